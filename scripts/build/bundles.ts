@@ -1,0 +1,48 @@
+import { build, type BuildOptions } from "esbuild";
+import { basename, join, resolve } from "node:path";
+import { ROOT, RUNTIME_MODULES, ROUTER_DIR } from "./paths";
+import { discoverHooks, routesPlugin } from "./routes-plugin";
+
+/** Every bundle targets the cloud's Node 18 as CommonJS, the only module format uniCloud loads. */
+const COMMON: BuildOptions = {
+  bundle: true,
+  platform: "node",
+  target: "node18",
+  format: "cjs",
+  logLevel: "warning",
+  legalComments: "none",
+  charset: "utf8",
+};
+
+export async function bundleRouter(outDir: string): Promise<void> {
+  await build({
+    ...COMMON,
+    entryPoints: [join(ROUTER_DIR, "index.ts")],
+    outfile: join(outDir, "index.js"),
+    external: RUNTIME_MODULES,
+    plugins: [routesPlugin()],
+  });
+}
+
+/** Hooks stay separate files so a user can edit them after installing the plugin. */
+export async function bundleHooks(outDir: string): Promise<string[]> {
+  const hooks = discoverHooks();
+  for (const file of hooks) {
+    await build({
+      ...COMMON,
+      entryPoints: [file],
+      outfile: join(outDir, "service/pay-notify", basename(file).replace(/\.ts$/, ".js")),
+      external: RUNTIME_MODULES,
+    });
+  }
+  return hooks;
+}
+
+export async function bundleModule(packageDir: string, outFile: string, external: string[]): Promise<void> {
+  await build({
+    ...COMMON,
+    entryPoints: [resolve(ROOT, packageDir, "src/index.ts")],
+    outfile: outFile,
+    external,
+  });
+}

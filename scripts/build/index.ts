@@ -1,0 +1,94 @@
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { bundleHooks, bundleModule, bundleRouter } from "./bundles";
+import {
+  commonModuleManifest,
+  functionManifest,
+  localFunctionDependencies,
+  pluginFunctionDependencies,
+  pluginLibraryDependencies,
+  pluginManifest,
+} from "./manifests";
+import { BUILD_STAMP, PLUGIN_DIR, SPACE_COMMON, SPACE_DIR, SPACE_FUNCTIONS } from "./paths";
+import { inputHash, isBuildCurrent } from "./stamp";
+
+function writeJson(file: string, value: unknown): void {
+  mkdirSync(join(file, ".."), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+function fresh(dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The local space the emulator runs: the function and DCloud's modules as siblings. */
+async function buildLocalSpace(): Promise<void> {
+  const vkPay = fresh(join(SPACE_FUNCTIONS, "vk-pay"));
+  await bundleRouter(vkPay);
+  await bundleHooks(vkPay);
+  writeJson(join(vkPay, "package.json"), functionManifest(localFunctionDependencies));
+
+  const library = fresh(join(SPACE_COMMON, "vk-uni-pay"));
+  await bundleModule("common/vk-uni-pay", join(library, "index.js"), ["uni-config-center", "uni-id-common"]);
+  writeJson(join(library, "package.json"), commonModuleManifest("vk-uni-pay", "vk-uni-pay payment library", { "uni-config-center": "file:../uni-config-center" }));
+
+  const uniId = fresh(join(SPACE_COMMON, "uni-id-common"));
+  await bundleModule("common/uni-id-common", join(uniId, "index.js"), ["uni-config-center"]);
+  writeJson(join(uniId, "package.json"), commonModuleManifest("uni-id-common", "local stand-in of DCloud's uni-id-common", { "uni-config-center": "file:../uni-config-center" }));
+
+  // uni-config-center's folder also holds the committed config templates, so only its code is replaced.
+  const configCenter = join(SPACE_COMMON, "uni-config-center");
+  await bundleModule("common/uni-config-center", join(configCenter, "index.js"), []);
+  writeJson(join(configCenter, "package.json"), commonModuleManifest("uni-config-center", "local stand-in of DCloud's uni-config-center"));
+}
+
+/**
+ * The uni_modules plugin a user copies into a project. It carries no uni-config-center, uni-id-common
+ * or uni-id-users definition: the project's own are used, so an upload never overwrites them.
+ */
+function buildPlugin(): void {
+  const plugin = fresh(PLUGIN_DIR);
+  const fn = join(plugin, "uniCloud/cloudfunctions/vk-pay");
+  cpSync(join(SPACE_FUNCTIONS, "vk-pay"), fn, { recursive: true, filter: (source) => !/node_modules|\.build-hash/.test(source) });
+  writeJson(join(fn, "package.json"), functionManifest(pluginFunctionDependencies));
+
+  const library = join(plugin, "uniCloud/cloudfunctions/common/vk-uni-pay");
+  cpSync(join(SPACE_COMMON, "vk-uni-pay/index.js"), join(library, "index.js"));
+  writeJson(join(library, "package.json"), commonModuleManifest("vk-uni-pay", "vk-uni-pay payment library", pluginLibraryDependencies));
+
+  const databaseOut = join(plugin, "uniCloud/database");
+  mkdirSync(databaseOut, { recursive: true });
+  for (const file of readdirSync(join(SPACE_DIR, "database"))) {
+    if (!file.startsWith("uni-id-")) cpSync(join(SPACE_DIR, "database", file), join(databaseOut, file));
+  }
+
+  const template = join(SPACE_COMMON, "uni-config-center/uni-pay");
+  if (existsSync(template)) cpSync(template, join(plugin, "templates/uni-config-center/uni-pay"), { recursive: true });
+  writeJson(join(plugin, "package.json"), pluginManifest());
+}
+
+export async function buildAll(): Promise<void> {
+  await buildLocalSpace();
+  buildPlugin();
+  writeFileSync(BUILD_STAMP, `${inputHash()}\n`);
+}
+
+/** Builds only when an input changed since the last build, so `npm start` and the tests stay quick. */
+export async function ensureBuilt(): Promise<boolean> {
+  if (isBuildCurrent()) return false;
+  await buildAll();
+  return true;
+}
+
+if (require.main === module) {
+  const started = Date.now();
+  buildAll().then(
+    () => console.log(`built uniCloud/ and dist/uni_modules/vk-uni-pay/ in ${Date.now() - started} ms`),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,46 @@
+import { ensureBuilt } from "./build";
+import { landingPage } from "./console/landing";
+import { SPACE_DIR } from "./build/paths";
+import { dataDirFromEnv, prepareDataDir } from "./local/data-dir";
+import { ensureUser, issueToken } from "./local/users";
+import { createEmulator } from "./uni-cloud-mock/src";
+
+const DEMO_USERS = [
+  { label: "user", uid: "demo-user", role: [] as string[] },
+  { label: "admin", uid: "demo-admin", role: ["admin"] },
+];
+
+/** `npm start`: the emulator with vk-pay on one port, state under `.unicloud/`. */
+async function start(): Promise<void> {
+  if (await ensureBuilt()) console.log("built uniCloud/ and dist/uni_modules/vk-uni-pay/");
+  const dataDir = dataDirFromEnv();
+  const written = prepareDataDir(dataDir);
+  if (written.length > 0) console.log(`generated ${written.join(", ")} in ${dataDir}/uni-config-center/`);
+
+  const port = Number(process.env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, port });
+  emulator.mount("/", landingPage(emulator));
+  const url = await emulator.listen();
+  process.env.PORT = String(new URL(url).port);
+
+  const database = emulator.uniCloud.database() as Parameters<typeof ensureUser>[0];
+  const lines = [`vk-pay emulator: ${url}/`, `  vk-pay over HTTP: ${url}/http/vk-pay`, `  client calls:     ${url}/__callFunction/vk-pay`];
+  for (const user of DEMO_USERS) {
+    await ensureUser(database, user.uid, user.role);
+    const { token } = await issueToken(user.uid, user.role);
+    lines.push(`${user.label} token (uid ${user.uid}${user.role.length ? `, role ${user.role.join(",")}` : ""}):`, `  ${token}`);
+  }
+  console.log(lines.join("\n"));
+
+  const stop = () => {
+    void emulator.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+start().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,268 @@
+import { describeType, isPlainObject, type Document } from "./codec";
+import { UpdateCommand } from "./commands";
+import { DatabaseError, invalidParam } from "./errors";
+import type { Executor } from "./executor";
+import { splitPath } from "./json-path";
+import { createObjectId } from "./object-id";
+import { applyProjection, compileProjection, type Projection } from "./projection";
+import { compileWhere, type Predicate } from "./query-compiler";
+import type { SortKey } from "./store";
+import { applyUpdate, compileUpdate } from "./update-compiler";
+
+/** uniCloud's page size rules (Aliyun and Tencent): 100 by default, at most 1000 per request. */
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+export interface GetResult<T = Document> {
+  data: T[];
+}
+export interface UpdateResult {
+  updated: number;
+}
+export interface UpdateAndReturnResult {
+  updated: number;
+  doc: Document | null;
+}
+
+interface QueryState {
+  predicate?: Predicate;
+  order: SortKey[];
+  skip?: number;
+  limit?: number;
+  projection?: Projection;
+  /** Builder errors surface when the query runs, as a rejected promise, like uniCloud's. */
+  error?: unknown;
+}
+
+const MATCH_ALL: Predicate = { kind: "all" };
+
+/** An immutable query builder: each chained call returns a new query. */
+export class Query {
+  constructor(
+    protected readonly executor: Executor,
+    readonly name: string,
+    protected readonly state: QueryState = { order: [] },
+  ) {}
+
+  private next(change: (state: QueryState) => Partial<QueryState>): Query {
+    if (this.state.error) return this;
+    try {
+      return new Query(this.executor, this.name, { ...this.state, ...change(this.state) });
+    } catch (error) {
+      return new Query(this.executor, this.name, { ...this.state, error });
+    }
+  }
+
+  where(query: unknown): Query {
+    return this.next(() => ({ predicate: compileWhere(query) }));
+  }
+
+  orderBy(field: unknown, direction: unknown = "asc"): Query {
+    return this.next((state) => {
+      if (typeof field !== "string") throw invalidParam("orderBy: field must be a string");
+      if (direction !== "asc" && direction !== "desc") throw invalidParam(`orderBy: direction must be "asc" or "desc"`);
+      return { order: [...state.order, { path: splitPath(field, "orderBy"), direction: direction === "asc" ? 1 : -1 }] };
+    });
+  }
+
+  skip(count: unknown): Query {
+    return this.next(() => {
+      if (!Number.isInteger(count) || (count as number) < 0) throw invalidParam("skip: expected a non-negative integer");
+      return { skip: count as number };
+    });
+  }
+
+  limit(count: unknown): Query {
+    return this.next(() => {
+      if (!Number.isInteger(count) || (count as number) < 1) throw invalidParam("limit: expected a positive integer");
+      // uniCloud silently caps a page at 1000 records.
+      return { limit: Math.min(count as number, MAX_LIMIT) };
+    });
+  }
+
+  field(projection: unknown): Query {
+    return this.next(() => ({ projection: compileProjection(projection) }));
+  }
+
+  async get(): Promise<GetResult> {
+    const { predicate, state } = this.ready();
+    const store = await this.executor.store(this.name);
+    const rows = await this.executor.read((session) =>
+      store.find(session, predicate, { order: state.order, skip: state.skip, limit: state.limit ?? DEFAULT_LIMIT }),
+    );
+    return { data: rows.map((row) => project(row.document, state.projection)) };
+  }
+
+  async count(): Promise<{ total: number }> {
+    const { predicate } = this.ready();
+    const store = await this.executor.store(this.name);
+    return { total: await this.executor.read((session) => store.count(session, predicate)) };
+  }
+
+  /** Updates every matching document in one transaction; `updated` counts documents that changed. */
+  async update(data: unknown): Promise<UpdateResult> {
+    const { predicate } = this.ready(true);
+    if (this.executor.inTransaction) throw invalidParam("transaction: update documents through doc(id).update()");
+    const update = compileUpdate(data);
+    const store = await this.executor.store(this.name);
+    const updated = await this.executor.write((session) => {
+      let changed = 0;
+      for (const row of store.find(session, predicate)) {
+        const next = applyUpdate(row.document, update);
+        if (store.serialize(next) === store.serialize(row.document)) continue;
+        store.replace(session, row.rowid, next);
+        changed += 1;
+      }
+      return changed;
+    });
+    return { updated };
+  }
+
+  /** Updates the first matching document and returns it as it is after the update. */
+  async updateAndReturn(data: unknown): Promise<UpdateAndReturnResult> {
+    const { predicate, state } = this.ready(true);
+    const update = compileUpdate(data);
+    const store = await this.executor.store(this.name);
+    return this.executor.write((session) => {
+      const [row] = store.find(session, predicate, { order: state.order, limit: 1 });
+      if (!row) return { updated: 0, doc: null };
+      const next = applyUpdate(row.document, update);
+      const changed = store.serialize(next) !== store.serialize(row.document);
+      if (changed) store.replace(session, row.rowid, next);
+      return { updated: changed ? 1 : 0, doc: next };
+    });
+  }
+
+  async remove(): Promise<{ deleted: number }> {
+    const { predicate } = this.ready(true);
+    if (this.executor.inTransaction) throw invalidParam("transaction: remove documents through doc(id).remove()");
+    const store = await this.executor.store(this.name);
+    const deleted = await this.executor.write((session) => {
+      const rows = store.find(session, predicate);
+      for (const row of rows) store.delete(session, row.rowid);
+      return rows.length;
+    });
+    return { deleted };
+  }
+
+  /**
+   * Settles builder errors. Bulk writes demand an explicit `where`: an accidental whole-collection
+   * update is what Tencent refuses and never what payment code means.
+   */
+  private ready(forWrite = false): { predicate: Predicate; state: QueryState } {
+    if (this.state.error) throw this.state.error;
+    if (forWrite && !this.state.predicate) throw invalidParam("update/remove on a collection needs where() or doc()");
+    return { predicate: this.state.predicate ?? MATCH_ALL, state: this.state };
+  }
+}
+
+function project(document: Document, projection: Projection | undefined): Document {
+  return projection ? applyProjection(document, projection) : document;
+}
+
+export class Collection extends Query {
+  constructor(executor: Executor, name: string) {
+    super(executor, name);
+  }
+
+  doc(id: unknown): DocumentReference {
+    return new DocumentReference(this.executor, this.name, id);
+  }
+
+  async add(data: unknown): Promise<{ id: string } | { ids: string[] }> {
+    const many = Array.isArray(data);
+    const documents = (many ? data : [data]).map((item, index) => newDocument(item, many ? `add[${index}]` : "add"));
+    if (many && documents.length === 0) throw invalidParam("add: the array is empty");
+    if (many && this.executor.inTransaction) throw invalidParam("transaction: add one document at a time");
+    const store = await this.executor.store(this.name);
+    // All documents go in one transaction: a duplicate anywhere leaves the collection unchanged.
+    await this.executor.write((session) => documents.forEach((document) => store.insert(session, document)));
+    const ids = documents.map((document) => document._id as string);
+    return many ? { ids } : { id: ids[0] };
+  }
+
+  aggregate(): never {
+    throw new DatabaseError("SYSTEM_ERROR", "aggregate() is not supported by the local emulator yet");
+  }
+}
+
+/** Validates a whole new document (add/set); update operators have no meaning there. */
+function newDocument(data: unknown, where: string, id?: string): Document {
+  if (!isPlainObject(data)) throw invalidParam(`${where}: expected an object, got ${describeType(data)}`);
+  for (const [key, value] of Object.entries(data)) {
+    if (value instanceof UpdateCommand) throw invalidParam(`${where}: update operator db.command.${value.operator} is not allowed (field ${key})`);
+  }
+  const given = data._id;
+  if (given !== undefined && (typeof given !== "string" || given === "")) throw invalidParam(`${where}: _id must be a non-empty string`);
+  if (id !== undefined && given !== undefined && given !== id) throw invalidParam(`${where}: the field '_id' is immutable`);
+  return { ...data, _id: id ?? given ?? createObjectId() };
+}
+
+export class DocumentReference {
+  constructor(
+    private readonly executor: Executor,
+    readonly name: string,
+    readonly id: unknown,
+  ) {}
+
+  private checkedId(): string {
+    if (typeof this.id !== "string" || this.id === "") throw invalidParam(`doc: the id must be a non-empty string, got ${describeType(this.id)}`);
+    return this.id;
+  }
+
+  /** `{ data: [doc] }` / `{ data: [] }`; inside a transaction `{ data: doc }` / `{ data: null }`. */
+  async get(): Promise<{ data: Document[] | Document | null }> {
+    const id = this.checkedId();
+    const store = await this.executor.store(this.name);
+    const row = await this.executor.read((session) => store.findById(session, id));
+    if (this.executor.inTransaction) return { data: row?.document ?? null };
+    return { data: row ? [row.document] : [] };
+  }
+
+  /** Merges into an existing document; `{ updated: 0 }` when it is missing (never creates it). */
+  async update(data: unknown): Promise<UpdateResult> {
+    return { updated: (await this.updateAndReturn(data)).updated };
+  }
+
+  async updateAndReturn(data: unknown): Promise<UpdateAndReturnResult> {
+    const id = this.checkedId();
+    const update = compileUpdate(data);
+    const store = await this.executor.store(this.name);
+    return this.executor.write((session) => {
+      const row = store.findById(session, id);
+      if (!row) return { updated: 0, doc: null };
+      const next = applyUpdate(row.document, update);
+      const changed = store.serialize(next) !== store.serialize(row.document);
+      if (changed) store.replace(session, row.rowid, next);
+      return { updated: changed ? 1 : 0, doc: next };
+    });
+  }
+
+  /** Replaces the whole document, creating it when missing (`upsertedId` then). */
+  async set(data: unknown): Promise<{ updated: number; upsertedId?: string }> {
+    const id = this.checkedId();
+    const document = newDocument(data, "set", id);
+    const store = await this.executor.store(this.name);
+    return this.executor.write((session) => {
+      const row = store.findById(session, id);
+      if (row) {
+        store.replace(session, row.rowid, document);
+        return { updated: 1 };
+      }
+      store.insert(session, document);
+      return { updated: 0, upsertedId: id };
+    });
+  }
+
+  async remove(): Promise<{ deleted: number }> {
+    const id = this.checkedId();
+    const store = await this.executor.store(this.name);
+    return {
+      deleted: await this.executor.write((session) => {
+        const row = store.findById(session, id);
+        if (row) store.delete(session, row.rowid);
+        return row ? 1 : 0;
+      }),
+    };
+  }
+}

@@ -1,0 +1,191 @@
+import BetterSqlite3 from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseError } from "./errors";
+
+/**
+ * The SQLite side: a writer connection (all writes, `BEGIN IMMEDIATE`) and a reader connection (WAL
+ * snapshots, so reads never wait behind a transaction that spans `await`s). `busy_timeout` is 0 so
+ * SQLite never blocks the event loop; SQLITE_BUSY is retried here with `setTimeout` backoff instead.
+ * Within one process, an async lock serialises use of the writer, because better-sqlite3 has a single
+ * transaction per connection and an open `startTransaction()` must not see other callers' statements.
+ *
+ * `:memory:` is served from a private temporary file deleted on close: a real in-memory database
+ * cannot be opened twice, and the reader/writer split is what gives transactions their isolation.
+ */
+
+export type Sqlite = BetterSqlite3.Database;
+
+/** Prepared statements and per-connection caches. */
+export class Session {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  /** Array-holding paths per collection (see json-path.ts), valid while `dataVersion` is unchanged. */
+  readonly arrayPaths = new Map<string, Set<string>>();
+  private dataVersion = -1;
+
+  constructor(readonly db: Sqlite) {}
+
+  statement(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Drops caches when another connection committed since we last looked (PRAGMA data_version). */
+  refresh(): void {
+    const version = this.db.pragma("data_version", { simple: true }) as number;
+    if (version !== this.dataVersion) {
+      this.dataVersion = version;
+      this.arrayPaths.clear();
+    }
+  }
+
+  forgetStatements(): void {
+    this.statements.clear();
+  }
+}
+
+const RETRY_LIMIT_MS = 5000;
+
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+}
+
+/** Runs `attempt` until it stops failing with SQLITE_BUSY, sleeping asynchronously in between. */
+export async function retryBusy<T>(attempt: () => T): Promise<T> {
+  const started = Date.now();
+  let delay = 1;
+  for (;;) {
+    try {
+      return attempt();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      if (Date.now() - started > RETRY_LIMIT_MS) {
+        throw new DatabaseError("DATABASE_BUSY", `database is busy (locked by another connection for over ${RETRY_LIMIT_MS} ms)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+}
+
+/** A FIFO async mutex. */
+export class AsyncLock {
+  private tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return ready;
+  }
+}
+
+export class Connection {
+  readonly writer: Session;
+  readonly reader: Session;
+  readonly lock = new AsyncLock();
+  private readonly tempDir?: string;
+  private closed = false;
+
+  constructor(file: string) {
+    let path = file;
+    if (file === ":memory:") {
+      this.tempDir = mkdtempSync(join(tmpdir(), "unicloud-db-"));
+      path = join(this.tempDir, "memory.sqlite");
+    }
+    this.writer = new Session(open(path));
+    this.reader = new Session(open(path));
+  }
+
+  private check(): void {
+    if (this.closed) throw new DatabaseError("SYSTEM_ERROR", "the database has been closed");
+  }
+
+  /** A consistent snapshot read on the reader connection. */
+  async read<T>(work: (session: Session) => T): Promise<T> {
+    this.check();
+    const session = this.reader;
+    return retryBusy(() =>
+      session.db.transaction(() => {
+        session.refresh();
+        return work(session);
+      })(),
+    );
+  }
+
+  /** One atomic write: BEGIN IMMEDIATE … COMMIT on the writer, under the in-process lock. */
+  async write<T>(work: (session: Session) => T): Promise<T> {
+    this.check();
+    const release = await this.lock.acquire();
+    try {
+      this.check();
+      const session = this.writer;
+      return await retryBusy(() =>
+        session.db.transaction(() => {
+          session.refresh();
+          return work(session);
+        }).immediate(),
+      );
+    } finally {
+      release();
+    }
+  }
+
+  /** Opens a transaction that stays open across awaits; the caller must commit or roll back. */
+  async begin(): Promise<{ session: Session; finish: (commit: boolean) => void }> {
+    this.check();
+    const release = await this.lock.acquire();
+    const session = this.writer;
+    try {
+      this.check();
+      await retryBusy(() => session.db.exec("BEGIN IMMEDIATE"));
+      session.refresh();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    let done = false;
+    return {
+      session,
+      finish: (commit) => {
+        if (done) return;
+        done = true;
+        try {
+          if (session.db.inTransaction) session.db.exec(commit ? "COMMIT" : "ROLLBACK");
+        } finally {
+          release();
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Waiting for the lock lets an in-flight write or transaction finish first.
+    const release = await this.lock.acquire();
+    this.closed = true;
+    try {
+      this.reader.db.close();
+      this.writer.db.close();
+      if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+    } finally {
+      release();
+    }
+  }
+}
+
+function open(path: string): Sqlite {
+  const db = new BetterSqlite3(path, { timeout: 0 });
+  db.pragma("journal_mode = WAL");
+  // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 0");
+  return db;
+}

@@ -1,0 +1,94 @@
+import type { Connection, Session } from "./connection";
+import { DatabaseError } from "./errors";
+import { checkCollectionName, ensureSchema, loadIndexDefinitions } from "./schema";
+import { CollectionStore } from "./store";
+
+/**
+ * Where an operation runs: standalone (its own snapshot read or its own IMMEDIATE write transaction) or
+ * inside an open `startTransaction()` (reads and writes on the transaction's connection, each write in a
+ * savepoint so a failed operation changes nothing and leaves the transaction usable).
+ */
+export interface Executor {
+  readonly inTransaction: boolean;
+  store(name: string): Promise<CollectionStore>;
+  read<T>(work: (session: Session) => T): Promise<T>;
+  write<T>(work: (session: Session) => T): Promise<T>;
+}
+
+/** Per-database collection registry: index definitions are read and the schema ensured once per process. */
+export class Registry {
+  private readonly ready = new Map<string, Promise<CollectionStore>>();
+  private readonly confirmed = new Map<string, CollectionStore>();
+
+  constructor(
+    readonly connection: Connection,
+    private readonly definitionsDir: string | undefined,
+  ) {}
+
+  /** Schema set up through its own committed write; used outside transactions. */
+  prepared(name: string): Promise<CollectionStore> {
+    let ready = this.ready.get(name);
+    if (!ready) {
+      ready = (async () => {
+        const store = this.describe(name);
+        await this.connection.write((session) => ensureSchema(session, name, store.indexes));
+        this.confirmed.set(name, store);
+        return store;
+      })();
+      this.ready.set(name, ready);
+      ready.catch(() => this.ready.delete(name));
+    }
+    return ready;
+  }
+
+  /** Inside a transaction the schema is ensured on the transaction's connection (rolled back with it). */
+  inSession(session: Session, name: string): CollectionStore {
+    const known = this.confirmed.get(name);
+    if (known) return known;
+    const store = this.describe(name);
+    ensureSchema(session, name, store.indexes);
+    return store;
+  }
+
+  private describe(name: string): CollectionStore {
+    checkCollectionName(name);
+    return new CollectionStore(name, loadIndexDefinitions(this.definitionsDir, name));
+  }
+}
+
+export function standaloneExecutor(registry: Registry): Executor {
+  return {
+    inTransaction: false,
+    store: (name) => registry.prepared(name),
+    read: (work) => registry.connection.read(work),
+    write: (work) => registry.connection.write(work),
+  };
+}
+
+export interface OpenTransaction {
+  session: Session;
+  /** Throws when the transaction is finished (committed, rolled back or timed out). */
+  check(): void;
+}
+
+export function transactionExecutor(registry: Registry, transaction: OpenTransaction): Executor {
+  const run = async <T>(work: (session: Session) => T): Promise<T> => {
+    transaction.check();
+    const { session } = transaction;
+    // better-sqlite3 turns a nested transaction() into a SAVEPOINT.
+    return session.db.transaction(() => work(session))();
+  };
+  return {
+    inTransaction: true,
+    store: async (name) => {
+      transaction.check();
+      return registry.inSession(transaction.session, name);
+    },
+    read: run,
+    write: run,
+  };
+}
+
+export function transactionFinished(): DatabaseError {
+  return new DatabaseError("TRANSACTION_ERROR", "the transaction has already been committed, rolled back or timed out");
+}

@@ -1,0 +1,45 @@
+import { Collection } from "./collection";
+import { createCommand, type Command } from "./commands";
+import { Connection } from "./connection";
+import { Registry, standaloneExecutor } from "./executor";
+import { runTransaction, Transaction } from "./transaction";
+
+/**
+ * The emulator's `uniCloud.database()`: uniCloud's classic database API over an embedded SQLite file
+ * (better-sqlite3, WAL). One table per collection, documents as JSON; see the sibling modules for the
+ * query compiler (SQL prefilter + exact JS matcher), update compiler and connection handling.
+ * Dates are stored as `{ "$date": <epoch ms> }` and come back as `Date` objects (codec.ts).
+ */
+
+export { DatabaseError, type DatabaseErrorCode } from "./errors";
+export { Collection, DocumentReference, Query, DEFAULT_LIMIT, MAX_LIMIT } from "./collection";
+export { QueryCommand, UpdateCommand, type Command } from "./commands";
+export { Transaction, TRANSACTION_TIMEOUT_MS } from "./transaction";
+
+export interface DatabaseOptions {
+  /** Path of the SQLite file, or ":memory:" for a private throwaway database. */
+  file: string;
+  /** Folder holding `<collection>.index.json` files (uniCloud's `uniCloud/database/`). */
+  definitionsDir?: string;
+}
+
+export interface CloudDatabase {
+  collection(name: string): Collection;
+  readonly command: Command;
+  startTransaction(): Promise<Transaction>;
+  runTransaction<T>(callback: (transaction: Transaction) => Promise<T> | T, times?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function createDatabase(options: DatabaseOptions): CloudDatabase {
+  const connection = new Connection(options.file);
+  const registry = new Registry(connection, options.definitionsDir);
+  const executor = standaloneExecutor(registry);
+  return {
+    collection: (name) => new Collection(executor, name),
+    command: createCommand(),
+    startTransaction: () => Transaction.start(registry, connection),
+    runTransaction: (callback) => runTransaction(registry, connection, callback),
+    close: () => connection.close(),
+  };
+}

@@ -1,0 +1,101 @@
+import { jsonExtractSql } from "./json-path";
+import type { FieldTest, Predicate } from "./query-compiler";
+
+/**
+ * Narrows a predicate to an SQL condition over `json_extract(doc, '$.path')` so SQLite can use the
+ * expression indexes. The result must select a superset of what `matchesPredicate` accepts:
+ * - a path that ever held an array (at any prefix) in this collection is skipped, since MongoDB matches
+ *   through array elements and `json_extract` does not;
+ * - `json_extract` turns true/false into 1/0, so a boolean compares as 1/0 and also lets numbers through;
+ * - negations (`not`, `nor`, `neq`, `nin`), `exists`, regexes and non-scalar values are left to JS.
+ * `undefined` means "no narrowing".
+ */
+export interface SqlCondition {
+  sql: string;
+  params: unknown[];
+}
+
+export function buildPrefilter(predicate: Predicate, arrayPaths: ReadonlySet<string>): SqlCondition | undefined {
+  switch (predicate.kind) {
+    case "all":
+    case "not":
+    case "nor":
+      return undefined;
+    case "and": {
+      const parts = predicate.children
+        .map((child) => buildPrefilter(child, arrayPaths))
+        .filter((part): part is SqlCondition => part !== undefined);
+      return join(parts, " AND ");
+    }
+    case "or": {
+      const parts: SqlCondition[] = [];
+      for (const child of predicate.children) {
+        const part = buildPrefilter(child, arrayPaths);
+        if (part === undefined) return undefined;
+        parts.push(part);
+      }
+      return join(parts, " OR ");
+    }
+    case "field":
+      return fieldCondition(predicate.path, predicate.test, arrayPaths);
+  }
+}
+
+function join(parts: SqlCondition[], separator: string): SqlCondition | undefined {
+  if (parts.length === 0) return undefined;
+  if (parts.length === 1) return parts[0];
+  return { sql: parts.map((part) => `(${part.sql})`).join(separator), params: parts.flatMap((part) => part.params) };
+}
+
+function fieldCondition(path: string[], test: FieldTest, arrayPaths: ReadonlySet<string>): SqlCondition | undefined {
+  const isId = path.length === 1 && path[0] === "_id";
+  const expression = isId ? "_id" : addressable(path, arrayPaths);
+  if (expression === undefined) return undefined;
+  switch (test.op) {
+    case "eq":
+      if (test.value === null) return isId ? { sql: "0", params: [] } : { sql: `${expression} IS NULL`, params: [] };
+      return scalarParam(test.value) === undefined ? undefined : { sql: `${expression} = ?`, params: [scalarParam(test.value)] };
+    case "gt":
+    case "gte":
+    case "lt":
+    case "lte": {
+      // Only numbers and strings: SQLite orders them the way MongoDB does within each type.
+      if (typeof test.value !== "number" && typeof test.value !== "string") return undefined;
+      const operator = { gt: ">", gte: ">=", lt: "<", lte: "<=" }[test.op];
+      return { sql: `${expression} ${operator} ?`, params: [test.value] };
+    }
+    case "in": {
+      if (test.values.length === 0) return { sql: "0", params: [] };
+      const params: unknown[] = [];
+      let withNull = false;
+      for (const value of test.values) {
+        if (value === null) {
+          withNull = true;
+          continue;
+        }
+        const param = scalarParam(value);
+        if (param === undefined) return undefined;
+        params.push(param);
+      }
+      const parts: string[] = [];
+      if (params.length > 0) parts.push(`${expression} IN (${params.map(() => "?").join(", ")})`);
+      if (withNull && !isId) parts.push(`${expression} IS NULL`);
+      return parts.length === 0 ? { sql: "0", params: [] } : { sql: parts.join(" OR "), params };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function addressable(path: string[], arrayPaths: ReadonlySet<string>): string | undefined {
+  for (let length = 1; length <= path.length; length += 1) {
+    if (arrayPaths.has(path.slice(0, length).join("."))) return undefined;
+  }
+  return jsonExtractSql(path);
+}
+
+function scalarParam(value: unknown): unknown {
+  if (typeof value === "string" || typeof value === "number") return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return undefined;
+}

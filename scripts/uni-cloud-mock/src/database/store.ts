@@ -1,0 +1,169 @@
+import { encodeValue, parseDocument, serializeDocument, type Document, type JsonValue } from "./codec";
+import type { Session } from "./connection";
+import { collectArrayPaths, resolvePath } from "./json-path";
+import { matchesPredicate } from "./matcher";
+import type { Predicate } from "./query-compiler";
+import { ARRAY_PATHS_TABLE, quoteIdentifier, toDuplicateKeyError, type IndexDefinition } from "./schema";
+import { buildPrefilter } from "./sql-prefilter";
+import { compareValues } from "./values";
+
+/**
+ * Synchronous row access for one collection on one connection: SQL narrows candidates, the JS matcher
+ * decides. Callers wrap these in a read snapshot or a write transaction (see connection.ts).
+ */
+
+export interface SortKey {
+  path: string[];
+  direction: 1 | -1;
+}
+
+export interface FindOptions {
+  order?: SortKey[];
+  skip?: number;
+  limit?: number;
+}
+
+export interface Row {
+  rowid: number;
+  document: Document;
+}
+
+interface RawRow {
+  rowid: number;
+  _id: string;
+  doc: string;
+}
+
+export class CollectionStore {
+  private readonly table: string;
+
+  constructor(
+    readonly name: string,
+    readonly indexes: IndexDefinition[],
+  ) {
+    this.table = quoteIdentifier(name);
+  }
+
+  private arrayPaths(session: Session): Set<string> {
+    let paths = session.arrayPaths.get(this.name);
+    if (!paths) {
+      const rows = session.statement(`SELECT path FROM ${quoteIdentifier(ARRAY_PATHS_TABLE)} WHERE collection = ?`).pluck().all(this.name) as string[];
+      paths = new Set(rows);
+      session.arrayPaths.set(this.name, paths);
+    }
+    return paths;
+  }
+
+  /** The SQL used to fetch candidates; exposed so tests can EXPLAIN it. */
+  candidateQuery(session: Session, predicate: Predicate): { sql: string; params: unknown[] } {
+    const prefilter = buildPrefilter(predicate, this.arrayPaths(session));
+    const where = prefilter ? ` WHERE ${prefilter.sql}` : "";
+    return { sql: `SELECT rowid, _id, doc FROM ${this.table}${where} ORDER BY rowid`, params: prefilter?.params ?? [] };
+  }
+
+  private *candidates(session: Session, predicate: Predicate): Generator<Row> {
+    const { sql, params } = this.candidateQuery(session, predicate);
+    for (const raw of session.statement(sql).iterate(...params) as IterableIterator<RawRow>) {
+      const document = parseDocument(raw._id, raw.doc);
+      if (matchesPredicate(document, predicate)) yield { rowid: raw.rowid, document };
+    }
+  }
+
+  find(session: Session, predicate: Predicate, options: FindOptions = {}): Row[] {
+    const skip = options.skip ?? 0;
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    if (!options.order?.length) {
+      // Natural (insertion) order lets us stop reading as soon as the page is full.
+      const out: Row[] = [];
+      let skipped = 0;
+      for (const row of this.candidates(session, predicate)) {
+        if (out.length >= limit) break;
+        if (skipped < skip) skipped += 1;
+        else out.push(row);
+      }
+      return out;
+    }
+    const rows = [...this.candidates(session, predicate)];
+    const order = options.order;
+    const keys = new Map(rows.map((row) => [row, order.map((key) => sortValue(row.document, key))]));
+    rows.sort((a, b) => {
+      const left = keys.get(a)!;
+      const right = keys.get(b)!;
+      for (let index = 0; index < order.length; index += 1) {
+        const diff = compareValues(left[index], right[index]);
+        if (diff !== 0) return diff * order[index].direction;
+      }
+      return a.rowid - b.rowid;
+    });
+    return rows.slice(skip, skip + limit);
+  }
+
+  count(session: Session, predicate: Predicate): number {
+    let total = 0;
+    for (const _row of this.candidates(session, predicate)) total += 1;
+    return total;
+  }
+
+  findById(session: Session, id: string): Row | undefined {
+    const raw = session.statement(`SELECT rowid, _id, doc FROM ${this.table} WHERE _id = ?`).get(id) as RawRow | undefined;
+    return raw && { rowid: raw.rowid, document: parseDocument(raw._id, raw.doc) };
+  }
+
+  insert(session: Session, document: Document): void {
+    const id = document._id as string;
+    const body = this.encodeBody(session, document);
+    this.guard(document, () => session.statement(`INSERT INTO ${this.table} (_id, doc) VALUES (?, ?)`).run(id, body));
+  }
+
+  replace(session: Session, rowid: number, document: Document): void {
+    const body = this.encodeBody(session, document);
+    this.guard(document, () => session.statement(`UPDATE ${this.table} SET doc = ? WHERE rowid = ?`).run(body, rowid));
+  }
+
+  delete(session: Session, rowid: number): void {
+    session.statement(`DELETE FROM ${this.table} WHERE rowid = ?`).run(rowid);
+  }
+
+  /** The stored JSON text (also used to tell whether an update changed anything). */
+  serialize(document: Document): string {
+    return this.encode(document).text;
+  }
+
+  private encode(document: Document): { body: JsonValue; text: string } {
+    const { _id, ...rest } = document;
+    const body = encodeValue(rest, String(_id));
+    return { body, text: serializeDocument(body as Record<string, JsonValue>, String(_id)) };
+  }
+
+  private encodeBody(session: Session, document: Document): string {
+    const { body, text } = this.encode(document);
+    const found = new Set<string>();
+    collectArrayPaths(body, "", found);
+    const known = this.arrayPaths(session);
+    for (const path of found) {
+      if (known.has(path)) continue;
+      session.statement(`INSERT OR IGNORE INTO ${quoteIdentifier(ARRAY_PATHS_TABLE)} (collection, path) VALUES (?, ?)`).run(this.name, path);
+      // A rolled-back write can leave extra entries here; that only makes the prefilter more cautious.
+      known.add(path);
+    }
+    return text;
+  }
+
+  private guard(document: Document, write: () => unknown): void {
+    try {
+      write();
+    } catch (error) {
+      throw toDuplicateKeyError(error, this.name, this.indexes, document) ?? error;
+    }
+  }
+}
+
+/** MongoDB sorts an array field by its smallest element ascending and its largest descending. */
+function sortValue(document: Document, key: SortKey): unknown {
+  const values = resolvePath(document, key.path).flatMap((value) => (Array.isArray(value) ? (value.length ? value : [undefined]) : [value]));
+  let best: unknown = values[0];
+  for (const value of values.slice(1)) {
+    if (compareValues(value, best) * key.direction < 0) best = value;
+  }
+  return best ?? null;
+}

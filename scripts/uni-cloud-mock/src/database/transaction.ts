@@ -1,0 +1,103 @@
+import { Collection } from "./collection";
+import type { Connection, Session } from "./connection";
+import { DatabaseError } from "./errors";
+import { transactionExecutor, transactionFinished, type Executor, type Registry } from "./executor";
+
+/** uniCloud aborts a transaction not finished within 10 s of its start. */
+export const TRANSACTION_TIMEOUT_MS = 10_000;
+
+/**
+ * `db.startTransaction()`: one `BEGIN IMMEDIATE` on the writer connection, held across awaits under the
+ * in-process lock, so no other write (from this process or another) can interleave. Reads outside the
+ * transaction keep working on the reader connection and see the last committed state.
+ */
+export class Transaction {
+  private state: "open" | "committed" | "rolledBack" | "timedOut" = "open";
+  private readonly executor: Executor;
+  private readonly timer: NodeJS.Timeout;
+  rollbackValue?: unknown;
+
+  private constructor(
+    registry: Registry,
+    private readonly session: Session,
+    private readonly finish: (commit: boolean) => void,
+  ) {
+    this.executor = transactionExecutor(registry, { session, check: () => this.check() });
+    this.timer = setTimeout(() => this.expire(), TRANSACTION_TIMEOUT_MS);
+    // An abandoned transaction must not keep the process alive, only release its lock.
+    this.timer.unref();
+  }
+
+  static async start(registry: Registry, connection: Connection): Promise<Transaction> {
+    const { session, finish } = await connection.begin();
+    return new Transaction(registry, session, finish);
+  }
+
+  collection(name: string): Collection {
+    return new Collection(this.executor, name);
+  }
+
+  private check(): void {
+    if (this.state === "timedOut") {
+      throw new DatabaseError("TRANSACTION_ERROR", `the transaction was rolled back after ${TRANSACTION_TIMEOUT_MS} ms`);
+    }
+    if (this.state !== "open") throw transactionFinished();
+  }
+
+  private expire(): void {
+    if (this.state !== "open") return;
+    this.state = "timedOut";
+    this.finish(false);
+  }
+
+  async commit(): Promise<void> {
+    this.check();
+    clearTimeout(this.timer);
+    this.state = "committed";
+    try {
+      this.finish(true);
+    } catch (error) {
+      throw new DatabaseError("TRANSACTION_ERROR", `commit failed: ${(error as Error).message}`);
+    }
+  }
+
+  async rollback(value?: unknown): Promise<void> {
+    this.check();
+    clearTimeout(this.timer);
+    this.state = "rolledBack";
+    this.rollbackValue = value;
+    this.finish(false);
+  }
+
+  get isOpen(): boolean {
+    return this.state === "open";
+  }
+
+  get status(): "open" | "committed" | "rolledBack" | "timedOut" {
+    return this.state;
+  }
+}
+
+/**
+ * `db.runTransaction(callback)`: commits when the callback resolves, rolls back when it throws, and
+ * rejects with the value given to `transaction.rollback(value)`. Writers are serialised, so there are
+ * no write conflicts to retry; `times` is accepted for API compatibility.
+ */
+export async function runTransaction<T>(
+  registry: Registry,
+  connection: Connection,
+  callback: (transaction: Transaction) => Promise<T> | T,
+): Promise<T> {
+  const transaction = await Transaction.start(registry, connection);
+  let result: T;
+  try {
+    result = await callback(transaction);
+  } catch (error) {
+    if (transaction.isOpen) await transaction.rollback();
+    throw error;
+  }
+  if (transaction.status === "rolledBack") throw transaction.rollbackValue;
+  // Committing also reports a transaction that timed out while the callback ran.
+  if (transaction.status !== "committed") await transaction.commit();
+  return result;
+}

@@ -1,0 +1,199 @@
+import { cloneValue, describeType, encodeValue, isPlainObject, type Document } from "./codec";
+import { QueryCommand, UpdateCommand } from "./commands";
+import { invalidParam } from "./errors";
+import { applyArrayCommand, isArrayCommand } from "./array-updates";
+import { isIndexSegment, readPath, splitPath } from "./json-path";
+import { compareValues } from "./values";
+
+/**
+ * Compiles `update(data)` into field operations with uniCloud's merge semantics: nested plain objects
+ * merge field by field, dotted keys and numeric keys address nested fields and array elements,
+ * `db.command.set(obj)` replaces a sub-object, and `_id` can never change. Compilation validates
+ * everything up front so a bad update fails before any row is touched.
+ */
+
+export type FieldOperation =
+  | { kind: "value"; path: string[]; value: unknown }
+  | { kind: "ensureObject"; path: string[] }
+  | { kind: "command"; path: string[]; command: UpdateCommand; target?: string[] };
+
+export interface CompiledUpdate {
+  operations: FieldOperation[];
+}
+
+export function compileUpdate(data: unknown): CompiledUpdate {
+  if (!isPlainObject(data)) throw invalidParam(`update: expected an object, got ${describeType(data)}`);
+  const operations: FieldOperation[] = [];
+  collectOperations(data, [], operations);
+  if (operations.length === 0) throw invalidParam("update: nothing to update");
+  checkConflicts(operations);
+  return { operations };
+}
+
+function collectOperations(data: Record<string, unknown>, prefix: string[], out: FieldOperation[]): void {
+  for (const [key, value] of Object.entries(data)) {
+    const path = [...prefix, ...splitPath(key, "update")];
+    for (const segment of path) {
+      if (segment.startsWith("$")) throw invalidParam(`update: invalid field name ${JSON.stringify(segment)} in ${path.join(".")}`);
+    }
+    // undefined disappears in uniCloud's JSON transport, so it updates nothing.
+    if (value === undefined) continue;
+    if (value instanceof UpdateCommand) {
+      out.push(validateCommand(path, value));
+    } else if (value instanceof QueryCommand) {
+      throw invalidParam(`update: query operator db.command.${value.operator} used as a value for ${path.join(".")}`);
+    } else if (isPlainObject(value)) {
+      if (Object.keys(value).length === 0) out.push({ kind: "ensureObject", path });
+      else collectOperations(value, path, out);
+    } else {
+      encodeValue(value, `update ${path.join(".")}`);
+      out.push({ kind: "value", path, value });
+    }
+  }
+}
+
+function validateCommand(path: string[], command: UpdateCommand): FieldOperation {
+  const name = path.join(".");
+  const [operand] = command.operands;
+  switch (command.operator) {
+    case "set":
+    case "min":
+    case "max":
+      if (operand === undefined) throw invalidParam(`db.command.${command.operator} on ${name} needs a value`);
+      encodeValue(operand, `update ${name}`);
+      return { kind: "command", path, command };
+    case "inc":
+    case "mul":
+      if (typeof operand !== "number" || !Number.isFinite(operand)) {
+        throw invalidParam(`db.command.${command.operator} on ${name} expects a finite number`);
+      }
+      return { kind: "command", path, command };
+    case "remove":
+      return { kind: "command", path, command };
+    case "rename": {
+      if (typeof operand !== "string") throw invalidParam(`db.command.rename on ${name} expects the new field name`);
+      const target = splitPath(operand, "rename");
+      if (target.some((segment) => segment.startsWith("$") || isIndexSegment(segment)) || path.some(isIndexSegment)) {
+        throw invalidParam(`db.command.rename cannot address array elements or $ fields (${name} -> ${operand})`);
+      }
+      return { kind: "command", path, command, target };
+    }
+    default:
+      if (isArrayCommand(command)) return { kind: "command", path, command };
+      throw invalidParam(`update: unknown update operator ${String(command.operator)} on ${name}`);
+  }
+}
+
+/** MongoDB refuses two operations where one path is a prefix of another. */
+function checkConflicts(operations: FieldOperation[]): void {
+  const paths = operations.flatMap((op) => (op.kind === "command" && op.target ? [op.path, op.target] : [op.path]));
+  const keys = paths.map((path) => path.join(".")).sort();
+  for (let index = 1; index < keys.length; index += 1) {
+    const previous = keys[index - 1];
+    if (keys[index] === previous || keys[index].startsWith(`${previous}.`)) {
+      throw invalidParam(`update: updating the path '${keys[index]}' would create a conflict at '${previous}'`);
+    }
+  }
+}
+
+/** Applies a compiled update to a copy of the document and returns the copy. */
+export function applyUpdate(document: Document, update: CompiledUpdate): Document {
+  const result = cloneValue(document);
+  for (const operation of update.operations) {
+    if (operation.path[0] === "_id") {
+      checkIdUnchanged(document._id, operation);
+      continue;
+    }
+    applyOperation(result, operation);
+  }
+  return result;
+}
+
+function checkIdUnchanged(id: unknown, operation: FieldOperation): void {
+  const same =
+    operation.path.length === 1 &&
+    ((operation.kind === "value" && operation.value === id) ||
+      (operation.kind === "command" && operation.command.operator === "set" && operation.command.operands[0] === id));
+  if (!same) throw invalidParam("update: the field '_id' is immutable");
+}
+
+function applyOperation(document: Document, operation: FieldOperation): void {
+  const { path } = operation;
+  if (operation.kind === "value") return writePath(document, path, cloneValue(operation.value));
+  if (operation.kind === "ensureObject") {
+    const current = readPath(document, path);
+    if (!isPlainObject(current)) writePath(document, path, {});
+    return;
+  }
+  const { command } = operation;
+  const operand = command.operands[0];
+  const current = readPath(document, path);
+  switch (command.operator) {
+    case "set":
+      return writePath(document, path, cloneValue(operand));
+    case "remove":
+      return removePath(document, path);
+    case "inc":
+    case "mul": {
+      if (current !== undefined && typeof current !== "number") {
+        throw invalidParam(`db.command.${command.operator}: cannot apply to ${path.join(".")} of non-numeric type ${describeType(current)}`);
+      }
+      const base = current ?? 0;
+      const next = command.operator === "inc" ? base + (operand as number) : base * (operand as number);
+      return writePath(document, path, command.operator === "mul" && current === undefined ? 0 : next);
+    }
+    case "min":
+    case "max": {
+      const order = current === undefined ? 0 : compareValues(operand, current);
+      if (current === undefined || (command.operator === "min" ? order < 0 : order > 0)) writePath(document, path, cloneValue(operand));
+      return;
+    }
+    case "rename":
+      if (current === undefined) return;
+      removePath(document, path);
+      return writePath(document, operation.kind === "command" ? operation.target! : path, current);
+    default: {
+      if (current !== undefined && !Array.isArray(current)) {
+        throw invalidParam(`db.command.${command.operator}: the field ${path.join(".")} must be an array but is of type ${describeType(current)}`);
+      }
+      const next = applyArrayCommand(current === undefined ? undefined : (current as unknown[]), command, path.join("."));
+      if (next !== undefined) writePath(document, path, next);
+    }
+  }
+}
+
+function writePath(document: Document, path: readonly string[], value: unknown): void {
+  let container: unknown = document;
+  for (let index = 0; index < path.length; index += 1) {
+    const segment = path[index];
+    const last = index === path.length - 1;
+    if (Array.isArray(container)) {
+      if (!isIndexSegment(segment)) {
+        throw invalidParam(`update: cannot create field '${segment}' in an array at ${path.slice(0, index).join(".")}`);
+      }
+      const position = Number(segment);
+      // MongoDB pads with nulls when writing past the end of an array.
+      while (container.length < position) container.push(null);
+      if (last) container[position] = value;
+      else if (container[position] === undefined) container[position] = {};
+      container = container[position];
+    } else if (isPlainObject(container)) {
+      if (last) container[segment] = value;
+      else if (container[segment] === undefined) container[segment] = {};
+      container = container[segment];
+    } else {
+      throw invalidParam(`update: cannot create field '${segment}' in ${path.slice(0, index).join(".")} of type ${describeType(container)}`);
+    }
+  }
+}
+
+function removePath(document: Document, path: readonly string[]): void {
+  const parent = readPath(document, path.slice(0, -1));
+  const key = path[path.length - 1];
+  // Unsetting an array element leaves a null in its place, as MongoDB does.
+  if (Array.isArray(parent)) {
+    if (isIndexSegment(key) && Number(key) < parent.length) parent[Number(key)] = null;
+  } else if (isPlainObject(parent)) {
+    delete parent[key];
+  }
+}

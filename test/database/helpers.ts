@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDatabase, type CloudDatabase } from "../../scripts/uni-cloud-mock/src/database";
+
+/** A temp folder removed after the test file; holds database files and index.json definitions. */
+export function useTempDir(): { path: () => string } {
+  let dir = "";
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "db-test-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { path: () => dir };
+}
+
+export function writeIndexFile(dir: string, collection: string, indexes: unknown[]): void {
+  writeFileSync(join(dir, `${collection}.index.json`), JSON.stringify(indexes));
+}
+
+export function uniqueIndex(name: string, fields: string[], extra: Record<string, unknown> = {}) {
+  return {
+    IndexName: name,
+    MgoKeySchema: { MgoIndexKeys: fields.map((field) => ({ Name: field, Direction: "1" })), MgoIsUnique: true, ...extra },
+  };
+}
+
+export function plainIndex(name: string, fields: string[]) {
+  return { IndexName: name, MgoKeySchema: { MgoIndexKeys: fields.map((field) => ({ Name: field, Direction: "1" })), MgoIsUnique: false } };
+}
+
+/** A fresh in-memory database per test. */
+export function useMemoryDatabase(): () => CloudDatabase {
+  let db: CloudDatabase;
+  beforeEach(() => {
+    db = createDatabase({ file: ":memory:" });
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+  return () => db;
+}
+
+/** The rejection of a promise, failing the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<{ errCode: string; errMsg: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { errCode: string; errMsg: string };
+  }
+  throw new Error("expected the promise to reject");
+}

@@ -1,0 +1,81 @@
+/**
+ * vk-uni-pay configuration (uni-config-center/uni-pay/config.js).
+ *
+ * This is a template: fill in your merchant data and re-upload the uni-config-center module after
+ * every change. Keep every provider block even when unused. Certificates go in ./wxpay and ./alipay
+ * and are read with fs, which is why this file is .js and not .json. Never commit real keys.
+ *
+ * The local emulator (`npm start`) does not read this file: it generates its own config, pointing
+ * every provider at the local sandboxes, in .unicloud/uni-config-center/uni-pay/config.js.
+ */
+const fs = require("fs");
+const path = require("path");
+
+/** Reads a certificate next to this file; an absent file reads as empty (the provider stays unconfigured). */
+function readCert(file) {
+  const full = path.join(__dirname, file);
+  return fs.existsSync(full) ? fs.readFileSync(full) : undefined;
+}
+
+module.exports = {
+  // The URL化 address of the vk-pay function, per service space id (development and production).
+  notifyUrl: {
+    "mp-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx": "https://fc-mp-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.next.bspapp.com/http/vk-pay",
+  },
+  // Secret for vkPay.crypto.aes between functions: 64 or more random characters.
+  notifyKey: "",
+  // Unpaid orders older than this many days are deleted by the timer; 0 keeps them.
+  autoDeleteExpiredOrders: 3,
+  alipayAppPayToH5Pay: false,
+  // Test builds: only these uni-id-users._id may pay. Empty means everyone.
+  userWhitelist: [],
+
+  // Order types: the amount a client may pay is computed here, never taken from the client.
+  orderTypes: {
+    recharge: { min: 100, max: 5000000, bonus: [] },
+    goods: {},
+    vip: {
+      plans: {
+        month: { total_fee: 3000, days: 30 },
+        year: { total_fee: 29900, days: 365 },
+      },
+    },
+    custom: {},
+  },
+
+  wxpay: {
+    "mp-weixin": { appId: "", secret: "", mchId: "", key: "", v3Key: "", appCertPath: "", appPrivateKeyPath: "", wxpayPublicKeyPath: "", wxpayPublicKeyId: "", version: 3 },
+    "app-plus": { appId: "", secret: "", mchId: "", key: "", v3Key: "", appCertPath: "", appPrivateKeyPath: "", wxpayPublicKeyPath: "", wxpayPublicKeyId: "", version: 3 },
+    h5: { appId: "", secret: "", mchId: "", key: "", v3Key: "", appCertPath: "", appPrivateKeyPath: "", wxpayPublicKeyPath: "", wxpayPublicKeyId: "", version: 3 },
+    "h5-weixin": { appId: "", secret: "", mchId: "", key: "", v3Key: "", appCertPath: "", appPrivateKeyPath: "", wxpayPublicKeyPath: "", wxpayPublicKeyId: "", version: 3 },
+    mweb: {
+      appId: "", secret: "", mchId: "", key: "", v3Key: "", appCertPath: "", appPrivateKeyPath: "", wxpayPublicKeyPath: "", wxpayPublicKeyId: "", version: 3,
+      sceneInfo: { h5_info: { type: "Wap", wap_url: "", wap_name: "" } },
+    },
+    codepay: { appId: "", mchId: "", key: "", pfx: readCert("wxpay/apiclient_cert.p12"), v3Key: "", appCertPath: "", appPrivateKeyPath: "", version: 2 },
+    transfer: { appId: "", mchId: "", v3Key: "", appCertPath: "", appPrivateKeyPath: "", wxpayPublicKeyPath: "", wxpayPublicKeyId: "" },
+  },
+
+  alipay: {
+    "mp-alipay": { appId: "", privateKey: "", alipayPublicKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false },
+    "app-plus": { appId: "", privateKey: "", alipayPublicKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false },
+    h5: { appId: "", privateKey: "", alipayPublicKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false },
+    codepay: { appId: "", privateKey: "", alipayPublicKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false },
+    transfer: { appId: "", privateKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false },
+  },
+
+  appleiap: {
+    "app-plus": { password: "", timeout: 10000, receiptExpiresIn: 86400, sandbox: false },
+  },
+  vkspay: { mchId: "", key: "" },
+  "wxpay-virtual": {
+    "mp-weixin": { appId: "", secret: "", mchId: "", offerId: "", appKey: "", sandboxAppKey: "", rate: 100, token: "", encodingAESKey: "", sandbox: false },
+  },
+  douyin: {
+    "mp-toutiao": { appId: "", secret: "", mchId: "", salt: "", token: "", sandbox: false },
+  },
+  huawei: {
+    "mp-harmony": { appId: "", mchId: "", mchAuthId: "", mchPrivateKey: "", platformPublicKey: "", clientType: "mp-harmony" },
+    "app-harmony": { appId: "", mchId: "", mchAuthId: "", mchPrivateKey: "", platformPublicKey: "", clientType: "app-harmony" },
+  },
+};
