@@ -1,0 +1,83 @@
+/**
+ * Failures inside the library, thrown where they happen and mapped once, at the public boundary, to
+ * `{ code, msg, errCode }`. Numbers follow vk-uni-pay's where it has one for the same failure, so
+ * existing client code keeps working; `errCode` is the stable string to branch on.
+ */
+export type ErrorKind = "validation" | "config" | "signature" | "provider" | "network" | "state";
+
+export class VkPayError extends Error {
+  readonly kind: ErrorKind;
+  readonly code: number;
+  readonly errCode: string;
+
+  constructor(kind: ErrorKind, code: number, reason: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.kind = kind;
+    this.code = code;
+    this.errCode = `vk-pay-${reason}`;
+  }
+}
+
+/** The caller sent something unusable; nothing was changed. */
+export class ValidationError extends VkPayError {
+  constructor(code: number, reason: string, message: string) {
+    super("validation", code, reason, message);
+  }
+}
+
+/** The merchant configuration is missing or wrong; fixing it is the developer's job. */
+export class ConfigError extends VkPayError {
+  constructor(reason: string, message: string, code = 100) {
+    super("config", code, reason, message);
+  }
+}
+
+/** A signature or decryption check failed: the message is not trusted and changes nothing. */
+export class SignatureError extends VkPayError {
+  constructor(reason: string, message: string) {
+    super("signature", 4001, reason, message);
+  }
+}
+
+/** The provider answered and refused; its own code and message are kept for the developer. */
+export class ProviderRejectedError extends VkPayError {
+  readonly providerCode: string;
+  readonly providerMessage: string;
+
+  constructor(providerCode: string, providerMessage: string, message = "获取支付信息失败，请稍后再试") {
+    super("provider", 3001, "provider-rejected", message);
+    this.providerCode = providerCode;
+    this.providerMessage = providerMessage;
+  }
+}
+
+/** The provider could not be reached or answered garbage; safe to retry. */
+export class NetworkError extends VkPayError {
+  constructor(message = "支付平台暂时无法访问，请稍后再试") {
+    super("network", 3002, "network", message);
+  }
+}
+
+/** The order is not in a state that allows this (unknown, unpaid, closed, locked). */
+export class StateError extends VkPayError {
+  constructor(code: number, reason: string, message: string) {
+    super("state", code, reason, message);
+  }
+}
+
+/** vk-uni-pay's numbered failures (reference: its error table), as ready-made errors. */
+export const failures = {
+  notifyUrlMissing: () => new ConfigError("notify-url-missing", "请先配置正确的异步回调URL", 101),
+  outTradeNoInvalid: () => new ValidationError(1001, "out-trade-no-invalid", "out_trade_no必须是string类型，且不能为空"),
+  typeInvalid: () => new ValidationError(1002, "type-invalid", "type必须是string类型，且不能为空，如设置为goods代表商品订单"),
+  totalFeeInvalid: () => new ValidationError(1003, "total-fee-invalid", "total_fee必须为正整数（>0的整数）（注意：100=1元）"),
+  subjectInvalid: () => new ValidationError(1004, "subject-invalid", "subject必须是string类型，且不能为空"),
+  providerInvalid: () => new ValidationError(1005, "provider-invalid", "provider必须是string类型，且不能为空"),
+  openidMissing: () => new ValidationError(1006, "openid-missing", "用户openid不能为空"),
+  codeMissing: () => new ValidationError(1013, "code-missing", "code不能为空"),
+  orderNotFound: () => new StateError(2001, "order-not-found", "订单不存在"),
+  orderNotPaid: () => new StateError(2002, "order-not-paid", "订单未支付"),
+  orderNotRefunded: () => new StateError(2003, "order-not-refunded", "订单未退款"),
+  refundLocked: () => new StateError(2004, "refund-locked", "该订单暂无法退款，请等1分钟后再试"),
+};

@@ -1,0 +1,121 @@
+import type { IntegrationResponse } from "../http-reply";
+
+/**
+ * The contract every payment provider implements (STYLE.md items 1-3). A provider speaks its wire
+ * protocol and verifies what it receives; the core owns orders, state changes, hooks and replies.
+ * Nothing untyped crosses this boundary: the provider's own data travels in `raw`, for audit only.
+ */
+
+/** Payment states as stored on orders and reported by queries. Unknown provider states map to a pending one, never to SUCCESS. */
+export type TradeState = "NOTPAY" | "USERPAYING" | "SUCCESS" | "REFUND" | "CLOSED" | "PAYERROR";
+
+/** Refund states; PROCESSING keeps its reservation, ABNORMAL and CLOSED release it. */
+export type RefundState = "PROCESSING" | "SUCCESS" | "ABNORMAL" | "CLOSED";
+
+/** A merchant's sub-config for one mode, as read from uni-pay/config.js or a `vk-pay-config` row. */
+export type MerchantConfig = Readonly<Record<string, unknown>>;
+
+/** Where time and I/O enter, injected so tests need neither sleeps nor the network. */
+export interface ProviderRuntime {
+  now(): number;
+  request(url: string, options: Record<string, unknown>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; data: Buffer }>;
+}
+
+export interface CreateRequest {
+  mode: string;
+  config: MerchantConfig;
+  outTradeNo: string;
+  totalFee: number;
+  subject: string;
+  body?: string;
+  notifyUrl: string;
+  clientIp: string;
+  openid?: string;
+  authCode?: string;
+  /** ms timestamp. */
+  timeExpire?: number;
+  /** The caller's `other`, merged into the provider's request after conversion. */
+  other?: Readonly<Record<string, unknown>>;
+}
+
+export interface CreateResult {
+  /** What the client needs to start paying (vk-pay.md §2.3). */
+  orderInfo: unknown;
+  /** QR-code modes: the URL the QR code encodes. */
+  codeUrl?: string;
+  /** Codepay answers at once: paid, still paying, or failed. */
+  state?: TradeState;
+  transactionId?: string;
+  raw: unknown;
+}
+
+export interface PaymentStatus {
+  state: TradeState;
+  outTradeNo: string;
+  transactionId?: string;
+  totalFee?: number;
+  /** ms timestamp. */
+  paidAt?: number;
+  mchId?: string;
+  appId?: string;
+  raw: unknown;
+}
+
+export interface RefundRequest {
+  mode: string;
+  config: MerchantConfig;
+  outTradeNo: string;
+  transactionId?: string;
+  outRefundNo: string;
+  totalFee: number;
+  refundFee: number;
+  reason?: string;
+  notifyUrl: string;
+}
+
+export interface RefundStatus {
+  state: RefundState;
+  outTradeNo: string;
+  outRefundNo: string;
+  refundId?: string;
+  refundFee: number;
+  /** ms timestamp. */
+  settledAt?: number;
+  raw: unknown;
+}
+
+/** A provider's notification as received: the raw bytes are what gets verified. */
+export interface RawNotification {
+  method: string;
+  path: string;
+  headers: Readonly<Record<string, string>>;
+  body: Buffer;
+}
+
+/** What a verified notification says, bound to an order by the core before anything changes. */
+export type NormalizedEvent =
+  | ({ kind: "payment" } & PaymentStatus)
+  | ({ kind: "refund" } & RefundStatus);
+
+export interface ProviderCapabilities {
+  modes: readonly string[];
+  query: boolean;
+  close: boolean;
+  refund: boolean;
+  /** The provider pushes refund results; otherwise refunds are settled by querying. */
+  refundNotify: boolean;
+}
+
+export interface PaymentProvider {
+  readonly name: string;
+  readonly capabilities: ProviderCapabilities;
+  createPayment(request: CreateRequest, runtime: ProviderRuntime): Promise<CreateResult>;
+  queryPayment(request: { mode: string; config: MerchantConfig; outTradeNo: string }, runtime: ProviderRuntime): Promise<PaymentStatus>;
+  closePayment(request: { mode: string; config: MerchantConfig; outTradeNo: string }, runtime: ProviderRuntime): Promise<void>;
+  refund(request: RefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
+  queryRefund(request: { mode: string; config: MerchantConfig; outTradeNo: string; outRefundNo: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
+  /** Verifies first (signature, timestamp window, decryption), then parses; throws SignatureError on any doubt. */
+  verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
+  /** The exact reply the provider expects, for an accepted or a refused notification. */
+  acknowledge(accepted: boolean): IntegrationResponse;
+}
