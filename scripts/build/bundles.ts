@@ -12,6 +12,9 @@ const COMMON: BuildOptions = {
   logLevel: "warning",
   legalComments: "none",
   charset: "utf8",
+  // Parsing is most of a cold start; minified bundles load measurably faster. Names are kept for stack traces.
+  minify: true,
+  keepNames: true,
 };
 
 export async function bundleRouter(outDir: string): Promise<void> {

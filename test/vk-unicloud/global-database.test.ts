@@ -1,4 +1,5 @@
-import { baseDao, BaseDaoError } from "../../common/vk-unicloud/src";
+// Through the package name, as the bundles import it.
+import { baseDao, BaseDaoError } from "vk-unicloud";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 
 const T = "vk-test";
@@ -40,6 +41,6 @@ describe("the default baseDao", () => {
   });
 
   it("refuses a db that is not a database", async () => {
-    await expect(baseDao.count({ db: {} as never, dbName: T })).rejects.toThrow(/db has no collection\(\) method/);
+    await expect(baseDao.count({ db: {} as never, dbName: T })).rejects.toMatchObject({ code: "VK_BASE_DAO_INVALID_PARAM", message: expect.stringMatching(/db has no collection\(\) method/) });
   });
 });

@@ -92,6 +92,34 @@ describe.each([
   });
 });
 
+describe("sum's choice between aggregate() and the scan", () => {
+  /** The real database, with a chosen `aggregate()` in front of it. */
+  function withAggregate(db: Fixture["db"], aggregate: () => unknown) {
+    return {
+      collection: (name: string) => {
+        const real = db.collection(name);
+        return new Proxy(real, { get: (target, key) => (key === "aggregate" ? aggregate : Reflect.get(target, key, target)) });
+      },
+      command: { aggregate: { sum: (expression: string) => ({ $sum: expression }) } },
+    };
+  }
+
+  it("scans when the database refuses to build a pipeline", async () => {
+    await fx.dao.adds({ dbName: T, dataJson: [{ fee: 2 }, { fee: 3 }] });
+    const refusing = withAggregate(fx.db, () => {
+      throw new Error("aggregate() is not supported");
+    });
+    expect(await createBaseDao({ database: () => refusing }).sum({ dbName: T, fieldName: "fee" })).toBe(5);
+  });
+
+  it("never hides a failed aggregate request behind the scan", async () => {
+    await fx.dao.add({ dbName: T, dataJson: { fee: 2 } });
+    const pipeline = { match: () => pipeline, group: () => pipeline, end: () => Promise.reject(new Error("RequestTimeout")) };
+    const failing = withAggregate(fx.db, () => pipeline);
+    await expect(createBaseDao({ database: () => failing }).sum({ dbName: T, fieldName: "fee" })).rejects.toThrow("RequestTimeout");
+  });
+});
+
 it("the fallback scan pages by _id in requests of at most 1000", async () => {
   const dataJson = Array.from({ length: 2001 }, (_, n) => ({ fee: n % 7 }));
   await fx.dao.adds({ dbName: T, dataJson, cancelAddTime: true });

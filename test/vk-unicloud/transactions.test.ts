@@ -1,4 +1,5 @@
 import { BaseDaoError, createBaseDao, type DbTransaction } from "../../common/vk-unicloud/src";
+import { recordCalls, type RecordedCall } from "./helpers/recording";
 import { itWhen, openFixture, probeFeatures, type Fixture } from "./helpers/memory-database";
 
 const T = "vk-pay-orders";
@@ -14,32 +15,34 @@ afterEach(() => fx.close());
 
 describe("transactions through db", () => {
   itTx("runs add / findById / updateById / setById / deleteById on the transaction and commits", async () => {
-    const keep = (await fx.dao.add({ dbName: T, dataJson: { status: 0 }, cancelAddTime: true }))!;
+    const keep = (await fx.dao.add({ dbName: T, dataJson: { status: 0, note: "n" }, cancelAddTime: true }))!;
     const gone = (await fx.dao.add({ dbName: T, dataJson: { status: 0 }, cancelAddTime: true }))!;
     const db: DbTransaction = await fx.dao.startTransaction();
     const added = await fx.dao.add({ db, dbName: T, dataJson: { status: 1 }, cancelAddTime: true });
     expect(typeof added).toBe("string");
     expect(await fx.dao.updateById({ db, dbName: T, id: keep, dataJson: { status: 2 } })).toBe(1);
     // Inside a transaction doc().get() gives an object, not an array: findById handles both.
-    expect(await fx.dao.findById({ db, dbName: T, id: keep })).toEqual({ _id: keep, status: 2 });
+    expect(await fx.dao.findById({ db, dbName: T, id: keep })).toEqual({ _id: keep, status: 2, note: "n" });
     expect(await fx.dao.findById({ db, dbName: T, id: keep, fieldJson: { status: true } })).toEqual({ _id: keep, status: 2 });
+    expect(await fx.dao.findById({ db, dbName: T, id: keep, fieldJson: { _id: false, status: false } })).toEqual({ note: "n" });
     expect(await fx.dao.findById({ db, dbName: T, id: "000000000000000000000000" })).toBeUndefined();
     expect(await fx.dao.setById({ db, dbName: T, dataJson: { _id: "fixed", status: 3 } })).toMatchObject({ type: "add", id: "fixed" });
     expect(await fx.dao.deleteById({ db, dbName: T, id: gone })).toBe(1);
     await db.commit();
 
-    expect(await fx.dao.findById({ dbName: T, id: keep })).toEqual({ _id: keep, status: 2 });
+    expect(await fx.dao.findById({ dbName: T, id: keep })).toEqual({ _id: keep, status: 2, note: "n" });
     expect(await fx.dao.findById({ dbName: T, id: added! })).toEqual({ _id: added, status: 1 });
     expect(await fx.dao.findById({ dbName: T, id: "fixed" })).toEqual({ _id: "fixed", status: 3 });
     expect(await fx.dao.findById({ dbName: T, id: gone })).toBeUndefined();
   });
 
   itTx("adds a batch one record at a time inside a transaction", async () => {
-    const db = await fx.dao.startTransaction();
+    const calls: RecordedCall[] = [];
+    const db = recordCalls(await fx.dao.startTransaction(), calls);
     const ids = await fx.dao.adds({ db, dbName: T, dataJson: [{ n: 1 }, { n: 2 }] });
     await db.commit();
     expect(ids).toHaveLength(2);
-    expect(fx.calls.filter((c) => c.method === "add").map((c) => Array.isArray(c.args[0]))).toEqual([false, false]);
+    expect(calls.filter((c) => c.method === "add").map((c) => Array.isArray(c.args[0]))).toEqual([false, false]);
     expect(await fx.dao.count({ dbName: T })).toBe(2);
   });
 

@@ -64,7 +64,7 @@ describe("update / updateById", () => {
 
   it("strips _id from dataJson, so a whole record can be written back", async () => {
     const id = (await fx.dao.add({ dbName: T, dataJson: { a: 1 }, cancelAddTime: true }))!;
-    const record = { ...(await read(id)), a: 2 };
+    const record: Record<string, unknown> = { ...(await read(id)), a: 2 };
     expect(await fx.dao.update({ dbName: T, whereJson: { _id: id }, dataJson: record })).toBe(1);
     expect(await fx.dao.updateById({ dbName: T, id, dataJson: { ...record, a: 3 } })).toBe(1);
     expect(await read(id)).toEqual({ _id: id, a: 3 });

@@ -1,5 +1,5 @@
 import type { Database, DbHandle, DbHandleLike } from "./database-types";
-import { unsupported } from "./errors";
+import { invalidParam, unsupported } from "./errors";
 
 export interface BaseDaoOptions {
   /** Where the default database comes from; defaults to the global `uniCloud.database()`. */
@@ -21,14 +21,17 @@ export function createDaoContext(options: BaseDaoOptions = {}): DaoContext {
   const now = options.now ?? Date.now;
   const database = (method: string): Database => {
     const source = options.database ?? globalDatabase(method);
-    return checkHandle(method, source(), "the default database") as Database;
+    const handle = source();
+    if (!hasCollection(handle)) throw unsupported(method, "the default database has no collection() method");
+    return handle as Database;
   };
   return {
     now,
     database,
     handle(method, db) {
       if (db === undefined || db === null) return database(method);
-      return checkHandle(method, db, "db");
+      if (!hasCollection(db)) throw invalidParam(method, "db has no collection() method; pass uniCloud.database() or a transaction");
+      return db as DbHandle;
     },
   };
 }
@@ -42,9 +45,6 @@ function globalDatabase(method: string): () => unknown {
   return () => uniCloud.database!();
 }
 
-function checkHandle(method: string, handle: unknown, name: string): DbHandle {
-  if (!handle || typeof (handle as DbHandleLike).collection !== "function") {
-    throw unsupported(method, `${name} has no collection() method; pass uniCloud.database() or a transaction`);
-  }
-  return handle as DbHandle;
+function hasCollection(handle: unknown): boolean {
+  return typeof (handle as Partial<DbHandleLike> | null)?.collection === "function";
 }

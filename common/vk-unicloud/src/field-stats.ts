@@ -1,9 +1,8 @@
 import type { DaoContext } from "./dao-context";
-import type { AggregateOperators, DbCollection, DbHandle } from "./database-types";
+import type { AggregateOperators, DbAggregate, DbCollection, DbHandle } from "./database-types";
 import { BaseDaoError } from "./errors";
 import type { FieldStatParams } from "./params";
-import { MAX_ROWS_PER_REQUEST, rowsOf, type QueryShape } from "./query-builder";
-import { buildQuery } from "./query-builder";
+import { buildQuery, MAX_ROWS_PER_REQUEST, rowsOf, type QueryShape } from "./query-builder";
 import { readWhere, requireDbName, requireFieldName, requireParams, type WhereCondition } from "./validate";
 
 export type FieldStat = "sum" | "avg" | "max" | "min";
@@ -13,8 +12,8 @@ export const MAX_SCAN_ROWS = 100 * MAX_ROWS_PER_REQUEST;
 
 /**
  * sum/avg/max/min of one field. With `aggregate()` (every uniCloud vendor) this is one
- * `match` + `group({ _id: null })` request computed by the database. Handles without it (a transaction,
- * an emulator still growing) fall back to a paged scan of that one field, bounded by MAX_SCAN_ROWS;
+ * `match` + `group({ _id: null })` request computed by the database. Handles that cannot aggregate (a
+ * transaction, the local emulator) fall back to a paged scan of that one field, bounded by MAX_SCAN_ROWS;
  * the scan only counts numeric values, which is what these helpers are for (amounts).
  * `sum` of nothing is 0; the others are null.
  */
@@ -25,11 +24,8 @@ export async function fieldStat(ctx: DaoContext, stat: FieldStat, params: FieldS
   const where = readWhere(stat, p.whereJson);
   const handle = ctx.handle(stat, p.db);
   const collection = handle.collection(dbName);
-  const operators = aggregateOperators(ctx, stat, handle);
-  const value =
-    typeof collection.aggregate === "function" && typeof operators?.[stat] === "function"
-      ? await aggregateStat(collection, operators[stat]!, where, fieldName)
-      : await scanStat(collection, stat, where, fieldName);
+  const pipeline = buildPipeline(collection, aggregateOperators(ctx, stat, handle)?.[stat], where, fieldName);
+  const value = pipeline ? await runPipeline(pipeline) : await scanStat(collection, stat, where, fieldName);
   if (stat === "sum") return typeof value === "number" ? value : 0;
   return typeof value === "number" ? value : null;
 }
@@ -45,15 +41,30 @@ function aggregateOperators(ctx: DaoContext, stat: FieldStat, handle: DbHandle):
   }
 }
 
-async function aggregateStat(
+/**
+ * Builds the pipeline, or returns undefined when this database cannot. Building is local (nothing is sent
+ * before `end()`), and the emulator's `aggregate()` and `$.sum` exist but throw when called, so a throw
+ * here means "no aggregation" and the scan is the right answer. Failures of the request itself, in
+ * runPipeline, are never swallowed.
+ */
+function buildPipeline(
   collection: DbCollection,
-  operator: (expression: string) => unknown,
+  operator: ((expression: string) => unknown) | undefined,
   where: WhereCondition,
   fieldName: string,
-): Promise<unknown> {
-  let pipeline = collection.aggregate!();
-  if (!where.empty) pipeline = pipeline.match(where.condition);
-  const result = await pipeline.group({ _id: null, value: operator(`$${fieldName}`) }).end();
+): DbAggregate | undefined {
+  if (typeof collection.aggregate !== "function" || typeof operator !== "function") return undefined;
+  try {
+    let pipeline = collection.aggregate();
+    if (!where.empty) pipeline = pipeline.match(where.condition);
+    return pipeline.group({ _id: null, value: operator(`$${fieldName}`) });
+  } catch {
+    return undefined;
+  }
+}
+
+async function runPipeline(pipeline: DbAggregate): Promise<unknown> {
+  const result = await pipeline.end();
   // VK reads `.data`; uniCloud's docs call it `list`.
   const rows = rowsOf({ data: result?.data ?? result?.list });
   return rows[0]?.value;

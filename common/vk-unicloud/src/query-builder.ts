@@ -26,7 +26,8 @@ export function buildQuery(collection: DbCollection, shape: QueryShape): DbQuery
  * Reads `wanted` records starting at `offset`, in requests of at most 1000. `wanted` may be Infinity
  * (VK's `pageSize: -1`): it then stops at the first short chunk.
  */
-export async function fetchRange(collection: DbCollection, shape: QueryShape, offset: number, wanted: number): Promise<DbRecord[]> {
+export async function fetchRange(collection: DbCollection, requested: QueryShape, offset: number, wanted: number): Promise<DbRecord[]> {
+  const shape = wanted > MAX_ROWS_PER_REQUEST ? withIdTiebreak(requested) : requested;
   const rows: DbRecord[] = [];
   while (rows.length < wanted) {
     const chunk = Math.min(MAX_ROWS_PER_REQUEST, wanted - rows.length);
@@ -38,6 +39,17 @@ export async function fetchRange(collection: DbCollection, shape: QueryShape, of
     if (batch.length < chunk) break;
   }
   return rows;
+}
+
+/**
+ * Chunks are separate requests, and MongoDB's order among equal sort keys (or with no sort) is not
+ * guaranteed to repeat between them, so a record could appear in two chunks and another in none. `_id`
+ * as the last key makes the order total. Only chunked reads get it: on a single request it would just
+ * cost the database an extra sort key.
+ */
+function withIdTiebreak(shape: QueryShape): QueryShape {
+  if (shape.sort.some((rule) => rule.name === "_id")) return shape;
+  return { ...shape, sort: [...shape.sort, { name: "_id", type: "asc" }] };
 }
 
 /** `get()`'s `data` as a list, whatever form it came in. */

@@ -1,6 +1,7 @@
+import { Aggregate } from "./aggregate";
 import { describeType, isPlainObject, type Document } from "./codec";
 import { UpdateCommand } from "./commands";
-import { DatabaseError, invalidParam } from "./errors";
+import { invalidParam } from "./errors";
 import type { Executor } from "./executor";
 import { splitPath } from "./json-path";
 import { createObjectId } from "./object-id";
@@ -86,7 +87,7 @@ export class Query {
 
   async get(): Promise<GetResult> {
     const { predicate, state } = this.ready();
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "read");
     const rows = await this.executor.read((session) =>
       store.find(session, predicate, { order: state.order, skip: state.skip, limit: state.limit ?? DEFAULT_LIMIT }),
     );
@@ -95,7 +96,7 @@ export class Query {
 
   async count(): Promise<{ total: number }> {
     const { predicate } = this.ready();
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "read");
     return { total: await this.executor.read((session) => store.count(session, predicate)) };
   }
 
@@ -104,14 +105,11 @@ export class Query {
     const { predicate } = this.ready(true);
     if (this.executor.inTransaction) throw invalidParam("transaction: update documents through doc(id).update()");
     const update = compileUpdate(data);
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "write");
     const updated = await this.executor.write((session) => {
       let changed = 0;
       for (const row of store.find(session, predicate)) {
-        const next = applyUpdate(row.document, update);
-        if (store.serialize(next) === store.serialize(row.document)) continue;
-        store.replace(session, row.rowid, next);
-        changed += 1;
+        if (store.replaceIfChanged(session, row, applyUpdate(row.document, update))) changed += 1;
       }
       return changed;
     });
@@ -122,21 +120,19 @@ export class Query {
   async updateAndReturn(data: unknown): Promise<UpdateAndReturnResult> {
     const { predicate, state } = this.ready(true);
     const update = compileUpdate(data);
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "write");
     return this.executor.write((session) => {
       const [row] = store.find(session, predicate, { order: state.order, limit: 1 });
       if (!row) return { updated: 0, doc: null };
       const next = applyUpdate(row.document, update);
-      const changed = store.serialize(next) !== store.serialize(row.document);
-      if (changed) store.replace(session, row.rowid, next);
-      return { updated: changed ? 1 : 0, doc: next };
+      return { updated: store.replaceIfChanged(session, row, next) ? 1 : 0, doc: next };
     });
   }
 
   async remove(): Promise<{ deleted: number }> {
     const { predicate } = this.ready(true);
     if (this.executor.inTransaction) throw invalidParam("transaction: remove documents through doc(id).remove()");
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "write");
     const deleted = await this.executor.write((session) => {
       const rows = store.find(session, predicate);
       for (const row of rows) store.delete(session, row.rowid);
@@ -174,15 +170,16 @@ export class Collection extends Query {
     const documents = (many ? data : [data]).map((item, index) => newDocument(item, many ? `add[${index}]` : "add"));
     if (many && documents.length === 0) throw invalidParam("add: the array is empty");
     if (many && this.executor.inTransaction) throw invalidParam("transaction: add one document at a time");
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "write");
     // All documents go in one transaction: a duplicate anywhere leaves the collection unchanged.
     await this.executor.write((session) => documents.forEach((document) => store.insert(session, document)));
     const ids = documents.map((document) => document._id as string);
     return many ? { ids } : { id: ids[0] };
   }
 
-  aggregate(): never {
-    throw new DatabaseError("SYSTEM_ERROR", "aggregate() is not supported by the local emulator yet");
+  /** A fresh pipeline per call, as uniCloud requires (instances must not be reused across requests). */
+  aggregate(): Aggregate {
+    return new Aggregate(this.executor, this.name);
   }
 }
 
@@ -213,7 +210,7 @@ export class DocumentReference {
   /** `{ data: [doc] }` / `{ data: [] }`; inside a transaction `{ data: doc }` / `{ data: null }`. */
   async get(): Promise<{ data: Document[] | Document | null }> {
     const id = this.checkedId();
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "read");
     const row = await this.executor.read((session) => store.findById(session, id));
     if (this.executor.inTransaction) return { data: row?.document ?? null };
     return { data: row ? [row.document] : [] };
@@ -227,14 +224,12 @@ export class DocumentReference {
   async updateAndReturn(data: unknown): Promise<UpdateAndReturnResult> {
     const id = this.checkedId();
     const update = compileUpdate(data);
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "write");
     return this.executor.write((session) => {
       const row = store.findById(session, id);
       if (!row) return { updated: 0, doc: null };
       const next = applyUpdate(row.document, update);
-      const changed = store.serialize(next) !== store.serialize(row.document);
-      if (changed) store.replace(session, row.rowid, next);
-      return { updated: changed ? 1 : 0, doc: next };
+      return { updated: store.replaceIfChanged(session, row, next) ? 1 : 0, doc: next };
     });
   }
 
@@ -242,7 +237,7 @@ export class DocumentReference {
   async set(data: unknown): Promise<{ updated: number; upsertedId?: string }> {
     const id = this.checkedId();
     const document = newDocument(data, "set", id);
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "write");
     return this.executor.write((session) => {
       const row = store.findById(session, id);
       if (row) {
@@ -256,7 +251,7 @@ export class DocumentReference {
 
   async remove(): Promise<{ deleted: number }> {
     const id = this.checkedId();
-    const store = await this.executor.store(this.name);
+    const store = await this.executor.store(this.name, "write");
     return {
       deleted: await this.executor.write((session) => {
         const row = store.findById(session, id);

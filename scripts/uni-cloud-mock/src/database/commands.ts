@@ -1,3 +1,6 @@
+import { AggregateOperator } from "./aggregate-expressions";
+import { DatabaseError } from "./errors";
+
 /**
  * `db.command`: query operators build `QueryCommand` trees, update operators build `UpdateCommand`s.
  * They are plain descriptions; `query-compiler.ts` and `update-compiler.ts` give them meaning. Only
@@ -89,6 +92,25 @@ function spreadOperands(args: readonly unknown[]): unknown[] {
   return args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : [...args];
 }
 
+/** Operators uniCloud has but the emulator does not implement fail loudly rather than matching wrongly. */
+function unsupported(name: string) {
+  return (): never => {
+    throw new DatabaseError("INVALID_PARAM", `db.command.${name} is not supported by the local emulator`);
+  };
+}
+
+/**
+ * `db.command.aggregate` (`$`): every `$.name(...)` builds an operator; whether `name` exists is
+ * decided when the pipeline runs (aggregate-expressions.ts), so unknown operators fail clearly there.
+ */
+const aggregateOperators = new Proxy(Object.freeze({}), {
+  get: (_target, property) => {
+    if (typeof property !== "string") return undefined;
+    if (property === "pipeline") return unsupported("aggregate.pipeline");
+    return (...args: unknown[]) => new AggregateOperator(property, args.length === 1 ? args[0] : args);
+  },
+});
+
 export function createCommand() {
   const query = (operator: QueryOperator) => (value: unknown) => new QueryCommand(operator, [value]);
   const logic = (operator: QueryOperator) => (...conditions: unknown[]) =>
@@ -129,6 +151,11 @@ export function createCommand() {
     pull: update("pull"),
     pullAll: update("pullAll"),
     addToSet: update("addToSet"),
+    expr: unsupported("expr"),
+    geoNear: unsupported("geoNear"),
+    geoWithin: unsupported("geoWithin"),
+    geoIntersects: unsupported("geoIntersects"),
+    aggregate: aggregateOperators as Record<string, (...args: unknown[]) => AggregateOperator>,
   });
 }
 

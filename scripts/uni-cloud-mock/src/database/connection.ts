@@ -24,7 +24,15 @@ export class Session {
   readonly arrayPaths = new Map<string, Set<string>>();
   private dataVersion = -1;
 
-  constructor(readonly db: Sqlite) {}
+  /**
+   * Only the writer caches array paths: its writes run under BEGIN IMMEDIATE, so no other connection
+   * can commit between the data_version check and the work. A reader's snapshot may start after the
+   * check, so it reloads the (tiny) list inside every snapshot instead.
+   */
+  constructor(
+    readonly db: Sqlite,
+    readonly cachesArrayPaths: boolean,
+  ) {}
 
   statement(sql: string): BetterSqlite3.Statement {
     let statement = this.statements.get(sql);
@@ -50,6 +58,19 @@ export class Session {
 }
 
 const RETRY_LIMIT_MS = 5000;
+
+/** Temp folders of `:memory:` databases not closed yet, removed when the process exits. */
+const liveTempDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function trackTempDir(dir: string): void {
+  liveTempDirs.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const path of liveTempDirs) rmSync(path, { recursive: true, force: true });
+  });
+}
 
 export function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
@@ -93,15 +114,18 @@ export class Connection {
   readonly lock = new AsyncLock();
   private readonly tempDir?: string;
   private closed = false;
+  /** Open transactions' abort hooks: closing rolls them back instead of waiting out their timeout. */
+  readonly abortOnClose = new Set<() => void>();
 
   constructor(file: string) {
     let path = file;
     if (file === ":memory:") {
       this.tempDir = mkdtempSync(join(tmpdir(), "unicloud-db-"));
+      trackTempDir(this.tempDir);
       path = join(this.tempDir, "memory.sqlite");
     }
-    this.writer = new Session(open(path));
-    this.reader = new Session(open(path));
+    this.writer = new Session(open(path), true);
+    this.reader = new Session(open(path), false);
   }
 
   private check(): void {
@@ -159,6 +183,10 @@ export class Connection {
         done = true;
         try {
           if (session.db.inTransaction) session.db.exec(commit ? "COMMIT" : "ROLLBACK");
+        } catch (error) {
+          // A failed COMMIT leaves the transaction open; the connection must not stay inside it.
+          if (session.db.inTransaction) session.db.exec("ROLLBACK");
+          throw error;
         } finally {
           release();
         }
@@ -168,13 +196,17 @@ export class Connection {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    // Waiting for the lock lets an in-flight write or transaction finish first.
+    for (const abort of [...this.abortOnClose]) abort();
+    // Waiting for the lock lets queued writes finish first.
     const release = await this.lock.acquire();
     this.closed = true;
     try {
       this.reader.db.close();
       this.writer.db.close();
-      if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+      if (this.tempDir) {
+        rmSync(this.tempDir, { recursive: true, force: true });
+        liveTempDirs.delete(this.tempDir);
+      }
     } finally {
       release();
     }

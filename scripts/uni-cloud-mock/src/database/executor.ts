@@ -10,7 +10,11 @@ import { CollectionStore } from "./store";
  */
 export interface Executor {
   readonly inTransaction: boolean;
-  store(name: string): Promise<CollectionStore>;
+  /**
+   * The collection's store; for writes its table and indexes are ensured first. Reads never create
+   * anything (a missing table reads as empty), so they never wait for the write lock.
+   */
+  store(name: string, purpose: "read" | "write"): Promise<CollectionStore>;
   read<T>(work: (session: Session) => T): Promise<T>;
   write<T>(work: (session: Session) => T): Promise<T>;
 }
@@ -19,6 +23,7 @@ export interface Executor {
 export class Registry {
   private readonly ready = new Map<string, Promise<CollectionStore>>();
   private readonly confirmed = new Map<string, CollectionStore>();
+  private readonly described = new Map<string, CollectionStore>();
 
   constructor(
     readonly connection: Connection,
@@ -50,16 +55,21 @@ export class Registry {
     return store;
   }
 
-  private describe(name: string): CollectionStore {
-    checkCollectionName(name);
-    return new CollectionStore(name, loadIndexDefinitions(this.definitionsDir, name));
+  describe(name: string): CollectionStore {
+    let store = this.described.get(name);
+    if (!store) {
+      checkCollectionName(name);
+      store = new CollectionStore(name, loadIndexDefinitions(this.definitionsDir, name));
+      this.described.set(name, store);
+    }
+    return store;
   }
 }
 
 export function standaloneExecutor(registry: Registry): Executor {
   return {
     inTransaction: false,
-    store: (name) => registry.prepared(name),
+    store: async (name, purpose) => (purpose === "read" ? registry.describe(name) : registry.prepared(name)),
     read: (work) => registry.connection.read(work),
     write: (work) => registry.connection.write(work),
   };
@@ -80,9 +90,9 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
   };
   return {
     inTransaction: true,
-    store: async (name) => {
+    store: async (name, purpose) => {
       transaction.check();
-      return registry.inSession(transaction.session, name);
+      return purpose === "read" ? registry.describe(name) : registry.inSession(transaction.session, name);
     },
     read: run,
     write: run,

@@ -15,6 +15,8 @@ export { DatabaseError, type DatabaseErrorCode } from "./errors";
 export { Collection, DocumentReference, Query, DEFAULT_LIMIT, MAX_LIMIT } from "./collection";
 export { QueryCommand, UpdateCommand, type Command } from "./commands";
 export { Transaction, TRANSACTION_TIMEOUT_MS } from "./transaction";
+export { Aggregate, AGGREGATE_DEFAULT_LIMIT } from "./aggregate";
+export { AggregateOperator } from "./aggregate-expressions";
 
 export interface DatabaseOptions {
   /** Path of the SQLite file, or ":memory:" for a private throwaway database. */
@@ -28,6 +30,10 @@ export interface CloudDatabase {
   readonly command: Command;
   startTransaction(): Promise<Transaction>;
   runTransaction<T>(callback: (transaction: Transaction) => Promise<T> | T, times?: number): Promise<T>;
+  /** `db.RegExp({ regex, options })` (Tencent style); a JS RegExp literal works everywhere. */
+  RegExp(options: { regex: string; options?: string }): RegExp;
+  /** The server's current time; the emulator's server is this process. */
+  serverDate(options?: { offset?: number }): Date;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,8 @@ export function createDatabase(options: DatabaseOptions): CloudDatabase {
     command: createCommand(),
     startTransaction: () => Transaction.start(registry, connection),
     runTransaction: (callback) => runTransaction(registry, connection, callback),
+    RegExp: ({ regex, options: flags }) => new RegExp(regex, (flags ?? "").replace(/[^imsu]/g, "")),
+    serverDate: (options) => new Date(Date.now() + (options?.offset ?? 0)),
     close: () => connection.close(),
   };
 }

@@ -32,7 +32,8 @@ export function compileProjection(spec: unknown): Projection {
     mode = keyMode;
     paths.push(splitPath(key, "field"));
   }
-  return { mode: mode ?? (includeId ? "exclude" : "include"), paths, includeId };
+  // Only `_id` given: `{ _id: true }` keeps just the id, `{ _id: false }` (or `{}`) keeps everything else.
+  return { mode: mode ?? ("_id" in spec && includeId ? "include" : "exclude"), paths, includeId };
 }
 
 export function applyProjection(document: Document, projection: Projection): Document {

@@ -26,6 +26,8 @@ export interface FindOptions {
 export interface Row {
   rowid: number;
   document: Document;
+  /** The stored JSON, to tell whether an update changed anything without re-encoding the old version. */
+  text: string;
 }
 
 interface RawRow {
@@ -45,7 +47,7 @@ export class CollectionStore {
   }
 
   private arrayPaths(session: Session): Set<string> {
-    let paths = session.arrayPaths.get(this.name);
+    let paths = session.cachesArrayPaths ? session.arrayPaths.get(this.name) : undefined;
     if (!paths) {
       const rows = session.statement(`SELECT path FROM ${quoteIdentifier(ARRAY_PATHS_TABLE)} WHERE collection = ?`).pluck().all(this.name) as string[];
       paths = new Set(rows);
@@ -61,11 +63,17 @@ export class CollectionStore {
     return { sql: `SELECT rowid, _id, doc FROM ${this.table}${where} ORDER BY rowid`, params: prefilter?.params ?? [] };
   }
 
+  /** Reads do not create tables, so a collection nobody has written to yet reads as empty. */
+  private exists(session: Session): boolean {
+    return session.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(this.name) !== undefined;
+  }
+
   private *candidates(session: Session, predicate: Predicate): Generator<Row> {
+    if (!this.exists(session)) return;
     const { sql, params } = this.candidateQuery(session, predicate);
     for (const raw of session.statement(sql).iterate(...params) as IterableIterator<RawRow>) {
       const document = parseDocument(raw._id, raw.doc);
-      if (matchesPredicate(document, predicate)) yield { rowid: raw.rowid, document };
+      if (matchesPredicate(document, predicate)) yield { rowid: raw.rowid, document, text: raw.doc };
     }
   }
 
@@ -105,8 +113,9 @@ export class CollectionStore {
   }
 
   findById(session: Session, id: string): Row | undefined {
+    if (!this.exists(session)) return undefined;
     const raw = session.statement(`SELECT rowid, _id, doc FROM ${this.table} WHERE _id = ?`).get(id) as RawRow | undefined;
-    return raw && { rowid: raw.rowid, document: parseDocument(raw._id, raw.doc) };
+    return raw && { rowid: raw.rowid, document: parseDocument(raw._id, raw.doc), text: raw.doc };
   }
 
   insert(session: Session, document: Document): void {
@@ -118,6 +127,13 @@ export class CollectionStore {
   replace(session: Session, rowid: number, document: Document): void {
     const body = this.encodeBody(session, document);
     this.guard(document, () => session.statement(`UPDATE ${this.table} SET doc = ? WHERE rowid = ?`).run(body, rowid));
+  }
+
+  /** Writes `next` over `row` unless it encodes to the same stored text; returns whether it wrote. */
+  replaceIfChanged(session: Session, row: Row, next: Document): boolean {
+    if (this.serialize(next) === row.text) return false;
+    this.replace(session, row.rowid, next);
+    return true;
   }
 
   delete(session: Session, rowid: number): void {

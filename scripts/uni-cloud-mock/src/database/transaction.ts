@@ -12,25 +12,29 @@ export const TRANSACTION_TIMEOUT_MS = 10_000;
  * transaction keep working on the reader connection and see the last committed state.
  */
 export class Transaction {
-  private state: "open" | "committed" | "rolledBack" | "timedOut" = "open";
+  private state: "open" | "committed" | "rolledBack" | "timedOut" | "aborted" = "open";
   private readonly executor: Executor;
   private readonly timer: NodeJS.Timeout;
   rollbackValue?: unknown;
 
+  private readonly abortHook = () => this.end("aborted", false);
+
   private constructor(
     registry: Registry,
-    private readonly session: Session,
+    session: Session,
+    private readonly connection: Connection,
     private readonly finish: (commit: boolean) => void,
   ) {
     this.executor = transactionExecutor(registry, { session, check: () => this.check() });
-    this.timer = setTimeout(() => this.expire(), TRANSACTION_TIMEOUT_MS);
+    this.timer = setTimeout(() => this.end("timedOut", false), TRANSACTION_TIMEOUT_MS);
     // An abandoned transaction must not keep the process alive, only release its lock.
     this.timer.unref();
+    connection.abortOnClose.add(this.abortHook);
   }
 
   static async start(registry: Registry, connection: Connection): Promise<Transaction> {
     const { session, finish } = await connection.begin();
-    return new Transaction(registry, session, finish);
+    return new Transaction(registry, session, connection, finish);
   }
 
   collection(name: string): Collection {
@@ -41,21 +45,22 @@ export class Transaction {
     if (this.state === "timedOut") {
       throw new DatabaseError("TRANSACTION_ERROR", `the transaction was rolled back after ${TRANSACTION_TIMEOUT_MS} ms`);
     }
+    if (this.state === "aborted") throw new DatabaseError("TRANSACTION_ERROR", "the transaction was rolled back because the database closed");
     if (this.state !== "open") throw transactionFinished();
   }
 
-  private expire(): void {
+  private end(state: "committed" | "rolledBack" | "timedOut" | "aborted", commit: boolean): void {
     if (this.state !== "open") return;
-    this.state = "timedOut";
-    this.finish(false);
+    this.state = state;
+    clearTimeout(this.timer);
+    this.connection.abortOnClose.delete(this.abortHook);
+    this.finish(commit);
   }
 
   async commit(): Promise<void> {
     this.check();
-    clearTimeout(this.timer);
-    this.state = "committed";
     try {
-      this.finish(true);
+      this.end("committed", true);
     } catch (error) {
       throw new DatabaseError("TRANSACTION_ERROR", `commit failed: ${(error as Error).message}`);
     }
@@ -63,17 +68,15 @@ export class Transaction {
 
   async rollback(value?: unknown): Promise<void> {
     this.check();
-    clearTimeout(this.timer);
-    this.state = "rolledBack";
     this.rollbackValue = value;
-    this.finish(false);
+    this.end("rolledBack", false);
   }
 
   get isOpen(): boolean {
     return this.state === "open";
   }
 
-  get status(): "open" | "committed" | "rolledBack" | "timedOut" {
+  get status(): "open" | "committed" | "rolledBack" | "timedOut" | "aborted" {
     return this.state;
   }
 }

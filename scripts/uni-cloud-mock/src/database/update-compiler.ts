@@ -73,7 +73,7 @@ function validateCommand(path: string[], command: UpdateCommand): FieldOperation
     case "rename": {
       if (typeof operand !== "string") throw invalidParam(`db.command.rename on ${name} expects the new field name`);
       const target = splitPath(operand, "rename");
-      if (target.some((segment) => segment.startsWith("$") || isIndexSegment(segment)) || path.some(isIndexSegment)) {
+      if (target[0] === "_id" || target.some((segment) => segment.startsWith("$") || isIndexSegment(segment)) || path.some(isIndexSegment)) {
         throw invalidParam(`db.command.rename cannot address array elements or $ fields (${name} -> ${operand})`);
       }
       return { kind: "command", path, command, target };

@@ -20,16 +20,24 @@ export function typeBracket(value: unknown): Bracket {
   return 4;
 }
 
-/** Orders strings by code point, which is the UTF-8 byte order MongoDB and SQLite's BINARY collation use. */
+/**
+ * Orders strings by code point, which is the UTF-8 byte order MongoDB and SQLite's BINARY collation use.
+ * UTF-16 code-unit order differs only when a surrogate meets a unit in U+E000..U+FFFF, so the units are
+ * compared directly and only that case is corrected (no per-call allocation; sorting calls this a lot).
+ */
 export function compareStrings(a: string, b: string): number {
-  const left = Array.from(a);
-  const right = Array.from(b);
-  const length = Math.min(left.length, right.length);
+  const length = Math.min(a.length, b.length);
   for (let index = 0; index < length; index += 1) {
-    const diff = left[index].codePointAt(0)! - right[index].codePointAt(0)!;
-    if (diff !== 0) return diff < 0 ? -1 : 1;
+    let left = a.charCodeAt(index);
+    let right = b.charCodeAt(index);
+    if (left === right) continue;
+    if (left >= 0xd800 && right >= 0xd800) {
+      left = left <= 0xdfff ? left + 0x2000 : left - 0x800;
+      right = right <= 0xdfff ? right + 0x2000 : right - 0x800;
+    }
+    return left < right ? -1 : 1;
   }
-  return left.length === right.length ? 0 : left.length < right.length ? -1 : 1;
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 /** Total order used by `orderBy` and by the range operators within one bracket. */

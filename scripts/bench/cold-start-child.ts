@@ -1,0 +1,38 @@
+/**
+ * Run in a fresh process by cold-start.ts: loads the emulator (the baseline), then measures the CPU
+ * that requiring the built vk-pay bundle and serving its first call adds on top.
+ */
+import { createHmac } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SPACE_DIR } from "../build/paths";
+import { createEmulator } from "../uni-cloud-mock/src";
+
+const SECRET = "bench-secret-0123456789abcdef0123456789";
+
+/** A uni-id token minted by hand, so that nothing of the bundle's dependencies is loaded before the measurement. */
+function mintToken(uid: string): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const unsigned = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({ uid, role: [], permission: [], uniIdVersion: "1.0.19", iat: now, exp: now + 7200 })}`;
+  return `${unsigned}.${createHmac("sha256", SECRET).update(unsigned).digest("base64url")}`;
+}
+
+async function main(): Promise<void> {
+  const dataDir = process.argv[2]!;
+  mkdirSync(join(dataDir, "uni-config-center/uni-id"), { recursive: true });
+  writeFileSync(join(dataDir, "uni-config-center/uni-id/config.json"), JSON.stringify({ tokenSecret: SECRET, tokenExpiresIn: 7200, tokenExpiresThreshold: 1200 }));
+  const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, databaseFile: ":memory:", timers: false, log: () => undefined });
+  await (emulator.uniCloud.database() as { collection(n: string): { add(d: object): Promise<unknown> } }).collection("uni-id-users").add({ _id: "bench-user", status: 0, balance: 0 });
+  const token = mintToken("bench-user");
+  const before = process.cpuUsage();
+  const started = performance.now();
+  const { result } = await emulator.invoke("vk-pay", { url: "user/getInfo", data: {}, uniIdToken: token }, { source: "client", clientInfo: { PLATFORM: "h5" } });
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(before);
+  await emulator.close();
+  if ((result as { code: number }).code !== 0) throw new Error(`first call failed: ${JSON.stringify(result)}`);
+  process.stdout.write(`${JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs, code: (result as { code: number }).code })}\n`);
+}
+
+void main();

@@ -1,0 +1,16 @@
+import { ensureBuilt } from "../build";
+import { benchColdStart } from "./cold-start";
+import { benchIndexedLookup } from "./indexed-lookup";
+import { printTable, type BenchRow } from "./table";
+
+/** `npm run bench`: SPEC §11's targets as ratios and bounds measured in one run. */
+async function main(): Promise<void> {
+  await ensureBuilt();
+  const rows: BenchRow[] = [...benchColdStart(), ...(await benchIndexedLookup())];
+  printTable(rows);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
