@@ -80,4 +80,8 @@ export const failures = {
   orderNotPaid: () => new StateError(2002, "order-not-paid", "订单未支付"),
   orderNotRefunded: () => new StateError(2003, "order-not-refunded", "订单未退款"),
   refundLocked: () => new StateError(2004, "refund-locked", "该订单暂无法退款，请等1分钟后再试"),
+  // Numbers vk-uni-pay does not have: the same order number reused in a way that is not a retry.
+  orderAlreadyPaid: () => new StateError(2005, "order-paid", "订单已支付，请勿重复支付"),
+  orderConflict: () => new StateError(2006, "order-conflict", "该订单号已被其他订单使用"),
+  orderClosed: () => new StateError(2007, "order-closed", "订单已关闭，请重新下单"),
 };

@@ -1,0 +1,68 @@
+/**
+ * The slice of uniCloud's classic database API the core relies on, typed once. The same calls work on
+ * Aliyun, Tencent, Alipay cloud and the local emulator; inside a transaction only `doc()` operations
+ * and single `add`s are used, as uniCloud requires.
+ */
+export type Doc = Record<string, unknown> & { _id: string };
+
+export interface DocumentRef {
+  get(): Promise<{ data: Doc[] | Doc | null }>;
+  update(data: Record<string, unknown>): Promise<{ updated: number }>;
+  set(data: Record<string, unknown>): Promise<{ updated: number }>;
+  remove(): Promise<{ deleted: number }>;
+}
+
+export interface Query {
+  where(query: Record<string, unknown>): Query;
+  orderBy(field: string, direction: "asc" | "desc"): Query;
+  limit(count: number): Query;
+  get(): Promise<{ data: Doc[] }>;
+  count(): Promise<{ total: number }>;
+  update(data: Record<string, unknown>): Promise<{ updated: number }>;
+}
+
+export interface CollectionRef extends Query {
+  doc(id: string): DocumentRef;
+  add(data: Record<string, unknown>): Promise<{ id: string }>;
+}
+
+export interface Command {
+  in(values: unknown[]): unknown;
+  inc(value: number): unknown;
+  push(value: unknown): unknown;
+  lte(value: unknown): unknown;
+  lt(value: unknown): unknown;
+  exists(value: boolean): unknown;
+}
+
+export interface TransactionRef {
+  collection(name: string): { doc(id: string): DocumentRef; add(data: Record<string, unknown>): Promise<{ id: string }> };
+  commit(): Promise<void>;
+  rollback(value?: unknown): Promise<void>;
+}
+
+export interface Database {
+  collection(name: string): CollectionRef;
+  readonly command: Command;
+  startTransaction(): Promise<TransactionRef>;
+}
+
+/** `uniCloud` is injected as a global by the runtime (the cloud, or the local emulator). */
+export function cloudDatabase(): Database {
+  const runtime = (globalThis as { uniCloud?: { database(): Database } }).uniCloud;
+  if (!runtime) throw new Error("uniCloud runtime is not available");
+  return runtime.database();
+}
+
+/** `doc().get()` answers an array outside a transaction and an object inside one. */
+export function single(result: { data: Doc[] | Doc | null }): Doc | undefined {
+  const { data } = result;
+  if (Array.isArray(data)) return data[0];
+  return data ?? undefined;
+}
+
+/** uniCloud reports a unique-key violation in several spellings across vendors and the emulator. */
+export function isDuplicateKey(error: unknown): boolean {
+  const { errCode, code, message } = (error ?? {}) as { errCode?: unknown; code?: unknown; message?: unknown };
+  return errCode === "DUPLICATE_KEY" || code === 11000 || /dup(licate)? key/i.test(String(message ?? ""));
+}

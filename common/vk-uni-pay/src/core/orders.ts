@@ -1,0 +1,126 @@
+import type { TradeState } from "../providers/contract";
+import { cloudDatabase, isDuplicateKey, single, type Database, type Doc } from "./database";
+import { failures } from "./errors";
+
+export const ORDERS = "vk-pay-orders";
+
+/** Order statuses: the seed's strings. REFUND means any amount refunded; `refund_fee` says how much. */
+export type OrderStatus = Exclude<TradeState, "PAYERROR">;
+
+/** The states a payment may still move out of; every transition to SUCCESS or CLOSED is conditional on them. */
+export const OPEN_STATUSES: readonly OrderStatus[] = ["NOTPAY", "USERPAYING"];
+
+/** What createPayment knows before the provider is called. */
+export interface OrderDraft {
+  out_trade_no: string;
+  type: string;
+  provider: string;
+  pay_type: string;
+  total_fee: number;
+  description: string;
+  user_id?: string;
+  openid?: string;
+  custom?: Record<string, unknown>;
+  platform?: string;
+  client_ip?: string;
+  appid?: string;
+  pid?: string;
+  mch_id?: string;
+  provider_appid?: string;
+  notify_url: string;
+  notify_path: string;
+  time_expire?: number;
+}
+
+export type Order = Doc &
+  OrderDraft & {
+    status: OrderStatus;
+    create_date: number;
+    refund_fee: number;
+    refund_num: number;
+    transaction_id?: string;
+    pay_date?: number;
+    user_order_success?: boolean;
+  };
+
+/** How a payment reached us: vk-uni-pay's `notify_mode` (0 active query, 1 provider notification). */
+export type NotifyMode = 0 | 1;
+
+export async function findOrder(outTradeNo: string, db: Database = cloudDatabase()): Promise<Order | undefined> {
+  const { data } = await db.collection(ORDERS).where({ out_trade_no: outTradeNo }).limit(1).get();
+  return data[0] as Order | undefined;
+}
+
+/** Fields a retry of the same order may not change: who pays, for what, to whom, how much. */
+function isSameOrder(existing: Order, draft: OrderDraft): boolean {
+  return existing.user_id === draft.user_id && existing.type === draft.type && existing.provider === draft.provider && existing.total_fee === draft.total_fee;
+}
+
+/**
+ * Creates the order, or refreshes an unpaid one for a retry by the same user with the same type,
+ * provider and amount. Anything else with the same `out_trade_no` is refused, so nobody can take over
+ * or re-price another user's order. The unique index on `out_trade_no` settles concurrent creates.
+ */
+export async function openOrder(draft: OrderDraft, now: number, db: Database = cloudDatabase()): Promise<Order> {
+  const fresh = { ...draft, status: "NOTPAY", create_date: now, refund_fee: 0, refund_num: 0, refund_list: [] };
+  try {
+    const { id } = await db.collection(ORDERS).add(fresh);
+    return { ...fresh, _id: id } as Order;
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+  const existing = await findOrder(draft.out_trade_no, db);
+  if (!existing) throw failures.orderConflict();
+  if (!isSameOrder(existing, draft)) throw failures.orderConflict();
+  const _ = db.command;
+  const { updated } = await db
+    .collection(ORDERS)
+    .where({ _id: existing._id, status: _.in([...OPEN_STATUSES]), user_id: draft.user_id ?? _.exists(false), total_fee: draft.total_fee })
+    .update({ pay_type: draft.pay_type, openid: draft.openid ?? "", platform: draft.platform ?? "", client_ip: draft.client_ip ?? "", notify_url: draft.notify_url, notify_path: draft.notify_path, description: draft.description, update_date: now });
+  if (updated === 1) return { ...existing, ...draft, status: existing.status } as Order;
+  // uniCloud reports 0 for an update that changed nothing (an identical concurrent retry), so look again.
+  const current = await findOrder(draft.out_trade_no, db);
+  if (current && OPEN_STATUSES.includes(current.status) && isSameOrder(current, draft)) return current;
+  throw current?.status === "CLOSED" ? failures.orderClosed() : failures.orderAlreadyPaid();
+}
+
+export interface PaymentFacts {
+  transactionId?: string;
+  paidAt: number;
+  notifyMode: NotifyMode;
+  /** The raw notification, kept for audit and replay. */
+  original?: unknown;
+  info?: unknown;
+}
+
+/**
+ * The exactly-once payment transition: only an open order with exactly this amount becomes SUCCESS.
+ * `false` means another notification, query or process got there first (or the amount differs), and
+ * nothing was written.
+ */
+export async function markPaid(order: Pick<Order, "_id" | "total_fee">, facts: PaymentFacts, now: number, db: Database = cloudDatabase()): Promise<boolean> {
+  const _ = db.command;
+  const update: Record<string, unknown> = { status: "SUCCESS", pay_date: facts.paidAt, notify_date: now, notify_mode: facts.notifyMode };
+  if (facts.transactionId) update.transaction_id = facts.transactionId;
+  if (facts.original !== undefined) update.original_data = facts.original;
+  if (facts.info !== undefined) update.notify_info = facts.info;
+  const { updated } = await db.collection(ORDERS).where({ _id: order._id, status: _.in([...OPEN_STATUSES]), total_fee: order.total_fee }).update(update);
+  return updated === 1;
+}
+
+/** An open order becomes CLOSED; a paid one never does. */
+export async function markClosed(orderId: string, now: number, db: Database = cloudDatabase()): Promise<boolean> {
+  const _ = db.command;
+  const { updated } = await db.collection(ORDERS).where({ _id: orderId, status: _.in([...OPEN_STATUSES]) }).update({ status: "CLOSED", cancel_date: now });
+  return updated === 1;
+}
+
+/** Codepay's "the customer is entering the password": NOTPAY → USERPAYING, nothing else. */
+export async function markUserPaying(orderId: string, db: Database = cloudDatabase()): Promise<boolean> {
+  const { updated } = await db.collection(ORDERS).where({ _id: orderId, status: "NOTPAY" }).update({ status: "USERPAYING" });
+  return updated === 1;
+}
+
+export async function loadOrderById(orderId: string, db: Database = cloudDatabase()): Promise<Order | undefined> {
+  return single(await db.collection(ORDERS).doc(orderId).get()) as Order | undefined;
+}
