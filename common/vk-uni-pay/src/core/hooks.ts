@@ -1,0 +1,119 @@
+import { cloudDatabase, single, type Database, type TransactionRef } from "./database";
+import { ORDERS, type Order } from "./orders";
+
+/** What a typed hook receives; `db` is an open transaction that commits together with the "done" marker. */
+export interface HookContext {
+  order: Order;
+  custom: Record<string, unknown>;
+  db: TransactionRef;
+  now: number;
+  log: (line: string) => void;
+  /** Stable per order and event, for effects outside the database (at-least-once delivery). */
+  idempotencyKey: string;
+}
+
+export interface OrderTypeHooks {
+  paid?(context: HookContext): Promise<boolean | void> | boolean | void;
+}
+
+/** vk-uni-pay's hook file: `module.exports = async (obj) => boolean`, `obj.data` = the order with `custom` spread. */
+export type LegacyHook = (input: { data: Record<string, unknown> }) => Promise<unknown> | unknown;
+
+export type HookModule = OrderTypeHooks | LegacyHook;
+
+/** Finds the hooks of an order type (`service/pay-notify/<type>.js` in the vk-pay function). */
+export type HookResolver = (type: string) => HookModule | undefined;
+
+export type HookOutcome = "done" | "already-done" | "failed" | "not-paid";
+
+const PAID_STATUSES = ["SUCCESS", "REFUND"];
+const MAX_ERROR_LENGTH = 500;
+
+/** Retry delay after the n-th failure: 30 s doubling, at most 6 h. */
+export function hookRetryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 6 * 3600_000);
+}
+
+class HookRefused extends Error {}
+
+function describe(error: unknown): string {
+  const text = error instanceof HookRefused ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, MAX_ERROR_LENGTH);
+}
+
+async function recordFailure(db: Database, order: Order, error: unknown, now: number): Promise<void> {
+  const attempts = ((order as { hook_attempts?: number }).hook_attempts ?? 0) + 1;
+  const _ = db.command;
+  // Conditional: a concurrent run that succeeded meanwhile must not be overwritten with a failure.
+  await db
+    .collection(ORDERS)
+    .where({ _id: order._id, user_order_success: _.in([false, null]) })
+    .update({ user_order_success: false, hook_error: describe(error), hook_attempts: _.inc(1), hook_date: now, hook_next_retry: now + hookRetryDelayMs(attempts) });
+}
+
+async function runLegacy(hook: LegacyHook, order: Order, db: Database, now: number): Promise<HookOutcome> {
+  // A legacy hook writes through its own database handle, so it cannot share our transaction: it gets
+  // at-least-once delivery, and the marker below is set only after it reported success.
+  const result = await hook({ data: { ...order, ...(order.custom ?? {}) } });
+  if (result !== true) throw new HookRefused("hook returned a value other than true");
+  const _ = db.command;
+  const { updated } = await db
+    .collection(ORDERS)
+    .where({ _id: order._id, user_order_success: _.in([false, null]) })
+    .update({ user_order_success: true, hook_error: "", hook_attempts: _.inc(1), hook_date: now });
+  return updated === 1 ? "done" : "already-done";
+}
+
+async function runTyped(hooks: OrderTypeHooks, orderId: string, db: Database, now: number, log: (line: string) => void): Promise<HookOutcome> {
+  const transaction = await db.startTransaction();
+  try {
+    // Read inside the transaction: a run that committed first is seen, and this one does nothing.
+    const order = single(await transaction.collection(ORDERS).doc(orderId).get()) as Order | undefined;
+    if (!order || !PAID_STATUSES.includes(order.status)) {
+      await transaction.rollback();
+      return "not-paid";
+    }
+    if (order.user_order_success === true) {
+      await transaction.rollback();
+      return "already-done";
+    }
+    const result = await hooks.paid?.({ order, custom: order.custom ?? {}, db: transaction, now, log, idempotencyKey: `${order._id}:paid` });
+    if (result === false) throw new HookRefused("hook returned false");
+    await transaction
+      .collection(ORDERS)
+      .doc(orderId)
+      .update({ user_order_success: true, hook_error: "", hook_attempts: ((order as { hook_attempts?: number }).hook_attempts ?? 0) + 1, hook_date: now });
+    await transaction.commit();
+    return "done";
+  } catch (error) {
+    await transaction.rollback().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Runs the order type's `paid` hook at most once to completion. Its database writes and the
+ * `user_order_success` marker commit in one transaction; a failure is recorded with a retry time and
+ * nothing of the hook's writes remains.
+ */
+export async function runPaidHook(
+  orderId: string,
+  resolve: HookResolver,
+  options: { now: number; log?: (line: string) => void; db?: Database },
+): Promise<HookOutcome> {
+  const db = options.db ?? cloudDatabase();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const order = single(await db.collection(ORDERS).doc(orderId).get()) as Order | undefined;
+  if (!order || !PAID_STATUSES.includes(order.status)) return "not-paid";
+  if (order.user_order_success === true) return "already-done";
+  try {
+    const hooks = resolve(order.type);
+    if (!hooks) throw new HookRefused(`no hook for order type "${order.type}"`);
+    if (typeof hooks === "function") return await runLegacy(hooks, order, db, options.now);
+    return await runTyped(hooks, orderId, db, options.now, log);
+  } catch (error) {
+    log(`vk-uni-pay: paid hook of order ${order.out_trade_no} (type ${order.type}) failed: ${describe(error)}`);
+    await recordFailure(db, order, error, options.now);
+    return "failed";
+  }
+}

@@ -1,0 +1,98 @@
+import { join } from "node:path";
+import type { Database } from "../../common/vk-uni-pay/src/core/database";
+import { hookRetryDelayMs, runPaidHook, type HookModule, type OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
+import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
+import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+
+describe("order-type hooks run exactly once", () => {
+  let raw: ReturnType<typeof createDatabase>;
+  let db: Database;
+  let orderId: string;
+  const quiet = () => undefined;
+
+  /** A recharge-like hook: credits the user's balance inside the hook transaction. */
+  const credit = (calls: { count: number }, behaviour: "ok" | "throw" | "false" = "ok"): OrderTypeHooks => ({
+    async paid({ order, db: transaction }) {
+      calls.count += 1;
+      const users = transaction.collection("uni-id-users");
+      const user = (await users.doc(order.user_id!).get()).data as unknown as { balance: number };
+      await users.doc(order.user_id!).update({ balance: user.balance + order.total_fee });
+      if (behaviour === "throw") throw new Error("downstream failure");
+      if (behaviour === "false") return false;
+      return true;
+    },
+  });
+  const balance = async () => ((await db.collection("uni-id-users").doc("u1").get()).data as Array<{ balance: number }>)[0]!.balance;
+
+  beforeEach(async () => {
+    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
+    db = raw as unknown as Database;
+    await db.collection("uni-id-users").add({ _id: "u1", balance: 0 });
+    const order = await openOrder(
+      { out_trade_no: "T1", type: "recharge", provider: "wxpay", pay_type: "wxpay_h5", total_fee: 500, description: "充值", user_id: "u1", custom: { bonus: 5 }, notify_url: "http://x", notify_path: "/vk-pay-notify/wxpay_h5" },
+      1000,
+      db,
+    );
+    orderId = order._id;
+    await markPaid(order, { paidAt: 2000, notifyMode: 1 }, 2000, db);
+  });
+  afterEach(() => raw.close());
+
+  it("applies the hook's writes with the done marker, and a second run changes nothing", async () => {
+    const calls = { count: 0 };
+    const hooks: HookModule = credit(calls);
+    expect(await runPaidHook(orderId, () => hooks, { now: 3000, db, log: quiet })).toBe("done");
+    expect(await runPaidHook(orderId, () => hooks, { now: 4000, db, log: quiet })).toBe("already-done");
+    expect(await balance()).toBe(500);
+    expect(calls.count).toBe(1);
+    expect(await findOrder("T1", db)).toMatchObject({ user_order_success: true, hook_attempts: 1, hook_date: 3000 });
+  });
+
+  it("credits once when 20 runs race (duplicate notifications, a query, the timer)", async () => {
+    const calls = { count: 0 };
+    const hooks = credit(calls);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => runPaidHook(orderId, () => hooks, { now: 3000, db, log: quiet })));
+    expect(outcomes.filter((o) => o === "done")).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== "done").every((o) => o === "already-done")).toBe(true);
+    expect(await balance()).toBe(500);
+  });
+
+  it.each(["throw", "false"] as const)("rolls back a hook that fails (%s), records it, and applies it once on retry", async (behaviour) => {
+    const calls = { count: 0 };
+    expect(await runPaidHook(orderId, () => credit(calls, behaviour), { now: 3000, db, log: quiet })).toBe("failed");
+    expect(await balance()).toBe(0);
+    const failed = await findOrder("T1", db);
+    expect(failed).toMatchObject({ user_order_success: false, hook_attempts: 1, hook_next_retry: 3000 + hookRetryDelayMs(1) });
+    expect((failed as { hook_error: string }).hook_error).toMatch(behaviour === "throw" ? /downstream failure/ : /returned false/);
+    expect(await runPaidHook(orderId, () => credit(calls), { now: 5000, db, log: quiet })).toBe("done");
+    expect(await balance()).toBe(500);
+    expect(await findOrder("T1", db)).toMatchObject({ user_order_success: true, hook_attempts: 2 });
+  });
+
+  it("runs a legacy vk-uni-pay hook with custom spread into the order, marking it done only on true", async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const legacy = async (obj: { data: Record<string, unknown> }) => {
+      seen.push(obj.data);
+      return seen.length > 1;
+    };
+    expect(await runPaidHook(orderId, () => legacy, { now: 3000, db, log: quiet })).toBe("failed");
+    expect(seen[0]).toMatchObject({ out_trade_no: "T1", total_fee: 500, bonus: 5, status: "SUCCESS" });
+    expect(await runPaidHook(orderId, () => legacy, { now: 4000, db, log: quiet })).toBe("done");
+    expect(await runPaidHook(orderId, () => legacy, { now: 5000, db, log: quiet })).toBe("already-done");
+    expect(seen).toHaveLength(2);
+  });
+
+  it("does not run for an unpaid order, and records a missing hook as a failure", async () => {
+    await db.collection("vk-pay-orders").add({ _id: "unpaid", out_trade_no: "T2", status: "NOTPAY", type: "recharge", total_fee: 1 });
+    const calls = { count: 0 };
+    expect(await runPaidHook("unpaid", () => credit(calls), { now: 1, db, log: quiet })).toBe("not-paid");
+    expect(calls.count).toBe(0);
+    expect(await runPaidHook(orderId, () => undefined, { now: 3000, db, log: quiet })).toBe("failed");
+    expect((await findOrder("T1", db)) as { hook_error: string }).toMatchObject({ hook_error: expect.stringContaining("no hook") });
+  });
+
+  it("backs off between retries, up to six hours", () => {
+    expect([1, 2, 3, 4].map(hookRetryDelayMs)).toEqual([30_000, 60_000, 120_000, 240_000]);
+    expect(hookRetryDelayMs(40)).toBe(6 * 3600_000);
+  });
+});
