@@ -84,4 +84,6 @@ export const failures = {
   orderAlreadyPaid: () => new StateError(2005, "order-paid", "订单已支付，请勿重复支付"),
   orderConflict: () => new StateError(2006, "order-conflict", "该订单号已被其他订单使用"),
   orderClosed: () => new StateError(2007, "order-closed", "订单已关闭，请重新下单"),
+  refundExceedsPaid: () => new StateError(2008, "refund-exceeds-paid", "退款金额超过订单可退金额"),
+  refundNoConflict: () => new StateError(2009, "refund-no-conflict", "该退款单号已用于其他退款"),
 };

@@ -37,7 +37,10 @@ export type Order = Doc &
     status: OrderStatus;
     create_date: number;
     refund_fee: number;
+    /** Refunds asked for and not failed: what counts against the ceiling of `total_fee`. */
+    refund_reserved?: number;
     refund_num: number;
+    refund_list?: Array<{ refund_date: number; refund_fee: number; out_refund_no: string; refund_desc: string }>;
     transaction_id?: string;
     pay_date?: number;
     user_order_success?: boolean;
@@ -62,7 +65,7 @@ function isSameOrder(existing: Order, draft: OrderDraft): boolean {
  * or re-price another user's order. The unique index on `out_trade_no` settles concurrent creates.
  */
 export async function openOrder(draft: OrderDraft, now: number, db: Database = cloudDatabase()): Promise<Order> {
-  const fresh = { ...draft, status: "NOTPAY", create_date: now, refund_fee: 0, refund_num: 0, refund_list: [] };
+  const fresh = { ...draft, status: "NOTPAY", create_date: now, refund_fee: 0, refund_reserved: 0, refund_num: 0, refund_list: [] };
   try {
     const { id } = await db.collection(ORDERS).add(fresh);
     return { ...fresh, _id: id } as Order;

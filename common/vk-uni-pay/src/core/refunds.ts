@@ -1,0 +1,112 @@
+import type { RefundState } from "../providers/contract";
+import { cloudDatabase, single, type Database, type TransactionRef } from "./database";
+import { failures } from "./errors";
+import { ORDERS, type Order } from "./orders";
+
+export const REFUNDS = "vk-pay-refunds";
+
+/** One refund: its `_id` is the merchant's `out_refund_no`, so the same number is the same refund. */
+export interface RefundRecord {
+  _id: string;
+  order_id: string;
+  out_trade_no: string;
+  out_refund_no: string;
+  refund_fee: number;
+  refund_desc: string;
+  status: RefundState;
+  create_date: number;
+  settle_date?: number;
+  refund_id?: string;
+  operator?: string;
+}
+
+const REFUNDABLE = ["SUCCESS", "REFUND"];
+
+async function inTransaction<T>(db: Database, work: (transaction: TransactionRef) => Promise<T>): Promise<T> {
+  const transaction = await db.startTransaction();
+  try {
+    const result = await work(transaction);
+    await transaction.commit();
+    return result;
+  } catch (error) {
+    await transaction.rollback().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Reserves a refund against the order's ceiling before the provider is asked: reserved + this ≤ paid,
+ * checked and written in one transaction, so concurrent refunds can never add up to more than was paid.
+ * Asking again with the same `out_refund_no` and amount returns the existing refund (`created: false`).
+ */
+export async function reserveRefund(
+  orderId: string,
+  request: { outRefundNo: string; refundFee: number; desc: string; operator?: string },
+  now: number,
+  db: Database = cloudDatabase(),
+): Promise<{ record: RefundRecord; created: boolean }> {
+  return inTransaction(db, async (transaction) => {
+    const order = single(await transaction.collection(ORDERS).doc(orderId).get()) as Order | undefined;
+    if (!order) throw failures.orderNotFound();
+    const existing = single(await transaction.collection(REFUNDS).doc(request.outRefundNo).get()) as unknown as RefundRecord | undefined;
+    if (existing) {
+      if (existing.order_id === orderId && existing.refund_fee === request.refundFee) return { record: existing, created: false };
+      throw failures.refundNoConflict();
+    }
+    if (!REFUNDABLE.includes(order.status)) throw failures.orderNotPaid();
+    const reserved = order.refund_reserved ?? order.refund_fee ?? 0;
+    if (reserved + request.refundFee > order.total_fee) throw failures.refundExceedsPaid();
+    const record: RefundRecord = {
+      _id: request.outRefundNo,
+      order_id: orderId,
+      out_trade_no: order.out_trade_no,
+      out_refund_no: request.outRefundNo,
+      refund_fee: request.refundFee,
+      refund_desc: request.desc,
+      status: "PROCESSING",
+      create_date: now,
+      ...(request.operator ? { operator: request.operator } : {}),
+    };
+    await transaction.collection(REFUNDS).add({ ...record });
+    await transaction.collection(ORDERS).doc(orderId).update({ refund_reserved: reserved + request.refundFee, refund_num: (order.refund_num ?? 0) + 1 });
+    return { record, created: true };
+  });
+}
+
+export type SettleOutcome = "settled" | "already-settled" | "unknown-refund";
+
+/**
+ * Settles a refund once, whichever way its result arrives (the refund call's answer, a notification, a
+ * query, the timer). SUCCESS counts it into `refund_fee` and marks the order REFUND; ABNORMAL and
+ * CLOSED release the reservation. A refund that is no longer PROCESSING is left alone.
+ */
+export async function settleRefund(
+  outRefundNo: string,
+  result: { state: Exclude<RefundState, "PROCESSING">; refundId?: string; settledAt: number },
+  db: Database = cloudDatabase(),
+): Promise<SettleOutcome> {
+  return inTransaction(db, async (transaction) => {
+    const record = single(await transaction.collection(REFUNDS).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
+    if (!record) return "unknown-refund";
+    if (record.status !== "PROCESSING") return "already-settled";
+    const order = single(await transaction.collection(ORDERS).doc(record.order_id).get()) as Order | undefined;
+    if (!order) return "unknown-refund";
+    const refundUpdate: Record<string, unknown> = { status: result.state, settle_date: result.settledAt };
+    if (result.refundId) refundUpdate.refund_id = result.refundId;
+    await transaction.collection(REFUNDS).doc(outRefundNo).update(refundUpdate);
+    if (result.state === "SUCCESS") {
+      const entry = { refund_date: result.settledAt, refund_fee: record.refund_fee, out_refund_no: outRefundNo, refund_desc: record.refund_desc };
+      await transaction
+        .collection(ORDERS)
+        .doc(order._id)
+        .update({ status: "REFUND", refund_fee: (order.refund_fee ?? 0) + record.refund_fee, refund_list: [...(order.refund_list ?? []), entry] });
+    } else {
+      await transaction.collection(ORDERS).doc(order._id).update({ refund_reserved: (order.refund_reserved ?? record.refund_fee) - record.refund_fee });
+    }
+    return "settled";
+  });
+}
+
+export async function findRefund(outRefundNo: string, db: Database = cloudDatabase()): Promise<RefundRecord | undefined> {
+  return single(await db.collection(REFUNDS).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
+}
