@@ -22,7 +22,7 @@ describe("order-type hooks run exactly once", () => {
       return true;
     },
   });
-  const balance = async () => ((await db.collection("uni-id-users").doc("u1").get()).data as Array<{ balance: number }>)[0]!.balance;
+  const balance = async () => ((await db.collection("uni-id-users").doc("u1").get()).data as unknown as Array<{ balance: number }>)[0]!.balance;
 
   beforeEach(async () => {
     raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
@@ -61,9 +61,9 @@ describe("order-type hooks run exactly once", () => {
     const calls = { count: 0 };
     expect(await runPaidHook(orderId, () => credit(calls, behaviour), { now: 3000, db, log: quiet })).toBe("failed");
     expect(await balance()).toBe(0);
-    const failed = await findOrder("T1", db);
+    const failed = (await findOrder("T1", db)) as unknown as { hook_error: string };
     expect(failed).toMatchObject({ user_order_success: false, hook_attempts: 1, hook_next_retry: 3000 + hookRetryDelayMs(1) });
-    expect((failed as { hook_error: string }).hook_error).toMatch(behaviour === "throw" ? /downstream failure/ : /returned false/);
+    expect(failed.hook_error).toMatch(behaviour === "throw" ? /downstream failure/ : /returned false/);
     expect(await runPaidHook(orderId, () => credit(calls), { now: 5000, db, log: quiet })).toBe("done");
     expect(await balance()).toBe(500);
     expect(await findOrder("T1", db)).toMatchObject({ user_order_success: true, hook_attempts: 2 });
@@ -88,7 +88,7 @@ describe("order-type hooks run exactly once", () => {
     expect(await runPaidHook("unpaid", () => credit(calls), { now: 1, db, log: quiet })).toBe("not-paid");
     expect(calls.count).toBe(0);
     expect(await runPaidHook(orderId, () => undefined, { now: 3000, db, log: quiet })).toBe("failed");
-    expect((await findOrder("T1", db)) as { hook_error: string }).toMatchObject({ hook_error: expect.stringContaining("no hook") });
+    expect((await findOrder("T1", db)) as unknown as { hook_error: string }).toMatchObject({ hook_error: expect.stringContaining("no hook") });
   });
 
   it("backs off between retries, up to six hours", () => {

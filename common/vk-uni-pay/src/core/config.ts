@@ -84,7 +84,7 @@ export function notifyBaseUrl(config: PayConfig, spaceId: string | undefined): s
 }
 
 /** The merchant sub-config of one provider mode, e.g. `wxpay["mp-weixin"]`. */
-export function merchantConfig(config: PayConfig, tradeType: Pick<TradeType, "provider" | "configKey">): Readonly<Record<string, unknown>> {
+export function merchantConfig(config: PayConfig, tradeType: { provider: string; configKey: TradeType["configKey"] }): Readonly<Record<string, unknown>> {
   const block = config[tradeType.provider];
   // vkspay has one flat block for every mode; the others are keyed by mode.
   const sub = tradeType.provider === "vkspay" ? block : (block as Record<string, unknown> | undefined)?.[tradeType.configKey];

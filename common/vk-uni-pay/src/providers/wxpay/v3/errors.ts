@@ -1,7 +1,9 @@
+import { ConfigError, SignatureError, ValidationError } from "../../../core/errors";
+
 /**
- * Typed failures of the WeChat Pay API v3 protocol layer. Each carries a stable string `code` so the
- * boundary can map it once to `{ code, msg, errCode }` without parsing messages; messages are English
- * and never contain key material.
+ * Typed failures of the WeChat Pay API v3 protocol layer, as members of the core hierarchy so the public
+ * boundary maps them like any other failure. `reason` is the stable string to branch on; `errCode` is
+ * `vk-pay-<reason>`. Messages are English (logs and developers) and never contain key material.
  */
 export type WxpayV3ErrorCode =
   // signature: the message is not provably from WeChat Pay (or from the merchant, in the sandbox)
@@ -22,24 +24,49 @@ export type WxpayV3ErrorCode =
   | "wxpay-v3-invalid-input"
   | "wxpay-v3-invalid-amount";
 
-export class WxpayV3Error extends Error {
+/** The message did not verify: wrong key, tampered bytes, stale timestamp, unknown serial or a bad header. */
+export class WxpayV3SignatureError extends SignatureError {
   constructor(
-    readonly code: WxpayV3ErrorCode,
+    readonly reason: WxpayV3ErrorCode,
     message: string,
   ) {
-    super(message);
-    this.name = new.target.name;
+    super(reason, message);
   }
 }
 
-/** The message did not verify: wrong key, tampered bytes, stale timestamp, unknown serial or a bad header. */
-export class WxpayV3SignatureError extends WxpayV3Error {}
-
 /** An AEAD ciphertext failed to open, used an algorithm we refuse, or decrypted to something inconsistent. */
-export class WxpayV3CryptoError extends WxpayV3Error {}
+export class WxpayV3CryptoError extends SignatureError {
+  constructor(
+    readonly reason: WxpayV3ErrorCode,
+    message: string,
+  ) {
+    super(reason, message);
+  }
+}
 
-/** A configured key or certificate cannot be used. */
-export class WxpayV3ConfigError extends WxpayV3Error {}
+/** A configured key, certificate or APIv3 key cannot be used. */
+export class WxpayV3ConfigError extends ConfigError {
+  constructor(
+    readonly reason: WxpayV3ErrorCode,
+    message: string,
+  ) {
+    super(reason, message);
+  }
+}
 
-/** Input of the wrong type or range (amounts, missing fields). */
-export class WxpayV3ValidationError extends WxpayV3Error {}
+/** Input of the wrong type or range. Amounts use vk-uni-pay's 1003; other shapes have no vk-uni-pay number. */
+export class WxpayV3ValidationError extends ValidationError {
+  constructor(
+    readonly reason: WxpayV3ErrorCode,
+    message: string,
+  ) {
+    super(reason === "wxpay-v3-invalid-amount" ? 1003 : 1000, reason, message);
+  }
+}
+
+export type WxpayV3Error = WxpayV3SignatureError | WxpayV3CryptoError | WxpayV3ConfigError | WxpayV3ValidationError;
+
+export function isWxpayV3Error(error: unknown): error is WxpayV3Error {
+  return error instanceof WxpayV3SignatureError || error instanceof WxpayV3CryptoError
+    || error instanceof WxpayV3ConfigError || error instanceof WxpayV3ValidationError;
+}

@@ -66,7 +66,11 @@ function assertRsa(key: KeyObject, what: string): KeyObject {
   return key;
 }
 
-/** The merchant API private key (`apiclient_key.pem`, PKCS#8; PKCS#1 accepted), cached by content. */
+/**
+ * The merchant API private key (`apiclient_key.pem`, PKCS#8; PKCS#1 accepted), cached by content.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_0.shtml
+ */
 export function loadPrivateKey(material: KeyMaterial): KeyObject {
   return cached("private", material, () => {
     let key: KeyObject;
@@ -80,7 +84,11 @@ export function loadPrivateKey(material: KeyMaterial): KeyObject {
   });
 }
 
-/** An RSA public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`), cached by content. */
+/**
+ * An RSA public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`), cached by content.
+ *
+ * @see https://pay.weixin.qq.com/doc/v3/merchant/4012153196
+ */
 export function loadPublicKey(material: KeyMaterial): KeyObject {
   return cached("public", material, () => {
     let key: KeyObject;
@@ -94,7 +102,11 @@ export function loadPublicKey(material: KeyMaterial): KeyObject {
   });
 }
 
-/** A WeChat Pay public key with its ID; the ID is what selects it, so it must have the documented prefix. */
+/**
+ * A WeChat Pay public key with its ID; the ID is what selects it, so it must have the documented prefix.
+ *
+ * @see https://pay.weixin.qq.com/doc/v3/merchant/4012153196
+ */
 export function loadWxpayPublicKey(id: string, material: KeyMaterial): WxpayPublicKey {
   if (typeof id !== "string" || !/^PUB_KEY_ID_[0-9A-Za-z]+$/.test(id)) {
     throw new WxpayV3ConfigError("wxpay-v3-invalid-key", "WeChat Pay public key ID must look like PUB_KEY_ID_…");
@@ -102,7 +114,11 @@ export function loadWxpayPublicKey(id: string, material: KeyMaterial): WxpayPubl
   return { id, publicKey: loadPublicKey(material) };
 }
 
-/** An X.509 certificate (merchant `apiclient_cert.pem` or a platform certificate), cached by content. */
+/**
+ * An X.509 certificate (merchant `apiclient_cert.pem` or a platform certificate), cached by content.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_1.shtml
+ */
 export function loadCertificate(material: KeyMaterial): LoadedCertificate {
   return cached("certificate", material, () => {
     let x509: X509Certificate;
@@ -123,6 +139,8 @@ export function loadCertificate(material: KeyMaterial): LoadedCertificate {
 
 /**
  * Serials compare as numbers: OpenSSL, Java and Go differ on leading zeros and case, WeChat Pay on neither.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_1.shtml
  */
 export function normalizeSerial(serial: string): string {
   return serial.trim().toUpperCase().replace(/^0+(?=.)/, "");

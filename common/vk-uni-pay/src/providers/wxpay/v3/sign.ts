@@ -10,12 +10,20 @@ import { WxpayV3SignatureError, WxpayV3ValidationError } from "./errors";
 
 export const WXPAY_V3_AUTH_SCHEMA = "WECHATPAY2-SHA256-RSA2048";
 
-/** A random nonce: 32 uppercase hex characters, within the documented 32-character limit. */
+/**
+ * A random nonce: 32 uppercase hex characters, within the documented 32-character limit.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_0.shtml
+ */
 export function createNonce(): string {
   return randomBytes(16).toString("hex").toUpperCase();
 }
 
-/** Seconds since the epoch as WeChat Pay writes them: a decimal string. */
+/**
+ * Seconds since the epoch as WeChat Pay writes them: a decimal string.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_0.shtml
+ */
 export function currentTimestamp(nowMs: number = Date.now()): string {
   return String(Math.floor(nowMs / 1000));
 }
@@ -39,6 +47,8 @@ function assertTimestamp(value: unknown): string {
 /**
  * The URL part that is signed: path plus raw query. WeChat Pay signs what it received on its own host, so
  * scheme and host never belong, and neither does a `baseUrl` path prefix: pass the official path or URL.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_0.shtml
  */
 export function toCanonicalUrl(url: string): string {
   if (typeof url !== "string") throw new WxpayV3ValidationError("wxpay-v3-invalid-input", "url must be a string");
@@ -110,6 +120,8 @@ const PARAM_ORDER: readonly ParamName[] = ["mchid", "nonceStr", "timestamp", "se
 /**
  * `WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"`.
  * Values with quotes, commas or control characters are refused: they would make the header ambiguous.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_0.shtml
  */
 export function formatAuthorization(params: AuthorizationParams): string {
   const pairs = PARAM_ORDER.map((name) => {

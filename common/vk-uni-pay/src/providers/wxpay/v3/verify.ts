@@ -1,7 +1,7 @@
 import { verify, type KeyObject } from "node:crypto";
 import { WxpayV3SignatureError } from "./errors";
 import type { PlatformKeyLookup } from "./keys";
-import { WXPAY_V3_AUTH_SCHEMA } from "./sign";
+import { createNonce, currentTimestamp, signSha256WithRsa, WXPAY_V3_AUTH_SCHEMA } from "./sign";
 
 /**
  * Verifying what WeChat Pay sends: API responses and notifications carry `Wechatpay-Timestamp`,
@@ -74,7 +74,9 @@ export function verifyWxpayV3Signature(input: VerifySignatureInput): boolean {
 
 /**
  * Whether `timestamp` (decimal seconds) is within the window of `nowMs`, in either direction: a replayed
- * old message and a message from the future are refused alike.
+ * old message and a message from the future are refused alike. Five minutes is WeChat Pay's own limit.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_1.shtml
  */
 export function isTimestampFresh(timestamp: string, nowMs: number, windowSeconds: number = TIMESTAMP_WINDOW_SECONDS): boolean {
   if (typeof timestamp !== "string" || !/^[0-9]{1,12}$/.test(timestamp) || !Number.isFinite(nowMs)) return false;
@@ -92,7 +94,11 @@ export interface SignedHeaders {
 
 export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-/** Reads the four `Wechatpay-*` headers case-insensitively; a missing or repeated header is a failure. */
+/**
+ * Reads the four `Wechatpay-*` headers case-insensitively; a missing or repeated header is a failure.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_1.shtml
+ */
 export function readSignedHeaders(headers: HeaderBag): SignedHeaders {
   const lower = new Map<string, unknown>();
   for (const [name, value] of Object.entries(headers ?? {})) lower.set(name.toLowerCase(), value);
@@ -148,4 +154,32 @@ export function verifyWxpayV3Message(input: VerifyMessageInput): { serial: strin
     throw new WxpayV3SignatureError("wxpay-v3-signature-invalid", "Wechatpay-Signature does not verify");
   }
   return { serial: signed.serial };
+}
+
+export interface SignResponseInput {
+  body: string | Buffer;
+  /** The platform private key (the sandbox plays WeChat Pay). */
+  privateKey: KeyObject;
+  /** Platform certificate serial or `PUB_KEY_ID_…`, sent as `Wechatpay-Serial`. */
+  serial: string;
+  timestamp?: string;
+  nonce?: string;
+}
+
+/**
+ * The other side of {@link verifyWxpayV3Message}: the `Wechatpay-*` headers WeChat Pay puts on a response
+ * or notification. Only the sandbox signs as WeChat Pay; merchants never hold this key.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_1.shtml
+ */
+export function signResponse(input: SignResponseInput): Record<string, string> {
+  const timestamp = input.timestamp ?? currentTimestamp();
+  const nonce = input.nonce ?? createNonce();
+  return {
+    "Wechatpay-Timestamp": timestamp,
+    "Wechatpay-Nonce": nonce,
+    "Wechatpay-Signature": signSha256WithRsa(buildVerifyMessage(timestamp, nonce, input.body), input.privateKey),
+    "Wechatpay-Serial": input.serial,
+    "Wechatpay-Signature-Type": WXPAY_V3_AUTH_SCHEMA,
+  };
 }

@@ -1,0 +1,107 @@
+import { merchantConfig, type PayConfig } from "../core/config";
+import type { Database } from "../core/database";
+import { VkPayError } from "../core/errors";
+import { runPaidHook, type HookOutcome, type HookResolver } from "../core/hooks";
+import { findOrder, markClosed, markPaid, type Order } from "../core/orders";
+import { findRefund, settleRefund } from "../core/refunds";
+import { jsonReply, type IntegrationResponse } from "../http-reply";
+import type { NormalizedEvent, PaymentProvider, ProviderRuntime, RawNotification } from "../providers/contract";
+import { logNotification, type NotifyLogEntry } from "./log";
+import { parseNotifyPath, toRawNotification, type NotificationEvent } from "./raw";
+
+export interface PipelineDeps {
+  db: Database;
+  now(): number;
+  log(line: string): void;
+  findProvider(name: string): PaymentProvider | undefined;
+  config(): PayConfig;
+  runtime: ProviderRuntime;
+  /** Absent outside the vk-pay function: the hook then runs on the next query, timer run or hookRetry. */
+  hooks?: HookResolver;
+}
+
+type Verdict = { accepted: boolean; entry: Omit<NotifyLogEntry, "provider" | "pay_type"> };
+
+/** The sub-config key of a pay_type's mode (huawei's app mode is keyed `app-harmony`). */
+function configKeyOf(provider: string, payType: string): string {
+  const mode = payType.slice(provider.length + 1);
+  return provider === "huawei" && mode === "app-plus" ? "app-harmony" : mode;
+}
+
+/** The verified event must describe the stored order: same provider, amount, merchant and app. */
+function bindingProblem(order: Order, event: NormalizedEvent, provider: string): string | undefined {
+  if (order.provider !== provider) return `provider ${provider} does not match the order's ${order.provider}`;
+  if (event.kind === "payment") {
+    if (event.totalFee !== order.total_fee) return `amount ${String(event.totalFee)} does not match the order's ${order.total_fee}`;
+    if (event.mchId && order.mch_id && event.mchId !== order.mch_id) return `merchant ${event.mchId} does not match the order's ${order.mch_id}`;
+    if (event.appId && order.provider_appid && event.appId !== order.provider_appid) return `app id ${event.appId} does not match the order's ${order.provider_appid}`;
+  }
+  return undefined;
+}
+
+async function applyPayment(order: Order, event: Extract<NormalizedEvent, { kind: "payment" }>, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {
+  const base = { kind: "payment" as const, out_trade_no: order.out_trade_no };
+  if (event.state === "CLOSED") {
+    const closed = await markClosed(order._id, deps.now(), deps.db);
+    return { accepted: true, entry: { ...base, outcome: closed ? "applied" : "ignored", reason: "closed by the provider" } };
+  }
+  if (event.state !== "SUCCESS") return { accepted: true, entry: { ...base, outcome: "ignored", reason: `state ${event.state}` } };
+  const original = { path: raw.path, method: raw.method, headers: raw.headers, body: raw.body.toString("utf8") };
+  const applied = await markPaid(order, { transactionId: event.transactionId, paidAt: event.paidAt ?? deps.now(), notifyMode: 1, original, info: event.raw }, deps.now(), deps.db);
+  let hook: HookOutcome | "deferred" = "deferred";
+  if (deps.hooks) hook = await runPaidHook(order._id, deps.hooks, { now: deps.now(), log: deps.log, db: deps.db });
+  // A failed hook is answered as a failure so the provider delivers again: that redelivery is a retry.
+  return { accepted: hook !== "failed", entry: { ...base, outcome: applied ? "applied" : "duplicate", hook } };
+}
+
+async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind: "refund" }>, deps: PipelineDeps): Promise<Verdict> {
+  const base = { kind: "refund" as const, out_trade_no: order.out_trade_no, out_refund_no: event.outRefundNo };
+  const record = await findRefund(event.outRefundNo, deps.db);
+  if (!record || record.order_id !== order._id) return { accepted: false, entry: { ...base, outcome: "refused", reason: "unknown refund" } };
+  if (record.refund_fee !== event.refundFee) return { accepted: false, entry: { ...base, outcome: "refused", reason: `refund amount ${event.refundFee} does not match ${record.refund_fee}` } };
+  if (event.state === "PROCESSING") return { accepted: true, entry: { ...base, outcome: "ignored", reason: "still processing" } };
+  const settled = await settleRefund(event.outRefundNo, { state: event.state, refundId: event.refundId, settledAt: event.settledAt ?? deps.now() }, deps.db);
+  return { accepted: true, entry: { ...base, outcome: settled === "settled" ? "applied" : "duplicate" } };
+}
+
+async function judge(provider: PaymentProvider, payType: string, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {
+  let event: NormalizedEvent;
+  try {
+    const merchant = merchantConfig(deps.config(), { provider: provider.name, configKey: configKeyOf(provider.name, payType) });
+    // Verification comes first: nothing of an unverified message is read into state.
+    event = await provider.verifyNotify(raw, merchant, deps.runtime);
+  } catch (error) {
+    const reason = error instanceof VkPayError ? `${error.errCode}: ${error.message}` : "verification failed";
+    if (!(error instanceof VkPayError)) deps.log(`vk-uni-pay: ${payType} notification could not be verified: ${(error as Error)?.message ?? String(error)}`);
+    return { accepted: false, entry: { outcome: "refused", reason } };
+  }
+  const order = await findOrder(event.outTradeNo, deps.db);
+  if (!order) return { accepted: false, entry: { kind: event.kind, out_trade_no: event.outTradeNo, outcome: "refused", reason: "unknown out_trade_no" } };
+  const problem = bindingProblem(order, event, provider.name);
+  if (problem) return { accepted: false, entry: { kind: event.kind, out_trade_no: order.out_trade_no, outcome: "refused", reason: problem } };
+  return event.kind === "payment" ? applyPayment(order, event, raw, deps) : applyRefund(order, event, deps);
+}
+
+/**
+ * The notification pipeline (STYLE.md item 3): raw bytes → verify → bind to the stored order →
+ * conditional state change → hooks → the provider's exact reply. Every notification is logged.
+ */
+export async function processNotification(event: NotificationEvent, prefix: string, deps: PipelineDeps): Promise<IntegrationResponse> {
+  const path = parseNotifyPath(event?.path, prefix);
+  if (!path) return jsonReply(404, { code: "vk-pay-notify-path-invalid", message: `notification path must be ${prefix}<pay_type>` });
+  const provider = deps.findProvider(path.provider);
+  if (!provider) return jsonReply(404, { code: "vk-pay-no-such-provider", message: `no such provider: ${path.provider}` });
+  const raw = toRawNotification(event);
+  if (!raw) return provider.acknowledge(false);
+  let verdict: Verdict;
+  try {
+    verdict = await judge(provider, path.payType, raw, deps);
+  } catch (error) {
+    deps.log(`vk-uni-pay: ${path.payType} notification failed: ${(error as Error)?.stack ?? String(error)}`);
+    verdict = { accepted: false, entry: { outcome: "error", reason: (error as Error)?.message?.slice(0, 200) ?? "error" } };
+  }
+  await logNotification(deps.db, raw, { provider: provider.name, pay_type: path.payType, ...verdict.entry }, deps.now()).catch((error: unknown) =>
+    deps.log(`vk-uni-pay: cannot write the notification log: ${(error as Error)?.message ?? String(error)}`),
+  );
+  return provider.acknowledge(verdict.accepted);
+}

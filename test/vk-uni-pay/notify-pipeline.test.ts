@@ -1,0 +1,157 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { join } from "node:path";
+import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
+import type { Database } from "../../common/vk-uni-pay/src/core/database";
+import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
+import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
+import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
+import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
+import { jsonReply } from "../../common/vk-uni-pay/src/http-reply";
+import { processNotification, type PipelineDeps } from "../../common/vk-uni-pay/src/notify/pipeline";
+import type { NormalizedEvent, PaymentProvider } from "../../common/vk-uni-pay/src/providers/contract";
+import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+
+/**
+ * A provider that signs with HMAC over the raw body: enough protocol to drive the core's pipeline
+ * through every branch without any real platform.
+ */
+const KEY = "test-notify-key";
+const sign = (body: string, key = KEY) => createHmac("sha256", key).update(body).digest("hex");
+
+const testpay: PaymentProvider = {
+  name: "testpay",
+  capabilities: { modes: ["h5"], query: false, close: false, refund: false, refundNotify: true },
+  createPayment: () => Promise.reject(new Error("unused")),
+  queryPayment: () => Promise.reject(new Error("unused")),
+  closePayment: () => Promise.reject(new Error("unused")),
+  refund: () => Promise.reject(new Error("unused")),
+  queryRefund: () => Promise.reject(new Error("unused")),
+  async verifyNotify(raw, config) {
+    const expected = Buffer.from(sign(raw.body.toString("utf8"), String(config.key)));
+    const given = Buffer.from(raw.headers["x-signature"] ?? "");
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new SignatureError("signature-invalid", "签名错误");
+    const message = JSON.parse(raw.body.toString("utf8"));
+    return message as NormalizedEvent;
+  },
+  acknowledge: (accepted) => (accepted ? jsonReply(200, { code: "SUCCESS" }) : jsonReply(400, { code: "FAIL" })),
+};
+
+describe("the notification pipeline", () => {
+  let raw: ReturnType<typeof createDatabase>;
+  let db: Database;
+  let credits: number;
+  let failNext: boolean;
+  const hooks: OrderTypeHooks = {
+    async paid({ order, db: transaction }) {
+      if (failNext) {
+        failNext = false;
+        throw new Error("hook down");
+      }
+      credits += 1;
+      await transaction.collection("uni-id-users").doc(order.user_id!).update({ balance: order.total_fee });
+    },
+  };
+  const deps = (): PipelineDeps => ({
+    db,
+    now: () => 10_000,
+    log: () => undefined,
+    findProvider: (name) => (name === "testpay" ? testpay : undefined),
+    config: () => validatePayConfig({ testpay: { h5: { key: KEY, mchId: "M1" } } }),
+    runtime: { now: () => 10_000, request: () => Promise.reject(new Error("no network")) },
+    hooks: () => hooks,
+  });
+  const payment = (overrides: Record<string, unknown> = {}) => ({ kind: "payment", state: "SUCCESS", outTradeNo: "T1", transactionId: "X1", totalFee: 100, mchId: "M1", paidAt: 9000, raw: {}, ...overrides });
+  const deliver = (message: unknown, options: { signature?: string; path?: string; tamper?: (body: string) => string; base64?: boolean } = {}) => {
+    const body = JSON.stringify(message);
+    const sent = options.tamper ? options.tamper(body) : body;
+    return processNotification(
+      {
+        path: options.path ?? "/vk-pay-notify/testpay_h5/T1",
+        httpMethod: "POST",
+        headers: { "X-Signature": options.signature ?? sign(body), "content-type": "application/json" },
+        body: options.base64 ? Buffer.from(sent).toString("base64") : sent,
+        isBase64Encoded: options.base64 === true,
+      },
+      "/vk-pay-notify/",
+      deps(),
+    );
+  };
+  const log = async () => (await db.collection("vk-pay-notify-log").orderBy("create_date", "asc").limit(1000).get()).data as Array<Record<string, unknown>>;
+
+  beforeEach(async () => {
+    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
+    db = raw as unknown as Database;
+    credits = 0;
+    failNext = false;
+    await db.collection("uni-id-users").add({ _id: "u1", balance: 0 });
+    await openOrder({ out_trade_no: "T1", type: "recharge", provider: "testpay", pay_type: "testpay_h5", total_fee: 100, description: "x", user_id: "u1", mch_id: "M1", notify_url: "http://x", notify_path: "/vk-pay-notify/testpay_h5/T1" }, 1000, db);
+  });
+  afterEach(() => raw.close());
+
+  it("applies a verified payment, runs the hook, acknowledges, and logs it", async () => {
+    const reply = await deliver(payment(), { base64: true });
+    expect(reply.statusCode).toBe(200);
+    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", transaction_id: "X1", pay_date: 9000, notify_mode: 1, user_order_success: true, original_data: { path: "/vk-pay-notify/testpay_h5/T1" } });
+    expect(credits).toBe(1);
+    expect(await log()).toEqual([expect.objectContaining({ outcome: "applied", hook: "done", kind: "payment", out_trade_no: "T1", provider: "testpay", pay_type: "testpay_h5" })]);
+  });
+
+  it("applies 50 concurrent duplicates once", async () => {
+    const replies = await Promise.all(Array.from({ length: 50 }, () => deliver(payment())));
+    expect(replies.every((r) => r.statusCode === 200)).toBe(true);
+    expect(credits).toBe(1);
+    const outcomes = (await log()).map((entry) => entry.outcome);
+    expect(outcomes.filter((o) => o === "applied")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(49);
+  });
+
+  it.each([
+    ["a forged signature", { signature: sign("{}", "another-key") }],
+    ["one changed byte", { tamper: (body: string) => body.replace('"totalFee":100', '"totalFee":101') }],
+  ])("refuses %s without touching the order", async (_label, options) => {
+    const reply = await deliver(payment(), options);
+    expect(reply.statusCode).toBe(400);
+    expect(await findOrder("T1", db)).toMatchObject({ status: "NOTPAY" });
+    expect(credits).toBe(0);
+    expect(await log()).toEqual([expect.objectContaining({ outcome: "refused", reason: expect.stringContaining("signature-invalid") })]);
+  });
+
+  it.each([
+    ["an amount off by one fen", { totalFee: 99 }, /amount 99/],
+    ["another merchant", { mchId: "M2" }, /merchant M2/],
+    ["an unknown order", { outTradeNo: "NOPE" }, /unknown out_trade_no/],
+  ])("records and refuses a verified notification for %s", async (_label, change, reason) => {
+    const reply = await deliver(payment(change));
+    expect(reply.statusCode).toBe(400);
+    expect(await findOrder("T1", db)).toMatchObject({ status: "NOTPAY" });
+    expect((await log())[0]).toMatchObject({ outcome: "refused", reason: expect.stringMatching(reason) });
+  });
+
+  it("answers a failed hook as a failure, so the redelivery retries it", async () => {
+    failNext = true;
+    expect((await deliver(payment())).statusCode).toBe(400);
+    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", user_order_success: false, hook_attempts: 1 });
+    expect((await deliver(payment())).statusCode).toBe(200);
+    expect(await findOrder("T1", db)).toMatchObject({ user_order_success: true, hook_attempts: 2 });
+    expect(credits).toBe(1);
+  });
+
+  it("answers 404 for an unknown provider or a malformed path, before reading the body", async () => {
+    expect((await deliver(payment(), { path: "/vk-pay-notify/paypal_h5/T1" })).statusCode).toBe(404);
+    expect((await deliver(payment(), { path: "/vk-pay-notify/../x" })).statusCode).toBe(404);
+    expect(await log()).toEqual([]);
+  });
+
+  it("settles a refund from its notification, once, and refuses a mismatched amount", async () => {
+    const order = (await findOrder("T1", db))!;
+    await markPaid(order, { paidAt: 1, notifyMode: 1 }, 1, db);
+    await reserveRefund(order._id, { outRefundNo: "R1", refundFee: 40, desc: "退" }, 2, db);
+    const refund = (overrides: Record<string, unknown> = {}) => ({ kind: "refund", state: "SUCCESS", outTradeNo: "T1", outRefundNo: "R1", refundFee: 40, settledAt: 5000, raw: {}, ...overrides });
+    expect((await deliver(refund({ refundFee: 41 }))).statusCode).toBe(400);
+    expect(await findRefund("R1", db)).toMatchObject({ status: "PROCESSING" });
+    expect((await deliver(refund())).statusCode).toBe(200);
+    expect((await deliver(refund())).statusCode).toBe(200);
+    expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 40 });
+    expect((await log()).map((entry) => entry.outcome)).toEqual(["refused", "applied", "duplicate"]);
+  });
+});
