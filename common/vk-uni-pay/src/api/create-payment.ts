@@ -1,0 +1,164 @@
+import { merchantConfig, notifyBaseUrl } from "../core/config";
+import { failures, ValidationError } from "../core/errors";
+import { isFen } from "../core/money";
+import { markUserPaying, openOrder, type Order } from "../core/orders";
+import { respond, type Result } from "../core/result";
+import { selectTradeType, type TradeType } from "../core/trade-type";
+import { applyReportedPayment, checkOutTradeNo, optionalObject, productionDeps, requireProvider, type ApiDeps } from "./shared";
+
+export interface PaymentContext {
+  PLATFORM?: string;
+  CLIENTUA?: string;
+  CLIENTIP?: string;
+  APPID?: string;
+  SPACEINFO?: { spaceId?: string };
+}
+
+export interface CreatePaymentParams {
+  context: PaymentContext;
+  provider: string;
+  isPC?: boolean;
+  needQRcode?: boolean | "image";
+  alipayAppPayToH5Pay?: boolean;
+  data: {
+    out_trade_no: string;
+    total_fee: number;
+    subject: string;
+    type: string;
+    openid?: string;
+    body?: string;
+    user_id?: string;
+    custom?: Record<string, unknown>;
+    other?: Record<string, unknown>;
+    time_expire?: number;
+    auth_code?: string;
+    pid?: string;
+  };
+}
+
+export interface CreatePaymentData {
+  orderInfo: unknown;
+  out_trade_no: string;
+  provider: string;
+  pay_type: string;
+  needQRcode: boolean;
+  qrcodeImage?: string;
+  total_fee: number;
+  platform: string;
+}
+
+/** Modes whose payer is identified by an openid the client obtained first. */
+const NEEDS_OPENID = new Set(["wxpay_mp-weixin", "wxpay_h5-weixin", "alipay_mp-alipay", "wxpay-virtual_mp-weixin"]);
+
+function checkData(params: CreatePaymentParams, now: number) {
+  const data = optionalObject(params?.data, "data") ?? {};
+  const outTradeNo = checkOutTradeNo(data.out_trade_no);
+  if (!isFen(data.total_fee)) throw failures.totalFeeInvalid();
+  if (typeof data.subject !== "string" || !data.subject.trim() || data.subject.length > 127) throw failures.subjectInvalid();
+  if (typeof data.type !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(data.type)) throw failures.typeInvalid();
+  if (typeof params.provider !== "string" || !params.provider) throw failures.providerInvalid();
+  for (const key of ["openid", "body", "user_id", "auth_code", "pid"] as const) {
+    if (data[key] !== undefined && typeof data[key] !== "string") throw new ValidationError(-1, `${key}-invalid`, `${key}必须是字符串`);
+  }
+  if (data.time_expire !== undefined && !(Number.isSafeInteger(data.time_expire) && (data.time_expire as number) > now)) {
+    throw new ValidationError(-1, "time-expire-invalid", "time_expire必须是未来的13位毫秒时间戳");
+  }
+  return {
+    outTradeNo,
+    totalFee: data.total_fee as number,
+    subject: data.subject.trim(),
+    type: data.type,
+    openid: data.openid as string | undefined,
+    body: data.body as string | undefined,
+    userId: data.user_id as string | undefined,
+    authCode: data.auth_code as string | undefined,
+    timeExpire: data.time_expire as number | undefined,
+    custom: optionalObject(data.custom, "custom") ?? {},
+    other: optionalObject(data.other, "other"),
+  };
+}
+
+async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<CreatePaymentData> {
+  const now = deps.now();
+  const input = checkData(params, now);
+  const config = deps.config();
+  const whitelist = config.userWhitelist ?? [];
+  if (whitelist.length > 0 && !(input.userId && whitelist.includes(input.userId))) {
+    throw new ValidationError(1021, "user-not-whitelisted", "当前用户不在支付白名单中");
+  }
+  const context = params.context ?? {};
+  const tradeType: TradeType = selectTradeType({
+    provider: params.provider,
+    platform: context.PLATFORM,
+    userAgent: context.CLIENTUA,
+    isPC: params.isPC === true,
+    needQRcode: params.needQRcode === "image" ? "image" : params.needQRcode === true,
+    authCode: input.authCode,
+    alipayAppPayToH5Pay: params.alipayAppPayToH5Pay ?? config.alipayAppPayToH5Pay,
+  });
+  if (NEEDS_OPENID.has(tradeType.payType) && !input.openid) throw failures.openidMissing();
+  const merchant = merchantConfig(config, tradeType);
+  const notifyPath = `/vk-pay-notify/${tradeType.payType}/${input.outTradeNo}`;
+  const notifyUrl = `${notifyBaseUrl(config, context.SPACEINFO?.spaceId)}${notifyPath}`;
+  const provider = requireProvider(deps, tradeType.provider);
+
+  const order: Order = await openOrder(
+    {
+      out_trade_no: input.outTradeNo,
+      type: input.type,
+      provider: tradeType.provider,
+      pay_type: tradeType.payType,
+      total_fee: input.totalFee,
+      description: input.subject,
+      user_id: input.userId,
+      openid: input.openid,
+      custom: input.custom,
+      platform: context.PLATFORM ?? "",
+      client_ip: context.CLIENTIP ?? "",
+      appid: context.APPID ?? "",
+      mch_id: typeof merchant.mchId === "string" ? merchant.mchId : undefined,
+      provider_appid: typeof merchant.appId === "string" ? merchant.appId : undefined,
+      notify_url: notifyUrl,
+      notify_path: notifyPath,
+      time_expire: input.timeExpire,
+    },
+    now,
+    deps.db,
+  );
+
+  const created = await provider.createPayment(
+    {
+      mode: tradeType.mode,
+      config: merchant,
+      outTradeNo: input.outTradeNo,
+      totalFee: input.totalFee,
+      subject: input.subject,
+      body: input.body,
+      notifyUrl,
+      clientIp: context.CLIENTIP ?? "127.0.0.1",
+      openid: input.openid,
+      authCode: input.authCode,
+      timeExpire: input.timeExpire,
+      other: input.other,
+    },
+    deps.runtime,
+  );
+  // A pay-code payment answers at once; it is applied through the same exactly-once path as a notification.
+  if (created.state === "SUCCESS") await applyReportedPayment(order, { state: "SUCCESS", outTradeNo: order.out_trade_no, transactionId: created.transactionId, totalFee: input.totalFee, raw: created.raw }, deps);
+  else if (created.state === "USERPAYING") await markUserPaying(order._id, deps.db);
+
+  return {
+    orderInfo: created.orderInfo,
+    out_trade_no: input.outTradeNo,
+    provider: tradeType.provider,
+    pay_type: tradeType.payType,
+    needQRcode: tradeType.qrcode,
+    total_fee: input.totalFee,
+    platform: context.PLATFORM ?? "",
+  };
+}
+
+/** `vkPay.createPayment`: creates (or retries) the order, then asks the provider for what the client needs. */
+export function createPayment(params: CreatePaymentParams, deps: ApiDeps = productionDeps()): Promise<Result<CreatePaymentData>> {
+  return respond("createPayment", () => create(params, deps), deps.log);
+}

@@ -1,0 +1,67 @@
+import { loadPayConfig, type PayConfig } from "../core/config";
+import { cloudDatabase, type Database } from "../core/database";
+import { ConfigError, failures, ValidationError } from "../core/errors";
+import { currentHookResolver } from "../core/hook-registry";
+import { runPaidHook, type HookOutcome } from "../core/hooks";
+import { markPaid, type Order } from "../core/orders";
+import { cloudRuntime } from "../core/runtime";
+import type { PaymentProvider, PaymentStatus, ProviderRuntime } from "../providers/contract";
+import { findProvider } from "../providers/registry";
+
+/** Where the public calls get their database, clock, config, network and providers: injectable for tests. */
+export interface ApiDeps {
+  db: Database;
+  now(): number;
+  log(line: string): void;
+  config(): PayConfig;
+  runtime: ProviderRuntime;
+  findProvider(name: string): PaymentProvider | undefined;
+}
+
+export function productionDeps(): ApiDeps {
+  return { db: cloudDatabase(), now: () => Date.now(), log: (line) => console.log(line), config: () => loadPayConfig(), runtime: cloudRuntime(), findProvider };
+}
+
+export function requireProvider(deps: ApiDeps, name: string): PaymentProvider {
+  const provider = deps.findProvider(name);
+  if (!provider) throw new ConfigError("provider-unavailable", `支付供应商 ${name} 暂不可用`);
+  return provider;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+const OUT_TRADE_NO = /^[A-Za-z0-9_\-|*]{1,64}$/;
+
+export function checkOutTradeNo(value: unknown): string {
+  if (typeof value !== "string" || !OUT_TRADE_NO.test(value)) throw failures.outTradeNoInvalid();
+  return value;
+}
+
+export function optionalObject(value: unknown, name: string): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) throw new ValidationError(-1, `${name}-invalid`, `${name}必须是对象`);
+  return value;
+}
+
+/** The mode's sub-config key, derived from the order's pay_type. */
+export function configKeyOfOrder(order: Pick<Order, "provider" | "pay_type">): string {
+  const mode = order.pay_type.slice(order.provider.length + 1);
+  return order.provider === "huawei" && mode === "app-plus" ? "app-harmony" : mode;
+}
+
+/**
+ * A payment the provider reports outside a notification (a query, a pay-code answer) goes through the
+ * same exactly-once transition and hooks as a notification, after the same amount check.
+ */
+export async function applyReportedPayment(order: Order, status: PaymentStatus, deps: ApiDeps): Promise<HookOutcome | "deferred" | "mismatch"> {
+  if (status.totalFee !== undefined && status.totalFee !== order.total_fee) {
+    deps.log(`vk-uni-pay: ${order.out_trade_no} reported paid with amount ${status.totalFee}, order says ${order.total_fee}; not applied`);
+    return "mismatch";
+  }
+  await markPaid(order, { transactionId: status.transactionId, paidAt: status.paidAt ?? deps.now(), notifyMode: 0, info: status.raw }, deps.now(), deps.db);
+  const hooks = currentHookResolver();
+  if (!hooks) return "deferred";
+  return runPaidHook(order._id, hooks, { now: deps.now(), log: deps.log, db: deps.db });
+}
