@@ -3,6 +3,7 @@ import { landingPage } from "./console/landing";
 import { SPACE_DIR } from "./build/paths";
 import { dataDirFromEnv, prepareDataDir } from "./local/data-dir";
 import { ensureUser, issueToken } from "./local/users";
+import { createWxpaySandbox } from "./sandbox/wxpay";
 import { createEmulator } from "./uni-cloud-mock/src";
 
 const DEMO_USERS = [
@@ -14,18 +15,25 @@ const DEMO_USERS = [
 async function start(): Promise<void> {
   if (await ensureBuilt()) console.log("built uniCloud/ and dist/uni_modules/vk-uni-pay/");
   const dataDir = dataDirFromEnv();
-  const written = prepareDataDir(dataDir);
+  const written = await prepareDataDir(dataDir);
   if (written.length > 0) console.log(`generated ${written.join(", ")} in ${dataDir}/uni-config-center/`);
 
   const port = Number(process.env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, port });
   emulator.mount("/", landingPage(emulator));
+  const wxpay = await createWxpaySandbox({ dataDir });
+  emulator.mount("/__sandbox/wxpay", wxpay.handler);
   const url = await emulator.listen();
   process.env.PORT = String(new URL(url).port);
 
   const database = emulator.uniCloud.database() as Parameters<typeof ensureUser>[0];
-  const lines = [`vk-pay emulator: ${url}/`, `  vk-pay over HTTP: ${url}/http/vk-pay`, `  client calls:     ${url}/__callFunction/vk-pay`];
+  const lines = [
+    `vk-pay emulator: ${url}/`,
+    `  vk-pay over HTTP: ${url}/http/vk-pay`,
+    `  client calls:     ${url}/__callFunction/vk-pay`,
+    `  WeChat Pay sandbox: ${url}/__sandbox/wxpay/ (cashier: ${url}/__sandbox/wxpay/cashier?out_trade_no=...)`,
+  ];
   for (const user of DEMO_USERS) {
     await ensureUser(database, user.uid, user.role);
     const { token } = await issueToken(user.uid, user.role);
@@ -34,7 +42,10 @@ async function start(): Promise<void> {
   console.log(lines.join("\n"));
 
   const stop = () => {
-    void emulator.close().then(() => process.exit(0));
+    void wxpay
+      .close()
+      .then(() => emulator.close())
+      .then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const role = roles.split(",").map((r) => r.trim()).filter(Boolean);
   await ensureBuilt();
   const dataDir = dataDirFromEnv();
-  prepareDataDir(dataDir);
+  await prepareDataDir(dataDir);
   const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, timers: false, log: () => undefined });
   try {
     await ensureUser(emulator.uniCloud.database() as Parameters<typeof ensureUser>[0], uid, role);

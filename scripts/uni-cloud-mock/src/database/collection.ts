@@ -156,13 +156,17 @@ function project(document: Document, projection: Projection | undefined): Docume
   return projection ? applyProjection(document, projection) : document;
 }
 
-export class Collection extends Query {
+/** Where a handle runs; it only changes the type of `doc().get()`'s `data` (see DocumentReference). */
+export type Mode = "standalone" | "transaction";
+export type DocumentData<M extends Mode> = M extends "transaction" ? Document | null : Document[];
+
+export class Collection<M extends Mode = "standalone"> extends Query {
   constructor(executor: Executor, name: string) {
     super(executor, name);
   }
 
-  doc(id: unknown): DocumentReference {
-    return new DocumentReference(this.executor, this.name, id);
+  doc(id: unknown): DocumentReference<M> {
+    return new DocumentReference<M>(this.executor, this.name, id);
   }
 
   async add(data: unknown): Promise<{ id: string } | { ids: string[] }> {
@@ -195,12 +199,24 @@ function newDocument(data: unknown, where: string, id?: string): Document {
   return { ...data, _id: id ?? given ?? createObjectId() };
 }
 
-export class DocumentReference {
+export class DocumentReference<M extends Mode = "standalone"> {
   constructor(
     private readonly executor: Executor,
     readonly name: string,
     readonly id: unknown,
+    private readonly projection?: Projection | { error: unknown },
   ) {}
+
+  /** `doc(id).field({...}).get()`; returns a new reference. */
+  field(spec: unknown): DocumentReference<M> {
+    let projection: Projection | { error: unknown };
+    try {
+      projection = compileProjection(spec);
+    } catch (error) {
+      projection = { error };
+    }
+    return new DocumentReference<M>(this.executor, this.name, this.id, projection);
+  }
 
   private checkedId(): string {
     if (typeof this.id !== "string" || this.id === "") throw invalidParam(`doc: the id must be a non-empty string, got ${describeType(this.id)}`);
@@ -208,12 +224,15 @@ export class DocumentReference {
   }
 
   /** `{ data: [doc] }` / `{ data: [] }`; inside a transaction `{ data: doc }` / `{ data: null }`. */
-  async get(): Promise<{ data: Document[] | Document | null }> {
+  async get(): Promise<{ data: DocumentData<M> }> {
     const id = this.checkedId();
+    const projection = this.projection;
+    if (projection && "error" in projection) throw projection.error;
     const store = await this.executor.store(this.name, "read");
     const row = await this.executor.read((session) => store.findById(session, id));
-    if (this.executor.inTransaction) return { data: row?.document ?? null };
-    return { data: row ? [row.document] : [] };
+    const document = row && project(row.document, projection);
+    const data = this.executor.inTransaction ? (document ?? null) : document ? [document] : [];
+    return { data: data as DocumentData<M> };
   }
 
   /** Merges into an existing document; `{ updated: 0 }` when it is missing (never creates it). */

@@ -20,7 +20,8 @@ export type QueryOperator =
   | "and"
   | "or"
   | "not"
-  | "nor";
+  | "nor"
+  | "expr";
 
 export class QueryCommand {
   constructor(
@@ -151,7 +152,7 @@ export function createCommand() {
     pull: update("pull"),
     pullAll: update("pullAll"),
     addToSet: update("addToSet"),
-    expr: unsupported("expr"),
+    expr: query("expr"),
     geoNear: unsupported("geoNear"),
     geoWithin: unsupported("geoWithin"),
     geoIntersects: unsupported("geoIntersects"),

@@ -17,6 +17,8 @@ import { DatabaseError } from "./errors";
 
 export type Sqlite = BetterSqlite3.Database;
 
+const STATEMENT_CACHE_SIZE = 200;
+
 /** Prepared statements and per-connection caches. */
 export class Session {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
@@ -34,12 +36,16 @@ export class Session {
     readonly cachesArrayPaths: boolean,
   ) {}
 
+  /** A prepared statement from a small LRU cache (query shapes vary, so the cache must stay bounded). */
   statement(sql: string): BetterSqlite3.Statement {
     let statement = this.statements.get(sql);
-    if (!statement) {
+    if (statement) {
+      this.statements.delete(sql);
+    } else {
       statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
     }
+    this.statements.set(sql, statement);
     return statement;
   }
 
@@ -50,10 +56,6 @@ export class Session {
       this.dataVersion = version;
       this.arrayPaths.clear();
     }
-  }
-
-  forgetStatements(): void {
-    this.statements.clear();
   }
 }
 
@@ -77,6 +79,12 @@ export function isBusy(error: unknown): boolean {
   return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
 }
 
+/** SQLite failures other than constraint violations (already mapped) reach callers as uniCloud-style errors. */
+export function asDatabaseError(error: unknown): unknown {
+  if (error instanceof BetterSqlite3.SqliteError) return new DatabaseError("SYSTEM_ERROR", `database error: ${error.message}`, { sqliteCode: error.code });
+  return error;
+}
+
 /** Runs `attempt` until it stops failing with SQLITE_BUSY, sleeping asynchronously in between. */
 export async function retryBusy<T>(attempt: () => T): Promise<T> {
   const started = Date.now();
@@ -85,7 +93,7 @@ export async function retryBusy<T>(attempt: () => T): Promise<T> {
     try {
       return attempt();
     } catch (error) {
-      if (!isBusy(error)) throw error;
+      if (!isBusy(error)) throw asDatabaseError(error);
       if (Date.now() - started > RETRY_LIMIT_MS) {
         throw new DatabaseError("DATABASE_BUSY", `database is busy (locked by another connection for over ${RETRY_LIMIT_MS} ms)`);
       }
@@ -114,6 +122,7 @@ export class Connection {
   readonly lock = new AsyncLock();
   private readonly tempDir?: string;
   private closed = false;
+  private closing?: Promise<void>;
   /** Open transactions' abort hooks: closing rolls them back instead of waiting out their timeout. */
   readonly abortOnClose = new Set<() => void>();
 
@@ -136,12 +145,14 @@ export class Connection {
   async read<T>(work: (session: Session) => T): Promise<T> {
     this.check();
     const session = this.reader;
-    return retryBusy(() =>
-      session.db.transaction(() => {
+    return retryBusy(() => {
+      // A retry runs after a timer, by which time the database may have been closed.
+      this.check();
+      return session.db.transaction(() => {
         session.refresh();
         return work(session);
-      })(),
-    );
+      })();
+    });
   }
 
   /** One atomic write: BEGIN IMMEDIATE … COMMIT on the writer, under the in-process lock. */
@@ -194,8 +205,12 @@ export class Connection {
     };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     for (const abort of [...this.abortOnClose]) abort();
     // Waiting for the lock lets queued writes finish first.
     const release = await this.lock.acquire();
@@ -214,7 +229,9 @@ export class Connection {
 }
 
 function open(path: string): Sqlite {
-  const db = new BetterSqlite3(path, { timeout: 0 });
+  // Only while opening (once, at startup) may SQLite wait for a lock itself: switching a fresh file to
+  // WAL needs one briefly, and a constructor cannot retry asynchronously. Afterwards the timeout is 0.
+  const db = new BetterSqlite3(path, { timeout: 2000 });
   db.pragma("journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
   db.pragma("synchronous = NORMAL");

@@ -1,4 +1,4 @@
-import type { Connection, Session } from "./connection";
+import { asDatabaseError, type Connection, type Session } from "./connection";
 import { DatabaseError } from "./errors";
 import { checkCollectionName, ensureSchema, loadIndexDefinitions } from "./schema";
 import { CollectionStore } from "./store";
@@ -86,7 +86,11 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
     transaction.check();
     const { session } = transaction;
     // better-sqlite3 turns a nested transaction() into a SAVEPOINT.
-    return session.db.transaction(() => work(session))();
+    try {
+      return session.db.transaction(() => work(session))();
+    } catch (error) {
+      throw asDatabaseError(error);
+    }
   };
   return {
     inTransaction: true,

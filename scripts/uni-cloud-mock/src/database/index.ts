@@ -12,7 +12,7 @@ import { runTransaction, Transaction } from "./transaction";
  */
 
 export { DatabaseError, type DatabaseErrorCode } from "./errors";
-export { Collection, DocumentReference, Query, DEFAULT_LIMIT, MAX_LIMIT } from "./collection";
+export { Collection, DocumentReference, Query, DEFAULT_LIMIT, MAX_LIMIT, type DocumentData, type Mode } from "./collection";
 export { QueryCommand, UpdateCommand, type Command } from "./commands";
 export { Transaction, TRANSACTION_TIMEOUT_MS } from "./transaction";
 export { Aggregate, AGGREGATE_DEFAULT_LIMIT } from "./aggregate";

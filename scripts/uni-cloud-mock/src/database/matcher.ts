@@ -1,3 +1,4 @@
+import { evaluate } from "./aggregate-expressions";
 import { resolvePath } from "./json-path";
 import type { FieldTest, Predicate } from "./query-compiler";
 import { compareValues, typeBracket, valuesEqual } from "./values";
@@ -20,6 +21,10 @@ export function matchesPredicate(document: unknown, predicate: Predicate): boole
       return !matchesPredicate(document, predicate.child);
     case "field":
       return matchesField(resolvePath(document, predicate.path), predicate.test);
+    case "expr": {
+      const value = evaluate(predicate.expression, document);
+      return !(value === false || value === 0 || value === null || value === undefined);
+    }
   }
 }
 

@@ -26,6 +26,8 @@ export type Predicate =
   | { kind: "all" }
   | { kind: "and" | "or" | "nor"; children: Predicate[] }
   | { kind: "not"; child: Predicate }
+  /** `db.command.expr(<aggregation expression>)`: the document matches when the expression is truthy. */
+  | { kind: "expr"; expression: unknown }
   | { kind: "field"; path: string[]; test: FieldTest };
 
 const MATCH_ALL: Predicate = { kind: "all" };
@@ -48,6 +50,9 @@ function compileRootCommand(command: QueryCommand): Predicate {
       return combine(command.operator, nonEmptyOperands(command).map(compileWhere));
     case "not":
       return { kind: "not", child: compileWhere(command.operands[0]) };
+    case "expr":
+      if (command.operands[0] === undefined) throw invalidParam("db.command.expr needs an aggregation expression");
+      return { kind: "expr", expression: command.operands[0] };
     default:
       throw invalidParam(`where: db.command.${command.operator} must be applied to a field`);
   }
@@ -122,6 +127,8 @@ function compileFieldCommand(path: string[], command: QueryCommand): Predicate {
     case "or":
     case "nor":
       return combine(command.operator, nonEmptyOperands(command).map((operand) => compileFieldValue(path, operand)));
+    case "expr":
+      throw invalidParam(`where: db.command.expr must be the whole condition (or inside and/or), not applied to ${name}`);
     case "not":
       if (!(first instanceof QueryCommand) && !(first instanceof RegExp)) {
         throw invalidParam(`db.command.not on ${name} expects a query command or RegExp`);

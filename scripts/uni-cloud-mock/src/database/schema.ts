@@ -10,9 +10,11 @@ import { jsonExtractSql, splitPath, toSqlJsonPath } from "./json-path";
  * `json_extract(doc, '$.path')` text the query compiler emits.
  *
  * A unique definition yields two indexes: a plain lookup index the planner uses for equality queries,
- * and a UNIQUE index over `ifnull(json_extract(...), x'00')` that enforces MongoDB's rule that a missing
- * field counts as null and so collides with another missing/null value (unless `MgoIsSparse`, which
- * exempts documents lacking every indexed field). Plain SQLite UNIQUE would let any number of NULLs in.
+ * and a UNIQUE index over `ifnull(json_extract(...), x'00')` plus the JSON type that enforces MongoDB's
+ * rule that a missing field counts as null and so collides with another missing/null value (unless
+ * `MgoIsSparse`, which exempts documents lacking every indexed field). Plain SQLite UNIQUE would let any
+ * number of NULLs in. An array value counts as one whole value here, not element by element as a
+ * MongoDB multikey index would.
  */
 
 export const ARRAY_PATHS_TABLE = "__vk_array_paths";
@@ -92,7 +94,10 @@ export function ensureSchema(session: Session, collection: string, indexes: Inde
     const lookup = index.keys.map((key, position) => `${expressions[position]}${key.direction === -1 ? " DESC" : ""}`).join(", ");
     session.db.exec(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${collection}__${index.name}`)} ON ${table} (${lookup})`);
     if (!index.unique) continue;
-    const enforced = expressions.map((expression) => `ifnull(${expression}, x'00')`).join(", ");
+    // json_type keeps true/false apart from 1/0, which json_extract alone would merge.
+    const enforced = index.keys
+      .map((key, position) => `ifnull(${expressions[position]}, x'00'), ifnull(json_type(doc, '${toSqlJsonPath(key.path)}'), 'null')`)
+      .join(", ");
     const sparse = index.sparse
       ? ` WHERE ${index.keys.map((key) => `json_type(doc, '${toSqlJsonPath(key.path)}') IS NOT NULL`).join(" OR ")}`
       : "";

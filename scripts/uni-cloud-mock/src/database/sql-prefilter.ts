@@ -15,11 +15,14 @@ export interface SqlCondition {
   params: unknown[];
 }
 
+const MAX_IN_PARAMS = 500;
+
 export function buildPrefilter(predicate: Predicate, arrayPaths: ReadonlySet<string>): SqlCondition | undefined {
   switch (predicate.kind) {
     case "all":
     case "not":
     case "nor":
+    case "expr":
       return undefined;
     case "and": {
       const parts = predicate.children
@@ -66,6 +69,8 @@ function fieldCondition(path: string[], test: FieldTest, arrayPaths: ReadonlySet
     }
     case "in": {
       if (test.values.length === 0) return { sql: "0", params: [] };
+      // Far below SQLite's bound-variable limit; a longer list is simply decided in JS.
+      if (test.values.length > MAX_IN_PARAMS) return undefined;
       const params: unknown[] = [];
       let withNull = false;
       for (const value of test.values) {

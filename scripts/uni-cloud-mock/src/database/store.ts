@@ -80,6 +80,13 @@ export class CollectionStore {
   find(session: Session, predicate: Predicate, options: FindOptions = {}): Row[] {
     const skip = options.skip ?? 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    if (!options.order?.length && predicate.kind === "all") {
+      // Nothing to decide in JS: let SQLite page (skip without parsing the skipped documents).
+      if (!this.exists(session)) return [];
+      const sql = `SELECT rowid, _id, doc FROM ${this.table} ORDER BY rowid LIMIT ? OFFSET ?`;
+      const rows = session.statement(sql).all(Number.isFinite(limit) ? limit : -1, skip) as RawRow[];
+      return rows.map((raw) => ({ rowid: raw.rowid, document: parseDocument(raw._id, raw.doc), text: raw.doc }));
+    }
     if (!options.order?.length) {
       // Natural (insertion) order lets us stop reading as soon as the page is full.
       const out: Row[] = [];
@@ -107,6 +114,9 @@ export class CollectionStore {
   }
 
   count(session: Session, predicate: Predicate): number {
+    if (predicate.kind === "all") {
+      return this.exists(session) ? (session.statement(`SELECT count(*) FROM ${this.table}`).pluck().get() as number) : 0;
+    }
     let total = 0;
     for (const _row of this.candidates(session, predicate)) total += 1;
     return total;

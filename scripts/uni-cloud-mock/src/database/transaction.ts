@@ -37,8 +37,8 @@ export class Transaction {
     return new Transaction(registry, session, connection, finish);
   }
 
-  collection(name: string): Collection {
-    return new Collection(this.executor, name);
+  collection(name: string): Collection<"transaction"> {
+    return new Collection<"transaction">(this.executor, name);
   }
 
   private check(): void {

@@ -1,0 +1,171 @@
+/**
+ * The `api.mch.weixin.qq.com` v3 endpoints of a direct merchant, behind WeChat's request signature check.
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_2.shtml (查询订单)
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_3.shtml (关闭订单)
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_10.shtml (查询单笔退款)
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay5_1.shtml (获取平台证书列表)
+ */
+import { X509Certificate } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WxpaySandboxKeys } from "../pki";
+import { type ResponseSigner, type SandboxMerchant, verifyMerchantRequest } from "./auth";
+import { readRawBody, sendSigned } from "./http";
+import type { Ledger } from "./ledger";
+import { encryptResource } from "./sign";
+import type { WxpaySandboxState } from "./state";
+import { formatRfc3339 } from "./time";
+import { type TradeType, WxpayApiError, paramError } from "./types";
+import { parseJsonObject, parsePrepay, parseRefund } from "./validate";
+
+export interface ApiContext {
+  keys: WxpaySandboxKeys;
+  state: WxpaySandboxState;
+  ledger: Ledger;
+  merchants: Map<string, SandboxMerchant>;
+  sign: ResponseSigner;
+  /** Where the cashier page is served, for `code_url` and `h5_url`. */
+  cashierUrl: (req: IncomingMessage, mchid: string, outTradeNo: string) => string;
+  /** Refunds settle by themselves after this delay unless a test settles them first. */
+  scheduleRefundSettlement: (mchid: string, outRefundNo: string) => void;
+  log: (line: string) => void;
+}
+
+interface Call {
+  req: IncomingMessage;
+  merchant: SandboxMerchant;
+  query: URLSearchParams;
+  body: () => Record<string, unknown>;
+  params: string[];
+}
+
+type Route = { method: string; pattern: RegExp; run: (ctx: ApiContext, call: Call) => { status: number; body?: unknown } };
+
+const TRADE_TYPES: Record<string, TradeType> = { jsapi: "JSAPI", app: "APP", h5: "MWEB", native: "NATIVE" };
+
+function queryMchid(call: Call): string {
+  const mchid = call.query.get("mchid");
+  if (!mchid) throw paramError("mchid", "is required", undefined, "query");
+  if (mchid !== call.merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
+  return mchid;
+}
+
+const ROUTES: Route[] = [
+  {
+    method: "POST",
+    pattern: /^\/v3\/pay\/transactions\/(jsapi|app|h5|native)$/,
+    run(ctx, call) {
+      const tradeType = TRADE_TYPES[call.params[0]];
+      const order = ctx.ledger.prepay(call.merchant, tradeType, parsePrepay(call.body(), tradeType));
+      if (tradeType === "NATIVE") return { status: 200, body: { code_url: ctx.cashierUrl(call.req, order.mchid, order.out_trade_no) } };
+      if (tradeType === "MWEB") return { status: 200, body: { h5_url: ctx.cashierUrl(call.req, order.mchid, order.out_trade_no) } };
+      return { status: 200, body: { prepay_id: order.prepay_id } };
+    },
+  },
+  {
+    method: "GET",
+    pattern: /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/,
+    run: (ctx, call) => ({ status: 200, body: ctx.ledger.transactionView(ctx.ledger.findOrder(queryMchid(call), call.params[0])) }),
+  },
+  {
+    method: "GET",
+    pattern: /^\/v3\/pay\/transactions\/id\/([^/]+)$/,
+    run: (ctx, call) => ({ status: 200, body: ctx.ledger.transactionView(ctx.ledger.findOrderByTransactionId(queryMchid(call), call.params[0])) }),
+  },
+  {
+    method: "POST",
+    pattern: /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/,
+    run(ctx, call) {
+      const mchid = call.body().mchid;
+      if (typeof mchid !== "string" || !mchid) throw paramError("/mchid", "is required");
+      if (mchid !== call.merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
+      ctx.ledger.close(mchid, call.params[0]);
+      return { status: 204 };
+    },
+  },
+  {
+    method: "POST",
+    pattern: /^\/v3\/refund\/domestic\/refunds$/,
+    run(ctx, call) {
+      const refund = ctx.ledger.refund(call.merchant.mchid, parseRefund(call.body()));
+      if (refund.status === "PROCESSING") ctx.scheduleRefundSettlement(refund.mchid, refund.out_refund_no);
+      return { status: 200, body: ctx.ledger.refundView(refund) };
+    },
+  },
+  {
+    method: "GET",
+    pattern: /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/,
+    run: (ctx, call) => ({ status: 200, body: ctx.ledger.refundView(ctx.ledger.findRefund(call.merchant.mchid, call.params[0])) }),
+  },
+  {
+    method: "GET",
+    pattern: /^\/v3\/certificates$/,
+    run(ctx, call) {
+      const { keys } = ctx;
+      const cert = new X509Certificate(keys.platformCertPem);
+      return {
+        status: 200,
+        body: {
+          data: [
+            {
+              serial_no: keys.platformSerial,
+              effective_time: formatRfc3339(Date.parse(cert.validFrom)),
+              expire_time: formatRfc3339(Date.parse(cert.validTo)),
+              encrypt_certificate: encryptResource(call.merchant.apiV3Key, keys.platformCertPem, "certificate"),
+            },
+          ],
+        },
+      };
+    },
+  },
+];
+
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw paramError("path", "is not valid percent-encoding", value, "path");
+  }
+}
+
+/**
+ * Serves one `/v3/...` request. `officialTarget` is the request target without the sandbox prefix: the
+ * path and raw query the merchant must have signed.
+ */
+export async function serveApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, officialTarget: string): Promise<void> {
+  const [path, rawQuery = ""] = officialTarget.split(/\?(.*)/s, 2);
+  const method = req.method ?? "GET";
+  let mchid: string | undefined;
+  const reply = (status: number, body?: unknown) => sendSigned(res, status, body, (text) => ctx.sign(mchid, text));
+  try {
+    const raw = await readRawBody(req);
+    if (raw === undefined) throw new WxpayApiError(413, "PARAM_ERROR", "请求体过大");
+    let matched: { route: Route; params: string[] } | undefined;
+    for (const route of ROUTES) {
+      const match = route.pattern.exec(path);
+      if (match && route.method === method) matched = { route, params: match.slice(1).map(decodeParam) };
+    }
+    if (!matched) {
+      if (ROUTES.some((route) => route.pattern.test(path))) throw new WxpayApiError(405, "METHOD_NOT_ALLOWED", `不支持 ${method} 方法`);
+      throw new WxpayApiError(404, "NOT_FOUND", "请求的资源不存在");
+    }
+    const bodyText = raw.toString("utf8");
+    const merchant = verifyMerchantRequest({ method, canonicalUrl: officialTarget, body: bodyText, authorization: req.headers.authorization }, ctx.merchants, ctx.state.now());
+    mchid = merchant.mchid;
+    let parsed: Record<string, unknown> | undefined;
+    const result = matched.route.run(ctx, {
+      req,
+      merchant,
+      query: new URLSearchParams(rawQuery),
+      body: () => (parsed ??= parseJsonObject(bodyText)),
+      params: matched.params,
+    });
+    reply(result.status, result.body);
+  } catch (error) {
+    if (error instanceof WxpayApiError) {
+      reply(error.status, { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) });
+      return;
+    }
+    ctx.log(`[wxpay sandbox] ${method} ${path} failed: ${(error as Error)?.stack ?? String(error)}`);
+    reply(500, { code: "SYSTEM_ERROR", message: "系统错误" });
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The sandbox control API of SPEC §9 (JSON in and out): what the cashier page and the tests use to act
+ * as the payer, as WeChat's back office, or on the sandbox itself.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isRecord, readRawBody, sendJson } from "./http";
+import type { Ledger } from "./ledger";
+import type { Notifier } from "./notifier";
+import type { SnsCodes } from "./sns";
+import type { WxpaySandboxState } from "./state";
+import { formatRfc3339 } from "./time";
+import { ControlError, type RefundStatus, type SignMode } from "./types";
+
+export interface ControlContext {
+  state: WxpaySandboxState;
+  ledger: Ledger;
+  notifier: Notifier;
+  codes: SnsCodes;
+  defaultMchid: string;
+}
+
+type Body = Record<string, unknown>;
+
+function text(body: Body, field: string, required: true): string;
+function text(body: Body, field: string, required: false): string | undefined;
+function text(body: Body, field: string, required: boolean): string | undefined {
+  const value = body[field];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== "string" || value === "" || value.length > 128) throw new ControlError(400, `${field} must be a non-empty string`);
+  return value;
+}
+
+function wholeNumber(body: Body, field: string, max: number): number {
+  const value = body[field];
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > max) throw new ControlError(400, `${field} must be an integer from 0 to ${max}`);
+  return value;
+}
+
+const ACTIONS: Record<string, (ctx: ControlContext, body: Body) => Record<string, unknown>> = {
+  pay(ctx, body) {
+    const { order, notification } = ctx.ledger.pay(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_trade_no", true), text(body, "openid", false));
+    return { trade_state: order.trade_state, transaction_id: order.transaction_id, notification };
+  },
+  fail(ctx, body) {
+    return { trade_state: ctx.ledger.fail(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_trade_no", true)).trade_state };
+  },
+  cancel(ctx, body) {
+    return { trade_state: ctx.ledger.cancel(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_trade_no", true)).trade_state };
+  },
+  "refund-result"(ctx, body) {
+    const status = body.status;
+    if (status !== "SUCCESS" && status !== "ABNORMAL" && status !== "CLOSED") throw new ControlError(400, "status must be SUCCESS, ABNORMAL or CLOSED");
+    const { refund, notification } = ctx.ledger.settleRefund(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_refund_no", true), status as Exclude<RefundStatus, "PROCESSING">);
+    return { status: refund.status, refund_id: refund.refund_id, notification };
+  },
+  redeliver(ctx, body) {
+    const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;
+    const outTradeNo = text(body, "out_trade_no", false);
+    const outRefundNo = text(body, "out_refund_no", false);
+    if (!outTradeNo === !outRefundNo) throw new ControlError(400, "give exactly one of out_trade_no and out_refund_no");
+    const notification = ctx.notifier.redeliver(outTradeNo ? `trade:${mchid}:${outTradeNo}` : `refund:${mchid}:${outRefundNo}`);
+    if (!notification) throw new ControlError(404, "no notification has been sent for it yet");
+    return { notification };
+  },
+  drop(ctx, body) {
+    ctx.notifier.drop(wholeNumber(body, "count", 1000));
+    return { pending_drops: ctx.notifier.pendingDrops };
+  },
+  clock(ctx, body) {
+    ctx.state.advanceClock(wholeNumber(body, "advance_seconds", 10 * 365 * 24 * 3600));
+    const expired = ctx.state.orders().filter((order) => ["NOTPAY", "USERPAYING", "PAYERROR"].includes(order.trade_state) && ctx.ledger.isExpired(order));
+    return { now: formatRfc3339(ctx.state.businessNow()), offset_seconds: ctx.state.clockOffsetSeconds, expired: expired.map((order) => order.out_trade_no) };
+  },
+  "issue-code"(ctx, body) {
+    return ctx.codes.issue({ openid: text(body, "openid", false), unionid: text(body, "unionid", false), appid: text(body, "appid", false) });
+  },
+  "sign-mode"(ctx, body) {
+    const mode = body.sign_mode;
+    if (mode !== "certificate" && mode !== "public_key") throw new ControlError(400, "sign_mode must be certificate or public_key");
+    const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;
+    ctx.state.setSignMode(mchid, mode as SignMode);
+    return { mchid, sign_mode: mode };
+  },
+};
+
+/** Serves `POST /__sandbox/wxpay/<action>`; returns false when `action` is not a control action. */
+export async function serveControl(ctx: ControlContext, action: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const run = Object.prototype.hasOwnProperty.call(ACTIONS, action) ? ACTIONS[action] : undefined;
+  if (!run) return false;
+  if (req.method !== "POST") {
+    sendJson(res, 405, { ok: false, error: `use POST for ${action}` });
+    return true;
+  }
+  try {
+    const raw = await readRawBody(req);
+    if (raw === undefined) throw new ControlError(413, "body too large");
+    let body: unknown;
+    try {
+      body = raw.length === 0 ? {} : JSON.parse(raw.toString("utf8"));
+    } catch {
+      throw new ControlError(400, "body must be JSON");
+    }
+    if (!isRecord(body)) throw new ControlError(400, "body must be a JSON object");
+    sendJson(res, 200, { ok: true, ...run(ctx, body) });
+  } catch (error) {
+    if (!(error instanceof ControlError)) throw error;
+    sendJson(res, error.status, { ok: false, error: error.message });
+  }
+  return true;
+}

@@ -1,0 +1,137 @@
+/**
+ * The WeChat Pay API v3 sandbox, mounted by `npm start` under `/__sandbox/wxpay`: the v3 merchant API,
+ * notifications, the cashier page, the control API and the `api.weixin.qq.com` login stand-ins.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { loadOrCreateWxpaySandboxKeys, type WxpaySandboxKeys } from "../pki";
+import { serveApi, type ApiContext } from "./api";
+import { createResponseSigner, merchantsFromKeys } from "./auth";
+import { serveCashier } from "./cashier";
+import { serveControl, type ControlContext } from "./control";
+import { sendJson } from "./http";
+import { createLedger } from "./ledger";
+import { createNotifier, fetchTransport, type NotifyTransport } from "./notifier";
+import { createSnsCodes, serveSns } from "./sns";
+import { createSandboxState, type WxpaySandboxState } from "./state";
+import type { SignMode } from "./types";
+
+export interface WxpaySandboxOptions {
+  /** `UNICLOUD_DATA_DIR`: keys under `sandbox/wxpay/`, state in `sandbox/wxpay/state.json`. */
+  dataDir: string;
+  /** Wall clock in ms (default Date.now). */
+  now?: () => number;
+  /** Sends notifications (default: fetch). */
+  request?: NotifyTransport;
+  /** Where the handler is mounted (default `/__sandbox/wxpay`). */
+  prefix?: string;
+  /** Waits between notification attempts (default 1 s, 5 s, 15 s). */
+  notifyRetryDelaysMs?: number[];
+  /** A PROCESSING refund settles as SUCCESS by itself after this many ms (default 3000); false: only by control. */
+  refundAutoSettleMs?: number | false;
+  /** How responses are signed for merchants not set otherwise (default certificate). */
+  signMode?: SignMode;
+  /** Keep state in memory only (tests that want a clean slate per sandbox). */
+  persist?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface WxpaySandbox {
+  handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  keys: WxpaySandboxKeys;
+  state: WxpaySandboxState;
+  /** Resolves when no notification is being delivered. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<WxpaySandbox> {
+  const keys = await loadOrCreateWxpaySandboxKeys(options.dataDir);
+  const prefix = (options.prefix ?? "/__sandbox/wxpay").replace(/\/+$/, "");
+  const log = options.log ?? ((line: string) => console.log(line));
+  const state = createSandboxState({
+    file: options.persist === false ? undefined : join(options.dataDir, "sandbox", "wxpay", "state.json"),
+    now: options.now ?? Date.now,
+    defaultSignMode: options.signMode ?? "certificate",
+  });
+  const merchants = merchantsFromKeys(keys);
+  const sign = createResponseSigner(keys, state);
+  const notifier = createNotifier({
+    state,
+    sign,
+    apiV3Key: (mchid) => merchants.get(mchid)!.apiV3Key,
+    transport: options.request ?? fetchTransport,
+    retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000],
+    log,
+  });
+  const ledger = createLedger({ state, notifier });
+  const codes = createSnsCodes(state.now);
+
+  const settleTimers = new Set<NodeJS.Timeout>();
+  const scheduleRefundSettlement = (mchid: string, outRefundNo: string) => {
+    if (options.refundAutoSettleMs === false) return;
+    const timer = setTimeout(() => {
+      settleTimers.delete(timer);
+      // The control API may have settled it first; then there is nothing left to do.
+      if (state.refund(mchid, outRefundNo)?.status === "PROCESSING") ledger.settleRefund(mchid, outRefundNo, "SUCCESS");
+    }, options.refundAutoSettleMs ?? 3000);
+    timer.unref();
+    settleTimers.add(timer);
+  };
+  // Refunds still processing when the last run stopped settle after a restart too.
+  for (const refund of state.refunds()) if (refund.status === "PROCESSING") scheduleRefundSettlement(refund.mchid, refund.out_refund_no);
+
+  const apiContext: ApiContext = {
+    keys,
+    state,
+    ledger,
+    merchants,
+    sign,
+    log,
+    scheduleRefundSettlement,
+    cashierUrl: (req, mchid, outTradeNo) => {
+      const query = new URLSearchParams({ out_trade_no: outTradeNo, ...(mchid !== keys.mchId ? { mchid } : {}) });
+      return `http://${req.headers.host ?? "127.0.0.1"}${prefix}/cashier?${query}`;
+    },
+  };
+  const controlContext: ControlContext = { state, ledger, notifier, codes, defaultMchid: keys.mchId };
+  const snsContext = { codes, apps: new Map([[keys.appId, keys.appSecret]]) };
+
+  async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
+    const path = url.pathname.slice(prefix.length) || "/";
+    if (path.startsWith("/v3/")) {
+      // The raw request target keeps the query exactly as sent, which is what the merchant signed.
+      const rawTarget = (req.url ?? "").replace(/^[a-z]+:\/\/[^/]+/i, "");
+      await serveApi(apiContext, req, res, rawTarget.startsWith(prefix) ? rawTarget.slice(prefix.length) : path + url.search);
+      return true;
+    }
+    if (path.startsWith("/sns/") && serveSns(snsContext, path, url.searchParams, res, req)) return true;
+    if (path === "/cashier" && req.method === "GET") {
+      serveCashier({ state, ledger, defaultMchid: keys.mchId }, url.searchParams, res);
+      return true;
+    }
+    if (/^\/[a-z-]+$/.test(path) && (await serveControl(controlContext, path.slice(1), req, res))) return true;
+    sendJson(res, 404, { ok: false, error: `the WeChat Pay sandbox does not serve ${path}` });
+    return true;
+  }
+
+  return {
+    handler,
+    keys,
+    state,
+    idle: () => notifier.idle(),
+    async close() {
+      for (const timer of settleTimers) clearTimeout(timer);
+      settleTimers.clear();
+      notifier.close();
+      await notifier.idle();
+      state.save();
+    },
+  };
+}
+
+export type { WxpaySandboxState } from "./state";
+export type { NotifyTransport } from "./notifier";
+export type { SignMode, TradeState, RefundStatus } from "./types";
+export { renderWxpaySandboxConfig, WXPAY_SANDBOX_MODES } from "./config";

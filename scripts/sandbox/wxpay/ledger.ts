@@ -1,0 +1,299 @@
+/**
+ * The sandbox's bookkeeping of orders and refunds: what WeChat decides when a merchant or a payer acts.
+ * Callers turn the thrown WxpayApiError / ControlError into the right reply.
+ */
+import type { SandboxMerchant } from "./auth";
+import { newPrepayId, newRefundId, newTransactionId, sandboxOpenid } from "./ids";
+import type { Notifier } from "./notifier";
+import type { WxpaySandboxState } from "./state";
+import { formatRfc3339 } from "./time";
+import { ControlError, type RefundStatus, type SandboxOrder, type SandboxRefund, type TradeState, type TradeType, WxpayApiError } from "./types";
+import type { PrepayRequest, RefundRequest } from "./validate";
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+const TRADE_STATE_DESC: Record<TradeState, string> = {
+  SUCCESS: "支付成功",
+  REFUND: "转入退款",
+  NOTPAY: "订单未支付",
+  CLOSED: "订单已关闭",
+  REVOKED: "已撤销",
+  USERPAYING: "用户支付中",
+  PAYERROR: "支付失败，请重新下单支付",
+};
+
+const REFUND_SUMMARY: Record<Exclude<RefundStatus, "PROCESSING">, string> = { SUCCESS: "退款成功", ABNORMAL: "退款异常", CLOSED: "退款关闭" };
+
+/** The last moment the payer may pay: `time_expire` clamped to [1 minute, 90 days], else 7 days. */
+function payDeadline(createdAt: number, timeExpire: number | undefined): number {
+  if (timeExpire === undefined) return createdAt + 7 * DAY;
+  return Math.min(Math.max(timeExpire, createdAt + MINUTE), createdAt + 90 * DAY);
+}
+
+function withState(order: SandboxOrder, state: TradeState): SandboxOrder {
+  return { ...order, trade_state: state, trade_state_desc: TRADE_STATE_DESC[state] };
+}
+
+function fingerprint(tradeType: TradeType, request: PrepayRequest): string {
+  return JSON.stringify([tradeType, request.appid, request.description, request.total, request.currency, request.payer_openid ?? null]);
+}
+
+export interface Ledger {
+  prepay(merchant: SandboxMerchant, tradeType: TradeType, request: PrepayRequest): SandboxOrder;
+  findOrder(mchid: string, outTradeNo: string): SandboxOrder;
+  findOrderByTransactionId(mchid: string, transactionId: string): SandboxOrder;
+  close(mchid: string, outTradeNo: string): void;
+  refund(mchid: string, request: RefundRequest): SandboxRefund;
+  findRefund(mchid: string, outRefundNo: string): SandboxRefund;
+  /** Control: the payer pays, fails, or the order is cancelled. */
+  pay(mchid: string, outTradeNo: string, openid?: string): { order: SandboxOrder; notification: "queued" | "dropped" };
+  fail(mchid: string, outTradeNo: string): SandboxOrder;
+  cancel(mchid: string, outTradeNo: string): SandboxOrder;
+  settleRefund(mchid: string, outRefundNo: string, status: Exclude<RefundStatus, "PROCESSING">): { refund: SandboxRefund; notification: "queued" | "dropped" };
+  isPayable(order: SandboxOrder): boolean;
+  isExpired(order: SandboxOrder): boolean;
+  transactionView(order: SandboxOrder): Record<string, unknown>;
+  refundView(refund: SandboxRefund): Record<string, unknown>;
+}
+
+export function createLedger(options: { state: WxpaySandboxState; notifier: Notifier }): Ledger {
+  const { state, notifier } = options;
+
+  const isExpired = (order: SandboxOrder) => state.businessNow() > payDeadline(order.create_time, order.time_expire);
+  const isPayable = (order: SandboxOrder) => ["NOTPAY", "USERPAYING", "PAYERROR"].includes(order.trade_state) && !isExpired(order);
+
+  function findOrder(mchid: string, outTradeNo: string): SandboxOrder {
+    const order = state.order(mchid, outTradeNo);
+    if (!order) throw new WxpayApiError(404, "ORDER_NOT_EXIST", "订单不存在");
+    return order;
+  }
+
+  function controlOrder(mchid: string, outTradeNo: string): SandboxOrder {
+    const order = state.order(mchid, outTradeNo);
+    if (!order) throw new ControlError(404, `订单不存在: ${outTradeNo}`);
+    return order;
+  }
+
+  /** Refunded or in progress: what WeChat no longer lets the merchant refund (ABNORMAL stays counted: the money left). */
+  function committed(order: SandboxOrder): number {
+    return state.refundsOf(order.mchid, order.out_trade_no).filter((r) => r.status !== "CLOSED").reduce((sum, r) => sum + r.refund, 0);
+  }
+
+  function transactionView(order: SandboxOrder): Record<string, unknown> {
+    const paid = order.transaction_id !== undefined;
+    return {
+      appid: order.appid,
+      mchid: order.mchid,
+      out_trade_no: order.out_trade_no,
+      ...(paid ? { transaction_id: order.transaction_id, trade_type: order.trade_type, bank_type: "OTHERS", success_time: formatRfc3339(order.success_time!) } : {}),
+      trade_state: order.trade_state,
+      trade_state_desc: order.trade_state_desc,
+      attach: order.attach ?? "",
+      payer: paid ? { openid: order.payer_openid } : {},
+      amount: paid
+        ? { total: order.total, payer_total: order.total, currency: order.currency, payer_currency: order.currency }
+        : { total: order.total, currency: order.currency, payer_currency: order.currency },
+      promotion_detail: [],
+    };
+  }
+
+  function refundView(refund: SandboxRefund): Record<string, unknown> {
+    return {
+      refund_id: refund.refund_id,
+      out_refund_no: refund.out_refund_no,
+      transaction_id: refund.transaction_id,
+      out_trade_no: refund.out_trade_no,
+      channel: "ORIGINAL",
+      user_received_account: "支付用户零钱",
+      ...(refund.success_time !== undefined ? { success_time: formatRfc3339(refund.success_time) } : {}),
+      create_time: formatRfc3339(refund.create_time),
+      status: refund.status,
+      funds_account: "AVAILABLE",
+      amount: {
+        total: refund.total,
+        refund: refund.refund,
+        from: [],
+        payer_total: refund.total,
+        payer_refund: refund.refund,
+        settlement_refund: refund.refund,
+        settlement_total: refund.total,
+        discount_refund: 0,
+        currency: refund.currency,
+        refund_fee: 0,
+      },
+      promotion_detail: [],
+    };
+  }
+
+  return {
+    isPayable,
+    isExpired,
+    transactionView,
+    refundView,
+    findOrder,
+
+    prepay(merchant, tradeType, request) {
+      if (request.mchid !== merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
+      if (!merchant.appids.includes(request.appid)) throw new WxpayApiError(400, "INVALID_REQUEST", "appid和mch_id不匹配");
+      const now = state.businessNow();
+      const existing = state.order(merchant.mchid, request.out_trade_no);
+      if (existing) {
+        if (existing.trade_state === "SUCCESS" || existing.trade_state === "REFUND") throw new WxpayApiError(400, "ORDERPAID", "该订单已支付");
+        if (existing.trade_state === "CLOSED") throw new WxpayApiError(400, "ORDER_CLOSED", "订单已关闭");
+        if (existing.fingerprint !== fingerprint(tradeType, request)) throw new WxpayApiError(400, "INVALID_REQUEST", "201 商户订单号重复");
+        // time_expire can be set on the first prepay only; resending the same value is fine.
+        if (request.time_expire !== undefined && request.time_expire !== existing.time_expire) throw new WxpayApiError(400, "INVALID_REQUEST", "支付结束时间不允许修改");
+        if (isExpired(existing)) throw new WxpayApiError(400, "INVALID_REQUEST", "订单已超过支付结束时间，请使用新的商户订单号下单");
+        // Same parameters again: WeChat hands out a fresh prepay_id for the same order.
+        const refreshed = { ...existing, prepay_id: newPrepayId(now), notify_url: request.notify_url };
+        state.putOrder(refreshed);
+        return refreshed;
+      }
+      const order: SandboxOrder = withState(
+        {
+          mchid: merchant.mchid,
+          appid: request.appid,
+          out_trade_no: request.out_trade_no,
+          trade_type: tradeType,
+          description: request.description,
+          notify_url: request.notify_url,
+          attach: request.attach,
+          total: request.total,
+          currency: request.currency,
+          payer_openid: request.payer_openid,
+          time_expire: request.time_expire,
+          create_time: now,
+          prepay_id: newPrepayId(now),
+          trade_state: "NOTPAY",
+          trade_state_desc: "",
+          fingerprint: fingerprint(tradeType, request),
+        },
+        "NOTPAY",
+      );
+      state.putOrder(order);
+      return order;
+    },
+
+    findOrderByTransactionId(mchid, transactionId) {
+      const order = state.orderByTransactionId(mchid, transactionId);
+      if (!order) throw new WxpayApiError(404, "ORDER_NOT_EXIST", "订单不存在");
+      return order;
+    },
+
+    close(mchid, outTradeNo) {
+      const order = findOrder(mchid, outTradeNo);
+      if (order.trade_state === "SUCCESS" || order.trade_state === "REFUND") throw new WxpayApiError(400, "ORDERPAID", "订单已支付，不能关闭");
+      if (order.trade_state !== "CLOSED") state.putOrder(withState(order, "CLOSED"));
+    },
+
+    refund(mchid, request) {
+      const order = request.transaction_id ? state.orderByTransactionId(mchid, request.transaction_id) : state.order(mchid, request.out_trade_no!);
+      if (!order || (request.out_trade_no && order.out_trade_no !== request.out_trade_no)) throw new WxpayApiError(404, "RESOURCE_NOT_EXISTS", "订单不存在");
+      const existing = state.refund(mchid, request.out_refund_no);
+      if (existing) {
+        // The same out_refund_no is one refund: a retry with the same content sees its current state.
+        if (existing.out_trade_no !== order.out_trade_no || existing.refund !== request.refund || existing.total !== request.total) {
+          throw new WxpayApiError(400, "INVALID_REQUEST", "退款单号已存在，但请求参数与原退款不一致");
+        }
+        return existing;
+      }
+      if (order.trade_state !== "SUCCESS" && order.trade_state !== "REFUND") throw new WxpayApiError(400, "INVALID_REQUEST", "订单未支付，不能退款");
+      if (request.total !== order.total) throw new WxpayApiError(400, "INVALID_REQUEST", "订单金额与原订单不一致");
+      if (request.refund > order.total - committed(order)) throw new WxpayApiError(400, "INVALID_REQUEST", "申请退款金额超过订单可退金额");
+      const now = state.businessNow();
+      const refund: SandboxRefund = {
+        mchid,
+        out_refund_no: request.out_refund_no,
+        refund_id: newRefundId(now),
+        out_trade_no: order.out_trade_no,
+        transaction_id: order.transaction_id!,
+        reason: request.reason,
+        notify_url: request.notify_url,
+        refund: request.refund,
+        total: order.total,
+        currency: request.currency,
+        status: "PROCESSING",
+        create_time: now,
+      };
+      state.putRefund(refund);
+      return refund;
+    },
+
+    findRefund(mchid, outRefundNo) {
+      const refund = state.refund(mchid, outRefundNo);
+      if (!refund) throw new WxpayApiError(404, "RESOURCE_NOT_EXISTS", "退款单不存在");
+      return refund;
+    },
+
+    pay(mchid, outTradeNo, openid) {
+      const order = controlOrder(mchid, outTradeNo);
+      if (order.trade_state === "SUCCESS" || order.trade_state === "REFUND") throw new ControlError(409, "订单已支付");
+      if (order.trade_state === "CLOSED") throw new ControlError(409, "订单已关闭");
+      if (isExpired(order)) throw new ControlError(409, "订单已超过支付结束时间，无法支付");
+      const now = state.businessNow();
+      const paid: SandboxOrder = withState(
+        { ...order, transaction_id: newTransactionId(now), success_time: now, payer_openid: order.payer_openid ?? openid ?? sandboxOpenid(order.appid) },
+        "SUCCESS",
+      );
+      state.putOrder(paid);
+      const notification = notifier.send({
+        key: `trade:${mchid}:${outTradeNo}`,
+        mchid,
+        url: paid.notify_url,
+        eventType: "TRANSACTION.SUCCESS",
+        summary: "支付成功",
+        originalType: "transaction",
+        resource: transactionView(paid),
+      });
+      return { order: paid, notification };
+    },
+
+    fail(mchid, outTradeNo) {
+      const order = controlOrder(mchid, outTradeNo);
+      if (!isPayable(order)) throw new ControlError(409, `订单状态为 ${order.trade_state}，不能标记支付失败`);
+      const failed = withState(order, "PAYERROR");
+      state.putOrder(failed);
+      return failed;
+    },
+
+    cancel(mchid, outTradeNo) {
+      const order = controlOrder(mchid, outTradeNo);
+      if (!["NOTPAY", "USERPAYING", "PAYERROR"].includes(order.trade_state)) throw new ControlError(409, `订单状态为 ${order.trade_state}，不能取消`);
+      const closed = withState(order, "CLOSED");
+      state.putOrder(closed);
+      return closed;
+    },
+
+    settleRefund(mchid, outRefundNo, status) {
+      const refund = state.refund(mchid, outRefundNo);
+      if (!refund) throw new ControlError(404, `退款单不存在: ${outRefundNo}`);
+      if (refund.status !== "PROCESSING") throw new ControlError(409, `退款单已是 ${refund.status}`);
+      const now = state.businessNow();
+      const settled: SandboxRefund = { ...refund, status, ...(status === "SUCCESS" ? { success_time: now } : {}) };
+      state.putRefund(settled);
+      const order = state.order(mchid, refund.out_trade_no)!;
+      if (status === "SUCCESS" && order.trade_state === "SUCCESS") state.putOrder(withState(order, "REFUND"));
+      const notification = notifier.send({
+        key: `refund:${mchid}:${outRefundNo}`,
+        mchid,
+        url: refund.notify_url ?? order.notify_url,
+        eventType: `REFUND.${status}`,
+        summary: REFUND_SUMMARY[status],
+        originalType: "refund",
+        resource: {
+          mchid,
+          out_trade_no: settled.out_trade_no,
+          transaction_id: settled.transaction_id,
+          out_refund_no: settled.out_refund_no,
+          refund_id: settled.refund_id,
+          refund_status: status,
+          ...(settled.success_time !== undefined ? { success_time: formatRfc3339(settled.success_time) } : {}),
+          user_received_account: "支付用户零钱",
+          amount: { total: settled.total, refund: settled.refund, payer_total: settled.total, payer_refund: settled.refund },
+        },
+      });
+      return { refund: settled, notification };
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Payment and refund notifications as WeChat sends them: an encrypted resource, signed headers, and
+ * retries while the merchant answers anything but 2xx.
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_5.shtml (支付通知)
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_11.shtml (退款结果通知)
+ */
+import { randomUUID } from "node:crypto";
+import type { ResponseSigner } from "./auth";
+import { encryptResource } from "./sign";
+import type { WxpaySandboxState } from "./state";
+import { formatRfc3339 } from "./time";
+
+/** Sends one HTTP POST and resolves its status; a rejection counts as a failed delivery. */
+export type NotifyTransport = (url: string, init: { headers: Record<string, string>; body: string }) => Promise<{ status: number }>;
+
+export interface NotifierOptions {
+  state: WxpaySandboxState;
+  sign: ResponseSigner;
+  apiV3Key: (mchid: string) => string;
+  transport: NotifyTransport;
+  /** Waits between attempts; WeChat's real schedule starts at 15 s, far too slow for local work. */
+  retryDelaysMs: number[];
+  log: (line: string) => void;
+}
+
+export interface NotificationEvent {
+  /** `trade:<mchid>:<out_trade_no>` or `refund:<mchid>:<out_refund_no>`: what `redeliver` names. */
+  key: string;
+  mchid: string;
+  url: string;
+  eventType: string;
+  summary: string;
+  originalType: "transaction" | "refund";
+  resource: unknown;
+}
+
+export interface Notifier {
+  send(event: NotificationEvent): "queued" | "dropped";
+  redeliver(key: string): "queued" | "dropped" | undefined;
+  drop(count: number): void;
+  readonly pendingDrops: number;
+  /** Resolves when every delivery in flight has finished (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): void;
+}
+
+export function createNotifier(options: NotifierOptions): Notifier {
+  let drops = 0;
+  let closed = false;
+  const inFlight = new Set<Promise<void>>();
+  // Pending back-offs, so close() can cut them short instead of leaving deliveries hanging.
+  const waits = new Map<NodeJS.Timeout, () => void>();
+
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        waits.delete(timer);
+        resolve();
+      }, ms);
+      waits.set(timer, resolve);
+    });
+
+  async function deliver(url: string, body: string, mchid: string): Promise<void> {
+    for (let attempt = 0; attempt <= options.retryDelaysMs.length && !closed; attempt++) {
+      if (attempt > 0) await wait(options.retryDelaysMs[attempt - 1]);
+      if (closed) return;
+      // Each attempt is signed afresh, so a late retry still passes the receiver's 5-minute window.
+      const headers = { "content-type": "application/json", "user-agent": "Mozilla/4.0", ...options.sign(mchid, body) };
+      try {
+        const { status } = await options.transport(url, { headers, body });
+        if (status >= 200 && status < 300) return;
+        options.log(`[wxpay sandbox] notification to ${url} answered ${status} (attempt ${attempt + 1})`);
+      } catch (error) {
+        options.log(`[wxpay sandbox] notification to ${url} failed: ${(error as Error).message} (attempt ${attempt + 1})`);
+      }
+    }
+  }
+
+  function dispatch(url: string, body: string, mchid: string): "queued" | "dropped" {
+    if (drops > 0) {
+      drops--;
+      return "dropped";
+    }
+    const delivery = deliver(url, body, mchid).finally(() => inFlight.delete(delivery));
+    inFlight.add(delivery);
+    return "queued";
+  }
+
+  return {
+    send(event) {
+      const now = options.state.businessNow();
+      const body = JSON.stringify({
+        id: randomUUID(),
+        create_time: formatRfc3339(now),
+        resource_type: "encrypt-resource",
+        event_type: event.eventType,
+        summary: event.summary,
+        resource: { original_type: event.originalType, ...encryptResource(options.apiV3Key(event.mchid), JSON.stringify(event.resource), event.originalType) },
+      });
+      options.state.putNotification(event.key, { url: event.url, body, mchid: event.mchid });
+      return dispatch(event.url, body, event.mchid);
+    },
+    redeliver(key) {
+      const stored = options.state.lastNotification(key);
+      return stored ? dispatch(stored.url, stored.body, stored.mchid) : undefined;
+    },
+    drop(count) {
+      drops = count;
+    },
+    get pendingDrops() {
+      return drops;
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    close() {
+      closed = true;
+      for (const [timer, resolve] of waits) {
+        clearTimeout(timer);
+        resolve();
+      }
+      waits.clear();
+    },
+  };
+}
+
+/**
+ * The default transport: Node's fetch with a timeout, as WeChat gives up on slow merchants, and without
+ * following redirects, which WeChat treats as a failed delivery.
+ */
+export const fetchTransport: NotifyTransport = async (url, init) => {
+  const response = await fetch(url, { method: "POST", headers: init.headers, body: init.body, redirect: "manual", signal: AbortSignal.timeout(5000) });
+  await response.arrayBuffer();
+  return { status: response.status };
+};

@@ -1,0 +1,106 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { MerchantSettings, SandboxOrder, SandboxRefund, SignMode, StoredNotification } from "./types";
+
+interface PersistedState {
+  version: 1;
+  clockOffsetSeconds: number;
+  merchants: Record<string, MerchantSettings>;
+  orders: Record<string, SandboxOrder>;
+  refunds: Record<string, SandboxRefund>;
+  notifications: Record<string, StoredNotification>;
+}
+
+export interface WxpaySandboxState {
+  /** Wall clock (ms): signatures and their 5-minute window use it, as the library's clock is the real one. */
+  now(): number;
+  /** Business clock (ms): wall clock plus `clock` advances; expiries and trade times use it. */
+  businessNow(): number;
+  advanceClock(seconds: number): void;
+  readonly clockOffsetSeconds: number;
+  signMode(mchid: string): SignMode;
+  setSignMode(mchid: string, mode: SignMode): void;
+  order(mchid: string, outTradeNo: string): SandboxOrder | undefined;
+  orderByTransactionId(mchid: string, transactionId: string): SandboxOrder | undefined;
+  orders(): SandboxOrder[];
+  putOrder(order: SandboxOrder): void;
+  refund(mchid: string, outRefundNo: string): SandboxRefund | undefined;
+  refunds(): SandboxRefund[];
+  refundsOf(mchid: string, outTradeNo: string): SandboxRefund[];
+  putRefund(refund: SandboxRefund): void;
+  lastNotification(key: string): StoredNotification | undefined;
+  putNotification(key: string, notification: StoredNotification): void;
+  /** Writes the state file now (every put already does). */
+  save(): void;
+}
+
+const key = (mchid: string, id: string) => `${mchid}:${id}`;
+
+function emptyState(): PersistedState {
+  return { version: 1, clockOffsetSeconds: 0, merchants: {}, orders: {}, refunds: {}, notifications: {} };
+}
+
+function readState(file: string | undefined): PersistedState {
+  if (!file || !existsSync(file)) return emptyState();
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as PersistedState;
+    if (parsed?.version === 1) return { ...emptyState(), ...parsed };
+  } catch {
+    // A damaged state file (e.g. a crash mid-edit by hand) starts the sandbox empty rather than not at all.
+  }
+  return emptyState();
+}
+
+/**
+ * Orders, refunds and the last notifications, in memory and in `state.json` so that `npm start`
+ * restarts keep them. The sandbox is one process; the file is only its memory across restarts.
+ */
+export function createSandboxState(options: { file?: string; now: () => number; defaultSignMode: SignMode }): WxpaySandboxState {
+  const data = readState(options.file);
+
+  function save(): void {
+    if (!options.file) return;
+    mkdirSync(dirname(options.file), { recursive: true });
+    const temporary = `${options.file}.${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(temporary, JSON.stringify(data), { mode: 0o600 });
+    renameSync(temporary, options.file);
+  }
+
+  return {
+    now: options.now,
+    businessNow: () => options.now() + data.clockOffsetSeconds * 1000,
+    advanceClock(seconds) {
+      data.clockOffsetSeconds += seconds;
+      save();
+    },
+    get clockOffsetSeconds() {
+      return data.clockOffsetSeconds;
+    },
+    signMode: (mchid) => data.merchants[mchid]?.signMode ?? options.defaultSignMode,
+    setSignMode(mchid, mode) {
+      data.merchants[mchid] = { ...data.merchants[mchid], signMode: mode };
+      save();
+    },
+    order: (mchid, outTradeNo) => data.orders[key(mchid, outTradeNo)],
+    orderByTransactionId: (mchid, transactionId) => Object.values(data.orders).find((o) => o.mchid === mchid && o.transaction_id === transactionId),
+    orders: () => Object.values(data.orders),
+    putOrder(order) {
+      data.orders[key(order.mchid, order.out_trade_no)] = order;
+      save();
+    },
+    refund: (mchid, outRefundNo) => data.refunds[key(mchid, outRefundNo)],
+    refunds: () => Object.values(data.refunds),
+    refundsOf: (mchid, outTradeNo) => Object.values(data.refunds).filter((r) => r.mchid === mchid && r.out_trade_no === outTradeNo),
+    putRefund(refund) {
+      data.refunds[key(refund.mchid, refund.out_refund_no)] = refund;
+      save();
+    },
+    lastNotification: (id) => data.notifications[id],
+    putNotification(id, notification) {
+      data.notifications[id] = notification;
+      save();
+    },
+    save,
+  };
+}
