@@ -59,6 +59,9 @@ describe("indexes from <collection>.index.json", () => {
     await db.collection("b").add([{ x: 1 }, { x: 2 }]);
     expect((await db.collection("b").count()).total).toBe(2);
     expect((await rejection(db.collection("b").add([{ k: 1 }, { k: 1 }]))).errCode).toBe("DUPLICATE_KEY");
+    // Types stay distinct even where SQLite's json_extract would merge them (true vs 1, "1" vs 1).
+    await db.collection("b").add([{ k: true }, { k: "1" }, { k: 1 }, { k: null }]);
+    expect((await rejection(db.collection("b").add({ k: null }))).errCode).toBe("DUPLICATE_KEY");
     await db.close();
   });
 
@@ -102,6 +105,8 @@ describe("persistence", () => {
     // An array written by the other connection must turn off the SQL prefilter for that path.
     await two.collection("c").add({ _id: "2", tags: ["a", "scalar"] });
     expect((await one.collection("c").where({ tags: "scalar" }).count()).total).toBe(2);
+    // The writer connection's cache of array paths must notice the other connection's write too.
+    expect(await one.collection("c").where({ tags: "scalar" }).update({ seen: true })).toEqual({ updated: 2 });
     await one.close();
     await two.close();
   });

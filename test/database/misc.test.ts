@@ -41,7 +41,6 @@ describe("database helpers", () => {
 
   it("unsupported commands fail with a clear error", async () => {
     const db = getDb();
-    expect(() => db.command.expr()).toThrow(/not supported by the local emulator/);
     expect(() => db.command.geoNear()).toThrow(/not supported by the local emulator/);
     expect(() => db.command.aggregate.pipeline()).toThrow(/not supported by the local emulator/);
   });
@@ -66,5 +65,21 @@ describe("database helpers", () => {
     const db = getDb();
     await db.collection("docs").add({ _id: "a", x: "b" });
     expect((await rejection(db.collection("docs").doc("a").update({ x: db.command.rename("_id") }))).errCode).toBe("INVALID_PARAM");
+  });
+});
+
+describe("createObjectId", () => {
+  it("is 24 hex and increases within one second and when the clock goes backwards", async () => {
+    const { createObjectId } = await import("../../scripts/uni-cloud-mock/src/database/object-id");
+    const now = Date.UTC(2030, 0, 1);
+    const ids = [
+      ...Array.from({ length: 1000 }, () => createObjectId(now)),
+      createObjectId(now - 60_000),
+      ...Array.from({ length: 0x1000 }, () => createObjectId(now)),
+      createObjectId(now + 5000),
+    ];
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{24}$/);
+    for (let index = 1; index < ids.length; index += 1) expect(ids[index] > ids[index - 1]).toBe(true);
+    expect(parseInt(ids[0].slice(0, 8), 16)).toBe(now / 1000);
   });
 });

@@ -1,3 +1,4 @@
+import { QueryCommand } from "../../scripts/uni-cloud-mock/src/database";
 import { useMemoryDatabase } from "./helpers";
 
 const getDb = useMemoryDatabase();
@@ -99,6 +100,19 @@ describe("field and array operators", () => {
   });
 });
 
+describe("expr", () => {
+  it("compares two fields of one document with aggregation operators", async () => {
+    const db = getDb();
+    const _ = db.command;
+    const $ = _.aggregate;
+    await db.collection("pairs").add([{ _id: "1", paid: 5, total: 5 }, { _id: "2", paid: 3, total: 5 }]);
+    const ids = async (where: unknown) => (await db.collection("pairs").where(where).get()).data.map((doc) => doc._id);
+    expect(await ids(_.expr($.eq(["$paid", "$total"])))).toEqual(["1"]);
+    expect(await ids(_.and([_.expr($.lt(["$paid", "$total"])), { total: 5 }]))).toEqual(["2"]);
+    await expect(db.collection("pairs").where({ paid: _.expr($.eq(["$paid", 1])) }).get()).rejects.toMatchObject({ errCode: "INVALID_PARAM" });
+  });
+});
+
 describe("bad operator input", () => {
   it("rejects wrong operand types with INVALID_PARAM", async () => {
     const _ = getDb().command;
@@ -113,6 +127,8 @@ describe("bad operator input", () => {
       { n: _.gt(undefined) },
       _.gt(5),
       _.or([]),
+      { n: new QueryCommand("regex" as never, ["x"]) },
+      { n: _.inc(1) },
     ]) {
       await expect(docs.where(where).get()).rejects.toMatchObject({ errCode: "INVALID_PARAM" });
     }

@@ -90,6 +90,9 @@ describe("updateAndReturn", () => {
     await docs.add({ _id: "a", n: 1 });
     expect(await docs.doc("a").updateAndReturn({ n: getDb().command.inc(1) })).toEqual({ updated: 1, doc: { _id: "a", n: 2 } });
     expect(await docs.doc("zz").updateAndReturn({ n: 1 })).toEqual({ updated: 0, doc: null });
+    // As in the cloud, `updated` only says a document matched, not that it changed.
+    expect(await docs.doc("a").updateAndReturn({ n: 2 })).toEqual({ updated: 1, doc: { _id: "a", n: 2 } });
+    expect(await docs.doc("a").update({ n: 2 })).toEqual({ updated: 0 });
   });
 
   it("where().updateAndReturn updates only the first match", async () => {
@@ -111,6 +114,8 @@ describe("field()", () => {
     expect((await docs.field({ _id: true }).get()).data).toEqual([{ _id: "a" }]);
     expect((await docs.field({ _id: false }).get()).data).toEqual([{ x: 1, y: { p: 1, q: 2 }, z: [{ p: 1, q: 2 }] }]);
     expect((await rejection(docs.field({ x: true, y: false }).get())).errCode).toBe("INVALID_PARAM");
+    expect((await docs.doc("a").field({ x: true, _id: false }).get()).data).toEqual([{ x: 1 }]);
+    expect((await rejection(docs.doc("a").field({ x: "yes" }).get())).errCode).toBe("INVALID_PARAM");
     // Projection never alters the stored document.
     expect((await docs.doc("a").get()).data).toEqual([{ _id: "a", x: 1, y: { p: 1, q: 2 }, z: [{ p: 1, q: 2 }] }]);
   });

@@ -1,40 +1,16 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { join } from "node:path";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
 import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
-import { jsonReply } from "../../common/vk-uni-pay/src/http-reply";
 import { processNotification, type PipelineDeps } from "../../common/vk-uni-pay/src/notify/pipeline";
-import type { NormalizedEvent, PaymentProvider } from "../../common/vk-uni-pay/src/providers/contract";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { createTestpay, signTestpay, TESTPAY_KEY } from "../helpers/testpay";
 
-/**
- * A provider that signs with HMAC over the raw body: enough protocol to drive the core's pipeline
- * through every branch without any real platform.
- */
-const KEY = "test-notify-key";
-const sign = (body: string, key = KEY) => createHmac("sha256", key).update(body).digest("hex");
-
-const testpay: PaymentProvider = {
-  name: "testpay",
-  capabilities: { modes: ["h5"], query: false, close: false, refund: false, refundNotify: true },
-  createPayment: () => Promise.reject(new Error("unused")),
-  queryPayment: () => Promise.reject(new Error("unused")),
-  closePayment: () => Promise.reject(new Error("unused")),
-  refund: () => Promise.reject(new Error("unused")),
-  queryRefund: () => Promise.reject(new Error("unused")),
-  async verifyNotify(raw, config) {
-    const expected = Buffer.from(sign(raw.body.toString("utf8"), String(config.key)));
-    const given = Buffer.from(raw.headers["x-signature"] ?? "");
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new SignatureError("signature-invalid", "签名错误");
-    const message = JSON.parse(raw.body.toString("utf8"));
-    return message as NormalizedEvent;
-  },
-  acknowledge: (accepted) => (accepted ? jsonReply(200, { code: "SUCCESS" }) : jsonReply(400, { code: "FAIL" })),
-};
+const KEY = TESTPAY_KEY;
+const sign = signTestpay;
+const testpay = createTestpay().provider;
 
 describe("the notification pipeline", () => {
   let raw: ReturnType<typeof createDatabase>;

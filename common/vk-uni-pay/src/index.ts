@@ -1,6 +1,13 @@
 /**
- * vk-uni-pay: `require("vk-uni-pay")` in any cloud function. The payment API grows provider by
- * provider; every call resolves to `{ code, msg, data }` and never throws at its caller.
+ * vk-uni-pay: `require("vk-uni-pay")` in any cloud function. Every call resolves to
+ * `{ code: 0, msg: "success", data }` or `{ code, msg, errCode }` and never throws at its caller.
  */
+export { createPayment } from "./api/create-payment";
+export { queryPayment } from "./api/query-payment";
+export { closeOrder } from "./api/close-order";
+export { refund } from "./api/refund";
+export { queryRefund } from "./api/query-refund";
 export { paymentNotify, transferNotify } from "./notify/entry";
+export { setHookResolver } from "./core/hook-registry";
+export type { HookContext, HookModule, HookResolver, LegacyHook, OrderTypeHooks } from "./core/hooks";
 export type { IntegrationResponse } from "./http-reply";

@@ -87,8 +87,10 @@ async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<Creat
     throw new ValidationError(1021, "user-not-whitelisted", "当前用户不在支付白名单中");
   }
   const context = params.context ?? {};
+  const plugged = deps.findProvider(params.provider);
   const tradeType: TradeType = selectTradeType({
     provider: params.provider,
+    modes: plugged?.capabilities.modes,
     platform: context.PLATFORM,
     userAgent: context.CLIENTUA,
     isPC: params.isPC === true,

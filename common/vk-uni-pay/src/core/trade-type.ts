@@ -6,6 +6,8 @@ export type ProviderName = (typeof PROVIDERS)[number];
 
 export interface TradeTypeInput {
   provider: string;
+  /** For a provider outside the built-in seven (a plugged-in one): the modes it declares. */
+  modes?: readonly string[];
   /** `context.PLATFORM`, old (`app-plus`, `h5`) or new (`app`, `web`) uni platform names. */
   platform?: string;
   /** `context.CLIENTUA`, to tell the WeChat browser from other mobile browsers. */
@@ -17,7 +19,7 @@ export interface TradeTypeInput {
 }
 
 export interface TradeType {
-  provider: ProviderName;
+  provider: string;
   /** The sub-mode: the `pay_type` suffix. */
   mode: string;
   /** `<provider>_<mode>`, vk-uni-pay's name, stored on the order. */
@@ -50,7 +52,7 @@ function unsupported(provider: string, platform: string | undefined): Validation
   return new ValidationError(1020, "pay-mode-unsupported", `${provider}不支持在${platform ?? "未知"}平台支付`);
 }
 
-function make(provider: ProviderName, mode: string, qrcode = false, configKey = mode): TradeType {
+function make(provider: string, mode: string, qrcode = false, configKey = mode): TradeType {
   return { provider, mode, payType: `${provider}_${mode}`, configKey, qrcode };
 }
 
@@ -61,14 +63,25 @@ function wxpayWeb(input: TradeTypeInput): TradeType {
   return make("wxpay", "mweb");
 }
 
+/** A plugged-in provider: pay-code, QR for PC or when asked, otherwise the client's platform, if it declares that mode. */
+function selectDeclaredMode(input: TradeTypeInput, platform: string | undefined): TradeType {
+  const modes = input.modes ?? [];
+  const wanted = input.authCode ? "codepay" : input.needQRcode || input.isPC ? "h5" : platform;
+  if (!wanted || !modes.includes(wanted)) throw unsupported(input.provider, platform);
+  return make(input.provider, wanted, wanted === "h5");
+}
+
 /**
  * Chooses the trade type the way vk-uni-pay does (reference: vk-pay.md §2.2): the client platform
  * decides, `needQRcode` forces QR mode, and a pay-code (`auth_code`) forces codepay.
  */
 export function selectTradeType(input: TradeTypeInput): TradeType {
   const { provider } = input;
-  if (!isProvider(provider)) throw new ValidationError(1005, "provider-invalid", `provider必须是以下之一：${PROVIDERS.join("、")}`);
   const platform = normalizePlatform(input.platform);
+  if (!isProvider(provider)) {
+    if (input.modes) return selectDeclaredMode(input, platform);
+    throw new ValidationError(1005, "provider-invalid", `provider必须是以下之一：${PROVIDERS.join("、")}`);
+  }
 
   if (input.authCode) {
     if (provider === "wxpay" || provider === "alipay") return make(provider, "codepay");

@@ -13,3 +13,8 @@ export function findProvider(name: string): PaymentProvider | undefined {
 export function registeredProviders(): string[] {
   return [...providers.keys()];
 }
+
+/** Adds a provider (the built-in ones at load; tests add doubles). */
+export function registerProvider(provider: PaymentProvider): void {
+  providers.set(provider.name, provider);
+}

@@ -1,0 +1,46 @@
+import { merchantConfig } from "../core/config";
+import { failures } from "../core/errors";
+import { findOrder } from "../core/orders";
+import { REFUNDS, settleRefund, type RefundRecord } from "../core/refunds";
+import { respond, type Result } from "../core/result";
+import { checkOutTradeNo, configKeyOfOrder, productionDeps, requireProvider, type ApiDeps } from "./shared";
+
+export interface QueryRefundData {
+  out_trade_no: string;
+  total_fee: number;
+  refund_fee: number;
+  refunds: Array<Pick<RefundRecord, "out_refund_no" | "refund_fee" | "status" | "refund_desc" | "create_date" | "settle_date" | "refund_id">>;
+}
+
+async function queryRefunds(params: { out_trade_no: string; out_refund_no?: string }, deps: ApiDeps): Promise<QueryRefundData> {
+  const outTradeNo = checkOutTradeNo(params?.out_trade_no);
+  const order = await findOrder(outTradeNo, deps.db);
+  if (!order) throw failures.orderNotFound();
+  const where: Record<string, unknown> = { out_trade_no: outTradeNo };
+  if (params.out_refund_no !== undefined) where.out_refund_no = checkOutTradeNo(params.out_refund_no);
+  let { data } = await deps.db.collection(REFUNDS).where(where).orderBy("create_date", "asc").limit(1000).get();
+  if (data.length === 0) throw failures.orderNotRefunded();
+  // Refunds still processing are asked about, and settled here if the provider has an answer.
+  const pending = (data as unknown as RefundRecord[]).filter((record) => record.status === "PROCESSING");
+  if (pending.length > 0) {
+    const provider = requireProvider(deps, order.provider);
+    const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
+    for (const record of pending) {
+      const status = await provider.queryRefund({ mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo, outRefundNo: record.out_refund_no }, deps.runtime);
+      if (status.state !== "PROCESSING") await settleRefund(record.out_refund_no, { state: status.state, refundId: status.refundId, settledAt: status.settledAt ?? deps.now() }, deps.db);
+    }
+    data = (await deps.db.collection(REFUNDS).where(where).orderBy("create_date", "asc").limit(1000).get()).data;
+  }
+  const refreshed = (await findOrder(outTradeNo, deps.db)) ?? order;
+  return {
+    out_trade_no: outTradeNo,
+    total_fee: refreshed.total_fee,
+    refund_fee: refreshed.refund_fee ?? 0,
+    refunds: (data as unknown as RefundRecord[]).map(({ out_refund_no, refund_fee, status, refund_desc, create_date, settle_date, refund_id }) => ({ out_refund_no, refund_fee, status, refund_desc, create_date, settle_date, refund_id })),
+  };
+}
+
+/** `vkPay.queryRefund`: the order's refunds, settling those the provider has finished. */
+export function queryRefund(params: { out_trade_no: string; out_refund_no?: string }, deps: ApiDeps = productionDeps()): Promise<Result<QueryRefundData>> {
+  return respond("queryRefund", () => queryRefunds(params, deps), deps.log);
+}

@@ -1,0 +1,85 @@
+import { merchantConfig } from "../core/config";
+import { failures, NetworkError, ProviderRejectedError, ValidationError } from "../core/errors";
+import { isFen } from "../core/money";
+import { findOrder, type Order } from "../core/orders";
+import { findRefund, reserveRefund, settleRefund, type RefundRecord } from "../core/refunds";
+import { respond, type Result } from "../core/result";
+import type { RefundState } from "../providers/contract";
+import { checkOutTradeNo, configKeyOfOrder, productionDeps, requireProvider, type ApiDeps } from "./shared";
+
+export interface RefundParams {
+  out_trade_no: string;
+  out_refund_no?: string;
+  /** The order's amount, if the caller wants it checked. */
+  total_fee?: number;
+  /** Defaults to what is left to refund. */
+  refund_fee?: number;
+  refund_desc?: string;
+  provider?: string;
+  /** Who asked (an admin's uid), kept on the refund. */
+  operator?: string;
+}
+
+export interface RefundData {
+  out_trade_no: string;
+  out_refund_no: string;
+  refund_id?: string;
+  refund_fee: number;
+  refund_status: RefundState;
+  total_refund_fee: number;
+}
+
+async function answer(outRefundNo: string, deps: ApiDeps): Promise<RefundData> {
+  const record = (await findRefund(outRefundNo, deps.db)) as RefundRecord;
+  const order = (await findOrder(record.out_trade_no, deps.db)) as Order;
+  return {
+    out_trade_no: record.out_trade_no,
+    out_refund_no: outRefundNo,
+    ...(record.refund_id ? { refund_id: record.refund_id } : {}),
+    refund_fee: record.refund_fee,
+    refund_status: record.status,
+    total_refund_fee: order.refund_fee ?? 0,
+  };
+}
+
+async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundData> {
+  const outTradeNo = checkOutTradeNo(params?.out_trade_no);
+  const order = await findOrder(outTradeNo, deps.db);
+  if (!order) throw failures.orderNotFound();
+  if (order.status !== "SUCCESS" && order.status !== "REFUND") throw failures.orderNotPaid();
+  if (params.total_fee !== undefined && params.total_fee !== order.total_fee) throw new ValidationError(1003, "total-fee-mismatch", "total_fee与订单金额不一致");
+  const remaining = order.total_fee - (order.refund_reserved ?? order.refund_fee ?? 0);
+  const refundFee = params.refund_fee ?? remaining;
+  if (!isFen(refundFee)) throw new ValidationError(1003, "refund-fee-invalid", "refund_fee必须为正整数（单位分）");
+  const outRefundNo = params.out_refund_no === undefined ? `${outTradeNo}-${(order.refund_num ?? 0) + 1}` : checkOutTradeNo(params.out_refund_no);
+  const desc = typeof params.refund_desc === "string" ? params.refund_desc.slice(0, 80) : "";
+
+  // The amount is reserved before the provider hears of it: concurrent refunds can never exceed the payment.
+  const { record } = await reserveRefund(order._id, { outRefundNo, refundFee, desc, operator: params.operator }, deps.now(), deps.db);
+  if (record.status !== "PROCESSING") return answer(outRefundNo, deps);
+
+  const provider = requireProvider(deps, order.provider);
+  const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
+  try {
+    // Asking again with the same out_refund_no is idempotent at the provider, so a retry is safe.
+    const result = await provider.refund(
+      { mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo, transactionId: order.transaction_id, outRefundNo, totalFee: order.total_fee, refundFee, reason: desc, notifyUrl: order.notify_url.replace(/\/vk-pay-notify\/.*$/, `/vk-pay-notify/${order.pay_type}/${outTradeNo}`) },
+      deps.runtime,
+    );
+    if (result.state !== "PROCESSING") await settleRefund(outRefundNo, { state: result.state, refundId: result.refundId, settledAt: result.settledAt ?? deps.now() }, deps.db);
+  } catch (error) {
+    // A refusal is final: the reservation is released. A network failure leaves it PROCESSING for the timer to query.
+    if (error instanceof ProviderRejectedError) await settleRefund(outRefundNo, { state: "CLOSED", settledAt: deps.now() }, deps.db);
+    if (error instanceof ProviderRejectedError || error instanceof NetworkError) throw error;
+    throw error;
+  }
+  return answer(outRefundNo, deps);
+}
+
+/**
+ * `vkPay.refund`: reserves the amount against what was paid, asks the provider, and settles when the
+ * provider answers (or later, by notification or query). The same `out_refund_no` twice is one refund.
+ */
+export function refund(params: RefundParams, deps: ApiDeps = productionDeps()): Promise<Result<RefundData>> {
+  return respond("refund", () => refundOrder(params, deps), deps.log);
+}

@@ -1,0 +1,217 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { sign, verify, type KeyObject } from "node:crypto";
+import { ConfigError, VkPayError } from "../../core/errors";
+import type { MerchantConfig } from "../contract";
+import {
+  loadCertificate,
+  loadPrivateKey,
+  loadWxpayPublicKey,
+  toApiV3Key,
+  type LoadedCertificate,
+  type WxpayPublicKey,
+} from "./v3";
+
+/**
+ * A WeChat Pay sub-config (`wxpay["mp-weixin"]` etc., vk-pay.md §3.3) read once into typed key material.
+ * This is the only file of the adapter that touches the file system: certificates and keys named by path
+ * are read once per process and cached, because a cloud function instance serves many requests and the
+ * files only change with a redeploy.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay3_0.shtml (merchant API certificate)
+ * @see https://pay.weixin.qq.com/doc/v3/merchant/4012153196 (WeChat Pay public key)
+ */
+
+/** The host every direct-merchant v3 call goes to; a `baseUrl` may replace it (SPEC.md §4). */
+export const WXPAY_API_HOST = "api.mch.weixin.qq.com";
+const OFFICIAL_HOSTS = [WXPAY_API_HOST, "api2.mch.weixin.qq.com", "api.weixin.qq.com"] as const;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export type WxpayApiVersion = 3;
+
+export interface WxpayMerchant {
+  readonly version: WxpayApiVersion;
+  readonly mchId: string;
+  /** Absent for configs that never create payments (e.g. a notify-only merchant). */
+  readonly appId?: string;
+  readonly v3Key: Buffer;
+  readonly privateKey: KeyObject;
+  /** The merchant API certificate serial, uppercase hex: `serial_no` of every Authorization header. */
+  readonly serialNo: string;
+  /** Public-key mode: `PUB_KEY_ID_…` keys from the config (may coexist with platform certificates). */
+  readonly publicKeys: readonly WxpayPublicKey[];
+  /** Platform certificates pinned in the config (vk-uni-pay's older `wxpayPublicCertContent`). */
+  readonly pinnedCertificates: readonly LoadedCertificate[];
+  /** `sceneInfo.h5_info` for the mweb mode. */
+  readonly h5Info?: Readonly<Record<string, unknown>>;
+  readonly timeoutMs: number;
+  /** The origin (plus optional path prefix) that replaces `https://<host>`; never part of what is signed. */
+  baseUrl(host: string): string;
+}
+
+const byConfig = new WeakMap<object, WxpayMerchant>();
+const files = new Map<string, Buffer | null>();
+
+function fail(reason: string, message: string): ConfigError {
+  return new ConfigError(`wxpay-${reason}`, message);
+}
+
+/** `version` is the switch point for API v2, which this build does not implement yet. */
+export function readWxpayVersion(config: MerchantConfig): WxpayApiVersion {
+  const version = config.version;
+  if (version === undefined || version === null || version === "" || version === 3 || version === "3") return 3;
+  if (version === 2 || version === "2") {
+    throw fail("version-unsupported", "微信支付 API v2 暂未支持，请在 uni-pay/config.js 中将 version 设为 3 并配置 v3Key 与 API 证书");
+  }
+  throw fail("config-invalid", "微信支付 version 只能是 2 或 3");
+}
+
+function optionalString(config: MerchantConfig, field: string): string | undefined {
+  const value = config[field];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw fail("config-invalid", `微信支付配置 ${field} 必须是字符串`);
+  return value.trim() || undefined;
+}
+
+/** A file named in the config; `null` when it does not exist (optional files are then simply absent). */
+function readConfigFile(path: string): Buffer | null {
+  const absolute = resolve(path);
+  if (files.has(absolute)) return files.get(absolute)!;
+  let content: Buffer | null;
+  try {
+    content = readFileSync(absolute);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException)?.code !== "ENOENT") throw fail("file-unreadable", `无法读取微信支付证书文件 ${path}`);
+    content = null;
+  }
+  files.set(absolute, content);
+  return content;
+}
+
+/** Inline content (string or Buffer) wins over a path; an empty file counts as absent. */
+function material(config: MerchantConfig, contentField: string, pathField: string, required: boolean): string | Buffer | undefined {
+  const inline = config[contentField];
+  if (Buffer.isBuffer(inline) && inline.length > 0) return inline;
+  if (typeof inline === "string" && inline.trim() !== "") return inline;
+  if (inline !== undefined && inline !== null && inline !== "" && !Buffer.isBuffer(inline)) {
+    throw fail("config-invalid", `微信支付配置 ${contentField} 必须是字符串或 Buffer`);
+  }
+  const path = optionalString(config, pathField);
+  const content = path ? readConfigFile(path) : null;
+  if (content && content.toString("utf8").trim() !== "") return content;
+  if (required) {
+    throw fail("key-missing", path ? `微信支付证书文件 ${path} 不存在或为空` : `微信支付配置缺少 ${pathField} 或 ${contentField}`);
+  }
+  return undefined;
+}
+
+function readBaseUrl(config: MerchantConfig): (host: string) => string {
+  const value = config.baseUrl;
+  const check = (url: unknown, where: string): string => {
+    if (typeof url !== "string" || !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(url)) {
+      throw fail("config-invalid", `微信支付配置 ${where} 必须是 http(s) 地址`);
+    }
+    return url.replace(/\/+$/, "");
+  };
+  if (value === undefined || value === null || value === "") return (host) => `https://${host}`;
+  if (typeof value === "string") {
+    const base = check(value, "baseUrl");
+    return (host) => (OFFICIAL_HOSTS.includes(host as (typeof OFFICIAL_HOSTS)[number]) ? base : `https://${host}`);
+  }
+  if (typeof value === "object" && !Array.isArray(value)) {
+    const table = new Map<string, string>();
+    for (const [host, url] of Object.entries(value as Record<string, unknown>)) table.set(host, check(url, `baseUrl["${host}"]`));
+    return (host) => table.get(host) ?? `https://${host}`;
+  }
+  throw fail("config-invalid", "微信支付配置 baseUrl 必须是字符串或以官方域名为键的对象");
+}
+
+function readH5Info(config: MerchantConfig): Readonly<Record<string, unknown>> | undefined {
+  const scene = config.sceneInfo;
+  if (scene === undefined || scene === null) return undefined;
+  if (typeof scene !== "object" || Array.isArray(scene)) throw fail("config-invalid", "微信支付配置 sceneInfo 必须是对象");
+  // vk-uni-pay documents `{ h5_info: {...} }`; a bare `{ type: "Wap", ... }` is accepted too.
+  const info = "h5_info" in scene ? (scene as { h5_info?: unknown }).h5_info : scene;
+  if (typeof info !== "object" || info === null || Array.isArray(info)) throw fail("config-invalid", "微信支付配置 sceneInfo.h5_info 必须是对象");
+  return info as Record<string, unknown>;
+}
+
+/** A private key that does not belong to the configured certificate makes every call fail with SIGN_ERROR; say so up front. */
+function assertKeyPair(privateKey: KeyObject, certificate: LoadedCertificate): void {
+  const probe = Buffer.from("vk-uni-pay key pair check");
+  if (!verify("sha256", probe, certificate.publicKey, sign("sha256", probe, privateKey))) {
+    throw fail("key-mismatch", "微信支付商户私钥与商户 API 证书不匹配，请检查 appPrivateKeyPath 与 appCertPath");
+  }
+}
+
+function parse(config: MerchantConfig): WxpayMerchant {
+  const version = readWxpayVersion(config);
+  const mchId = optionalString(config, "mchId");
+  if (!mchId || !/^[0-9A-Za-z_-]{1,32}$/.test(mchId)) throw fail("config-invalid", "微信支付配置 mchId 缺失或格式不正确");
+  const appId = optionalString(config, "appId");
+  const v3KeyText = optionalString(config, "v3Key");
+  if (!v3KeyText) throw fail("key-missing", "微信支付配置缺少 v3Key（APIv3 密钥）");
+  const v3Key = Buffer.from(toApiV3Key(v3KeyText));
+
+  const privateKey = loadPrivateKey(material(config, "appPrivateKeyContent", "appPrivateKeyPath", true)!);
+  const certMaterial = material(config, "appCertContent", "appCertPath", false);
+  let serialNo: string;
+  if (certMaterial) {
+    const certificate = loadCertificate(certMaterial);
+    assertKeyPair(privateKey, certificate);
+    serialNo = certificate.serialNo;
+  } else {
+    // Older vk-uni-pay configs name the serial instead of the certificate.
+    const sn = optionalString(config, "appCertSn");
+    if (!sn || !/^[0-9A-Fa-f]{1,64}$/.test(sn)) throw fail("key-missing", "微信支付配置缺少 appCertPath 或 appCertContent（商户 API 证书）");
+    serialNo = sn.toUpperCase();
+  }
+
+  const publicKeys: WxpayPublicKey[] = [];
+  const publicKeyMaterial = material(config, "wxpayPublicKeyContent", "wxpayPublicKeyPath", false);
+  if (publicKeyMaterial) {
+    const id = optionalString(config, "wxpayPublicKeyId");
+    if (!id) throw fail("key-missing", "已配置微信支付公钥，但缺少 wxpayPublicKeyId（PUB_KEY_ID_ 开头）");
+    publicKeys.push(loadWxpayPublicKey(id, publicKeyMaterial));
+  }
+  const pinned = material(config, "wxpayPublicCertContent", "wxpayPublicCertPath", false);
+  const pinnedCertificates = pinned ? [loadCertificate(pinned)] : [];
+
+  const timeout = config.timeout;
+  const timeoutMs = typeof timeout === "number" && Number.isSafeInteger(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
+  return Object.freeze({
+    version,
+    mchId,
+    appId,
+    v3Key,
+    privateKey,
+    serialNo,
+    publicKeys: Object.freeze(publicKeys),
+    pinnedCertificates: Object.freeze(pinnedCertificates),
+    h5Info: readH5Info(config),
+    timeoutMs,
+    baseUrl: readBaseUrl(config),
+  });
+}
+
+/**
+ * The typed, cached material of a sub-config. Configs are frozen objects (core/config.ts), so the object
+ * itself is the cache key; a `vk-pay-config` row read again is parsed again, its files and keys still
+ * come from the per-process caches.
+ */
+export function readWxpayMerchant(config: MerchantConfig): WxpayMerchant {
+  if (typeof config !== "object" || config === null) throw fail("config-invalid", "微信支付配置缺失");
+  const hit = byConfig.get(config);
+  if (hit) return hit;
+  let merchant: WxpayMerchant;
+  try {
+    merchant = parse(config);
+  } catch (error) {
+    // The v3 layer's key errors are ConfigErrors already; anything else is a config we cannot read.
+    if (error instanceof VkPayError) throw error;
+    throw fail("config-invalid", "微信支付配置无法解析");
+  }
+  byConfig.set(config, merchant);
+  return merchant;
+}

@@ -1,0 +1,211 @@
+import type { Database, Doc } from "../../core/database";
+import type { ProviderRuntime } from "../contract";
+import { errorOf, sendSigned, type RawResponse, type ResponseVerifier } from "./client";
+import type { WxpayMerchant } from "./merchant";
+import { parseRfc3339 } from "./normalize";
+import {
+  createPlatformKeyRing,
+  decryptCertificates,
+  loadCertificate,
+  normalizeSerial,
+  PUB_KEY_ID_PREFIX,
+  readSignedHeaders,
+  verifyWxpayV3Message,
+  WxpayV3SignatureError,
+  type HeaderBag,
+  type LoadedCertificate,
+  type PlatformKeyLookup,
+} from "./v3";
+
+/**
+ * The keys that verify what WeChat Pay sends, by `Wechatpay-Serial`: the configured WeChat Pay public key
+ * (`PUB_KEY_ID_…`) and the platform certificates (certificate mode), side by side while merchants migrate.
+ *
+ * Platform certificates are fetched lazily: a serial never seen makes the store look in the database
+ * (another instance may have fetched it) and then call `GET /v3/certificates` once. What is fetched is
+ * persisted in `vk-pay-wxpay-certs`, one document per `mchid:serial`, so instances share it; there are no
+ * timers, as this is serverless.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/wechatpay5_1.shtml (GET /v3/certificates)
+ * @see https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-verification.html
+ */
+
+export const WXPAY_CERTS_COLLECTION = "vk-pay-wxpay-certs";
+
+/** A burst of messages with made-up serials must not become a burst of calls to WeChat. */
+export const REFRESH_INTERVAL_MS = 60_000;
+
+interface KnownCertificate {
+  certificate: LoadedCertificate;
+  /** ms; an expired certificate no longer verifies anything. */
+  expiresAt: number;
+}
+
+interface MerchantState {
+  /** By normalized serial. */
+  certificates: Map<string, KnownCertificate>;
+  loadedFromDatabase: boolean;
+  lastRefresh?: number;
+  refreshing?: Promise<void>;
+}
+
+export interface PlatformCertStoreOptions {
+  database: () => Database;
+  log?: (line: string) => void;
+}
+
+export class PlatformCertStore implements ResponseVerifier {
+  private readonly merchants = new Map<string, MerchantState>();
+
+  constructor(private readonly options: PlatformCertStoreOptions) {}
+
+  private state(mchId: string): MerchantState {
+    let state = this.merchants.get(mchId);
+    if (!state) {
+      state = { certificates: new Map(), loadedFromDatabase: false };
+      this.merchants.set(mchId, state);
+    }
+    return state;
+  }
+
+  /** Every key this instance trusts for the merchant right now. */
+  private keyRing(merchant: WxpayMerchant, nowMs: number, extra: readonly LoadedCertificate[] = []): PlatformKeyLookup {
+    const live = [...this.state(merchant.mchId).certificates.values()].filter((known) => known.expiresAt > nowMs).map((known) => known.certificate);
+    return createPlatformKeyRing({
+      certificates: [...merchant.pinnedCertificates, ...live, ...extra],
+      publicKeys: merchant.publicKeys,
+      merchantSerialNo: merchant.serialNo,
+    });
+  }
+
+  private remember(mchId: string, certificate: LoadedCertificate, expiresAt: number): void {
+    this.state(mchId).certificates.set(normalizeSerial(certificate.serialNo), { certificate, expiresAt });
+  }
+
+  /**
+   * Verifies a signed message (response or notification) from its headers and raw body: probe refusal,
+   * five-minute window, key by serial, signature. An unknown certificate serial gets one look in the
+   * database and at most one refresh from WeChat before it fails as `wxpay-v3-unknown-serial`.
+   *
+   * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_1.shtml
+   */
+  async verifyMessage(headers: HeaderBag, body: Buffer, merchant: WxpayMerchant, runtime: ProviderRuntime): Promise<void> {
+    const attempt = () => verifyWxpayV3Message({ headers, body, keys: this.keyRing(merchant, runtime.now()), nowMs: runtime.now() });
+    try {
+      attempt();
+      return;
+    } catch (error) {
+      if (!isUnknownCertificateSerial(error, headers)) throw error;
+    }
+    const state = this.state(merchant.mchId);
+    if (!state.loadedFromDatabase) {
+      await this.loadStored(merchant);
+      if (this.knows(merchant, headers, runtime.now())) return void attempt();
+    }
+    await this.refresh(merchant, runtime);
+    attempt();
+  }
+
+  verify(response: RawResponse, merchant: WxpayMerchant, runtime: ProviderRuntime): Promise<void> {
+    return this.verifyMessage(response.headers, response.data, merchant, runtime);
+  }
+
+  private knows(merchant: WxpayMerchant, headers: HeaderBag, nowMs: number): boolean {
+    return this.keyRing(merchant, nowMs).find(readSignedHeaders(headers).serial) !== undefined;
+  }
+
+  private async loadStored(merchant: WxpayMerchant): Promise<void> {
+    const state = this.state(merchant.mchId);
+    let docs: Doc[];
+    try {
+      docs = (await this.options.database().collection(WXPAY_CERTS_COLLECTION).where({ mchid: merchant.mchId }).limit(100).get()).data;
+    } catch (error) {
+      // Without the database this instance still works: it fetches from WeChat instead.
+      this.log(`vk-uni-pay: cannot read ${WXPAY_CERTS_COLLECTION}: ${(error as Error)?.message ?? String(error)}`);
+      return;
+    }
+    state.loadedFromDatabase = true;
+    for (const doc of docs) {
+      if (typeof doc.pem !== "string" || typeof doc.expire_time !== "number") continue;
+      try {
+        const certificate = loadCertificate(doc.pem);
+        // The document's serial is only its name: the certificate itself must carry it.
+        if (normalizeSerial(certificate.serialNo) !== normalizeSerial(String(doc.serial_no))) continue;
+        this.remember(merchant.mchId, certificate, doc.expire_time);
+      } catch {
+        this.log(`vk-uni-pay: ignoring an unreadable certificate in ${WXPAY_CERTS_COLLECTION} (${String(doc._id).slice(0, 80)})`);
+      }
+    }
+  }
+
+  /** One refresh at a time per merchant, and at most one per interval. */
+  private refresh(merchant: WxpayMerchant, runtime: ProviderRuntime): Promise<void> {
+    const state = this.state(merchant.mchId);
+    if (state.refreshing) return state.refreshing;
+    if (state.lastRefresh !== undefined && runtime.now() - state.lastRefresh < REFRESH_INTERVAL_MS) return Promise.resolve();
+    state.lastRefresh = runtime.now();
+    state.refreshing = this.fetchCertificates(merchant, runtime).finally(() => {
+      state.refreshing = undefined;
+    });
+    return state.refreshing;
+  }
+
+  /**
+   * `GET /v3/certificates`: decrypt each entry with the APIv3 key, then verify the response with a key from
+   * the list itself or one already trusted (the list is the only source of keys in certificate mode; the
+   * AEAD decryption already proves it came from someone holding the APIv3 key).
+   *
+   * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/wechatpay5_1.shtml
+   * @see https://pay.weixin.qq.com/docs/merchant/products/platform-certificate/decryption-certificate.html
+   */
+  private async fetchCertificates(merchant: WxpayMerchant, runtime: ProviderRuntime): Promise<void> {
+    const response = await sendSigned(merchant, runtime, { method: "GET", path: "/v3/certificates" });
+    if (response.status !== 200) throw errorOf(response, "获取微信支付平台证书失败");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(response.data.toString("utf8"));
+    } catch {
+      throw new WxpayV3SignatureError("wxpay-v3-signature-invalid", "the certificate list is not JSON");
+    }
+    const records = decryptCertificates(parsed, merchant.v3Key);
+    const fetched = records.map((record) => ({ record, certificate: loadCertificate(record.pem) }));
+    verifyWxpayV3Message({
+      headers: response.headers,
+      body: response.data,
+      keys: this.keyRing(merchant, runtime.now(), fetched.map((entry) => entry.certificate)),
+      nowMs: runtime.now(),
+    });
+    const now = runtime.now();
+    for (const { record, certificate } of fetched) {
+      const expiresAt = parseRfc3339(record.expire_time) ?? certificate.validTo.getTime();
+      this.remember(merchant.mchId, certificate, expiresAt);
+      await this.persist(merchant.mchId, record.serial_no, certificate, parseRfc3339(record.effective_time) ?? certificate.validFrom.getTime(), expiresAt, now);
+    }
+  }
+
+  private async persist(mchId: string, serial: string, certificate: LoadedCertificate, effectiveAt: number, expiresAt: number, now: number): Promise<void> {
+    const id = `${mchId}:${normalizeSerial(serial)}`;
+    try {
+      await this.options.database().collection(WXPAY_CERTS_COLLECTION).doc(id).set({
+        mchid: mchId,
+        serial_no: normalizeSerial(serial),
+        pem: certificate.pem,
+        effective_time: effectiveAt,
+        expire_time: expiresAt,
+        fetch_date: now,
+      });
+    } catch (error) {
+      this.log(`vk-uni-pay: cannot store certificate ${id} in ${WXPAY_CERTS_COLLECTION}: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+
+  private log(line: string): void {
+    (this.options.log ?? ((text: string) => console.warn(text)))(line);
+  }
+}
+
+/** Only a certificate serial can be fetched; an unknown `PUB_KEY_ID_` is a configuration matter. */
+function isUnknownCertificateSerial(error: unknown, headers: HeaderBag): boolean {
+  if (!(error instanceof WxpayV3SignatureError) || error.reason !== "wxpay-v3-unknown-serial") return false;
+  return !readSignedHeaders(headers).serial.startsWith(PUB_KEY_ID_PREFIX);
+}
