@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { hookRetryDelayMs, runPaidHook, type HookModule, type OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
+import { hookRetryDelayMs, runPaidHook, runRefundedHook, type HookModule, type OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
+import { findRefund, reserveRefund, settleRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 
@@ -94,5 +95,29 @@ describe("order-type hooks run exactly once", () => {
   it("backs off between retries, up to six hours", () => {
     expect([1, 2, 3, 4].map(hookRetryDelayMs)).toEqual([30_000, 60_000, 120_000, 240_000]);
     expect(hookRetryDelayMs(40)).toBe(6 * 3600_000);
+  });
+
+  it("runs the refunded hook once per successful refund, with the refund and the admin's force flag", async () => {
+    const seen: Array<{ refund_fee: number; force?: boolean }> = [];
+    let fail = true;
+    const hooks: OrderTypeHooks = {
+      async refunded({ refund, order, db: transaction }) {
+        seen.push(refund);
+        const user = (await transaction.collection("uni-id-users").doc(order.user_id!).get()).data as unknown as { balance: number };
+        await transaction.collection("uni-id-users").doc(order.user_id!).update({ balance: user.balance - refund.refund_fee });
+        if (fail) throw new Error("not now");
+      },
+    };
+    await reserveRefund(orderId, { outRefundNo: "R1", refundFee: 200, desc: "退", force: true }, 3000, db);
+    expect(await runRefundedHook("R1", () => hooks, { now: 3000, db, log: quiet })).toBe("not-settled");
+    await settleRefund("R1", { state: "SUCCESS", settledAt: 3500 }, db);
+    expect(await runRefundedHook("R1", () => hooks, { now: 4000, db, log: quiet })).toBe("failed");
+    expect(await balance()).toBe(0);
+    expect(await findRefund("R1", db)).toMatchObject({ hook_error: expect.stringContaining("not now") });
+    fail = false;
+    const outcomes = await Promise.all([1, 2, 3].map(() => runRefundedHook("R1", () => hooks, { now: 5000, db, log: quiet })));
+    expect(outcomes.filter((o) => o === "done")).toHaveLength(1);
+    expect(await balance()).toBe(-200);
+    expect(seen.at(-1)).toMatchObject({ refund_fee: 200, force: true, out_refund_no: "R1" });
   });
 });

@@ -1,11 +1,11 @@
 import { merchantConfig } from "../core/config";
-import { failures, NetworkError, ProviderRejectedError, ValidationError } from "../core/errors";
+import { failures, ProviderRejectedError, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
 import { findOrder, type Order } from "../core/orders";
 import { findRefund, reserveRefund, settleRefund, type RefundRecord } from "../core/refunds";
 import { respond, type Result } from "../core/result";
 import type { RefundState } from "../providers/contract";
-import { checkOutTradeNo, configKeyOfOrder, productionDeps, requireProvider, type ApiDeps } from "./shared";
+import { checkOutTradeNo, configKeyOfOrder, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
 
 export interface RefundParams {
   out_trade_no: string;
@@ -18,6 +18,8 @@ export interface RefundParams {
   provider?: string;
   /** Who asked (an admin's uid), kept on the refund. */
   operator?: string;
+  /** Admin override: refund even where the order type's hook would object (e.g. a spent balance). */
+  force?: boolean;
 }
 
 export interface RefundData {
@@ -55,7 +57,7 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   const desc = typeof params.refund_desc === "string" ? params.refund_desc.slice(0, 80) : "";
 
   // The amount is reserved before the provider hears of it: concurrent refunds can never exceed the payment.
-  const { record } = await reserveRefund(order._id, { outRefundNo, refundFee, desc, operator: params.operator }, deps.now(), deps.db);
+  const { record } = await reserveRefund(order._id, { outRefundNo, refundFee, desc, operator: params.operator, force: params.force === true }, deps.now(), deps.db);
   if (record.status !== "PROCESSING") return answer(outRefundNo, deps);
 
   const provider = requireProvider(deps, order.provider);
@@ -66,11 +68,10 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
       { mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo, transactionId: order.transaction_id, outRefundNo, totalFee: order.total_fee, refundFee, reason: desc, notifyUrl: order.notify_url.replace(/\/vk-pay-notify\/.*$/, `/vk-pay-notify/${order.pay_type}/${outTradeNo}`) },
       deps.runtime,
     );
-    if (result.state !== "PROCESSING") await settleRefund(outRefundNo, { state: result.state, refundId: result.refundId, settledAt: result.settledAt ?? deps.now() }, deps.db);
+    if (result.state !== "PROCESSING") await settleAndRunHook(outRefundNo, { ...result, state: result.state }, deps);
   } catch (error) {
     // A refusal is final: the reservation is released. A network failure leaves it PROCESSING for the timer to query.
     if (error instanceof ProviderRejectedError) await settleRefund(outRefundNo, { state: "CLOSED", settledAt: deps.now() }, deps.db);
-    if (error instanceof ProviderRejectedError || error instanceof NetworkError) throw error;
     throw error;
   }
   return answer(outRefundNo, deps);

@@ -2,7 +2,9 @@ import { loadPayConfig, type PayConfig } from "../core/config";
 import { cloudDatabase, type Database } from "../core/database";
 import { ConfigError, failures, ValidationError } from "../core/errors";
 import { currentHookResolver } from "../core/hook-registry";
-import { runPaidHook, type HookOutcome } from "../core/hooks";
+import { runPaidHook, runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
+import { settleRefund } from "../core/refunds";
+import type { RefundState } from "../providers/contract";
 import { markPaid, type Order } from "../core/orders";
 import { cloudRuntime } from "../core/runtime";
 import type { PaymentProvider, PaymentStatus, ProviderRuntime } from "../providers/contract";
@@ -64,4 +66,17 @@ export async function applyReportedPayment(order: Order, status: PaymentStatus, 
   const hooks = currentHookResolver();
   if (!hooks) return "deferred";
   return runPaidHook(order._id, hooks, { now: deps.now(), log: deps.log, db: deps.db });
+}
+
+/** Settles a refund the provider finished and runs its `refunded` hook (when the hooks are known here). */
+export async function settleAndRunHook(
+  outRefundNo: string,
+  result: { state: Exclude<RefundState, "PROCESSING">; refundId?: string; settledAt?: number },
+  deps: ApiDeps,
+): Promise<RefundHookOutcome | "deferred" | "not-settled"> {
+  await settleRefund(outRefundNo, { state: result.state, refundId: result.refundId, settledAt: result.settledAt ?? deps.now() }, deps.db);
+  if (result.state !== "SUCCESS") return "not-settled";
+  const hooks = currentHookResolver();
+  if (!hooks) return "deferred";
+  return runRefundedHook(outRefundNo, hooks, { now: deps.now(), log: deps.log, db: deps.db });
 }

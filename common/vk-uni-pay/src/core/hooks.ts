@@ -1,5 +1,6 @@
 import { cloudDatabase, single, type Database, type TransactionRef } from "./database";
 import { ORDERS, type Order } from "./orders";
+import { REFUNDS } from "./refunds";
 
 /** What a typed hook receives; `db` is an open transaction that commits together with the "done" marker. */
 export interface HookContext {
@@ -12,8 +13,18 @@ export interface HookContext {
   idempotencyKey: string;
 }
 
+/** The refund a `refunded` hook reacts to (already counted into the order's `refund_fee`). */
+export interface RefundFacts {
+  out_refund_no: string;
+  refund_fee: number;
+  refund_desc: string;
+  /** An admin asked to refund even if the hook's own checks (say, an insufficient balance) object. */
+  force?: boolean;
+}
+
 export interface OrderTypeHooks {
   paid?(context: HookContext): Promise<boolean | void> | boolean | void;
+  refunded?(context: HookContext & { refund: RefundFacts }): Promise<boolean | void> | boolean | void;
 }
 
 /** vk-uni-pay's hook file: `module.exports = async (obj) => boolean`, `obj.data` = the order with `custom` spread. */
@@ -114,6 +125,51 @@ export async function runPaidHook(
   } catch (error) {
     log(`vk-uni-pay: paid hook of order ${order.out_trade_no} (type ${order.type}) failed: ${describe(error)}`);
     await recordFailure(db, order, error, options.now);
+    return "failed";
+  }
+}
+
+export type RefundHookOutcome = "done" | "already-done" | "failed" | "not-settled" | "no-hook";
+
+/**
+ * Runs the order type's `refunded` hook once per successful refund; its writes and the refund's
+ * `hook_done` marker commit together. Legacy hook files have no refund hook.
+ */
+export async function runRefundedHook(
+  outRefundNo: string,
+  resolve: HookResolver,
+  options: { now: number; log?: (line: string) => void; db?: Database },
+): Promise<RefundHookOutcome> {
+  const db = options.db ?? cloudDatabase();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const refund = single(await db.collection(REFUNDS).doc(outRefundNo).get()) as (RefundFacts & { order_id: string; status: string; hook_done?: boolean }) | undefined;
+  if (!refund || refund.status !== "SUCCESS") return "not-settled";
+  if (refund.hook_done === true) return "already-done";
+  const order = single(await db.collection(ORDERS).doc(refund.order_id).get()) as Order | undefined;
+  const hooks = order ? resolve(order.type) : undefined;
+  if (!order || !hooks || typeof hooks === "function" || !hooks.refunded) {
+    await db.collection(REFUNDS).doc(outRefundNo).update({ hook_done: true });
+    return "no-hook";
+  }
+  const refunded = hooks.refunded.bind(hooks);
+  const transaction = await db.startTransaction();
+  try {
+    const current = single(await transaction.collection(REFUNDS).doc(outRefundNo).get()) as { hook_done?: boolean } | undefined;
+    if (current?.hook_done === true) {
+      await transaction.rollback();
+      return "already-done";
+    }
+    const freshOrder = single(await transaction.collection(ORDERS).doc(order._id).get()) as Order;
+    const facts: RefundFacts = { out_refund_no: outRefundNo, refund_fee: refund.refund_fee, refund_desc: refund.refund_desc, ...(refund.force ? { force: true } : {}) };
+    const result = await refunded({ order: freshOrder, custom: freshOrder.custom ?? {}, db: transaction, now: options.now, log, idempotencyKey: `${order._id}:refunded:${outRefundNo}`, refund: facts });
+    if (result === false) throw new HookRefused("refunded hook returned false");
+    await transaction.collection(REFUNDS).doc(outRefundNo).update({ hook_done: true, hook_error: "", hook_date: options.now });
+    await transaction.commit();
+    return "done";
+  } catch (error) {
+    await transaction.rollback().catch(() => undefined);
+    log(`vk-uni-pay: refunded hook of ${outRefundNo} failed: ${describe(error)}`);
+    await db.collection(REFUNDS).doc(outRefundNo).update({ hook_error: describe(error), hook_date: options.now, hook_attempts: db.command.inc(1) });
     return "failed";
   }
 }

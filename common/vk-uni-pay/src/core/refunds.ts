@@ -18,6 +18,7 @@ export interface RefundRecord {
   settle_date?: number;
   refund_id?: string;
   operator?: string;
+  force?: boolean;
 }
 
 const REFUNDABLE = ["SUCCESS", "REFUND"];
@@ -41,7 +42,7 @@ async function inTransaction<T>(db: Database, work: (transaction: TransactionRef
  */
 export async function reserveRefund(
   orderId: string,
-  request: { outRefundNo: string; refundFee: number; desc: string; operator?: string },
+  request: { outRefundNo: string; refundFee: number; desc: string; operator?: string; force?: boolean },
   now: number,
   db: Database = cloudDatabase(),
 ): Promise<{ record: RefundRecord; created: boolean }> {
@@ -66,6 +67,7 @@ export async function reserveRefund(
       status: "PROCESSING",
       create_date: now,
       ...(request.operator ? { operator: request.operator } : {}),
+      ...(request.force ? { force: true } : {}),
     };
     await transaction.collection(REFUNDS).add({ ...record });
     await transaction.collection(ORDERS).doc(orderId).update({ refund_reserved: reserved + request.refundFee, refund_num: (order.refund_num ?? 0) + 1 });

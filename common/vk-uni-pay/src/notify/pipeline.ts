@@ -1,7 +1,7 @@
 import { merchantConfig, type PayConfig } from "../core/config";
 import type { Database } from "../core/database";
 import { VkPayError } from "../core/errors";
-import { runPaidHook, type HookOutcome, type HookResolver } from "../core/hooks";
+import { runPaidHook, runRefundedHook, type HookOutcome, type HookResolver } from "../core/hooks";
 import { findOrder, markClosed, markPaid, type Order } from "../core/orders";
 import { findRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
@@ -61,7 +61,9 @@ async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind:
   if (record.refund_fee !== event.refundFee) return { accepted: false, entry: { ...base, outcome: "refused", reason: `refund amount ${event.refundFee} does not match ${record.refund_fee}` } };
   if (event.state === "PROCESSING") return { accepted: true, entry: { ...base, outcome: "ignored", reason: "still processing" } };
   const settled = await settleRefund(event.outRefundNo, { state: event.state, refundId: event.refundId, settledAt: event.settledAt ?? deps.now() }, deps.db);
-  return { accepted: true, entry: { ...base, outcome: settled === "settled" ? "applied" : "duplicate" } };
+  let hook: string = "deferred";
+  if (event.state === "SUCCESS" && deps.hooks) hook = await runRefundedHook(event.outRefundNo, deps.hooks, { now: deps.now(), log: deps.log, db: deps.db });
+  return { accepted: hook !== "failed", entry: { ...base, outcome: settled === "settled" ? "applied" : "duplicate", hook } };
 }
 
 async function judge(provider: PaymentProvider, payType: string, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {

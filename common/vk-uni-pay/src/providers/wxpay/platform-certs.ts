@@ -44,7 +44,6 @@ interface KnownCertificate {
 interface MerchantState {
   /** By normalized serial. */
   certificates: Map<string, KnownCertificate>;
-  loadedFromDatabase: boolean;
   lastRefresh?: number;
   refreshing?: Promise<void>;
 }
@@ -62,7 +61,7 @@ export class PlatformCertStore implements ResponseVerifier {
   private state(mchId: string): MerchantState {
     let state = this.merchants.get(mchId);
     if (!state) {
-      state = { certificates: new Map(), loadedFromDatabase: false };
+      state = { certificates: new Map() };
       this.merchants.set(mchId, state);
     }
     return state;
@@ -97,11 +96,9 @@ export class PlatformCertStore implements ResponseVerifier {
     } catch (error) {
       if (!isUnknownCertificateSerial(error, headers)) throw error;
     }
-    const state = this.state(merchant.mchId);
-    if (!state.loadedFromDatabase) {
-      await this.loadStored(merchant);
-      if (this.knows(merchant, headers, runtime.now())) return void attempt();
-    }
+    // Another instance may have fetched it already: the database is cheaper to ask than WeChat.
+    await this.loadStored(merchant);
+    if (this.knows(merchant, headers, runtime.now())) return void attempt();
     await this.refresh(merchant, runtime);
     attempt();
   }
@@ -115,7 +112,6 @@ export class PlatformCertStore implements ResponseVerifier {
   }
 
   private async loadStored(merchant: WxpayMerchant): Promise<void> {
-    const state = this.state(merchant.mchId);
     let docs: Doc[];
     try {
       docs = (await this.options.database().collection(WXPAY_CERTS_COLLECTION).where({ mchid: merchant.mchId }).limit(100).get()).data;
@@ -124,7 +120,6 @@ export class PlatformCertStore implements ResponseVerifier {
       this.log(`vk-uni-pay: cannot read ${WXPAY_CERTS_COLLECTION}: ${(error as Error)?.message ?? String(error)}`);
       return;
     }
-    state.loadedFromDatabase = true;
     for (const doc of docs) {
       if (typeof doc.pem !== "string" || typeof doc.expire_time !== "number") continue;
       try {

@@ -1,0 +1,10 @@
+import { registerProvider } from "./registry";
+import { wxpay } from "./wxpay";
+
+/**
+ * The built-in providers, registered when the library loads (`src/index.ts` imports this module for its
+ * effect). Adding a provider = its folder + one line here.
+ */
+registerProvider(wxpay);
+
+export { findProvider, registeredProviders, registerProvider } from "./registry";

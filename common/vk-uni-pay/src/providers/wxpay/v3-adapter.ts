@@ -1,0 +1,111 @@
+import { NetworkError, ProviderRejectedError } from "../../core/errors";
+import type { CreateRequest, CreateResult, MerchantConfig, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
+import { callWxpay } from "./client";
+import { readWxpayMerchant, type WxpayMerchant } from "./merchant";
+import { buildCreateResult, buildPrepayRequest } from "./modes";
+import { toPaymentStatus, toRefundStatus } from "./normalize";
+import { verifyWxpayNotify } from "./notify";
+import type { PlatformCertStore } from "./platform-certs";
+
+/**
+ * The provider verbs over WeChat Pay API v3 (direct merchant). index.ts picks this by the sub-config's
+ * `version`; an API v2 implementation would sit beside it with the same shape.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/index.shtml
+ */
+
+type Target = { mode: string; config: MerchantConfig; outTradeNo: string };
+
+/** Path parameters are encoded once; the signed canonical URL is then exactly the URL sent. */
+const segment = (value: string) => encodeURIComponent(value);
+
+function sameNumber(expected: string, actual: string, what: string): void {
+  // A verified answer about another order is a protocol failure; using it would bind the wrong order.
+  if (expected !== actual) throw new NetworkError(`支付平台返回的${what}与请求不一致，请稍后再试`);
+}
+
+export interface WxpayVersionAdapter {
+  createPayment(request: CreateRequest, runtime: ProviderRuntime): Promise<CreateResult>;
+  queryPayment(request: Target, runtime: ProviderRuntime): Promise<PaymentStatus>;
+  closePayment(request: Target, runtime: ProviderRuntime): Promise<void>;
+  refund(request: RefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
+  queryRefund(request: Target & { outRefundNo: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
+  verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
+}
+
+export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdapter {
+  const call = (merchant: WxpayMerchant, runtime: ProviderRuntime, request: Parameters<typeof callWxpay>[3]) => callWxpay(merchant, runtime, certs, request);
+
+  return {
+    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_1.shtml */
+    async createPayment(request, runtime) {
+      const merchant = readWxpayMerchant(request.config);
+      const prepay = buildPrepayRequest(request, merchant);
+      const answer = await call(merchant, runtime, { method: "POST", path: prepay.path, body: prepay.body });
+      return buildCreateResult(prepay.product, answer.body, merchant, runtime.now());
+    },
+
+    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_2.shtml */
+    async queryPayment(request, runtime) {
+      const merchant = readWxpayMerchant(request.config);
+      try {
+        const answer = await call(merchant, runtime, {
+          method: "GET",
+          path: `/v3/pay/transactions/out-trade-no/${segment(request.outTradeNo)}`,
+          query: { mchid: merchant.mchId },
+          failureMessage: "查询支付结果失败，请稍后再试",
+        });
+        const status = toPaymentStatus(answer.body);
+        sameNumber(request.outTradeNo, status.outTradeNo, "订单号");
+        return status;
+      } catch (error) {
+        // WeChat has no such order yet: the prepay never reached it, so nothing was paid.
+        if (error instanceof ProviderRejectedError && error.providerCode === "ORDER_NOT_EXIST") {
+          return { state: "NOTPAY", outTradeNo: request.outTradeNo, raw: { code: error.providerCode, message: error.providerMessage } };
+        }
+        throw error;
+      }
+    },
+
+    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_3.shtml */
+    async closePayment(request, runtime) {
+      const merchant = readWxpayMerchant(request.config);
+      await call(merchant, runtime, {
+        method: "POST",
+        path: `/v3/pay/transactions/out-trade-no/${segment(request.outTradeNo)}/close`,
+        body: { mchid: merchant.mchId },
+        failureMessage: "关闭订单失败，请稍后再试",
+      });
+    },
+
+    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_9.shtml */
+    async refund(request, runtime) {
+      const merchant = readWxpayMerchant(request.config);
+      const body: Record<string, unknown> = { out_trade_no: request.outTradeNo, out_refund_no: request.outRefundNo };
+      if (request.reason) body.reason = request.reason;
+      body.notify_url = request.notifyUrl;
+      body.amount = { refund: request.refundFee, total: request.totalFee, currency: "CNY" };
+      const answer = await call(merchant, runtime, { method: "POST", path: "/v3/refund/domestic/refunds", body, failureMessage: "退款申请失败" });
+      const status = toRefundStatus(answer.body);
+      sameNumber(request.outRefundNo, status.outRefundNo, "退款单号");
+      return status;
+    },
+
+    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_10.shtml */
+    async queryRefund(request, runtime) {
+      const merchant = readWxpayMerchant(request.config);
+      const answer = await call(merchant, runtime, {
+        method: "GET",
+        path: `/v3/refund/domestic/refunds/${segment(request.outRefundNo)}`,
+        failureMessage: "查询退款结果失败，请稍后再试",
+      });
+      const status = toRefundStatus(answer.body);
+      sameNumber(request.outRefundNo, status.outRefundNo, "退款单号");
+      return status;
+    },
+
+    verifyNotify(notification, config, runtime) {
+      return verifyWxpayNotify(notification, readWxpayMerchant(config), runtime, certs);
+    },
+  };
+}
