@@ -1,21 +1,13 @@
 import routes from "vk-pay:routes";
 import { dispatchCall, parseCall } from "./dispatch";
+import { resolveOrderType } from "./order-types";
+import { loadVkPay, type VkUniPay } from "./vk-pay";
 import { refusals } from "./replies";
 import type { RouterContext } from "./types";
 
-interface VkUniPay {
-  paymentNotify(input: { event: unknown; context: unknown }): Promise<unknown>;
-  transferNotify(input: { event: unknown; context: unknown }): Promise<unknown>;
-}
-
-function loadVkPay(): VkUniPay {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require("vk-uni-pay") as VkUniPay;
-}
-
 const NOTIFY_PATHS = [
-  { prefix: "/vk-pay-notify/", handle: (pay: VkUniPay) => pay.paymentNotify.bind(pay) },
-  { prefix: "/transfer-notify/", handle: (pay: VkUniPay) => pay.transferNotify.bind(pay) },
+  { prefix: "/vk-pay-notify/", handle: (pay: VkUniPay) => pay.paymentNotify },
+  { prefix: "/transfer-notify/", handle: (pay: VkUniPay) => pay.transferNotify },
 ];
 
 /**
@@ -27,7 +19,7 @@ export async function main(event: unknown, context: RouterContext): Promise<unkn
   if (context.SOURCE === "http") {
     const path = (event as { path?: unknown })?.path;
     const notify = typeof path === "string" ? NOTIFY_PATHS.find((entry) => path.startsWith(entry.prefix)) : undefined;
-    if (notify) return notify.handle(loadVkPay())({ event, context });
+    if (notify) return notify.handle(loadVkPay())({ event: event as object, context, hooks: resolveOrderType });
     if (typeof path === "string" && path !== "/" && path !== "") return refusals.notFound(path);
   }
   if (context.SOURCE === "timing") {

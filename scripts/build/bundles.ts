@@ -33,6 +33,9 @@ export async function bundleHooks(outDir: string): Promise<string[]> {
   for (const file of hooks) {
     await build({
       ...COMMON,
+      // Hooks are the user's to edit after installing: readable, not minified.
+      minify: false,
+      keepNames: false,
       entryPoints: [file],
       outfile: join(outDir, "service/pay-notify", basename(file).replace(/\.ts$/, ".js")),
       external: RUNTIME_MODULES,

@@ -30,7 +30,7 @@ const PAID = ["SUCCESS", "REFUND"];
 const POLL_MS = 250;
 
 /** Asks the provider about an open order; a payment it reports is applied through the exactly-once path. */
-async function reconcileWithProvider(order: Order, deps: ApiDeps): Promise<void> {
+export async function reconcileWithProvider(order: Order, deps: ApiDeps): Promise<void> {
   const provider = requireProvider(deps, order.provider);
   if (!provider.capabilities.query) return;
   const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });

@@ -1,6 +1,7 @@
 import { merchantConfig } from "../core/config";
 import { failures, ProviderRejectedError, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
+import { currentHookResolver } from "../core/hook-registry";
 import { findOrder, type Order } from "../core/orders";
 import { findRefund, reserveRefund, settleRefund, type RefundRecord } from "../core/refunds";
 import { respond, type Result } from "../core/result";
@@ -55,6 +56,9 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   if (!isFen(refundFee)) throw new ValidationError(1003, "refund-fee-invalid", "refund_fee必须为正整数（单位分）");
   const outRefundNo = params.out_refund_no === undefined ? `${outTradeNo}-${(order.refund_num ?? 0) + 1}` : checkOutTradeNo(params.out_refund_no);
   const desc = typeof params.refund_desc === "string" ? params.refund_desc.slice(0, 80) : "";
+
+  const hooks = currentHookResolver()?.(order.type);
+  if (hooks && typeof hooks !== "function" && hooks.beforeRefund) await hooks.beforeRefund({ order, refund_fee: refundFee, force: params.force === true, db: deps.db });
 
   // The amount is reserved before the provider hears of it: concurrent refunds can never exceed the payment.
   const { record } = await reserveRefund(order._id, { outRefundNo, refundFee, desc, operator: params.operator, force: params.force === true }, deps.now(), deps.db);

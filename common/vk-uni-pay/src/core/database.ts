@@ -19,6 +19,7 @@ export interface Query {
   get(): Promise<{ data: Doc[] }>;
   count(): Promise<{ total: number }>;
   update(data: Record<string, unknown>): Promise<{ updated: number }>;
+  remove(): Promise<{ deleted: number }>;
 }
 
 export interface CollectionRef extends Query {
@@ -55,10 +56,10 @@ export function cloudDatabase(): Database {
 }
 
 /** `doc().get()` answers an array outside a transaction and an object inside one. */
-export function single(result: { data: Doc[] | Doc | null }): Doc | undefined {
+export function single<T = Doc>(result: { data: Doc[] | Doc | null }): T | undefined {
   const { data } = result;
-  if (Array.isArray(data)) return data[0];
-  return data ?? undefined;
+  const doc = Array.isArray(data) ? data[0] : data;
+  return (doc ?? undefined) as T | undefined;
 }
 
 /** uniCloud reports a unique-key violation in several spellings across vendors and the emulator. */

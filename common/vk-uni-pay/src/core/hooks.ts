@@ -22,8 +22,26 @@ export interface RefundFacts {
   force?: boolean;
 }
 
+/** What an order type's `create` hook receives: the caller, the client's input, the database, its config. */
+export interface CreateHookInput {
+  user: Record<string, unknown> & { _id: string };
+  input: Record<string, unknown>;
+  db: Database;
+  config: Readonly<Record<string, unknown>>;
+}
+
+/** The server's own terms of the order: the amount is computed here, never taken from the client. */
+export interface CreateHookResult {
+  total_fee: number;
+  subject: string;
+  custom?: Record<string, unknown>;
+}
+
 export interface OrderTypeHooks {
+  create?(input: CreateHookInput): Promise<CreateHookResult> | CreateHookResult;
   paid?(context: HookContext): Promise<boolean | void> | boolean | void;
+  /** Asked before a refund is reserved; throwing refuses the refund (say, a balance already spent). */
+  beforeRefund?(input: { order: Order; refund_fee: number; force: boolean; db: Database }): Promise<void> | void;
   refunded?(context: HookContext & { refund: RefundFacts }): Promise<boolean | void> | boolean | void;
 }
 

@@ -138,10 +138,17 @@ export class PlatformCertStore implements ResponseVerifier {
     const state = this.state(merchant.mchId);
     if (state.refreshing) return state.refreshing;
     if (state.lastRefresh !== undefined && runtime.now() - state.lastRefresh < REFRESH_INTERVAL_MS) return Promise.resolve();
-    state.lastRefresh = runtime.now();
-    state.refreshing = this.fetchCertificates(merchant, runtime).finally(() => {
-      state.refreshing = undefined;
-    });
+    const started = runtime.now();
+    state.lastRefresh = started;
+    state.refreshing = this.fetchCertificates(merchant, runtime)
+      .catch((error: unknown) => {
+        // A failed download (WeChat unreachable, a bad list) must not silence the next attempt.
+        if (state.lastRefresh === started) state.lastRefresh = undefined;
+        throw error;
+      })
+      .finally(() => {
+        state.refreshing = undefined;
+      });
     return state.refreshing;
   }
 
@@ -179,11 +186,13 @@ export class PlatformCertStore implements ResponseVerifier {
   }
 
   private async persist(mchId: string, serial: string, certificate: LoadedCertificate, effectiveAt: number, expiresAt: number, now: number): Promise<void> {
-    const id = `${mchId}:${normalizeSerial(serial)}`;
+    // Named as WeChat lists it (uppercase, leading zeros kept); lookups compare normalized serials.
+    const serialNo = serial.trim().toUpperCase();
+    const id = `${mchId}:${serialNo}`;
     try {
       await this.options.database().collection(WXPAY_CERTS_COLLECTION).doc(id).set({
         mchid: mchId,
-        serial_no: normalizeSerial(serial),
+        serial_no: serialNo,
         pem: certificate.pem,
         effective_time: effectiveAt,
         expire_time: expiresAt,

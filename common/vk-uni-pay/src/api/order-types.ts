@@ -1,0 +1,7 @@
+import { loadPayConfig } from "../core/config";
+
+/** `orderTypes.<type>` of uni-pay/config.js: the prices and limits an order type's `create` hook uses. */
+export function orderTypeConfig(type: string): Readonly<Record<string, unknown>> {
+  const value = loadPayConfig().orderTypes?.[type];
+  return value && typeof value === "object" ? value : {};
+}

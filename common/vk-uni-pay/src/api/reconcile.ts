@@ -1,0 +1,109 @@
+import { merchantConfig } from "../core/config";
+import { currentHookResolver } from "../core/hook-registry";
+import { runPaidHook, runRefundedHook } from "../core/hooks";
+import { markClosed, OPEN_STATUSES, ORDERS, type Order } from "../core/orders";
+import { REFUNDS, type RefundRecord } from "../core/refunds";
+import { respond, type Result } from "../core/result";
+import { reconcileWithProvider } from "./query-payment";
+import { configKeyOfOrder, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
+
+export const TASK_LOG = "vk-pay-task-log";
+
+/** Orders younger than this are left to their notification; older open ones are asked about. */
+const QUIET_MS = 60_000;
+/** An unpaid order without its own expiry is closed after a day (WeChat's and Alipay's orders expire sooner). */
+const DEFAULT_EXPIRY_MS = 24 * 3600_000;
+const BATCH = 50;
+
+export interface ReconcileReport {
+  hooks: number;
+  queried: number;
+  closed: number;
+  deleted: number;
+  refunds: number;
+  refundHooks: number;
+  errors: string[];
+}
+
+async function each<T>(items: T[], report: ReconcileReport, label: (item: T) => string, work: (item: T) => Promise<void>): Promise<void> {
+  for (const item of items) {
+    try {
+      await work(item);
+    } catch (error) {
+      // One stubborn order must not stop the run: it is reported and tried again next time.
+      report.errors.push(`${label(item)}: ${(error as Error)?.message ?? String(error)}`.slice(0, 300));
+    }
+  }
+}
+
+async function run(deps: ApiDeps): Promise<ReconcileReport> {
+  const now = deps.now();
+  const db = deps.db;
+  const _ = db.command;
+  const report: ReconcileReport = { hooks: 0, queried: 0, closed: 0, deleted: 0, refunds: 0, refundHooks: 0, errors: [] };
+  const hooks = currentHookResolver();
+  const orders = db.collection(ORDERS);
+
+  if (hooks) {
+    const { data } = await orders.where({ status: _.in(["SUCCESS", "REFUND"]), user_order_success: _.in([false, null]) }).limit(BATCH).get();
+    const due = (data as Order[]).filter((order) => !((order as { hook_next_retry?: number }).hook_next_retry! > now));
+    await each(due, report, (order) => order.out_trade_no, async (order) => {
+      if ((await runPaidHook(order._id, hooks, { now, log: deps.log, db })) === "done") report.hooks += 1;
+    });
+  }
+
+  const open = (await orders.where({ status: _.in([...OPEN_STATUSES]), create_date: _.lt(now - QUIET_MS) }).orderBy("create_date", "asc").limit(BATCH).get()).data as Order[];
+  await each(open, report, (order) => order.out_trade_no, async (order) => {
+    report.queried += 1;
+    await reconcileWithProvider(order, deps);
+    const expiry = order.time_expire ?? order.create_date + DEFAULT_EXPIRY_MS;
+    const current = (await orders.doc(order._id).get()).data as Order[];
+    if (expiry < now && current[0] && OPEN_STATUSES.includes(current[0].status)) {
+      const provider = requireProvider(deps, order.provider);
+      if (provider.capabilities.close) {
+        const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
+        await provider.closePayment({ mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo: order.out_trade_no }, deps.runtime);
+      }
+      if (await markClosed(order._id, now, db)) report.closed += 1;
+    }
+  });
+
+  const keepDays = deps.config().autoDeleteExpiredOrders ?? 0;
+  if (keepDays > 0) {
+    const { deleted } = await orders.where({ status: _.in(["NOTPAY", "CLOSED"]), create_date: _.lt(now - keepDays * 86_400_000) }).remove();
+    report.deleted = deleted;
+  }
+
+  const refunds = db.collection(REFUNDS);
+  const pending = (await refunds.where({ status: "PROCESSING", create_date: _.lt(now - QUIET_MS) }).limit(BATCH).get()).data as unknown as RefundRecord[];
+  await each(pending, report, (refund) => refund.out_refund_no, async (refund) => {
+    const order = ((await orders.doc(refund.order_id).get()).data as Order[])[0];
+    if (!order) return;
+    const provider = requireProvider(deps, order.provider);
+    const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
+    const status = await provider.queryRefund({ mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo: order.out_trade_no, outRefundNo: refund.out_refund_no }, deps.runtime);
+    if (status.state !== "PROCESSING") {
+      await settleAndRunHook(refund.out_refund_no, { ...status, state: status.state }, deps);
+      report.refunds += 1;
+    }
+  });
+
+  if (hooks) {
+    const unhooked = (await refunds.where({ status: "SUCCESS", hook_done: _.in([false, null]) }).limit(BATCH).get()).data as unknown as RefundRecord[];
+    await each(unhooked, report, (refund) => refund.out_refund_no, async (refund) => {
+      if ((await runRefundedHook(refund.out_refund_no, hooks, { now, log: deps.log, db })) === "done") report.refundHooks += 1;
+    });
+  }
+
+  await db.collection(TASK_LOG).add({ task: "reconcile", ...report, create_date: now, duration_ms: deps.now() - now });
+  return report;
+}
+
+/**
+ * What the timer (and `admin/reconcile`) does: re-drives failed hooks whose retry time has come, asks
+ * providers about open orders that had no notification, closes expired ones, deletes old unpaid ones
+ * (`autoDeleteExpiredOrders`), settles refunds still processing, and records the run.
+ */
+export function reconcile(deps: ApiDeps = productionDeps()): Promise<Result<ReconcileReport>> {
+  return respond("reconcile", () => run(deps), deps.log);
+}

@@ -1,0 +1,31 @@
+import { currentHookResolver } from "../core/hook-registry";
+import { runPaidHook, runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
+import { findOrder } from "../core/orders";
+import { REFUNDS } from "../core/refunds";
+import { respond, type Result } from "../core/result";
+import { ConfigError, failures } from "../core/errors";
+import { checkOutTradeNo, productionDeps, type ApiDeps } from "./shared";
+
+export interface RetryHooksData {
+  out_trade_no: string;
+  paid: HookOutcome;
+  refunded: Record<string, RefundHookOutcome>;
+}
+
+async function retry(params: { out_trade_no: string }, deps: ApiDeps): Promise<RetryHooksData> {
+  const outTradeNo = checkOutTradeNo(params?.out_trade_no);
+  const hooks = currentHookResolver();
+  if (!hooks) throw new ConfigError("hooks-unavailable", "只能在 vk-pay 云函数中重新执行订单钩子");
+  const order = await findOrder(outTradeNo, deps.db);
+  if (!order) throw failures.orderNotFound();
+  const paid = await runPaidHook(order._id, hooks, { now: deps.now(), log: deps.log, db: deps.db });
+  const refunded: Record<string, RefundHookOutcome> = {};
+  const { data } = await deps.db.collection(REFUNDS).where({ out_trade_no: outTradeNo, status: "SUCCESS" }).limit(1000).get();
+  for (const refund of data) refunded[refund._id] = await runRefundedHook(refund._id, hooks, { now: deps.now(), log: deps.log, db: deps.db });
+  return { out_trade_no: outTradeNo, paid, refunded };
+}
+
+/** `admin/hookRetry`: runs the order's hooks that have not completed (each still at most once). */
+export function retryHooks(params: { out_trade_no: string }, deps: ApiDeps = productionDeps()): Promise<Result<RetryHooksData>> {
+  return respond("retryHooks", () => retry(params, deps), deps.log);
+}

@@ -1,0 +1,111 @@
+import { join } from "node:path";
+import { reconcile } from "../../common/vk-uni-pay/src/api/reconcile";
+import type { ApiDeps } from "../../common/vk-uni-pay/src/api/shared";
+import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
+import type { Database } from "../../common/vk-uni-pay/src/core/database";
+import { setHookResolver } from "../../common/vk-uni-pay/src/core/hook-registry";
+import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
+import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
+import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
+import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { createTestpay, type TestpayPlatform } from "../helpers/testpay";
+
+const MINUTE = 60_000;
+
+describe("the reconciliation timer", () => {
+  let raw: ReturnType<typeof createDatabase>;
+  let db: Database;
+  let deps: ApiDeps;
+  let platform: TestpayPlatform;
+  let clock: number;
+  let paidRuns: number;
+  let refundRuns: number;
+  let hookDown: boolean;
+  const hooks: OrderTypeHooks = {
+    async paid() {
+      if (hookDown) throw new Error("down");
+      paidRuns += 1;
+    },
+    async refunded() {
+      refundRuns += 1;
+    },
+  };
+  const open = (no: string, createdAt: number, extra: Record<string, unknown> = {}) =>
+    openOrder({ out_trade_no: no, type: "t", provider: "testpay", pay_type: "testpay_h5", total_fee: 100, description: "x", user_id: "u1", notify_url: "http://x", notify_path: "/p", ...extra }, createdAt, db);
+
+  beforeEach(() => {
+    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
+    db = raw as unknown as Database;
+    const testpay = createTestpay();
+    platform = testpay.platform;
+    clock = 100 * 24 * 3600_000;
+    paidRuns = 0;
+    refundRuns = 0;
+    hookDown = false;
+    deps = {
+      db,
+      now: () => clock,
+      log: () => undefined,
+      config: () => validatePayConfig({ autoDeleteExpiredOrders: 3, testpay: { h5: { key: "k" } } }),
+      runtime: { now: () => clock, request: () => Promise.reject(new Error("no network")) },
+      findProvider: (name) => (name === "testpay" ? testpay.provider : undefined),
+    };
+    setHookResolver(() => hooks);
+  });
+  afterEach(async () => {
+    setHookResolver(undefined);
+    await raw.close();
+  });
+
+  it("re-drives a failed hook once its retry time has come, not before", async () => {
+    const order = await open("T1", clock - 10 * MINUTE);
+    await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);
+    await db.collection("vk-pay-orders").doc(order._id).update({ user_order_success: false, hook_next_retry: clock + MINUTE });
+    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { hooks: 0 } });
+    clock += 2 * MINUTE;
+    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { hooks: 1 } });
+    expect(await findOrder("T1", db)).toMatchObject({ user_order_success: true });
+    expect(paidRuns).toBe(1);
+  });
+
+  it("asks the provider about open orders that had no notification, and applies what it reports", async () => {
+    await open("T1", clock - 5 * MINUTE);
+    await open("FRESH", clock - 10_000);
+    platform.payments.set("T1", { state: "SUCCESS", totalFee: 100, transactionId: "TX" });
+    platform.payments.set("FRESH", { state: "SUCCESS", totalFee: 100 });
+    const report = await reconcile(deps);
+    expect(report).toMatchObject({ code: 0, data: { queried: 1 } });
+    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", notify_mode: 0, user_order_success: true });
+    expect(await findOrder("FRESH", db)).toMatchObject({ status: "NOTPAY" });
+  });
+
+  it("closes expired unpaid orders at the provider and here, and deletes old ones", async () => {
+    await open("EXPIRED", clock - 10 * MINUTE, { time_expire: clock - MINUTE });
+    await open("DAYOLD", clock - 25 * 3600_000);
+    await open("ANCIENT", clock - 4 * 24 * 3600_000);
+    const paid = await open("PAIDOLD", clock - 5 * 24 * 3600_000);
+    await markPaid(paid, { paidAt: clock, notifyMode: 1 }, clock, db);
+    const report = await reconcile(deps);
+    expect(report).toMatchObject({ code: 0, data: { deleted: 1 } });
+    expect(await findOrder("EXPIRED", db)).toMatchObject({ status: "CLOSED" });
+    expect(await findOrder("DAYOLD", db)).toMatchObject({ status: "CLOSED" });
+    expect(await findOrder("ANCIENT", db)).toBeUndefined();
+    expect(await findOrder("PAIDOLD", db)).toMatchObject({ status: "SUCCESS" });
+    expect(platform.calls.filter((c) => c.method === "closePayment").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("settles refunds still processing and runs their hook; records every run with its errors", async () => {
+    const order = await open("T1", clock - 10 * MINUTE);
+    await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);
+    await reserveRefund(order._id, { outRefundNo: "R1", refundFee: 50, desc: "" }, clock - 2 * MINUTE, db);
+    platform.refunds.set("R1", "SUCCESS");
+    await db.collection("vk-pay-orders").add({ _id: "broken", out_trade_no: "BROKEN", status: "NOTPAY", provider: "gone", pay_type: "gone_h5", type: "t", total_fee: 1, create_date: clock - 10 * MINUTE });
+    const report = await reconcile(deps);
+    expect(report).toMatchObject({ code: 0, data: { refunds: 1 } });
+    expect(await findRefund("R1", db)).toMatchObject({ status: "SUCCESS", hook_done: true });
+    expect(refundRuns).toBe(1);
+    expect((report as { data: { errors: string[] } }).data.errors).toEqual([expect.stringContaining("BROKEN")]);
+    const { data: runs } = await db.collection("vk-pay-task-log").where({ task: "reconcile" }).get();
+    expect(runs).toHaveLength(1);
+  });
+});
