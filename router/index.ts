@@ -22,10 +22,7 @@ export async function main(event: unknown, context: RouterContext): Promise<unkn
     if (notify) return notify.handle(loadVkPay())({ event: event as object, context, hooks: resolveOrderType });
     if (typeof path === "string" && path !== "/" && path !== "") return refusals.notFound(path);
   }
-  if (context.SOURCE === "timing") {
-    // Reconciliation (hook retries, stale orders) is added with the payment core; nothing is scheduled yet.
-    return { code: 0, msg: "success", data: { tasks: [] } };
-  }
+  if (context.SOURCE === "timing") return loadVkPay().reconcile();
   const call = parseCall(event, context);
   if ("code" in call) return call;
   return dispatchCall(call, { routes });

@@ -20,6 +20,13 @@ describe("ordering", () => {
     expect(desc).toEqual(["date", "bool", "obj", "str", "arr", "num", "missing"]);
   });
 
+  it("orders by _id in SQL, ascending and descending, with skip and limit", async () => {
+    const docs = getDb().collection("docs");
+    await docs.add(["b", "a", "d", "c", "e"].map((_id) => ({ _id, odd: _id === "a" || _id === "c" || _id === "e" })));
+    expect((await docs.orderBy("_id", "desc").skip(1).limit(2).get()).data.map((doc) => doc._id)).toEqual(["d", "c"]);
+    expect((await docs.where({ odd: true }).orderBy("_id", "asc").orderBy("x", "desc").get()).data.map((doc) => doc._id)).toEqual(["a", "c", "e"]);
+  });
+
   it("compares strings by code point in SQL and JS alike (astral vs U+FFFF)", async () => {
     const docs = getDb().collection("docs");
     await docs.add([{ _id: "bmp", s: "\uffff" }, { _id: "astral", s: "😀" }]);

@@ -47,6 +47,20 @@ describe("update merge semantics", () => {
     expect(read.when).toEqual(when);
   });
 
+  it("an empty object merges nothing into an existing object and creates a missing one", async () => {
+    const doc = await seed({ keep: { x: 1 }, scalar: 5 });
+    expect(await doc.update({ keep: {}, fresh: {} })).toEqual({ updated: 1 });
+    expect(await doc.read()).toEqual({ _id: "a", keep: { x: 1 }, scalar: 5, fresh: {} });
+    await doc.update({ scalar: {} });
+    expect((await doc.read()).scalar).toEqual({});
+  });
+
+  it("undefined values update nothing (they vanish in uniCloud's JSON transport)", async () => {
+    const doc = await seed({ n: 1 });
+    expect(await doc.update({ n: 2, gone: undefined })).toEqual({ updated: 1 });
+    expect(await doc.read()).toEqual({ _id: "a", n: 2 });
+  });
+
   it("_id cannot be changed (the same value is tolerated)", async () => {
     const doc = await seed({ n: 1 });
     expect((await rejection(doc.update({ _id: "b", n: 2 }))).errCode).toBe("INVALID_PARAM");
@@ -56,7 +70,7 @@ describe("update merge semantics", () => {
 
   it("rejects conflicting paths, $ field names, and creating fields inside scalars, changing nothing", async () => {
     const doc = await seed({ n: 1, s: "text" });
-    for (const bad of [{ a: 1, "a.b": 2 }, { $set: { n: 2 } }, { n: { $inc: 1 } }, { "s.x": 1 }, {}, null, [1]]) {
+    for (const bad of [{ a: 1, "a.b": 2 }, { a: getDb().command.rename("b"), b: 1 }, { $set: { n: 2 } }, { n: { $inc: 1 } }, { "s.x": 1 }, {}, null, [1]]) {
       expect((await rejection(doc.update(bad))).errCode).toBe("INVALID_PARAM");
     }
     expect(await doc.read()).toEqual({ _id: "a", n: 1, s: "text" });
