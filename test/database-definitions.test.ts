@@ -7,7 +7,7 @@ const DIR = join(__dirname, "..", "uniCloud", "database");
 const BSON_TYPES = new Set([
   "string", "int", "long", "double", "bool", "object", "array", "timestamp", "date", "password", "file", "null",
 ]);
-const COLLECTIONS = ["vk-pay-task-log", "vk-pay-refunds", "vk-pay-notify-log", "vk-pay-orders", "uni-id-users", "vk-pay-balance-log", "vk-pay-goods", "vk-pay-purchases", "vk-pay-config", "vk-pay-wxpay-certs"];
+const COLLECTIONS = ["vk-pay-wx-sessions", "vk-pay-task-log", "vk-pay-refunds", "vk-pay-notify-log", "vk-pay-orders", "uni-id-users", "vk-pay-balance-log", "vk-pay-goods", "vk-pay-purchases", "vk-pay-config", "vk-pay-wxpay-certs"];
 
 type Permission = boolean | string;
 

@@ -9,6 +9,7 @@ export { refund } from "./api/refund";
 export { queryRefund } from "./api/query-refund";
 export { retryHooks } from "./api/retry-hooks";
 export { reconcile } from "./api/reconcile";
+export { code2SessionWeixinMP, code2SessionWeixinH5 } from "./api/openid";
 export { paymentNotify, transferNotify } from "./notify/entry";
 export { setHookResolver } from "./core/hook-registry";
 export { orderTypeConfig } from "./api/order-types";

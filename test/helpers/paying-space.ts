@@ -1,0 +1,44 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SPACE_DIR } from "../../scripts/build/paths";
+import { prepareDataDir } from "../../scripts/local/data-dir";
+import { createWxpaySandbox, type WxpaySandbox } from "../../scripts/sandbox/wxpay";
+import { copySpace } from "./fixture-space";
+import { createEmulator } from "../../scripts/uni-cloud-mock/src";
+import { UNI_ID_TEST_CONFIG } from "./tokens";
+
+/**
+ * The whole local product as `npm start` runs it: the built vk-pay in the emulator, the generated
+ * uni-pay config pointing at the sandboxes, and the WeChat Pay sandbox over real HTTP.
+ */
+export async function startPayingSpace() {
+  const space = copySpace(SPACE_DIR);
+  const dataDir = space.dataDir;
+  mkdirSync(join(dataDir, "uni-config-center/uni-id"), { recursive: true });
+  writeFileSync(join(dataDir, "uni-config-center/uni-id/config.json"), JSON.stringify(UNI_ID_TEST_CONFIG));
+  await prepareDataDir(dataDir);
+  const emulator = createEmulator({ spaceDir: space.spaceDir, dataDir, databaseFile: join(dataDir, "db.sqlite"), port: 0, timers: false, log: () => undefined });
+  const wxpay: WxpaySandbox = await createWxpaySandbox({ dataDir, persist: false, notifyRetryDelaysMs: [50, 100], refundAutoSettleMs: false, log: () => undefined });
+  emulator.mount("/__sandbox/wxpay", wxpay.handler);
+  const url = await emulator.listen();
+  // The generated config reads PORT when it is first loaded, which happens on the first call.
+  process.env.PORT = new URL(url).port;
+  const db = emulator.uniCloud.database() as any;
+  const control = async (provider: string, action: string, body: Record<string, unknown>) => {
+    const response = await fetch(`${url}/__sandbox/${provider}/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return (await response.json()) as Record<string, any>;
+  };
+  return {
+    emulator,
+    url,
+    db,
+    dataDir,
+    wxpay,
+    control,
+    async close() {
+      await wxpay.close();
+      await emulator.close();
+      space.cleanup();
+    },
+  };
+}
