@@ -7,8 +7,8 @@ import { plainIndex, rejection, uniqueIndex, useTempDir, writeIndexFile } from "
 
 const temp = useTempDir();
 
-function explain(file: string, collection: string, where: unknown): string {
-  const prefilter = buildPrefilter(compileWhere(where), new Set());
+function explain(file: string, collection: string, where: unknown, uniquePaths: string[] = []): string {
+  const prefilter = buildPrefilter(compileWhere(where), new Set(), new Set(uniquePaths));
   const raw = new BetterSqlite3(file, { readonly: true });
   try {
     const rows = raw.prepare(`EXPLAIN QUERY PLAN SELECT rowid, _id, doc FROM "${collection}" WHERE ${prefilter!.sql}`).all(...prefilter!.params) as Array<{ detail: string }>;
@@ -28,6 +28,9 @@ describe("indexes from <collection>.index.json", () => {
     expect(explain(file, "orders", { pay: { no: "p1" } })).toMatch(/USING INDEX orders__pay.no_1/);
     expect(explain(file, "orders", { _id: "x" })).toMatch(/USING INDEX sqlite_autoindex_orders_1/);
     expect(explain(file, "orders", { other: "x" })).toMatch(/SCAN orders/);
+    // Without statistics SQLite would happily walk a low-selectivity index; a unique field wins.
+    expect(explain(file, "orders", { user_id: "u1", pay: { no: "p1" } }, ["pay.no"])).toMatch(/USING INDEX orders__pay.no_1/);
+    expect(explain(file, "orders", { user_id: "u1", _id: "x" })).toMatch(/USING INDEX sqlite_autoindex_orders_1/);
     await db.close();
   });
 

@@ -79,6 +79,14 @@ describe("the library's public calls", () => {
       expect(platform.calls).toHaveLength(0);
     });
 
+    it("adds a data-URL PNG of the payment link when asked for an image", async () => {
+      const reply = await createPayment(params({}, { needQRcode: "image" }), deps);
+      expect(reply).toMatchObject({ code: 0, data: { needQRcode: true, qrcodeImage: expect.stringMatching(/^data:image\/png;base64,/) } });
+      const png = Buffer.from((reply as { data: { qrcodeImage: string } }).data.qrcodeImage.split(",")[1]!, "base64");
+      expect(png.subarray(1, 4).toString()).toBe("PNG");
+      expect(((await createPayment(params({ out_trade_no: "T2" }, { needQRcode: true }), deps)) as { data: object }).data).not.toHaveProperty("qrcodeImage");
+    });
+
     it("refuses a space without a notify URL (101), an unknown provider (1005), a user outside the whitelist", async () => {
       expect(await createPayment(params({}, { context: { PLATFORM: "h5", SPACEINFO: { spaceId: "prod" } } }), deps)).toMatchObject({ code: 101 });
       expect(await createPayment(params({}, { provider: "paypal" }), deps)).toMatchObject({ code: 1005 });

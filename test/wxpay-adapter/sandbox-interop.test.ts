@@ -83,5 +83,9 @@ describe.each(["certificate", "public_key"] as const)("wxpay adapter against the
     await provider.createPayment({ mode: "h5", config, outTradeNo: other, totalFee: 1, subject: "关单", notifyUrl: `${harness.receiver.url}/x`, clientIp: "127.0.0.1" }, httpRuntime);
     await expect(provider.closePayment({ mode: "h5", config, outTradeNo: other }, httpRuntime)).resolves.toBeUndefined();
     expect((await provider.queryPayment({ mode: "h5", config, outTradeNo: other }, httpRuntime)).state).toBe("CLOSED");
+
+    // Certificate mode downloaded and stored the sandbox's platform certificate; public-key mode needed none.
+    const stored = (await database.db.collection("vk-pay-wxpay-certs").limit(10).get()).data;
+    expect(stored.map((doc) => doc.serial_no)).toEqual(signMode === "certificate" ? [harness.sandbox.keys.platformSerial.toUpperCase()] : []);
   });
 });

@@ -2,6 +2,7 @@ import { merchantConfig, notifyBaseUrl } from "../core/config";
 import { failures, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
 import { markUserPaying, openOrder, type Order } from "../core/orders";
+import { qrcodeDataUrl } from "../core/qrcode";
 import { respond, type Result } from "../core/result";
 import { selectTradeType, type TradeType } from "../core/trade-type";
 import { applyReportedPayment, checkOutTradeNo, optionalObject, productionDeps, requireProvider, type ApiDeps } from "./shared";
@@ -155,6 +156,7 @@ async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<Creat
     provider: tradeType.provider,
     pay_type: tradeType.payType,
     needQRcode: tradeType.qrcode,
+    ...(params.needQRcode === "image" && created.codeUrl ? { qrcodeImage: await qrcodeDataUrl(created.codeUrl) } : {}),
     total_fee: input.totalFee,
     platform: context.PLATFORM ?? "",
   };

@@ -43,7 +43,11 @@ export interface WxpayResult {
 
 const USER_AGENT = "vk-uni-pay (WeChatPay APIv3; Node.js)";
 
-/** Path plus raw query: exactly what is both sent and signed. */
+/**
+ * Path plus raw query: exactly what is both sent and signed.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_0.shtml
+ */
 export function canonicalUrlOf(call: Pick<WxpayCall, "path" | "query">): string {
   const query = call.query ? new URLSearchParams(call.query as Record<string, string>).toString() : "";
   return query ? `${call.path}?${query}` : call.path;
@@ -99,7 +103,11 @@ function parseJsonObject(data: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** WeChat's refusal as the core's error: its own code and message are kept for the developer. */
+/**
+ * WeChat's refusal as the core's error: its own code and message are kept for the developer.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay2_0.shtml (error codes and retries)
+ */
 export function errorOf(response: RawResponse, failureMessage?: string): Error {
   const body = parseErrorBody(response.data);
   if (isRetryableStatus(response.status) || !body) {

@@ -97,6 +97,9 @@ function convertTimeExpire(value: unknown): unknown {
 /**
  * The caller's `other`, converted to v3 types and checked, ready to merge over the request body.
  * (SPEC.md §4: `other` is merged; the seed's stringified `detail` is converted.)
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_1.shtml (detail, scene_info, settle_info)
+ * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_1 (the v2 names being converted)
  */
 export function convertOther(other: CreateRequest["other"]): Record<string, unknown> {
   if (other === undefined || other === null) return {};
