@@ -9,8 +9,8 @@ const RUNS = 7;
 
 /**
  * SPEC §11 cold start: CPU a fresh process spends to require the built vk-pay bundle and serve one
- * call, over a process that has only loaded the emulator. The route is `user/getInfo` with a valid
- * token (router, uni-id-common, a database read) until `pay/queryPayment` exists.
+ * call, over a process that has only loaded the emulator: `pay/queryPayment` with a valid token
+ * (router, uni-id-common, vk-uni-pay, the hook files' resolver, database reads).
  */
 export function benchColdStart(): BenchRow[] {
   const samples: number[] = [];

@@ -76,12 +76,15 @@ describe("SQL prefilter", () => {
   });
 
   it("narrows scalar paths in SQL but leaves arrays, negations and exists to JS", () => {
-    const sql = (where: unknown, arrays: string[] = []) => buildPrefilter(compileWhere(where), new Set(arrays));
+    const sql = (where: unknown, arrays: string[] = [], unique: string[] = []) => buildPrefilter(compileWhere(where), new Set(arrays), new Set(unique));
     expect(sql({ a: 1, "b.c": "x" })).toEqual({ sql: "(json_extract(doc, '$.a') = ?) AND (json_extract(doc, '$.b.c') = ?)", params: [1, "x"] });
     expect(sql({ a: true })).toEqual({ sql: "json_extract(doc, '$.a') = ?", params: [1] });
     expect(sql({ a: null })).toEqual({ sql: "json_extract(doc, '$.a') IS NULL", params: [] });
     expect(sql({ "a.b": 1 }, ["a"])).toBeUndefined();
     expect(sql({ "list.0.b": 1 })).toBeUndefined();
     expect(sql({ _id: "x" })).toEqual({ sql: "_id = ?", params: ["x"] });
+    // A unary + keeps the value but stops SQLite from picking that term's index over the unique one.
+    expect(sql({ status: 0, no: "T1" }, [], ["no"])).toEqual({ sql: "(+json_extract(doc, '$.status') = ?) AND (json_extract(doc, '$.no') = ?)", params: [0, "T1"] });
+    expect(sql({ status: 0, _id: "a" })).toEqual({ sql: "(+json_extract(doc, '$.status') = ?) AND (_id = ?)", params: [0, "a"] });
   });
 });

@@ -2,6 +2,9 @@
  * vk-uni-pay: `require("vk-uni-pay")` in any cloud function. Every call resolves to
  * `{ code: 0, msg: "success", data }` or `{ code, msg, errCode }` and never throws at its caller.
  */
+// The built-in providers register themselves.
+import "./providers";
+
 export { createPayment } from "./api/create-payment";
 export { queryPayment } from "./api/query-payment";
 export { closeOrder } from "./api/close-order";

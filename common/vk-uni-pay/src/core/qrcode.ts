@@ -1,6 +1,6 @@
-import { toDataURL } from "qrcode";
-
 /** A data-URL PNG of a payment link, for pages (nvue, IoT screens) that cannot draw QR codes themselves. */
-export function qrcodeDataUrl(text: string): Promise<string> {
+export async function qrcodeDataUrl(text: string): Promise<string> {
+  // Loaded on first use: most calls never need an image, and a cold start should not pay for it.
+  const { toDataURL } = await import("qrcode");
   return toDataURL(text, { errorCorrectionLevel: "M", margin: 2, width: 300 });
 }

@@ -116,7 +116,10 @@ export class Query {
     return { updated };
   }
 
-  /** Updates the first matching document and returns it as it is after the update. */
+  /**
+   * Updates the first matching document and returns it as it is after the update. Like the cloud's
+   * findOneAndUpdate, `updated` is 1 whenever a document matched, changed or not.
+   */
   async updateAndReturn(data: unknown): Promise<UpdateAndReturnResult> {
     const { predicate, state } = this.ready(true);
     const update = compileUpdate(data);
@@ -125,7 +128,8 @@ export class Query {
       const [row] = store.find(session, predicate, { order: state.order, limit: 1 });
       if (!row) return { updated: 0, doc: null };
       const next = applyUpdate(row.document, update);
-      return { updated: store.replaceIfChanged(session, row, next) ? 1 : 0, doc: next };
+      store.replaceIfChanged(session, row, next);
+      return { updated: 1, doc: next };
     });
   }
 
@@ -235,20 +239,27 @@ export class DocumentReference<M extends Mode = "standalone"> {
     return { data: data as DocumentData<M> };
   }
 
-  /** Merges into an existing document; `{ updated: 0 }` when it is missing (never creates it). */
+  /** Merges into an existing document; `{ updated: 0 }` when it is missing or unchanged (never creates it). */
   async update(data: unknown): Promise<UpdateResult> {
-    return { updated: (await this.updateAndReturn(data)).updated };
+    const { changed } = await this.apply(data);
+    return { updated: changed ? 1 : 0 };
   }
 
+  /** `{ updated, doc }` with the document after the update; `updated` is 1 whenever it exists. */
   async updateAndReturn(data: unknown): Promise<UpdateAndReturnResult> {
+    const { doc } = await this.apply(data);
+    return { updated: doc ? 1 : 0, doc };
+  }
+
+  private async apply(data: unknown): Promise<{ changed: boolean; doc: Document | null }> {
     const id = this.checkedId();
     const update = compileUpdate(data);
     const store = await this.executor.store(this.name, "write");
     return this.executor.write((session) => {
       const row = store.findById(session, id);
-      if (!row) return { updated: 0, doc: null };
+      if (!row) return { changed: false, doc: null };
       const next = applyUpdate(row.document, update);
-      return { updated: store.replaceIfChanged(session, row, next) ? 1 : 0, doc: next };
+      return { changed: store.replaceIfChanged(session, row, next), doc: next };
     });
   }
 

@@ -51,7 +51,8 @@ export class Session {
 
   /** Drops caches when another connection committed since we last looked (PRAGMA data_version). */
   refresh(): void {
-    const version = this.db.pragma("data_version", { simple: true }) as number;
+    // A cached statement: db.pragma() would prepare a new one on every call.
+    const version = this.statement("PRAGMA data_version").pluck().get() as number;
     if (version !== this.dataVersion) {
       this.dataVersion = version;
       this.arrayPaths.clear();
@@ -148,10 +149,8 @@ export class Connection {
     return retryBusy(() => {
       // A retry runs after a timer, by which time the database may have been closed.
       this.check();
-      return session.db.transaction(() => {
-        session.refresh();
-        return work(session);
-      })();
+      // The reader caches nothing that could go stale, so it needs no data_version check.
+      return session.db.transaction(() => work(session))();
     });
   }
 

@@ -8,7 +8,15 @@ import { runTransaction, Transaction } from "./transaction";
  * The emulator's `uniCloud.database()`: uniCloud's classic database API over an embedded SQLite file
  * (better-sqlite3, WAL). One table per collection, documents as JSON; see the sibling modules for the
  * query compiler (SQL prefilter + exact JS matcher), update compiler and connection handling.
- * Dates are stored as `{ "$date": <epoch ms> }` and come back as `Date` objects (codec.ts).
+ *
+ * Choices where uniCloud leaves room, so code behaves the same here and in the cloud (or fails here first):
+ * - Dates are stored as `{ "$date": <epoch ms> }` and come back as `Date` objects (codec.ts).
+ * - `get()` returns 100 records unless `limit()`, at most 1000; `aggregate().end()` 20 unless a `limit` stage.
+ * - `update()`/`remove()` on a collection need `where()` or `doc()`; `undefined` in a query is an error
+ *   (dropping it silently would widen the write), and `{ $gt: 1 }` objects are data, never operators.
+ * - A unique index treats a missing field as null, as MongoDB does, unless the index is sparse.
+ * - Transactions hold this process's write lock and SQLite's write lock until commit/rollback (10 s max);
+ *   reads outside a transaction never wait for it. Collections are created by their first write.
  */
 
 export { DatabaseError, type DatabaseErrorCode } from "./errors";

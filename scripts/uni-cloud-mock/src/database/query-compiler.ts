@@ -134,6 +134,8 @@ function compileFieldCommand(path: string[], command: QueryCommand): Predicate {
         throw invalidParam(`db.command.not on ${name} expects a query command or RegExp`);
       }
       return { kind: "not", child: compileFieldValue(path, first) };
+    default:
+      throw invalidParam(`where: unknown query operator ${String(command.operator)} on ${name}`);
   }
 }
 

@@ -17,7 +17,26 @@ export interface SqlCondition {
 
 const MAX_IN_PARAMS = 500;
 
-export function buildPrefilter(predicate: Predicate, arrayPaths: ReadonlySet<string>): SqlCondition | undefined {
+/**
+ * `uniquePaths` are fields with a single-key unique index. SQLite has no statistics here (no ANALYZE), so
+ * given `{ out_trade_no, status }` it may well walk the `status` index; when an AND holds an equality on
+ * a unique field (or `_id`), the other terms get a unary `+`, which keeps their value but hides them from
+ * the index matcher, so the lookup goes through the unique one.
+ */
+export function buildPrefilter(
+  predicate: Predicate,
+  arrayPaths: ReadonlySet<string>,
+  uniquePaths: ReadonlySet<string> = new Set(),
+): SqlCondition | undefined {
+  return build(predicate, { arrayPaths, uniquePaths }, false);
+}
+
+interface Context {
+  arrayPaths: ReadonlySet<string>;
+  uniquePaths: ReadonlySet<string>;
+}
+
+function build(predicate: Predicate, context: Context, noIndex: boolean): SqlCondition | undefined {
   switch (predicate.kind) {
     case "all":
     case "not":
@@ -25,23 +44,31 @@ export function buildPrefilter(predicate: Predicate, arrayPaths: ReadonlySet<str
     case "expr":
       return undefined;
     case "and": {
+      const lead = noIndex ? -1 : predicate.children.findIndex((child) => isUniqueLookup(child, context));
       const parts = predicate.children
-        .map((child) => buildPrefilter(child, arrayPaths))
+        .map((child, index) => build(child, context, noIndex || (lead >= 0 && index !== lead)))
         .filter((part): part is SqlCondition => part !== undefined);
       return join(parts, " AND ");
     }
     case "or": {
       const parts: SqlCondition[] = [];
       for (const child of predicate.children) {
-        const part = buildPrefilter(child, arrayPaths);
+        const part = build(child, context, noIndex);
         if (part === undefined) return undefined;
         parts.push(part);
       }
       return join(parts, " OR ");
     }
     case "field":
-      return fieldCondition(predicate.path, predicate.test, arrayPaths);
+      return fieldCondition(predicate.path, predicate.test, context.arrayPaths, noIndex);
   }
+}
+
+function isUniqueLookup(predicate: Predicate, context: Context): boolean {
+  if (predicate.kind !== "field" || (predicate.test.op !== "eq" && predicate.test.op !== "in")) return false;
+  const path = predicate.path.join(".");
+  if (path !== "_id" && !context.uniquePaths.has(path)) return false;
+  return fieldCondition(predicate.path, predicate.test, context.arrayPaths) !== undefined;
 }
 
 function join(parts: SqlCondition[], separator: string): SqlCondition | undefined {
@@ -50,10 +77,11 @@ function join(parts: SqlCondition[], separator: string): SqlCondition | undefine
   return { sql: parts.map((part) => `(${part.sql})`).join(separator), params: parts.flatMap((part) => part.params) };
 }
 
-function fieldCondition(path: string[], test: FieldTest, arrayPaths: ReadonlySet<string>): SqlCondition | undefined {
+function fieldCondition(path: string[], test: FieldTest, arrayPaths: ReadonlySet<string>, noIndex = false): SqlCondition | undefined {
   const isId = path.length === 1 && path[0] === "_id";
-  const expression = isId ? "_id" : addressable(path, arrayPaths);
-  if (expression === undefined) return undefined;
+  const addressed = isId ? "_id" : addressable(path, arrayPaths);
+  if (addressed === undefined) return undefined;
+  const expression = noIndex ? `+${addressed}` : addressed;
   switch (test.op) {
     case "eq":
       if (test.value === null) return isId ? { sql: "0", params: [] } : { sql: `${expression} IS NULL`, params: [] };

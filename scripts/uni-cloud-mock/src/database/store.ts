@@ -38,12 +38,15 @@ interface RawRow {
 
 export class CollectionStore {
   private readonly table: string;
+  /** Fields with a single-key unique index: the lookups to steer SQLite towards (sql-prefilter.ts). */
+  private readonly uniquePaths: ReadonlySet<string>;
 
   constructor(
     readonly name: string,
     readonly indexes: IndexDefinition[],
   ) {
     this.table = quoteIdentifier(name);
+    this.uniquePaths = new Set(indexes.filter((index) => index.unique && index.keys.length === 1).map((index) => index.keys[0].path.join(".")));
   }
 
   private arrayPaths(session: Session): Set<string> {
@@ -57,10 +60,10 @@ export class CollectionStore {
   }
 
   /** The SQL used to fetch candidates; exposed so tests can EXPLAIN it. */
-  candidateQuery(session: Session, predicate: Predicate): { sql: string; params: unknown[] } {
-    const prefilter = buildPrefilter(predicate, this.arrayPaths(session));
+  candidateQuery(session: Session, predicate: Predicate, orderBy = "rowid"): { sql: string; params: unknown[] } {
+    const prefilter = buildPrefilter(predicate, this.arrayPaths(session), this.uniquePaths);
     const where = prefilter ? ` WHERE ${prefilter.sql}` : "";
-    return { sql: `SELECT rowid, _id, doc FROM ${this.table}${where} ORDER BY rowid`, params: prefilter?.params ?? [] };
+    return { sql: `SELECT rowid, _id, doc FROM ${this.table}${where} ORDER BY ${orderBy}`, params: prefilter?.params ?? [] };
   }
 
   /** Reads do not create tables, so a collection nobody has written to yet reads as empty. */
@@ -68,9 +71,9 @@ export class CollectionStore {
     return session.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(this.name) !== undefined;
   }
 
-  private *candidates(session: Session, predicate: Predicate): Generator<Row> {
+  private *candidates(session: Session, predicate: Predicate, orderBy?: string): Generator<Row> {
     if (!this.exists(session)) return;
-    const { sql, params } = this.candidateQuery(session, predicate);
+    const { sql, params } = this.candidateQuery(session, predicate, orderBy);
     for (const raw of session.statement(sql).iterate(...params) as IterableIterator<RawRow>) {
       const document = parseDocument(raw._id, raw.doc);
       if (matchesPredicate(document, predicate)) yield { rowid: raw.rowid, document, text: raw.doc };
@@ -87,11 +90,15 @@ export class CollectionStore {
       const rows = session.statement(sql).all(Number.isFinite(limit) ? limit : -1, skip) as RawRow[];
       return rows.map((raw) => ({ rowid: raw.rowid, document: parseDocument(raw._id, raw.doc), text: raw.doc }));
     }
-    if (!options.order?.length) {
-      // Natural (insertion) order lets us stop reading as soon as the page is full.
+    // `_id` is a unique string column, so SQLite's BINARY order is MongoDB's order for it and later keys
+    // never matter: VK's default `_id desc` paging needs no JS sort.
+    const byId = options.order?.[0]?.path.length === 1 && options.order[0].path[0] === "_id";
+    if (!options.order?.length || byId) {
+      // Natural (insertion) or _id order lets us stop reading as soon as the page is full.
+      const orderBy = byId ? `_id ${options.order![0].direction === 1 ? "ASC" : "DESC"}` : "rowid";
       const out: Row[] = [];
       let skipped = 0;
-      for (const row of this.candidates(session, predicate)) {
+      for (const row of this.candidates(session, predicate, orderBy)) {
         if (out.length >= limit) break;
         if (skipped < skip) skipped += 1;
         else out.push(row);

@@ -1,5 +1,3 @@
-import { isPlainObject } from "./codec";
-
 /**
  * Value comparison with MongoDB's rules (uniCloud on Aliyun/Tencent is MongoDB underneath): equality is
  * type-strict except that all numbers compare by value; embedded documents compare field by field in
@@ -94,5 +92,3 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
   if (a instanceof RegExp || b instanceof RegExp) return String(a) === String(b);
   return compareValues(a, b) === 0;
 }
-
-export { isPlainObject };
