@@ -57,6 +57,8 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   const outRefundNo = params.out_refund_no === undefined ? `${outTradeNo}-${(order.refund_num ?? 0) + 1}` : checkOutTradeNo(params.out_refund_no);
   const desc = typeof params.refund_desc === "string" ? params.refund_desc.slice(0, 80) : "";
 
+  // Checked again atomically by the reservation; here it answers before the order type is asked.
+  if (refundFee > remaining && params.out_refund_no === undefined) throw failures.refundExceedsPaid();
   const hooks = currentHookResolver()?.(order.type);
   if (hooks && typeof hooks !== "function" && hooks.beforeRefund) await hooks.beforeRefund({ order, refund_fee: refundFee, force: params.force === true, db: deps.db });
 
