@@ -44,6 +44,8 @@ describe("aggregate", () => {
     const orders = getDb().collection("orders");
     expect((await orders.aggregate().match({ _id: "1" }).project({ _id: 0, user: 1, double: $.multiply(["$amount", 2]), year: $.year("$at") }).end()).data).toEqual([{ user: "u1", double: 200, year: 2024 }]);
     expect((await orders.aggregate().match({ _id: "2" }).addFields({ "meta.big": $.gt(["$amount", 60]), label: $.concat(["$user", "-", "$_id"]) }).project({ meta: 1, label: 1 }).end()).data).toEqual([{ _id: "2", meta: { big: false }, label: "u1-2" }]);
+    await getDb().collection("nested").add({ _id: "n", a: { b: 1, c: 2 }, d: 3 });
+    expect((await getDb().collection("nested").aggregate().project({ a: { b: 1 }, e: { f: "$d" } }).end()).data).toEqual([{ _id: "n", a: { b: 1 }, e: { f: 3 } }]);
     expect((await orders.aggregate().unwind("$items").project({ items: 1 }).end()).data).toEqual([
       { _id: "1", items: "a" },
       { _id: "1", items: "b" },

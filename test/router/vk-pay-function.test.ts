@@ -77,12 +77,17 @@ describe("vk-pay through the emulator", () => {
     expect(await response.json()).toMatchObject({ code: 0, data: { uid: "u1" } });
   });
 
-  it("answers notification paths with a clear refusal until a provider handles them, never a fake success", async () => {
-    for (const path of ["/vk-pay-notify/wxpay_mp-weixin/ORDER1", "/transfer-notify/alipay"]) {
+  it("answers notifications for unknown providers, and unverifiable ones, with a clear refusal, never a fake success", async () => {
+    for (const path of ["/vk-pay-notify/paypal_h5/ORDER1", "/transfer-notify/alipay"]) {
       const response = await fetch(`${env.url}/http/vk-pay${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ code: "vk-pay-no-such-provider" });
     }
+    const unsigned = await fetch(`${env.url}/http/vk-pay/vk-pay-notify/wxpay_mp-weixin/ORDER1`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(unsigned.status).toBeGreaterThanOrEqual(400);
+    expect(await unsigned.json()).toMatchObject({ code: "FAIL" });
+    const { data: log } = await env.db.collection("vk-pay-notify-log").where({ pay_type: "wxpay_mp-weixin" }).get();
+    expect(log).toEqual([expect.objectContaining({ outcome: "refused" })]);
     const bad = await fetch(`${env.url}/http/vk-pay/vk-pay-notify/%20`, { method: "POST", body: "x" });
     expect(bad.status).toBe(404);
   });
