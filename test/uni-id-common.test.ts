@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeJwt, jwtVerify, SignJWT } from "jose";
+import { decodeJwt, signJwt, verifyJwt } from "./helpers/jwt";
 import uniIdCommon = require("../common/uni-id-common/src/index");
 import { createUniIdInstance } from "../common/uni-id-common/src/instance";
 import type { CreateInstanceOptions, UniIdConfig, UniIdDatabase } from "../common/uni-id-common/src/types";
@@ -9,7 +9,6 @@ import { createDatabase, type CloudDatabase } from "../scripts/uni-cloud-mock/sr
 
 const SECRET = "uni-id-test-secret-2f1c9a0b7d4e";
 const OTHER_SECRET = "another-secret-entirely-7788";
-const key = (secret = SECRET) => new TextEncoder().encode(secret);
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
 
 let clock: number;
@@ -28,12 +27,12 @@ async function userRow(uid: string): Promise<Record<string, any>> {
   return ((await db.collection("uni-id-users").doc(uid).get()).data as Array<Record<string, any>>)[0];
 }
 
-/** A token in uni-id's format minted by jose, with any header or claims a test needs to break. */
-async function joseToken(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: "HS256", typ: "JWT" }, secret = SECRET) {
+/** A token in uni-id's format from the tests' own signer, with any header or claims a test needs to break. */
+async function ownToken(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: "HS256", typ: "JWT" }, secret = SECRET) {
   const iat = Math.floor(clock / 1000);
-  return new SignJWT({ uid: "u1", role: ["user"], permission: [], uniIdVersion: "1.0.19", iat, exp: iat + 7200, ...claims })
-    .setProtectedHeader(header as never)
-    .sign(key(secret));
+  const payload: Record<string, unknown> = { uid: "u1", role: ["user"], permission: [], uniIdVersion: "1.0.19", iat, exp: iat + 7200, ...claims };
+  for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
+  return signJwt(header, payload, secret);
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -48,15 +47,15 @@ beforeEach(() => {
 });
 
 describe("createToken", () => {
-  test("an independent implementation (jose) verifies the token and sees the documented payload", async () => {
+  test("an independent implementation (jsonwebtoken) verifies the token and sees the documented payload", async () => {
     const result = await instance().createToken({ uid: "u1", role: ["user"], permission: ["pay"] });
     if (result.errCode !== 0) throw new Error(`createToken failed: ${result.errMsg}`);
-    const { payload, protectedHeader } = await jwtVerify(result.token, key(), { algorithms: ["HS256"], currentDate: new Date(clock) });
+    const { payload, header: protectedHeader } = verifyJwt(result.token, SECRET, clock);
     expect(protectedHeader).toEqual({ alg: "HS256", typ: "JWT" });
     const iat = Math.floor(T0 / 1000);
     expect(payload).toEqual({ uid: "u1", role: ["user"], permission: ["pay"], uniIdVersion: "1.0.19", iat, exp: iat + 7200 });
     expect(result.tokenExpired).toBe((iat + 7200) * 1000);
-    await expect(jwtVerify(result.token, key(OTHER_SECRET), { algorithms: ["HS256"], currentDate: new Date(clock) })).rejects.toThrow();
+    expect(() => verifyJwt(result.token, OTHER_SECRET, clock)).toThrow();
   });
 
   test("uid is required; the failure is returned, not thrown", async () => {
@@ -102,9 +101,9 @@ describe("createToken", () => {
 });
 
 describe("checkToken", () => {
-  test("accepts a token signed by jose in uni-id's format and returns the payload without uniIdVersion", async () => {
+  test("accepts a token signed independently in uni-id's format and returns the payload without uniIdVersion", async () => {
     const iat = Math.floor(clock / 1000);
-    const token = await joseToken({ uid: "u9", role: ["user"], permission: ["a"] });
+    const token = await ownToken({ uid: "u9", role: ["user"], permission: ["a"] });
     const result = await instance().checkToken(token);
     expect(result).toEqual({ code: 0, errCode: 0, uid: "u9", role: ["user"], permission: ["a"], iat, exp: iat + 7200 });
   });
@@ -117,23 +116,23 @@ describe("checkToken", () => {
 
   const invalid: Array<[string, () => Promise<unknown>]> = [
     ["alg none", async () => `${b64({ alg: "none", typ: "JWT" })}.${b64({ uid: "u1", role: ["admin"], permission: [], iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 7200 })}.`],
-    ["HS512 with the right secret", () => joseToken({}, { alg: "HS512", typ: "JWT" })],
-    ["HS384 with the right secret", () => joseToken({}, { alg: "HS384", typ: "JWT" })],
-    ["another secret", () => joseToken({}, undefined, OTHER_SECRET)],
+    ["HS512 with the right secret", () => ownToken({}, { alg: "HS512", typ: "JWT" })],
+    ["HS384 with the right secret", () => ownToken({}, { alg: "HS384", typ: "JWT" })],
+    ["another secret", () => ownToken({}, undefined, OTHER_SECRET)],
     ["a tampered payload", async () => {
-      const [header, payload, signature] = (await joseToken({ role: ["user"] })).split(".");
+      const [header, payload, signature] = (await ownToken({ role: ["user"] })).split(".");
       const forged = { ...JSON.parse(Buffer.from(payload, "base64url").toString()), role: ["admin"] };
       return `${header}.${b64(forged)}.${signature}`;
     }],
-    ["a tampered signature", async () => `${(await joseToken({})).slice(0, -2)}AA`],
-    ["typ other than JWT", () => joseToken({}, { alg: "HS256", typ: "JWS" })],
-    ["no typ", () => joseToken({}, { alg: "HS256" })],
-    ["no uid", () => joseToken({ uid: undefined })],
-    ["an empty uid", () => joseToken({ uid: "" })],
-    ["a numeric uid", () => joseToken({ uid: 7 })],
-    ["no exp", () => joseToken({ exp: undefined })],
-    ["a role that is not a string array", () => joseToken({ role: "admin" })],
-    ["a not-yet-valid token", () => joseToken({ nbf: Math.floor(clock / 1000) + 3600 })],
+    ["a tampered signature", async () => `${(await ownToken({})).slice(0, -2)}AA`],
+    ["typ other than JWT", () => ownToken({}, { alg: "HS256", typ: "JWS" })],
+    ["no typ", () => ownToken({}, { alg: "HS256" })],
+    ["no uid", () => ownToken({ uid: undefined })],
+    ["an empty uid", () => ownToken({ uid: "" })],
+    ["a numeric uid", () => ownToken({ uid: 7 })],
+    ["no exp", () => ownToken({ exp: undefined })],
+    ["a role that is not a string array", () => ownToken({ role: "admin" })],
+    ["a not-yet-valid token", () => ownToken({ nbf: Math.floor(clock / 1000) + 3600 })],
     ["a malformed string", async () => "not-a-token"],
     ["three garbage segments", async () => "a.b.c"],
     ["dots only", async () => ".."],
@@ -151,18 +150,18 @@ describe("checkToken", () => {
   });
 
   test("an expired token is 30203, an expired forged one stays 30202", async () => {
-    const token = await joseToken({});
+    const token = await ownToken({});
     clock += 7200 * 1000;
     await expect(instance().checkToken(token)).resolves.toEqual({ errCode: "uni-id-token-expired", code: 30203, errMsg: "登录状态失效，token已过期" });
     clock = T0;
-    const forged = await joseToken({}, undefined, OTHER_SECRET);
+    const forged = await ownToken({}, undefined, OTHER_SECRET);
     clock += 7200 * 1000;
     await expect(instance().checkToken(forged)).resolves.toMatchObject({ code: 30202 });
     await expect(instance({ context: { LOCALE: "en-US" } }).checkToken(token)).resolves.toMatchObject({ errMsg: "Token expired" });
   });
 
   test("one second before exp is still valid (no refresh asked)", async () => {
-    const token = await joseToken({});
+    const token = await ownToken({});
     clock += 7199 * 1000;
     await expect(instance().checkToken(token, { autoRefresh: false })).resolves.toMatchObject({ code: 0, uid: "u1" });
   });
@@ -184,7 +183,7 @@ describe("checkToken", () => {
     const nowSeconds = Math.floor(clock / 1000);
     expect(refreshed).toMatchObject({ code: 0, uid: "u1", role: ["user"], permission: [], iat: nowSeconds, exp: nowSeconds + 7200, tokenExpired: (nowSeconds + 7200) * 1000 });
     expect(refreshed).not.toHaveProperty("uniIdVersion");
-    const { payload } = await jwtVerify(refreshed.token, key(), { algorithms: ["HS256"], currentDate: new Date(clock) });
+    const { payload } = verifyJwt(refreshed.token, SECRET, clock);
     expect(payload).toMatchObject({ uid: "u1", iat: nowSeconds, exp: nowSeconds + 7200 });
 
     const row = await userRow("u1");
@@ -207,7 +206,7 @@ describe("checkToken", () => {
 
   test("a token without roles (older uni-id) takes them from the user row", async () => {
     await addUser({ _id: "u3", role: ["user"] });
-    await expect(instance().checkToken(await joseToken({ uid: "u3", role: undefined, permission: undefined }))).resolves.toMatchObject({ code: 0, role: ["user"], permission: [] });
+    await expect(instance().checkToken(await ownToken({ uid: "u3", role: undefined, permission: undefined }))).resolves.toMatchObject({ code: 0, role: ["user"], permission: [] });
   });
 });
 
@@ -254,9 +253,9 @@ describe("refreshToken", () => {
 
   test("a token from before uni-id 1.0.10 is not looked up in the list", async () => {
     await addUser({ _id: "u1", role: ["user"], token: [] });
-    const legacy = await joseToken({ uniIdVersion: "1.0.9" });
+    const legacy = await ownToken({ uniIdVersion: "1.0.9" });
     await expect(instance().refreshToken({ token: legacy })).resolves.toMatchObject({ errCode: 0 });
-    const current = await joseToken({ uniIdVersion: "1.0.10" });
+    const current = await ownToken({ uniIdVersion: "1.0.10" });
     await expect(instance().refreshToken({ token: current })).resolves.toMatchObject({ code: 30202 });
   });
 
@@ -267,9 +266,9 @@ describe("refreshToken", () => {
   });
 
   test("refused for an unknown user, a missing token and an invalid token", async () => {
-    await expect(instance().refreshToken({ token: await joseToken({ uid: "nobody" }) })).resolves.toMatchObject({ errCode: "uni-id-account-not-exists" });
+    await expect(instance().refreshToken({ token: await ownToken({ uid: "nobody" }) })).resolves.toMatchObject({ errCode: "uni-id-account-not-exists" });
     await expect(instance().refreshToken({} as never)).resolves.toMatchObject({ errCode: "uni-id-param-required", errMsg: "token不可为空" });
-    await expect(instance().refreshToken({ token: await joseToken({}, undefined, OTHER_SECRET) })).resolves.toMatchObject({ code: 30202 });
+    await expect(instance().refreshToken({ token: await ownToken({}, undefined, OTHER_SECRET) })).resolves.toMatchObject({ code: 30202 });
   });
 });
 
@@ -321,7 +320,7 @@ describe("configuration", () => {
 
     const forA = await instance({ context: { APPID: "__UNI__AAA" } }).createToken({ uid: "u1", role: [] });
     if (forA.errCode !== 0) throw new Error("createToken failed");
-    await jwtVerify(forA.token, key("secret-of-app-a"), { currentDate: new Date(clock) });
+    verifyJwt(forA.token, "secret-of-app-a", clock);
     await expect(instance({ context: { APPID: "__UNI__AAA" } }).checkToken(forA.token)).resolves.toMatchObject({ code: 0 });
     await expect(instance({ context: { APPID: "__UNI__BBB" } }).checkToken(forA.token)).resolves.toMatchObject({ code: 30202 });
   });
@@ -390,7 +389,7 @@ describe("the public module", () => {
     const ins = uniIdCommon.createInstance({ context: { PLATFORM: "web" } });
     const created = await ins.createToken({ uid: "u1" });
     if (created.errCode !== 0) throw new Error(`createToken failed: ${created.errMsg}`);
-    await jwtVerify(created.token, key(), { algorithms: ["HS256"] });
+    verifyJwt(created.token, SECRET);
     expect((await userRow("u1")).token).toEqual([created.token]);
     await expect(ins.checkToken(created.token)).resolves.toMatchObject({ code: 0, uid: "u1", role: ["user"] });
   });

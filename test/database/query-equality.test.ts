@@ -65,6 +65,9 @@ describe("plain equality (unicloud.md §3.2)", () => {
     await expect(docs.where({ n: () => 1 }).count()).rejects.toMatchObject({ errCode: "INVALID_PARAM" });
     await expect(docs.where("n = 1").get()).rejects.toMatchObject({ errCode: "INVALID_PARAM" });
     await expect(docs.where({ n: getDb().command.inc(1) }).get()).rejects.toMatchObject({ errCode: "INVALID_PARAM" });
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let level = 0; level < 5000; level += 1) deep = { n: deep };
+    await expect(docs.where(deep).get()).rejects.toMatchObject({ errCode: "INVALID_PARAM" });
   });
 
   it("queries by _id, also inside where", async () => {

@@ -73,6 +73,9 @@ describe("update merge semantics", () => {
     for (const bad of [{ a: 1, "a.b": 2 }, { a: getDb().command.rename("b"), b: 1 }, { $set: { n: 2 } }, { n: { $inc: 1 } }, { "s.x": 1 }, {}, null, [1]]) {
       expect((await rejection(doc.update(bad))).errCode).toBe("INVALID_PARAM");
     }
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let level = 0; level < 5000; level += 1) deep = { n: deep };
+    expect((await rejection(doc.update(deep))).errMsg).toMatch(/nesting/);
     expect(await doc.read()).toEqual({ _id: "a", n: 1, s: "text" });
   });
 

@@ -1,16 +1,12 @@
-import { SignJWT } from "jose";
+import { signJwt } from "./jwt";
 
 /**
- * Tokens minted by an independent JWT implementation in uni-id-common's format, so the router's
- * token layer is checked against the format, not against itself.
+ * Tokens minted by the tests' own HS256 signer in uni-id-common's format, so the router's token layer
+ * is checked against the format, not against itself.
  */
 export async function mintToken(secret: string, claims: { uid: string; role?: string[]; expiresInSeconds?: number; issuedAt?: number }): Promise<string> {
   const iat = claims.issuedAt ?? Math.floor(Date.now() / 1000);
-  return new SignJWT({ uid: claims.uid, role: claims.role ?? [], permission: [], uniIdVersion: "1.0.19" })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + (claims.expiresInSeconds ?? 7200))
-    .sign(new TextEncoder().encode(secret));
+  return signJwt({ alg: "HS256", typ: "JWT" }, { uid: claims.uid, role: claims.role ?? [], permission: [], uniIdVersion: "1.0.19", iat, exp: iat + (claims.expiresInSeconds ?? 7200) }, secret);
 }
 
 export const TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef";

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jwtVerify } from "jose";
+import { verifyJwt } from "../helpers/jwt";
 import { dispatchCall } from "../../router/dispatch";
 import type { RouteModule, RouteRequest, RouteTable } from "../../router/types";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
@@ -97,7 +97,7 @@ describe("the router's access rules", () => {
     const reply = (await dispatch("user/ping", nearExpiry)) as { code: number; newToken?: { token: string; tokenExpired: number } };
     expect(reply.code).toBe(0);
     expect(reply.newToken).toBeDefined();
-    const { payload } = await jwtVerify(reply.newToken!.token, new TextEncoder().encode(TEST_SECRET));
+    const { payload } = verifyJwt(reply.newToken!.token, TEST_SECRET);
     expect(payload.uid).toBe("u-refresh");
     expect(reply.newToken!.tokenExpired).toBeGreaterThan(Date.now() + 7000 * 1000);
   });

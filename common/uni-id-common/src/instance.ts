@@ -65,9 +65,9 @@ export function createUniIdInstance(options: CreateInstanceOptions, deps: UniIdD
     }
   }
 
-  function mint(claims: { uid: string; role: string[]; permission: string[] } & Record<string, unknown>) {
+  async function mint(claims: { uid: string; role: string[]; permission: string[] } & Record<string, unknown>) {
     const { tokenSecret, tokenExpiresIn } = tokenSettings();
-    const { token, payload } = signToken(claims, tokenSecret, Math.floor(deps.now() / 1000), tokenExpiresIn);
+    const { token, payload } = await signToken(claims, tokenSecret, Math.floor(deps.now() / 1000), tokenExpiresIn);
     return { token, payload, tokenExpired: payload.exp * 1000 };
   }
 
@@ -96,7 +96,7 @@ export function createUniIdInstance(options: CreateInstanceOptions, deps: UniIdD
     }
     const role = rolesOf(user);
     const permission = await permissionsOf(db, role);
-    const minted = mint({ uid: payload.uid, role, permission });
+    const minted = await mint({ uid: payload.uid, role, permission });
     const recorded = await recordToken(db, payload.uid, minted.token, tokenSettings().maxTokenLength, {
       last_login_date: deps.now(),
       ...(caller.clientIP ? { last_login_ip: caller.clientIP } : {}),
@@ -120,7 +120,7 @@ export function createUniIdInstance(options: CreateInstanceOptions, deps: UniIdD
       roles = rolesOf(await requireUser(db, uid));
     }
     permissions ??= await permissionsOf(db, roles);
-    const { token, tokenExpired } = mint({ uid, role: roles, permission: permissions });
+    const { token, tokenExpired } = await mint({ uid, role: roles, permission: permissions });
     if (db) await recordToken(db, uid, token, tokenSettings().maxTokenLength);
     return { errCode: 0, token, tokenExpired };
   }
@@ -130,7 +130,7 @@ export function createUniIdInstance(options: CreateInstanceOptions, deps: UniIdD
     if (typeof token !== "string") throw new UniIdError("uni-id-check-token-failed");
     const { tokenSecret, tokenExpiresThreshold } = tokenSettings();
     const now = deps.now();
-    const payload = verifyToken(token, tokenSecret, Math.floor(now / 1000));
+    const payload = await verifyToken(token, tokenSecret, Math.floor(now / 1000));
     let { role, permission } = payload;
     if (!role || !permission) {
       // Tokens from older uni-id versions carry no roles: the database is the source then.
@@ -151,7 +151,7 @@ export function createUniIdInstance(options: CreateInstanceOptions, deps: UniIdD
     const token = input?.token;
     if (typeof token !== "string" || token === "") throw new UniIdError("uni-id-param-required", { param: "token" });
     const { tokenSecret } = tokenSettings();
-    const payload = verifyToken(token, tokenSecret, Math.floor(deps.now() / 1000));
+    const payload = await verifyToken(token, tokenSecret, Math.floor(deps.now() / 1000));
     const { token: fresh, tokenExpired } = await replaceToken(token, payload);
     return { errCode: 0, token: fresh, tokenExpired };
   }

@@ -150,10 +150,16 @@ function projectStage(spec: unknown): (docs: Document[]) => Document[] {
   if (!isPlainObject(spec) || Object.keys(spec).length === 0) throw invalidParam("aggregate.project: expected a non-empty object");
   const flags: Record<string, unknown> = {};
   const computed: Array<[string[], unknown]> = [];
-  for (const [key, value] of Object.entries(spec)) {
-    if (isFlag(value)) flags[key] = value;
-    else computed.push([splitPath(key, "project"), value]);
-  }
+  // `{ a: { b: 1 } }` is the nested spelling of `{ "a.b": 1 }`; an operator object is an expression.
+  const collect = (entries: Array<[string, unknown]>, prefix: string) => {
+    for (const [key, value] of entries) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (isFlag(value)) flags[path] = value;
+      else if (isPlainObject(value) && !asOperator(value) && Object.keys(value).length > 0) collect(Object.entries(value), path);
+      else computed.push([splitPath(path, "project"), value]);
+    }
+  };
+  collect(Object.entries(spec), "");
   const excludes = Object.entries(flags).some(([key, value]) => key !== "_id" && (value === false || value === 0));
   if (computed.length && excludes) throw invalidParam("aggregate.project: cannot mix exclusions with computed fields");
   // Computed fields make the projection an inclusion, even when no field is flagged true.

@@ -1,4 +1,4 @@
-import { describeType, encodeValue, isPlainObject } from "./codec";
+import { describeType, encodeValue, isPlainObject, MAX_NESTING_DEPTH } from "./codec";
 import { QueryCommand, UpdateCommand } from "./commands";
 import { invalidParam } from "./errors";
 import { splitPath } from "./json-path";
@@ -74,6 +74,8 @@ function nonEmptyOperands(command: QueryCommand): unknown[] {
 }
 
 function compileFieldValue(path: string[], value: unknown): Predicate {
+  // Documents cannot be nested deeper than this, so a deeper query could only be hostile input.
+  if (path.length > MAX_NESTING_DEPTH) throw invalidParam(`where: field paths nest deeper than ${MAX_NESTING_DEPTH} levels`);
   if (value instanceof QueryCommand) return compileFieldCommand(path, value);
   if (value instanceof UpdateCommand) {
     throw invalidParam(`where: update operator db.command.${value.operator} used as a query condition on ${path.join(".")}`);

@@ -17,7 +17,7 @@ export class Transaction {
   private readonly timer: NodeJS.Timeout;
   rollbackValue?: unknown;
 
-  private readonly abortHook = () => this.end("aborted", false);
+  private readonly abortHook = () => this.endQuietly("aborted");
 
   private constructor(
     registry: Registry,
@@ -26,7 +26,7 @@ export class Transaction {
     private readonly finish: (commit: boolean) => void,
   ) {
     this.executor = transactionExecutor(registry, { session, check: () => this.check() });
-    this.timer = setTimeout(() => this.end("timedOut", false), TRANSACTION_TIMEOUT_MS);
+    this.timer = setTimeout(() => this.endQuietly("timedOut"), TRANSACTION_TIMEOUT_MS);
     // An abandoned transaction must not keep the process alive, only release its lock.
     this.timer.unref();
     connection.abortOnClose.add(this.abortHook);
@@ -55,6 +55,15 @@ export class Transaction {
     clearTimeout(this.timer);
     this.connection.abortOnClose.delete(this.abortHook);
     this.finish(commit);
+  }
+
+  /** Timer and close paths have no caller to report to; a failed ROLLBACK must not crash the process. */
+  private endQuietly(state: "timedOut" | "aborted"): void {
+    try {
+      this.end(state, false);
+    } catch {
+      // The connection's lock is released by finish() regardless.
+    }
   }
 
   async commit(): Promise<void> {

@@ -1,4 +1,4 @@
-import { cloneValue, describeType, encodeValue, isPlainObject, type Document } from "./codec";
+import { cloneValue, describeType, encodeValue, isPlainObject, MAX_NESTING_DEPTH, type Document } from "./codec";
 import { QueryCommand, UpdateCommand } from "./commands";
 import { invalidParam } from "./errors";
 import { applyArrayCommand, isArrayCommand } from "./array-updates";
@@ -31,6 +31,7 @@ export function compileUpdate(data: unknown): CompiledUpdate {
 }
 
 function collectOperations(data: Record<string, unknown>, prefix: string[], out: FieldOperation[]): void {
+  if (prefix.length > MAX_NESTING_DEPTH) throw invalidParam(`update: document nesting exceeds ${MAX_NESTING_DEPTH} levels`);
   for (const [key, value] of Object.entries(data)) {
     const path = [...prefix, ...splitPath(key, "update")];
     for (const segment of path) {
