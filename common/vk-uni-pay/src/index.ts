@@ -13,6 +13,9 @@ export { queryRefund } from "./api/query-refund";
 export { retryHooks } from "./api/retry-hooks";
 export { reconcile } from "./api/reconcile";
 export { code2SessionWeixinMP, code2SessionWeixinH5 } from "./api/openid";
+import { decrypt, encrypt } from "./api/crypto-aes";
+/** `vkPay.crypto.aes.encrypt({ data })` / `decrypt({ data })`, keyed by `notifyKey`. */
+export const crypto = { aes: { encrypt, decrypt } };
 export { paymentNotify, transferNotify } from "./notify/entry";
 export { setHookResolver } from "./core/hook-registry";
 export { orderTypeConfig } from "./api/order-types";
