@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 
 const ROOT = join(__dirname, "../..");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
 const WORKERS = 4;
 const ROUNDS = 60;
 /** SQLITE_BUSY is retried with setTimeout, never a blocking wait: a worker's event loop never stalls this long. */
@@ -13,7 +12,7 @@ const STALL_BOUND_MS = 500;
 
 function runWorker(file: string, worker: string): Promise<{ worker: string; won: string[]; maxLagMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(__dirname, "workers/hammer.ts"), file, worker, String(ROUNDS)], { cwd: ROOT });
+    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "workers/hammer.ts"), file, worker, String(ROUNDS)], { cwd: ROOT });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

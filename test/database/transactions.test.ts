@@ -77,6 +77,24 @@ describe("startTransaction", () => {
     expect((await db.collection("c").where({ s: 1 }).count()).total).toBe(1);
   });
 
+  it("a write awaited inside an open transaction gives up after 5 s instead of waiting for it", async () => {
+    jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "queueMicrotask"] });
+    try {
+      const db = getDb();
+      const t = await db.startTransaction();
+      await t.collection("c").add({ _id: "inside" });
+      const outside = db.collection("c").add({ _id: "outside" }).catch((error: unknown) => error);
+      await jest.advanceTimersByTimeAsync(5001);
+      expect(await outside).toMatchObject({ errCode: "DATABASE_BUSY" });
+      await t.collection("c").add({ _id: "after" });
+      await t.commit();
+    } finally {
+      jest.useRealTimers();
+    }
+    expect((await getDb().collection("c").get()).data.map((doc) => doc._id)).toEqual(["inside", "after"]);
+    await getDb().collection("c").add({ _id: "later" });
+  });
+
   it("rolls back automatically after 10 s", async () => {
     jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "queueMicrotask"] });
     try {

@@ -115,7 +115,30 @@ export class AsyncLock {
     this.tail = this.tail.then(() => next);
     return ready;
   }
+
+  /**
+   * Like `acquire`, but gives up after `ms`: a write awaited inside an open transaction of the same
+   * process would otherwise wait for that very transaction. A late grant is handed straight back.
+   */
+  async acquireWithin(ms: number, onTimeout: () => Error): Promise<() => void> {
+    const ready = this.acquire();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(onTimeout()), ms);
+    });
+    try {
+      return await Promise.race([ready, expired]);
+    } catch (error) {
+      void ready.then((release) => release());
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
+
+const lockTimeout = () =>
+  new DatabaseError("DATABASE_BUSY", `a transaction in this process has held the write lock for over ${RETRY_LIMIT_MS} ms (a write awaited inside an open transaction must go through the transaction)`);
 
 export class Connection {
   readonly writer: Session;
@@ -157,7 +180,7 @@ export class Connection {
   /** One atomic write: BEGIN IMMEDIATE … COMMIT on the writer, under the in-process lock. */
   async write<T>(work: (session: Session) => T): Promise<T> {
     this.check();
-    const release = await this.lock.acquire();
+    const release = await this.lock.acquireWithin(RETRY_LIMIT_MS, lockTimeout);
     try {
       this.check();
       const session = this.writer;
@@ -175,7 +198,7 @@ export class Connection {
   /** Opens a transaction that stays open across awaits; the caller must commit or roll back. */
   async begin(): Promise<{ session: Session; finish: (commit: boolean) => void }> {
     this.check();
-    const release = await this.lock.acquire();
+    const release = await this.lock.acquireWithin(RETRY_LIMIT_MS, lockTimeout);
     const session = this.writer;
     try {
       this.check();

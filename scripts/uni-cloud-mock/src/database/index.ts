@@ -16,7 +16,8 @@ import { runTransaction, Transaction } from "./transaction";
  *   (dropping it silently would widen the write), and `{ $gt: 1 }` objects are data, never operators.
  * - A unique index treats a missing field as null, as MongoDB does, unless the index is sparse.
  * - Transactions hold this process's write lock and SQLite's write lock until commit/rollback (10 s max);
- *   reads outside a transaction never wait for it. Collections are created by their first write.
+ *   reads outside a transaction never wait for it, other writes wait at most 5 s (then DATABASE_BUSY).
+ *   Collections are created by their first write.
  */
 
 export { DatabaseError, type DatabaseErrorCode } from "./errors";

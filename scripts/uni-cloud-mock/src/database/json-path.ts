@@ -71,9 +71,14 @@ function collect(value: unknown, segments: readonly string[], index: number, out
   out.push(undefined);
 }
 
+/** Marks a path that held an embedded document (a Date included, stored as `{ $date }`). */
+export const OBJECT_PATH_MARK = "{}";
+
 /**
- * Every field path (array positions collapsed) that holds an array in a stored document. Such paths can
- * match through array elements, which `json_extract` cannot see, so the SQL prefilter leaves them to JS.
+ * Every field path (array positions collapsed) that holds an array in a stored document, plus
+ * `{}`-marked paths that hold an embedded document. Array paths can match through array elements, which
+ * `json_extract` cannot see, so the SQL prefilter leaves them to JS; sorting in SQL additionally needs
+ * scalar-only fields (see sql-order.ts). A field named like a mark only makes both more cautious.
  */
 export function collectArrayPaths(value: unknown, prefix: string, out: Set<string>): void {
   if (Array.isArray(value)) {
@@ -82,6 +87,7 @@ export function collectArrayPaths(value: unknown, prefix: string, out: Set<strin
     return;
   }
   if (value !== null && typeof value === "object") {
+    if (prefix) out.add(OBJECT_PATH_MARK + prefix);
     for (const [key, item] of Object.entries(value)) collectArrayPaths(item, prefix ? `${prefix}.${key}` : key, out);
   }
 }

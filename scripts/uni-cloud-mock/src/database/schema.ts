@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Session } from "./connection";
 import { DatabaseError, invalidParam } from "./errors";
-import { jsonExtractSql, splitPath, toSqlJsonPath } from "./json-path";
+import { collectArrayPaths, jsonExtractSql, OBJECT_PATH_MARK, splitPath, toSqlJsonPath } from "./json-path";
 
 /**
  * One table per collection (`_id` column + JSON `doc`), plus the indexes of
@@ -84,6 +84,7 @@ export function ensureSchema(session: Session, collection: string, indexes: Inde
     `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(ARRAY_PATHS_TABLE)} (collection TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (collection, path)) WITHOUT ROWID;` +
       `CREATE TABLE IF NOT EXISTS ${table} (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL);`,
   );
+  backfillPathTracking(session, collection);
   for (const index of indexes) {
     // `_id` already has the primary key.
     if (index.keys.length === 1 && index.keys[0].path.join(".") === "_id") continue;
@@ -107,6 +108,23 @@ export function ensureSchema(session: Session, collection: string, indexes: Inde
       throw new DatabaseError("DUPLICATE_KEY", `cannot create unique index ${index.name} on ${collection}: existing documents collide (${(error as Error).message})`);
     }
   }
+}
+
+/**
+ * Path tracking (json-path.ts) is complete for a collection once its bare `{}` row exists. Tables from
+ * before object paths were tracked get a one-time scan here, so SQL ordering never trusts partial data.
+ */
+function backfillPathTracking(session: Session, collection: string): void {
+  const tracking = quoteIdentifier(ARRAY_PATHS_TABLE);
+  const complete = session.db.prepare(`SELECT 1 FROM ${tracking} WHERE collection = ? AND path = ?`).get(collection, OBJECT_PATH_MARK);
+  if (complete) return;
+  const paths = new Set<string>([OBJECT_PATH_MARK]);
+  for (const text of session.db.prepare(`SELECT doc FROM ${quoteIdentifier(collection)}`).pluck().iterate() as IterableIterator<string>) {
+    collectArrayPaths(JSON.parse(text), "", paths);
+  }
+  const insert = session.db.prepare(`INSERT OR IGNORE INTO ${tracking} (collection, path) VALUES (?, ?)`);
+  for (const path of paths) insert.run(collection, path);
+  session.arrayPaths.delete(collection);
 }
 
 /**

@@ -4,6 +4,7 @@ import { collectArrayPaths, resolvePath } from "./json-path";
 import { matchesPredicate } from "./matcher";
 import type { Predicate } from "./query-compiler";
 import { ARRAY_PATHS_TABLE, quoteIdentifier, toDuplicateKeyError, type IndexDefinition } from "./schema";
+import { buildSqlOrder } from "./sql-order";
 import { buildPrefilter } from "./sql-prefilter";
 import { compareValues } from "./values";
 
@@ -93,9 +94,10 @@ export class CollectionStore {
     // `_id` is a unique string column, so SQLite's BINARY order is MongoDB's order for it and later keys
     // never matter: VK's default `_id desc` paging needs no JS sort.
     const byId = options.order?.[0]?.path.length === 1 && options.order[0].path[0] === "_id";
-    if (!options.order?.length || byId) {
-      // Natural (insertion) or _id order lets us stop reading as soon as the page is full.
-      const orderBy = byId ? `_id ${options.order![0].direction === 1 ? "ASC" : "DESC"}` : "rowid";
+    const sqlOrder = options.order?.length && !byId && this.exists(session) ? buildSqlOrder(options.order, this.arrayPaths(session)) : undefined;
+    if (!options.order?.length || byId || sqlOrder) {
+      // Natural, _id or SQL-computed order lets us stop reading as soon as the page is full.
+      const orderBy = byId ? `_id ${options.order![0].direction === 1 ? "ASC" : "DESC"}` : (sqlOrder ?? "rowid");
       const out: Row[] = [];
       let skipped = 0;
       for (const row of this.candidates(session, predicate, orderBy)) {
