@@ -1,4 +1,4 @@
-import { build, type BuildOptions } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 import { basename, join, resolve } from "node:path";
 import { ROOT, RUNTIME_MODULES, ROUTER_DIR } from "./paths";
 import { discoverHooks, routesPlugin } from "./routes-plugin";
@@ -44,11 +44,34 @@ export async function bundleHooks(outDir: string): Promise<string[]> {
   return hooks;
 }
 
-export async function bundleModule(packageDir: string, outFile: string, external: string[]): Promise<void> {
+export async function bundleModule(packageDir: string, outFile: string, external: string[], plugins: Plugin[] = []): Promise<void> {
   await build({
     ...COMMON,
     entryPoints: [resolve(ROOT, packageDir, "src/index.ts")],
     outfile: outFile,
     external,
+    plugins,
   });
+}
+
+/**
+ * Libraries only some calls need (the QR-code renderer) ship as their own file beside the bundle and
+ * are required on first use, so a cold start neither parses nor runs them.
+ */
+export const LAZY_LIBRARIES = ["qrcode"];
+
+export function lazyLibrariesPlugin(): Plugin {
+  const pattern = new RegExp(`^(${LAZY_LIBRARIES.join("|")})$`);
+  return {
+    name: "lazy-libraries",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: pattern }, (args) => ({ path: `./lib/${args.path}.js`, external: true }));
+    },
+  };
+}
+
+export async function bundleLazyLibraries(outDir: string): Promise<void> {
+  for (const name of LAZY_LIBRARIES) {
+    await build({ ...COMMON, stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT, loader: "js" }, outfile: join(outDir, "lib", `${name}.js`) });
+  }
 }

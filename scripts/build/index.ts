@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bundleHooks, bundleModule, bundleRouter } from "./bundles";
+import { bundleHooks, bundleLazyLibraries, bundleModule, bundleRouter, lazyLibrariesPlugin } from "./bundles";
 import {
   commonModuleManifest,
   functionManifest,
@@ -31,7 +31,8 @@ async function buildLocalSpace(): Promise<void> {
   writeJson(join(vkPay, "package.json"), functionManifest(localFunctionDependencies));
 
   const library = fresh(join(SPACE_COMMON, "vk-uni-pay"));
-  await bundleModule("common/vk-uni-pay", join(library, "index.js"), ["uni-config-center", "uni-id-common"]);
+  await bundleModule("common/vk-uni-pay", join(library, "index.js"), ["uni-config-center", "uni-id-common"], [lazyLibrariesPlugin()]);
+  await bundleLazyLibraries(library);
   writeJson(join(library, "package.json"), commonModuleManifest("vk-uni-pay", "vk-uni-pay payment library", { "uni-config-center": "file:../uni-config-center" }));
 
   const uniId = fresh(join(SPACE_COMMON, "uni-id-common"));
@@ -56,6 +57,7 @@ function buildPlugin(): void {
 
   const library = join(plugin, "uniCloud/cloudfunctions/common/vk-uni-pay");
   cpSync(join(SPACE_COMMON, "vk-uni-pay/index.js"), join(library, "index.js"));
+  cpSync(join(SPACE_COMMON, "vk-uni-pay/lib"), join(library, "lib"), { recursive: true });
   writeJson(join(library, "package.json"), commonModuleManifest("vk-uni-pay", "vk-uni-pay payment library", pluginLibraryDependencies));
 
   const databaseOut = join(plugin, "uniCloud/database");

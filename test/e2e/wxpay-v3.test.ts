@@ -100,6 +100,11 @@ describe("WeChat Pay v3 end to end through the emulator and the sandbox", () => 
     await env.control("wxpay", "drop", { count: 0 });
   });
 
+  it("answers needQRcode: 'image' with a PNG of the payment link, from the lazily loaded renderer", async () => {
+    const created = await client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 300, needQRcode: "image" });
+    expect(created).toMatchObject({ code: 0, data: { needQRcode: true, qrcodeImage: expect.stringMatching(/^data:image\/png;base64,iVBOR/) } });
+  });
+
   it("closes an unpaid order at WeChat and here, after which it cannot be paid", async () => {
     const created = await client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 200, isPC: true });
     expect(await client("pay/closeOrder", { out_trade_no: created.data.out_trade_no })).toMatchObject({ code: 0, data: { trade_state: "CLOSED" } });

@@ -1,6 +1,8 @@
 /** A data-URL PNG of a payment link, for pages (nvue, IoT screens) that cannot draw QR codes themselves. */
 export async function qrcodeDataUrl(text: string): Promise<string> {
-  // Loaded on first use: most calls never need an image, and a cold start should not pay for it.
-  const { toDataURL } = await import("qrcode");
+  // Required on first use (the build ships it as a separate file): most calls never need an image,
+  // and a cold start should neither parse nor run the renderer.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { toDataURL } = require("qrcode") as typeof import("qrcode");
   return toDataURL(text, { errorCorrectionLevel: "M", margin: 2, width: 300 });
 }
