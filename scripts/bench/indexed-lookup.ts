@@ -18,12 +18,13 @@ async function lookupMs(size: number): Promise<number> {
     }
     const samples: number[] = [];
     for (let round = 0; round < 3; round += 1) {
-      const started = performance.now();
+      const started = process.cpuUsage();
       for (let i = 0; i < LOOKUPS; i += 1) {
         const { data } = await orders.where({ out_trade_no: `T${(i * 7919) % size}` }).get();
         if ((data as unknown[]).length !== 1) throw new Error("lookup missed");
       }
-      samples.push(performance.now() - started);
+      const used = process.cpuUsage(started);
+      samples.push((used.user + used.system) / 1000);
     }
     return median(samples);
   } finally {
@@ -38,8 +39,8 @@ export async function benchIndexedLookup(): Promise<BenchRow[]> {
   const large = await lookupMs(100_000);
   const ratio = large / small;
   return [
-    { name: `indexed lookup, ${LOOKUPS} by out_trade_no, 1k orders (ms)`, value: small, target: "—", ok: true },
-    { name: `indexed lookup, ${LOOKUPS} by out_trade_no, 100k orders (ms)`, value: large, target: "—", ok: true },
+    { name: `indexed lookup, ${LOOKUPS} by out_trade_no, 1k orders (CPU ms)`, value: small, target: "—", ok: true },
+    { name: `indexed lookup, ${LOOKUPS} by out_trade_no, 100k orders (CPU ms)`, value: large, target: "—", ok: true },
     { name: "indexed lookup 100k / 1k (ratio)", value: ratio, target: "≤ 1.5", ok: ratio <= 1.5 },
   ];
 }
