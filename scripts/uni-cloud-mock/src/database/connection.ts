@@ -260,5 +260,7 @@ function open(path: string): Sqlite {
   db.pragma("busy_timeout = 0");
   // A larger page cache keeps lookups on big collections in memory (the default is only 2 MiB).
   db.pragma("cache_size = -32768");
+  // Reads through a memory map skip a system call per page, which is most of a lookup on a big file.
+  db.pragma("mmap_size = 268435456");
   return db;
 }
