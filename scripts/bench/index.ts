@@ -1,12 +1,13 @@
 import { ensureBuilt } from "../build";
 import { benchColdStart } from "./cold-start";
 import { benchIndexedLookup } from "./indexed-lookup";
+import { benchNotifyPipeline } from "./notify-pipeline";
 import { printTable, type BenchRow } from "./table";
 
 /** `npm run bench`: SPEC §11's targets as ratios and bounds measured in one run. */
 async function main(): Promise<void> {
   await ensureBuilt();
-  const rows: BenchRow[] = [...benchColdStart(), ...(await benchIndexedLookup())];
+  const rows: BenchRow[] = [...benchColdStart(), ...(await benchIndexedLookup()), ...(await benchNotifyPipeline())];
   printTable(rows);
 }
 

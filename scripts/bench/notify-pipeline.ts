@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
+import type { Database } from "../../common/vk-uni-pay/src/core/database";
+import type { HookModule } from "../../common/vk-uni-pay/src/core/hooks";
+import { processNotification, type PipelineDeps } from "../../common/vk-uni-pay/src/notify/pipeline";
+import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
+import { decryptResource, encryptResource, loadPrivateKey, loadPublicKey, signResponse, verifyWxpayV3Signature } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+import { SPACE_DIR } from "../build/paths";
+import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig, type WxpaySandboxKeys } from "../sandbox/pki";
+import { createDatabase } from "../uni-cloud-mock/src/database";
+import { median, type BenchRow } from "./table";
+
+const NOTIFICATIONS = 300;
+const ROUNDS = 3;
+
+interface Message {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A v3 payment notification, signed in public-key mode so no certificate download is involved. */
+function notification(keys: WxpaySandboxKeys, outTradeNo: string, total: number): Message {
+  const transaction = { mchid: keys.mchId, appid: keys.appId, out_trade_no: outTradeNo, transaction_id: `4200${outTradeNo}`, trade_type: "NATIVE", trade_state: "SUCCESS", success_time: "2026-11-25T12:00:00+08:00", amount: { total, payer_total: total, currency: "CNY", payer_currency: "CNY" } };
+  const body = JSON.stringify({ id: randomUUID(), create_time: "2026-11-25T12:00:00+08:00", resource_type: "encrypt-resource", event_type: "TRANSACTION.SUCCESS", summary: "支付成功", resource: encryptResource({ plaintext: JSON.stringify(transaction), apiV3Key: keys.v3Key, associatedData: "transaction" }) });
+  const headers = { "content-type": "application/json", ...signResponse({ body, privateKey: loadPrivateKey(keys.wxpayPublicKeyPrivatePem), serial: keys.wxpayPublicKeyId }) };
+  return { headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])), body };
+}
+
+function cpuMs(started: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / 1000;
+}
+
+interface Fixture {
+  dir: string;
+  raw: ReturnType<typeof createDatabase>;
+  deps: PipelineDeps;
+  messages: Message[][];
+  paths: string[][];
+}
+
+/** `size` orders (NOTPAY) and, per round, NOTIFICATIONS notifications for orders not yet paid. */
+async function prepare(size: number, keys: WxpaySandboxKeys, hooks: HookModule): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), "vk-pay-bench-notify-"));
+  const raw = createDatabase({ file: join(dir, "db.sqlite"), definitionsDir: join(SPACE_DIR, "database") });
+  const db = raw as unknown as Database;
+  await db.collection("uni-id-users").add({ _id: "u1", balance: 0, status: 0 });
+  for (let start = 0; start < size; start += 1000) {
+    await raw.collection("vk-pay-orders").add(
+      Array.from({ length: Math.min(1000, size - start) }, (_, i) => ({ out_trade_no: `N${start + i}`, type: "recharge", provider: "wxpay", pay_type: "wxpay_h5", status: "NOTPAY", total_fee: 100, user_id: "u1", mch_id: keys.mchId, provider_appid: keys.appId, create_date: start + i, refund_fee: 0, custom: { recharge_balance: 100 } })),
+    );
+  }
+  const config = validatePayConfig({ wxpay: { h5: wxpaySandboxConfig(keys, "http://127.0.0.1:1") } });
+  const deps: PipelineDeps = {
+    db,
+    now: () => Date.now(),
+    log: () => undefined,
+    findProvider: (name) => (name === "wxpay" ? provider : undefined),
+    config: () => config,
+    runtime: { now: () => Date.now(), request: () => Promise.reject(new Error("no network in the bench")) },
+    hooks: () => hooks,
+  };
+  const provider = createWxpayProvider({ database: () => db, log: () => undefined });
+  const messages: Message[][] = [];
+  const paths: string[][] = [];
+  for (let round = 0; round <= ROUNDS; round += 1) {
+    const numbers = Array.from({ length: NOTIFICATIONS }, (_, i) => `N${((round * NOTIFICATIONS + i) * 7919) % size}`);
+    messages.push(numbers.map((no) => notification(keys, no, 100)));
+    paths.push(numbers.map((no) => `/vk-pay-notify/wxpay_h5/${no}`));
+  }
+  return { dir, raw, deps, messages, paths };
+}
+
+async function pipelineRound(fixture: Fixture, round: number): Promise<number> {
+  const started = process.cpuUsage();
+  for (let i = 0; i < NOTIFICATIONS; i += 1) {
+    const message = fixture.messages[round]![i]!;
+    const reply = await processNotification({ path: fixture.paths[round]![i], httpMethod: "POST", headers: message.headers, body: message.body, isBase64Encoded: false }, "/vk-pay-notify/", fixture.deps);
+    if (reply.statusCode >= 300) throw new Error(`notification refused: ${reply.body}`);
+  }
+  return cpuMs(started) / NOTIFICATIONS;
+}
+
+/** The cryptography alone: RSA verification and AES-GCM decryption of the same messages, keys cached. */
+function cryptoRound(keys: WxpaySandboxKeys, messages: Message[]): number {
+  const publicKey = loadPublicKey(keys.wxpayPublicKeyPem);
+  const started = process.cpuUsage();
+  for (const message of messages) {
+    const ok = verifyWxpayV3Signature({ timestamp: message.headers["wechatpay-timestamp"]!, nonce: message.headers["wechatpay-nonce"]!, body: message.body, signature: message.headers["wechatpay-signature"]!, publicKey });
+    if (!ok) throw new Error("signature");
+    decryptResource(JSON.parse(message.body).resource, keys.v3Key);
+  }
+  return cpuMs(started) / messages.length;
+}
+
+/**
+ * SPEC §11: a v3 payment notification end to end (verify, decrypt, bind, state change, recharge hook,
+ * log) against the crypto alone, and the same on 100,000 orders as on 1,000.
+ */
+export async function benchNotifyPipeline(): Promise<BenchRow[]> {
+  const keysDir = mkdtempSync(join(tmpdir(), "vk-pay-bench-keys-"));
+  const keys = await loadOrCreateWxpaySandboxKeys(keysDir);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const recharge = require("../../router/service/pay-notify/recharge") as HookModule;
+  const small = await prepare(1000, keys, recharge);
+  const large = await prepare(100_000, keys, recharge);
+  const samples = { small: [] as number[], large: [] as number[], crypto: [] as number[] };
+  try {
+    await pipelineRound(small, 0);
+    await pipelineRound(large, 0);
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      samples.crypto.push(cryptoRound(keys, small.messages[round]!));
+      samples.small.push(await pipelineRound(small, round));
+      samples.large.push(await pipelineRound(large, round));
+    }
+  } finally {
+    for (const fixture of [small, large]) {
+      await fixture.raw.close();
+      rmSync(fixture.dir, { recursive: true, force: true });
+    }
+    rmSync(keysDir, { recursive: true, force: true });
+  }
+  const [crypto, pipeline, pipelineLarge] = [median(samples.crypto), median(samples.small), median(samples.large)];
+  return [
+    { name: "v3 notification: crypto alone (CPU ms each)", value: crypto, target: "—", ok: true },
+    { name: "v3 notification: whole pipeline, 1k orders (CPU ms each)", value: pipeline, target: "—", ok: true },
+    { name: "v3 notification: pipeline / crypto (ratio)", value: pipeline / crypto, target: "≤ 4", ok: pipeline / crypto <= 4 },
+    { name: "v3 notification: 100k / 1k orders (ratio)", value: pipelineLarge / pipeline, target: "≤ 1.5", ok: pipelineLarge / pipeline <= 1.5 },
+  ];
+}
