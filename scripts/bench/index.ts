@@ -2,12 +2,13 @@ import { ensureBuilt } from "../build";
 import { benchColdStart } from "./cold-start";
 import { benchIndexedLookup } from "./indexed-lookup";
 import { benchNotifyPipeline } from "./notify-pipeline";
+import { benchWechatSpeed } from "./wechat-speed";
 import { printTable, type BenchRow } from "./table";
 
 /** `npm run bench`: SPEC §11's targets as ratios and bounds measured in one run. */
 async function main(): Promise<void> {
   await ensureBuilt();
-  const rows: BenchRow[] = [...benchColdStart(), ...(await benchIndexedLookup()), ...(await benchNotifyPipeline())];
+  const rows: BenchRow[] = [...benchColdStart(), ...(await benchIndexedLookup()), ...(await benchNotifyPipeline()), ...benchWechatSpeed()];
   printTable(rows);
 }
 
