@@ -162,7 +162,7 @@ describe("wxpay createPayment (API v3)", () => {
     ["a v3Key that is not 32 bytes", { v3Key: "short" }, "vk-pay-wxpay-v3-invalid-api-v3-key"],
     ["a missing private key file", { appPrivateKeyPath: "/nonexistent/apiclient_key.pem" }, "vk-pay-wxpay-key-missing"],
     ["a private key that does not match the certificate", { appPrivateKeyContent: readFileSync(`${__dirname}/../fixtures/wechat-v3/wechatpay-go_test_private_key.pem`, "utf8") }, "vk-pay-wxpay-key-mismatch"],
-    ["a baseUrl that is not a URL", { baseUrl: "wechat.test" }, "vk-pay-wxpay-config-invalid"],
+    ["a baseUrl that is not a URL", { baseUrl: "wechat.test" }, "vk-pay-config-invalid"],
     ["a public key without its id", { wxpayPublicKeyContent: "MIIB" }, "vk-pay-wxpay-key-missing"],
   ])("refuses %s with a ConfigError", async (_label, change, errCode) => {
     const failure = provider.createPayment(request("h5", { config: merchantConfig(change) }), wechat.runtime);

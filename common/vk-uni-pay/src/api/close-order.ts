@@ -1,8 +1,7 @@
-import { merchantConfig } from "../core/config";
 import { failures } from "../core/errors";
 import { findOrder, markClosed, OPEN_STATUSES } from "../core/orders";
 import { respond, type Result } from "../core/result";
-import { checkOutTradeNo, configKeyOfOrder, productionDeps, requireProvider, type ApiDeps } from "./shared";
+import { checkOutTradeNo, orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
 async function close(params: { out_trade_no: string }, deps: ApiDeps): Promise<{ out_trade_no: string; trade_state: "CLOSED" }> {
   const outTradeNo = checkOutTradeNo(params?.out_trade_no);
@@ -12,8 +11,8 @@ async function close(params: { out_trade_no: string }, deps: ApiDeps): Promise<{
   if (!OPEN_STATUSES.includes(order.status)) throw failures.orderAlreadyPaid();
   const provider = requireProvider(deps, order.provider);
   if (provider.capabilities.close) {
-    const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
-    await provider.closePayment({ mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo }, deps.runtime);
+    const merchant = orderMerchant(order, deps);
+    await provider.closePayment({ ...merchant, outTradeNo }, deps.runtime);
   }
   // The provider closed it; if a payment slipped in meanwhile, the conditional write leaves it paid.
   if (!(await markClosed(order._id, deps.now(), deps.db))) throw failures.orderAlreadyPaid();

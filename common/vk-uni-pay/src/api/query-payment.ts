@@ -3,8 +3,7 @@ import { failures } from "../core/errors";
 import { findOrder, markClosed, OPEN_STATUSES, type Order } from "../core/orders";
 import { respond, type Result } from "../core/result";
 import type { TradeState } from "../providers/contract";
-import { applyReportedPayment, checkOutTradeNo, configKeyOfOrder, productionDeps, requireProvider, type ApiDeps } from "./shared";
-import { merchantConfig } from "../core/config";
+import { applyReportedPayment, checkOutTradeNo, orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
 export interface QueryPaymentParams {
   out_trade_no: string;
@@ -33,8 +32,8 @@ const POLL_MS = 250;
 export async function reconcileWithProvider(order: Order, deps: ApiDeps): Promise<void> {
   const provider = requireProvider(deps, order.provider);
   if (!provider.capabilities.query) return;
-  const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
-  const status = await provider.queryPayment({ mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo: order.out_trade_no }, deps.runtime);
+  const merchant = orderMerchant(order, deps);
+  const status = await provider.queryPayment({ ...merchant, outTradeNo: order.out_trade_no }, deps.runtime);
   if (status.state === "SUCCESS") await applyReportedPayment(order, status, deps);
   else if (status.state === "CLOSED") await markClosed(order._id, deps.now(), deps.db);
 }

@@ -1,9 +1,8 @@
-import { merchantConfig } from "../core/config";
 import { failures } from "../core/errors";
 import { findOrder } from "../core/orders";
 import { REFUNDS, type RefundRecord } from "../core/refunds";
 import { respond, type Result } from "../core/result";
-import { checkOutTradeNo, configKeyOfOrder, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
+import { checkOutTradeNo, orderMerchant, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
 
 export interface QueryRefundData {
   out_trade_no: string;
@@ -24,9 +23,9 @@ async function queryRefunds(params: { out_trade_no: string; out_refund_no?: stri
   const pending = (data as unknown as RefundRecord[]).filter((record) => record.status === "PROCESSING");
   if (pending.length > 0) {
     const provider = requireProvider(deps, order.provider);
-    const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
+    const merchant = orderMerchant(order, deps);
     for (const record of pending) {
-      const status = await provider.queryRefund({ mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo, outRefundNo: record.out_refund_no }, deps.runtime);
+      const status = await provider.queryRefund({ ...merchant, outTradeNo, outRefundNo: record.out_refund_no }, deps.runtime);
       if (status.state !== "PROCESSING") await settleAndRunHook(record.out_refund_no, { ...status, state: status.state }, deps);
     }
     data = (await deps.db.collection(REFUNDS).where(where).orderBy("create_date", "asc").limit(1000).get()).data;

@@ -1,11 +1,10 @@
-import { merchantConfig } from "../core/config";
 import { currentHookResolver } from "../core/hook-registry";
 import { runPaidHook, runRefundedHook } from "../core/hooks";
 import { markClosed, OPEN_STATUSES, ORDERS, type Order } from "../core/orders";
 import { REFUNDS, type RefundRecord } from "../core/refunds";
 import { respond, type Result } from "../core/result";
 import { reconcileWithProvider } from "./query-payment";
-import { configKeyOfOrder, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
+import { orderMerchant, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
 
 export const TASK_LOG = "vk-pay-task-log";
 
@@ -61,8 +60,8 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
     if (expiry < now && current[0] && OPEN_STATUSES.includes(current[0].status)) {
       const provider = requireProvider(deps, order.provider);
       if (provider.capabilities.close) {
-        const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
-        await provider.closePayment({ mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo: order.out_trade_no }, deps.runtime);
+        const merchant = orderMerchant(order, deps);
+        await provider.closePayment({ ...merchant, outTradeNo: order.out_trade_no }, deps.runtime);
       }
       if (await markClosed(order._id, now, db)) report.closed += 1;
     }
@@ -80,8 +79,8 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
     const order = ((await orders.doc(refund.order_id).get()).data as Order[])[0];
     if (!order) return;
     const provider = requireProvider(deps, order.provider);
-    const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
-    const status = await provider.queryRefund({ mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo: order.out_trade_no, outRefundNo: refund.out_refund_no }, deps.runtime);
+    const merchant = orderMerchant(order, deps);
+    const status = await provider.queryRefund({ ...merchant, outTradeNo: order.out_trade_no, outRefundNo: refund.out_refund_no }, deps.runtime);
     if (status.state !== "PROCESSING") {
       await settleAndRunHook(refund.out_refund_no, { ...status, state: status.state }, deps);
       report.refunds += 1;

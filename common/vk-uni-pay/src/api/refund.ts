@@ -1,4 +1,3 @@
-import { merchantConfig } from "../core/config";
 import { failures, ProviderRejectedError, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
 import { currentHookResolver } from "../core/hook-registry";
@@ -6,7 +5,7 @@ import { findOrder, type Order } from "../core/orders";
 import { findRefund, reserveRefund, settleRefund, type RefundRecord } from "../core/refunds";
 import { respond, type Result } from "../core/result";
 import type { RefundState } from "../providers/contract";
-import { checkOutTradeNo, configKeyOfOrder, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
+import { checkOutTradeNo, orderMerchant, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
 
 export interface RefundParams {
   out_trade_no: string;
@@ -67,11 +66,11 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   if (record.status !== "PROCESSING") return answer(outRefundNo, deps);
 
   const provider = requireProvider(deps, order.provider);
-  const merchant = merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyOfOrder(order) });
+  const merchant = orderMerchant(order, deps);
   try {
     // Asking again with the same out_refund_no is idempotent at the provider, so a retry is safe.
     const result = await provider.refund(
-      { mode: order.pay_type.slice(order.provider.length + 1), config: merchant, outTradeNo, transactionId: order.transaction_id, outRefundNo, totalFee: order.total_fee, refundFee, reason: desc, notifyUrl: order.notify_url.replace(/\/vk-pay-notify\/.*$/, `/vk-pay-notify/${order.pay_type}/${outTradeNo}`) },
+      { ...merchant, outTradeNo, transactionId: order.transaction_id, outRefundNo, totalFee: order.total_fee, refundFee, reason: desc, notifyUrl: order.notify_url },
       deps.runtime,
     );
     if (result.state !== "PROCESSING") await settleAndRunHook(outRefundNo, { ...result, state: result.state }, deps);

@@ -1,4 +1,5 @@
-import { loadPayConfig, type PayConfig } from "../core/config";
+import { loadPayConfig, merchantConfig, type PayConfig } from "../core/config";
+import { configKeyFor } from "../core/trade-type";
 import { cloudDatabase, type Database } from "../core/database";
 import { ConfigError, failures, ValidationError } from "../core/errors";
 import { currentHookResolver } from "../core/hook-registry";
@@ -47,10 +48,10 @@ export function optionalObject(value: unknown, name: string): Record<string, unk
   return value;
 }
 
-/** The mode's sub-config key, derived from the order's pay_type. */
-export function configKeyOfOrder(order: Pick<Order, "provider" | "pay_type">): string {
+/** What a provider call about an existing order needs: its mode and the merchant that created it. */
+export function orderMerchant(order: Pick<Order, "provider" | "pay_type">, deps: ApiDeps): { mode: string; config: Readonly<Record<string, unknown>> } {
   const mode = order.pay_type.slice(order.provider.length + 1);
-  return order.provider === "huawei" && mode === "app-plus" ? "app-harmony" : mode;
+  return { mode, config: merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyFor(order.provider, mode) }) };
 }
 
 /**

@@ -52,8 +52,16 @@ function unsupported(provider: string, platform: string | undefined): Validation
   return new ValidationError(1020, "pay-mode-unsupported", `${provider}不支持在${platform ?? "未知"}平台支付`);
 }
 
-function make(provider: string, mode: string, qrcode = false, configKey = mode): TradeType {
-  return { provider, mode, payType: `${provider}_${mode}`, configKey, qrcode };
+/**
+ * The key of a mode's sub-config in uni-pay/config.js: the mode itself, except HarmonyOS apps, whose
+ * mode vk-uni-pay names `app-plus` while keying the config `app-harmony`.
+ */
+export function configKeyFor(provider: string, mode: string): string {
+  return provider === "huawei" && mode === "app-plus" ? "app-harmony" : mode;
+}
+
+function make(provider: string, mode: string, qrcode = false): TradeType {
+  return { provider, mode, payType: `${provider}_${mode}`, configKey: configKeyFor(provider, mode), qrcode };
 }
 
 /** WeChat's H5 family: JSAPI inside the WeChat browser, Native QR on PC or when asked, else MWEB. */
@@ -114,9 +122,8 @@ export function selectTradeType(input: TradeTypeInput): TradeType {
     case "huawei":
       if (input.needQRcode) break;
       if (platform === "mp-harmony") return make("huawei", "mp-harmony");
-      // HarmonyOS apps report `app-harmony` or the generic app platform; vk-uni-pay names the mode
-      // `app-plus` but keys its config `app-harmony`.
-      if (platform === "app-harmony" || platform === "app-plus") return make("huawei", "app-plus", false, "app-harmony");
+      // HarmonyOS apps report `app-harmony` or the generic app platform.
+      if (platform === "app-harmony" || platform === "app-plus") return make("huawei", "app-plus");
       break;
     default: {
       const exhaustive: never = provider;

@@ -1,4 +1,5 @@
 import { merchantConfig, type PayConfig } from "../core/config";
+import { configKeyFor } from "../core/trade-type";
 import type { Database } from "../core/database";
 import { VkPayError } from "../core/errors";
 import { runPaidHook, runRefundedHook, type HookOutcome, type HookResolver } from "../core/hooks";
@@ -21,12 +22,6 @@ export interface PipelineDeps {
 }
 
 type Verdict = { accepted: boolean; entry: Omit<NotifyLogEntry, "provider" | "pay_type"> };
-
-/** The sub-config key of a pay_type's mode (huawei's app mode is keyed `app-harmony`). */
-function configKeyOf(provider: string, payType: string): string {
-  const mode = payType.slice(provider.length + 1);
-  return provider === "huawei" && mode === "app-plus" ? "app-harmony" : mode;
-}
 
 /** The verified event must describe the stored order: same provider, amount, merchant and app. */
 function bindingProblem(order: Order, event: NormalizedEvent, provider: string): string | undefined {
@@ -69,7 +64,7 @@ async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind:
 async function judge(provider: PaymentProvider, payType: string, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {
   let event: NormalizedEvent;
   try {
-    const merchant = merchantConfig(deps.config(), { provider: provider.name, configKey: configKeyOf(provider.name, payType) });
+    const merchant = merchantConfig(deps.config(), { provider: provider.name, configKey: configKeyFor(provider.name, payType.slice(provider.name.length + 1)) });
     // Verification comes first: nothing of an unverified message is read into state.
     event = await provider.verifyNotify(raw, merchant, deps.runtime);
   } catch (error) {

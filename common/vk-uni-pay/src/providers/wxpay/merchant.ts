@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { sign, verify, type KeyObject } from "node:crypto";
 import { ConfigError, VkPayError } from "../../core/errors";
 import type { MerchantConfig } from "../contract";
+import { readBaseUrl } from "../../core/base-url";
 import {
   loadCertificate,
   loadPrivateKey,
@@ -106,27 +107,6 @@ function material(config: MerchantConfig, contentField: string, pathField: strin
   return undefined;
 }
 
-function readBaseUrl(config: MerchantConfig): (host: string) => string {
-  const value = config.baseUrl;
-  const check = (url: unknown, where: string): string => {
-    if (typeof url !== "string" || !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(url)) {
-      throw fail("config-invalid", `微信支付配置 ${where} 必须是 http(s) 地址`);
-    }
-    return url.replace(/\/+$/, "");
-  };
-  if (value === undefined || value === null || value === "") return (host) => `https://${host}`;
-  if (typeof value === "string") {
-    const base = check(value, "baseUrl");
-    return (host) => (OFFICIAL_HOSTS.includes(host as (typeof OFFICIAL_HOSTS)[number]) ? base : `https://${host}`);
-  }
-  if (typeof value === "object" && !Array.isArray(value)) {
-    const table = new Map<string, string>();
-    for (const [host, url] of Object.entries(value as Record<string, unknown>)) table.set(host, check(url, `baseUrl["${host}"]`));
-    return (host) => table.get(host) ?? `https://${host}`;
-  }
-  throw fail("config-invalid", "微信支付配置 baseUrl 必须是字符串或以官方域名为键的对象");
-}
-
 function readH5Info(config: MerchantConfig): Readonly<Record<string, unknown>> | undefined {
   const scene = config.sceneInfo;
   if (scene === undefined || scene === null) return undefined;
@@ -191,7 +171,7 @@ function parse(config: MerchantConfig): WxpayMerchant {
     pinnedCertificates: Object.freeze(pinnedCertificates),
     h5Info: readH5Info(config),
     timeoutMs,
-    baseUrl: readBaseUrl(config),
+    baseUrl: readBaseUrl(config.baseUrl, OFFICIAL_HOSTS, "微信支付配置 baseUrl"),
   });
 }
 
