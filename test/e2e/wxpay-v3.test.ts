@@ -89,6 +89,23 @@ describe("WeChat Pay v3 end to end through the emulator and the sandbox", () => 
     expect(info.data.vip_expire_date).toBeGreaterThanOrEqual(before + 30 * 86_400_000 - 1000);
   });
 
+  it.each([
+    ["an App", "app", "Mozilla/5.0 (Linux; Android 14) uni-app", {}, "wxpay_app-plus", { appid: "wx0000000000000001", partnerid: "1900000001", package: "Sign=WXPay", prepayid: expect.any(String), sign: expect.any(String) }],
+    ["the WeChat browser (JSAPI)", "web", "Mozilla/5.0 (iPhone) Mobile/15E148 MicroMessenger/8.0.40", { openid: "o-user-2" }, "wxpay_h5-weixin", { signType: "RSA", paySign: expect.any(String), package: expect.stringMatching(/^prepay_id=/) }],
+  ])("pays a recharge from %s", async (_label, platform, userAgent, extra, payType, orderInfo) => {
+    const response = await fetch(`${env.url}/__callFunction/vk-pay`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": userAgent },
+      body: JSON.stringify({ event: { url: "pay/createPayment", data: { provider: "wxpay", type: "recharge", total_fee: 150, ...extra }, uniIdToken: user }, clientInfo: { PLATFORM: platform } }),
+    });
+    const created = ((await response.json()) as { result: any }).result;
+    expect(created).toMatchObject({ code: 0, data: { pay_type: payType, orderInfo } });
+    const before = await balance();
+    await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no });
+    await env.wxpay.idle();
+    expect(await balance()).toBe(before + 150);
+  });
+
   it("applies a payment whose notification was lost, when the client queries", async () => {
     const created = await client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 500, isPC: true });
     await env.control("wxpay", "drop", { count: 5 });
