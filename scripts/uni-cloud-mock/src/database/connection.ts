@@ -24,6 +24,11 @@ export class Session {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   /** Array-holding paths per collection (see json-path.ts), valid while `dataVersion` is unchanged. */
   readonly arrayPaths = new Map<string, Set<string>>();
+  /**
+   * Tables known to exist, remembered on the reader only: it sees committed state, and tables are never
+   * dropped once committed. (The writer may see a table its own transaction creates and then rolls back.)
+   */
+  readonly knownTables: Set<string> | undefined;
   private dataVersion = -1;
 
   /**
@@ -34,7 +39,9 @@ export class Session {
   constructor(
     readonly db: Sqlite,
     readonly cachesArrayPaths: boolean,
-  ) {}
+  ) {
+    this.knownTables = cachesArrayPaths ? undefined : new Set();
+  }
 
   /** A prepared statement from a small LRU cache (query shapes vary, so the cache must stay bounded). */
   statement(sql: string): BetterSqlite3.Statement {

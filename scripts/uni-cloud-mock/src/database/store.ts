@@ -69,7 +69,10 @@ export class CollectionStore {
 
   /** Reads do not create tables, so a collection nobody has written to yet reads as empty. */
   private exists(session: Session): boolean {
-    return session.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(this.name) !== undefined;
+    if (session.knownTables?.has(this.name)) return true;
+    const found = session.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(this.name) !== undefined;
+    if (found) session.knownTables?.add(this.name);
+    return found;
   }
 
   private *candidates(session: Session, predicate: Predicate, orderBy?: string): Generator<Row> {
