@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { X509Certificate, type KeyObject } from "node:crypto";
+import { cachedParse as cached, KeyParseError, loadRsaPrivateKey, loadRsaPublicKey, type KeyMaterial } from "../../../core/rsa-keys";
 import { WxpayV3ConfigError } from "./errors";
 
 /**
@@ -12,7 +13,7 @@ import { WxpayV3ConfigError } from "./errors";
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012153196 (WeChat Pay public key and its PUB_KEY_ID_)
  */
 
-export type KeyMaterial = string | Buffer;
+export type { KeyMaterial } from "../../../core/rsa-keys";
 
 export interface LoadedCertificate {
   /** Uppercase hex, as WeChat Pay writes it in `serial_no` and `Wechatpay-Serial`. */
@@ -31,39 +32,14 @@ export interface WxpayPublicKey {
 
 export const PUB_KEY_ID_PREFIX = "PUB_KEY_ID_";
 
-// Bounded so a process that sees many rotated certificates cannot grow without limit; Map keeps insertion order.
-const CACHE_LIMIT = 256;
-const cache = new Map<string, unknown>();
-
-function cached<T>(kind: string, material: KeyMaterial, parse: () => T): T {
-  const id = createHash("sha256").update(kind).update("\0").update(material).digest("hex");
-  const hit = cache.get(id);
-  if (hit !== undefined) return hit as T;
-  const value = parse();
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(id, value);
-  return value;
-}
-
-// uni-pay style configs carry keys either as full PEM or as the bare base64 body pasted from the file.
-function toPem(material: KeyMaterial, label: string): string {
-  const text = (typeof material === "string" ? material : material.toString("utf8")).trim();
-  if (text.includes("-----BEGIN ")) return text;
-  const body = text.replace(/\s+/g, "");
-  if (body === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
-    throw new WxpayV3ConfigError("wxpay-v3-invalid-key", `${label} is neither PEM nor base64`);
+/** Provider-neutral parse failures become this module's config error. */
+function asConfigError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof KeyParseError) throw new WxpayV3ConfigError("wxpay-v3-invalid-key", error.message);
+    throw error;
   }
-  const lines = body.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
-}
-
-// WeChat Pay signs with RSA 2048 (the scheme is named SHA256-RSA2048); anything else is a misconfiguration.
-function assertRsa(key: KeyObject, what: string): KeyObject {
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (key.asymmetricKeyType !== "rsa" || bits < 2048) {
-    throw new WxpayV3ConfigError("wxpay-v3-invalid-key", `${what} must be an RSA key of at least 2048 bits`);
-  }
-  return key;
 }
 
 /**
@@ -72,16 +48,7 @@ function assertRsa(key: KeyObject, what: string): KeyObject {
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_0.shtml
  */
 export function loadPrivateKey(material: KeyMaterial): KeyObject {
-  return cached("private", material, () => {
-    let key: KeyObject;
-    try {
-      key = createPrivateKey(toPem(material, "PRIVATE KEY"));
-    } catch (error) {
-      if (error instanceof WxpayV3ConfigError) throw error;
-      throw new WxpayV3ConfigError("wxpay-v3-invalid-key", "merchant private key cannot be parsed");
-    }
-    return assertRsa(key, "merchant private key");
-  });
+  return asConfigError(() => loadRsaPrivateKey(material, "merchant private key"));
 }
 
 /**
@@ -90,16 +57,7 @@ export function loadPrivateKey(material: KeyMaterial): KeyObject {
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012153196
  */
 export function loadPublicKey(material: KeyMaterial): KeyObject {
-  return cached("public", material, () => {
-    let key: KeyObject;
-    try {
-      key = createPublicKey(toPem(material, "PUBLIC KEY"));
-    } catch (error) {
-      if (error instanceof WxpayV3ConfigError) throw error;
-      throw new WxpayV3ConfigError("wxpay-v3-invalid-key", "public key cannot be parsed");
-    }
-    return assertRsa(key, "public key");
-  });
+  return asConfigError(() => loadRsaPublicKey(material));
 }
 
 /**
@@ -123,13 +81,15 @@ export function loadCertificate(material: KeyMaterial): LoadedCertificate {
   return cached("certificate", material, () => {
     let x509: X509Certificate;
     try {
-      x509 = new X509Certificate(toPem(material, "CERTIFICATE"));
+      // Configs carry certificates as PEM or as the bare base64 (DER) body pasted from the file.
+      const text = (typeof material === "string" ? material : material.toString("utf8")).trim();
+      x509 = new X509Certificate(text.includes("-----BEGIN ") ? text : Buffer.from(text.replace(/\s+/g, ""), "base64"));
     } catch {
       throw new WxpayV3ConfigError("wxpay-v3-invalid-certificate", "certificate cannot be parsed");
     }
     return Object.freeze({
       serialNo: x509.serialNumber.toUpperCase(),
-      publicKey: assertRsa(x509.publicKey, "certificate key"),
+      publicKey: asConfigError(() => loadRsaPublicKey(x509.toString(), "certificate key")),
       pem: x509.toString(),
       validFrom: new Date(x509.validFrom),
       validTo: new Date(x509.validTo),
