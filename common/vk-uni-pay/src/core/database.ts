@@ -67,3 +67,20 @@ export function isDuplicateKey(error: unknown): boolean {
   const { errCode, code, message } = (error ?? {}) as { errCode?: unknown; code?: unknown; message?: unknown };
   return errCode === "DUPLICATE_KEY" || code === 11000 || /dup(licate)? key/i.test(String(message ?? ""));
 }
+
+/**
+ * Runs `work` in one transaction: committed when it returns, rolled back when it throws. Work that
+ * decides to change nothing simply returns; committing an empty transaction is harmless.
+ */
+export async function inTransaction<T>(db: Database, work: (transaction: TransactionRef) => Promise<T>): Promise<T> {
+  const transaction = await db.startTransaction();
+  let result: T;
+  try {
+    result = await work(transaction);
+  } catch (error) {
+    await transaction.rollback().catch(() => undefined);
+    throw error;
+  }
+  await transaction.commit();
+  return result;
+}

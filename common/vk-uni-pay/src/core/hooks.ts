@@ -1,4 +1,4 @@
-import { cloudDatabase, single, type Database, type TransactionRef } from "./database";
+import { cloudDatabase, inTransaction, single, type Database, type TransactionRef } from "./database";
 import { ORDERS, type Order } from "./orders";
 import { REFUNDS } from "./refunds";
 
@@ -94,30 +94,17 @@ async function runLegacy(hook: LegacyHook, order: Order, db: Database, now: numb
 }
 
 async function runTyped(hooks: OrderTypeHooks, orderId: string, db: Database, now: number, log: (line: string) => void): Promise<HookOutcome> {
-  const transaction = await db.startTransaction();
-  try {
+  return inTransaction(db, async (transaction) => {
     // Read inside the transaction: a run that committed first is seen, and this one does nothing.
-    const order = single(await transaction.collection(ORDERS).doc(orderId).get()) as Order | undefined;
-    if (!order || !PAID_STATUSES.includes(order.status)) {
-      await transaction.rollback();
-      return "not-paid";
-    }
-    if (order.user_order_success === true) {
-      await transaction.rollback();
-      return "already-done";
-    }
+    const order = single<Order>(await transaction.collection(ORDERS).doc(orderId).get());
+    if (!order || !PAID_STATUSES.includes(order.status)) return "not-paid";
+    if (order.user_order_success === true) return "already-done";
     const result = await hooks.paid?.({ order, custom: order.custom ?? {}, db: transaction, now, log, idempotencyKey: `${order._id}:paid` });
     if (result === false) throw new HookRefused("hook returned false");
-    await transaction
-      .collection(ORDERS)
-      .doc(orderId)
-      .update({ user_order_success: true, hook_error: "", hook_attempts: ((order as { hook_attempts?: number }).hook_attempts ?? 0) + 1, hook_date: now });
-    await transaction.commit();
+    const attempts = ((order as { hook_attempts?: number }).hook_attempts ?? 0) + 1;
+    await transaction.collection(ORDERS).doc(orderId).update({ user_order_success: true, hook_error: "", hook_attempts: attempts, hook_date: now });
     return "done";
-  } catch (error) {
-    await transaction.rollback().catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /**
@@ -170,22 +157,18 @@ export async function runRefundedHook(
     return "no-hook";
   }
   const refunded = hooks.refunded.bind(hooks);
-  const transaction = await db.startTransaction();
   try {
-    const current = single(await transaction.collection(REFUNDS).doc(outRefundNo).get()) as { hook_done?: boolean } | undefined;
-    if (current?.hook_done === true) {
-      await transaction.rollback();
-      return "already-done";
-    }
-    const freshOrder = single(await transaction.collection(ORDERS).doc(order._id).get()) as Order;
-    const facts: RefundFacts = { out_refund_no: outRefundNo, refund_fee: refund.refund_fee, refund_desc: refund.refund_desc, ...(refund.force ? { force: true } : {}) };
-    const result = await refunded({ order: freshOrder, custom: freshOrder.custom ?? {}, db: transaction, now: options.now, log, idempotencyKey: `${order._id}:refunded:${outRefundNo}`, refund: facts });
-    if (result === false) throw new HookRefused("refunded hook returned false");
-    await transaction.collection(REFUNDS).doc(outRefundNo).update({ hook_done: true, hook_error: "", hook_date: options.now });
-    await transaction.commit();
-    return "done";
+    return await inTransaction(db, async (transaction) => {
+      const current = single<{ hook_done?: boolean }>(await transaction.collection(REFUNDS).doc(outRefundNo).get());
+      if (current?.hook_done === true) return "already-done";
+      const freshOrder = single<Order>(await transaction.collection(ORDERS).doc(order._id).get())!;
+      const facts: RefundFacts = { out_refund_no: outRefundNo, refund_fee: refund.refund_fee, refund_desc: refund.refund_desc, ...(refund.force ? { force: true } : {}) };
+      const result = await refunded({ order: freshOrder, custom: freshOrder.custom ?? {}, db: transaction, now: options.now, log, idempotencyKey: `${order._id}:refunded:${outRefundNo}`, refund: facts });
+      if (result === false) throw new HookRefused("refunded hook returned false");
+      await transaction.collection(REFUNDS).doc(outRefundNo).update({ hook_done: true, hook_error: "", hook_date: options.now });
+      return "done" as const;
+    });
   } catch (error) {
-    await transaction.rollback().catch(() => undefined);
     log(`vk-uni-pay: refunded hook of ${outRefundNo} failed: ${describe(error)}`);
     await db.collection(REFUNDS).doc(outRefundNo).update({ hook_error: describe(error), hook_date: options.now, hook_attempts: db.command.inc(1) });
     return "failed";

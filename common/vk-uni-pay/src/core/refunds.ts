@@ -1,5 +1,5 @@
 import type { RefundState } from "../providers/contract";
-import { cloudDatabase, single, type Database, type TransactionRef } from "./database";
+import { cloudDatabase, inTransaction, single, type Database } from "./database";
 import { failures } from "./errors";
 import { ORDERS, type Order } from "./orders";
 
@@ -22,18 +22,6 @@ export interface RefundRecord {
 }
 
 const REFUNDABLE = ["SUCCESS", "REFUND"];
-
-async function inTransaction<T>(db: Database, work: (transaction: TransactionRef) => Promise<T>): Promise<T> {
-  const transaction = await db.startTransaction();
-  try {
-    const result = await work(transaction);
-    await transaction.commit();
-    return result;
-  } catch (error) {
-    await transaction.rollback().catch(() => undefined);
-    throw error;
-  }
-}
 
 /**
  * Reserves a refund against the order's ceiling before the provider is asked: reserved + this ≤ paid,
