@@ -100,5 +100,5 @@ export async function processNotification(event: NotificationEvent, prefix: stri
   await logNotification(deps.db, raw, { provider: provider.name, pay_type: path.payType, ...verdict.entry }, deps.now()).catch((error: unknown) =>
     deps.log(`vk-uni-pay: cannot write the notification log: ${(error as Error)?.message ?? String(error)}`),
   );
-  return provider.acknowledge(verdict.accepted);
+  return provider.acknowledge(verdict.accepted, raw);
 }

@@ -116,6 +116,10 @@ export interface PaymentProvider {
   queryRefund(request: { mode: string; config: MerchantConfig; outTradeNo: string; outRefundNo: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
   /** Verifies first (signature, timestamp window, decryption), then parses; throws SignatureError on any doubt. */
   verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
-  /** The exact reply the provider expects, for an accepted or a refused notification. */
-  acknowledge(accepted: boolean): IntegrationResponse;
+  /**
+   * The exact reply the provider expects, for an accepted or a refused notification. The notification is
+   * passed (absent when the request had no readable body) because one provider may speak several dialects:
+   * WeChat Pay answers v2's XML with XML and v3's JSON with JSON.
+   */
+  acknowledge(accepted: boolean, notification?: RawNotification): IntegrationResponse;
 }
