@@ -31,7 +31,11 @@ describe("startTransaction", () => {
     await t.collection("acc").doc("a").set({ balance: 0 });
     await t.collection("acc").doc("a").remove();
     await t.collection("fresh").add({ x: 1 });
+    expect((await t.collection("fresh").doc((await t.collection("fresh").add({ x: 2 })).id).get()).data).toMatchObject({ x: 2 });
+    // Reads outside the open transaction go to the reader and see nothing of it.
+    expect((await db.collection("fresh").count()).total).toBe(0);
     await t.rollback();
+    // Back on the writer, which saw the table inside the undone transaction: it must not trust that.
     expect((await db.collection("acc").doc("a").get()).data).toEqual([{ _id: "a", balance: 100 }]);
     expect((await db.collection("fresh").count()).total).toBe(0);
   });

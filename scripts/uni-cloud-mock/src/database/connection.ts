@@ -25,22 +25,25 @@ export class Session {
   /** Array-holding paths per collection (see json-path.ts), valid while `dataVersion` is unchanged. */
   readonly arrayPaths = new Map<string, Set<string>>();
   /**
-   * Tables known to exist, remembered on the reader only: it sees committed state, and tables are never
-   * dropped once committed. (The writer may see a table its own transaction creates and then rolls back.)
+   * Tables known to exist. Committed tables are never dropped, so only a rollback on the writer (which
+   * may undo a table its own transaction created) makes this stale: see forgetUncommitted().
    */
-  readonly knownTables: Set<string> | undefined;
+  readonly knownTables = new Set<string>();
   private dataVersion = -1;
 
   /**
-   * Only the writer caches array paths: its writes run under BEGIN IMMEDIATE, so no other connection
-   * can commit between the data_version check and the work. A reader's snapshot may start after the
-   * check, so it reloads the (tiny) list inside every snapshot instead.
+   * Only the writer caches array paths: its writes run under BEGIN IMMEDIATE, and its reads in a
+   * transaction that checks data_version first, so no other connection can commit between the check and
+   * the work. A reader's snapshot may start after the check, so it reloads the (tiny) list every time.
    */
   constructor(
     readonly db: Sqlite,
     readonly cachesArrayPaths: boolean,
-  ) {
-    this.knownTables = cachesArrayPaths ? undefined : new Set();
+  ) {}
+
+  /** After a rollback: a table created inside the undone transaction no longer exists. */
+  forgetUncommitted(): void {
+    this.knownTables.clear();
   }
 
   /** A prepared statement from a small LRU cache (query shapes vary, so the cache must stay bounded). */
@@ -114,10 +117,24 @@ export async function retryBusy<T>(attempt: () => T): Promise<T> {
 /** A FIFO async mutex. */
 export class AsyncLock {
   private tail: Promise<void> = Promise.resolve();
+  /** Holders plus waiters: zero means nobody holds the lock or is about to. */
+  private users = 0;
+
+  get idle(): boolean {
+    return this.users === 0;
+  }
 
   acquire(): Promise<() => void> {
-    let release!: () => void;
-    const next = new Promise<void>((resolve) => (release = resolve));
+    this.users += 1;
+    let resolveNext!: () => void;
+    const next = new Promise<void>((resolve) => (resolveNext = resolve));
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.users -= 1;
+      resolveNext();
+    };
     const ready = this.tail.then(() => release);
     this.tail = this.tail.then(() => next);
     return ready;
@@ -172,15 +189,28 @@ export class Connection {
     if (this.closed) throw new DatabaseError("SYSTEM_ERROR", "the database has been closed");
   }
 
-  /** A consistent snapshot read on the reader connection. */
+  /**
+   * A consistent snapshot read. While no write or transaction of this process holds the writer, the
+   * read runs there: the writer's page cache already holds what this process wrote, whereas the reader's
+   * cache is dropped after every commit by another connection (most of a small read's cost), and the
+   * writer caches the collection's array paths. Otherwise (a transaction open across awaits) it runs on
+   * the reader, which never sees uncommitted writes.
+   */
   async read<T>(work: (session: Session) => T): Promise<T> {
     this.check();
-    const session = this.reader;
     return retryBusy(() => {
-      // A retry runs after a timer, by which time the database may have been closed.
+      // A retry runs after a timer, by which time the database may have been closed or the writer taken.
       this.check();
+      if (this.lock.idle && !this.writer.db.inTransaction) {
+        const writer = this.writer;
+        return writer.db.transaction(() => {
+          writer.refresh();
+          return work(writer);
+        })();
+      }
       // The reader caches nothing that could go stale, so it needs no data_version check.
-      return session.db.transaction(() => work(session))();
+      const reader = this.reader;
+      return reader.db.transaction(() => work(reader))();
     });
   }
 
@@ -191,12 +221,19 @@ export class Connection {
     try {
       this.check();
       const session = this.writer;
-      return await retryBusy(() =>
-        session.db.transaction(() => {
-          session.refresh();
-          return work(session);
-        }).immediate(),
-      );
+      return await retryBusy(() => {
+        try {
+          return session.db
+            .transaction(() => {
+              session.refresh();
+              return work(session);
+            })
+            .immediate();
+        } catch (error) {
+          session.forgetUncommitted();
+          throw error;
+        }
+      });
     } finally {
       release();
     }
@@ -222,8 +259,10 @@ export class Connection {
         if (done) return;
         done = true;
         try {
+          if (!commit) session.forgetUncommitted();
           if (session.db.inTransaction) session.db.exec(commit ? "COMMIT" : "ROLLBACK");
         } catch (error) {
+          session.forgetUncommitted();
           // A failed COMMIT leaves the transaction open; the connection must not stay inside it.
           if (session.db.inTransaction) session.db.exec("ROLLBACK");
           throw error;

@@ -69,9 +69,9 @@ export class CollectionStore {
 
   /** Reads do not create tables, so a collection nobody has written to yet reads as empty. */
   private exists(session: Session): boolean {
-    if (session.knownTables?.has(this.name)) return true;
+    if (session.knownTables.has(this.name)) return true;
     const found = session.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(this.name) !== undefined;
-    if (found) session.knownTables?.add(this.name);
+    if (found) session.knownTables.add(this.name);
     return found;
   }
 
