@@ -3,10 +3,11 @@ import { configKeyFor } from "../core/trade-type";
 import { cloudDatabase, type Database } from "../core/database";
 import { ConfigError, failures, ValidationError } from "../core/errors";
 import { currentHookResolver } from "../core/hook-registry";
-import { runPaidHook, runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
+import { runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
 import { settleRefund } from "../core/refunds";
 import type { RefundState } from "../providers/contract";
-import { markPaid, type Order } from "../core/orders";
+import type { Order } from "../core/orders";
+import { settlePayment } from "../core/settle-payment";
 import { cloudRuntime } from "../core/runtime";
 import type { PaymentProvider, PaymentStatus, ProviderRuntime } from "../providers/contract";
 import { findProvider } from "../providers/registry";
@@ -63,10 +64,9 @@ export async function applyReportedPayment(order: Order, status: PaymentStatus, 
     deps.log(`vk-uni-pay: ${order.out_trade_no} reported paid with amount ${status.totalFee}, order says ${order.total_fee}; not applied`);
     return "mismatch";
   }
-  await markPaid(order, { transactionId: status.transactionId, paidAt: status.paidAt ?? deps.now(), notifyMode: 0, info: status.raw }, deps.now(), deps.db);
-  const hooks = currentHookResolver();
-  if (!hooks) return "deferred";
-  return runPaidHook(order._id, hooks, { now: deps.now(), log: deps.log, db: deps.db });
+  const now = deps.now();
+  const { hook } = await settlePayment(order, { transactionId: status.transactionId, paidAt: status.paidAt ?? now, notifyMode: 0, info: status.raw }, { db: deps.db, now, log: deps.log, hooks: currentHookResolver() });
+  return hook;
 }
 
 /** Settles a refund the provider finished and runs its `refunded` hook (when the hooks are known here). */

@@ -42,6 +42,11 @@ export interface TransactionRef {
   rollback(value?: unknown): Promise<void>;
 }
 
+/** What a record-only write needs: a standalone database or an open transaction both qualify. */
+export interface DocumentWriter {
+  collection(name: string): { add(data: Record<string, unknown>): Promise<{ id: string }> };
+}
+
 export interface Database {
   collection(name: string): CollectionRef;
   readonly command: Command;

@@ -55,7 +55,7 @@ export type HookResolver = (type: string) => HookModule | undefined;
 
 export type HookOutcome = "done" | "already-done" | "failed" | "not-paid";
 
-const PAID_STATUSES = ["SUCCESS", "REFUND"];
+export const PAID_STATUSES: readonly string[] = ["SUCCESS", "REFUND"];
 const MAX_ERROR_LENGTH = 500;
 
 /** Retry delay after the n-th failure: 30 s doubling, at most 6 h. */
@@ -63,14 +63,15 @@ export function hookRetryDelayMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 6 * 3600_000);
 }
 
-class HookRefused extends Error {}
+/** The hook itself said no (returned false, or is missing): a failure of the hook, not of the database. */
+export class HookRefused extends Error {}
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   const text = error instanceof HookRefused ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.slice(0, MAX_ERROR_LENGTH);
 }
 
-async function recordFailure(db: Database, order: Order, error: unknown, now: number): Promise<void> {
+export async function recordFailure(db: Database, order: Order, error: unknown, now: number): Promise<void> {
   const attempts = ((order as { hook_attempts?: number }).hook_attempts ?? 0) + 1;
   const _ = db.command;
   // Conditional: a concurrent run that succeeded meanwhile must not be overwritten with a failure.
@@ -93,17 +94,31 @@ async function runLegacy(hook: LegacyHook, order: Order, db: Database, now: numb
   return updated === 1 ? "done" : "already-done";
 }
 
+/**
+ * The typed `paid` hook inside an open transaction, for an order as read in that transaction. It returns
+ * the "done" marker for the caller to write in the same transaction (so the hook's writes and the marker
+ * commit together, and a run that committed first is seen and this one does nothing).
+ */
+export async function callPaidHookIn(
+  hooks: OrderTypeHooks,
+  order: Order | undefined,
+  transaction: TransactionRef,
+  now: number,
+  log: (line: string) => void,
+): Promise<{ outcome: HookOutcome; marker?: Record<string, unknown> }> {
+  if (!order || !PAID_STATUSES.includes(order.status)) return { outcome: "not-paid" };
+  if (order.user_order_success === true) return { outcome: "already-done" };
+  const result = await hooks.paid?.({ order, custom: order.custom ?? {}, db: transaction, now, log, idempotencyKey: `${order._id}:paid` });
+  if (result === false) throw new HookRefused("hook returned false");
+  const attempts = ((order as { hook_attempts?: number }).hook_attempts ?? 0) + 1;
+  return { outcome: "done", marker: { user_order_success: true, hook_error: "", hook_attempts: attempts, hook_date: now } };
+}
+
 async function runTyped(hooks: OrderTypeHooks, orderId: string, db: Database, now: number, log: (line: string) => void): Promise<HookOutcome> {
   return inTransaction(db, async (transaction) => {
-    // Read inside the transaction: a run that committed first is seen, and this one does nothing.
-    const order = single<Order>(await transaction.collection(ORDERS).doc(orderId).get());
-    if (!order || !PAID_STATUSES.includes(order.status)) return "not-paid";
-    if (order.user_order_success === true) return "already-done";
-    const result = await hooks.paid?.({ order, custom: order.custom ?? {}, db: transaction, now, log, idempotencyKey: `${order._id}:paid` });
-    if (result === false) throw new HookRefused("hook returned false");
-    const attempts = ((order as { hook_attempts?: number }).hook_attempts ?? 0) + 1;
-    await transaction.collection(ORDERS).doc(orderId).update({ user_order_success: true, hook_error: "", hook_attempts: attempts, hook_date: now });
-    return "done";
+    const { outcome, marker } = await callPaidHookIn(hooks, single<Order>(await transaction.collection(ORDERS).doc(orderId).get()), transaction, now, log);
+    if (marker) await transaction.collection(ORDERS).doc(orderId).update(marker);
+    return outcome;
   });
 }
 

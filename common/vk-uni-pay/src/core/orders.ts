@@ -103,12 +103,22 @@ export interface PaymentFacts {
  */
 export async function markPaid(order: Pick<Order, "_id" | "total_fee">, facts: PaymentFacts, now: number, db: Database = cloudDatabase()): Promise<boolean> {
   const _ = db.command;
-  const update: Record<string, unknown> = { status: "SUCCESS", pay_date: facts.paidAt, notify_date: now, notify_mode: facts.notifyMode };
-  if (facts.transactionId) update.transaction_id = facts.transactionId;
-  if (facts.original !== undefined) update.original_data = facts.original;
-  if (facts.info !== undefined) update.notify_info = facts.info;
-  const { updated } = await db.collection(ORDERS).where({ _id: order._id, status: _.in([...OPEN_STATUSES]), total_fee: order.total_fee }).update(update);
+  const { updated } = await db.collection(ORDERS).where({ _id: order._id, status: _.in([...OPEN_STATUSES]), total_fee: order.total_fee }).update(paidFields(facts, now));
   return updated === 1;
+}
+
+/** Whether `current` may still become paid with `order`'s amount: markPaid's condition, for code inside a transaction. */
+export function canMarkPaid(current: Pick<Order, "status" | "total_fee"> | undefined, order: Pick<Order, "total_fee">): boolean {
+  return current !== undefined && OPEN_STATUSES.includes(current.status) && current.total_fee === order.total_fee;
+}
+
+/** The fields a payment writes onto its order. */
+export function paidFields(facts: PaymentFacts, now: number): Record<string, unknown> {
+  const fields: Record<string, unknown> = { status: "SUCCESS", pay_date: facts.paidAt, notify_date: now, notify_mode: facts.notifyMode };
+  if (facts.transactionId) fields.transaction_id = facts.transactionId;
+  if (facts.original !== undefined) fields.original_data = facts.original;
+  if (facts.info !== undefined) fields.notify_info = facts.info;
+  return fields;
 }
 
 /** An open order becomes CLOSED; a paid one never does. */

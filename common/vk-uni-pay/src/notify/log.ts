@@ -1,4 +1,4 @@
-import type { Database } from "../core/database";
+import type { DocumentWriter } from "../core/database";
 import type { RawNotification } from "../providers/contract";
 
 export const NOTIFY_LOG = "vk-pay-notify-log";
@@ -21,7 +21,7 @@ function isUtf8Text(body: Buffer): boolean {
 }
 
 /** Every notification, accepted or refused, with the reason: the audit trail and the material for replay. */
-export async function logNotification(db: Database, raw: RawNotification, entry: NotifyLogEntry, now: number): Promise<void> {
+export async function logNotification(db: DocumentWriter, raw: RawNotification, entry: NotifyLogEntry, now: number): Promise<void> {
   const text = isUtf8Text(raw.body);
   await db.collection(NOTIFY_LOG).add({
     ...entry,

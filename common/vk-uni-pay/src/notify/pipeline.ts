@@ -2,8 +2,9 @@ import { merchantConfig, type PayConfig } from "../core/config";
 import { configKeyFor } from "../core/trade-type";
 import type { Database } from "../core/database";
 import { VkPayError } from "../core/errors";
-import { runPaidHook, runRefundedHook, type HookOutcome, type HookResolver } from "../core/hooks";
-import { findOrder, markClosed, markPaid, type Order } from "../core/orders";
+import { runRefundedHook, type HookResolver } from "../core/hooks";
+import { findOrder, markClosed, type Order } from "../core/orders";
+import { settlePayment, type SettledPayment } from "../core/settle-payment";
 import { findRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
 import type { NormalizedEvent, PaymentProvider, ProviderRuntime, RawNotification } from "../providers/contract";
@@ -21,7 +22,8 @@ export interface PipelineDeps {
   hooks?: HookResolver;
 }
 
-type Verdict = { accepted: boolean; entry: Omit<NotifyLogEntry, "provider" | "pay_type"> };
+type Verdict = { accepted: boolean; entry: Omit<NotifyLogEntry, "provider" | "pay_type">; /** Already written with the state change. */ logged?: boolean };
+type LogLabel = Pick<NotifyLogEntry, "provider" | "pay_type">;
 
 /** The verified event must describe the stored order: same provider, amount, merchant and app. */
 function bindingProblem(order: Order, event: NormalizedEvent, provider: string): string | undefined {
@@ -34,7 +36,7 @@ function bindingProblem(order: Order, event: NormalizedEvent, provider: string):
   return undefined;
 }
 
-async function applyPayment(order: Order, event: Extract<NormalizedEvent, { kind: "payment" }>, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {
+async function applyPayment(order: Order, event: Extract<NormalizedEvent, { kind: "payment" }>, raw: RawNotification, deps: PipelineDeps, label: LogLabel): Promise<Verdict> {
   const base = { kind: "payment" as const, out_trade_no: order.out_trade_no };
   if (event.state === "CLOSED") {
     const closed = await markClosed(order._id, deps.now(), deps.db);
@@ -42,11 +44,19 @@ async function applyPayment(order: Order, event: Extract<NormalizedEvent, { kind
   }
   if (event.state !== "SUCCESS") return { accepted: true, entry: { ...base, outcome: "ignored", reason: `state ${event.state}` } };
   const original = { path: raw.path, method: raw.method, headers: raw.headers, body: raw.body.toString("utf8") };
-  const applied = await markPaid(order, { transactionId: event.transactionId, paidAt: event.paidAt ?? deps.now(), notifyMode: 1, original, info: event.raw }, deps.now(), deps.db);
-  let hook: HookOutcome | "deferred" = "deferred";
-  if (deps.hooks) hook = await runPaidHook(order._id, deps.hooks, { now: deps.now(), log: deps.log, db: deps.db });
-  // A failed hook is answered as a failure so the provider delivers again: that redelivery is a retry.
-  return { accepted: hook !== "failed", entry: { ...base, outcome: applied ? "applied" : "duplicate", hook } };
+  const now = deps.now();
+  const verdictOf = ({ applied, hook }: SettledPayment): Verdict =>
+    // A failed hook is answered as a failure so the provider delivers again: that redelivery is a retry.
+    ({ accepted: hook !== "failed", entry: { ...base, outcome: applied ? "applied" : "duplicate", hook } });
+  // The log entry is written with the payment (one transaction when the hook is typed).
+  const settled = await settlePayment(order, { transactionId: event.transactionId, paidAt: event.paidAt ?? now, notifyMode: 1, original, info: event.raw }, {
+    db: deps.db,
+    now,
+    log: deps.log,
+    hooks: deps.hooks,
+    record: (db, outcome) => logNotification(db, raw, { ...label, ...verdictOf(outcome).entry }, now).catch((error: unknown) => deps.log(`vk-uni-pay: cannot write the notification log: ${(error as Error)?.message ?? String(error)}`)),
+  });
+  return { ...verdictOf(settled), logged: true };
 }
 
 async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind: "refund" }>, deps: PipelineDeps): Promise<Verdict> {
@@ -76,7 +86,7 @@ async function judge(provider: PaymentProvider, payType: string, raw: RawNotific
   if (!order) return { accepted: false, entry: { kind: event.kind, out_trade_no: event.outTradeNo, outcome: "refused", reason: "unknown out_trade_no" } };
   const problem = bindingProblem(order, event, provider.name);
   if (problem) return { accepted: false, entry: { kind: event.kind, out_trade_no: order.out_trade_no, outcome: "refused", reason: problem } };
-  return event.kind === "payment" ? applyPayment(order, event, raw, deps) : applyRefund(order, event, deps);
+  return event.kind === "payment" ? applyPayment(order, event, raw, deps, { provider: provider.name, pay_type: payType }) : applyRefund(order, event, deps);
 }
 
 /**
@@ -97,8 +107,10 @@ export async function processNotification(event: NotificationEvent, prefix: stri
     deps.log(`vk-uni-pay: ${path.payType} notification failed: ${(error as Error)?.stack ?? String(error)}`);
     verdict = { accepted: false, entry: { outcome: "error", reason: (error as Error)?.message?.slice(0, 200) ?? "error" } };
   }
-  await logNotification(deps.db, raw, { provider: provider.name, pay_type: path.payType, ...verdict.entry }, deps.now()).catch((error: unknown) =>
-    deps.log(`vk-uni-pay: cannot write the notification log: ${(error as Error)?.message ?? String(error)}`),
-  );
+  if (!verdict.logged) {
+    await logNotification(deps.db, raw, { provider: provider.name, pay_type: path.payType, ...verdict.entry }, deps.now()).catch((error: unknown) =>
+      deps.log(`vk-uni-pay: cannot write the notification log: ${(error as Error)?.message ?? String(error)}`),
+    );
+  }
   return provider.acknowledge(verdict.accepted, raw);
 }
