@@ -308,5 +308,6 @@ function open(path: string): Sqlite {
   db.pragma("cache_size = -32768");
   // Reads through a memory map skip a system call per page, which is most of a lookup on a big file.
   db.pragma("mmap_size = 268435456");
+  db.pragma("wal_autocheckpoint = 10000");
   return db;
 }

@@ -46,12 +46,19 @@ export class Registry {
     return ready;
   }
 
-  /** Inside a transaction the schema is ensured on the transaction's connection (rolled back with it). */
-  inSession(session: Session, name: string): CollectionStore {
+  /**
+   * Inside a transaction the schema is ensured on the transaction's connection (rolled back with it);
+   * once that transaction commits, the collection counts as set up (DDL is the costliest statement here).
+   */
+  inSession(transaction: OpenTransaction, name: string): CollectionStore {
     const known = this.confirmed.get(name);
     if (known) return known;
     const store = this.describe(name);
-    ensureSchema(session, name, store.indexes);
+    ensureSchema(transaction.session, name, store.indexes);
+    transaction.afterCommit(() => {
+      this.confirmed.set(name, store);
+      if (!this.ready.has(name)) this.ready.set(name, Promise.resolve(store));
+    });
     return store;
   }
 
@@ -79,9 +86,13 @@ export interface OpenTransaction {
   session: Session;
   /** Throws when the transaction is finished (committed, rolled back or timed out). */
   check(): void;
+  /** Runs `effect` once the transaction has committed (never after a rollback). */
+  afterCommit(effect: () => void): void;
 }
 
 export function transactionExecutor(registry: Registry, transaction: OpenTransaction): Executor {
+  /** Collections already set up within this transaction. */
+  const ensured = new Map<string, CollectionStore>();
   const run = async <T>(work: (session: Session) => T): Promise<T> => {
     transaction.check();
     const { session } = transaction;
@@ -96,7 +107,13 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
     inTransaction: true,
     store: async (name, purpose) => {
       transaction.check();
-      return purpose === "read" ? registry.describe(name) : registry.inSession(transaction.session, name);
+      if (purpose === "read") return registry.describe(name);
+      let store = ensured.get(name);
+      if (!store) {
+        store = registry.inSession(transaction, name);
+        ensured.set(name, store);
+      }
+      return store;
     },
     read: run,
     write: run,

@@ -16,6 +16,7 @@ export class Transaction {
   private readonly executor: Executor;
   private readonly timer: NodeJS.Timeout;
   rollbackValue?: unknown;
+  private readonly commitEffects: Array<() => void> = [];
 
   private readonly abortHook = () => this.endQuietly("aborted");
 
@@ -25,7 +26,7 @@ export class Transaction {
     private readonly connection: Connection,
     private readonly finish: (commit: boolean) => void,
   ) {
-    this.executor = transactionExecutor(registry, { session, check: () => this.check() });
+    this.executor = transactionExecutor(registry, { session, check: () => this.check(), afterCommit: (effect) => this.commitEffects.push(effect) });
     this.timer = setTimeout(() => this.endQuietly("timedOut"), TRANSACTION_TIMEOUT_MS);
     // An abandoned transaction must not keep the process alive, only release its lock.
     this.timer.unref();
@@ -55,6 +56,7 @@ export class Transaction {
     clearTimeout(this.timer);
     this.connection.abortOnClose.delete(this.abortHook);
     this.finish(commit);
+    if (commit) for (const effect of this.commitEffects) effect();
   }
 
   /** Timer and close paths have no caller to report to; a failed ROLLBACK must not crash the process. */
