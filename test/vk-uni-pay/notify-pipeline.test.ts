@@ -19,12 +19,13 @@ describe("the notification pipeline", () => {
   let failNext: boolean;
   const hooks: OrderTypeHooks = {
     async paid({ order, db: transaction }) {
+      await transaction.collection("uni-id-users").doc(order.user_id!).update({ balance: order.total_fee });
       if (failNext) {
         failNext = false;
+        // After a write: the failure must take that write back with it.
         throw new Error("hook down");
       }
       credits += 1;
-      await transaction.collection("uni-id-users").doc(order.user_id!).update({ balance: order.total_fee });
     },
   };
   const deps = (): PipelineDeps => ({
@@ -106,8 +107,12 @@ describe("the notification pipeline", () => {
   it("answers a failed hook as a failure, so the redelivery retries it", async () => {
     failNext = true;
     expect((await deliver(payment())).statusCode).toBe(400);
-    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", user_order_success: false, hook_attempts: 1 });
+    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", user_order_success: false, hook_attempts: 1, hook_error: "Error: hook down" });
+    expect((await db.collection("uni-id-users").doc("u1").get()).data).toEqual([{ _id: "u1", balance: 0 }]);
+    expect(await log()).toEqual([expect.objectContaining({ outcome: "applied", hook: "failed" })]);
     expect((await deliver(payment())).statusCode).toBe(200);
+    expect((await log())[1]).toMatchObject({ outcome: "duplicate", hook: "done" });
+    expect((await db.collection("uni-id-users").doc("u1").get()).data).toEqual([{ _id: "u1", balance: 100 }]);
     expect(await findOrder("T1", db)).toMatchObject({ user_order_success: true, hook_attempts: 2 });
     expect(credits).toBe(1);
   });
