@@ -135,4 +135,26 @@ describe("the notification pipeline", () => {
     expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 40 });
     expect((await log()).map((entry) => entry.outcome)).toEqual(["refused", "applied", "duplicate"]);
   });
+
+  it("adopts a successful refund made at the provider without us, within the ceiling, once", async () => {
+    const order = (await findOrder("T1", db))!;
+    await markPaid(order, { paidAt: 1, notifyMode: 1 }, 1, db);
+    await reserveRefund(order._id, { outRefundNo: "OURS", refundFee: 70, desc: "退" }, 2, db);
+    const refund = (overrides: Record<string, unknown> = {}) => ({ kind: "refund", state: "SUCCESS", outTradeNo: "T1", outRefundNo: "AT-PLATFORM", refundFee: 30, settledAt: 6000, raw: {}, ...overrides });
+    // Still processing or failed at the provider: nothing to adopt, and nothing to retry either.
+    expect((await deliver(refund({ state: "ABNORMAL" }))).statusCode).toBe(200);
+    expect(await findRefund("AT-PLATFORM", db)).toBeUndefined();
+    // Over what is left of the order (70 already reserved + 31 > 100): refused and recorded.
+    expect((await deliver(refund({ refundFee: 31 }))).statusCode).toBe(400);
+    expect((await deliver(refund())).statusCode).toBe(200);
+    expect((await deliver(refund())).statusCode).toBe(200);
+    expect(await findRefund("AT-PLATFORM", db)).toMatchObject({ status: "SUCCESS", refund_fee: 30, operator: "provider", force: true });
+    expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 30, refund_reserved: 100, refund_num: 2 });
+    expect((await log()).map((entry) => [entry.outcome, entry.reason ?? ""])).toEqual([
+      ["ignored", "unknown refund in state ABNORMAL"],
+      ["refused", expect.stringContaining("cannot be adopted")],
+      ["applied", ""],
+      ["duplicate", ""],
+    ]);
+  });
 });

@@ -5,7 +5,7 @@ import { VkPayError } from "../core/errors";
 import { runRefundedHook, type HookResolver } from "../core/hooks";
 import { findOrder, markClosed, type Order } from "../core/orders";
 import { settlePayment, type SettledPayment } from "../core/settle-payment";
-import { findRefund, settleRefund } from "../core/refunds";
+import { findRefund, reserveRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
 import type { NormalizedEvent, PaymentProvider, ProviderRuntime, RawNotification } from "../providers/contract";
 import { logNotification, type NotifyLogEntry } from "./log";
@@ -61,8 +61,19 @@ async function applyPayment(order: Order, event: Extract<NormalizedEvent, { kind
 
 async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind: "refund" }>, deps: PipelineDeps): Promise<Verdict> {
   const base = { kind: "refund" as const, out_trade_no: order.out_trade_no, out_refund_no: event.outRefundNo };
-  const record = await findRefund(event.outRefundNo, deps.db);
-  if (!record || record.order_id !== order._id) return { accepted: false, entry: { ...base, outcome: "refused", reason: "unknown refund" } };
+  let record = await findRefund(event.outRefundNo, deps.db);
+  if (!record && event.state === "SUCCESS") {
+    // A refund made at the provider without us (the merchant platform, say): the money has gone back,
+    // so the order must say so. It is adopted into the ledger under the same ceiling as our own.
+    try {
+      record = (await reserveRefund(order._id, { outRefundNo: event.outRefundNo, refundFee: event.refundFee, desc: "退款（支付平台发起）", operator: "provider", force: true }, deps.now(), deps.db)).record;
+    } catch (error) {
+      if (!(error instanceof VkPayError)) throw error;
+      return { accepted: false, entry: { ...base, outcome: "refused", reason: `refund made at the provider cannot be adopted: ${error.message}` } };
+    }
+  }
+  if (!record) return { accepted: true, entry: { ...base, outcome: "ignored", reason: `unknown refund in state ${event.state}` } };
+  if (record.order_id !== order._id) return { accepted: false, entry: { ...base, outcome: "refused", reason: "refund belongs to another order" } };
   if (record.refund_fee !== event.refundFee) return { accepted: false, entry: { ...base, outcome: "refused", reason: `refund amount ${event.refundFee} does not match ${record.refund_fee}` } };
   if (event.state === "PROCESSING") return { accepted: true, entry: { ...base, outcome: "ignored", reason: "still processing" } };
   const settled = await settleRefund(event.outRefundNo, { state: event.state, refundId: event.refundId, settledAt: event.settledAt ?? deps.now() }, deps.db);
