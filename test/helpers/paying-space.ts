@@ -11,14 +11,18 @@ import { UNI_ID_TEST_CONFIG } from "./tokens";
  * The whole local product as `npm start` runs it: the built vk-pay in the emulator, the generated
  * uni-pay config pointing at the sandboxes, and the WeChat Pay sandbox over real HTTP.
  */
-export async function startPayingSpace() {
+export async function startPayingSpace(options: { prepareSpace?: (spaceDir: string) => void } = {}) {
   const space = copySpace(SPACE_DIR);
+  // Tests may add their own cloud functions (server code calling vk-uni-pay) beside vk-pay.
+  options.prepareSpace?.(space.spaceDir);
   const dataDir = space.dataDir;
   mkdirSync(join(dataDir, "uni-config-center/uni-id"), { recursive: true });
   writeFileSync(join(dataDir, "uni-config-center/uni-id/config.json"), JSON.stringify(UNI_ID_TEST_CONFIG));
   await prepareDataDir(dataDir);
   const emulator = createEmulator({ spaceDir: space.spaceDir, dataDir, databaseFile: join(dataDir, "db.sqlite"), port: 0, timers: false, log: () => undefined });
-  const wxpay: WxpaySandbox = await createWxpaySandbox({ dataDir, persist: false, notifyRetryDelaysMs: [50, 100], refundAutoSettleMs: false, log: () => undefined });
+  const wxpay: WxpaySandbox = await createWxpaySandbox({ dataDir, persist: false, notifyRetryDelaysMs: [50, 100], refundAutoSettleMs: false, httpsPort: 0, log: () => undefined });
+  // The generated config's v2 `secapiBaseUrl` reads this when loaded, as its baseUrl reads PORT.
+  process.env.WXPAY_SANDBOX_HTTPS_PORT = new URL(wxpay.secapiBaseUrl!).port;
   emulator.mount("/__sandbox/wxpay", wxpay.handler);
   const url = await emulator.listen();
   // The generated config reads PORT when it is first loaded, which happens on the first call.
