@@ -11,7 +11,7 @@ async function close(params: { out_trade_no: string }, deps: ApiDeps): Promise<{
   if (!OPEN_STATUSES.includes(order.status)) throw failures.orderAlreadyPaid();
   const provider = requireProvider(deps, order.provider);
   if (provider.capabilities.close) {
-    const merchant = orderMerchant(order, deps);
+    const merchant = await orderMerchant(order, deps);
     await provider.closePayment({ ...merchant, outTradeNo }, deps.runtime);
   }
   // The provider closed it; if a payment slipped in meanwhile, the conditional write leaves it paid.

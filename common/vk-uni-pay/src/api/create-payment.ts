@@ -1,11 +1,12 @@
-import { merchantConfig, notifyBaseUrl } from "../core/config";
+import { notifyBaseUrl } from "../core/config";
+import { checkPid, resolveMerchant } from "../core/merchants";
 import { failures, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
-import { markUserPaying, openOrder, type Order } from "../core/orders";
+import { markClosed, markUserPaying, openOrder, type Order } from "../core/orders";
 import { qrcodeDataUrl } from "../core/qrcode";
 import { respond, type Result } from "../core/result";
 import { selectTradeType, type TradeType } from "../core/trade-type";
-import { applyReportedPayment, checkOutTradeNo, optionalObject, productionDeps, requireProvider, type ApiDeps } from "./shared";
+import { applyReportedPayment, checkOutTradeNo, optionalObject, partnerOf, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
 export interface PaymentContext {
   PLATFORM?: string;
@@ -58,7 +59,7 @@ function checkData(params: CreatePaymentParams, now: number) {
   if (typeof data.subject !== "string" || !data.subject.trim() || data.subject.length > 127) throw failures.subjectInvalid();
   if (typeof data.type !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(data.type)) throw failures.typeInvalid();
   if (typeof params.provider !== "string" || !params.provider) throw failures.providerInvalid();
-  for (const key of ["openid", "body", "user_id", "auth_code", "pid"] as const) {
+  for (const key of ["openid", "body", "user_id", "auth_code", "sub_mchid", "sub_appid", "app_auth_token"] as const) {
     if (data[key] !== undefined && typeof data[key] !== "string") throw new ValidationError(-1, `${key}-invalid`, `${key}必须是字符串`);
   }
   if (data.time_expire !== undefined && !(Number.isSafeInteger(data.time_expire) && (data.time_expire as number) > now)) {
@@ -76,6 +77,10 @@ function checkData(params: CreatePaymentParams, now: number) {
     timeExpire: data.time_expire as number | undefined,
     custom: optionalObject(data.custom, "custom") ?? {},
     other: optionalObject(data.other, "other"),
+    pid: checkPid(data.pid),
+    subMchId: (data.sub_mchid as string | undefined) || undefined,
+    subAppId: (data.sub_appid as string | undefined) || undefined,
+    appAuthToken: (data.app_auth_token as string | undefined) || undefined,
   };
 }
 
@@ -100,8 +105,8 @@ async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<Creat
     alipayAppPayToH5Pay: params.alipayAppPayToH5Pay ?? config.alipayAppPayToH5Pay,
   });
   if (NEEDS_OPENID.has(tradeType.payType) && !input.openid) throw failures.openidMissing();
-  const merchant = merchantConfig(config, tradeType);
-  const notifyPath = `/vk-pay-notify/${tradeType.payType}/${input.outTradeNo}`;
+  const merchant = await resolveMerchant(deps, tradeType, input.pid);
+  const notifyPath = `/vk-pay-notify/${tradeType.payType}/${input.outTradeNo}${input.pid ? `/pid/${input.pid}` : ""}`;
   const notifyUrl = `${notifyBaseUrl(config, context.SPACEINFO?.spaceId)}${notifyPath}`;
   const provider = requireProvider(deps, tradeType.provider);
 
@@ -123,6 +128,10 @@ async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<Creat
       provider_appid: typeof merchant.appId === "string" ? merchant.appId : undefined,
       notify_url: notifyUrl,
       notify_path: notifyPath,
+      ...(input.pid ? { pid: input.pid } : {}),
+      ...(input.subMchId ? { sub_mchid: input.subMchId } : {}),
+      ...(input.subAppId ? { sub_appid: input.subAppId } : {}),
+      ...(input.appAuthToken ? { app_auth_token: input.appAuthToken } : {}),
       time_expire: input.timeExpire,
     },
     now,
@@ -143,12 +152,20 @@ async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<Creat
       authCode: input.authCode,
       timeExpire: input.timeExpire,
       other: input.other,
+      ...partnerOf(order),
     },
     deps.runtime,
   );
-  // A pay-code payment answers at once; it is applied through the same exactly-once path as a notification.
-  if (created.state === "SUCCESS") await applyReportedPayment(order, { state: "SUCCESS", outTradeNo: order.out_trade_no, transactionId: created.transactionId, totalFee: input.totalFee, raw: created.raw }, deps);
-  else if (created.state === "USERPAYING") await markUserPaying(order._id, deps.db);
+  // A pay-code payment answers at once; it is applied through the same exactly-once path as a notification,
+  // with the amount the provider reports (checked against the order there).
+  if (created.state === "SUCCESS") {
+    await applyReportedPayment(order, { state: "SUCCESS", outTradeNo: order.out_trade_no, transactionId: created.transactionId, totalFee: created.totalFee ?? input.totalFee, paidAt: created.paidAt, raw: created.raw }, deps);
+  } else if (created.state === "USERPAYING") {
+    await markUserPaying(order._id, deps.db);
+  } else if (created.state === "CLOSED" || created.state === "PAYERROR") {
+    // Reversed or refused at the provider: this order number can no longer be paid.
+    await markClosed(order._id, now, deps.db);
+  }
 
   return {
     orderInfo: created.orderInfo,

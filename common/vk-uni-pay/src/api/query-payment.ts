@@ -32,7 +32,7 @@ const POLL_MS = 250;
 export async function reconcileWithProvider(order: Order, deps: ApiDeps): Promise<void> {
   const provider = requireProvider(deps, order.provider);
   if (!provider.capabilities.query) return;
-  const merchant = orderMerchant(order, deps);
+  const merchant = await orderMerchant(order, deps);
   const status = await provider.queryPayment({ ...merchant, outTradeNo: order.out_trade_no }, deps.runtime);
   if (status.state === "SUCCESS") await applyReportedPayment(order, status, deps);
   else if (status.state === "CLOSED") await markClosed(order._id, deps.now(), deps.db);

@@ -23,7 +23,7 @@ async function queryRefunds(params: { out_trade_no: string; out_refund_no?: stri
   const pending = (data as unknown as RefundRecord[]).filter((record) => record.status === "PROCESSING");
   if (pending.length > 0) {
     const provider = requireProvider(deps, order.provider);
-    const merchant = orderMerchant(order, deps);
+    const merchant = await orderMerchant(order, deps);
     for (const record of pending) {
       const status = await provider.queryRefund({ ...merchant, outTradeNo, outRefundNo: record.out_refund_no }, deps.runtime);
       if (status.state !== "PROCESSING") await settleAndRunHook(record.out_refund_no, { ...status, state: status.state }, deps);

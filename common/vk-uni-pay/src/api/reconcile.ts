@@ -60,7 +60,7 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
     if (expiry < now && current[0] && OPEN_STATUSES.includes(current[0].status)) {
       const provider = requireProvider(deps, order.provider);
       if (provider.capabilities.close) {
-        const merchant = orderMerchant(order, deps);
+        const merchant = await orderMerchant(order, deps);
         await provider.closePayment({ ...merchant, outTradeNo: order.out_trade_no }, deps.runtime);
       }
       if (await markClosed(order._id, now, db)) report.closed += 1;
@@ -79,7 +79,7 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
     const order = ((await orders.doc(refund.order_id).get()).data as Order[])[0];
     if (!order) return;
     const provider = requireProvider(deps, order.provider);
-    const merchant = orderMerchant(order, deps);
+    const merchant = await orderMerchant(order, deps);
     const status = await provider.queryRefund({ ...merchant, outTradeNo: order.out_trade_no, outRefundNo: refund.out_refund_no }, deps.runtime);
     if (status.state !== "PROCESSING") {
       await settleAndRunHook(refund.out_refund_no, { ...status, state: status.state }, deps);

@@ -66,7 +66,7 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   if (record.status !== "PROCESSING") return answer(outRefundNo, deps);
 
   const provider = requireProvider(deps, order.provider);
-  const merchant = orderMerchant(order, deps);
+  const merchant = await orderMerchant(order, deps);
   try {
     // Asking again with the same out_refund_no is idempotent at the provider, so a retry is safe.
     const result = await provider.refund(

@@ -1,4 +1,5 @@
-import { loadPayConfig, merchantConfig, type PayConfig } from "../core/config";
+import { loadPayConfig, type PayConfig } from "../core/config";
+import { resolveMerchant } from "../core/merchants";
 import { configKeyFor } from "../core/trade-type";
 import { cloudDatabase, type Database } from "../core/database";
 import { ConfigError, failures, ValidationError } from "../core/errors";
@@ -9,7 +10,7 @@ import type { RefundState } from "../providers/contract";
 import type { Order } from "../core/orders";
 import { settlePayment } from "../core/settle-payment";
 import { cloudRuntime } from "../core/runtime";
-import type { PaymentProvider, PaymentStatus, ProviderRuntime } from "../providers/contract";
+import type { PartnerRef, PaymentProvider, PaymentStatus, ProviderRuntime } from "../providers/contract";
 import { findProvider } from "../providers/registry";
 
 /** Where the public calls get their database, clock, config, network and providers: injectable for tests. */
@@ -50,9 +51,22 @@ export function optionalObject(value: unknown, name: string): Record<string, unk
 }
 
 /** What a provider call about an existing order needs: its mode and the merchant that created it. */
-export function orderMerchant(order: Pick<Order, "provider" | "pay_type">, deps: ApiDeps): { mode: string; config: Readonly<Record<string, unknown>> } {
+export async function orderMerchant(
+  order: Pick<Order, "provider" | "pay_type" | "pid" | "sub_mchid" | "sub_appid" | "app_auth_token">,
+  deps: ApiDeps,
+): Promise<{ mode: string; config: Readonly<Record<string, unknown>>; partner?: PartnerRef }> {
   const mode = order.pay_type.slice(order.provider.length + 1);
-  return { mode, config: merchantConfig(deps.config(), { provider: order.provider, configKey: configKeyFor(order.provider, mode) }) };
+  const config = await resolveMerchant(deps, { provider: order.provider, configKey: configKeyFor(order.provider, mode) }, order.pid || undefined);
+  return { mode, config, ...partnerOf(order) };
+}
+
+/** The order's service-provider fields as the contract's PartnerRef (absent when there are none). */
+export function partnerOf(order: Pick<Order, "sub_mchid" | "sub_appid" | "app_auth_token">): { partner?: PartnerRef } {
+  const partner: PartnerRef = {};
+  if (order.sub_mchid) partner.subMchId = order.sub_mchid;
+  if (order.sub_appid) partner.subAppId = order.sub_appid;
+  if (order.app_auth_token) partner.appAuthToken = order.app_auth_token;
+  return Object.keys(partner).length > 0 ? { partner } : {};
 }
 
 /**

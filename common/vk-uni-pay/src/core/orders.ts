@@ -25,6 +25,10 @@ export interface OrderDraft {
   client_ip?: string;
   appid?: string;
   pid?: string;
+  /** Service-provider mode (vk-pay.md §3.6), reused by every later call about the order. */
+  sub_mchid?: string;
+  sub_appid?: string;
+  app_auth_token?: string;
   mch_id?: string;
   provider_appid?: string;
   notify_url: string;

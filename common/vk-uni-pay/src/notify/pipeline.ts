@@ -1,4 +1,5 @@
-import { merchantConfig, type PayConfig } from "../core/config";
+import type { PayConfig } from "../core/config";
+import { resolveMerchant } from "../core/merchants";
 import { configKeyFor } from "../core/trade-type";
 import type { Database } from "../core/database";
 import { VkPayError } from "../core/errors";
@@ -26,8 +27,10 @@ type Verdict = { accepted: boolean; entry: Omit<NotifyLogEntry, "provider" | "pa
 type LogLabel = Pick<NotifyLogEntry, "provider" | "pay_type">;
 
 /** The verified event must describe the stored order: same provider, amount, merchant and app. */
-function bindingProblem(order: Order, event: NormalizedEvent, provider: string): string | undefined {
+function bindingProblem(order: Order, event: NormalizedEvent, provider: string, pid: string | undefined): string | undefined {
   if (order.provider !== provider) return `provider ${provider} does not match the order's ${order.provider}`;
+  // Verified with one merchant's keys, it may only speak for that merchant's orders.
+  if ((order.pid || undefined) !== pid) return `merchant config ${pid ?? "(file)"} does not match the order's ${order.pid || "(file)"}`;
   if (event.kind === "payment") {
     if (event.totalFee !== order.total_fee) return `amount ${String(event.totalFee)} does not match the order's ${order.total_fee}`;
     if (event.mchId && order.mch_id && event.mchId !== order.mch_id) return `merchant ${event.mchId} does not match the order's ${order.mch_id}`;
@@ -82,10 +85,10 @@ async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind:
   return { accepted: hook !== "failed", entry: { ...base, outcome: settled === "settled" ? "applied" : "duplicate", hook } };
 }
 
-async function judge(provider: PaymentProvider, payType: string, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {
+async function judge(provider: PaymentProvider, payType: string, pid: string | undefined, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {
   let event: NormalizedEvent;
   try {
-    const merchant = merchantConfig(deps.config(), { provider: provider.name, configKey: configKeyFor(provider.name, payType.slice(provider.name.length + 1)) });
+    const merchant = await resolveMerchant(deps, { provider: provider.name, configKey: configKeyFor(provider.name, payType.slice(provider.name.length + 1)) }, pid);
     // Verification comes first: nothing of an unverified message is read into state.
     event = await provider.verifyNotify(raw, merchant, deps.runtime);
   } catch (error) {
@@ -95,7 +98,7 @@ async function judge(provider: PaymentProvider, payType: string, raw: RawNotific
   }
   const order = await findOrder(event.outTradeNo, deps.db);
   if (!order) return { accepted: false, entry: { kind: event.kind, out_trade_no: event.outTradeNo, outcome: "refused", reason: "unknown out_trade_no" } };
-  const problem = bindingProblem(order, event, provider.name);
+  const problem = bindingProblem(order, event, provider.name, pid);
   if (problem) return { accepted: false, entry: { kind: event.kind, out_trade_no: order.out_trade_no, outcome: "refused", reason: problem } };
   return event.kind === "payment" ? applyPayment(order, event, raw, deps, { provider: provider.name, pay_type: payType }) : applyRefund(order, event, deps);
 }
@@ -113,7 +116,7 @@ export async function processNotification(event: NotificationEvent, prefix: stri
   if (!raw) return provider.acknowledge(false);
   let verdict: Verdict;
   try {
-    verdict = await judge(provider, path.payType, raw, deps);
+    verdict = await judge(provider, path.payType, path.pid, raw, deps);
   } catch (error) {
     deps.log(`vk-uni-pay: ${path.payType} notification failed: ${(error as Error)?.stack ?? String(error)}`);
     verdict = { accepted: false, entry: { outcome: "error", reason: (error as Error)?.message?.slice(0, 200) ?? "error" } };

@@ -16,6 +16,8 @@ export interface ParsedPath {
   payType: string;
   /** What follows the pay_type (per-order URLs append the order number); a hint, never trusted. */
   rest: string[];
+  /** Multi-merchant: `…/<out_trade_no>/pid/<pid>` names the `vk-pay-config` row that verifies it. */
+  pid?: string;
 }
 
 /** `/vk-pay-notify/wxpay_mp-weixin/T1` → `{ provider: "wxpay", payType: "wxpay_mp-weixin", rest: ["T1"] }`. */
@@ -23,7 +25,12 @@ export function parseNotifyPath(path: unknown, prefix: string): ParsedPath | und
   if (typeof path !== "string" || !path.startsWith(prefix)) return undefined;
   const [payType = "", ...rest] = path.slice(prefix.length).split("/");
   if (!/^[a-z][a-z0-9-]{0,31}(_[a-z0-9-]{1,32})?$/.test(payType)) return undefined;
-  return { provider: payType.split("_")[0]!, payType, rest: rest.filter(Boolean) };
+  const segments = rest.filter(Boolean);
+  const marker = segments.indexOf("pid");
+  if (marker < 0) return { provider: payType.split("_")[0]!, payType, rest: segments };
+  const pid = segments[marker + 1] ?? "";
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(pid) || segments.length !== marker + 2) return undefined;
+  return { provider: payType.split("_")[0]!, payType, rest: segments.slice(0, marker), pid };
 }
 
 /** The bytes exactly as received (a base64 body decoded first), with lower-case header names. */

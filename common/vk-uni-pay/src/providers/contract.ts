@@ -21,9 +21,31 @@ export interface ProviderRuntime {
   request(url: string, options: Record<string, unknown>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; data: Buffer }>;
 }
 
+/**
+ * Service-provider mode (vk-pay.md §3.6): the sub-merchant a service provider acts for. Chosen when the
+ * order is created, stored on it, and passed to every later call about that order.
+ */
+export interface PartnerRef {
+  /** WeChat `sub_mchid` (v3) / `sub_mch_id` (v2). */
+  subMchId?: string;
+  /** WeChat `sub_appid`, when the payer's openid belongs to the sub-merchant's app. */
+  subAppId?: string;
+  /** Alipay `app_auth_token` of the merchant that authorised this app. */
+  appAuthToken?: string;
+}
+
+/** What every call about an existing order carries. */
+export interface OrderRef {
+  mode: string;
+  config: MerchantConfig;
+  outTradeNo: string;
+  partner?: PartnerRef;
+}
+
 export interface CreateRequest {
   mode: string;
   config: MerchantConfig;
+  partner?: PartnerRef;
   outTradeNo: string;
   totalFee: number;
   subject: string;
@@ -46,6 +68,9 @@ export interface CreateResult {
   /** Codepay answers at once: paid, still paying, or failed. */
   state?: TradeState;
   transactionId?: string;
+  /** Codepay SUCCESS: what the provider says was paid (fen) and when (ms timestamp). */
+  totalFee?: number;
+  paidAt?: number;
   raw: unknown;
 }
 
@@ -64,6 +89,7 @@ export interface PaymentStatus {
 export interface RefundRequest {
   mode: string;
   config: MerchantConfig;
+  partner?: PartnerRef;
   outTradeNo: string;
   transactionId?: string;
   outRefundNo: string;
@@ -110,10 +136,10 @@ export interface PaymentProvider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities;
   createPayment(request: CreateRequest, runtime: ProviderRuntime): Promise<CreateResult>;
-  queryPayment(request: { mode: string; config: MerchantConfig; outTradeNo: string }, runtime: ProviderRuntime): Promise<PaymentStatus>;
-  closePayment(request: { mode: string; config: MerchantConfig; outTradeNo: string }, runtime: ProviderRuntime): Promise<void>;
+  queryPayment(request: OrderRef, runtime: ProviderRuntime): Promise<PaymentStatus>;
+  closePayment(request: OrderRef, runtime: ProviderRuntime): Promise<void>;
   refund(request: RefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
-  queryRefund(request: { mode: string; config: MerchantConfig; outTradeNo: string; outRefundNo: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
+  queryRefund(request: OrderRef & { outRefundNo: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
   /** Verifies first (signature, timestamp window, decryption), then parses; throws SignatureError on any doubt. */
   verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
   /**
