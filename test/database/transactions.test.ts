@@ -31,7 +31,8 @@ describe("startTransaction", () => {
     await t.collection("acc").doc("a").set({ balance: 0 });
     await t.collection("acc").doc("a").remove();
     await t.collection("fresh").add({ x: 1 });
-    expect((await t.collection("fresh").doc((await t.collection("fresh").add({ x: 2 })).id).get()).data).toMatchObject({ x: 2 });
+    const added = (await t.collection("fresh").add({ x: 2 })) as { id: string };
+    expect((await t.collection("fresh").doc(added.id).get()).data).toMatchObject({ x: 2 });
     // Reads outside the open transaction go to the reader and see nothing of it.
     expect((await db.collection("fresh").count()).total).toBe(0);
     await t.rollback();
