@@ -13,6 +13,8 @@ export { queryRefund } from "./api/query-refund";
 export { retryHooks } from "./api/retry-hooks";
 export { reconcile } from "./api/reconcile";
 export { code2SessionWeixinMP, code2SessionWeixinH5 } from "./api/openid";
+export { code2SessionAlipay } from "./api/openid-alipay";
+export { queryAccountBalance } from "./api/account-balance";
 import { decrypt, encrypt } from "./api/crypto-aes";
 /** `vkPay.crypto.aes.encrypt({ data })` / `decrypt({ data })`, keyed by `notifyKey`. */
 export const crypto = { aes: { encrypt, decrypt } };

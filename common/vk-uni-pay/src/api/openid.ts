@@ -1,5 +1,5 @@
 import { readBaseUrl } from "../core/base-url";
-import { merchantConfig } from "../core/config";
+import { checkPid, resolveMerchant } from "../core/merchants";
 import { failures, NetworkError, ProviderRejectedError } from "../core/errors";
 import { respond, type Result } from "../core/result";
 import { productionDeps, type ApiDeps } from "./shared";
@@ -49,10 +49,10 @@ function checkCode(code: unknown): string {
  * the database for later server-side use (virtual payments) and is never part of the answer.
  * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/user-login/code2Session.html
  */
-export function code2SessionWeixinMP(params: { code: string }, deps: ApiDeps = productionDeps()): Promise<Result<{ openid: string; unionid?: string }>> {
+export function code2SessionWeixinMP(params: { code: string; pid?: string }, deps: ApiDeps = productionDeps()): Promise<Result<{ openid: string; unionid?: string }>> {
   return respond("code2SessionWeixinMP", async () => {
     const code = checkCode(params?.code);
-    const config = merchantConfig(deps.config(), { provider: "wxpay", configKey: "mp-weixin" });
+    const config = await resolveMerchant(deps, { provider: "wxpay", configKey: "mp-weixin" }, checkPid(params.pid));
     const appid = String(config.appId ?? "");
     const answer = await askWeixin(config, "/sns/jscode2session", { appid, secret: String(config.secret ?? ""), js_code: code, grant_type: "authorization_code" }, deps);
     if (answer.session_key) {
@@ -66,10 +66,10 @@ export function code2SessionWeixinMP(params: { code: string }, deps: ApiDeps = p
  * `code2SessionWeixinH5`: an official-account OAuth code → openid. The access and refresh tokens stay here.
  * @see https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/Wechat_webpage_authorization.html
  */
-export function code2SessionWeixinH5(params: { code: string }, deps: ApiDeps = productionDeps()): Promise<Result<{ openid: string; unionid?: string }>> {
+export function code2SessionWeixinH5(params: { code: string; pid?: string }, deps: ApiDeps = productionDeps()): Promise<Result<{ openid: string; unionid?: string }>> {
   return respond("code2SessionWeixinH5", async () => {
     const code = checkCode(params?.code);
-    const config = merchantConfig(deps.config(), { provider: "wxpay", configKey: "h5-weixin" });
+    const config = await resolveMerchant(deps, { provider: "wxpay", configKey: "h5-weixin" }, checkPid(params.pid));
     const answer = await askWeixin(config, "/sns/oauth2/access_token", { appid: String(config.appId ?? ""), secret: String(config.secret ?? ""), code, grant_type: "authorization_code" }, deps);
     return { openid: answer.openid!, ...(answer.unionid ? { unionid: answer.unionid } : {}) };
   }, deps.log);

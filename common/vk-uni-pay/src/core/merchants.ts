@@ -41,10 +41,14 @@ export interface MerchantSource {
   now(): number;
 }
 
+/** The whole config a merchant is read from: uni-pay/config.js, or the `pid`'s row. */
+export async function payConfigFor(source: MerchantSource, pid?: string): Promise<PayConfig> {
+  return pid ? rowConfig(pid, source.db, source.now()) : source.config();
+}
+
 /** The sub-config of one provider mode: from uni-pay/config.js, or from the `pid`'s row. */
 export async function resolveMerchant(source: MerchantSource, tradeType: { provider: string; configKey: TradeType["configKey"] }, pid?: string): Promise<Readonly<Record<string, unknown>>> {
-  const config = pid ? await rowConfig(pid, source.db, source.now()) : source.config();
-  return merchantConfig(config, tradeType);
+  return merchantConfig(await payConfigFor(source, pid), tradeType);
 }
 
 /** Forgets cached rows (tests, or an admin tool right after editing a row). */

@@ -1,10 +1,12 @@
 import { registerProvider } from "./registry";
 import { wxpay } from "./wxpay";
+import { alipay } from "./alipay";
 
 /**
  * The built-in providers, registered when the library loads (`src/index.ts` imports this module for its
  * effect). Adding a provider = its folder + one line here.
  */
 registerProvider(wxpay);
+registerProvider(alipay);
 
 export { findProvider, registeredProviders, registerProvider } from "./registry";

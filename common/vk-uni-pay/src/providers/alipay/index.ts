@@ -1,0 +1,39 @@
+import type { MerchantConfig, PartnerRef, PaymentProvider } from "../contract";
+import { readAlipayMerchant, type AlipayMerchant } from "./merchant";
+import { ALIPAY_MODES } from "./modes";
+import { acknowledgeAlipayNotify, verifyAlipayNotification } from "./notify";
+import { closeAlipayPayment, createAlipayPayment, queryAlipayPayment, queryAlipayRefund, refundAlipayPayment } from "./trade";
+
+/** The merchant for a call about one order: a service-provider order keeps the token it was created with. */
+function merchantFor(request: { config: MerchantConfig; partner?: PartnerRef }): AlipayMerchant {
+  const merchant = readAlipayMerchant(request.config);
+  return request.partner?.appAuthToken ? { ...merchant, appAuthToken: request.partner.appAuthToken } : merchant;
+}
+
+/**
+ * The `alipay` provider: Alipay OpenAPI v2 (`gateway.do`, RSA2) in key mode or certificate mode, for
+ * vk-uni-pay's modes mp-alipay, app-plus, h5 (当面付 QR) and codepay. Refunds settle synchronously or by
+ * query, so `refundNotify` is false; refund facts that arrive with a trade notification are confirmed by a
+ * refund query (notify.ts).
+ *
+ * @see https://opendocs.alipay.com/common/02kf5q
+ */
+export function createAlipayProvider(): PaymentProvider {
+  return Object.freeze({
+    name: "alipay",
+    capabilities: Object.freeze({ modes: ALIPAY_MODES, query: true, close: true, refund: true, refundNotify: false }),
+    createPayment: async (request, runtime) => createAlipayPayment(request, merchantFor(request), runtime),
+    queryPayment: async (request, runtime) => queryAlipayPayment(request.outTradeNo, merchantFor(request), runtime),
+    closePayment: async (request, runtime) => closeAlipayPayment(request.outTradeNo, merchantFor(request), runtime),
+    refund: async (request, runtime) => refundAlipayPayment(request, merchantFor(request), runtime),
+    queryRefund: async (request, runtime) => queryAlipayRefund(request.outTradeNo, request.outRefundNo, merchantFor(request), runtime),
+    verifyNotify: async (notification, config, runtime) => {
+      const merchant = readAlipayMerchant(config);
+      return verifyAlipayNotification(notification, merchant, (outTradeNo, outRefundNo) => queryAlipayRefund(outTradeNo, outRefundNo, merchant, runtime));
+    },
+    acknowledge: (accepted) => acknowledgeAlipayNotify(accepted),
+  } satisfies PaymentProvider);
+}
+
+/** The built-in instance the registry serves. */
+export const alipay: PaymentProvider = createAlipayProvider();

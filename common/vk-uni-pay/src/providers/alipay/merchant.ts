@@ -1,0 +1,175 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createSign, createVerify, type KeyObject } from "node:crypto";
+import { readBaseUrl } from "../../core/base-url";
+import { ConfigError, VkPayError } from "../../core/errors";
+import type { MerchantConfig } from "../contract";
+import { getAlipayCertSn, getAlipayRootCertSn, loadAlipayPublicKey, loadAppPrivateKey } from "./protocol";
+
+/**
+ * An Alipay sub-config (`alipay["mp-alipay"]` etc., vk-pay.md §3.4) read once into typed key material:
+ * key mode (`alipayPublicKey`) or certificate mode (the app, Alipay and root certificates, by path or inline
+ * `*Content`), the gateway (`sandbox`, `baseUrl`) and the service-provider `appAuthToken`. Like the WeChat
+ * adapter, this is the only file that touches the file system; files are read once per process.
+ *
+ * @see https://opendocs.alipay.com/common/02kipk (keys)
+ * @see https://opendocs.alipay.com/common/02kdnc (certificate mode)
+ */
+
+export const ALIPAY_GATEWAY_HOST = "openapi.alipay.com";
+/** Alipay's developer sandbox (alipay-sdk's test gateway). */
+export const ALIPAY_SANDBOX_HOST = "openapi-sandbox.dl.alipaydev.com";
+const OFFICIAL_HOSTS = [ALIPAY_GATEWAY_HOST, ALIPAY_SANDBOX_HOST] as const;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface AlipayCertificateMode {
+  readonly appCertSn: string;
+  readonly alipayRootCertSn: string;
+  /** SN of `alipayCertPublicKey_RSA2.crt`: every response must name it in `alipay_cert_sn`. */
+  readonly alipayCertSn: string;
+}
+
+export interface AlipayMerchant {
+  readonly appId: string;
+  readonly privateKey: KeyObject;
+  /** The key that verifies responses and notifications: the configured one, or the Alipay certificate's. */
+  readonly alipayPublicKey: KeyObject;
+  /** Present in certificate mode only. */
+  readonly certificates?: AlipayCertificateMode;
+  /** Service-provider mode: the sub-merchant's token from the config (a request may bring its own). */
+  readonly appAuthToken?: string;
+  /** Full gateway URL, `…/gateway.do`. */
+  readonly gatewayUrl: string;
+  readonly timeoutMs: number;
+}
+
+const byConfig = new WeakMap<object, AlipayMerchant>();
+const files = new Map<string, Buffer | null>();
+
+function fail(reason: string, message: string): ConfigError {
+  return new ConfigError(`alipay-${reason}`, message);
+}
+
+function optionalString(config: MerchantConfig, field: string): string | undefined {
+  const value = config[field];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw fail("config-invalid", `支付宝配置 ${field} 必须是字符串`);
+  return value.trim() || undefined;
+}
+
+/** A file named in the config; `null` when it does not exist (vk-uni-pay templates keep blank certificate files). */
+function readConfigFile(path: string): Buffer | null {
+  const absolute = resolve(path);
+  if (files.has(absolute)) return files.get(absolute)!;
+  let content: Buffer | null;
+  try {
+    content = readFileSync(absolute);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException)?.code !== "ENOENT") throw fail("file-unreadable", `无法读取支付宝证书文件 ${path}`);
+    content = null;
+  }
+  files.set(absolute, content);
+  return content;
+}
+
+/** Inline content (string or Buffer) wins over a path; empty content counts as absent. */
+function material(config: MerchantConfig, contentField: string, pathField?: string): string | Buffer | undefined {
+  const inline = config[contentField];
+  if (Buffer.isBuffer(inline)) return inline.toString("utf8").trim() ? inline : undefined;
+  if (typeof inline === "string" && inline.trim() !== "") return inline;
+  if (inline !== undefined && inline !== null && inline !== "") throw fail("config-invalid", `支付宝配置 ${contentField} 必须是字符串或 Buffer`);
+  const path = pathField ? optionalString(config, pathField) : undefined;
+  const content = path ? readConfigFile(path) : null;
+  return content && content.toString("utf8").trim() !== "" ? content : undefined;
+}
+
+/** A key that does not belong to the app certificate makes every call fail with isv.invalid-signature; say so up front. */
+function assertKeyPair(privateKey: KeyObject, appCert: string | Buffer): void {
+  const probe = "vk-uni-pay key pair check";
+  const signature = createSign("RSA-SHA256").update(probe).sign(privateKey);
+  if (!createVerify("RSA-SHA256").update(probe).verify(loadAlipayPublicKey(appCert), signature)) {
+    throw fail("key-mismatch", "支付宝应用私钥 privateKey 与应用公钥证书 appCert 不匹配");
+  }
+}
+
+const CERTIFICATE_FIELDS = [
+  ["appCertContent", "appCertPath", "应用公钥证书 appCertPath / appCertContent"],
+  ["alipayPublicCertContent", "alipayPublicCertPath", "支付宝公钥证书 alipayPublicCertPath / alipayPublicCertContent"],
+  ["alipayRootCertContent", "alipayRootCertPath", "支付宝根证书 alipayRootCertPath / alipayRootCertContent"],
+] as const;
+
+/**
+ * Certificate mode when any certificate has content; then all three are required. Blank files (kept by
+ * vk-uni-pay's templates) count as absent, so a key-mode config with empty certificate files stays key mode.
+ *
+ * @see https://opendocs.alipay.com/common/056zub (app_cert_sn, alipay_root_cert_sn)
+ */
+function readCertificates(config: MerchantConfig, privateKey: KeyObject): { mode: AlipayCertificateMode; alipayPublicKey: KeyObject } | undefined {
+  const found = CERTIFICATE_FIELDS.map(([content, path]) => material(config, content, path));
+  if (found.every((item) => item === undefined)) return undefined;
+  const missing = CERTIFICATE_FIELDS.filter((_, index) => found[index] === undefined).map(([, , label]) => label);
+  if (missing.length > 0) throw fail("cert-missing", `支付宝证书模式缺少：${missing.join("、")}`);
+  const [appCert, alipayCert, rootCert] = found as [string | Buffer, string | Buffer, string | Buffer];
+  assertKeyPair(privateKey, appCert);
+  return {
+    mode: Object.freeze({ appCertSn: getAlipayCertSn(appCert), alipayRootCertSn: getAlipayRootCertSn(rootCert), alipayCertSn: getAlipayCertSn(alipayCert) }),
+    alipayPublicKey: loadAlipayPublicKey(alipayCert),
+  };
+}
+
+function parse(config: MerchantConfig): AlipayMerchant {
+  const appId = optionalString(config, "appId");
+  if (!appId || !/^[0-9A-Za-z]{1,32}$/.test(appId)) throw fail("config-invalid", "支付宝配置 appId 缺失或格式不正确");
+  const privateKeyMaterial = material(config, "privateKey");
+  if (!privateKeyMaterial) throw fail("key-missing", "支付宝配置缺少应用私钥 privateKey");
+  const privateKey = loadAppPrivateKey(privateKeyMaterial);
+
+  const certificates = readCertificates(config, privateKey);
+  let alipayPublicKey = certificates?.alipayPublicKey;
+  if (!alipayPublicKey) {
+    const keyMaterial = material(config, "alipayPublicKey");
+    if (!keyMaterial) throw fail("key-missing", "支付宝配置缺少 alipayPublicKey（公钥模式）或三个证书（证书模式）");
+    // Node derives a public key from a private one: the app private key pasted here would load, then fail every verification.
+    if (/PRIVATE KEY-----/.test(keyMaterial.toString())) throw fail("key-misplaced", "alipayPublicKey 应填写支付宝公钥，而不是应用私钥");
+    alipayPublicKey = loadAlipayPublicKey(keyMaterial);
+  }
+
+  const sandbox = config.sandbox;
+  if (sandbox !== undefined && sandbox !== null && typeof sandbox !== "boolean") throw fail("config-invalid", "支付宝配置 sandbox 必须是布尔值");
+  const host = sandbox === true ? ALIPAY_SANDBOX_HOST : ALIPAY_GATEWAY_HOST;
+  const origin = readBaseUrl(config.baseUrl, OFFICIAL_HOSTS, "支付宝配置 baseUrl")(host);
+
+  const timeout = config.timeout;
+  const timeoutMs = typeof timeout === "number" && Number.isSafeInteger(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
+  const appAuthToken = optionalString(config, "appAuthToken") ?? optionalString(config, "app_auth_token");
+  return Object.freeze({
+    appId,
+    privateKey,
+    alipayPublicKey,
+    ...(certificates ? { certificates: certificates.mode } : {}),
+    ...(appAuthToken ? { appAuthToken } : {}),
+    gatewayUrl: `${origin}/gateway.do`,
+    timeoutMs,
+  });
+}
+
+/**
+ * The typed, cached material of a sub-config. Configs are frozen (core/config.ts), so the object itself is
+ * the cache key; keys and certificates parse once per process through the shared caches either way.
+ */
+export function readAlipayMerchant(config: MerchantConfig): AlipayMerchant {
+  if (typeof config !== "object" || config === null) throw fail("config-invalid", "支付宝配置缺失");
+  const hit = byConfig.get(config);
+  if (hit) return hit;
+  let merchant: AlipayMerchant;
+  try {
+    merchant = parse(config);
+  } catch (error) {
+    // The protocol layer's key and certificate errors are ConfigErrors already, and never carry key material.
+    if (error instanceof VkPayError) throw error;
+    throw fail("config-invalid", "支付宝配置无法解析");
+  }
+  byConfig.set(config, merchant);
+  return merchant;
+}

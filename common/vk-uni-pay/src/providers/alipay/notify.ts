@@ -1,0 +1,77 @@
+import { SignatureError, ValidationError, VkPayError } from "../../core/errors";
+import { textReply, type IntegrationResponse } from "../../http-reply";
+import type { NormalizedEvent, RawNotification, RefundStatus } from "../contract";
+import type { AlipayMerchant } from "./merchant";
+import { toPaymentStatus } from "./normalize";
+import { ALIPAY_NOTIFY_ACK, AlipaySignatureError, verifyAlipayNotify } from "./protocol";
+
+/**
+ * An Alipay asynchronous notification, from raw form body to normalized event: the signature is verified
+ * on the body exactly as received (each value decoded once; `sign` and `sign_type` excluded) before a single
+ * field is read, then the trade fields are mapped. Binding to the order (`out_trade_no`, `app_id`,
+ * `seller_id`, `total_amount`) is the core's.
+ *
+ * Refunds: Alipay reports a refund with the trade's own notification (`trade_status_sync`), adding
+ * `out_biz_no` (our `out_request_no`, i.e. the core's `out_refund_no`), `refund_fee` and `gmt_refund`. Its
+ * `refund_fee` is the trade's **total** refunded so far, not this refund's amount, so it cannot be matched
+ * against the refund ledger; the notification is instead the trigger for a refund query on
+ * `out_biz_no`, whose verified answer (this refund's amount and state) becomes the refund event.
+ *
+ * @see https://opendocs.alipay.com/open/270/105902 (异步通知参数，out_biz_no / refund_fee / gmt_refund)
+ * @see https://opendocs.alipay.com/common/02mse7 (异步通知验签)
+ */
+
+export type RefundLookup = (outTradeNo: string, outRefundNo: string) => Promise<RefundStatus>;
+
+const TRADE_NOTIFY = "trade_status_sync";
+
+function unreadable(message: string): SignatureError {
+  return new SignatureError("alipay-notify-invalid", message);
+}
+
+function verify(raw: RawNotification, merchant: AlipayMerchant): Readonly<Record<string, string>> {
+  if (!raw || !Buffer.isBuffer(raw.body) || raw.body.length === 0) throw unreadable("notification has no body");
+  try {
+    return verifyAlipayNotify(raw.body, merchant.alipayPublicKey).params;
+  } catch (error) {
+    if (error instanceof AlipaySignatureError) throw error;
+    // A body that is not form data (a duplicated field, a broken escape) is not a notification we can trust.
+    throw unreadable(`notification body is not a valid form${error instanceof VkPayError ? ` (${error.errCode})` : ""}`);
+  }
+}
+
+/** The refund fields Alipay adds to a trade notification; `out_biz_no` alone is not enough to say "refund". */
+function isRefundNotice(fields: Readonly<Record<string, string>>): boolean {
+  return Boolean(fields.out_biz_no) && (Boolean(fields.refund_fee) || Boolean(fields.gmt_refund));
+}
+
+/**
+ * @see https://opendocs.alipay.com/open/270/105902
+ */
+export async function verifyAlipayNotification(raw: RawNotification, merchant: AlipayMerchant, lookupRefund: RefundLookup): Promise<NormalizedEvent> {
+  const fields = verify(raw, merchant);
+  if (fields.notify_type !== undefined && fields.notify_type !== TRADE_NOTIFY) {
+    throw new ValidationError(1000, "alipay-notify-unsupported", `unsupported Alipay notify_type ${fields.notify_type.slice(0, 64)}`);
+  }
+  if (isRefundNotice(fields)) {
+    const outTradeNo = fields.out_trade_no;
+    if (!outTradeNo) throw unreadable("refund notification lacks out_trade_no");
+    // The query's failures (network, refusal) reach the pipeline as they are: it answers "fail" and Alipay retries.
+    return { kind: "refund", ...(await lookupRefund(outTradeNo, fields.out_biz_no!)) };
+  }
+  try {
+    return { kind: "payment", ...toPaymentStatus(fields) };
+  } catch (error) {
+    throw unreadable(`verified trade notification is incomplete${error instanceof VkPayError ? ` (${error.errCode})` : ""}`);
+  }
+}
+
+/**
+ * The reply Alipay expects: exactly `success`; anything else (`fail`) makes it deliver again, 8 times over
+ * about 25 hours. The refusal also carries a 4xx status so refusals stand out in access logs.
+ *
+ * @see https://opendocs.alipay.com/open/270/105902
+ */
+export function acknowledgeAlipayNotify(accepted: boolean): IntegrationResponse {
+  return accepted ? textReply(200, ALIPAY_NOTIFY_ACK) : textReply(400, "fail");
+}
