@@ -151,14 +151,15 @@ describe("wxpay createPayment (API v3)", () => {
     expect(wechat.requests).toHaveLength(0);
   });
 
-  it("needs an openid for JSAPI and refuses modes v3 does not serve", async () => {
+  it("needs an openid for JSAPI, and the API v2 key for codepay (micropay exists only in v2)", async () => {
     await expect(provider.createPayment(request("mp-weixin", { openid: undefined }), wechat.runtime)).rejects.toMatchObject({ code: 1006 });
-    await expect(provider.createPayment(request("codepay"), wechat.runtime)).rejects.toMatchObject({ code: 1020 });
+    await expect(provider.createPayment(request("codepay"), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-wxpay-key-missing" });
     expect(wechat.requests).toHaveLength(0);
   });
 
   it.each([
-    ["version 2, until v2 is implemented", { version: 2 }, "vk-pay-wxpay-version-unsupported"],
+    ["version 2 without its API v2 key", { version: 2 }, "vk-pay-wxpay-key-missing"],
+    ["a version that is neither 2 nor 3", { version: 4 }, "vk-pay-wxpay-config-invalid"],
     ["a v3Key that is not 32 bytes", { v3Key: "short" }, "vk-pay-wxpay-v3-invalid-api-v3-key"],
     ["a missing private key file", { appPrivateKeyPath: "/nonexistent/apiclient_key.pem" }, "vk-pay-wxpay-key-missing"],
     ["a private key that does not match the certificate", { appPrivateKeyContent: readFileSync(`${__dirname}/../fixtures/wechat-v3/wechatpay-go_test_private_key.pem`, "utf8") }, "vk-pay-wxpay-key-mismatch"],
@@ -173,7 +174,7 @@ describe("wxpay createPayment (API v3)", () => {
 
   it("declares its modes and capabilities", () => {
     expect(provider.name).toBe("wxpay");
-    expect([...provider.capabilities.modes].sort()).toEqual(["app-plus", "h5", "h5-weixin", "mp-weixin", "mweb"]);
+    expect([...provider.capabilities.modes].sort()).toEqual(["app-plus", "codepay", "h5", "h5-weixin", "mp-weixin", "mweb"]);
     expect(provider.capabilities).toMatchObject({ query: true, close: true, refund: true, refundNotify: true });
   });
 });

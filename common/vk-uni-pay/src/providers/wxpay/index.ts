@@ -1,44 +1,69 @@
 import { cloudDatabase, type Database } from "../../core/database";
+import { SignatureError } from "../../core/errors";
 import type { MerchantConfig, PaymentProvider } from "../contract";
 import { readWxpayVersion } from "./merchant";
 import { WXPAY_V3_MODES } from "./modes";
 import { acknowledgeWxpayNotify } from "./notify";
 import { PlatformCertStore } from "./platform-certs";
+import { looksLikeV2Xml } from "./v2";
+import { createWxpayV2Adapter } from "./v2-adapter";
+import type { Wait } from "./v2-codepay";
 import { createWxpayV3Adapter, type WxpayVersionAdapter } from "./v3-adapter";
 
 /**
- * The `wxpay` provider: WeChat Pay for every vk-uni-pay mode, over API v3. The sub-config's `version`
- * picks the protocol; v2 will plug in beside v3 through the same WxpayVersionAdapter.
+ * The `wxpay` provider: WeChat Pay for every vk-uni-pay mode. The sub-config's `version` picks API v3
+ * (default) or v2. Pay-code payments exist only as v2's micropay, so `codepay` is paid (and reversed)
+ * over v2 whatever the version; its queries and refunds then follow the version (vk-pay.md §2.4).
  *
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/index.shtml
+ * @see https://pay.weixin.qq.com/wiki/doc/api/index.html
  */
 
 export interface WxpayProviderOptions {
   /** Where platform certificates are persisted; uniCloud's database by default. */
   database?: () => Database;
   log?: (line: string) => void;
+  /** How the pay-code loop waits between queries; a real timer by default, a fake clock in tests. */
+  wait?: Wait;
 }
+
+export const WXPAY_MODES = Object.freeze([...WXPAY_V3_MODES, "codepay"]);
 
 export function createWxpayProvider(options: WxpayProviderOptions = {}): PaymentProvider {
   const certs = new PlatformCertStore({ database: options.database ?? cloudDatabase, log: options.log });
   const v3 = createWxpayV3Adapter(certs);
-  // The switch point: readWxpayVersion refuses v2 with a clear ConfigError until it is implemented.
+  const v2 = createWxpayV2Adapter({ wait: options.wait });
   const adapterFor = (config: MerchantConfig): WxpayVersionAdapter => {
-    switch (readWxpayVersion(config)) {
+    const version = readWxpayVersion(config);
+    switch (version) {
+      case 2:
+        return v2;
       case 3:
         return v3;
+      default: {
+        const exhaustive: never = version;
+        return exhaustive;
+      }
     }
   };
+  const payingAdapter = (mode: string, config: MerchantConfig) => (mode === "codepay" ? v2 : adapterFor(config));
 
   return Object.freeze({
     name: "wxpay",
-    capabilities: Object.freeze({ modes: WXPAY_V3_MODES, query: true, close: true, refund: true, refundNotify: true }),
-    createPayment: async (request, runtime) => adapterFor(request.config).createPayment(request, runtime),
+    capabilities: Object.freeze({ modes: WXPAY_MODES, query: true, close: true, refund: true, refundNotify: true }),
+    createPayment: async (request, runtime) => payingAdapter(request.mode, request.config).createPayment(request, runtime),
     queryPayment: async (request, runtime) => adapterFor(request.config).queryPayment(request, runtime),
-    closePayment: async (request, runtime) => adapterFor(request.config).closePayment(request, runtime),
+    closePayment: async (request, runtime) => payingAdapter(request.mode, request.config).closePayment(request, runtime),
     refund: async (request, runtime) => adapterFor(request.config).refund(request, runtime),
     queryRefund: async (request, runtime) => adapterFor(request.config).queryRefund(request, runtime),
-    verifyNotify: async (notification, config, runtime) => adapterFor(config).verifyNotify(notification, config, runtime),
+    verifyNotify: async (notification, config, runtime) => {
+      const adapter = adapterFor(config);
+      // Said plainly rather than left to fail as a bad v3 signature: the merchant's version is wrong somewhere.
+      if (adapter === v3 && looksLikeV2Xml(notification?.body)) {
+        throw new SignatureError("wxpay-notify-version-mismatch", "an API v2 (XML) notification for a merchant configured for API v3");
+      }
+      return adapter.verifyNotify(notification, config, runtime);
+    },
     acknowledge: acknowledgeWxpayNotify,
   } satisfies PaymentProvider);
 }

@@ -25,14 +25,14 @@ import {
 
 /** The host every direct-merchant v3 call goes to; a `baseUrl` may replace it (SPEC.md §4). */
 export const WXPAY_API_HOST = "api.mch.weixin.qq.com";
-const OFFICIAL_HOSTS = [WXPAY_API_HOST, "api2.mch.weixin.qq.com", "api.weixin.qq.com"] as const;
+export const OFFICIAL_HOSTS = [WXPAY_API_HOST, "api2.mch.weixin.qq.com", "api.weixin.qq.com"] as const;
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
-export type WxpayApiVersion = 3;
+export type WxpayApiVersion = 2 | 3;
 
 export interface WxpayMerchant {
-  readonly version: WxpayApiVersion;
+  readonly version: 3;
   readonly mchId: string;
   /** Absent for configs that never create payments (e.g. a notify-only merchant). */
   readonly appId?: string;
@@ -54,21 +54,22 @@ export interface WxpayMerchant {
 const byConfig = new WeakMap<object, WxpayMerchant>();
 const files = new Map<string, Buffer | null>();
 
-function fail(reason: string, message: string): ConfigError {
+export function fail(reason: string, message: string): ConfigError {
   return new ConfigError(`wxpay-${reason}`, message);
 }
 
-/** `version` is the switch point for API v2, which this build does not implement yet. */
+/**
+ * `version` picks the protocol: 3 (the default, as every vk-uni-pay template sets it) or 2 (XML, MD5 /
+ * HMAC-SHA256 with the API v2 `key`, v2-merchant.ts).
+ */
 export function readWxpayVersion(config: MerchantConfig): WxpayApiVersion {
   const version = config.version;
   if (version === undefined || version === null || version === "" || version === 3 || version === "3") return 3;
-  if (version === 2 || version === "2") {
-    throw fail("version-unsupported", "微信支付 API v2 暂未支持，请在 uni-pay/config.js 中将 version 设为 3 并配置 v3Key 与 API 证书");
-  }
+  if (version === 2 || version === "2") return 2;
   throw fail("config-invalid", "微信支付 version 只能是 2 或 3");
 }
 
-function optionalString(config: MerchantConfig, field: string): string | undefined {
+export function optionalString(config: MerchantConfig, field: string): string | undefined {
   const value = config[field];
   if (value === undefined || value === null || value === "") return undefined;
   if (typeof value !== "string") throw fail("config-invalid", `微信支付配置 ${field} 必须是字符串`);
@@ -91,7 +92,7 @@ function readConfigFile(path: string): Buffer | null {
 }
 
 /** Inline content (string or Buffer) wins over a path; an empty file counts as absent. */
-function material(config: MerchantConfig, contentField: string, pathField: string, required: boolean): string | Buffer | undefined {
+export function material(config: MerchantConfig, contentField: string, pathField: string, required: boolean): string | Buffer | undefined {
   const inline = config[contentField];
   if (Buffer.isBuffer(inline) && inline.length > 0) return inline;
   if (typeof inline === "string" && inline.trim() !== "") return inline;
@@ -107,7 +108,7 @@ function material(config: MerchantConfig, contentField: string, pathField: strin
   return undefined;
 }
 
-function readH5Info(config: MerchantConfig): Readonly<Record<string, unknown>> | undefined {
+export function readH5Info(config: MerchantConfig): Readonly<Record<string, unknown>> | undefined {
   const scene = config.sceneInfo;
   if (scene === undefined || scene === null) return undefined;
   if (typeof scene !== "object" || Array.isArray(scene)) throw fail("config-invalid", "微信支付配置 sceneInfo 必须是对象");
@@ -126,7 +127,8 @@ function assertKeyPair(privateKey: KeyObject, certificate: LoadedCertificate): v
 }
 
 function parse(config: MerchantConfig): WxpayMerchant {
-  const version = readWxpayVersion(config);
+  // Only the v3 adapter reads this: index.ts routes a version-2 config to v2-merchant.ts instead.
+  const version = 3;
   const mchId = optionalString(config, "mchId");
   if (!mchId || !/^[0-9A-Za-z_-]{1,32}$/.test(mchId)) throw fail("config-invalid", "微信支付配置 mchId 缺失或格式不正确");
   const appId = optionalString(config, "appId");

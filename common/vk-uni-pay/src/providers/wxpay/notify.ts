@@ -1,6 +1,8 @@
 import { SignatureError, ValidationError, VkPayError } from "../../core/errors";
 import { jsonReply, type IntegrationResponse } from "../../http-reply";
 import type { NormalizedEvent, ProviderRuntime, RawNotification } from "../contract";
+import { looksLikeV2Xml } from "./v2";
+import { acknowledgeWxpayV2Notify } from "./v2-notify";
 import type { WxpayMerchant } from "./merchant";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
 import type { PlatformCertStore } from "./platform-certs";
@@ -67,11 +69,14 @@ export async function verifyWxpayNotify(raw: RawNotification, merchant: WxpayMer
 }
 
 /**
- * The reply WeChat Pay expects. Its status decides: 2xx is received, 4xx/5xx is "deliver again" (a 200
- * with `code: FAIL` would count as received).
+ * The reply WeChat Pay expects, in the dialect of the notification it answers: v2's XML is answered with
+ * XML (v2-notify.ts); v3's JSON (and a request without a readable body) with v3's JSON, whose status
+ * decides: 2xx is received, 4xx/5xx is "deliver again" (a 200 with `code: FAIL` would count as received).
  *
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_5.shtml
+ * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7&index=8
  */
-export function acknowledgeWxpayNotify(accepted: boolean): IntegrationResponse {
+export function acknowledgeWxpayNotify(accepted: boolean, notification?: RawNotification): IntegrationResponse {
+  if (looksLikeV2Xml(notification?.body)) return acknowledgeWxpayV2Notify(accepted);
   return accepted ? jsonReply(200, { code: "SUCCESS", message: "成功" }) : jsonReply(500, { code: "FAIL", message: "失败" });
 }
