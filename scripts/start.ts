@@ -3,6 +3,7 @@ import { landingPage } from "./console/landing";
 import { SPACE_DIR } from "./build/paths";
 import { dataDirFromEnv, prepareDataDir } from "./local/data-dir";
 import { ensureUser, issueToken } from "./local/users";
+import { createAlipaySandbox } from "./sandbox/alipay";
 import { createWxpaySandbox } from "./sandbox/wxpay";
 import { createEmulator } from "./uni-cloud-mock/src";
 
@@ -22,8 +23,13 @@ async function start(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, port });
   emulator.mount("/", landingPage(emulator));
-  const wxpay = await createWxpaySandbox({ dataDir });
+  // `/secapi` (v2 refunds, reversals) needs mutual TLS: its own HTTPS port, PORT + 1 unless set.
+  const httpsPort = Number(process.env.WXPAY_SANDBOX_HTTPS_PORT ?? (port > 0 && port < 65535 ? port + 1 : 0));
+  const wxpay = await createWxpaySandbox({ dataDir, httpsPort });
+  process.env.WXPAY_SANDBOX_HTTPS_PORT = new URL(wxpay.secapiBaseUrl!).port;
   emulator.mount("/__sandbox/wxpay", wxpay.handler);
+  const alipay = await createAlipaySandbox({ dataDir });
+  emulator.mount("/__sandbox/alipay", alipay.handler);
   const url = await emulator.listen();
   process.env.PORT = String(new URL(url).port);
 
@@ -33,6 +39,8 @@ async function start(): Promise<void> {
     `  vk-pay over HTTP: ${url}/http/vk-pay`,
     `  client calls:     ${url}/__callFunction/vk-pay`,
     `  WeChat Pay sandbox: ${url}/__sandbox/wxpay/ (cashier: ${url}/__sandbox/wxpay/cashier?out_trade_no=...)`,
+    `  Alipay sandbox:     ${url}/__sandbox/alipay/gateway.do (cashier: ${url}/__sandbox/alipay/cashier?out_trade_no=...)`,
+    `  WeChat Pay /secapi (mutual TLS): ${wxpay.secapiBaseUrl}/secapi/pay/refund`,
   ];
   for (const user of DEMO_USERS) {
     await ensureUser(database, user.uid, user.role);
@@ -42,8 +50,7 @@ async function start(): Promise<void> {
   console.log(lines.join("\n"));
 
   const stop = () => {
-    void wxpay
-      .close()
+    void Promise.all([wxpay.close(), alipay.close()])
       .then(() => emulator.close())
       .then(() => process.exit(0));
   };

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SPACE_DIR } from "../../scripts/build/paths";
 import { prepareDataDir } from "../../scripts/local/data-dir";
+import { createAlipaySandbox, type AlipaySandbox } from "../../scripts/sandbox/alipay";
 import { createWxpaySandbox, type WxpaySandbox } from "../../scripts/sandbox/wxpay";
 import { copySpace } from "./fixture-space";
 import { createEmulator } from "../../scripts/uni-cloud-mock/src";
@@ -24,6 +25,8 @@ export async function startPayingSpace(options: { prepareSpace?: (spaceDir: stri
   // The generated config's v2 `secapiBaseUrl` reads this when loaded, as its baseUrl reads PORT.
   process.env.WXPAY_SANDBOX_HTTPS_PORT = new URL(wxpay.secapiBaseUrl!).port;
   emulator.mount("/__sandbox/wxpay", wxpay.handler);
+  const alipay: AlipaySandbox = await createAlipaySandbox({ dataDir, persist: false, notifyRetryDelaysMs: [50, 100], log: () => undefined });
+  emulator.mount("/__sandbox/alipay", alipay.handler);
   const url = await emulator.listen();
   // The generated config reads PORT when it is first loaded, which happens on the first call.
   process.env.PORT = new URL(url).port;
@@ -38,9 +41,11 @@ export async function startPayingSpace(options: { prepareSpace?: (spaceDir: stri
     db,
     dataDir,
     wxpay,
+    alipay,
     control,
     async close() {
       await wxpay.close();
+      await alipay.close();
       await emulator.close();
       space.cleanup();
     },

@@ -37,6 +37,8 @@ export interface IssueOptions {
   publicKeyPem: string;
   notBefore: Date;
   notAfter: Date;
+  /** A TLS server certificate: these DNS names and IP addresses as subjectAltName, with serverAuth. */
+  serverNames?: { dns?: string[]; ip?: string[] };
 }
 
 export async function generateRsaKeyPair(): Promise<RsaKeyPair> {
@@ -123,6 +125,16 @@ export async function issueCertificate(ca: TestCa, options: IssueOptions): Promi
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(issuer),
+      // Clients check the name against subjectAltName only; the CN of a server certificate is ignored.
+      ...(options.serverNames
+        ? [
+            new x509.SubjectAlternativeNameExtension([
+              ...(options.serverNames.dns ?? []).map((value) => ({ type: "dns" as const, value })),
+              ...(options.serverNames.ip ?? []).map((value) => ({ type: "ip" as const, value })),
+            ]),
+            new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+          ]
+        : []),
     ],
   });
   return cert.toString("pem");

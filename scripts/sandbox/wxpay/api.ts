@@ -5,12 +5,13 @@
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_10.shtml (查询单笔退款)
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay5_1.shtml (获取平台证书列表)
  */
-import { X509Certificate } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { WxpaySandboxKeys } from "../pki";
+import type { WxpaySandboxKeys } from "../pki/wxpay-keys";
 import { type ResponseSigner, type SandboxMerchant, verifyMerchantRequest } from "./auth";
 import { readRawBody, sendSigned } from "./http";
 import type { Ledger } from "./ledger";
+import { checkSubMerchant, PARTNER_ROUTES } from "./partner";
+import type { PlatformCertificates } from "./platform";
 import { encryptResource } from "./sign";
 import type { WxpaySandboxState } from "./state";
 import { formatRfc3339 } from "./time";
@@ -23,6 +24,7 @@ export interface ApiContext {
   ledger: Ledger;
   merchants: Map<string, SandboxMerchant>;
   sign: ResponseSigner;
+  platform: PlatformCertificates;
   /** Where the cashier page is served, for `code_url` and `h5_url`. */
   cashierUrl: (req: IncomingMessage, mchid: string, outTradeNo: string) => string;
   /** Refunds settle by themselves after this delay unless a test settles them first. */
@@ -38,7 +40,7 @@ interface Call {
   params: string[];
 }
 
-type Route = { method: string; pattern: RegExp; run: (ctx: ApiContext, call: Call) => { status: number; body?: unknown } };
+export type Route = { method: string; pattern: RegExp; run: (ctx: ApiContext, call: Call) => { status: number; body?: unknown } };
 
 const TRADE_TYPES: Record<string, TradeType> = { jsapi: "JSAPI", app: "APP", h5: "MWEB", native: "NATIVE" };
 
@@ -47,6 +49,14 @@ function queryMchid(call: Call): string {
   if (!mchid) throw paramError("mchid", "is required", undefined, "query");
   if (mchid !== call.merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
   return mchid;
+}
+
+/** Refunds of a service provider name the sub-merchant (`sub_mchid`); a direct merchant refunds its own. */
+function refundPayee(call: Call, subMchid: unknown): string {
+  if (subMchid === undefined || subMchid === null || subMchid === "") return call.merchant.mchid;
+  if (typeof subMchid !== "string") throw paramError("sub_mchid", "must be a string", subMchid);
+  checkSubMerchant(call.merchant, call.merchant.mchid, subMchid);
+  return subMchid;
 }
 
 const ROUTES: Route[] = [
@@ -64,12 +74,12 @@ const ROUTES: Route[] = [
   {
     method: "GET",
     pattern: /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/,
-    run: (ctx, call) => ({ status: 200, body: ctx.ledger.transactionView(ctx.ledger.findOrder(queryMchid(call), call.params[0])) }),
+    run: (ctx, call) => ({ status: 200, body: ctx.ledger.transactionView(ctx.ledger.poll(ctx.ledger.findOrder(queryMchid(call), call.params[0]))) }),
   },
   {
     method: "GET",
     pattern: /^\/v3\/pay\/transactions\/id\/([^/]+)$/,
-    run: (ctx, call) => ({ status: 200, body: ctx.ledger.transactionView(ctx.ledger.findOrderByTransactionId(queryMchid(call), call.params[0])) }),
+    run: (ctx, call) => ({ status: 200, body: ctx.ledger.transactionView(ctx.ledger.poll(ctx.ledger.findOrderByTransactionId(queryMchid(call), call.params[0]))) }),
   },
   {
     method: "POST",
@@ -86,7 +96,7 @@ const ROUTES: Route[] = [
     method: "POST",
     pattern: /^\/v3\/refund\/domestic\/refunds$/,
     run(ctx, call) {
-      const refund = ctx.ledger.refund(call.merchant.mchid, parseRefund(call.body()));
+      const refund = ctx.ledger.refund(refundPayee(call, call.body().sub_mchid), parseRefund(call.body()));
       if (refund.status === "PROCESSING") ctx.scheduleRefundSettlement(refund.mchid, refund.out_refund_no);
       return { status: 200, body: ctx.ledger.refundView(refund) };
     },
@@ -94,29 +104,23 @@ const ROUTES: Route[] = [
   {
     method: "GET",
     pattern: /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/,
-    run: (ctx, call) => ({ status: 200, body: ctx.ledger.refundView(ctx.ledger.findRefund(call.merchant.mchid, call.params[0])) }),
+    run: (ctx, call) => ({ status: 200, body: ctx.ledger.refundView(ctx.ledger.findRefund(refundPayee(call, call.query.get("sub_mchid") ?? undefined), call.params[0])) }),
   },
   {
     method: "GET",
     pattern: /^\/v3\/certificates$/,
     run(ctx, call) {
-      const { keys } = ctx;
-      const cert = new X509Certificate(keys.platformCertPem);
-      return {
-        status: 200,
-        body: {
-          data: [
-            {
-              serial_no: keys.platformSerial,
-              effective_time: formatRfc3339(Date.parse(cert.validFrom)),
-              expire_time: formatRfc3339(Date.parse(cert.validTo)),
-              encrypt_certificate: encryptResource(call.merchant.apiV3Key, keys.platformCertPem, "certificate"),
-            },
-          ],
-        },
-      };
+      // During a rotation's switch period both certificates are listed, the new one first.
+      const data = ctx.platform.listed().map((cert) => ({
+        serial_no: cert.serial,
+        effective_time: formatRfc3339(cert.effective),
+        expire_time: formatRfc3339(cert.expire),
+        encrypt_certificate: encryptResource(call.merchant.apiV3Key, cert.certPem, "certificate"),
+      }));
+      return { status: 200, body: { data } };
     },
   },
+  ...PARTNER_ROUTES,
 ];
 
 function decodeParam(value: string): string {

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
-import type { WxpaySandboxKeys } from "../pki";
+import type { WxpaySandboxKeys } from "../pki/wxpay-keys";
+import type { PlatformCertificates } from "./platform";
 import { AUTH_SCHEME, parseAuthorization, randomNonce, requestMessage, responseMessage, signSha256Rsa, verifySha256Rsa } from "./sign";
 import type { WxpaySandboxState } from "./state";
 import { WxpayApiError } from "./types";
@@ -11,6 +12,10 @@ export interface SandboxMerchant {
   certSerial: string;
   publicKey: KeyObject;
   apiV3Key: string;
+  /** The API v2 key: MD5 / HMAC-SHA256 signatures and `req_info`. */
+  key: string;
+  /** Service providers only: sub-merchant mchid → the appids bound to it (sub_appid). */
+  subMerchants?: Map<string, string[]>;
 }
 
 const WINDOW_SECONDS = 300;
@@ -51,8 +56,21 @@ export function verifyMerchantRequest(
 }
 
 export function merchantsFromKeys(keys: WxpaySandboxKeys): Map<string, SandboxMerchant> {
+  const { partner } = keys;
   return new Map([
-    [keys.mchId, { mchid: keys.mchId, appids: [keys.appId], certSerial: keys.merchantSerial, publicKey: createPublicKey(keys.merchantCertPem), apiV3Key: keys.v3Key }],
+    [keys.mchId, { mchid: keys.mchId, appids: [keys.appId], certSerial: keys.merchantSerial, publicKey: createPublicKey(keys.merchantCertPem), apiV3Key: keys.v3Key, key: keys.key }],
+    [
+      partner.mchId,
+      {
+        mchid: partner.mchId,
+        appids: [partner.appId],
+        certSerial: partner.merchantSerial,
+        publicKey: createPublicKey(partner.merchantCertPem),
+        apiV3Key: partner.v3Key,
+        key: partner.key,
+        subMerchants: new Map(partner.subMerchants.map((sub) => [sub.mchId, [sub.appId]])),
+      },
+    ],
   ]);
 }
 
@@ -63,18 +81,19 @@ export type ResponseSigner = (mchid: string | undefined, body: string) => Record
  * key's when the merchant is in public-key mode; `Wechatpay-Serial` says which.
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_1.shtml
  */
-export function createResponseSigner(keys: WxpaySandboxKeys, state: WxpaySandboxState): ResponseSigner {
-  const platformKey = createPrivateKey(keys.platformPrivateKeyPem);
+export function createResponseSigner(keys: WxpaySandboxKeys, state: WxpaySandboxState, platform: PlatformCertificates): ResponseSigner {
   const publicKeyModeKey = createPrivateKey(keys.wxpayPublicKeyPrivatePem);
   return (mchid, body) => {
     const publicKeyMode = mchid !== undefined && state.signMode(mchid) === "public_key";
     const timestamp = String(Math.floor(state.now() / 1000));
     const nonce = randomNonce(32);
+    // Read at each signature: after a rotation the very next response carries the new serial.
+    const signer = platform.current();
     return {
       "Wechatpay-Timestamp": timestamp,
       "Wechatpay-Nonce": nonce,
-      "Wechatpay-Signature": signSha256Rsa(responseMessage(timestamp, nonce, body), publicKeyMode ? publicKeyModeKey : platformKey),
-      "Wechatpay-Serial": publicKeyMode ? keys.wxpayPublicKeyId : keys.platformSerial,
+      "Wechatpay-Signature": signSha256Rsa(responseMessage(timestamp, nonce, body), publicKeyMode ? publicKeyModeKey : signer.privateKey),
+      "Wechatpay-Serial": publicKeyMode ? keys.wxpayPublicKeyId : signer.serial,
       "Wechatpay-Signature-Type": AUTH_SCHEME,
     };
   };

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isRecord, readRawBody, sendJson } from "./http";
 import type { Ledger } from "./ledger";
 import type { Notifier } from "./notifier";
+import type { PlatformCertificates } from "./platform";
 import type { SnsCodes } from "./sns";
 import type { WxpaySandboxState } from "./state";
 import { formatRfc3339 } from "./time";
@@ -16,6 +17,7 @@ export interface ControlContext {
   ledger: Ledger;
   notifier: Notifier;
   codes: SnsCodes;
+  platform: PlatformCertificates;
   defaultMchid: string;
 }
 
@@ -36,7 +38,9 @@ function wholeNumber(body: Body, field: string, max: number): number {
   return value;
 }
 
-const ACTIONS: Record<string, (ctx: ControlContext, body: Body) => Record<string, unknown>> = {
+type Action = (ctx: ControlContext, body: Body) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+const ACTIONS: Record<string, Action> = {
   pay(ctx, body) {
     const { order, notification } = ctx.ledger.pay(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_trade_no", true), text(body, "openid", false));
     return { trade_state: order.trade_state, transaction_id: order.transaction_id, notification };
@@ -81,6 +85,20 @@ const ACTIONS: Record<string, (ctx: ControlContext, body: Body) => Record<string
     ctx.state.setSignMode(mchid, mode as SignMode);
     return { mchid, sign_mode: mode };
   },
+  /** A new platform certificate signs from now on; the old one stays listed in /v3/certificates until retired. */
+  async "rotate-platform-certificate"(ctx) {
+    const previous = ctx.platform.current().serial;
+    const current = await ctx.platform.rotate();
+    return { serial_no: current.serial, previous_serial_no: previous, listed: ctx.platform.listed().map((cert) => cert.serial) };
+  },
+  /** Ends the switch period: `serial_no`, or every certificate but the current one, leaves /v3/certificates. */
+  "retire-platform-certificate"(ctx, body) {
+    const serial = text(body, "serial_no", false);
+    if (serial === ctx.platform.current().serial) throw new ControlError(409, "the current platform certificate cannot be retired; rotate first");
+    const retired = ctx.platform.retire(serial);
+    if (serial !== undefined && retired.length === 0) throw new ControlError(404, `no listed platform certificate ${serial}`);
+    return { retired, listed: ctx.platform.listed().map((cert) => cert.serial) };
+  },
 };
 
 /** Serves `POST /__sandbox/wxpay/<action>`; returns false when `action` is not a control action. */
@@ -101,7 +119,7 @@ export async function serveControl(ctx: ControlContext, action: string, req: Inc
       throw new ControlError(400, "body must be JSON");
     }
     if (!isRecord(body)) throw new ControlError(400, "body must be a JSON object");
-    sendJson(res, 200, { ok: true, ...run(ctx, body) });
+    sendJson(res, 200, { ok: true, ...(await run(ctx, body)) });
   } catch (error) {
     if (!(error instanceof ControlError)) throw error;
     sendJson(res, error.status, { ok: false, error: error.message });

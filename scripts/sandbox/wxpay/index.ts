@@ -1,10 +1,12 @@
 /**
- * The WeChat Pay API v3 sandbox, mounted by `npm start` under `/__sandbox/wxpay`: the v3 merchant API,
- * notifications, the cashier page, the control API and the `api.weixin.qq.com` login stand-ins.
+ * The WeChat Pay sandbox, mounted by `npm start` under `/__sandbox/wxpay`: the v3 merchant API (direct and
+ * service provider), the v2 XML API on the same ledger, notifications, the cashier page, the control API
+ * and the `api.weixin.qq.com` login stand-ins; plus, on its own HTTPS port, `/secapi/...` with client
+ * certificates.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { loadOrCreateWxpaySandboxKeys, type WxpaySandboxKeys } from "../pki";
+import { loadOrCreateWxpaySandboxKeys, type WxpaySandboxKeys } from "../pki/wxpay-keys";
 import { serveApi, type ApiContext } from "./api";
 import { createResponseSigner, merchantsFromKeys } from "./auth";
 import { serveCashier } from "./cashier";
@@ -13,8 +15,12 @@ import { sendJson } from "./http";
 import { createLedger } from "./ledger";
 import { createNotifier, fetchTransport, type NotifyTransport } from "./notifier";
 import { createSnsCodes, serveSns } from "./sns";
+import { createMicropay } from "./micropay";
+import { createPlatformCertificates, type PlatformCertificates } from "./platform";
+import { startSecapiServer, type SecapiServer } from "./secapi";
 import { createSandboxState, type WxpaySandboxState } from "./state";
 import type { SignMode } from "./types";
+import { isV2Path, serveV2, type V2Context } from "./v2-api";
 
 export interface WxpaySandboxOptions {
   /** `UNICLOUD_DATA_DIR`: keys under `sandbox/wxpay/`, state in `sandbox/wxpay/state.json`. */
@@ -33,6 +39,8 @@ export interface WxpaySandboxOptions {
   signMode?: SignMode;
   /** Keep state in memory only (tests that want a clean slate per sandbox). */
   persist?: boolean;
+  /** Serve `/secapi/...` (mutual TLS) over HTTPS on this port on 127.0.0.1; 0 picks a free one. Omitted: no HTTPS server. */
+  httpsPort?: number;
   log?: (line: string) => void;
 }
 
@@ -40,6 +48,9 @@ export interface WxpaySandbox {
   handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
   keys: WxpaySandboxKeys;
   state: WxpaySandboxState;
+  platform: PlatformCertificates;
+  /** `https://127.0.0.1:<port><prefix>` when `httpsPort` was given: the v2 config's `secapiBaseUrl`. */
+  secapiBaseUrl?: string;
   /** Resolves when no notification is being delivered. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -55,7 +66,8 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
     defaultSignMode: options.signMode ?? "certificate",
   });
   const merchants = merchantsFromKeys(keys);
-  const sign = createResponseSigner(keys, state);
+  const platform = createPlatformCertificates({ keys, dataDir: options.dataDir, persist: options.persist !== false });
+  const sign = createResponseSigner(keys, state, platform);
   const notifier = createNotifier({
     state,
     sign,
@@ -64,7 +76,7 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
     retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000],
     log,
   });
-  const ledger = createLedger({ state, notifier });
+  const ledger = createLedger({ state, notifier, v2Key: (mchid) => merchants.get(mchid)!.key });
   const codes = createSnsCodes(state.now);
 
   const settleTimers = new Set<NodeJS.Timeout>();
@@ -81,20 +93,13 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
   // Refunds still processing when the last run stopped settle after a restart too.
   for (const refund of state.refunds()) if (refund.status === "PROCESSING") scheduleRefundSettlement(refund.mchid, refund.out_refund_no);
 
-  const apiContext: ApiContext = {
-    keys,
-    state,
-    ledger,
-    merchants,
-    sign,
-    log,
-    scheduleRefundSettlement,
-    cashierUrl: (req, mchid, outTradeNo) => {
-      const query = new URLSearchParams({ out_trade_no: outTradeNo, ...(mchid !== keys.mchId ? { mchid } : {}) });
-      return `http://${req.headers.host ?? "127.0.0.1"}${prefix}/cashier?${query}`;
-    },
+  const cashierUrl = (req: IncomingMessage, mchid: string, outTradeNo: string) => {
+    const query = new URLSearchParams({ out_trade_no: outTradeNo, ...(mchid !== keys.mchId ? { mchid } : {}) });
+    return `http://${req.headers.host ?? "127.0.0.1"}${prefix}/cashier?${query}`;
   };
-  const controlContext: ControlContext = { state, ledger, notifier, codes, defaultMchid: keys.mchId };
+  const apiContext: ApiContext = { keys, state, ledger, merchants, sign, platform, log, scheduleRefundSettlement, cashierUrl };
+  const v2Context: V2Context = { state, ledger, micropay: createMicropay({ state, ledger }), merchants, cashierUrl, scheduleRefundSettlement, log };
+  const controlContext: ControlContext = { state, ledger, notifier, codes, platform, defaultMchid: keys.mchId };
   const snsContext = { codes, apps: new Map([[keys.appId, keys.appSecret]]) };
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
@@ -104,6 +109,10 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
       // The raw request target keeps the query exactly as sent, which is what the merchant signed.
       const rawTarget = (req.url ?? "").replace(/^[a-z]+:\/\/[^/]+/i, "");
       await serveApi(apiContext, req, res, rawTarget.startsWith(prefix) ? rawTarget.slice(prefix.length) : path + url.search);
+      return true;
+    }
+    if (isV2Path(path)) {
+      await serveV2(v2Context, req, res, path);
       return true;
     }
     if (path.startsWith("/sns/") && serveSns(snsContext, path, url.searchParams, res, req)) return true;
@@ -116,12 +125,36 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
     return true;
   }
 
+  let secapi: SecapiServer | undefined;
+  if (options.httpsPort !== undefined) {
+    secapi = await startSecapiServer({
+      port: options.httpsPort,
+      certPem: keys.secapiServerCertPem,
+      keyPem: keys.secapiServerKeyPem,
+      caCertPem: keys.caCertPem,
+      handle: (req, res) => {
+        const url = new URL(req.url ?? "/", "https://127.0.0.1");
+        handler(req, res, url)
+          .then((served) => {
+            if (!served) sendJson(res, 404, { ok: false, error: `the WeChat Pay sandbox serves ${prefix}/... only` });
+          })
+          .catch((error: unknown) => {
+            log(`[wxpay sandbox] https ${url.pathname} failed: ${(error as Error)?.stack ?? String(error)}`);
+            if (!res.headersSent) sendJson(res, 500, { ok: false, error: "internal error" });
+          });
+      },
+    });
+  }
+
   return {
     handler,
     keys,
     state,
+    platform,
+    secapiBaseUrl: secapi ? `${secapi.origin}${prefix}` : undefined,
     idle: () => notifier.idle(),
     async close() {
+      await secapi?.close();
       for (const timer of settleTimers) clearTimeout(timer);
       settleTimers.clear();
       notifier.close();
@@ -134,4 +167,4 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
 export type { WxpaySandboxState } from "./state";
 export type { NotifyTransport } from "./notifier";
 export type { SignMode, TradeState, RefundStatus } from "./types";
-export { renderWxpaySandboxConfig, WXPAY_SANDBOX_MODES } from "./config";
+export { renderWxpaySandboxConfig, WXPAY_SANDBOX_MODES, WXPAY_SANDBOX_V2_MODES } from "./config";

@@ -7,8 +7,9 @@ import { newPrepayId, newRefundId, newTransactionId, sandboxOpenid } from "./ids
 import type { Notifier } from "./notifier";
 import type { WxpaySandboxState } from "./state";
 import { formatRfc3339 } from "./time";
-import { ControlError, type RefundStatus, type SandboxOrder, type SandboxRefund, type TradeState, type TradeType, WxpayApiError } from "./types";
+import { ControlError, type OrderOrigin, type RefundStatus, type SandboxOrder, type SandboxRefund, type TradeState, type TradeType, WxpayApiError } from "./types";
 import type { PrepayRequest, RefundRequest } from "./validate";
+import { v2PaymentNotification, v2RefundNotification } from "./v2-views";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -31,7 +32,7 @@ function payDeadline(createdAt: number, timeExpire: number | undefined): number 
   return Math.min(Math.max(timeExpire, createdAt + MINUTE), createdAt + 90 * DAY);
 }
 
-function withState(order: SandboxOrder, state: TradeState): SandboxOrder {
+export function withState(order: SandboxOrder, state: TradeState): SandboxOrder {
   return { ...order, trade_state: state, trade_state_desc: TRADE_STATE_DESC[state] };
 }
 
@@ -39,25 +40,33 @@ function fingerprint(tradeType: TradeType, request: PrepayRequest): string {
   return JSON.stringify([tradeType, request.appid, request.description, request.total, request.currency, request.payer_openid ?? null]);
 }
 
+/** What a notification delivery reports; "none" when the order has nowhere to send (pay-code payments). */
+export type Delivery = "queued" | "dropped" | "none";
+
 export interface Ledger {
-  prepay(merchant: SandboxMerchant, tradeType: TradeType, request: PrepayRequest): SandboxOrder;
+  /** `origin` says which API placed the order and, in partner mode, for whom (the caller checked the binding). */
+  prepay(merchant: SandboxMerchant, tradeType: TradeType, request: PrepayRequest, origin?: OrderOrigin): SandboxOrder;
   findOrder(mchid: string, outTradeNo: string): SandboxOrder;
   findOrderByTransactionId(mchid: string, transactionId: string): SandboxOrder;
   close(mchid: string, outTradeNo: string): void;
-  refund(mchid: string, request: RefundRequest): SandboxRefund;
+  refund(mchid: string, request: RefundRequest, origin?: Pick<OrderOrigin, "version" | "sign_type">): SandboxRefund;
   findRefund(mchid: string, outRefundNo: string): SandboxRefund;
   /** Control: the payer pays, fails, or the order is cancelled. */
-  pay(mchid: string, outTradeNo: string, openid?: string): { order: SandboxOrder; notification: "queued" | "dropped" };
+  pay(mchid: string, outTradeNo: string, openid?: string): { order: SandboxOrder; notification: Delivery };
   fail(mchid: string, outTradeNo: string): SandboxOrder;
   cancel(mchid: string, outTradeNo: string): SandboxOrder;
-  settleRefund(mchid: string, outRefundNo: string, status: Exclude<RefundStatus, "PROCESSING">): { refund: SandboxRefund; notification: "queued" | "dropped" };
+  settleRefund(mchid: string, outRefundNo: string, status: Exclude<RefundStatus, "PROCESSING">): { refund: SandboxRefund; notification: Delivery };
+  /** The order as paid now (new transaction_id, payer openids); the caller stores it. */
+  markPaid(order: SandboxOrder, openid?: string): SandboxOrder;
+  /** A query of a USERPAYING pay-code trade: counts down and applies its outcome (no notification follows). */
+  poll(order: SandboxOrder): SandboxOrder;
   isPayable(order: SandboxOrder): boolean;
   isExpired(order: SandboxOrder): boolean;
   transactionView(order: SandboxOrder): Record<string, unknown>;
   refundView(refund: SandboxRefund): Record<string, unknown>;
 }
 
-export function createLedger(options: { state: WxpaySandboxState; notifier: Notifier }): Ledger {
+export function createLedger(options: { state: WxpaySandboxState; notifier: Notifier; v2Key: (mchid: string) => string }): Ledger {
   const { state, notifier } = options;
 
   const isExpired = (order: SandboxOrder) => state.businessNow() > payDeadline(order.create_time, order.time_expire);
@@ -65,7 +74,7 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
 
   function findOrder(mchid: string, outTradeNo: string): SandboxOrder {
     const order = state.order(mchid, outTradeNo);
-    if (!order) throw new WxpayApiError(404, "ORDER_NOT_EXIST", "订单不存在");
+    if (!order) throw new WxpayApiError(404, "ORDER_NOT_EXIST", "订单不存在", undefined, { code: "ORDERNOTEXIST", des: "此交易订单号不存在" });
     return order;
   }
 
@@ -82,15 +91,19 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
 
   function transactionView(order: SandboxOrder): Record<string, unknown> {
     const paid = order.transaction_id !== undefined;
+    // Partner (服务商) trades name both merchants and both openids.
+    const parties = order.sp_mchid
+      ? { sp_appid: order.sp_appid, sp_mchid: order.sp_mchid, ...(order.sub_appid ? { sub_appid: order.sub_appid } : {}), sub_mchid: order.mchid }
+      : { appid: order.appid, mchid: order.mchid };
+    const payer = !paid ? {} : order.sp_mchid ? { sp_openid: order.payer_openid, ...(order.sub_openid ? { sub_openid: order.sub_openid } : {}) } : { openid: order.payer_openid };
     return {
-      appid: order.appid,
-      mchid: order.mchid,
+      ...parties,
       out_trade_no: order.out_trade_no,
       ...(paid ? { transaction_id: order.transaction_id, trade_type: order.trade_type, bank_type: "OTHERS", success_time: formatRfc3339(order.success_time!) } : {}),
       trade_state: order.trade_state,
       trade_state_desc: order.trade_state_desc,
       attach: order.attach ?? "",
-      payer: paid ? { openid: order.payer_openid } : {},
+      payer,
       amount: paid
         ? { total: order.total, payer_total: order.total, currency: order.currency, payer_currency: order.currency }
         : { total: order.total, currency: order.currency, payer_currency: order.currency },
@@ -126,25 +139,83 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
     };
   }
 
+  /** The payment notification in the format of the API that placed the order, signed by its placer. */
+  function announcePaid(order: SandboxOrder): Delivery {
+    if (!order.notify_url) return "none";
+    const key = `trade:${order.mchid}:${order.out_trade_no}`;
+    const signer = order.sp_mchid ?? order.mchid;
+    if (order.version === 2) return notifier.sendV2({ key, mchid: signer, url: order.notify_url, body: v2PaymentNotification(order, options.v2Key(signer)) });
+    return notifier.send({ key, mchid: signer, url: order.notify_url, eventType: "TRANSACTION.SUCCESS", summary: "支付成功", originalType: "transaction", resource: transactionView(order) });
+  }
+
+  function announceRefund(refund: SandboxRefund, order: SandboxOrder): Delivery {
+    const url = refund.notify_url ?? order.notify_url;
+    if (!url) return "none";
+    const key = `refund:${refund.mchid}:${refund.out_refund_no}`;
+    const signer = order.sp_mchid ?? order.mchid;
+    if (refund.version === 2) return notifier.sendV2({ key, mchid: signer, url, body: v2RefundNotification(refund, order, options.v2Key(signer)) });
+    const status = refund.status as Exclude<RefundStatus, "PROCESSING">;
+    return notifier.send({
+      key,
+      mchid: signer,
+      url,
+      eventType: `REFUND.${status}`,
+      summary: REFUND_SUMMARY[status],
+      originalType: "refund",
+      resource: {
+        ...(order.sp_mchid ? { sp_mchid: order.sp_mchid, sub_mchid: order.mchid } : { mchid: order.mchid }),
+        out_trade_no: refund.out_trade_no,
+        transaction_id: refund.transaction_id,
+        out_refund_no: refund.out_refund_no,
+        refund_id: refund.refund_id,
+        refund_status: status,
+        ...(refund.success_time !== undefined ? { success_time: formatRfc3339(refund.success_time) } : {}),
+        user_received_account: "支付用户零钱",
+        amount: { total: refund.total, refund: refund.refund, payer_total: refund.total, payer_refund: refund.refund },
+      },
+    });
+  }
+
+  function markPaid(order: SandboxOrder, openid?: string): SandboxOrder {
+    const now = state.businessNow();
+    return withState(
+      {
+        ...order,
+        transaction_id: newTransactionId(now),
+        success_time: now,
+        payer_openid: order.payer_openid ?? openid ?? sandboxOpenid(order.appid),
+        ...(order.sub_appid && !order.sub_openid ? { sub_openid: sandboxOpenid(order.sub_appid) } : {}),
+      },
+      "SUCCESS",
+    );
+  }
+
   return {
+    markPaid,
     isPayable,
     isExpired,
     transactionView,
     refundView,
     findOrder,
 
-    prepay(merchant, tradeType, request) {
-      if (request.mchid !== merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
-      if (!merchant.appids.includes(request.appid)) throw new WxpayApiError(400, "INVALID_REQUEST", "appid和mch_id不匹配");
+    prepay(merchant, tradeType, request, origin = {}) {
+      if (!origin.sp_mchid) {
+        if (request.mchid !== merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
+        if (!merchant.appids.includes(request.appid)) throw new WxpayApiError(400, "INVALID_REQUEST", "appid和mch_id不匹配", undefined, { code: "APPID_MCHID_NOT_MATCH", des: "appid和mch_id不匹配" });
+      }
       const now = state.businessNow();
-      const existing = state.order(merchant.mchid, request.out_trade_no);
+      const existing = state.order(request.mchid, request.out_trade_no);
       if (existing) {
-        if (existing.trade_state === "SUCCESS" || existing.trade_state === "REFUND") throw new WxpayApiError(400, "ORDERPAID", "该订单已支付");
-        if (existing.trade_state === "CLOSED") throw new WxpayApiError(400, "ORDER_CLOSED", "订单已关闭");
-        if (existing.fingerprint !== fingerprint(tradeType, request)) throw new WxpayApiError(400, "INVALID_REQUEST", "201 商户订单号重复");
+        if (existing.trade_state === "SUCCESS" || existing.trade_state === "REFUND") throw new WxpayApiError(400, "ORDERPAID", "该订单已支付", undefined, { code: "ORDERPAID", des: "该订单已支付" });
+        if (existing.trade_state === "CLOSED") throw new WxpayApiError(400, "ORDER_CLOSED", "订单已关闭", undefined, { code: "ORDERCLOSED", des: "该订单已关" });
+        if (existing.fingerprint !== fingerprint(tradeType, request) || existing.sp_mchid !== origin.sp_mchid) {
+          throw new WxpayApiError(400, "INVALID_REQUEST", "201 商户订单号重复", undefined, { code: "OUT_TRADE_NO_USED", des: "商户订单号重复" });
+        }
         // time_expire can be set on the first prepay only; resending the same value is fine.
-        if (request.time_expire !== undefined && request.time_expire !== existing.time_expire) throw new WxpayApiError(400, "INVALID_REQUEST", "支付结束时间不允许修改");
-        if (isExpired(existing)) throw new WxpayApiError(400, "INVALID_REQUEST", "订单已超过支付结束时间，请使用新的商户订单号下单");
+        if (request.time_expire !== undefined && request.time_expire !== existing.time_expire) {
+          throw new WxpayApiError(400, "INVALID_REQUEST", "支付结束时间不允许修改", undefined, { code: "OUT_TRADE_NO_USED", des: "商户订单号重复" });
+        }
+        if (isExpired(existing)) throw new WxpayApiError(400, "INVALID_REQUEST", "订单已超过支付结束时间，请使用新的商户订单号下单", undefined, { code: "ORDERCLOSED", des: "订单已超过支付结束时间" });
         // Same parameters again: WeChat hands out a fresh prepay_id for the same order.
         const refreshed = { ...existing, prepay_id: newPrepayId(now), notify_url: request.notify_url };
         state.putOrder(refreshed);
@@ -152,7 +223,8 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
       }
       const order: SandboxOrder = withState(
         {
-          mchid: merchant.mchid,
+          ...origin,
+          mchid: request.mchid,
           appid: request.appid,
           out_trade_no: request.out_trade_no,
           trade_type: tradeType,
@@ -183,26 +255,32 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
 
     close(mchid, outTradeNo) {
       const order = findOrder(mchid, outTradeNo);
-      if (order.trade_state === "SUCCESS" || order.trade_state === "REFUND") throw new WxpayApiError(400, "ORDERPAID", "订单已支付，不能关闭");
+      if (order.trade_state === "SUCCESS" || order.trade_state === "REFUND") throw new WxpayApiError(400, "ORDERPAID", "订单已支付，不能关闭", undefined, { code: "ORDERPAID", des: "订单已支付，不能发起关单" });
       if (order.trade_state !== "CLOSED") state.putOrder(withState(order, "CLOSED"));
     },
 
-    refund(mchid, request) {
+    refund(mchid, request, origin = {}) {
       const order = request.transaction_id ? state.orderByTransactionId(mchid, request.transaction_id) : state.order(mchid, request.out_trade_no!);
-      if (!order || (request.out_trade_no && order.out_trade_no !== request.out_trade_no)) throw new WxpayApiError(404, "RESOURCE_NOT_EXISTS", "订单不存在");
+      if (!order || (request.out_trade_no && order.out_trade_no !== request.out_trade_no)) {
+        throw new WxpayApiError(404, "RESOURCE_NOT_EXISTS", "订单不存在", undefined, { code: "ORDERNOTEXIST", des: "订单不存在" });
+      }
       const existing = state.refund(mchid, request.out_refund_no);
       if (existing) {
         // The same out_refund_no is one refund: a retry with the same content sees its current state.
         if (existing.out_trade_no !== order.out_trade_no || existing.refund !== request.refund || existing.total !== request.total) {
-          throw new WxpayApiError(400, "INVALID_REQUEST", "退款单号已存在，但请求参数与原退款不一致");
+          throw new WxpayApiError(400, "INVALID_REQUEST", "退款单号已存在，但请求参数与原退款不一致", undefined, { code: "PARAM_ERROR", des: "订单金额或退款金额与之前请求不一致，请核实后再试" });
         }
         return existing;
       }
-      if (order.trade_state !== "SUCCESS" && order.trade_state !== "REFUND") throw new WxpayApiError(400, "INVALID_REQUEST", "订单未支付，不能退款");
-      if (request.total !== order.total) throw new WxpayApiError(400, "INVALID_REQUEST", "订单金额与原订单不一致");
-      if (request.refund > order.total - committed(order)) throw new WxpayApiError(400, "INVALID_REQUEST", "申请退款金额超过订单可退金额");
+      if (order.trade_state !== "SUCCESS" && order.trade_state !== "REFUND") throw new WxpayApiError(400, "INVALID_REQUEST", "订单未支付，不能退款", undefined, { code: "TRADE_STATE_ERROR", des: "订单状态错误" });
+      if (request.total !== order.total) throw new WxpayApiError(400, "INVALID_REQUEST", "订单金额与原订单不一致", undefined, { code: "PARAM_ERROR", des: "订单金额total_fee与原订单不一致" });
+      if (request.refund > order.total - committed(order)) {
+        throw new WxpayApiError(400, "INVALID_REQUEST", "申请退款金额超过订单可退金额", undefined, { code: "PARAM_ERROR", des: "申请退款金额超过订单可退金额" });
+      }
       const now = state.businessNow();
       const refund: SandboxRefund = {
+        ...origin,
+        ...(order.sp_mchid ? { sp_mchid: order.sp_mchid, sp_appid: order.sp_appid, sub_appid: order.sub_appid } : {}),
         mchid,
         out_refund_no: request.out_refund_no,
         refund_id: newRefundId(now),
@@ -222,7 +300,7 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
 
     findRefund(mchid, outRefundNo) {
       const refund = state.refund(mchid, outRefundNo);
-      if (!refund) throw new WxpayApiError(404, "RESOURCE_NOT_EXISTS", "退款单不存在");
+      if (!refund) throw new WxpayApiError(404, "RESOURCE_NOT_EXISTS", "退款单不存在", undefined, { code: "REFUNDNOTEXIST", des: "退款订单查询失败" });
       return refund;
     },
 
@@ -231,22 +309,9 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
       if (order.trade_state === "SUCCESS" || order.trade_state === "REFUND") throw new ControlError(409, "订单已支付");
       if (order.trade_state === "CLOSED") throw new ControlError(409, "订单已关闭");
       if (isExpired(order)) throw new ControlError(409, "订单已超过支付结束时间，无法支付");
-      const now = state.businessNow();
-      const paid: SandboxOrder = withState(
-        { ...order, transaction_id: newTransactionId(now), success_time: now, payer_openid: order.payer_openid ?? openid ?? sandboxOpenid(order.appid) },
-        "SUCCESS",
-      );
+      const paid = markPaid(order, openid);
       state.putOrder(paid);
-      const notification = notifier.send({
-        key: `trade:${mchid}:${outTradeNo}`,
-        mchid,
-        url: paid.notify_url,
-        eventType: "TRANSACTION.SUCCESS",
-        summary: "支付成功",
-        originalType: "transaction",
-        resource: transactionView(paid),
-      });
-      return { order: paid, notification };
+      return { order: paid, notification: announcePaid(paid) };
     },
 
     fail(mchid, outTradeNo) {
@@ -274,26 +339,18 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
       state.putRefund(settled);
       const order = state.order(mchid, refund.out_trade_no)!;
       if (status === "SUCCESS" && order.trade_state === "SUCCESS") state.putOrder(withState(order, "REFUND"));
-      const notification = notifier.send({
-        key: `refund:${mchid}:${outRefundNo}`,
-        mchid,
-        url: refund.notify_url ?? order.notify_url,
-        eventType: `REFUND.${status}`,
-        summary: REFUND_SUMMARY[status],
-        originalType: "refund",
-        resource: {
-          mchid,
-          out_trade_no: settled.out_trade_no,
-          transaction_id: settled.transaction_id,
-          out_refund_no: settled.out_refund_no,
-          refund_id: settled.refund_id,
-          refund_status: status,
-          ...(settled.success_time !== undefined ? { success_time: formatRfc3339(settled.success_time) } : {}),
-          user_received_account: "支付用户零钱",
-          amount: { total: settled.total, refund: settled.refund, payer_total: settled.total, payer_refund: settled.refund },
-        },
-      });
+      const notification = announceRefund(settled, order);
       return { refund: settled, notification };
+    },
+
+    poll(order) {
+      if (order.trade_state !== "USERPAYING" || order.userpaying_polls === undefined) return order;
+      const left = order.userpaying_polls - 1;
+      let next: SandboxOrder = { ...order, userpaying_polls: left };
+      // The payer finishes (or gives up) on the phone after a few of the merchant's queries.
+      if (left <= 0) next = order.userpaying_outcome === "SUCCESS" ? markPaid({ ...next, userpaying_polls: undefined }) : withState({ ...next, userpaying_polls: undefined }, "PAYERROR");
+      state.putOrder(next);
+      return next;
     },
   };
 }

@@ -3,15 +3,21 @@
  * retries while the merchant answers anything but 2xx.
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_5.shtml (支付通知)
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_11.shtml (退款结果通知)
+ * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7 (v2 支付结果通知: XML, acknowledged by return_code SUCCESS)
  */
 import { randomUUID } from "node:crypto";
 import type { ResponseSigner } from "./auth";
 import { encryptResource } from "./sign";
 import type { WxpaySandboxState } from "./state";
 import { formatRfc3339 } from "./time";
+import { parseV2Xml } from "./v2-xml";
 
-/** Sends one HTTP POST and resolves its status; a rejection counts as a failed delivery. */
-export type NotifyTransport = (url: string, init: { headers: Record<string, string>; body: string }) => Promise<{ status: number }>;
+/**
+ * Sends one HTTP POST and resolves its status and reply body; a rejection counts as a failed delivery.
+ * v2 deliveries count only when the body says `<return_code>SUCCESS</return_code>`, so a transport that
+ * returns no body fails them.
+ */
+export type NotifyTransport = (url: string, init: { headers: Record<string, string>; body: string }) => Promise<{ status: number; body?: string }>;
 
 export interface NotifierOptions {
   state: WxpaySandboxState;
@@ -34,8 +40,18 @@ export interface NotificationEvent {
   resource: unknown;
 }
 
+export interface V2NotificationEvent {
+  key: string;
+  /** The merchant whose key signed it (the service provider in partner mode). */
+  mchid: string;
+  url: string;
+  /** The complete XML document, already signed (payment) or carrying req_info (refund). */
+  body: string;
+}
+
 export interface Notifier {
   send(event: NotificationEvent): "queued" | "dropped";
+  sendV2(event: V2NotificationEvent): "queued" | "dropped";
   redeliver(key: string): "queued" | "dropped" | undefined;
   drop(count: number): void;
   readonly pendingDrops: number;
@@ -60,28 +76,39 @@ export function createNotifier(options: NotifierOptions): Notifier {
       waits.set(timer, resolve);
     });
 
-  async function deliver(url: string, body: string, mchid: string): Promise<void> {
+  /** A v2 receiver acknowledges in its body; an HTTP 200 with anything else is retried, as WeChat does. */
+  function acknowledgedV2(reply: string | undefined): boolean {
+    try {
+      return reply !== undefined && parseV2Xml(reply).return_code === "SUCCESS";
+    } catch {
+      return false;
+    }
+  }
+
+  async function deliver(url: string, body: string, mchid: string, format: "v2" | undefined): Promise<void> {
     for (let attempt = 0; attempt <= options.retryDelaysMs.length && !closed; attempt++) {
       if (attempt > 0) await wait(options.retryDelaysMs[attempt - 1]);
       if (closed) return;
-      // Each attempt is signed afresh, so a late retry still passes the receiver's 5-minute window.
-      const headers = { "content-type": "application/json", "user-agent": "Mozilla/4.0", ...options.sign(mchid, body) };
+      // Each v3 attempt is signed afresh, so a late retry still passes the receiver's 5-minute window;
+      // a v2 body carries its signature inside and goes out unchanged.
+      const headers = format === "v2" ? { "content-type": "text/xml; charset=utf-8", "user-agent": "Mozilla/4.0" } : { "content-type": "application/json", "user-agent": "Mozilla/4.0", ...options.sign(mchid, body) };
       try {
-        const { status } = await options.transport(url, { headers, body });
-        if (status >= 200 && status < 300) return;
-        options.log(`[wxpay sandbox] notification to ${url} answered ${status} (attempt ${attempt + 1})`);
+        const reply = await options.transport(url, { headers, body });
+        const ok = reply.status >= 200 && reply.status < 300 && (format !== "v2" || acknowledgedV2(reply.body));
+        if (ok) return;
+        options.log(`[wxpay sandbox] notification to ${url} answered ${reply.status}${format === "v2" ? " without return_code SUCCESS" : ""} (attempt ${attempt + 1})`);
       } catch (error) {
         options.log(`[wxpay sandbox] notification to ${url} failed: ${(error as Error).message} (attempt ${attempt + 1})`);
       }
     }
   }
 
-  function dispatch(url: string, body: string, mchid: string): "queued" | "dropped" {
+  function dispatch(url: string, body: string, mchid: string, format?: "v2"): "queued" | "dropped" {
     if (drops > 0) {
       drops--;
       return "dropped";
     }
-    const delivery = deliver(url, body, mchid).finally(() => inFlight.delete(delivery));
+    const delivery = deliver(url, body, mchid, format).finally(() => inFlight.delete(delivery));
     inFlight.add(delivery);
     return "queued";
   }
@@ -100,9 +127,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
       options.state.putNotification(event.key, { url: event.url, body, mchid: event.mchid });
       return dispatch(event.url, body, event.mchid);
     },
+    sendV2(event) {
+      options.state.putNotification(event.key, { url: event.url, body: event.body, mchid: event.mchid, format: "v2" });
+      return dispatch(event.url, event.body, event.mchid, "v2");
+    },
     redeliver(key) {
       const stored = options.state.lastNotification(key);
-      return stored ? dispatch(stored.url, stored.body, stored.mchid) : undefined;
+      return stored ? dispatch(stored.url, stored.body, stored.mchid, stored.format) : undefined;
     },
     drop(count) {
       drops = count;
@@ -130,6 +161,5 @@ export function createNotifier(options: NotifierOptions): Notifier {
  */
 export const fetchTransport: NotifyTransport = async (url, init) => {
   const response = await fetch(url, { method: "POST", headers: init.headers, body: init.body, redirect: "manual", signal: AbortSignal.timeout(5000) });
-  await response.arrayBuffer();
-  return { status: response.status };
+  return { status: response.status, body: await response.text() };
 };

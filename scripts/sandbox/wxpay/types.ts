@@ -1,12 +1,27 @@
-/** Wire and stored shapes of the WeChat Pay v3 sandbox. */
+/** Wire and stored shapes of the WeChat Pay sandbox (API v3, and API v2 on the same ledger). */
 
-export type TradeType = "JSAPI" | "APP" | "MWEB" | "NATIVE";
+export type TradeType = "JSAPI" | "APP" | "MWEB" | "NATIVE" | "MICROPAY";
+export type V2SignType = "MD5" | "HMAC-SHA256";
+
+/** How an order was placed: its notifications follow the API that created it. */
+export interface OrderOrigin {
+  /** 2: created over API v2 (XML notifications signed with the v2 key); absent: API v3. */
+  version?: 2;
+  sign_type?: V2SignType;
+  /** Service-provider mode: the order lives under the sub-merchant (`mchid`), placed by `sp_mchid`. */
+  sp_mchid?: string;
+  sp_appid?: string;
+  sub_appid?: string;
+  /** The payer's openid under sub_appid (partner mode). */
+  sub_openid?: string;
+}
 export type TradeState = "SUCCESS" | "REFUND" | "NOTPAY" | "CLOSED" | "REVOKED" | "USERPAYING" | "PAYERROR";
 export type RefundStatus = "SUCCESS" | "CLOSED" | "PROCESSING" | "ABNORMAL";
 /** How the sandbox signs responses and notifications for a merchant (a setting of the merchant at WeChat). */
 export type SignMode = "certificate" | "public_key";
 
-export interface SandboxOrder {
+export interface SandboxOrder extends OrderOrigin {
+  /** The merchant whose out_trade_no namespace holds the order: the sub-merchant in partner mode. */
   mchid: string;
   appid: string;
   out_trade_no: string;
@@ -27,9 +42,14 @@ export interface SandboxOrder {
   success_time?: number;
   /** What a repeated prepay with the same out_trade_no must match. */
   fingerprint: string;
+  device_info?: string;
+  /** Pay-code payments: the code, and how many more queries see USERPAYING before its outcome. */
+  auth_code?: string;
+  userpaying_polls?: number;
+  userpaying_outcome?: "SUCCESS" | "PAYERROR";
 }
 
-export interface SandboxRefund {
+export interface SandboxRefund extends OrderOrigin {
   mchid: string;
   out_refund_no: string;
   refund_id: string;
@@ -50,6 +70,8 @@ export interface StoredNotification {
   /** The exact body: redelivery re-signs it with a fresh timestamp, as WeChat's retries do. */
   body: string;
   mchid: string;
+  /** "v2": an XML body sent as is (v2 has no timestamp to refresh); absent: a v3 JSON envelope. */
+  format?: "v2";
 }
 
 export interface MerchantSettings {
@@ -63,6 +85,8 @@ export class WxpayApiError extends Error {
     readonly code: string,
     message: string,
     readonly detail?: Record<string, unknown>,
+    /** The same refusal in API v2's words (`err_code`, `err_code_des`), for errors the ledger shares. */
+    readonly v2?: { code: string; des: string },
   ) {
     super(message);
   }

@@ -1,0 +1,124 @@
+/**
+ * The sandbox control API of SPEC §9 (JSON in and out): what the cashier page and the tests use to act
+ * as the buyer, as the Alipay app, or on the sandbox itself.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { openAppPayTrade } from "./app-pay";
+import type { AppRegistry } from "./apps";
+import { isRecord, readRawBody, sendJson } from "./http";
+import type { Ledger } from "./ledger";
+import type { Notifier } from "./notifier";
+import type { OauthCodes } from "./oauth";
+import type { AlipaySandboxState } from "./state";
+import { formatBeijing } from "./time";
+import { ControlError, type SandboxTrade } from "./types";
+
+export interface ControlContext {
+  state: AlipaySandboxState;
+  ledger: Ledger;
+  notifier: Notifier;
+  codes: OauthCodes;
+  registry: AppRegistry;
+  defaultAppId: string;
+}
+
+type Body = Record<string, unknown>;
+
+function text(body: Body, field: string, required: true, max?: number): string;
+function text(body: Body, field: string, required: false, max?: number): string | undefined;
+function text(body: Body, field: string, required: boolean, max = 128): string | undefined {
+  const value = body[field];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== "string" || value === "" || value.length > max) throw new ControlError(400, `${field} must be a non-empty string`);
+  return value;
+}
+
+function wholeNumber(body: Body, field: string, max: number): number {
+  const value = body[field];
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > max) throw new ControlError(400, `${field} must be an integer from 0 to ${max}`);
+  return value;
+}
+
+function tradeOf(ctx: ControlContext, body: Body): SandboxTrade {
+  // Acting on a precreate trade implies the buyer scanned its QR code first.
+  return ctx.ledger.scan(ctx.ledger.controlTrade(text(body, "out_trade_no", true), text(body, "app_id", false)));
+}
+
+const summary = (trade: SandboxTrade) => ({ app_id: trade.app_id, out_trade_no: trade.out_trade_no, trade_no: trade.trade_no, trade_status: trade.status });
+
+const ACTIONS: Record<string, (ctx: ControlContext, body: Body) => Record<string, unknown>> = {
+  pay(ctx, body) {
+    const trade = ctx.ledger.pay(tradeOf(ctx, body), { buyer_id: text(body, "buyer_id", false), buyer_open_id: text(body, "buyer_open_id", false) });
+    return { ...summary(trade), notification: ctx.ledger.lastNotifyResult() };
+  },
+  fail(ctx, body) {
+    return summary(ctx.ledger.fail(tradeOf(ctx, body), text(body, "reason", false) ?? "余额不足"));
+  },
+  cancel(ctx, body) {
+    const trade = ctx.ledger.cancel(tradeOf(ctx, body));
+    return { ...summary(trade), notification: ctx.ledger.lastNotifyResult() };
+  },
+  scan(ctx, body) {
+    return summary(tradeOf(ctx, body));
+  },
+  "app-pay"(ctx, body) {
+    return summary(openAppPayTrade(ctx, text(body, "orderInfo", true, 64 * 1024)));
+  },
+  redeliver(ctx, body) {
+    const outRequestNo = text(body, "out_request_no", false) ?? text(body, "out_refund_no", false);
+    let key: string;
+    if (outRequestNo) {
+      const outTradeNo = text(body, "out_trade_no", false);
+      const appId = text(body, "app_id", false);
+      const refunds = ctx.state.refunds().filter((r) => r.out_request_no === outRequestNo && (!outTradeNo || r.out_trade_no === outTradeNo) && (!appId || r.app_id === appId));
+      if (refunds.length !== 1) throw new ControlError(refunds.length ? 400 : 404, refunds.length ? "several refunds match: give out_trade_no and app_id" : `退款不存在: ${outRequestNo}`);
+      key = `refund:${refunds[0].app_id}:${refunds[0].out_trade_no}:${outRequestNo}`;
+    } else {
+      const trade = ctx.ledger.controlTrade(text(body, "out_trade_no", true), text(body, "app_id", false));
+      key = `trade:${trade.app_id}:${trade.out_trade_no}`;
+    }
+    const notification = ctx.notifier.redeliver(key);
+    if (!notification) throw new ControlError(404, "no notification has been sent for it yet");
+    return { notification };
+  },
+  drop(ctx, body) {
+    ctx.notifier.drop(wholeNumber(body, "count", 1000));
+    return { pending_drops: ctx.notifier.pendingDrops };
+  },
+  clock(ctx, body) {
+    ctx.state.advanceClock(wholeNumber(body, "advance_seconds", 10 * 365 * 24 * 3600));
+    const changed = ctx.ledger.settleDue().map(summary);
+    return { now: formatBeijing(ctx.state.businessNow()), offset_seconds: ctx.state.clockOffsetSeconds, changed };
+  },
+  "issue-code"(ctx, body) {
+    const appId = text(body, "app_id", false) ?? ctx.defaultAppId;
+    if (!ctx.registry.apps.has(appId)) throw new ControlError(404, `unknown app_id ${appId}`);
+    return ctx.codes.issue({ appId, label: text(body, "label", false), user_id: text(body, "user_id", false), open_id: text(body, "open_id", false) });
+  },
+};
+
+/** Serves `POST /__sandbox/alipay/<action>`; returns false when `action` is not a control action. */
+export async function serveControl(ctx: ControlContext, action: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const run = Object.prototype.hasOwnProperty.call(ACTIONS, action) ? ACTIONS[action] : undefined;
+  if (!run) return false;
+  if (req.method !== "POST") {
+    sendJson(res, 405, { ok: false, error: `use POST for ${action}` });
+    return true;
+  }
+  try {
+    const raw = await readRawBody(req);
+    if (raw === undefined) throw new ControlError(413, "body too large");
+    let body: unknown;
+    try {
+      body = raw.length === 0 ? {} : JSON.parse(raw.toString("utf8"));
+    } catch {
+      throw new ControlError(400, "body must be JSON");
+    }
+    if (!isRecord(body)) throw new ControlError(400, "body must be a JSON object");
+    sendJson(res, 200, { ok: true, ...run(ctx, body) });
+  } catch (error) {
+    if (!(error instanceof ControlError)) throw error;
+    sendJson(res, error.status, { ok: false, error: error.message, ...(error.subCode ? { sub_code: error.subCode } : {}) });
+  }
+  return true;
+}

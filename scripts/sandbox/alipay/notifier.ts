@@ -1,0 +1,106 @@
+/**
+ * Asynchronous notifications as Alipay sends them: a form POST to `notify_url`, signed with Alipay's key
+ * over the sorted parameters without `sign` and `sign_type`, repeated until the body is exactly `success`.
+ * @see https://opendocs.alipay.com/open/203/105286 (异步通知说明)
+ * @see https://opendocs.alipay.com/common/02mse7 (异步通知验签)
+ */
+import { signContent, signRsa2 } from "./sign";
+import type { AlipaySandboxState } from "./state";
+
+/** Sends one form POST and resolves its status and body; a rejection counts as a failed delivery. */
+export type NotifyTransport = (url: string, init: { headers: Record<string, string>; body: string }) => Promise<{ status: number; body: string }>;
+
+export interface Notifier {
+  /** Signs `params`, remembers them under each key (what `redeliver` names) and delivers. */
+  send(keys: string[], url: string, params: Record<string, string>, sign: (content: string) => string): "queued" | "dropped";
+  redeliver(key: string): "queued" | "dropped" | undefined;
+  drop(count: number): void;
+  readonly pendingDrops: number;
+  idle(): Promise<void>;
+  close(): void;
+}
+
+export const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8";
+
+/** The signed form body: the values signed are the decoded ones, the wire carries them URL-encoded. */
+export function signNotification(params: Record<string, string>, sign: (content: string) => string): string {
+  const signed: Record<string, string> = { ...params, sign_type: "RSA2" };
+  signed.sign = sign(signContent(signed, ["sign", "sign_type"]));
+  return new URLSearchParams(signed).toString();
+}
+
+export function createNotifier(options: { state: AlipaySandboxState; transport: NotifyTransport; retryDelaysMs: number[]; log: (line: string) => void }): Notifier {
+  let drops = 0;
+  let closed = false;
+  const inFlight = new Set<Promise<void>>();
+  const waits = new Map<NodeJS.Timeout, () => void>();
+
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        waits.delete(timer);
+        resolve();
+      }, ms);
+      waits.set(timer, resolve);
+    });
+
+  async function deliver(url: string, body: string): Promise<void> {
+    for (let attempt = 0; attempt <= options.retryDelaysMs.length && !closed; attempt++) {
+      if (attempt > 0) await wait(options.retryDelaysMs[attempt - 1]);
+      if (closed) return;
+      try {
+        const reply = await options.transport(url, { headers: { "content-type": FORM_CONTENT_TYPE, "user-agent": "Mozilla/4.0" }, body });
+        // Alipay looks at the body only: exactly `success`, nothing around it, ends the retries.
+        if (reply.status === 200 && reply.body === "success") return;
+        options.log(`[alipay sandbox] notification to ${url} answered ${reply.status} ${JSON.stringify(reply.body.slice(0, 60))} (attempt ${attempt + 1})`);
+      } catch (error) {
+        options.log(`[alipay sandbox] notification to ${url} failed: ${(error as Error).message} (attempt ${attempt + 1})`);
+      }
+    }
+  }
+
+  function dispatch(url: string, body: string): "queued" | "dropped" {
+    if (drops > 0) {
+      drops--;
+      return "dropped";
+    }
+    const delivery = deliver(url, body).finally(() => inFlight.delete(delivery));
+    inFlight.add(delivery);
+    return "queued";
+  }
+
+  return {
+    send(keys, url, params, sign) {
+      const body = signNotification(params, sign);
+      for (const key of keys) options.state.putNotification(key, { url, body });
+      return dispatch(url, body);
+    },
+    redeliver(key) {
+      const stored = options.state.lastNotification(key);
+      return stored ? dispatch(stored.url, stored.body) : undefined;
+    },
+    drop(count) {
+      drops = count;
+    },
+    get pendingDrops() {
+      return drops;
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    close() {
+      closed = true;
+      for (const [timer, resolve] of waits) {
+        clearTimeout(timer);
+        resolve();
+      }
+      waits.clear();
+    },
+  };
+}
+
+/** The default transport: fetch with a timeout and no redirects, which Alipay treats as failures. */
+export const fetchTransport: NotifyTransport = async (url, init) => {
+  const response = await fetch(url, { method: "POST", headers: init.headers, body: init.body, redirect: "manual", signal: AbortSignal.timeout(5000) });
+  return { status: response.status, body: await response.text() };
+};

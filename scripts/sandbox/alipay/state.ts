@@ -1,0 +1,89 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { SandboxRefund, SandboxTrade, StoredNotification } from "./types";
+
+interface PersistedState {
+  version: 1;
+  clockOffsetSeconds: number;
+  trades: Record<string, SandboxTrade>;
+  refunds: Record<string, SandboxRefund>;
+  notifications: Record<string, StoredNotification>;
+}
+
+export interface AlipaySandboxState {
+  /** Wall clock (ms). */
+  now(): number;
+  /** Business clock (ms): wall clock plus `clock` advances; expiries and `gmt_*` times use it. */
+  businessNow(): number;
+  advanceClock(seconds: number): void;
+  readonly clockOffsetSeconds: number;
+  trade(appId: string, outTradeNo: string): SandboxTrade | undefined;
+  tradeByTradeNo(appId: string, tradeNo: string): SandboxTrade | undefined;
+  trades(): SandboxTrade[];
+  putTrade(trade: SandboxTrade): void;
+  refund(appId: string, outTradeNo: string, outRequestNo: string): SandboxRefund | undefined;
+  refunds(): SandboxRefund[];
+  putRefund(refund: SandboxRefund): void;
+  lastNotification(key: string): StoredNotification | undefined;
+  putNotification(key: string, notification: StoredNotification): void;
+  save(): void;
+}
+
+const emptyState = (): PersistedState => ({ version: 1, clockOffsetSeconds: 0, trades: {}, refunds: {}, notifications: {} });
+
+function readState(file: string | undefined): PersistedState {
+  if (!file || !existsSync(file)) return emptyState();
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as PersistedState;
+    if (parsed?.version === 1) return { ...emptyState(), ...parsed };
+  } catch {
+    // A damaged state file starts the sandbox empty rather than not at all.
+  }
+  return emptyState();
+}
+
+/** Trades, refunds and the last notifications, in memory and in `state.json` so `npm start` restarts keep them. */
+export function createSandboxState(options: { file?: string; now: () => number }): AlipaySandboxState {
+  const data = readState(options.file);
+
+  function save(): void {
+    if (!options.file) return;
+    mkdirSync(dirname(options.file), { recursive: true });
+    const temporary = `${options.file}.${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(temporary, JSON.stringify(data), { mode: 0o600 });
+    renameSync(temporary, options.file);
+  }
+
+  return {
+    now: options.now,
+    businessNow: () => options.now() + data.clockOffsetSeconds * 1000,
+    advanceClock(seconds) {
+      data.clockOffsetSeconds += seconds;
+      save();
+    },
+    get clockOffsetSeconds() {
+      return data.clockOffsetSeconds;
+    },
+    trade: (appId, outTradeNo) => data.trades[`${appId}:${outTradeNo}`],
+    tradeByTradeNo: (appId, tradeNo) => Object.values(data.trades).find((t) => t.app_id === appId && t.trade_no === tradeNo),
+    trades: () => Object.values(data.trades),
+    putTrade(trade) {
+      data.trades[`${trade.app_id}:${trade.out_trade_no}`] = trade;
+      save();
+    },
+    // out_request_no is unique within its trade only, as at Alipay.
+    refund: (appId, outTradeNo, outRequestNo) => data.refunds[`${appId}:${outTradeNo}:${outRequestNo}`],
+    refunds: () => Object.values(data.refunds),
+    putRefund(refund) {
+      data.refunds[`${refund.app_id}:${refund.out_trade_no}:${refund.out_request_no}`] = refund;
+      save();
+    },
+    lastNotification: (key) => data.notifications[key],
+    putNotification(key, notification) {
+      data.notifications[key] = notification;
+      save();
+    },
+    save,
+  };
+}
