@@ -9,9 +9,10 @@ import { freePort, killChildren, startEmulatorProcess, wxpayPaymentNotification 
 import { mintToken, TEST_SECRET, UNI_ID_TEST_CONFIG } from "../helpers/tokens";
 
 /**
- * An order type whose hook kills its own process halfway the first time: after the payment was
- * recorded, before the hook's transaction committed. Nothing of the hook may remain, and the next
- * delivery (here to a fresh process) must apply it exactly once.
+ * An order type whose hook kills its own process halfway the first time: after the payment was written
+ * and the hook wrote a credit, before the transaction holding them (with the marker and the log entry)
+ * committed. None of it may remain, and the next delivery (here to a fresh process) must apply the
+ * payment and the hook exactly once.
  */
 const CRASHING_HOOK = `
 const fs = require("fs");
@@ -39,7 +40,7 @@ describe("a process killed between the payment and its hook", () => {
     space?.cleanup();
   });
 
-  it("loses the hook's half-done writes, and the next delivery applies the hook once", async () => {
+  it("loses the payment's and the hook's half-done writes together, and the next delivery applies both once", async () => {
     space = copySpace(SPACE_DIR);
     writeFileSync(join(space.spaceDir, "cloudfunctions/vk-pay/service/pay-notify/crashy.js"), CRASHING_HOOK);
     mkdirSync(join(space.dataDir, "uni-config-center/uni-id"), { recursive: true });
@@ -72,7 +73,8 @@ describe("a process killed between the payment and its hook", () => {
         await db.close();
       }
     };
-    expect(await check()).toEqual({ status: "SUCCESS", hookDone: undefined, balance: 0 });
+    // One transaction: the kill took the payment's state change back with the hook's half-done credit.
+    expect(await check()).toEqual({ status: "NOTPAY", hookDone: undefined, balance: 0 });
 
     const second = await startEmulatorProcess([space.spaceDir, space.dataDir, dbFile, String(await freePort())]);
     for (let delivery = 0; delivery < 2; delivery += 1) {
