@@ -12,7 +12,7 @@ import { UNI_ID_TEST_CONFIG } from "./tokens";
  * The whole local product as `npm start` runs it: the built vk-pay in the emulator, the generated
  * uni-pay config pointing at the sandboxes, and the WeChat Pay sandbox over real HTTP.
  */
-export async function startPayingSpace(options: { prepareSpace?: (spaceDir: string) => void; prepareDataDir?: (dataDir: string) => void } = {}) {
+export async function startPayingSpace(options: { prepareSpace?: (spaceDir: string) => void; prepareDataDir?: (dataDir: string) => void | Promise<void> } = {}) {
   const space = copySpace(SPACE_DIR);
   // Tests may add their own cloud functions (server code calling vk-uni-pay) beside vk-pay.
   options.prepareSpace?.(space.spaceDir);
@@ -20,7 +20,7 @@ export async function startPayingSpace(options: { prepareSpace?: (spaceDir: stri
   mkdirSync(join(dataDir, "uni-config-center/uni-id"), { recursive: true });
   writeFileSync(join(dataDir, "uni-config-center/uni-id/config.json"), JSON.stringify(UNI_ID_TEST_CONFIG));
   // A test may write its own uni-pay/config.js (or vk-pay-config rows) first; generated files never overwrite it.
-  options.prepareDataDir?.(dataDir);
+  await options.prepareDataDir?.(dataDir);
   await prepareDataDir(dataDir);
   const emulator = createEmulator({ spaceDir: space.spaceDir, dataDir, databaseFile: join(dataDir, "db.sqlite"), port: 0, timers: false, log: () => undefined });
   const wxpay: WxpaySandbox = await createWxpaySandbox({ dataDir, persist: false, notifyRetryDelaysMs: [50, 100], refundAutoSettleMs: false, httpsPort: 0, log: () => undefined });
