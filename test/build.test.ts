@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PLUGIN_DIR, SPACE_COMMON, SPACE_FUNCTIONS } from "../scripts/build/paths";
@@ -39,6 +40,14 @@ describe("the local space built into uniCloud/", () => {
       expect(code).not.toContain("better-sqlite3");
       expect(code).not.toContain("uni-cloud-mock");
     }
+  });
+
+  it("loads the library without its lazy libraries (QR codes, v2 XML) until a call needs them", () => {
+    const library = join(SPACE_COMMON, "vk-uni-pay");
+    for (const name of ["qrcode", "fast-xml-parser"]) expect(existsSync(join(library, "lib", `${name}.js`))).toBe(true);
+    // A fresh process: require the bundle and list what else it loaded from the library's folder.
+    const loaded = execFileSync(process.execPath, ["-e", `require(${JSON.stringify(join(library, "index.js"))}); console.log(JSON.stringify(Object.keys(require.cache)))`], { encoding: "utf8" });
+    expect((JSON.parse(loaded) as string[]).filter((file) => file.startsWith(library))).toEqual([join(library, "index.js")]);
   });
 
   it("bundles every route file under router/service/ and leaves DCloud's modules external", () => {

@@ -59,8 +59,8 @@ export function verifyWxpayV2Notify(raw: RawNotification, merchant: WxpayV2Merch
   return complete(() => ({ kind: "payment" as const, ...toV2PaymentStatus(fields, fields.result_code === "SUCCESS" ? "SUCCESS" : "PAYERROR") }), "payment notification");
 }
 
-const V2_SUCCESS_REPLY = buildV2Xml({ return_code: "SUCCESS", return_msg: "OK" });
-const V2_FAIL_REPLY = buildV2Xml({ return_code: "FAIL", return_msg: "FAIL" });
+// Built on first use, not at load: the XML library stays unloaded for merchants on v3 only.
+let replies: { accepted: string; refused: string } | undefined;
 
 /**
  * v2's reply: HTTP 200 with `return_code` SUCCESS, or FAIL so WeChat delivers again (15 s … 1 h apart).
@@ -68,5 +68,6 @@ const V2_FAIL_REPLY = buildV2Xml({ return_code: "FAIL", return_msg: "FAIL" });
  * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7&index=8 (返回商户)
  */
 export function acknowledgeWxpayV2Notify(accepted: boolean): IntegrationResponse {
-  return textReply(200, accepted ? V2_SUCCESS_REPLY : V2_FAIL_REPLY, "text/xml; charset=utf-8");
+  replies ??= { accepted: buildV2Xml({ return_code: "SUCCESS", return_msg: "OK" }), refused: buildV2Xml({ return_code: "FAIL", return_msg: "FAIL" }) };
+  return textReply(200, accepted ? replies.accepted : replies.refused, "text/xml; charset=utf-8");
 }

@@ -1,4 +1,4 @@
-import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
+import type { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { SignatureError } from "../../../core/errors";
 
 /**
@@ -25,21 +25,35 @@ const DTD_PATTERN = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i;
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const UNSAFE_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // Predefined escapes only: a DTD that could declare more was refused above, and HTML entities are not XML.
-  processEntities: true,
-  htmlEntities: false,
-  // Signatures cover values exactly as sent, spaces included.
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  commentPropName: false,
-});
+/**
+ * The XML library, loaded on the first v2 call: v3-only merchants never pay for parsing it at a cold start
+ * (the build ships it as `lib/fast-xml-parser.js` beside the bundle).
+ */
+let xml: { parser: XMLParser; builder: XMLBuilder; validator: typeof XMLValidator } | undefined;
 
-const builder = new XMLBuilder({ cdataPropName: "__cdata", processEntities: false, suppressEmptyNode: false, format: false });
+function xmlLibrary(): NonNullable<typeof xml> {
+  if (xml) return xml;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const library = require("fast-xml-parser") as typeof import("fast-xml-parser");
+  xml = {
+    parser: new library.XMLParser({
+      ignoreAttributes: true,
+      parseTagValue: false,
+      parseAttributeValue: false,
+      // Predefined escapes only: a DTD that could declare more was refused above, and HTML entities are not XML.
+      processEntities: true,
+      htmlEntities: false,
+      // Signatures cover values exactly as sent, spaces included.
+      trimValues: false,
+      ignoreDeclaration: true,
+      ignorePiTags: true,
+      commentPropName: false,
+    }),
+    builder: new library.XMLBuilder({ cdataPropName: "__cdata", processEntities: false, suppressEmptyNode: false, format: false }),
+    validator: library.XMLValidator,
+  };
+  return xml;
+}
 
 function refuse(message: string): SignatureError {
   return new SignatureError("wxpay-v2-xml-invalid", message);
@@ -56,10 +70,10 @@ export function parseV2Xml(body: Buffer | string, root = "xml"): V2Fields {
   if (typeof text !== "string" || text.length === 0) throw refuse("XML body is empty");
   if (Buffer.byteLength(text, "utf8") > MAX_XML_BYTES) throw refuse("XML body is too large");
   if (DTD_PATTERN.test(text)) throw refuse("XML with a DOCTYPE or entity declaration is refused");
-  if (XMLValidator.validate(text) !== true) throw refuse("XML is not well-formed");
+  if (xmlLibrary().validator.validate(text) !== true) throw refuse("XML is not well-formed");
   let document: unknown;
   try {
-    document = parser.parse(text);
+    document = xmlLibrary().parser.parse(text);
   } catch {
     throw refuse("XML cannot be parsed");
   }
@@ -96,7 +110,7 @@ export function buildV2Xml(fields: Readonly<Record<string, string | undefined>>,
     if (typeof value !== "string") throw refuse(`field ${name} must be a string`);
     element[name] = { __cdata: value };
   }
-  return builder.build({ [root]: element }) as string;
+  return xmlLibrary().builder.build({ [root]: element }) as string;
 }
 
 /** Whether a body is v2's XML rather than v3's JSON: the first non-blank character decides. */
