@@ -1,4 +1,5 @@
 import { ensureBuilt } from "../build";
+import { benchAlipaySpeed } from "./alipay-speed";
 import { benchColdStart } from "./cold-start";
 import { benchIndexedLookup } from "./indexed-lookup";
 import { benchNotifyPipeline } from "./notify-pipeline";
@@ -8,7 +9,7 @@ import { printTable, type BenchRow } from "./table";
 /** `npm run bench`: SPEC §11's targets as ratios and bounds measured in one run. */
 async function main(): Promise<void> {
   await ensureBuilt();
-  const rows: BenchRow[] = [...benchColdStart(), ...(await benchIndexedLookup()), ...(await benchNotifyPipeline()), ...benchWechatSpeed()];
+  const rows: BenchRow[] = [...benchColdStart(), ...(await benchIndexedLookup()), ...(await benchNotifyPipeline()), ...benchWechatSpeed(), ...benchAlipaySpeed()];
   printTable(rows);
 }
 
