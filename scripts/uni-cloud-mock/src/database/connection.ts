@@ -204,6 +204,9 @@ export class Connection {
       if (this.lock.idle && !this.writer.db.inTransaction) {
         const writer = this.writer;
         return writer.db.transaction(() => {
+          // A deferred transaction takes its snapshot at the first read of the file; take it before the
+          // data_version check, so no commit can slip in between the check and the work.
+          writer.statement("PRAGMA schema_version").pluck().get();
           writer.refresh();
           return work(writer);
         })();
