@@ -64,9 +64,16 @@ describe("alipay query, close, refund and refund query", () => {
       expect(alipay.only("alipay.trade.close").biz).toEqual({ out_trade_no: "T1" });
     });
 
-    it("treats a trade Alipay never created as closed", async () => {
+    it("treats a trade Alipay never created as closed where it is created with the order (mini program, pay-code)", async () => {
       alipay.on("alipay.trade.close", () => ({ body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.TRADE_NOT_EXIST", sub_msg: "交易不存在" } }));
-      await expect(provider.closePayment(target(), alipay.runtime)).resolves.toBeUndefined();
+      await expect(provider.closePayment({ ...target(), mode: "mp-alipay" }, alipay.runtime)).resolves.toBeUndefined();
+      await expect(provider.closePayment({ ...target(), mode: "codepay" }, alipay.runtime)).resolves.toBeUndefined();
+    });
+
+    it("refuses to call closed a QR code nobody scanned or an App order not yet opened: the buyer can still pay them", async () => {
+      alipay.on("alipay.trade.close", () => ({ body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.TRADE_NOT_EXIST", sub_msg: "交易不存在" } }));
+      await expect(provider.closePayment(target(), alipay.runtime)).rejects.toMatchObject({ providerCode: "ACQ.TRADE_NOT_EXIST" });
+      await expect(provider.closePayment({ ...target(), mode: "app-plus" }, alipay.runtime)).rejects.toMatchObject({ providerCode: "ACQ.TRADE_NOT_EXIST" });
     });
 
     it("refuses to close a paid trade", async () => {

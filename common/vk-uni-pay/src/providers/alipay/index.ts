@@ -24,7 +24,7 @@ export function createAlipayProvider(): PaymentProvider {
     capabilities: Object.freeze({ modes: ALIPAY_MODES, query: true, close: true, refund: true, refundNotify: false }),
     createPayment: async (request, runtime) => createAlipayPayment(request, merchantFor(request), runtime),
     queryPayment: async (request, runtime) => queryAlipayPayment(request.outTradeNo, merchantFor(request), runtime),
-    closePayment: async (request, runtime) => closeAlipayPayment(request.outTradeNo, merchantFor(request), runtime),
+    closePayment: async (request, runtime) => closeAlipayPayment(request.outTradeNo, request.mode, merchantFor(request), runtime),
     refund: async (request, runtime) => refundAlipayPayment(request, merchantFor(request), runtime),
     queryRefund: async (request, runtime) => queryAlipayRefund(request.outTradeNo, request.outRefundNo, merchantFor(request), runtime),
     verifyNotify: async (notification, config, runtime) => {

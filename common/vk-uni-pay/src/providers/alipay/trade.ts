@@ -1,4 +1,4 @@
-import { NetworkError } from "../../core/errors";
+import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, RefundRequest, RefundStatus, TradeState } from "../contract";
 import { buildSignedParams, callAlipay, callAlipayOk, isOutcomeUnknown, rejectionOf } from "./client";
 import type { AlipayMerchant } from "./merchant";
@@ -102,15 +102,28 @@ export async function queryAlipayPayment(outTradeNo: string, merchant: AlipayMer
 }
 
 /**
- * An unknown trade is as good as closed: nobody can pay an order Alipay never created. A paid one
- * (ACQ.TRADE_STATUS_ERROR) stays a refusal, so the core never closes a paid order.
+ * Modes whose trade Alipay creates only when the buyer acts: the 当面付 QR code when it is scanned, the App
+ * order string when the Alipay app opens it. Until then `alipay.trade.close` finds no trade, yet the QR code
+ * or order string can still be paid until it expires.
+ */
+const CREATED_BY_BUYER = new Set(["h5", "app-plus"]);
+
+/**
+ * A paid trade (ACQ.TRADE_STATUS_ERROR) stays a refusal, so the core never closes a paid order. An unknown
+ * trade is as good as closed only where the trade was created with the order (mini program, pay-code); for a
+ * QR code nobody scanned yet (or an App order not yet opened) it is a refusal too: calling the order closed
+ * would turn the buyer's later payment into money taken for a closed order.
  *
  * @see https://docs.open.alipay.com/api_1/alipay.trade.close
  */
-export async function closeAlipayPayment(outTradeNo: string, merchant: AlipayMerchant, runtime: ProviderRuntime): Promise<void> {
+export async function closeAlipayPayment(outTradeNo: string, mode: string, merchant: AlipayMerchant, runtime: ProviderRuntime): Promise<void> {
   const body = await callAlipay(merchant, runtime, { method: "alipay.trade.close", bizContent: { out_trade_no: outTradeNo }, params: tokenParams(merchant) });
   const error = parseAlipayError(body);
-  if (!error || isAlipayTradeNotExist(error)) return;
+  if (!error) return;
+  if (isAlipayTradeNotExist(error)) {
+    if (!CREATED_BY_BUYER.has(mode)) return;
+    throw new ProviderRejectedError(error.subCode ?? error.code, error.subMsg ?? error.msg, "买家尚未打开这笔支付宝交易，过期前仍可支付，暂时无法关闭");
+  }
   throw rejectionOf(error, "关闭订单失败，请稍后再试");
 }
 
