@@ -110,6 +110,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: /^\/v3\/certificates$/,
     run(ctx, call) {
+      ctx.platform.recordDownload(call.merchant.mchid);
       // During a rotation's switch period both certificates are listed, the new one first.
       const data = ctx.platform.listed().map((cert) => ({
         serial_no: cert.serial,

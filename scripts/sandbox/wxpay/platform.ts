@@ -27,6 +27,10 @@ export interface PlatformCertificates {
   rotate(): Promise<PlatformCertificate>;
   /** Retires `serial`, or every certificate but the current one; returns the retired serials. */
   retire(serial?: string): string[];
+  /** Counts a `/v3/certificates` download by `mchid`, so tests can see how often a merchant fetched the list. */
+  recordDownload(mchid: string): void;
+  /** Downloads of the list by `mchid` since the sandbox started. */
+  downloads(mchid: string): number;
 }
 
 interface Stored {
@@ -60,6 +64,7 @@ export function createPlatformCertificates(options: { keys: WxpaySandboxKeys; da
     ...rotation.issued.map(toCertificate),
   ];
   const save = () => options.persist && writeSecretFile(file, JSON.stringify(rotation));
+  const downloads = new Map<string, number>();
   // The newest certificate signs: the last one issued.
   const current = () => all[all.length - 1];
 
@@ -91,5 +96,9 @@ export function createPlatformCertificates(options: { keys: WxpaySandboxKeys; da
       save();
       return retired;
     },
+    recordDownload(mchid) {
+      downloads.set(mchid, (downloads.get(mchid) ?? 0) + 1);
+    },
+    downloads: (mchid) => downloads.get(mchid) ?? 0,
   };
 }

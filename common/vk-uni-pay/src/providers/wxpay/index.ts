@@ -1,6 +1,6 @@
 import { cloudDatabase, type Database } from "../../core/database";
 import { SignatureError } from "../../core/errors";
-import type { MerchantConfig, PaymentProvider } from "../contract";
+import type { MerchantConfig, PaymentProvider, PaymentStatus } from "../contract";
 import { readWxpayVersion } from "./merchant";
 import { WXPAY_V3_MODES } from "./modes";
 import { acknowledgeWxpayNotify } from "./notify";
@@ -29,6 +29,17 @@ export interface WxpayProviderOptions {
 
 export const WXPAY_MODES = Object.freeze([...WXPAY_V3_MODES, "codepay"]);
 
+/**
+ * A pay-code trade that failed (PAYERROR: NOTENOUGH, AUTHCODEEXPIRE…) is final: its code paid nothing, and
+ * WeChat refuses the same out_trade_no with another code, so the order is closed rather than left waiting.
+ * Any other mode's PAYERROR may still be paid again and is reported as it is.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_10&index=1 (失败后需换新订单号)
+ */
+function finalCodepayState(mode: string, status: PaymentStatus): PaymentStatus {
+  return mode === "codepay" && status.state === "PAYERROR" ? { ...status, state: "CLOSED" } : status;
+}
+
 export function createWxpayProvider(options: WxpayProviderOptions = {}): PaymentProvider {
   const certs = new PlatformCertStore({ database: options.database ?? cloudDatabase, log: options.log });
   const v3 = createWxpayV3Adapter(certs);
@@ -52,7 +63,7 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
     name: "wxpay",
     capabilities: Object.freeze({ modes: WXPAY_MODES, query: true, close: true, refund: true, refundNotify: true }),
     createPayment: async (request, runtime) => payingAdapter(request.mode, request.config).createPayment(request, runtime),
-    queryPayment: async (request, runtime) => adapterFor(request.config).queryPayment(request, runtime),
+    queryPayment: async (request, runtime) => finalCodepayState(request.mode, await adapterFor(request.config).queryPayment(request, runtime)),
     closePayment: async (request, runtime) => payingAdapter(request.mode, request.config).closePayment(request, runtime),
     refund: async (request, runtime) => adapterFor(request.config).refund(request, runtime),
     queryRefund: async (request, runtime) => adapterFor(request.config).queryRefund(request, runtime),

@@ -1,5 +1,5 @@
 import { ConfigError, failures, NetworkError, ValidationError } from "../../core/errors";
-import type { CreateRequest, CreateResult } from "../contract";
+import type { CreateRequest, CreateResult, PartnerRef } from "../contract";
 import type { WxpayMerchant } from "./merchant";
 import { toRfc3339Beijing } from "./normalize";
 import { buildAppPayParams, buildJsapiPayParams, currentTimestamp } from "./v3";
@@ -27,7 +27,7 @@ const PRODUCTS: Readonly<Record<string, Product>> = {
 export const WXPAY_V3_MODES = Object.freeze(Object.keys(PRODUCTS));
 
 /** The core decides these; letting `other` replace them would let a caller change what is paid, to whom. */
-const FORBIDDEN_OTHER_KEYS = new Set(["amount", "out_trade_no", "mchid", "appid", "notify_url", "payer", "sp_mchid", "sp_appid", "sub_mchid"]);
+const FORBIDDEN_OTHER_KEYS = new Set(["amount", "out_trade_no", "mchid", "appid", "notify_url", "payer", "sp_mchid", "sp_appid", "sub_mchid", "sub_appid"]);
 const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 /** Fields v2 sends as JSON strings and v3 as objects. */
 const JSON_STRING_FIELDS = new Set(["detail", "scene_info", "settle_info"]);
@@ -36,6 +36,29 @@ export interface PrepayRequest {
   product: Product;
   path: string;
   body: Record<string, unknown>;
+  /** The app and merchant the client pays in (the sub-merchant's, in service-provider mode). */
+  payee: { appId: string; mchId: string };
+}
+
+/** A service provider's sub-merchant for one order (contract PartnerRef), checked for what WeChat accepts. */
+export interface WxpaySubMerchant {
+  subMchId: string;
+  subAppId?: string;
+}
+
+const ID = /^[0-9A-Za-z_-]{1,32}$/;
+
+/**
+ * The order's sub-merchant, or undefined for a direct-merchant order. It comes from the developer's
+ * `createPayment` data and goes into URLs, so its shape is checked here.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_5_1.shtml
+ */
+export function subMerchantOf(partner: PartnerRef | undefined): WxpaySubMerchant | undefined {
+  if (!partner?.subMchId) return undefined;
+  if (!ID.test(partner.subMchId)) throw invalid("sub-mchid-invalid", "sub_mchid 格式不正确");
+  if (partner.subAppId !== undefined && !ID.test(partner.subAppId)) throw invalid("sub-appid-invalid", "sub_appid 格式不正确");
+  return partner.subAppId ? { subMchId: partner.subMchId, subAppId: partner.subAppId } : { subMchId: partner.subMchId };
 }
 
 function invalid(reason: string, message: string): ValidationError {
@@ -126,9 +149,13 @@ export function convertOther(other: CreateRequest["other"]): Record<string, unkn
 export function buildPrepayRequest(request: CreateRequest, merchant: WxpayMerchant): PrepayRequest {
   const product = productOf(request.mode);
   if (!merchant.appId) throw new ConfigError("wxpay-config-invalid", `微信支付 ${request.mode} 配置缺少 appId`);
+  const sub = subMerchantOf(request.partner);
+  // Service-provider mode: the config's merchant is the provider (sp_*), the order's sub-merchant is paid.
+  const parties: Record<string, unknown> = sub
+    ? { sp_appid: merchant.appId, sp_mchid: merchant.mchId, ...(sub.subAppId ? { sub_appid: sub.subAppId } : {}), sub_mchid: sub.subMchId }
+    : { appid: merchant.appId, mchid: merchant.mchId };
   const body: Record<string, unknown> = {
-    appid: merchant.appId,
-    mchid: merchant.mchId,
+    ...parties,
     description: request.subject,
     out_trade_no: request.outTradeNo,
     notify_url: request.notifyUrl,
@@ -137,7 +164,8 @@ export function buildPrepayRequest(request: CreateRequest, merchant: WxpayMercha
   if (request.timeExpire !== undefined) body.time_expire = toRfc3339Beijing(request.timeExpire);
   if (product === "jsapi") {
     if (typeof request.openid !== "string" || request.openid === "") throw failures.openidMissing();
-    body.payer = { openid: request.openid };
+    // A partner order's openid is the user's in the sub-merchant's app when one is named, else in the provider's.
+    body.payer = sub ? { [sub.subAppId ? "sub_openid" : "sp_openid"]: request.openid } : { openid: request.openid };
   }
   const extra = convertOther(request.other);
   if (product === "h5") {
@@ -148,7 +176,12 @@ export function buildPrepayRequest(request: CreateRequest, merchant: WxpayMercha
       h5_info: given.h5_info ?? merchant.h5Info ?? { type: "Wap" },
     };
   }
-  return { product, path: `/v3/pay/transactions/${product}`, body: { ...body, ...extra } };
+  return {
+    product,
+    path: sub ? `/v3/pay/partner/transactions/${product}` : `/v3/pay/transactions/${product}`,
+    body: { ...body, ...extra },
+    payee: { appId: sub?.subAppId ?? merchant.appId, mchId: sub?.subMchId ?? merchant.mchId },
+  };
 }
 
 function field(body: Record<string, unknown> | undefined, name: string): string {
@@ -160,19 +193,27 @@ function field(body: Record<string, unknown> | undefined, name: string): string 
 
 /**
  * The client's start-paying object from the prepay answer (vk-pay.md §2.3): signed JSAPI / APP params,
- * `{ codeUrl }` for Native QR, `{ h5Url }` for H5.
+ * `{ codeUrl }` for Native QR, `{ h5Url }` for H5. `payee` is the app and merchant the client pays in: the
+ * config's, or in service-provider mode the sub-merchant's (still signed with the provider's key).
  *
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_4.shtml (JSAPI params)
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_2_4.shtml (APP params)
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_5_4.shtml (partner JSAPI params)
  */
-export function buildCreateResult(product: Product, answer: Record<string, unknown> | undefined, merchant: WxpayMerchant, nowMs: number): CreateResult {
+export function buildCreateResult(
+  product: Product,
+  answer: Record<string, unknown> | undefined,
+  merchant: WxpayMerchant,
+  nowMs: number,
+  payee: { appId: string; mchId: string } = { appId: merchant.appId!, mchId: merchant.mchId },
+): CreateResult {
   const timestamp = currentTimestamp(nowMs);
   switch (product) {
     case "jsapi":
-      return { orderInfo: buildJsapiPayParams({ appId: merchant.appId!, prepayId: field(answer, "prepay_id"), privateKey: merchant.privateKey, timeStamp: timestamp }), raw: answer };
+      return { orderInfo: buildJsapiPayParams({ appId: payee.appId, prepayId: field(answer, "prepay_id"), privateKey: merchant.privateKey, timeStamp: timestamp }), raw: answer };
     case "app":
       return {
-        orderInfo: buildAppPayParams({ appid: merchant.appId!, mchid: merchant.mchId, prepayId: field(answer, "prepay_id"), privateKey: merchant.privateKey, timestamp }),
+        orderInfo: buildAppPayParams({ appid: payee.appId, mchid: payee.mchId, prepayId: field(answer, "prepay_id"), privateKey: merchant.privateKey, timestamp }),
         raw: answer,
       };
     case "native": {

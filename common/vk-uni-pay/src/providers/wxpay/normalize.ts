@@ -68,9 +68,10 @@ export function toPaymentStatus(value: unknown): PaymentStatus {
   if (transactionId) status.transactionId = transactionId;
   const paidAt = parseRfc3339(tx.success_time);
   if (paidAt !== undefined) status.paidAt = paidAt;
-  const mchId = text(tx.mchid);
+  // A service-provider transaction names the provider as sp_mchid / sp_appid: the merchant the order was placed with.
+  const mchId = text(tx.mchid) ?? text(tx.sp_mchid);
   if (mchId) status.mchId = mchId;
-  const appId = text(tx.appid);
+  const appId = text(tx.appid) ?? text(tx.sp_appid);
   if (appId) status.appId = appId;
   return status;
 }

@@ -99,7 +99,7 @@ export class PlatformCertStore implements ResponseVerifier {
     // Another instance may have fetched it already: the database is cheaper to ask than WeChat.
     await this.loadStored(merchant);
     if (this.knows(merchant, headers, runtime.now())) return void attempt();
-    await this.refresh(merchant, runtime);
+    await this.refresh(merchant, runtime, () => this.knows(merchant, headers, runtime.now()));
     attempt();
   }
 
@@ -133,14 +133,21 @@ export class PlatformCertStore implements ResponseVerifier {
     }
   }
 
-  /** One refresh at a time per merchant, and at most one per interval. */
-  private refresh(merchant: WxpayMerchant, runtime: ProviderRuntime): Promise<void> {
+  /**
+   * One refresh at a time per merchant. Only a fruitless one (the list did not carry the serial asked
+   * about: forged, or not this merchant's) holds further downloads off for the interval; a list that
+   * brought the new serial (a rotation) does not, so a rotation soon after a download is followed too.
+   */
+  private refresh(merchant: WxpayMerchant, runtime: ProviderRuntime, found: () => boolean): Promise<void> {
     const state = this.state(merchant.mchId);
     if (state.refreshing) return state.refreshing;
     if (state.lastRefresh !== undefined && runtime.now() - state.lastRefresh < REFRESH_INTERVAL_MS) return Promise.resolve();
     const started = runtime.now();
     state.lastRefresh = started;
     state.refreshing = this.fetchCertificates(merchant, runtime)
+      .then(() => {
+        if (found() && state.lastRefresh === started) state.lastRefresh = undefined;
+      })
       .catch((error: unknown) => {
         // A failed download (WeChat unreachable, a bad list) must not silence the next attempt.
         if (state.lastRefresh === started) state.lastRefresh = undefined;

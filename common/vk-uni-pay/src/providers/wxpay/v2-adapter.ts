@@ -2,7 +2,7 @@ import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { PaymentStatus } from "../contract";
 import { callWxpayV2 } from "./v2-client";
 import { payByCode, realWait, reverseCodepay, type Wait } from "./v2-codepay";
-import { readWxpayV2Merchant } from "./v2-merchant";
+import { forOrder, readWxpayV2Merchant } from "./v2-merchant";
 import { buildUnifiedOrder, buildV2CreateResult } from "./v2-modes";
 import { toV2PaymentStatus, toV2RefundAccepted, toV2RefundQueried } from "./v2-normalize";
 import { verifyWxpayV2Notify } from "./v2-notify";
@@ -10,7 +10,8 @@ import type { WxpayVersionAdapter } from "./v3-adapter";
 
 /**
  * The provider verbs over WeChat Pay API v2 (XML, API key signatures, client certificate for `/secapi`).
- * index.ts picks this by the sub-config's `version`, and for every pay-code payment.
+ * index.ts picks this by the sub-config's `version`, and for every pay-code payment. Every verb acts for
+ * the order's sub-merchant when it has one (forOrder).
  *
  * @see https://pay.weixin.qq.com/wiki/doc/api/index.html
  */
@@ -34,7 +35,7 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
      * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_10&index=1 (付款码支付)
      */
     async createPayment(request, runtime) {
-      const merchant = readWxpayV2Merchant(request.config);
+      const merchant = forOrder(readWxpayV2Merchant(request.config), request.partner);
       if (request.mode === "codepay") return payByCode(request, merchant, runtime, wait);
       const order = buildUnifiedOrder(request, merchant);
       const outcome = await callWxpayV2(merchant, runtime, { path: "/pay/unifiedorder", params: order.params, failureMessage: "获取支付信息失败，请稍后再试" });
@@ -43,7 +44,7 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
 
     /** @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_2 (查询订单) */
     async queryPayment(request, runtime) {
-      const merchant = readWxpayV2Merchant(request.config);
+      const merchant = forOrder(readWxpayV2Merchant(request.config), request.partner);
       const outcome = await callWxpayV2(merchant, runtime, {
         path: "/pay/orderquery",
         params: { out_trade_no: request.outTradeNo },
@@ -67,7 +68,7 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
      * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_11&index=3 (撤销订单)
      */
     async closePayment(request, runtime) {
-      const merchant = readWxpayV2Merchant(request.config);
+      const merchant = forOrder(readWxpayV2Merchant(request.config), request.partner);
       if (request.mode === "codepay") {
         if (!(await reverseCodepay(merchant, runtime, request.outTradeNo, wait))) throw new NetworkError("撤销付款码订单失败，请稍后再试");
         return;
@@ -77,7 +78,7 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
 
     /** @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4 (申请退款, 需要证书) */
     async refund(request, runtime) {
-      const merchant = readWxpayV2Merchant(request.config);
+      const merchant = forOrder(readWxpayV2Merchant(request.config), request.partner);
       const outcome = await callWxpayV2(merchant, runtime, {
         path: "/secapi/pay/refund",
         secure: true,
@@ -99,7 +100,7 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
 
     /** @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_5 (查询退款, 不需要证书) */
     async queryRefund(request, runtime) {
-      const merchant = readWxpayV2Merchant(request.config);
+      const merchant = forOrder(readWxpayV2Merchant(request.config), request.partner);
       const outcome = await callWxpayV2(merchant, runtime, {
         path: "/pay/refundquery",
         params: { out_refund_no: request.outRefundNo },

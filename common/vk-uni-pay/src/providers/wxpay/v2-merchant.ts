@@ -1,7 +1,7 @@
 import { createSecureContext } from "node:tls";
 import { readBaseUrl } from "../../core/base-url";
-import { ConfigError, VkPayError } from "../../core/errors";
-import type { MerchantConfig } from "../contract";
+import { ConfigError, ValidationError, VkPayError } from "../../core/errors";
+import type { MerchantConfig, PartnerRef } from "../contract";
 import { DEFAULT_TIMEOUT_MS, fail, material, OFFICIAL_HOSTS, optionalString, readH5Info } from "./merchant";
 import { checkV2Key, isV2SignType, type V2SignType } from "./v2";
 
@@ -168,4 +168,20 @@ export function readWxpayV2Merchant(config: MerchantConfig): WxpayV2Merchant {
   }
   byConfig.set(config, merchant);
   return merchant;
+}
+
+/**
+ * The merchant as it acts for one order: a sub-merchant stored on the order (`createPayment` data
+ * `sub_mchid` / `sub_appid`, contract PartnerRef) replaces the sub-config's `subMchId` / `subAppId`, so
+ * one service-provider config serves many sub-merchants. The sub-config's `subAppId` belongs to its own
+ * `subMchId` and is not carried over to another sub-merchant.
+ *
+ * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi_sl.php?chapter=9_1 (sub_mch_id, sub_appid)
+ */
+export function forOrder(merchant: WxpayV2Merchant, partner: PartnerRef | undefined): WxpayV2Merchant {
+  const subMchId = partner?.subMchId;
+  if (!subMchId) return merchant;
+  if (!/^[0-9A-Za-z_-]{1,32}$/.test(subMchId)) throw new ValidationError(1000, "wxpay-sub-mchid-invalid", "sub_mchid 格式不正确");
+  if (partner.subAppId !== undefined && !/^[0-9A-Za-z_-]{1,32}$/.test(partner.subAppId)) throw new ValidationError(1000, "wxpay-sub-appid-invalid", "sub_appid 格式不正确");
+  return Object.freeze({ ...merchant, subMchId, subAppId: partner.subAppId || undefined });
 }

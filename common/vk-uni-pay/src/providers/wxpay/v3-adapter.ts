@@ -1,20 +1,22 @@
 import { NetworkError, ProviderRejectedError } from "../../core/errors";
-import type { CreateRequest, CreateResult, MerchantConfig, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
+import type { CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
 import { callWxpay } from "./client";
 import { readWxpayMerchant, type WxpayMerchant } from "./merchant";
-import { buildCreateResult, buildPrepayRequest } from "./modes";
+import { buildCreateResult, buildPrepayRequest, subMerchantOf } from "./modes";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
 import { verifyWxpayNotify } from "./notify";
 import type { PlatformCertStore } from "./platform-certs";
 
 /**
- * The provider verbs over WeChat Pay API v3 (direct merchant). index.ts picks this by the sub-config's
- * `version`; an API v2 implementation would sit beside it with the same shape.
+ * The provider verbs over WeChat Pay API v3. index.ts picks this by the sub-config's `version`; the API
+ * v2 implementation sits beside it with the same shape. An order with a sub-merchant (`partner`, stored
+ * on the order) is a service-provider order: the config's merchant acts for it on the partner paths.
  *
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/index.shtml
+ * @see https://pay.weixin.qq.com/wiki/doc/apiv3_partner/index.shtml (服务商)
  */
 
-type Target = { mode: string; config: MerchantConfig; outTradeNo: string };
+type Target = { mode: string; config: MerchantConfig; outTradeNo: string; partner?: PartnerRef };
 
 /** Path parameters are encoded once; the signed canonical URL is then exactly the URL sent. */
 const segment = (value: string) => encodeURIComponent(value);
@@ -42,21 +44,26 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
       const merchant = readWxpayMerchant(request.config);
       const prepay = buildPrepayRequest(request, merchant);
       const answer = await call(merchant, runtime, { method: "POST", path: prepay.path, body: prepay.body });
-      return buildCreateResult(prepay.product, answer.body, merchant, runtime.now());
+      return buildCreateResult(prepay.product, answer.body, merchant, runtime.now(), prepay.payee);
     },
 
-    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_2.shtml */
+    /**
+     * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_2.shtml
+     * @see https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_5_2.shtml (服务商查询订单)
+     */
     async queryPayment(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
+      const sub = subMerchantOf(request.partner);
       try {
         const answer = await call(merchant, runtime, {
           method: "GET",
-          path: `/v3/pay/transactions/out-trade-no/${segment(request.outTradeNo)}`,
-          query: { mchid: merchant.mchId },
+          path: `/v3/pay${sub ? "/partner" : ""}/transactions/out-trade-no/${segment(request.outTradeNo)}`,
+          query: sub ? { sp_mchid: merchant.mchId, sub_mchid: sub.subMchId } : { mchid: merchant.mchId },
           failureMessage: "查询支付结果失败，请稍后再试",
         });
         const status = toPaymentStatus(answer.body);
         sameNumber(request.outTradeNo, status.outTradeNo, "订单号");
+        if (sub) sameNumber(sub.subMchId, String(answer.body?.sub_mchid), "子商户号");
         return status;
       } catch (error) {
         // WeChat has no such order yet: the prepay never reached it, so nothing was paid.
@@ -67,21 +74,29 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
       }
     },
 
-    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_3.shtml */
+    /**
+     * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_3.shtml
+     * @see https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_5_3.shtml (服务商关闭订单)
+     */
     async closePayment(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
+      const sub = subMerchantOf(request.partner);
       await call(merchant, runtime, {
         method: "POST",
-        path: `/v3/pay/transactions/out-trade-no/${segment(request.outTradeNo)}/close`,
-        body: { mchid: merchant.mchId },
+        path: `/v3/pay${sub ? "/partner" : ""}/transactions/out-trade-no/${segment(request.outTradeNo)}/close`,
+        body: sub ? { sp_mchid: merchant.mchId, sub_mchid: sub.subMchId } : { mchid: merchant.mchId },
         failureMessage: "关闭订单失败，请稍后再试",
       });
     },
 
-    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_9.shtml */
+    /**
+     * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_9.shtml
+     * @see https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_5_9.shtml (服务商退款: sub_mchid)
+     */
     async refund(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
-      const body: Record<string, unknown> = { out_trade_no: request.outTradeNo, out_refund_no: request.outRefundNo };
+      const sub = subMerchantOf(request.partner);
+      const body: Record<string, unknown> = { ...(sub ? { sub_mchid: sub.subMchId } : {}), out_trade_no: request.outTradeNo, out_refund_no: request.outRefundNo };
       if (request.reason) body.reason = request.reason;
       body.notify_url = request.notifyUrl;
       body.amount = { refund: request.refundFee, total: request.totalFee, currency: "CNY" };
@@ -91,12 +106,17 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
       return status;
     },
 
-    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_10.shtml */
+    /**
+     * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_10.shtml
+     * @see https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_5_10.shtml (服务商查询退款: sub_mchid)
+     */
     async queryRefund(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
+      const sub = subMerchantOf(request.partner);
       const answer = await call(merchant, runtime, {
         method: "GET",
         path: `/v3/refund/domestic/refunds/${segment(request.outRefundNo)}`,
+        ...(sub ? { query: { sub_mchid: sub.subMchId } } : {}),
         failureMessage: "查询退款结果失败，请稍后再试",
       });
       const status = toRefundStatus(answer.body);
