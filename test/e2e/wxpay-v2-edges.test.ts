@@ -181,11 +181,8 @@ describe("WeChat Pay API v2 adversarial notifications end to end", () => {
       expect(await api.order(outTradeNo)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
     });
 
-    // KNOWN BUG (core, outside the wxpay provider): api/refund.ts releases the reservation only for a
-    // ProviderRejectedError, so this ConfigError (thrown before anything is sent) leaves 100 fen reserved
-    // and the refund PROCESSING until something queries it. Fix: settle it CLOSED for a ConfigError too.
-    // `it.failing` turns red once that is fixed: then make this a plain `it`.
-    it.failing("releases the reservation, so the whole amount can be refunded once the config is fixed", async () => {
+    // The ConfigError is thrown before anything is sent, so nothing may stay reserved against the order.
+    it("releases the reservation, so the whole amount can be refunded once the config is fixed", async () => {
       const order = await api.order(outTradeNo);
       expect(order.refund_reserved ?? 0).toBe(0);
       expect((await api.refundsOf(outTradeNo)).map((refund) => refund.status)).toEqual(["CLOSED"]);

@@ -100,5 +100,10 @@ describe("multi-merchant (pid) and service-provider orders", () => {
     expect(await findOrder("T1", deps.db)).toMatchObject({ sub_mchid: "SUB-9", sub_appid: "wx-sub", app_auth_token: "token-1" });
     await queryPayment({ out_trade_no: "T1" }, deps);
     expect(platform.calls[1]).toMatchObject({ method: "queryPayment", request: { partner: { subMchId: "SUB-9" } } });
+    // The service provider's key verifies every sub-merchant's notification: another sub-merchant's is refused.
+    const event = (subMchId: string) => ({ kind: "payment", state: "SUCCESS", outTradeNo: "T1", totalFee: 100, mchId: "FILE", subMchId, raw: {} });
+    expect((await notify("/vk-pay-notify/testpay_h5/T1", "file-key", event("SUB-8"))).statusCode).toBe(400);
+    expect(await findOrder("T1", deps.db)).toMatchObject({ status: "NOTPAY" });
+    expect((await notify("/vk-pay-notify/testpay_h5/T1", "file-key", event("SUB-9"))).statusCode).toBe(200);
   });
 });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
-import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
+import { findOrder, markClosed, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { processNotification, type PipelineDeps } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
@@ -115,6 +115,14 @@ describe("the notification pipeline", () => {
     expect((await db.collection("uni-id-users").doc("u1").get()).data).toEqual([{ _id: "u1", balance: 100 }]);
     expect(await findOrder("T1", db)).toMatchObject({ user_order_success: true, hook_attempts: 2 });
     expect(credits).toBe(1);
+  });
+
+  it("applies a payment for an order closed only here (expired before the buyer paid), with the reason", async () => {
+    await markClosed((await findOrder("T1", db))!._id, 2000, db);
+    expect((await deliver(payment())).statusCode).toBe(200);
+    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", user_order_success: true });
+    expect(credits).toBe(1);
+    expect(await log()).toEqual([expect.objectContaining({ outcome: "applied", reason: "paid after it was closed here" })]);
   });
 
   it("answers 404 for an unknown provider or a malformed path, before reading the body", async () => {

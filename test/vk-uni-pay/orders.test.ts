@@ -83,12 +83,16 @@ describe("orders: creation and the conditional state changes", () => {
     expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS" });
   });
 
-  it("closes an open order, after which it can be neither paid nor reopened", async () => {
+  it("closes an open order, after which it cannot be reopened, yet a verified payment still lands on it", async () => {
     const order = await openOrder(draft(), 1000, db);
     expect(await markClosed(order._id, 4000, db)).toBe(true);
     expect(await markClosed(order._id, 4001, db)).toBe(false);
-    expect(await markPaid(order, { paidAt: 1, notifyMode: 1 }, 2, db)).toBe(false);
     await expect(openOrder(draft(), 5000, db)).rejects.toMatchObject({ code: 2007 });
     expect(await findOrder("T1", db)).toMatchObject({ status: "CLOSED", cancel_date: 4000 });
+    // A payment the provider confirms means the close was ours alone: the money moved, so the order follows.
+    expect(await markPaid({ ...order, total_fee: 99 }, { paidAt: 1, notifyMode: 1 }, 2, db)).toBe(false);
+    expect(await markPaid(order, { paidAt: 1, notifyMode: 1 }, 2, db)).toBe(true);
+    expect(await markClosed(order._id, 4002, db)).toBe(false);
+    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS" });
   });
 });

@@ -7,6 +7,7 @@ import { setHookResolver } from "../../common/vk-uni-pay/src/core/hook-registry"
 import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
+import { ProviderRejectedError } from "../../common/vk-uni-pay/src/core/errors";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { createTestpay, type TestpayPlatform } from "../helpers/testpay";
 
@@ -92,6 +93,18 @@ describe("the reconciliation timer", () => {
     expect(await findOrder("ANCIENT", db)).toBeUndefined();
     expect(await findOrder("PAIDOLD", db)).toMatchObject({ status: "SUCCESS" });
     expect(platform.calls.filter((c) => c.method === "closePayment").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("closes an expired order here even when the provider refuses to close it (no trade there yet)", async () => {
+    const testpay = deps.findProvider("testpay")!;
+    const refusing = { ...testpay, closePayment: async () => Promise.reject(new ProviderRejectedError("ACQ.TRADE_NOT_EXIST", "交易不存在")) };
+    deps = { ...deps, findProvider: (name) => (name === "testpay" ? refusing : undefined) };
+    await open("UNSCANNED", clock - 25 * 3600_000);
+    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { closed: 1, errors: [] } });
+    expect(await findOrder("UNSCANNED", db)).toMatchObject({ status: "CLOSED" });
+    // Should the buyer pay after all, the payment is not lost: a closed-here order can still become paid.
+    expect(await markPaid((await findOrder("UNSCANNED", db))!, { paidAt: clock, notifyMode: 1 }, clock, db)).toBe(true);
+    expect(await findOrder("UNSCANNED", db)).toMatchObject({ status: "SUCCESS" });
   });
 
   it("settles refunds still processing and runs their hook; records every run with its errors", async () => {

@@ -1,3 +1,4 @@
+import { ProviderRejectedError } from "../core/errors";
 import { currentHookResolver } from "../core/hook-registry";
 import { runPaidHook, runRefundedHook } from "../core/hooks";
 import { markClosed, OPEN_STATUSES, ORDERS, type Order } from "../core/orders";
@@ -61,7 +62,14 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
       const provider = requireProvider(deps, order.provider);
       if (provider.capabilities.close) {
         const merchant = await orderMerchant(order, deps);
-        await provider.closePayment({ ...merchant, outTradeNo: order.out_trade_no }, deps.runtime);
+        try {
+          await provider.closePayment({ ...merchant, outTradeNo: order.out_trade_no }, deps.runtime);
+        } catch (error) {
+          // The provider will not close it (say, an Alipay QR nobody scanned: no trade exists there yet). It is
+          // closed here all the same; should the buyer still pay, that payment is applied (PAYABLE_STATUSES).
+          if (!(error instanceof ProviderRejectedError)) throw error;
+          deps.log(`vk-uni-pay: ${order.out_trade_no} expired; the provider refused to close it (${error.message}), closed here only`);
+        }
       }
       if (await markClosed(order._id, now, db)) report.closed += 1;
     }

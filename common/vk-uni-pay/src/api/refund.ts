@@ -1,4 +1,4 @@
-import { failures, ProviderRejectedError, ValidationError } from "../core/errors";
+import { ConfigError, failures, ProviderRejectedError, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
 import { currentHookResolver } from "../core/hook-registry";
 import { findOrder, type Order } from "../core/orders";
@@ -61,12 +61,13 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   const hooks = currentHookResolver()?.(order.type);
   if (hooks && typeof hooks !== "function" && hooks.beforeRefund) await hooks.beforeRefund({ order, refund_fee: refundFee, force: params.force === true, db: deps.db });
 
+  // Resolved before anything is reserved: a merchant that cannot be read must not hold an amount back.
+  const merchant = await orderMerchant(order, deps);
   // The amount is reserved before the provider hears of it: concurrent refunds can never exceed the payment.
   const { record } = await reserveRefund(order._id, { outRefundNo, refundFee, desc, operator: params.operator, force: params.force === true }, deps.now(), deps.db);
   if (record.status !== "PROCESSING") return answer(outRefundNo, deps);
 
   const provider = requireProvider(deps, order.provider);
-  const merchant = await orderMerchant(order, deps);
   try {
     // Asking again with the same out_refund_no is idempotent at the provider, so a retry is safe.
     const result = await provider.refund(
@@ -75,8 +76,10 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
     );
     if (result.state !== "PROCESSING") await settleAndRunHook(outRefundNo, { ...result, state: result.state }, deps);
   } catch (error) {
-    // A refusal is final: the reservation is released. A network failure leaves it PROCESSING for the timer to query.
-    if (error instanceof ProviderRejectedError) await settleRefund(outRefundNo, { state: "CLOSED", settledAt: deps.now() }, deps.db);
+    // A refusal is final, and a ConfigError means the request could not even be built (a provider throws it
+    // before any I/O; an answer it cannot verify is a SignatureError): both release the reservation. A network
+    // failure or an unverifiable answer leaves it PROCESSING for the timer to query.
+    if (error instanceof ProviderRejectedError || error instanceof ConfigError) await settleRefund(outRefundNo, { state: "CLOSED", settledAt: deps.now() }, deps.db);
     throw error;
   }
   return answer(outRefundNo, deps);

@@ -10,6 +10,13 @@ export type OrderStatus = Exclude<TradeState, "PAYERROR">;
 /** The states a payment may still move out of; every transition to SUCCESS or CLOSED is conditional on them. */
 export const OPEN_STATUSES: readonly OrderStatus[] = ["NOTPAY", "USERPAYING"];
 
+/**
+ * The states a verified payment may move to SUCCESS. CLOSED is among them: a provider that confirmed a
+ * close never reports a payment afterwards, so a payment for a CLOSED order means it was closed only here
+ * (expired, or not yet known to the provider) while the buyer paid. The money has moved; the order follows.
+ */
+export const PAYABLE_STATUSES: readonly OrderStatus[] = [...OPEN_STATUSES, "CLOSED"];
+
 /** What createPayment knows before the provider is called. */
 export interface OrderDraft {
   out_trade_no: string;
@@ -101,19 +108,20 @@ export interface PaymentFacts {
 }
 
 /**
- * The exactly-once payment transition: only an open order with exactly this amount becomes SUCCESS.
+ * The exactly-once payment transition: only an open (or locally closed) order with exactly this amount
+ * becomes SUCCESS.
  * `false` means another notification, query or process got there first (or the amount differs), and
  * nothing was written.
  */
 export async function markPaid(order: Pick<Order, "_id" | "total_fee">, facts: PaymentFacts, now: number, db: Database = cloudDatabase()): Promise<boolean> {
   const _ = db.command;
-  const { updated } = await db.collection(ORDERS).where({ _id: order._id, status: _.in([...OPEN_STATUSES]), total_fee: order.total_fee }).update(paidFields(facts, now));
+  const { updated } = await db.collection(ORDERS).where({ _id: order._id, status: _.in([...PAYABLE_STATUSES]), total_fee: order.total_fee }).update(paidFields(facts, now));
   return updated === 1;
 }
 
 /** Whether `current` may still become paid with `order`'s amount: markPaid's condition, for code inside a transaction. */
 export function canMarkPaid(current: Pick<Order, "status" | "total_fee"> | undefined, order: Pick<Order, "total_fee">): boolean {
-  return current !== undefined && OPEN_STATUSES.includes(current.status) && current.total_fee === order.total_fee;
+  return current !== undefined && PAYABLE_STATUSES.includes(current.status) && current.total_fee === order.total_fee;
 }
 
 /** The fields a payment writes onto its order. */

@@ -35,6 +35,8 @@ function bindingProblem(order: Order, event: NormalizedEvent, provider: string, 
     if (event.totalFee !== order.total_fee) return `amount ${String(event.totalFee)} does not match the order's ${order.total_fee}`;
     if (event.mchId && order.mch_id && event.mchId !== order.mch_id) return `merchant ${event.mchId} does not match the order's ${order.mch_id}`;
     if (event.appId && order.provider_appid && event.appId !== order.provider_appid) return `app id ${event.appId} does not match the order's ${order.provider_appid}`;
+    // A service provider's keys verify every sub-merchant's notifications: the sub-merchant must be the order's.
+    if (order.sub_mchid && event.subMchId !== order.sub_mchid) return `sub-merchant ${event.subMchId ?? "(none)"} does not match the order's ${order.sub_mchid ?? "(none)"}`;
   }
   return undefined;
 }
@@ -50,7 +52,7 @@ async function applyPayment(order: Order, event: Extract<NormalizedEvent, { kind
   const now = deps.now();
   const verdictOf = ({ applied, hook }: SettledPayment): Verdict =>
     // A failed hook is answered as a failure so the provider delivers again: that redelivery is a retry.
-    ({ accepted: hook !== "failed", entry: { ...base, outcome: applied ? "applied" : "duplicate", hook } });
+    ({ accepted: hook !== "failed", entry: { ...base, outcome: applied ? "applied" : "duplicate", hook, ...(applied && order.status === "CLOSED" ? { reason: "paid after it was closed here" } : {}) } });
   // The log entry is written with the payment (one transaction when the hook is typed).
   const settled = await settlePayment(order, { transactionId: event.transactionId, paidAt: event.paidAt ?? now, notifyMode: 1, original, info: event.raw }, {
     db: deps.db,

@@ -83,6 +83,8 @@ export interface PaymentStatus {
   paidAt?: number;
   mchId?: string;
   appId?: string;
+  /** Service-provider mode: the sub-merchant the payment was made to (bound to the order's). */
+  subMchId?: string;
   raw: unknown;
 }
 

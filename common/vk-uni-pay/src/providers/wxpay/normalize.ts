@@ -73,6 +73,8 @@ export function toPaymentStatus(value: unknown): PaymentStatus {
   if (mchId) status.mchId = mchId;
   const appId = text(tx.appid) ?? text(tx.sp_appid);
   if (appId) status.appId = appId;
+  const subMchId = text(tx.sub_mchid);
+  if (subMchId) status.subMchId = subMchId;
   return status;
 }
 

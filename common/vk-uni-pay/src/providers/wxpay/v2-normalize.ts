@@ -40,6 +40,8 @@ export function toV2PaymentStatus(fields: V2Fields, tradeState: string | undefin
   if (paidAt !== undefined) status.paidAt = paidAt;
   const mchId = text(fields.mch_id);
   if (mchId) status.mchId = mchId;
+  const subMchId = text(fields.sub_mch_id);
+  if (subMchId) status.subMchId = subMchId;
   const appId = text(fields.appid);
   if (appId) status.appId = appId;
   return status;
