@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
+import { cachedMerchantReader } from "../merchant-reader";
 import { resolve } from "node:path";
 import { createSign, createVerify, type KeyObject } from "node:crypto";
 import { readBaseUrl } from "../../core/base-url";
-import { ConfigError, VkPayError } from "../../core/errors";
+import { ConfigError } from "../../core/errors";
 import type { MerchantConfig } from "../contract";
 import { getAlipayCertSn, getAlipayRootCertSn, loadAlipayPublicKey, loadAppPrivateKey } from "./protocol";
 
@@ -44,7 +45,6 @@ export interface AlipayMerchant {
   readonly timeoutMs: number;
 }
 
-const byConfig = new WeakMap<object, AlipayMerchant>();
 const files = new Map<string, Buffer | null>();
 
 function fail(reason: string, message: string): ConfigError {
@@ -154,22 +154,5 @@ function parse(config: MerchantConfig): AlipayMerchant {
   });
 }
 
-/**
- * The typed, cached material of a sub-config. Configs are frozen (core/config.ts), so the object itself is
- * the cache key; keys and certificates parse once per process through the shared caches either way.
- */
-export function readAlipayMerchant(config: MerchantConfig): AlipayMerchant {
-  if (typeof config !== "object" || config === null) throw fail("config-invalid", "支付宝配置缺失");
-  const hit = byConfig.get(config);
-  if (hit) return hit;
-  let merchant: AlipayMerchant;
-  try {
-    merchant = parse(config);
-  } catch (error) {
-    // The protocol layer's key and certificate errors are ConfigErrors already, and never carry key material.
-    if (error instanceof VkPayError) throw error;
-    throw fail("config-invalid", "支付宝配置无法解析");
-  }
-  byConfig.set(config, merchant);
-  return merchant;
-}
+/** The typed, cached material of a sub-config (see merchant-reader.ts). */
+export const readAlipayMerchant = cachedMerchantReader<AlipayMerchant>(parse, (missing) => fail("config-invalid", missing ? "支付宝配置缺失" : "支付宝配置无法解析"));

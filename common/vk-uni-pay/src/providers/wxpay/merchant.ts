@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
+import { cachedMerchantReader } from "../merchant-reader";
 import { resolve } from "node:path";
 import { sign, verify, type KeyObject } from "node:crypto";
-import { ConfigError, VkPayError } from "../../core/errors";
+import { ConfigError } from "../../core/errors";
 import type { MerchantConfig } from "../contract";
 import { readBaseUrl } from "../../core/base-url";
 import {
@@ -51,7 +52,6 @@ export interface WxpayMerchant {
   baseUrl(host: string): string;
 }
 
-const byConfig = new WeakMap<object, WxpayMerchant>();
 const files = new Map<string, Buffer | null>();
 
 export function fail(reason: string, message: string): ConfigError {
@@ -177,23 +177,5 @@ function parse(config: MerchantConfig): WxpayMerchant {
   });
 }
 
-/**
- * The typed, cached material of a sub-config. Configs are frozen objects (core/config.ts), so the object
- * itself is the cache key; a `vk-pay-config` row read again is parsed again, its files and keys still
- * come from the per-process caches.
- */
-export function readWxpayMerchant(config: MerchantConfig): WxpayMerchant {
-  if (typeof config !== "object" || config === null) throw fail("config-invalid", "微信支付配置缺失");
-  const hit = byConfig.get(config);
-  if (hit) return hit;
-  let merchant: WxpayMerchant;
-  try {
-    merchant = parse(config);
-  } catch (error) {
-    // The v3 layer's key errors are ConfigErrors already; anything else is a config we cannot read.
-    if (error instanceof VkPayError) throw error;
-    throw fail("config-invalid", "微信支付配置无法解析");
-  }
-  byConfig.set(config, merchant);
-  return merchant;
-}
+/** The typed, cached material of a sub-config (see merchant-reader.ts). */
+export const readWxpayMerchant = cachedMerchantReader<WxpayMerchant>(parse, (missing) => fail("config-invalid", missing ? "微信支付配置缺失" : "微信支付配置无法解析"));

@@ -1,6 +1,7 @@
 import { createSecureContext } from "node:tls";
+import { cachedMerchantReader } from "../merchant-reader";
 import { readBaseUrl } from "../../core/base-url";
-import { ConfigError, ValidationError, VkPayError } from "../../core/errors";
+import { ConfigError, ValidationError } from "../../core/errors";
 import type { MerchantConfig, PartnerRef } from "../contract";
 import { DEFAULT_TIMEOUT_MS, fail, material, OFFICIAL_HOSTS, optionalString, readH5Info } from "./merchant";
 import { checkV2Key, isV2SignType, type V2SignType } from "./v2";
@@ -53,7 +54,6 @@ export interface WxpayV2Merchant {
 const DEFAULT_POLL_INTERVAL_MS = 5_000;
 const DEFAULT_MAX_WAIT_MS = 30_000;
 
-const byConfig = new WeakMap<object, WxpayV2Merchant>();
 
 function positiveMs(config: MerchantConfig, field: string, fallback: number): number {
   const value = config[field];
@@ -154,21 +154,8 @@ function parse(config: MerchantConfig): WxpayV2Merchant {
   });
 }
 
-/** The typed, cached v2 material of a sub-config (the frozen config object is the cache key, as merchant.ts). */
-export function readWxpayV2Merchant(config: MerchantConfig): WxpayV2Merchant {
-  if (typeof config !== "object" || config === null) throw fail("config-invalid", "微信支付配置缺失");
-  const hit = byConfig.get(config);
-  if (hit) return hit;
-  let merchant: WxpayV2Merchant;
-  try {
-    merchant = parse(config);
-  } catch (error) {
-    if (error instanceof VkPayError) throw error;
-    throw fail("config-invalid", "微信支付配置无法解析");
-  }
-  byConfig.set(config, merchant);
-  return merchant;
-}
+/** The typed, cached material of a sub-config (see merchant-reader.ts). */
+export const readWxpayV2Merchant = cachedMerchantReader<WxpayV2Merchant>(parse, (missing) => fail("config-invalid", missing ? "微信支付配置缺失" : "微信支付配置无法解析"));
 
 /**
  * The merchant as it acts for one order: a sub-merchant stored on the order (`createPayment` data
