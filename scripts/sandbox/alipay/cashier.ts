@@ -3,7 +3,7 @@
  * scan that creates a precreate trade), so a person can pay, fail or cancel and watch the merchant react.
  */
 import type { ServerResponse } from "node:http";
-import { sendHtml } from "./http";
+import { sendHtml } from "../http";
 import type { Ledger } from "./ledger";
 import { formatYuan } from "./money";
 import { ControlError, type TradeStatus } from "./types";

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { openAppPayTrade } from "./app-pay";
 import type { AppRegistry } from "./apps";
-import { isRecord, readRawBody, sendJson } from "./http";
+import { isRecord, readRawBody, sendJson } from "../http";
 import type { Ledger } from "./ledger";
 import type { Notifier } from "./notifier";
 import type { OauthCodes } from "./oauth";

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { findApp, verifyAppRequest, type AppRegistry, type SandboxApp } from "./apps";
-import { readRawBody, sendText } from "./http";
+import { readRawBody, sendText } from "../http";
 import { METHODS, type MethodContext } from "./methods";
 import { alipayJson, signRsa2 } from "./sign";
 import { invalidArgument, missingArgument, OpenApiError } from "./types";

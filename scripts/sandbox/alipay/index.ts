@@ -9,7 +9,7 @@ import { appsFromKeys, type AppRegistry } from "./apps";
 import { serveCashier } from "./cashier";
 import { serveControl } from "./control";
 import { serveGateway } from "./gateway";
-import { sendJson } from "./http";
+import { sendJson } from "../http";
 import { createLedger } from "./ledger";
 import { createNotifier, fetchTransport, type NotifyTransport } from "./notifier";
 import { createOauthCodes } from "./oauth";

@@ -5,7 +5,7 @@
  * @see https://opendocs.alipay.com/mini/03l5wn (alipay.trade.create)
  * @see https://opendocs.alipay.com/open/02ekfp (alipay.trade.refund)
  */
-import { isRecord } from "./http";
+import { isRecord } from "../http";
 import { parseYuan } from "./money";
 import { parseBeijing, parseTimeoutExpress } from "./time";
 import { businessFailed, invalidArgument, invalidParameter, type TradeOrigin } from "./types";

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
+/** What every sandbox's HTTP side needs: the exact request bytes and plain replies. */
+
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** The raw request bytes, or undefined past 1 MiB (the caller answers in its own error shape). */
+/** The raw request bytes (signatures are checked on exactly what arrived), or undefined past 1 MiB. */
 export function readRawBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -10,6 +12,7 @@ export function readRawBody(req: IncomingMessage): Promise<Buffer | undefined> {
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Resolve rather than reject: the caller answers in the platform's own error shape.
         resolve(undefined);
         req.destroy();
         return;
@@ -26,8 +29,8 @@ export function sendText(res: ServerResponse, status: number, body: string, cont
   res.end(body);
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  sendText(res, status, JSON.stringify(value), "application/json; charset=utf-8");
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  sendText(res, status, JSON.stringify(value), "application/json; charset=utf-8", headers);
 }
 
 export function sendHtml(res: ServerResponse, status: number, html: string): void {
