@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { readStateFile, writeStateFile } from "../state-file";
 import type { MerchantSettings, SandboxOrder, SandboxRefund, SignMode, StoredNotification } from "./types";
 
 interface PersistedState {
@@ -41,31 +39,15 @@ function emptyState(): PersistedState {
   return { version: 1, clockOffsetSeconds: 0, merchants: {}, orders: {}, refunds: {}, notifications: {} };
 }
 
-function readState(file: string | undefined): PersistedState {
-  if (!file || !existsSync(file)) return emptyState();
-  try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as PersistedState;
-    if (parsed?.version === 1) return { ...emptyState(), ...parsed };
-  } catch {
-    // A damaged state file (e.g. a crash mid-edit by hand) starts the sandbox empty rather than not at all.
-  }
-  return emptyState();
-}
 
 /**
  * Orders, refunds and the last notifications, in memory and in `state.json` so that `npm start`
  * restarts keep them. The sandbox is one process; the file is only its memory across restarts.
  */
 export function createSandboxState(options: { file?: string; now: () => number; defaultSignMode: SignMode }): WxpaySandboxState {
-  const data = readState(options.file);
+  const data = readStateFile(options.file, emptyState);
 
-  function save(): void {
-    if (!options.file) return;
-    mkdirSync(dirname(options.file), { recursive: true });
-    const temporary = `${options.file}.${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(temporary, JSON.stringify(data), { mode: 0o600 });
-    renameSync(temporary, options.file);
-  }
+  const save = () => writeStateFile(options.file, data);
 
   return {
     now: options.now,
