@@ -3,7 +3,7 @@
  * certificate mode, and responses signed over the exact text of `<method>_response`.
  */
 import { createPublicKey, X509Certificate } from "node:crypto";
-import { callGateway, rawResponseValue, signedParams, verifyRsa2 } from "./helpers/alipay-client";
+import { rawResponseValue, signedParams, verifyRsa2 } from "./helpers/alipay-client";
 import { newTradeNo, startAlipayHarness, type AlipayHarness } from "./helpers/alipay-harness";
 
 describe("Alipay sandbox gateway.do", () => {

@@ -2,7 +2,7 @@ import { resolveTokenSettings, type TokenSettings } from "./config";
 import { toFailure, UniIdError, type UniIdFailure } from "./errors";
 import { signToken, verifyToken, versionAtLeast } from "./jwt";
 import type { CheckTokenResult, CreateInstanceOptions, CreateTokenResult, UniIdDatabase, VerifiedPayload } from "./types";
-import { assertAccountUsable, findUser, permissionsOf, recordToken, requireUser, rolesOf } from "./users";
+import { assertAccountUsable, permissionsOf, recordToken, requireUser, rolesOf } from "./users";
 
 /** Where time, configuration and the database enter: the public module binds the real ones. */
 export interface UniIdDependencies {

@@ -4,7 +4,7 @@
  * @see https://opendocs.alipay.com/open/203/105286 (异步通知说明)
  * @see https://opendocs.alipay.com/common/02mse7 (异步通知验签)
  */
-import { signContent, signRsa2 } from "./sign";
+import { signContent } from "./sign";
 import type { AlipaySandboxState } from "./state";
 
 /** Sends one form POST and resolves its status and body; a rejection counts as a failed delivery. */

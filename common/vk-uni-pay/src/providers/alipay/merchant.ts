@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
+import { configError, configMaterial, optionalConfigString, type ConfigSource } from "../config-values";
 import { cachedMerchantReader } from "../merchant-reader";
-import { resolve } from "node:path";
 import { createSign, createVerify, type KeyObject } from "node:crypto";
 import { readBaseUrl } from "../../core/base-url";
-import { ConfigError } from "../../core/errors";
 import type { MerchantConfig } from "../contract";
 import { getAlipayCertSn, getAlipayRootCertSn, loadAlipayPublicKey, loadAppPrivateKey } from "./protocol";
 
@@ -45,44 +43,14 @@ export interface AlipayMerchant {
   readonly timeoutMs: number;
 }
 
-const files = new Map<string, Buffer | null>();
+const ALIPAY: ConfigSource = { label: "支付宝", prefix: "alipay" };
 
-function fail(reason: string, message: string): ConfigError {
-  return new ConfigError(`alipay-${reason}`, message);
-}
+const fail = (reason: string, message: string) => configError(ALIPAY, reason, message);
+const optionalString = (config: MerchantConfig, field: string) => optionalConfigString(ALIPAY, config, field);
+const material = (config: MerchantConfig, contentField: string, pathField?: string) => configMaterial(ALIPAY, config, contentField, pathField);
 
-function optionalString(config: MerchantConfig, field: string): string | undefined {
-  const value = config[field];
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") throw fail("config-invalid", `支付宝配置 ${field} 必须是字符串`);
-  return value.trim() || undefined;
-}
 
-/** A file named in the config; `null` when it does not exist (vk-uni-pay templates keep blank certificate files). */
-function readConfigFile(path: string): Buffer | null {
-  const absolute = resolve(path);
-  if (files.has(absolute)) return files.get(absolute)!;
-  let content: Buffer | null;
-  try {
-    content = readFileSync(absolute);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException)?.code !== "ENOENT") throw fail("file-unreadable", `无法读取支付宝证书文件 ${path}`);
-    content = null;
-  }
-  files.set(absolute, content);
-  return content;
-}
 
-/** Inline content (string or Buffer) wins over a path; empty content counts as absent. */
-function material(config: MerchantConfig, contentField: string, pathField?: string): string | Buffer | undefined {
-  const inline = config[contentField];
-  if (Buffer.isBuffer(inline)) return inline.toString("utf8").trim() ? inline : undefined;
-  if (typeof inline === "string" && inline.trim() !== "") return inline;
-  if (inline !== undefined && inline !== null && inline !== "") throw fail("config-invalid", `支付宝配置 ${contentField} 必须是字符串或 Buffer`);
-  const path = pathField ? optionalString(config, pathField) : undefined;
-  const content = path ? readConfigFile(path) : null;
-  return content && content.toString("utf8").trim() !== "" ? content : undefined;
-}
 
 /** A key that does not belong to the app certificate makes every call fail with isv.invalid-signature; say so up front. */
 function assertKeyPair(privateKey: KeyObject, appCert: string | Buffer): void {

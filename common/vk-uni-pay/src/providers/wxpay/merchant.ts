@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
+import { configError, configMaterial, optionalConfigString, type ConfigSource } from "../config-values";
 import { cachedMerchantReader } from "../merchant-reader";
-import { resolve } from "node:path";
 import { sign, verify, type KeyObject } from "node:crypto";
 import { ConfigError } from "../../core/errors";
 import type { MerchantConfig } from "../contract";
@@ -52,10 +51,10 @@ export interface WxpayMerchant {
   baseUrl(host: string): string;
 }
 
-const files = new Map<string, Buffer | null>();
+const WXPAY: ConfigSource = { label: "微信支付", prefix: "wxpay" };
 
 export function fail(reason: string, message: string): ConfigError {
-  return new ConfigError(`wxpay-${reason}`, message);
+  return configError(WXPAY, reason, message);
 }
 
 /**
@@ -69,43 +68,20 @@ export function readWxpayVersion(config: MerchantConfig): WxpayApiVersion {
   throw fail("config-invalid", "微信支付 version 只能是 2 或 3");
 }
 
+
+
 export function optionalString(config: MerchantConfig, field: string): string | undefined {
-  const value = config[field];
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") throw fail("config-invalid", `微信支付配置 ${field} 必须是字符串`);
-  return value.trim() || undefined;
+  return optionalConfigString(WXPAY, config, field);
 }
 
-/** A file named in the config; `null` when it does not exist (optional files are then simply absent). */
-function readConfigFile(path: string): Buffer | null {
-  const absolute = resolve(path);
-  if (files.has(absolute)) return files.get(absolute)!;
-  let content: Buffer | null;
-  try {
-    content = readFileSync(absolute);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException)?.code !== "ENOENT") throw fail("file-unreadable", `无法读取微信支付证书文件 ${path}`);
-    content = null;
-  }
-  files.set(absolute, content);
-  return content;
-}
-
-/** Inline content (string or Buffer) wins over a path; an empty file counts as absent. */
+/** Inline content wins over a path (config-values.ts); `required` turns absence into a ConfigError naming both fields. */
 export function material(config: MerchantConfig, contentField: string, pathField: string, required: boolean): string | Buffer | undefined {
-  const inline = config[contentField];
-  if (Buffer.isBuffer(inline) && inline.length > 0) return inline;
-  if (typeof inline === "string" && inline.trim() !== "") return inline;
-  if (inline !== undefined && inline !== null && inline !== "" && !Buffer.isBuffer(inline)) {
-    throw fail("config-invalid", `微信支付配置 ${contentField} 必须是字符串或 Buffer`);
-  }
-  const path = optionalString(config, pathField);
-  const content = path ? readConfigFile(path) : null;
-  if (content && content.toString("utf8").trim() !== "") return content;
-  if (required) {
+  const found = configMaterial(WXPAY, config, contentField, pathField);
+  if (found === undefined && required) {
+    const path = optionalString(config, pathField);
     throw fail("key-missing", path ? `微信支付证书文件 ${path} 不存在或为空` : `微信支付配置缺少 ${pathField} 或 ${contentField}`);
   }
-  return undefined;
+  return found;
 }
 
 export function readH5Info(config: MerchantConfig): Readonly<Record<string, unknown>> | undefined {
