@@ -1,17 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { dirname, join } from "node:path";
 import { signAlipayNotify, signAlipayRequest, verifyAlipayNotify } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
-import { median, type BenchRow } from "./table";
-
-const OPERATIONS = 400;
-const ROUNDS = 5;
-
-function cpuOf(work: () => void): number {
-  const started = process.cpuUsage();
-  for (let i = 0; i < OPERATIONS; i += 1) work();
-  const used = process.cpuUsage(started);
-  return (used.user + used.system) / 1000;
-}
+import { sideBySide, type Pair } from "./side-by-side";
+import type { BenchRow } from "./table";
 
 /**
  * SPEC §11: the same request signing and notification verification as alipay-sdk (the official Node SDK),
@@ -40,14 +31,9 @@ export function benchAlipaySpeed(): BenchRow[] {
     alipayPrivatePem,
   );
 
-  const pairs: Array<[string, () => void, () => void]> = [
+  const pairs: Pair[] = [
     ["sign request (RSA2)", () => signAlipayRequest(requestParams, appPrivatePem), () => sdkSign("alipay.trade.precreate", { bizContent, notifyUrl: "https://example.com/vk-pay-notify/alipay_h5/T1" }, config)],
     ["verify notification (RSA2)", () => verifyAlipayNotify(notification.body, alipayPublicPem), () => sdk.checkNotifySignV2({ ...notification.params })],
   ];
-  return pairs.map(([name, ours, theirs]) => {
-    const ratios: number[] = [];
-    for (let round = 0; round < ROUNDS; round += 1) ratios.push(cpuOf(theirs) / cpuOf(ours));
-    const ratio = median(ratios);
-    return { name: `${name}: speed vs alipay-sdk (x)`, value: ratio, target: "≥ 0.9", ok: ratio >= 0.9 };
-  });
+  return sideBySide("alipay-sdk", pairs);
 }

@@ -1,16 +1,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { decryptResource, encryptResource, signSha256WithRsa, verifySha256WithRsa } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
-import { median, type BenchRow } from "./table";
-
-const OPERATIONS = 400;
-const ROUNDS = 5;
-
-function cpuOf(work: () => void): number {
-  const started = process.cpuUsage();
-  for (let i = 0; i < OPERATIONS; i += 1) work();
-  const used = process.cpuUsage(started);
-  return (used.user + used.system) / 1000;
-}
+import { sideBySide, type Pair } from "./side-by-side";
+import type { BenchRow } from "./table";
 
 /**
  * SPEC §11: the same signing, verification and decryption work as wechatpay-axios-plugin, side by side
@@ -25,15 +16,10 @@ export function benchWechatSpeed(): BenchRow[] {
   const apiV3Key = randomBytes(16).toString("hex");
   const resource = encryptResource({ plaintext: JSON.stringify({ out_trade_no: "T1", amount: { total: 100 } }), apiV3Key, associatedData: "transaction" });
 
-  const pairs: Array<[string, () => void, () => void]> = [
+  const pairs: Pair[] = [
     ["sign (SHA256withRSA)", () => signSha256WithRsa(message, privateKey), () => Rsa.sign(message, privateKey)],
     ["verify (SHA256withRSA)", () => verifySha256WithRsa(message, signature, publicKey), () => Rsa.verify(message, signature, publicKey)],
     ["decrypt resource (AES-256-GCM)", () => decryptResource(resource, apiV3Key), () => Aes.AesGcm.decrypt(resource.ciphertext, apiV3Key, resource.nonce, resource.associated_data)],
   ];
-  return pairs.map(([name, ours, theirs]) => {
-    const ratios: number[] = [];
-    for (let round = 0; round < ROUNDS; round += 1) ratios.push(cpuOf(theirs) / cpuOf(ours));
-    const ratio = median(ratios);
-    return { name: `${name}: speed vs wechatpay-axios-plugin (x)`, value: ratio, target: "≥ 0.9", ok: ratio >= 0.9 };
-  });
+  return sideBySide("wechatpay-axios-plugin", pairs);
 }
