@@ -3,9 +3,9 @@
  * as the buyer, as the Alipay app, or on the sandbox itself.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { serveControlAction, type ControlAction } from "../control-api";
 import { openAppPayTrade } from "./app-pay";
 import type { AppRegistry } from "./apps";
-import { isRecord, readRawBody, sendJson } from "../http";
 import type { Ledger } from "./ledger";
 import type { Notifier } from "./notifier";
 import type { OauthCodes } from "./oauth";
@@ -46,7 +46,7 @@ function tradeOf(ctx: ControlContext, body: Body): SandboxTrade {
 
 const summary = (trade: SandboxTrade) => ({ app_id: trade.app_id, out_trade_no: trade.out_trade_no, trade_no: trade.trade_no, trade_status: trade.status });
 
-const ACTIONS: Record<string, (ctx: ControlContext, body: Body) => Record<string, unknown>> = {
+const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   pay(ctx, body) {
     const trade = ctx.ledger.pay(tradeOf(ctx, body), { buyer_id: text(body, "buyer_id", false), buyer_open_id: text(body, "buyer_open_id", false) });
     return { ...summary(trade), notification: ctx.ledger.lastNotifyResult() };
@@ -98,27 +98,6 @@ const ACTIONS: Record<string, (ctx: ControlContext, body: Body) => Record<string
 };
 
 /** Serves `POST /__sandbox/alipay/<action>`; returns false when `action` is not a control action. */
-export async function serveControl(ctx: ControlContext, action: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const run = Object.prototype.hasOwnProperty.call(ACTIONS, action) ? ACTIONS[action] : undefined;
-  if (!run) return false;
-  if (req.method !== "POST") {
-    sendJson(res, 405, { ok: false, error: `use POST for ${action}` });
-    return true;
-  }
-  try {
-    const raw = await readRawBody(req);
-    if (raw === undefined) throw new ControlError(413, "body too large");
-    let body: unknown;
-    try {
-      body = raw.length === 0 ? {} : JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new ControlError(400, "body must be JSON");
-    }
-    if (!isRecord(body)) throw new ControlError(400, "body must be a JSON object");
-    sendJson(res, 200, { ok: true, ...run(ctx, body) });
-  } catch (error) {
-    if (!(error instanceof ControlError)) throw error;
-    sendJson(res, error.status, { ok: false, error: error.message, ...(error.subCode ? { sub_code: error.subCode } : {}) });
-  }
-  return true;
+export function serveControl(ctx: ControlContext, action: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  return serveControlAction(ACTIONS, ctx, action, req, res);
 }

@@ -75,13 +75,4 @@ export const invalidArgument = (subCode: string, subMsg: string) => new OpenApiE
 export const businessFailed = (subCode: string, subMsg: string) => new OpenApiError("40004", "Business Failed", subCode, subMsg);
 export const invalidParameter = (detail: string) => businessFailed("ACQ.INVALID_PARAMETER", `参数无效: ${detail}`);
 
-/** Thrown inside the control API; answered as `{ ok: false, error }`. */
-export class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly subCode?: string,
-  ) {
-    super(message);
-  }
-}
+export { ControlError } from "../control-api";

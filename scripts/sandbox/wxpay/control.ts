@@ -3,7 +3,7 @@
  * as the payer, as WeChat's back office, or on the sandbox itself.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isRecord, readRawBody, sendJson } from "./http";
+import { serveControlAction, type ControlAction } from "../control-api";
 import type { Ledger } from "./ledger";
 import type { Notifier } from "./notifier";
 import type { PlatformCertificates } from "./platform";
@@ -38,9 +38,8 @@ function wholeNumber(body: Body, field: string, max: number): number {
   return value;
 }
 
-type Action = (ctx: ControlContext, body: Body) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
-const ACTIONS: Record<string, Action> = {
+const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   pay(ctx, body) {
     const { order, notification } = ctx.ledger.pay(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_trade_no", true), text(body, "openid", false));
     return { trade_state: order.trade_state, transaction_id: order.transaction_id, notification };
@@ -102,27 +101,6 @@ const ACTIONS: Record<string, Action> = {
 };
 
 /** Serves `POST /__sandbox/wxpay/<action>`; returns false when `action` is not a control action. */
-export async function serveControl(ctx: ControlContext, action: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const run = Object.prototype.hasOwnProperty.call(ACTIONS, action) ? ACTIONS[action] : undefined;
-  if (!run) return false;
-  if (req.method !== "POST") {
-    sendJson(res, 405, { ok: false, error: `use POST for ${action}` });
-    return true;
-  }
-  try {
-    const raw = await readRawBody(req);
-    if (raw === undefined) throw new ControlError(413, "body too large");
-    let body: unknown;
-    try {
-      body = raw.length === 0 ? {} : JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new ControlError(400, "body must be JSON");
-    }
-    if (!isRecord(body)) throw new ControlError(400, "body must be a JSON object");
-    sendJson(res, 200, { ok: true, ...(await run(ctx, body)) });
-  } catch (error) {
-    if (!(error instanceof ControlError)) throw error;
-    sendJson(res, error.status, { ok: false, error: error.message });
-  }
-  return true;
+export function serveControl(ctx: ControlContext, action: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  return serveControlAction(ACTIONS, ctx, action, req, res);
 }

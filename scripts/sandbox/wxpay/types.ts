@@ -92,15 +92,7 @@ export class WxpayApiError extends Error {
   }
 }
 
-/** Thrown inside the control API; answered as `{ ok: false, error }`. */
-export class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ControlError } from "../control-api";
 
 export function paramError(field: string, issue: string, value?: unknown, location = "body"): WxpayApiError {
   const detail: Record<string, unknown> = { field, issue, location };
