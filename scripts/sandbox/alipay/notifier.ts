@@ -4,6 +4,7 @@
  * @see https://opendocs.alipay.com/open/203/105286 (异步通知说明)
  * @see https://opendocs.alipay.com/common/02mse7 (异步通知验签)
  */
+import { createDeliveryQueue } from "../delivery";
 import { signContent } from "./sign";
 import type { AlipaySandboxState } from "./state";
 
@@ -30,44 +31,21 @@ export function signNotification(params: Record<string, string>, sign: (content:
 }
 
 export function createNotifier(options: { state: AlipaySandboxState; transport: NotifyTransport; retryDelaysMs: number[]; log: (line: string) => void }): Notifier {
-  let drops = 0;
-  let closed = false;
-  const inFlight = new Set<Promise<void>>();
-  const waits = new Map<NodeJS.Timeout, () => void>();
-
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        waits.delete(timer);
-        resolve();
-      }, ms);
-      waits.set(timer, resolve);
-    });
-
-  async function deliver(url: string, body: string): Promise<void> {
-    for (let attempt = 0; attempt <= options.retryDelaysMs.length && !closed; attempt++) {
-      if (attempt > 0) await wait(options.retryDelaysMs[attempt - 1]);
-      if (closed) return;
+  const queue = createDeliveryQueue<{ url: string; body: string }>({
+    retryDelaysMs: options.retryDelaysMs,
+    async attempt({ url, body }, attempt) {
       try {
         const reply = await options.transport(url, { headers: { "content-type": FORM_CONTENT_TYPE, "user-agent": "Mozilla/4.0" }, body });
         // Alipay looks at the body only: exactly `success`, nothing around it, ends the retries.
-        if (reply.status === 200 && reply.body === "success") return;
-        options.log(`[alipay sandbox] notification to ${url} answered ${reply.status} ${JSON.stringify(reply.body.slice(0, 60))} (attempt ${attempt + 1})`);
+        if (reply.status === 200 && reply.body === "success") return true;
+        options.log(`[alipay sandbox] notification to ${url} answered ${reply.status} ${JSON.stringify(reply.body.slice(0, 60))} (attempt ${attempt})`);
       } catch (error) {
-        options.log(`[alipay sandbox] notification to ${url} failed: ${(error as Error).message} (attempt ${attempt + 1})`);
+        options.log(`[alipay sandbox] notification to ${url} failed: ${(error as Error).message} (attempt ${attempt})`);
       }
-    }
-  }
-
-  function dispatch(url: string, body: string): "queued" | "dropped" {
-    if (drops > 0) {
-      drops--;
-      return "dropped";
-    }
-    const delivery = deliver(url, body).finally(() => inFlight.delete(delivery));
-    inFlight.add(delivery);
-    return "queued";
-  }
+      return false;
+    },
+  });
+  const dispatch = (url: string, body: string) => queue.dispatch({ url, body });
 
   return {
     send(keys, url, params, sign) {
@@ -79,23 +57,12 @@ export function createNotifier(options: { state: AlipaySandboxState; transport: 
       const stored = options.state.lastNotification(key);
       return stored ? dispatch(stored.url, stored.body) : undefined;
     },
-    drop(count) {
-      drops = count;
-    },
+    drop: (count) => queue.drop(count),
     get pendingDrops() {
-      return drops;
+      return queue.pendingDrops;
     },
-    async idle() {
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
-    },
-    close() {
-      closed = true;
-      for (const [timer, resolve] of waits) {
-        clearTimeout(timer);
-        resolve();
-      }
-      waits.clear();
-    },
+    idle: () => queue.idle(),
+    close: () => queue.close(),
   };
 }
 

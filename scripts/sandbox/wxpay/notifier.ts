@@ -6,6 +6,7 @@
  * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7 (v2 支付结果通知: XML, acknowledged by return_code SUCCESS)
  */
 import { randomUUID } from "node:crypto";
+import { createDeliveryQueue } from "../delivery";
 import type { ResponseSigner } from "./auth";
 import { encryptResource } from "./sign";
 import type { WxpaySandboxState } from "./state";
@@ -61,21 +62,6 @@ export interface Notifier {
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
-  let drops = 0;
-  let closed = false;
-  const inFlight = new Set<Promise<void>>();
-  // Pending back-offs, so close() can cut them short instead of leaving deliveries hanging.
-  const waits = new Map<NodeJS.Timeout, () => void>();
-
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        waits.delete(timer);
-        resolve();
-      }, ms);
-      waits.set(timer, resolve);
-    });
-
   /** A v2 receiver acknowledges in its body; an HTTP 200 with anything else is retried, as WeChat does. */
   function acknowledgedV2(reply: string | undefined): boolean {
     try {
@@ -85,33 +71,23 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   }
 
-  async function deliver(url: string, body: string, mchid: string, format: "v2" | undefined): Promise<void> {
-    for (let attempt = 0; attempt <= options.retryDelaysMs.length && !closed; attempt++) {
-      if (attempt > 0) await wait(options.retryDelaysMs[attempt - 1]);
-      if (closed) return;
+  const queue = createDeliveryQueue<{ url: string; body: string; mchid: string; format?: "v2" }>({
+    retryDelaysMs: options.retryDelaysMs,
+    async attempt({ url, body, mchid, format }, attempt) {
       // Each v3 attempt is signed afresh, so a late retry still passes the receiver's 5-minute window;
       // a v2 body carries its signature inside and goes out unchanged.
       const headers = format === "v2" ? { "content-type": "text/xml; charset=utf-8", "user-agent": "Mozilla/4.0" } : { "content-type": "application/json", "user-agent": "Mozilla/4.0", ...options.sign(mchid, body) };
       try {
         const reply = await options.transport(url, { headers, body });
-        const ok = reply.status >= 200 && reply.status < 300 && (format !== "v2" || acknowledgedV2(reply.body));
-        if (ok) return;
-        options.log(`[wxpay sandbox] notification to ${url} answered ${reply.status}${format === "v2" ? " without return_code SUCCESS" : ""} (attempt ${attempt + 1})`);
+        if (reply.status >= 200 && reply.status < 300 && (format !== "v2" || acknowledgedV2(reply.body))) return true;
+        options.log(`[wxpay sandbox] notification to ${url} answered ${reply.status}${format === "v2" ? " without return_code SUCCESS" : ""} (attempt ${attempt})`);
       } catch (error) {
-        options.log(`[wxpay sandbox] notification to ${url} failed: ${(error as Error).message} (attempt ${attempt + 1})`);
+        options.log(`[wxpay sandbox] notification to ${url} failed: ${(error as Error).message} (attempt ${attempt})`);
       }
-    }
-  }
-
-  function dispatch(url: string, body: string, mchid: string, format?: "v2"): "queued" | "dropped" {
-    if (drops > 0) {
-      drops--;
-      return "dropped";
-    }
-    const delivery = deliver(url, body, mchid, format).finally(() => inFlight.delete(delivery));
-    inFlight.add(delivery);
-    return "queued";
-  }
+      return false;
+    },
+  });
+  const dispatch = (url: string, body: string, mchid: string, format?: "v2") => queue.dispatch({ url, body, mchid, format });
 
   return {
     send(event) {
@@ -135,23 +111,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const stored = options.state.lastNotification(key);
       return stored ? dispatch(stored.url, stored.body, stored.mchid, stored.format) : undefined;
     },
-    drop(count) {
-      drops = count;
-    },
+    drop: (count) => queue.drop(count),
     get pendingDrops() {
-      return drops;
+      return queue.pendingDrops;
     },
-    async idle() {
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
-    },
-    close() {
-      closed = true;
-      for (const [timer, resolve] of waits) {
-        clearTimeout(timer);
-        resolve();
-      }
-      waits.clear();
-    },
+    idle: () => queue.idle(),
+    close: () => queue.close(),
   };
 }
 
