@@ -1,4 +1,5 @@
 import { MAX_FEN } from "../../../core/money";
+import { mapTradeState } from "../v3/mapping";
 import { NetworkError, ProviderRejectedError, ValidationError } from "../../../core/errors";
 import type { RefundState, TradeState } from "../../contract";
 import type { V2Fields } from "./xml";
@@ -56,22 +57,8 @@ export function errorOfV2(outcome: Extract<V2Outcome, { kind: "business-fail" }>
  * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_2
  */
 export function mapV2TradeState(state: unknown): TradeState {
-  switch (state) {
-    case "SUCCESS":
-      return "SUCCESS";
-    case "REFUND":
-      return "REFUND";
-    case "USERPAYING":
-    case "ACCEPT":
-      return "USERPAYING";
-    case "PAYERROR":
-      return "PAYERROR";
-    case "CLOSED":
-    case "REVOKED":
-      return "CLOSED";
-    default:
-      return "NOTPAY";
-  }
+  // v2 names the same states as v3, plus ACCEPT.
+  return state === "ACCEPT" ? "USERPAYING" : mapTradeState(state);
 }
 
 /**
