@@ -9,6 +9,7 @@ import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
+import { getAlipayCertSn, getAlipayRootCertSn } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { APP_ID, certModeConfig, FakeAlipay, generateKeys, issueCertificates, keyModeConfig, NOW, sdkAgrees, type AlipayCertificates, type AlipayKeys } from "./fake-alipay";
 
@@ -95,7 +96,8 @@ describe("alipay through the library's public calls", () => {
       alipay = FakeAlipay.forCertificates(keys, certs).on("alipay.data.bill.balance.query", () => ({ body: { code: "10000", msg: "Success", available_amount: "0.00" } }));
       deps = { ...deps, runtime: alipay.runtime };
       expect(await queryAccountBalance({ provider: "alipay" }, deps)).toMatchObject({ code: 0, data: { availableAmount: 0, availableFee: 0, freezeFee: 0 } });
-      expect(alipay.requests[0]!.query.app_cert_sn).toBeTruthy();
+      // The serial numbers as Alipay computes them from the configured certificates, not just "something".
+      expect(alipay.requests[0]!.query).toMatchObject({ app_cert_sn: getAlipayCertSn(certs.appCert), alipay_root_cert_sn: getAlipayRootCertSn(certs.rootCert) });
       expect(await queryAccountBalance({ provider: "wxpay" }, deps)).toMatchObject({ errCode: "vk-pay-balance-unsupported" });
       expect(await queryAccountBalance({ provider: "alipay", platform: "h5" }, deps)).toMatchObject({ errCode: "vk-pay-merchant-config-missing" });
     });
