@@ -128,4 +128,10 @@ describe("WeChat Pay v3 end to end through the emulator and the sandbox", () => 
     expect(await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no })).toMatchObject({ ok: false });
     expect(await client("pay/queryPayment", { out_trade_no: created.data.out_trade_no })).toMatchObject({ data: { trade_state: "CLOSED" } });
   });
+
+  it("closes an order WeChat has already closed (ORDER_CLOSED): success, and CLOSED here too", async () => {
+    const created = await client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 200, isPC: true });
+    expect(await env.control("wxpay", "cancel", { out_trade_no: created.data.out_trade_no })).toMatchObject({ ok: true });
+    expect(await client("pay/closeOrder", { out_trade_no: created.data.out_trade_no })).toMatchObject({ code: 0, data: { trade_state: "CLOSED" } });
+  });
 });

@@ -160,6 +160,8 @@ describe("WeChat Pay v3 sandbox: request signatures, validation, endpoints", () 
     expect(verifyWechatpaySignature(closed.headers, "", platformKeys)).toBe(true);
     const query = await h.api("GET", `/v3/pay/transactions/out-trade-no/${no}?mchid=${h.merchant.mchid}`);
     expect(query.json.trade_state).toBe("CLOSED");
+    const again = await h.api("POST", `/v3/pay/transactions/out-trade-no/${no}/close`, { mchid: h.merchant.mchid });
+    expect([again.status, again.json.code]).toEqual([400, "ORDER_CLOSED"]);
     expect((await h.control("pay", { out_trade_no: no })).status).toBe(409);
     const paidNo = newOrderNo();
     await prepay(paidNo);

@@ -86,6 +86,13 @@ describe("wxpay queries, close and refunds (API v3), and what is refused in answ
     expect(authorizationVerifies(call!, "/v3/pay/transactions/out-trade-no/T1/close")).toBe(true);
   });
 
+  it("closing an order WeChat has already closed (400 ORDER_CLOSED) succeeds; a paid order (ORDERPAID) still fails", async () => {
+    wechat.on("POST /v3/pay/transactions/out-trade-no/T1/close", () => ({ status: 400, body: { code: "ORDER_CLOSED", message: "订单已关闭" } }));
+    await expect(provider.closePayment(target, wechat.runtime)).resolves.toBeUndefined();
+    wechat.on("POST /v3/pay/transactions/out-trade-no/T1/close", () => ({ status: 400, body: { code: "ORDERPAID", message: "订单已支付" } }));
+    await expect(provider.closePayment(target, wechat.runtime)).rejects.toMatchObject({ providerCode: "ORDERPAID" });
+  });
+
   it("refunds with the documented body and maps the answer; queries a refund by out_refund_no", async () => {
     const refund = await provider.refund(
       { mode: "mp-weixin", config: merchantConfig(), outTradeNo: "T1", outRefundNo: "R1", totalFee: 1234, refundFee: 500, reason: "退货", notifyUrl: "https://n.example/r" },

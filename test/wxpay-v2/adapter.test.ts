@@ -219,6 +219,11 @@ describe("wxpay over API v2: create, query, close, refund", () => {
     });
   });
 
+  it("closing an order WeChat has already closed (ORDERCLOSED) succeeds", async () => {
+    wechat.on("/pay/closeorder", () => ({ fields: { result_code: "FAIL", err_code: "ORDERCLOSED", err_code_des: "订单已关闭" } }));
+    await expect(provider.closePayment({ mode: "h5", config: v2Config(), outTradeNo: "T1" }, wechat.runtime)).resolves.toBeUndefined();
+  });
+
   describe("refunds over mutual TLS", () => {
     const refund = (config = v2Config()) => ({
       mode: "mp-weixin",

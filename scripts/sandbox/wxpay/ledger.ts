@@ -256,7 +256,11 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
     close(mchid, outTradeNo) {
       const order = findOrder(mchid, outTradeNo);
       if (order.trade_state === "SUCCESS" || order.trade_state === "REFUND") throw new WxpayApiError(400, "ORDERPAID", "订单已支付，不能关闭", undefined, { code: "ORDERPAID", des: "订单已支付，不能发起关单" });
-      if (order.trade_state !== "CLOSED") state.putOrder(withState(order, "CLOSED"));
+      // A second close is refused as already closed, as the v3 and v2 close APIs document it.
+      // @see https://pay.weixin.qq.com/doc/v3/merchant/4012556398 (400 ORDER_CLOSED)
+      // @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_3 (ORDERCLOSED)
+      if (order.trade_state === "CLOSED") throw new WxpayApiError(400, "ORDER_CLOSED", "订单已关闭", undefined, { code: "ORDERCLOSED", des: "订单已关闭，无法重复关闭" });
+      state.putOrder(withState(order, "CLOSED"));
     },
 
     refund(mchid, request, origin = {}) {

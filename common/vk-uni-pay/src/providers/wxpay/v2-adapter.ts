@@ -1,5 +1,6 @@
 import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { PaymentStatus } from "../contract";
+import { ignoreAlreadyClosed } from "./close";
 import { callWxpayV2 } from "./v2-client";
 import { payByCode, realWait, reverseCodepay, type Wait } from "./v2-codepay";
 import { forOrder, readWxpayV2Merchant } from "./v2-merchant";
@@ -62,7 +63,8 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
     },
 
     /**
-     * Closes an unpaid order; a pay-code order cannot be closed and is reversed instead.
+     * Closes an unpaid order; a pay-code order cannot be closed and is reversed instead. ORDERCLOSED
+     * (already closed, "无需继续调用") is success.
      *
      * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_3 (关闭订单)
      * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_11&index=3 (撤销订单)
@@ -73,7 +75,7 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
         if (!(await reverseCodepay(merchant, runtime, request.outTradeNo, wait))) throw new NetworkError("撤销付款码订单失败，请稍后再试");
         return;
       }
-      await callWxpayV2(merchant, runtime, { path: "/pay/closeorder", params: { out_trade_no: request.outTradeNo }, failureMessage: "关闭订单失败，请稍后再试" });
+      await ignoreAlreadyClosed(callWxpayV2(merchant, runtime, { path: "/pay/closeorder", params: { out_trade_no: request.outTradeNo }, failureMessage: "关闭订单失败，请稍后再试" }));
     },
 
     /** @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4 (申请退款, 需要证书) */

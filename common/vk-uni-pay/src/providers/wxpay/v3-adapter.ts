@@ -1,6 +1,7 @@
 import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
 import { callWxpay } from "./client";
+import { ignoreAlreadyClosed } from "./close";
 import { readWxpayMerchant, type WxpayMerchant } from "./merchant";
 import { buildCreateResult, buildPrepayRequest, subMerchantOf } from "./modes";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
@@ -75,18 +76,22 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
     },
 
     /**
-     * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_3.shtml
+     * An order WeChat already closed answers 400 ORDER_CLOSED: the goal is reached, so that is success.
+     *
+     * @see https://pay.weixin.qq.com/doc/v3/merchant/4012556398 (关闭订单, 错误码 ORDER_CLOSED)
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_5_3.shtml (服务商关闭订单)
      */
     async closePayment(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
       const sub = subMerchantOf(request.partner);
-      await call(merchant, runtime, {
-        method: "POST",
-        path: `/v3/pay${sub ? "/partner" : ""}/transactions/out-trade-no/${segment(request.outTradeNo)}/close`,
-        body: sub ? { sp_mchid: merchant.mchId, sub_mchid: sub.subMchId } : { mchid: merchant.mchId },
-        failureMessage: "关闭订单失败，请稍后再试",
-      });
+      await ignoreAlreadyClosed(
+        call(merchant, runtime, {
+          method: "POST",
+          path: `/v3/pay${sub ? "/partner" : ""}/transactions/out-trade-no/${segment(request.outTradeNo)}/close`,
+          body: sub ? { sp_mchid: merchant.mchId, sub_mchid: sub.subMchId } : { mchid: merchant.mchId },
+          failureMessage: "关闭订单失败，请稍后再试",
+        }),
+      );
     },
 
     /**
