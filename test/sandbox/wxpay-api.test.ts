@@ -170,6 +170,15 @@ describe("WeChat Pay v3 sandbox: request signatures, validation, endpoints", () 
     expect(refused.json.code).toBe("ORDERPAID");
   });
 
+  it("accepts funds_account AVAILABLE on a refund and refuses any other value", async () => {
+    const no = newOrderNo();
+    await prepay(no);
+    await h.control("pay", { out_trade_no: no });
+    const body = (funds_account: string, n: string) => ({ out_trade_no: no, out_refund_no: `F${n}${no}`, funds_account, amount: { refund: 1, total: 1000, currency: "CNY" } });
+    expect((await h.api("POST", "/v3/refund/domestic/refunds", body("UNSETTLED", "1"))).json.code).toBe("PARAM_ERROR");
+    expect((await h.api("POST", "/v3/refund/domestic/refunds", body("AVAILABLE", "2"))).status).toBe(200);
+  });
+
   it("serves /v3/certificates encrypted under the APIv3 key (aad certificate)", async () => {
     const reply = await h.api("GET", "/v3/certificates");
     expect(reply.status).toBe(200);

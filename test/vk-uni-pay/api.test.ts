@@ -167,6 +167,12 @@ describe("the library's public calls", () => {
       expect(await refund({ out_trade_no: "T1", refund_fee: 1 }, deps)).toMatchObject({ code: 2008 });
     });
 
+    it("passes refund({ other }) to the provider's refund request, and refuses an other that is not an object", async () => {
+      await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 10, other: { funds_account: "AVAILABLE" } }, deps);
+      expect(platform.calls.find((call) => call.method === "refund")).toMatchObject({ request: { outRefundNo: "R1", other: { funds_account: "AVAILABLE" } } });
+      expect(await refund({ out_trade_no: "T1", out_refund_no: "R2", refund_fee: 10, other: "x" as never }, deps)).toMatchObject({ code: -1, errCode: "vk-pay-other-invalid" });
+    });
+
     it("keeps a processing refund reserved until queryRefund settles it", async () => {
       expect(await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 100 }, deps)).toMatchObject({ code: 0, data: { refund_status: "PROCESSING", total_refund_fee: 0 } });
       expect(await refund({ out_trade_no: "T1", out_refund_no: "R2", refund_fee: 1 }, deps)).toMatchObject({ code: 2008 });

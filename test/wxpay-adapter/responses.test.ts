@@ -93,6 +93,15 @@ describe("wxpay queries, close and refunds (API v3), and what is refused in answ
     await expect(provider.closePayment(target, wechat.runtime)).rejects.toMatchObject({ providerCode: "ORDERPAID" });
   });
 
+  it("merges refund({ other }) such as funds_account under the fields the core decides", async () => {
+    await provider.refund(
+      { mode: "mp-weixin", config: merchantConfig(), outTradeNo: "T1", outRefundNo: "R1", totalFee: 1234, refundFee: 500, notifyUrl: "https://n.example/r", other: { funds_account: "AVAILABLE", out_refund_no: "X", amount: { refund: 1 } } },
+      wechat.runtime,
+    );
+    const [call] = wechat.calls("POST /v3/refund/domestic/refunds");
+    expect(JSON.parse(call!.content)).toMatchObject({ funds_account: "AVAILABLE", out_refund_no: "R1", amount: { refund: 500, total: 1234, currency: "CNY" } });
+  });
+
   it("refunds with the documented body and maps the answer; queries a refund by out_refund_no", async () => {
     const refund = await provider.refund(
       { mode: "mp-weixin", config: merchantConfig(), outTradeNo: "T1", outRefundNo: "R1", totalFee: 1234, refundFee: 500, reason: "退货", notifyUrl: "https://n.example/r" },

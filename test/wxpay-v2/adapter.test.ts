@@ -248,6 +248,12 @@ describe("wxpay over API v2: create, query, close, refund", () => {
       expect(status).toMatchObject({ state: "PROCESSING", outTradeNo: "T1", outRefundNo: "R1", refundId: "50000000001", refundFee: 40 });
     });
 
+    it("merges refund({ other }) such as refund_account under the fields the core decides", async () => {
+      wechat.on("/secapi/pay/refund", accepted);
+      await provider.refund({ ...refund(), other: { refund_account: "REFUND_SOURCE_RECHARGE_FUNDS", refund_fee: "1" } }, wechat.runtime);
+      expect(only("/secapi/pay/refund").fields).toMatchObject({ refund_account: "REFUND_SOURCE_RECHARGE_FUNDS", refund_fee: "40" });
+    });
+
     it("inline PEM content and a trusted CA for the secapi host pass through", async () => {
       wechat.on("/secapi/pay/refund", accepted);
       const cert = readFileSync(CLIENT_CERT_PATH, "utf8");

@@ -138,6 +138,10 @@ export function parseRefund(body: Record<string, unknown>): RefundRequest {
   const out_refund_no = str(body, "/out_refund_no", { required: true, max: 64, pattern: OUT_NO })!;
   const reason = str(body, "/reason", { required: false, max: 80 });
   const notify_url = notifyUrl(body, "/notify_url", false);
+  // The only value a merchant may ask for: refund from the available balance (old fund flow only).
+  // @see https://pay.weixin.qq.com/doc/v3/merchant/4012556418 (退款申请: funds_account 枚举值 AVAILABLE)
+  const funds_account = str(body, "/funds_account", { required: false, max: 32 });
+  if (funds_account !== undefined && funds_account !== "AVAILABLE") throw paramError("/funds_account", "must be AVAILABLE", funds_account);
   const amount = obj(body, "/amount", true)!;
   const refund = positiveInt(amount, "/amount/refund");
   const total = positiveInt(amount, "/amount/total");

@@ -5,7 +5,7 @@ import { findOrder, type Order } from "../core/orders";
 import { findRefund, reserveRefund, settleRefund, type RefundRecord } from "../core/refunds";
 import { respond, type Result } from "../core/result";
 import type { RefundState } from "../providers/contract";
-import { checkOutTradeNo, orderMerchant, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
+import { checkOutTradeNo, optionalObject, orderMerchant, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
 
 export interface RefundParams {
   out_trade_no: string;
@@ -20,6 +20,8 @@ export interface RefundParams {
   operator?: string;
   /** Admin override: refund even where the order type's hook would object (e.g. a spent balance). */
   force?: boolean;
+  /** Extra provider fields merged into the refund request (e.g. `{ funds_account: "AVAILABLE" }` for WeChat v3). */
+  other?: Record<string, unknown>;
 }
 
 export interface RefundData {
@@ -55,6 +57,7 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   if (!isFen(refundFee)) throw new ValidationError(1003, "refund-fee-invalid", "refund_fee必须为正整数（单位分）");
   const outRefundNo = params.out_refund_no === undefined ? `${outTradeNo}-${(order.refund_num ?? 0) + 1}` : checkOutTradeNo(params.out_refund_no);
   const desc = typeof params.refund_desc === "string" ? params.refund_desc.slice(0, 80) : "";
+  const other = optionalObject(params.other, "other");
 
   // Checked again atomically by the reservation; here it answers before the order type is asked.
   if (refundFee > remaining && params.out_refund_no === undefined) throw failures.refundExceedsPaid();
@@ -71,7 +74,7 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   try {
     // Asking again with the same out_refund_no is idempotent at the provider, so a retry is safe.
     const result = await provider.refund(
-      { ...merchant, outTradeNo, transactionId: order.transaction_id, outRefundNo, totalFee: order.total_fee, refundFee, reason: desc, notifyUrl: order.notify_url },
+      { ...merchant, outTradeNo, transactionId: order.transaction_id, outRefundNo, totalFee: order.total_fee, refundFee, reason: desc, notifyUrl: order.notify_url, ...(other ? { other } : {}) },
       deps.runtime,
     );
     if (result.state !== "PROCESSING") await settleAndRunHook(outRefundNo, { ...result, state: result.state }, deps);

@@ -99,6 +99,8 @@ export interface RefundRequest {
   refundFee: number;
   reason?: string;
   notifyUrl: string;
+  /** The caller's extra provider fields (e.g. WeChat v3 `funds_account`), merged over what the core does not decide. */
+  other?: Record<string, unknown>;
 }
 
 export interface RefundStatus {

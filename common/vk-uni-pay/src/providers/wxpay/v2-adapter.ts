@@ -1,6 +1,7 @@
 import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { PaymentStatus } from "../contract";
 import { ignoreAlreadyClosed } from "./close";
+import { refundExtrasV2 } from "./refund-extras";
 import { callWxpayV2 } from "./v2-client";
 import { payByCode, realWait, reverseCodepay, type Wait } from "./v2-codepay";
 import { forOrder, readWxpayV2Merchant } from "./v2-merchant";
@@ -85,6 +86,7 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
         path: "/secapi/pay/refund",
         secure: true,
         params: {
+          ...refundExtrasV2(request.other),
           out_trade_no: request.outTradeNo,
           out_refund_no: request.outRefundNo,
           total_fee: String(request.totalFee),

@@ -2,6 +2,7 @@ import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
 import { callWxpay } from "./client";
 import { ignoreAlreadyClosed } from "./close";
+import { refundExtras } from "./refund-extras";
 import { readWxpayMerchant, type WxpayMerchant } from "./merchant";
 import { buildCreateResult, buildPrepayRequest, subMerchantOf } from "./modes";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
@@ -101,7 +102,7 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
     async refund(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
       const sub = subMerchantOf(request.partner);
-      const body: Record<string, unknown> = { ...(sub ? { sub_mchid: sub.subMchId } : {}), out_trade_no: request.outTradeNo, out_refund_no: request.outRefundNo };
+      const body: Record<string, unknown> = { ...refundExtras(request.other), ...(sub ? { sub_mchid: sub.subMchId } : {}), out_trade_no: request.outTradeNo, out_refund_no: request.outRefundNo };
       if (request.reason) body.reason = request.reason;
       body.notify_url = request.notifyUrl;
       body.amount = { refund: request.refundFee, total: request.totalFee, currency: "CNY" };
