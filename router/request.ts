@@ -24,6 +24,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Only an absent `data` means "no parameters"; `null` is a value that is not an object (README: -1). */
+function dataOrEmpty(value: unknown): unknown {
+  return value === undefined ? {} : value;
+}
+
 function routingKey(envelope: Record<string, unknown>): unknown {
   // `action` (vk-uni-pay) and `$url` (the VK router) are migration aliases of `url`.
   return envelope.url ?? envelope.action ?? envelope.$url;
@@ -32,7 +37,7 @@ function routingKey(envelope: Record<string, unknown>): unknown {
 /** A client or function call: the event is the `{ url, data }` object itself. */
 export function parseClientCall(event: unknown, context: RouterContext): ParsedCall | FailureReply {
   if (!isPlainObject(event)) return refusals.bodyInvalid();
-  const data = event.data ?? {};
+  const data = dataOrEmpty(event.data);
   if (!isPlainObject(data)) return refusals.dataInvalid();
   const token = typeof event.uniIdToken === "string" && event.uniIdToken ? event.uniIdToken : undefined;
   return { url: routingKey(event), data: { ...data }, token, context: { ...context } };
@@ -60,7 +65,7 @@ export function parseHttpCall(event: HttpEventShape, context: RouterContext): Pa
     }
   }
   if (!isPlainObject(envelope)) return refusals.bodyInvalid();
-  const bodyData = envelope.data ?? {};
+  const bodyData = dataOrEmpty(envelope.data);
   if (!isPlainObject(bodyData)) return refusals.dataInvalid();
   const query = isPlainObject(event.queryStringParameters) ? event.queryStringParameters : {};
   const data: Record<string, unknown> = { ...query, ...bodyData };

@@ -42,6 +42,10 @@ describe("client calls", () => {
     expect(parseClientCall("x", context)).toMatchObject({ code: -1 });
   });
 
+  it("refuses data: null as not an object (only an absent data means {})", () => {
+    expect(parseClientCall({ url: "a", data: null }, context)).toMatchObject({ code: -1, errCode: "vk-pay-data-invalid" });
+  });
+
   it("ignores a token that is not a string", () => {
     expect(parseClientCall({ url: "a", uniIdToken: { $ne: "" } }, context)).toMatchObject({ token: undefined });
   });
@@ -49,6 +53,10 @@ describe("client calls", () => {
 
 describe("URL化 calls", () => {
   const http = (body: string, extra: Record<string, unknown> = {}) => ({ httpMethod: "POST", headers: {}, queryStringParameters: {}, body, isBase64Encoded: false, ...extra });
+
+  it("refuses data: null as not an object", () => {
+    expect(parseHttpCall(http(JSON.stringify({ url: "a", data: null })), context)).toMatchObject({ code: -1, errCode: "vk-pay-data-invalid" });
+  });
 
   it("parses the JSON body, merges query parameters under body data, and reads the uni-id-token header", () => {
     const call = parseHttpCall(http(JSON.stringify({ url: "a/b", data: { x: "body" } }), { queryStringParameters: { x: "query", y: "query" }, headers: { "uni-id-token": "tok" } }), context);
