@@ -64,6 +64,12 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   "app-pay"(ctx, body) {
     return summary(openAppPayTrade(ctx, text(body, "orderInfo", true, 64 * 1024)));
   },
+  /** How many refund requests each out_request_no of a trade received (a refund sent twice shows as 2). */
+  "refund-requests"(ctx, body) {
+    const trade = tradeOf(ctx, body);
+    const refunds = ctx.state.refunds().filter((r) => r.app_id === trade.app_id && r.out_trade_no === trade.out_trade_no);
+    return { refunds: refunds.map((refund) => ({ out_refund_no: refund.out_request_no, refund: refund.refund_fen, requests: refund.requests ?? 1 })) };
+  },
   redeliver(ctx, body) {
     const outRequestNo = text(body, "out_request_no", false) ?? text(body, "out_refund_no", false);
     let key: string;

@@ -260,7 +260,10 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
       const existing = state.refund(appId, trade.out_trade_no, outRequestNo);
       if (existing) {
         if (existing.refund_fen !== request.refund_fen) throw businessFailed("ACQ.DISCORDANT_REPEAT_REQUEST", "不一致的请求");
-        return { trade, refund: existing, fundChange: false };
+        // Alipay de-duplicates; a provider that did not would pay again, so the sandbox counts every repeat.
+        const repeated = { ...existing, requests: (existing.requests ?? 1) + 1 };
+        state.putRefund(repeated);
+        return { trade, refund: repeated, fundChange: false };
       }
       if (trade.status === "WAIT_BUYER_PAY") throw businessFailed("ACQ.TRADE_STATUS_ERROR", "交易状态非法");
       if (trade.status === "TRADE_FINISHED") throw businessFailed("ACQ.TRADE_HAS_FINISHED", "交易已完结");
@@ -281,6 +284,7 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
         refund_fen: request.refund_fen,
         reason: request.reason,
         refund_time: now,
+        requests: 1,
       };
       state.putRefund(refund);
       const refunded = trade.refunded_fen + request.refund_fen;

@@ -47,6 +47,8 @@ export interface SandboxRefund {
   refund_fen: number;
   reason?: string;
   refund_time: number;
+  /** How many refund requests named this out_request_no: more than one is a merchant that sent a refund twice. */
+  requests?: number;
 }
 
 export interface StoredNotification {

@@ -56,6 +56,12 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     const { refund, notification } = ctx.ledger.settleRefund(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_refund_no", true), status as Exclude<RefundStatus, "PROCESSING">);
     return { status: refund.status, refund_id: refund.refund_id, notification };
   },
+  /** How many refund requests each out_refund_no of an order received (a refund sent twice shows as 2). */
+  "refund-requests"(ctx, body) {
+    const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;
+    const refunds = ctx.state.refundsOf(mchid, text(body, "out_trade_no", true));
+    return { refunds: refunds.map((refund) => ({ out_refund_no: refund.out_refund_no, refund: refund.refund, status: refund.status, requests: refund.requests ?? 1 })) };
+  },
   redeliver(ctx, body) {
     const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;
     const outTradeNo = text(body, "out_trade_no", false);

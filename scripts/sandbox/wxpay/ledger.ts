@@ -274,7 +274,10 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
         if (existing.out_trade_no !== order.out_trade_no || existing.refund !== request.refund || existing.total !== request.total) {
           throw new WxpayApiError(400, "INVALID_REQUEST", "退款单号已存在，但请求参数与原退款不一致", undefined, { code: "PARAM_ERROR", des: "订单金额或退款金额与之前请求不一致，请核实后再试" });
         }
-        return existing;
+        // WeChat de-duplicates; a provider that did not would pay again, so the sandbox counts every repeat.
+        const repeated = { ...existing, requests: (existing.requests ?? 1) + 1 };
+        state.putRefund(repeated);
+        return repeated;
       }
       if (order.trade_state !== "SUCCESS" && order.trade_state !== "REFUND") throw new WxpayApiError(400, "INVALID_REQUEST", "订单未支付，不能退款", undefined, { code: "TRADE_STATE_ERROR", des: "订单状态错误" });
       if (request.total !== order.total) throw new WxpayApiError(400, "INVALID_REQUEST", "订单金额与原订单不一致", undefined, { code: "PARAM_ERROR", des: "订单金额total_fee与原订单不一致" });
@@ -297,6 +300,7 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
         currency: request.currency,
         status: "PROCESSING",
         create_time: now,
+        requests: 1,
       };
       state.putRefund(refund);
       return refund;

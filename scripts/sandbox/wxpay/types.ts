@@ -63,6 +63,8 @@ export interface SandboxRefund extends OrderOrigin {
   status: RefundStatus;
   create_time: number;
   success_time?: number;
+  /** How many refund requests named this out_refund_no: more than one is a merchant that sent a refund twice. */
+  requests?: number;
 }
 
 export interface StoredNotification {

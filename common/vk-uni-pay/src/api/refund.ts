@@ -55,7 +55,8 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   const remaining = order.total_fee - (order.refund_reserved ?? order.refund_fee ?? 0);
   const refundFee = params.refund_fee ?? remaining;
   if (!isFen(refundFee)) throw new ValidationError(1003, "refund-fee-invalid", "refund_fee必须为正整数（单位分）");
-  const outRefundNo = params.out_refund_no === undefined ? `${outTradeNo}-${(order.refund_num ?? 0) + 1}` : checkOutTradeNo(params.out_refund_no);
+  // Without a number, the reservation numbers the refund itself, inside its transaction.
+  const chosenRefundNo = params.out_refund_no === undefined ? undefined : checkOutTradeNo(params.out_refund_no);
   const desc = typeof params.refund_desc === "string" ? params.refund_desc.slice(0, 80) : "";
   const other = optionalObject(params.other, "other");
 
@@ -67,8 +68,15 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   // Resolved before anything is reserved: a merchant that cannot be read must not hold an amount back.
   const merchant = await orderMerchant(order, deps);
   // The amount is reserved before the provider hears of it: concurrent refunds can never exceed the payment.
-  const { record } = await reserveRefund(order._id, { outRefundNo, refundFee, desc, operator: params.operator, force: params.force === true }, deps.now(), deps.db);
-  if (record.status !== "PROCESSING") return answer(outRefundNo, deps);
+  const { record, created } = await reserveRefund(order._id, { outRefundNo: chosenRefundNo, refundFee, desc, operator: params.operator, force: params.force === true }, deps.now(), deps.db);
+  const outRefundNo = record.out_refund_no;
+  if (!created) {
+    // The same refund asked again: a settled one answers its result; one still in flight is not sent a
+    // second time (a provider that does not de-duplicate by number would pay twice). Its result comes
+    // by notification, by queryRefund, or by the timer's reconciliation.
+    if (record.status === "PROCESSING") throw failures.refundLocked();
+    return answer(outRefundNo, deps);
+  }
 
   const provider = requireProvider(deps, order.provider);
   try {

@@ -1,5 +1,5 @@
 import type { RefundState } from "../providers/contract";
-import { cloudDatabase, inTransaction, single, type Database } from "./database";
+import { cloudDatabase, inTransaction, single, type Database, type TransactionRef } from "./database";
 import { failures } from "./errors";
 import { ORDERS, type Order } from "./orders";
 
@@ -24,32 +24,52 @@ export interface RefundRecord {
 const REFUNDABLE = ["SUCCESS", "REFUND"];
 
 /**
- * Reserves a refund against the order's ceiling before the provider is asked: reserved + this ≤ paid,
- * checked and written in one transaction, so concurrent refunds can never add up to more than was paid.
- * Asking again with the same `out_refund_no` and amount returns the existing refund (`created: false`).
+ * The number a refund without an explicit `out_refund_no` gets: vk-uni-pay's `<out_trade_no>-<n>`, n the
+ * order's next refund sequence number, read inside the reserving transaction (a number taken from an
+ * earlier read would be the same in two instances). A number already used, by a merchant who chose it
+ * himself, is skipped.
+ */
+async function nextRefundNo(transaction: TransactionRef, order: Order): Promise<string> {
+  for (let n = (order.refund_num ?? 0) + 1; ; n++) {
+    const candidate = `${order.out_trade_no}-${n}`;
+    if (!single(await transaction.collection(REFUNDS).doc(candidate).get())) return candidate;
+  }
+}
+
+/**
+ * Reserves a refund against the order's ceiling before the provider is asked: the refund number, and
+ * reserved + this ≤ paid, are checked and written in one transaction, so concurrent refunds, in one
+ * instance or many, can never add up to more than was paid nor share a number. On SQLite the writers are
+ * serialised; on uniCloud's MongoDB two transactions that both write the order document conflict and one
+ * aborts, and the refund's `_id` (its number) is unique besides, so the check-then-write holds there too.
+ * Asking again with the same `out_refund_no` and amount returns the existing refund (`created: false`):
+ * only the caller that created it sends it to the provider.
  */
 export async function reserveRefund(
   orderId: string,
-  request: { outRefundNo: string; refundFee: number; desc: string; operator?: string; force?: boolean },
+  request: { outRefundNo?: string; refundFee: number; desc: string; operator?: string; force?: boolean },
   now: number,
   db: Database = cloudDatabase(),
 ): Promise<{ record: RefundRecord; created: boolean }> {
   return inTransaction(db, async (transaction) => {
     const order = single(await transaction.collection(ORDERS).doc(orderId).get()) as Order | undefined;
     if (!order) throw failures.orderNotFound();
-    const existing = single(await transaction.collection(REFUNDS).doc(request.outRefundNo).get()) as unknown as RefundRecord | undefined;
-    if (existing) {
-      if (existing.order_id === orderId && existing.refund_fee === request.refundFee) return { record: existing, created: false };
-      throw failures.refundNoConflict();
+    if (request.outRefundNo !== undefined) {
+      const existing = single(await transaction.collection(REFUNDS).doc(request.outRefundNo).get()) as unknown as RefundRecord | undefined;
+      if (existing) {
+        if (existing.order_id === orderId && existing.refund_fee === request.refundFee) return { record: existing, created: false };
+        throw failures.refundNoConflict();
+      }
     }
     if (!REFUNDABLE.includes(order.status)) throw failures.orderNotPaid();
     const reserved = order.refund_reserved ?? order.refund_fee ?? 0;
     if (reserved + request.refundFee > order.total_fee) throw failures.refundExceedsPaid();
+    const outRefundNo = request.outRefundNo ?? (await nextRefundNo(transaction, order));
     const record: RefundRecord = {
-      _id: request.outRefundNo,
+      _id: outRefundNo,
       order_id: orderId,
       out_trade_no: order.out_trade_no,
-      out_refund_no: request.outRefundNo,
+      out_refund_no: outRefundNo,
       refund_fee: request.refundFee,
       refund_desc: request.desc,
       status: "PROCESSING",
