@@ -57,7 +57,7 @@ describe("vk-pay routes", () => {
   });
 
   it("keeps the admin routes for admins", async () => {
-    for (const url of ["admin/orders", "admin/notifications", "admin/refund", "admin/reconcile", "admin/hookRetry"]) {
+    for (const url of ["admin/orders", "admin/notifications", "admin/refund", "admin/reconcile", "admin/hookRetry", "admin/transfer", "admin/queryTransfer", "admin/cancelTransfer", "admin/transfers"]) {
       expect({ url, reply: await call(url, user) }).toMatchObject({ url, reply: { code: 403 } });
       expect({ url, reply: await call(url, undefined) }).toMatchObject({ url, reply: { code: 30202 } });
     }
@@ -77,6 +77,14 @@ describe("vk-pay routes", () => {
     expect(await call("admin/refund", admin, { out_trade_no: "U1-ORDER" })).toMatchObject({ code: 2002 });
     expect(await call("admin/queryRefund", admin, { out_trade_no: "U2-ORDER" })).toMatchObject({ code: 2003 });
     expect(await call("admin/refund", admin, { out_trade_no: { $gt: "" } })).toMatchObject({ code: 1001 });
+  });
+
+  it("answers the transfer routes with 'not available yet' (4001), not 404, until transfers land", async () => {
+    for (const url of ["admin/transfer", "admin/queryTransfer", "admin/cancelTransfer", "admin/transfers"]) {
+      expect({ url, reply: await call(url, admin, { out_bill_no: "B1" }) }).toMatchObject({ url, reply: { code: 4001, errCode: "vk-pay-transfer-not-available", msg: "转账功能暂未开放" } });
+    }
+    expect(await call("pay/transfer/pending", user)).toMatchObject({ code: 4001, errCode: "vk-pay-transfer-not-available" });
+    expect(await call("pay/transfer/pending", undefined)).toMatchObject({ code: 30202 });
   });
 
   it("runs the reconciliation on demand and records it", async () => {

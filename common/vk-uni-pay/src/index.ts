@@ -12,6 +12,7 @@ export { refund } from "./api/refund";
 export { queryRefund } from "./api/query-refund";
 export { retryHooks } from "./api/retry-hooks";
 export { reconcile } from "./api/reconcile";
+export { transfer, queryTransfer, cancelTransfer, listTransfers, pendingTransfers } from "./api/transfer";
 export { code2SessionWeixinMP, code2SessionWeixinH5 } from "./api/openid";
 export { code2SessionAlipay } from "./api/openid-alipay";
 export { queryAccountBalance } from "./api/account-balance";
