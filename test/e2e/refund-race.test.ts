@@ -91,7 +91,7 @@ module.exports = { ...template, notifyUrl: { local: "http://127.0.0.1:${ports[0]
 
   async function race(outTradeNo: string, seed: number, outRefundNo?: string): Promise<any[]> {
     const next = random(seed);
-    const callers = Array.from({ length: CALLERS }, (_, i) => ({ base: urls[Math.floor(next() * urls.length)]!, delay: Math.floor(next() * 3), i }));
+    const callers = Array.from({ length: CALLERS }, () => ({ base: urls[Math.floor(next() * urls.length)]!, delay: Math.floor(next() * 3) }));
     return Promise.all(
       callers.map(async ({ base, delay }) => {
         if (delay) await new Promise((resolve) => setTimeout(resolve, delay));

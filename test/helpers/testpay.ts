@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { NetworkError, ProviderRejectedError, SignatureError } from "../../common/vk-uni-pay/src/core/errors";
+import { NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
 import { jsonReply } from "../../common/vk-uni-pay/src/http-reply";
 import type { NormalizedEvent, PaymentProvider, RefundState, TradeState } from "../../common/vk-uni-pay/src/providers/contract";
 
@@ -12,7 +12,7 @@ export interface TestpayPlatform {
   refunds: Map<string, RefundState>;
   calls: Array<{ method: string; request: unknown }>;
   codepayState?: TradeState;
-  refundAnswer: RefundState | "reject" | "network";
+  refundAnswer: RefundState | "reject" | "network" | "invalid";
 }
 
 /**
@@ -49,6 +49,7 @@ export function createTestpay(): { provider: PaymentProvider; platform: TestpayP
       platform.calls.push({ method: "refund", request });
       if (platform.refundAnswer === "reject") throw new ProviderRejectedError("NOT_ENOUGH", "基本账户余额不足");
       if (platform.refundAnswer === "network") throw new NetworkError();
+      if (platform.refundAnswer === "invalid") throw new ValidationError(-1, "other-invalid", "other.x 必须是字符串");
       platform.refunds.set(request.outRefundNo, platform.refundAnswer);
       return { state: platform.refundAnswer, outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundId: `RF-${request.outRefundNo}`, refundFee: request.refundFee, settledAt: 7000, raw: {} };
     },

@@ -190,6 +190,13 @@ describe("the library's public calls", () => {
       expect(await findOrder("T1", deps.db)).toMatchObject({ refund_reserved: 100 });
     });
 
+    it("releases the reservation when the provider cannot build the request (an other it cannot carry)", async () => {
+      platform.refundAnswer = "invalid";
+      expect(await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 100, other: { x: {} } }, deps)).toMatchObject({ code: -1, errCode: "vk-pay-other-invalid" });
+      expect(await findRefund("R1", deps.db)).toMatchObject({ status: "CLOSED" });
+      expect(await findOrder("T1", deps.db)).toMatchObject({ refund_reserved: 0 });
+    });
+
     it("refuses a refund of an unpaid or unknown order, and a mismatched total_fee", async () => {
       await createPayment(params({ out_trade_no: "T3" }), deps);
       expect(await refund({ out_trade_no: "T3" }, deps)).toMatchObject({ code: 2002 });

@@ -80,17 +80,19 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
 
   const provider = requireProvider(deps, order.provider);
   try {
-    // Asking again with the same out_refund_no is idempotent at the provider, so a retry is safe.
     const result = await provider.refund(
       { ...merchant, outTradeNo, transactionId: order.transaction_id, outRefundNo, totalFee: order.total_fee, refundFee, reason: desc, notifyUrl: order.notify_url, ...(other ? { other } : {}) },
       deps.runtime,
     );
     if (result.state !== "PROCESSING") await settleAndRunHook(outRefundNo, { ...result, state: result.state }, deps);
   } catch (error) {
-    // A refusal is final, and a ConfigError means the request could not even be built (a provider throws it
-    // before any I/O; an answer it cannot verify is a SignatureError): both release the reservation. A network
-    // failure or an unverifiable answer leaves it PROCESSING for the timer to query.
-    if (error instanceof ProviderRejectedError || error instanceof ConfigError) await settleRefund(outRefundNo, { state: "CLOSED", settledAt: deps.now() }, deps.db);
+    // A refusal is final, and a ConfigError or ValidationError means the request could not even be built (a
+    // provider throws them before any I/O, e.g. an `other` its protocol cannot carry; an answer it cannot
+    // verify is a SignatureError): all release the reservation. A network failure or an unverifiable answer
+    // leaves it PROCESSING for the timer to query.
+    if (error instanceof ProviderRejectedError || error instanceof ConfigError || error instanceof ValidationError) {
+      await settleRefund(outRefundNo, { state: "CLOSED", settledAt: deps.now() }, deps.db);
+    }
     throw error;
   }
   return answer(outRefundNo, deps);

@@ -2,7 +2,6 @@ import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
 import { callWxpay } from "./client";
 import { ignoreAlreadyClosed } from "./close";
-import { refundExtras } from "./refund-extras";
 import { readWxpayMerchant, type WxpayMerchant } from "./merchant";
 import { buildCreateResult, buildPrepayRequest, subMerchantOf } from "./modes";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
@@ -96,13 +95,15 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
     },
 
     /**
-     * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_9.shtml
+     * The caller's `other` (e.g. `funds_account: "AVAILABLE"`) goes first, so the fields the core decides win.
+     *
+     * @see https://pay.weixin.qq.com/doc/v3/merchant/4012556418 (退款申请: funds_account)
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_5_9.shtml (服务商退款: sub_mchid)
      */
     async refund(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
       const sub = subMerchantOf(request.partner);
-      const body: Record<string, unknown> = { ...refundExtras(request.other), ...(sub ? { sub_mchid: sub.subMchId } : {}), out_trade_no: request.outTradeNo, out_refund_no: request.outRefundNo };
+      const body: Record<string, unknown> = { ...request.other, ...(sub ? { sub_mchid: sub.subMchId } : {}), out_trade_no: request.outTradeNo, out_refund_no: request.outRefundNo };
       if (request.reason) body.reason = request.reason;
       body.notify_url = request.notifyUrl;
       body.amount = { refund: request.refundFee, total: request.totalFee, currency: "CNY" };
