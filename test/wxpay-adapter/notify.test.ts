@@ -1,5 +1,6 @@
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
-import { SignatureError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
+import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
+import { NOTIFY_LOG } from "../../common/vk-uni-pay/src/notify/log";
 import { findOrder, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
@@ -154,8 +155,10 @@ describe("wxpay notifications (API v3)", () => {
     expect(wechat.calls("GET /v3/certificates")).toHaveLength(2);
   });
 
-  it("refuses an event type it does not handle, after verifying it", async () => {
-    await expect(verify(notification({ mchid: MCH_ID }, { eventType: "MCHTRANSFER.BILL.FINISHED", associatedData: "mch_payment" }))).rejects.toBeInstanceOf(ValidationError);
+  it("reads a verified event type it does not handle as ignored, and still refuses a forged one", async () => {
+    const unhandled = { eventType: "MCHTRANSFER.BILL.FINISHED", associatedData: "mch_payment" };
+    expect(await verify(notification({ mchid: MCH_ID }, unhandled))).toEqual({ kind: "ignored", eventType: "MCHTRANSFER.BILL.FINISHED" });
+    await expect(verify(notification({ mchid: MCH_ID }, { ...unhandled, tamper: (body) => body.replace("MCHTRANSFER", "MCHTRANSFEr") }))).rejects.toBeInstanceOf(SignatureError);
   });
 
   it("acknowledges with the HTTP status WeChat Pay reads", () => {
@@ -188,5 +191,11 @@ describe("wxpay notifications (API v3)", () => {
     const genuine = await deliver(notification(TRANSACTION));
     expect(genuine.statusCode).toBe(200);
     expect(await findOrder("T1", database.db)).toMatchObject({ status: "SUCCESS", transaction_id: TRANSACTION.transaction_id });
+
+    // A verified event the core does not act on is acknowledged (a refusal is redelivered for a day) and logged.
+    const unhandled = await deliver(notification({ mchid: MCH_ID }, { eventType: "MCHTRANSFER.BILL.FINISHED", associatedData: "mch_payment" }));
+    expect(unhandled.statusCode).toBe(200);
+    const { data: logged } = await database.db.collection(NOTIFY_LOG).where({ outcome: "ignored" }).get();
+    expect(logged).toEqual([expect.objectContaining({ kind: "ignored", reason: "unhandled event MCHTRANSFER.BILL.FINISHED" })]);
   });
 });

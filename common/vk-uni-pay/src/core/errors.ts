@@ -52,6 +52,18 @@ export class ProviderRejectedError extends VkPayError {
   }
 }
 
+/**
+ * The provider says it has no refund under this number (WeChat v3 404 RESOURCE_NOT_EXISTS, v2
+ * REFUNDNOTEXIST, Alipay a query answer without `refund_status`). For a refund we recorded as sent, that
+ * means the request never arrived; every provider's documentation says to send it again with the same
+ * number, which reconciliation does.
+ */
+export class RefundNotFoundError extends ProviderRejectedError {
+  constructor(providerCode: string, providerMessage: string) {
+    super(providerCode, providerMessage, "退款单不存在");
+  }
+}
+
 /** The provider could not be reached or answered garbage; safe to retry. */
 export class NetworkError extends VkPayError {
   constructor(message = "支付平台暂时无法访问，请稍后再试") {

@@ -10,7 +10,7 @@ export interface NotifyLogEntry {
   pay_type: string;
   outcome: NotifyOutcome;
   reason?: string;
-  kind?: "payment" | "refund";
+  kind?: "payment" | "refund" | "ignored";
   out_trade_no?: string;
   out_refund_no?: string;
   hook?: string;

@@ -98,6 +98,11 @@ async function judge(provider: PaymentProvider, payType: string, pid: string | u
     if (!(error instanceof VkPayError)) deps.log(`vk-uni-pay: ${payType} notification could not be verified: ${(error as Error)?.message ?? String(error)}`);
     return { accepted: false, entry: { outcome: "refused", reason } };
   }
+  if (event.kind === "ignored") {
+    // Verified, but nothing the core acts on: acknowledged so the provider stops delivering it, and logged.
+    deps.log(`vk-uni-pay: ${payType} notification of unhandled event ${event.eventType} acknowledged`);
+    return { accepted: true, entry: { kind: event.kind, ...(event.outTradeNo ? { out_trade_no: event.outTradeNo } : {}), outcome: "ignored", reason: `unhandled event ${event.eventType}` } };
+  }
   const order = await findOrder(event.outTradeNo, deps.db);
   if (!order) return { accepted: false, entry: { kind: event.kind, out_trade_no: event.outTradeNo, outcome: "refused", reason: "unknown out_trade_no" } };
   const problem = bindingProblem(order, event, provider.name, pid);

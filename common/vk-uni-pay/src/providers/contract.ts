@@ -9,7 +9,11 @@ import type { IntegrationResponse } from "../http-reply";
 /** Payment states as stored on orders and reported by queries. Unknown provider states map to a pending one, never to SUCCESS. */
 export type TradeState = "NOTPAY" | "USERPAYING" | "SUCCESS" | "REFUND" | "CLOSED" | "PAYERROR";
 
-/** Refund states; PROCESSING keeps its reservation, ABNORMAL and CLOSED release it. */
+/**
+ * Refund states. PROCESSING and ABNORMAL keep their reservation: an ABNORMAL refund (WeChat v3 `ABNORMAL`,
+ * v2 `CHANGE`) holds the money in an intermediate account until the merchant acts, and may still end
+ * SUCCESS or CLOSED. Only CLOSED releases it.
+ */
 export type RefundState = "PROCESSING" | "SUCCESS" | "ABNORMAL" | "CLOSED";
 
 /** A merchant's sub-config for one mode, as read from uni-pay/config.js or a `vk-pay-config` row. */
@@ -122,10 +126,22 @@ export interface RawNotification {
   body: Buffer;
 }
 
+/**
+ * A verified notification of an event the core does not act on (a provider's new event type, say). It is
+ * acknowledged and logged: refusing it would only make the provider deliver it again for a day.
+ */
+export interface IgnoredEvent {
+  kind: "ignored";
+  /** The provider's own name for the event, for the log. */
+  eventType: string;
+  outTradeNo?: string;
+}
+
 /** What a verified notification says, bound to an order by the core before anything changes. */
 export type NormalizedEvent =
   | ({ kind: "payment" } & PaymentStatus)
-  | ({ kind: "refund" } & RefundStatus);
+  | ({ kind: "refund" } & RefundStatus)
+  | IgnoredEvent;
 
 export interface ProviderCapabilities {
   modes: readonly string[];

@@ -1,4 +1,4 @@
-import { SignatureError, ValidationError, VkPayError } from "../../core/errors";
+import { SignatureError, VkPayError } from "../../core/errors";
 import { jsonReply, type IntegrationResponse } from "../../http-reply";
 import type { NormalizedEvent, ProviderRuntime, RawNotification } from "../contract";
 import { looksLikeV2Xml } from "./v2";
@@ -48,9 +48,8 @@ export async function verifyWxpayNotify(raw: RawNotification, merchant: WxpayMer
   await certs.verifyMessage(raw.headers ?? {}, raw.body, merchant, runtime);
   const envelope = readEnvelope(raw.body);
   const isPayment = envelope.event_type === "TRANSACTION.SUCCESS";
-  if (!isPayment && !REFUND_EVENTS.has(envelope.event_type)) {
-    throw new ValidationError(1000, "wxpay-notify-unsupported", `unsupported WeChat Pay event ${envelope.event_type.slice(0, 64)}`);
-  }
+  // A verified event we do not act on is acknowledged, not refused: a refusal is redelivered for a day.
+  if (!isPayment && !REFUND_EVENTS.has(envelope.event_type)) return { kind: "ignored", eventType: envelope.event_type.slice(0, 64) };
   // The resource type is signed; a payment event must carry a transaction and a refund event a refund.
   const expected = isPayment ? "transaction" : "refund";
   if (envelope.resource.original_type !== undefined && envelope.resource.original_type !== expected) {
