@@ -1,3 +1,4 @@
+import { createSign } from "node:crypto";
 import {
   AlipaySignatureError,
   AlipayValidationError,
@@ -162,5 +163,40 @@ describe("interop with alipay-sdk", () => {
     expect(verified.signTypeSigned).toBe(true);
     expect(verified.params.order_ticket).toBe("29b1+c37d");
     expect(() => verifyAlipayNotify(encodeAlipayForm({ ...signed, title: "模版 B" }), keys.publicSpki)).toThrow(AlipaySignatureError);
+  });
+});
+
+describe("empty values stay in the signed text (issue 10 item 9)", () => {
+  it("accepts a genuinely signed notification whose body= is empty, as alipay-sdk's checkNotifySign does", () => {
+    const keys = freshKeyPair();
+    const fields: Record<string, string> = {
+      app_id: "2021000000000001",
+      body: "",
+      notify_type: "trade_status_sync",
+      out_trade_no: "E-1",
+      total_amount: "0.01",
+      trade_no: "2026120622001400000000000001",
+      trade_status: "TRADE_SUCCESS",
+      sign_type: "RSA2",
+    };
+    // What Alipay signs: every field but sign and sign_type, empty ones included as `key=`.
+    const content = Object.keys(fields).filter((key) => key !== "sign_type").sort().map((key) => `${key}=${fields[key]}`).join("&");
+    expect(content).toContain("&body=&");
+    const sign = createSign("RSA-SHA256").update(content, "utf8").sign(keys.privatePkcs8, "base64");
+    const body = encodeAlipayForm({ ...fields, sign });
+    const sdk = new (alipaySdk().AlipaySdk)({ appId: fields.app_id, privateKey: keys.privatePkcs8, alipayPublicKey: keys.publicSpki });
+    expect(sdk.checkNotifySign({ ...fields, sign })).toBe(true);
+    const verified = verifyAlipayNotify(body, keys.publicSpki);
+    expect(verified.params.body).toBe("");
+    expect(verified.signTypeSigned).toBe(false);
+  });
+
+  it("still refuses the notification when the empty field is dropped from what was signed but sent", () => {
+    const keys = freshKeyPair();
+    const fields = { app_id: "2021000000000001", out_trade_no: "E-2", total_amount: "0.01" };
+    const content = "app_id=2021000000000001&out_trade_no=E-2&total_amount=0.01";
+    const sign = createSign("RSA-SHA256").update(content, "utf8").sign(keys.privatePkcs8, "base64");
+    // A field added after signing, even an empty one, is not what Alipay signed.
+    expect(() => verifyAlipayNotifyParams({ ...fields, body: "", sign }, keys.publicSpki)).toThrow(AlipaySignatureError);
   });
 });

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { AlipaySignatureError, AlipayValidationError } from "./errors";
 import type { KeyMaterial } from "./keys";
-import { ALIPAY_SIGN_TYPE, buildAlipaySignContent, normalizeAlipayParams, signRsa2, verifyRsa2, type AlipayParams } from "./sign";
+import { ALIPAY_SIGN_TYPE, normalizeAlipayParams, signRsa2, verifyRsa2, type AlipayParams } from "./sign";
 
 /**
  * Asynchronous notifications (`notify_url`, a form POST) and synchronous `return_url` query strings.
@@ -95,13 +95,30 @@ export function verifyAlipayNotifyParams(params: Readonly<Record<string, string>
     throw new AlipaySignatureError("alipay-sign-type-unsupported", `sign_type ${signType} is not supported; RSA2 only`);
   }
   const frozen = Object.freeze({ ...params });
-  if (verifyRsa2(buildAlipaySignContent(frozen, { excludeSignType: true }), sign, alipayPublicKey)) {
+  if (verifyRsa2(buildAlipayNotifySignContent(frozen, { excludeSignType: true }), sign, alipayPublicKey)) {
     return Object.freeze({ params: frozen, signTypeSigned: false });
   }
-  if (signType && verifyRsa2(buildAlipaySignContent(frozen), sign, alipayPublicKey)) {
+  if (signType && verifyRsa2(buildAlipayNotifySignContent(frozen), sign, alipayPublicKey)) {
     return Object.freeze({ params: frozen, signTypeSigned: true });
   }
   throw new AlipaySignatureError("alipay-signature-invalid", "notification signature does not verify");
+}
+
+/**
+ * The text a notification's signature covers: every received field except `sign` (and `sign_type` when
+ * excluded), in ascending key order, as raw `key=value` joined by `&`. Unlike a request, an empty value
+ * stays in as `key=`: Alipay signs the fields it posts, empty `body=` included (alipay-sdk's
+ * `checkNotifySign` and the Java SDK's `getSignCheckContentV1` keep them), so dropping one refuses a
+ * genuine notification and would let a field added after signing pass unnoticed.
+ *
+ * @see https://opendocs.alipay.com/common/02mse7 (异步通知验签: 剔除 sign、sign_type，其余参数排序拼接)
+ */
+export function buildAlipayNotifySignContent(params: Readonly<Record<string, string>>, options: { excludeSignType?: boolean } = {}): string {
+  return Object.keys(params)
+    .filter((key) => key !== "sign" && !(options.excludeSignType && key === "sign_type"))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((key) => `${key}=${params[key]}`)
+    .join("&");
 }
 
 export interface SignedAlipayNotify {
@@ -125,7 +142,7 @@ export function signAlipayNotify(
   const wire = normalizeAlipayParams(params);
   delete wire.sign;
   wire.sign_type = ALIPAY_SIGN_TYPE;
-  wire.sign = signRsa2(buildAlipaySignContent(wire, { excludeSignType: !options.signTypeSigned }), privateKey);
+  wire.sign = signRsa2(buildAlipayNotifySignContent(wire, { excludeSignType: !options.signTypeSigned }), privateKey);
   return { params: wire, body: encodeAlipayForm(wire) };
 }
 

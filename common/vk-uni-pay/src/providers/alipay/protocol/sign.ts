@@ -39,8 +39,8 @@ export function normalizeAlipayParams(params: AlipayParams): Record<string, stri
 }
 
 /**
- * The string to sign: every parameter except `sign` (and, for notifications, `sign_type`), empty values
- * dropped, keys in ascending code-unit order, raw `key=value` joined by `&`, no URL encoding.
+ * The string a request signs: every parameter except `sign` (and `sign_type` when excluded), empty values
+ * dropped (notifications keep them: see `buildAlipayNotifySignContent`), keys in ascending code-unit order, raw `key=value` joined by `&`, no URL encoding.
  *
  * @see https://opendocs.alipay.com/common/02kf5q
  * @see https://opendocs.alipay.com/common/02mse7 (notifications: `sign` and `sign_type` excluded)
