@@ -78,8 +78,20 @@ describe("response signing round trip (own key)", () => {
     expect(verified.alipayCertSn).toBe("7513daaaa48aa3ba2e4018d84402479c");
   });
 
+  it("verifies, as the Java and .NET SDKs do, a response whose signed text had / where the received one has \\/ (issue 10 item 8)", () => {
+    // Alipay signed the text with plain slashes; the JSON on the wire escapes them.
+    const signedText = content.replace(/\\\//g, "/");
+    expect(signedText).toContain("https://qr.alipay.com/bax0");
+    const escaped = `{"alipay_trade_precreate_response":${content},"sign":"${signRsa2(signedText, keys.privatePkcs8)}"}`;
+    const verified = verifyAlipayResponse(escaped, "alipay.trade.precreate", keys.publicSpki);
+    expect(verified.body.qr_code).toBe("https://qr.alipay.com/bax0");
+    // The retry only unescapes slashes: any other difference still fails.
+    const tampered = escaped.replace('"T1"', '"T2"');
+    expect(() => verifyAlipayResponse(tampered, "alipay.trade.precreate", keys.publicSpki)).toThrow(AlipaySignatureError);
+  });
+
   it("a sign over the re-serialized JSON does not verify the raw response", () => {
-    const reserialized = JSON.stringify(JSON.parse(content));
+    const reserialized = JSON.stringify(JSON.parse(content), null, 1);
     expect(reserialized).not.toBe(content);
     const forged = raw.replace(/"sign":"[^"]*"/, `"sign":"${signRsa2(reserialized, keys.privatePkcs8)}"`);
     expect(() => verifyAlipayResponse(forged, "alipay.trade.precreate", keys.publicSpki)).toThrow(AlipaySignatureError);

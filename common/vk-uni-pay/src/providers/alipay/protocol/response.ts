@@ -86,7 +86,7 @@ export function verifyAlipayResponse(rawText: string | Buffer, method: string, a
     // Alipay omits `sign` on some gateway errors (e.g. a wrong app_id); nothing unsigned is trusted.
     throw new AlipaySignatureError("alipay-signature-missing", `${parts.responseKey} is not signed`);
   }
-  if (!verifyRsa2(parts.signedContent, parts.sign, alipayPublicKey)) {
+  if (!verifiesWithSlashesUnescaped(parts.signedContent, parts.sign, alipayPublicKey)) {
     throw new AlipaySignatureError("alipay-signature-invalid", `${parts.responseKey} signature does not verify`);
   }
   let body: Record<string, unknown>;
@@ -96,6 +96,19 @@ export function verifyAlipayResponse(rawText: string | Buffer, method: string, a
     throw malformed();
   }
   return { ...parts, sign: parts.sign, body, isErrorResponse: parts.responseKey === "error_response" };
+}
+
+/**
+ * Verifies the exact substring, then, only if that fails and the text holds `\/`, the same text with each
+ * `\/` read as `/`: Alipay may sign a value with plain slashes that its JSON writer then escapes, and the
+ * official Java and .NET SDKs retry the same way (`AbstractAlipayClient.checkResponseSign`). The retry
+ * changes nothing else, so any other difference still fails.
+ *
+ * @see https://opendocs.alipay.com/common/02mse7 (同步响应验签)
+ */
+function verifiesWithSlashesUnescaped(content: string, sign: string, alipayPublicKey: KeyMaterial | KeyObject): boolean {
+  if (verifyRsa2(content, sign, alipayPublicKey)) return true;
+  return content.includes("\\/") && verifyRsa2(content.split("\\/").join("/"), sign, alipayPublicKey);
 }
 
 function stringValue(member: RawMember, name: string): string {
