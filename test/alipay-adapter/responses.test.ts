@@ -61,6 +61,19 @@ describe("alipay response verification", () => {
     expect(error).toMatchObject({ providerCode: "ACQ.INVALID_PARAMETER", providerMessage: "参数无效" });
   });
 
+  it("an unsigned business failure (<method>_response, code != 10000) is Alipay's refusal with its sub_code (issue 10 item 10)", async () => {
+    const refund = (fake: FakeAlipay) =>
+      provider.refund({ mode: "h5", config: keyModeConfig(keys), outTradeNo: "T1", outRefundNo: "R1", totalFee: 100, refundFee: 100, notifyUrl: NOTIFY_URL }, fake.runtime);
+    const fake = new FakeAlipay(keys).on("alipay.trade.refund", () => ({ signer: "none", body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.TRADE_NOT_EXIST", sub_msg: "交易不存在" } }));
+    const error = await refund(fake).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderRejectedError);
+    expect(error).not.toBeInstanceOf(SignatureError);
+    expect(error).toMatchObject({ providerCode: "ACQ.TRADE_NOT_EXIST", providerMessage: "交易不存在" });
+    // Unsigned success stays a signature failure: nothing unsigned can make money move or an order paid.
+    const success = new FakeAlipay(keys).on("alipay.trade.refund", () => ({ signer: "none", body: { code: "10000", msg: "Success", out_trade_no: "T1", fund_change: "Y", refund_fee: "1.00" } }));
+    await expect(refund(success)).rejects.toMatchObject({ errCode: "vk-pay-alipay-signature-missing" });
+  });
+
   it("an unsigned gateway refusal is a configuration problem named by Alipay's code, never a business refusal", async () => {
     const error = await query(answering(() => ({ errorResponse: true, signer: "none", body: { code: "40002", msg: "Invalid Arguments", sub_code: "isv.invalid-app-id", sub_msg: "无效的AppID参数" } }))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);

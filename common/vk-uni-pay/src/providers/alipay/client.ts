@@ -114,6 +114,20 @@ function unsignedRefusal(signedContent: string): ConfigError {
 }
 
 /**
+ * The failure in an unsigned `<method>_response` whose `code` is not 10000, or undefined when it claims
+ * success (or is unreadable), which only a valid signature may do.
+ *
+ * @see https://opendocs.alipay.com/common/02km9f (公共错误码)
+ */
+function unsignedBusinessFailure(content: string): AlipayErrorBody | undefined {
+  try {
+    return parseAlipayError(JSON.parse(content) as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * One call: sign, send, verify, parse. Returns the verified `<method>_response` (or signed `error_response`)
  * object, whatever its `code`: the caller decides what a business failure means for its verb.
  *
@@ -128,6 +142,12 @@ export async function callAlipay(merchant: AlipayMerchant, runtime: ProviderRunt
     throw new NetworkError("支付宝返回了无法解析的数据，请稍后再试");
   }
   if (!parts.sign && parts.responseKey === "error_response") throw unsignedRefusal(parts.signedContent);
+  if (!parts.sign) {
+    // Alipay leaves some business failures of the method itself unsigned: a refusal, readable as such since
+    // it cannot make anything happen. An unsigned success falls through to verification and is refused.
+    const refusal = unsignedBusinessFailure(parts.signedContent);
+    if (refusal) throw rejectionOf(refusal);
+  }
   const certificates = merchant.certificates;
   // Certificate mode names the signing certificate; another one means Alipay rotated it (or someone else signed).
   if (certificates && parts.sign && parts.alipayCertSn !== certificates.alipayCertSn) {
