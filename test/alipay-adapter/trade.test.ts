@@ -1,4 +1,4 @@
-import { NetworkError, ProviderRejectedError } from "../../common/vk-uni-pay/src/core/errors";
+import { NetworkError, ProviderRejectedError, RefundNotFoundError } from "../../common/vk-uni-pay/src/core/errors";
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
 import { FakeAlipay, generateKeys, keyModeConfig, NOTIFY_URL, type AlipayKeys } from "./fake-alipay";
 
@@ -148,14 +148,14 @@ describe("alipay query, close, refund and refund query", () => {
       expect(alipay.only("alipay.trade.fastpay.refund.query").biz).toEqual({ out_trade_no: "T1", out_request_no: "T1-1", query_options: ["gmt_refund_pay"] });
     });
 
-    it("a found refund without refund_status stays PROCESSING", async () => {
-      refundQuery({ out_trade_no: "T1", out_request_no: "T1-1", refund_amount: "2.34" });
-      expect(await ask()).toMatchObject({ state: "PROCESSING", refundFee: 234 });
-    });
-
-    it("no such refund (yet) stays PROCESSING", async () => {
+    it("a success without refund_status is no refund at Alipay: RefundNotFoundError, so reconciliation resends (issue 10 item 11)", async () => {
       refundQuery({});
-      expect(await ask()).toMatchObject({ state: "PROCESSING", outRefundNo: "T1-1", refundFee: 0 });
+      const error = await ask().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RefundNotFoundError);
+      expect(error).toMatchObject({ providerCode: "REFUND_NOT_EXIST" });
+      // Data without refund_status reads the same way: the doc says the request was not received or failed.
+      refundQuery({ out_trade_no: "T1", out_request_no: "T1-1", refund_amount: "2.34" });
+      await expect(ask()).rejects.toBeInstanceOf(RefundNotFoundError);
     });
 
     it("an answer about another refund is not used", async () => {

@@ -148,7 +148,7 @@ export const METHODS: Record<string, GatewayMethod> = {
       const outRequestNo = text(call.biz, "out_request_no", { required: true, max: 64 })!;
       const trade = ctx.ledger.find(call.app.appId, ids);
       const refund = ctx.ledger.refundsOf(trade).find((r) => r.out_request_no === outRequestNo);
-      // No refund: an empty success, which Alipay documents as "not refunded" (no refund_amount).
+      // No refund: a success without refund_status, which Alipay documents as "退款请求未收到或者退款失败".
       if (!refund) return { ...SUCCESS };
       const options = Array.isArray(call.biz.query_options) ? call.biz.query_options : [];
       return {

@@ -1,4 +1,4 @@
-import { NetworkError } from "../../core/errors";
+import { NetworkError, RefundNotFoundError } from "../../core/errors";
 import type { PaymentStatus, RefundStatus } from "../contract";
 import { mapAlipayRefundQueryStatus, mapAlipayTradeStatus, parseAlipayAmount } from "./protocol";
 
@@ -66,15 +66,18 @@ export function toPaymentStatus(trade: Readonly<Record<string, unknown>>): Payme
 }
 
 /**
- * An `alipay.trade.fastpay.refund.query` answer → RefundStatus. Alipay answers `10000` with no refund fields
- * when it has no such refund (not received yet, or failed): that stays PROCESSING with a zero amount, so the
- * reservation is kept until a later query says more.
+ * An `alipay.trade.fastpay.refund.query` answer → RefundStatus. Alipay answers `10000` without
+ * `refund_status` when it has no such refund (never received, or failed): that is RefundNotFoundError, on
+ * which the core resends the same out_request_no.
  *
  * @see https://opendocs.alipay.com/open/357441a2_alipay.trade.fastpay.refund.query
  */
 export function toQueriedRefund(answer: Readonly<Record<string, unknown>>, outTradeNo: string, outRefundNo: string): RefundStatus {
-  const found = text(answer.out_request_no) !== undefined || answer.refund_amount !== undefined;
-  if (!found) return { state: "PROCESSING", outTradeNo, outRefundNo, refundFee: 0, raw: answer };
+  // "未返回该字段表示退款请求未收到或者退款失败": the doc's remedy is to send the refund again under the same
+  // out_request_no, which Alipay applies at most once; the core's reconciliation does that on this error.
+  if (text(answer.refund_status) === undefined) {
+    throw new RefundNotFoundError("REFUND_NOT_EXIST", "支付宝未查询到该退款（未返回 refund_status）");
+  }
   if (text(answer.out_request_no) !== undefined && answer.out_request_no !== outRefundNo) throw malformed("退款单号");
   if (text(answer.out_trade_no) !== undefined && answer.out_trade_no !== outTradeNo) throw malformed("订单号");
   const status: RefundStatus = {

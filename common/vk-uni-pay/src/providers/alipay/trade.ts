@@ -1,4 +1,4 @@
-import { NetworkError, ProviderRejectedError } from "../../core/errors";
+import { NetworkError, ProviderRejectedError, RefundNotFoundError } from "../../core/errors";
 import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, RefundRequest, RefundStatus, TradeState } from "../contract";
 import { buildSignedParams, callAlipay, callAlipayOk, isOutcomeUnknown, rejectionOf } from "./client";
 import type { AlipayMerchant } from "./merchant";
@@ -164,7 +164,14 @@ export async function refundAlipayPayment(request: RefundRequest, merchant: Alip
     if (settledAt !== undefined) status.settledAt = settledAt;
     return status;
   }
-  const queried = await queryAlipayRefund(request.outTradeNo, request.outRefundNo, merchant, runtime);
+  let queried: RefundStatus;
+  try {
+    queried = await queryAlipayRefund(request.outTradeNo, request.outRefundNo, merchant, runtime);
+  } catch (error) {
+    // Alipay accepted the refund yet does not list it (yet): the reservation is kept, reconciliation settles it.
+    if (!(error instanceof RefundNotFoundError)) throw error;
+    return { state: "PROCESSING", outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundFee: request.refundFee, raw: { refund: body } };
+  }
   const raw = { refund: body, query: queried.raw };
   if (queried.state === "PROCESSING") return { state: "PROCESSING", outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundFee: request.refundFee, raw };
   return { ...queried, raw };
