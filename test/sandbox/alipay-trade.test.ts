@@ -47,6 +47,24 @@ describe("Alipay sandbox trade methods", () => {
     expect((await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: no })).response.sub_code).toBe("ACQ.TRADE_NOT_EXIST");
   });
 
+  it("cancel: a pay code the buyer has not confirmed is closed for good (a later confirm fails); a paid one is refunded", async () => {
+    const pendingNo = newTradeNo("B");
+    expect((await h.call(h.keyApp, "alipay.trade.pay", trade(pendingNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.userPaying }))).response.code).toBe("10003");
+    const cancelled = await h.call(h.keyApp, "alipay.trade.cancel", { out_trade_no: pendingNo });
+    expect(cancelled.response).toMatchObject({ code: "10000", out_trade_no: pendingNo, retry_flag: "N", action: "close" });
+    // The queries that would have let the buyer confirm now find a closed trade, however often they ask.
+    for (let i = 0; i < 3; i++) expect((await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: pendingNo })).response.trade_status).toBe("TRADE_CLOSED");
+    expect((await h.call(h.keyApp, "alipay.trade.pay", trade(pendingNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.pay }))).response.sub_code).toBe("ACQ.TRADE_HAS_CLOSE");
+    expect((await h.call(h.keyApp, "alipay.trade.cancel", { out_trade_no: pendingNo })).response).toMatchObject({ code: "10000", action: "close" });
+
+    const paidNo = newTradeNo("B");
+    await h.call(h.keyApp, "alipay.trade.pay", trade(paidNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.pay }));
+    expect((await h.call(h.keyApp, "alipay.trade.cancel", { out_trade_no: paidNo })).response).toMatchObject({ code: "10000", retry_flag: "N", action: "refund" });
+    const query = await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: paidNo });
+    expect(query.response.trade_status).toBe("TRADE_CLOSED");
+    expect((await h.call(h.keyApp, "alipay.trade.cancel", { out_trade_no: "nope" })).response.sub_code).toBe("ACQ.TRADE_NOT_EXIST");
+  });
+
   it("pay: a pay code that pays at once, one the buyer confirms after queries, one refused, one abandoned", async () => {
     const paid = await h.call(h.keyApp, "alipay.trade.pay", trade(newTradeNo("B"), { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.pay }));
     expect(paid.response).toMatchObject({ code: "10000", msg: "Success", total_amount: "10.00", receipt_amount: "10.00", fund_bill_list: [{ amount: "10.00", fund_channel: "ALIPAYACCOUNT" }] });

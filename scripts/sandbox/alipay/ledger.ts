@@ -251,6 +251,26 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
     },
 
     /**
+     * alipay.trade.cancel (pay code): an unpaid trade is closed for good, so a buyer confirming later is
+     * refused (action=close); a paid one is refunded in full (action=refund); a closed one stays closed.
+     *
+     * @see https://opendocs.alipay.com/open/02ekfr (alipay.trade.cancel; formerly docs.open.alipay.com/api_1/alipay.trade.cancel)
+     */
+    merchantCancel(appId: string, ids: TradeIds): { trade: SandboxTrade; action: "close" | "refund" } {
+      const trade = find(appId, ids);
+      if (trade.status === "TRADE_FINISHED") throw businessFailed("ACQ.REASON_TRADE_BEEN_FREEZEN", "交易已完结，不能撤销");
+      if (trade.status === "TRADE_SUCCESS") {
+        const left = trade.total_fen - trade.refunded_fen;
+        const { trade: refunded } = this.refund(appId, ids, { refund_fen: left, out_request_no: `cancel-${trade.trade_no}`, reason: "撤销" });
+        return { trade: refunded, action: "refund" };
+      }
+      if (trade.status === "TRADE_CLOSED") return { trade, action: trade.refunded_fen > 0 ? "refund" : "close" };
+      const closed = put({ ...trade, status: "TRADE_CLOSED", close_time: state.businessNow(), pending_pay_code: undefined, queries_left: undefined, last_error: "交易已撤销" });
+      notify(closed);
+      return { trade: closed, action: "close" };
+    },
+
+    /**
      * alipay.trade.refund, synchronous: partial and repeated refunds up to the total; the same
      * out_request_no with the same amount is the same refund (no money moves again).
      */

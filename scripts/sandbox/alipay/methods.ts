@@ -122,6 +122,13 @@ export const METHODS: Record<string, GatewayMethod> = {
       return { ...SUCCESS, trade_no: trade.trade_no, out_trade_no: trade.out_trade_no };
     },
   },
+  "alipay.trade.cancel": {
+    // @see https://opendocs.alipay.com/open/02ekfr (alipay.trade.cancel; formerly docs.open.alipay.com/api_1/alipay.trade.cancel) (retry_flag=N: the cancel is final)
+    run(ctx, call) {
+      const { trade, action } = ctx.ledger.merchantCancel(call.app.appId, tradeIds(call.biz));
+      return { ...SUCCESS, trade_no: trade.trade_no, out_trade_no: trade.out_trade_no, retry_flag: "N", action };
+    },
+  },
   "alipay.trade.refund": {
     run(ctx, call) {
       const ids = tradeIds(call.biz);
