@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
+import { NetworkError, ProviderRejectedError, RefundNotFoundError, SignatureError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
 import { jsonReply } from "../../common/vk-uni-pay/src/http-reply";
 import type { NormalizedEvent, PaymentProvider, RefundState, TradeState } from "../../common/vk-uni-pay/src/providers/contract";
 
@@ -55,7 +55,10 @@ export function createTestpay(): { provider: PaymentProvider; platform: TestpayP
     },
     async queryRefund(request) {
       platform.calls.push({ method: "queryRefund", request });
-      return { state: platform.refunds.get(request.outRefundNo) ?? "PROCESSING", outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundFee: 0, settledAt: 8000, raw: {} };
+      // Like every real provider: a refund whose request never arrived is unknown there.
+      const state = platform.refunds.get(request.outRefundNo);
+      if (!state) throw new RefundNotFoundError("REFUND_NOT_EXIST", "退款单不存在");
+      return { state, outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundFee: 0, settledAt: 8000, raw: {} };
     },
     async verifyNotify(raw, config) {
       const expected = Buffer.from(signTestpay(raw.body.toString("utf8"), String(config.key)));

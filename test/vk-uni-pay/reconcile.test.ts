@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { reconcile } from "../../common/vk-uni-pay/src/api/reconcile";
+import { queryRefund } from "../../common/vk-uni-pay/src/api/query-refund";
+import { refund } from "../../common/vk-uni-pay/src/api/refund";
 import type { ApiDeps } from "../../common/vk-uni-pay/src/api/shared";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
@@ -120,5 +122,38 @@ describe("the reconciliation timer", () => {
     expect((report as { data: { errors: string[] } }).data.errors).toEqual([expect.stringContaining("BROKEN")]);
     const { data: runs } = await db.collection("vk-pay-task-log").where({ task: "reconcile" }).get();
     expect(runs).toHaveLength(1);
+  });
+
+  it("sends again, under the same number and with the same fields, a refund the provider never received", async () => {
+    const order = await open("T1", clock - 10 * MINUTE);
+    await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);
+    platform.refundAnswer = "network";
+    expect(await refund({ out_trade_no: "T1", refund_fee: 40, other: { funds_account: "AVAILABLE" } }, deps)).toMatchObject({ code: 3002 });
+    expect(await findRefund("T1-1", db)).toMatchObject({ status: "PROCESSING" });
+    platform.refundAnswer = "SUCCESS";
+    clock += 2 * MINUTE;
+    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { refundsResent: 1 } });
+    const sent = platform.calls.filter((call) => call.method === "refund").map((call) => call.request);
+    expect(sent).toEqual([expect.objectContaining({ outRefundNo: "T1-1", refundFee: 40, other: { funds_account: "AVAILABLE" } }), expect.objectContaining({ outRefundNo: "T1-1", refundFee: 40, other: { funds_account: "AVAILABLE" } })]);
+    expect(await findRefund("T1-1", db)).toMatchObject({ status: "SUCCESS", resent: 1 });
+    expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 40 });
+    // Settled: the next run neither asks nor sends again.
+    await reconcile(deps);
+    expect(platform.calls.filter((call) => call.method === "refund")).toHaveLength(2);
+  });
+
+  it("holds an ABNORMAL refund's money until the provider reports SUCCESS, then counts it", async () => {
+    const order = await open("T1", clock - 10 * MINUTE);
+    await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);
+    platform.refundAnswer = "ABNORMAL";
+    expect(await refund({ out_trade_no: "T1", refund_fee: 100 }, deps)).toMatchObject({ code: 0, data: { refund_status: "ABNORMAL" } });
+    // Refunding the same money again while WeChat holds it would pay twice.
+    expect(await refund({ out_trade_no: "T1", refund_fee: 1 }, deps)).toMatchObject({ code: 2008 });
+    expect(await queryRefund({ out_trade_no: "T1" }, deps)).toMatchObject({ code: 0, data: { refunds: [expect.objectContaining({ status: "ABNORMAL" })] } });
+    platform.refunds.set("T1-1", "SUCCESS");
+    clock += 2 * MINUTE;
+    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { refunds: 1 } });
+    expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 100 });
+    expect(refundRuns).toBe(1);
   });
 });

@@ -42,12 +42,32 @@ describe("the refund ledger", () => {
     expect(await reserve("R-last", 10)).toMatchObject({ created: true });
   });
 
-  it.each(["ABNORMAL", "CLOSED"] as const)("releases the reservation of a %s refund", async (state) => {
+  it("releases the reservation of a CLOSED refund", async () => {
     await reserve("R1", 100);
     await expect(reserve("R2", 1)).rejects.toMatchObject({ code: 2008 });
-    expect(await settleRefund("R1", { state, settledAt: 6000 }, db)).toBe("settled");
+    expect(await settleRefund("R1", { state: "CLOSED", settledAt: 6000 }, db)).toBe("settled");
     expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", refund_fee: 0, refund_reserved: 0 });
     expect(await reserve("R2", 100)).toMatchObject({ created: true });
+  });
+
+  it("keeps an ABNORMAL refund open with its reservation held, until WeChat reports SUCCESS", async () => {
+    await reserve("R1", 100);
+    expect(await settleRefund("R1", { state: "ABNORMAL", settledAt: 6000 }, db)).toBe("settled");
+    expect(await findRefund("R1", db)).toMatchObject({ status: "ABNORMAL" });
+    // The money is in WeChat's intermediate account: refunding it again would pay twice.
+    await expect(reserve("R2", 1)).rejects.toMatchObject({ code: 2008 });
+    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", refund_fee: 0, refund_reserved: 100 });
+    expect(await settleRefund("R1", { state: "ABNORMAL", settledAt: 6500 }, db)).toBe("already-settled");
+    expect(await settleRefund("R1", { state: "SUCCESS", settledAt: 7000 }, db)).toBe("settled");
+    expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 100, refund_reserved: 100 });
+    expect(await settleRefund("R1", { state: "CLOSED", settledAt: 8000 }, db)).toBe("already-settled");
+  });
+
+  it("releases an ABNORMAL refund's reservation when it ends CLOSED", async () => {
+    await reserve("R1", 100);
+    await settleRefund("R1", { state: "ABNORMAL", settledAt: 6000 }, db);
+    expect(await settleRefund("R1", { state: "CLOSED", settledAt: 7000 }, db)).toBe("settled");
+    expect(await findOrder("T1", db)).toMatchObject({ refund_fee: 0, refund_reserved: 0 });
   });
 
   it("settles once, however many times the result arrives", async () => {

@@ -1,8 +1,9 @@
 import { failures } from "../core/errors";
 import { findOrder } from "../core/orders";
-import { REFUNDS, type RefundRecord } from "../core/refunds";
+import { OPEN_REFUND_STATUSES, REFUNDS, type RefundRecord } from "../core/refunds";
+import { followUpRefund } from "./refund-follow-up";
 import { respond, type Result } from "../core/result";
-import { checkOutTradeNo, orderMerchant, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
+import { checkOutTradeNo, productionDeps, type ApiDeps } from "./shared";
 
 export interface QueryRefundData {
   out_trade_no: string;
@@ -19,17 +20,11 @@ async function queryRefunds(params: { out_trade_no: string; out_refund_no?: stri
   if (params.out_refund_no !== undefined) where.out_refund_no = checkOutTradeNo(params.out_refund_no);
   let { data } = await deps.db.collection(REFUNDS).where(where).orderBy("create_date", "asc").limit(1000).get();
   if (data.length === 0) throw failures.orderNotRefunded();
-  // Refunds still processing are asked about, and settled here if the provider has an answer.
-  const pending = (data as unknown as RefundRecord[]).filter((record) => record.status === "PROCESSING");
-  if (pending.length > 0) {
-    const provider = requireProvider(deps, order.provider);
-    const merchant = await orderMerchant(order, deps);
-    for (const record of pending) {
-      const status = await provider.queryRefund({ ...merchant, outTradeNo, outRefundNo: record.out_refund_no }, deps.runtime);
-      if (status.state !== "PROCESSING") await settleAndRunHook(record.out_refund_no, { ...status, state: status.state }, deps);
-    }
-    data = (await deps.db.collection(REFUNDS).where(where).orderBy("create_date", "asc").limit(1000).get()).data;
-  }
+  // Refunds still open are asked about, and settled here if the provider has an answer. One the provider
+  // does not know is left to the timer, which sends it again.
+  const open = (data as unknown as RefundRecord[]).filter((record) => OPEN_REFUND_STATUSES.includes(record.status));
+  for (const record of open) await followUpRefund(order, record, deps, { resend: false });
+  if (open.length > 0) data = (await deps.db.collection(REFUNDS).where(where).orderBy("create_date", "asc").limit(1000).get()).data;
   const refreshed = (await findOrder(outTradeNo, deps.db)) ?? order;
   return {
     out_trade_no: outTradeNo,

@@ -2,7 +2,8 @@ import { ProviderRejectedError } from "../core/errors";
 import { currentHookResolver } from "../core/hook-registry";
 import { runPaidHook, runRefundedHook } from "../core/hooks";
 import { markClosed, OPEN_STATUSES, ORDERS, type Order } from "../core/orders";
-import { REFUNDS, type RefundRecord } from "../core/refunds";
+import { OPEN_REFUND_STATUSES, REFUNDS, type RefundRecord } from "../core/refunds";
+import { followUpRefund } from "./refund-follow-up";
 import { respond, type Result } from "../core/result";
 import { reconcileWithProvider } from "./query-payment";
 import { orderMerchant, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
@@ -21,6 +22,8 @@ export interface ReconcileReport {
   closed: number;
   deleted: number;
   refunds: number;
+  /** Refunds the provider had no record of, sent again under the same number. */
+  refundsResent: number;
   refundHooks: number;
   errors: string[];
 }
@@ -40,7 +43,7 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
   const now = deps.now();
   const db = deps.db;
   const _ = db.command;
-  const report: ReconcileReport = { hooks: 0, queried: 0, closed: 0, deleted: 0, refunds: 0, refundHooks: 0, errors: [] };
+  const report: ReconcileReport = { hooks: 0, queried: 0, closed: 0, deleted: 0, refunds: 0, refundsResent: 0, refundHooks: 0, errors: [] };
   const hooks = currentHookResolver();
   const orders = db.collection(ORDERS);
 
@@ -82,17 +85,14 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
   }
 
   const refunds = db.collection(REFUNDS);
-  const pending = (await refunds.where({ status: "PROCESSING", create_date: _.lt(now - QUIET_MS) }).limit(BATCH).get()).data as unknown as RefundRecord[];
+  // Open refunds are asked about; one the provider never received is sent again under its number.
+  const pending = (await refunds.where({ status: _.in([...OPEN_REFUND_STATUSES]), create_date: _.lt(now - QUIET_MS) }).limit(BATCH).get()).data as unknown as RefundRecord[];
   await each(pending, report, (refund) => refund.out_refund_no, async (refund) => {
     const order = ((await orders.doc(refund.order_id).get()).data as Order[])[0];
     if (!order) return;
-    const provider = requireProvider(deps, order.provider);
-    const merchant = await orderMerchant(order, deps);
-    const status = await provider.queryRefund({ ...merchant, outTradeNo: order.out_trade_no, outRefundNo: refund.out_refund_no }, deps.runtime);
-    if (status.state !== "PROCESSING") {
-      await settleAndRunHook(refund.out_refund_no, { ...status, state: status.state }, deps);
-      report.refunds += 1;
-    }
+    const outcome = await followUpRefund(order, refund, deps, { resend: true });
+    if (outcome === "settled") report.refunds += 1;
+    if (outcome === "resent") report.refundsResent += 1;
   });
 
   if (hooks) {

@@ -1,11 +1,12 @@
-import { ConfigError, failures, ProviderRejectedError, ValidationError } from "../core/errors";
+import { failures, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
 import { currentHookResolver } from "../core/hook-registry";
 import { findOrder, type Order } from "../core/orders";
-import { findRefund, reserveRefund, settleRefund, type RefundRecord } from "../core/refunds";
+import { findRefund, reserveRefund, type RefundRecord } from "../core/refunds";
+import { sendRefund } from "./refund-follow-up";
 import { respond, type Result } from "../core/result";
 import type { RefundState } from "../providers/contract";
-import { checkOutTradeNo, optionalObject, orderMerchant, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
+import { checkOutTradeNo, optionalObject, orderMerchant, productionDeps, type ApiDeps } from "./shared";
 
 export interface RefundParams {
   out_trade_no: string;
@@ -68,7 +69,7 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   // Resolved before anything is reserved: a merchant that cannot be read must not hold an amount back.
   const merchant = await orderMerchant(order, deps);
   // The amount is reserved before the provider hears of it: concurrent refunds can never exceed the payment.
-  const { record, created } = await reserveRefund(order._id, { outRefundNo: chosenRefundNo, refundFee, desc, operator: params.operator, force: params.force === true }, deps.now(), deps.db);
+  const { record, created } = await reserveRefund(order._id, { outRefundNo: chosenRefundNo, refundFee, desc, operator: params.operator, force: params.force === true, ...(other ? { other } : {}) }, deps.now(), deps.db);
   const outRefundNo = record.out_refund_no;
   if (!created) {
     // The same refund asked again: a settled one answers its result; one still in flight is not sent a
@@ -78,23 +79,7 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
     return answer(outRefundNo, deps);
   }
 
-  const provider = requireProvider(deps, order.provider);
-  try {
-    const result = await provider.refund(
-      { ...merchant, outTradeNo, transactionId: order.transaction_id, outRefundNo, totalFee: order.total_fee, refundFee, reason: desc, notifyUrl: order.notify_url, ...(other ? { other } : {}) },
-      deps.runtime,
-    );
-    if (result.state !== "PROCESSING") await settleAndRunHook(outRefundNo, { ...result, state: result.state }, deps);
-  } catch (error) {
-    // A refusal is final, and a ConfigError or ValidationError means the request could not even be built (a
-    // provider throws them before any I/O, e.g. an `other` its protocol cannot carry; an answer it cannot
-    // verify is a SignatureError): all release the reservation. A network failure or an unverifiable answer
-    // leaves it PROCESSING for the timer to query.
-    if (error instanceof ProviderRejectedError || error instanceof ConfigError || error instanceof ValidationError) {
-      await settleRefund(outRefundNo, { state: "CLOSED", settledAt: deps.now() }, deps.db);
-    }
-    throw error;
-  }
+  await sendRefund(order, record, deps);
   return answer(outRefundNo, deps);
 }
 

@@ -19,7 +19,16 @@ export interface RefundRecord {
   refund_id?: string;
   operator?: string;
   force?: boolean;
+  /** The caller's extra provider fields, kept so that a refund that never reached the provider is sent again unchanged. */
+  other?: Record<string, unknown>;
+  /** How many times reconciliation sent it again because the provider had no record of it. */
+  resent?: number;
+  /** An ABNORMAL refund the merchant asked the provider to pay another way (applyAbnormalRefund). */
+  abnormal_apply?: { type: string; date: number };
 }
+
+/** Refunds whose money is still on its way: both hold their reservation against the order. */
+export const OPEN_REFUND_STATUSES: readonly RefundState[] = ["PROCESSING", "ABNORMAL"];
 
 const REFUNDABLE = ["SUCCESS", "REFUND"];
 
@@ -47,7 +56,7 @@ async function nextRefundNo(transaction: TransactionRef, order: Order): Promise<
  */
 export async function reserveRefund(
   orderId: string,
-  request: { outRefundNo?: string; refundFee: number; desc: string; operator?: string; force?: boolean },
+  request: { outRefundNo?: string; refundFee: number; desc: string; operator?: string; force?: boolean; other?: Record<string, unknown> },
   now: number,
   db: Database = cloudDatabase(),
 ): Promise<{ record: RefundRecord; created: boolean }> {
@@ -76,6 +85,7 @@ export async function reserveRefund(
       create_date: now,
       ...(request.operator ? { operator: request.operator } : {}),
       ...(request.force ? { force: true } : {}),
+      ...(request.other ? { other: request.other } : {}),
     };
     await transaction.collection(REFUNDS).add({ ...record });
     await transaction.collection(ORDERS).doc(orderId).update({ refund_reserved: reserved + request.refundFee, refund_num: (order.refund_num ?? 0) + 1 });
@@ -86,9 +96,22 @@ export async function reserveRefund(
 export type SettleOutcome = "settled" | "already-settled" | "unknown-refund";
 
 /**
+ * Which moves a refund may make. PROCESSING may end any way. ABNORMAL is not an end: WeChat holds the
+ * money until the merchant acts (applyAbnormalRefund, or its merchant platform), and then reports SUCCESS
+ * or CLOSED. SUCCESS and CLOSED are final.
+ *
+ * @see https://pay.weixin.qq.com/doc/v3/merchant/4012556418 (退款申请: status ABNORMAL)
+ */
+function mayMove(from: RefundState, to: RefundState): boolean {
+  if (from === "PROCESSING") return to !== "PROCESSING";
+  return from === "ABNORMAL" && (to === "SUCCESS" || to === "CLOSED");
+}
+
+/**
  * Settles a refund once, whichever way its result arrives (the refund call's answer, a notification, a
- * query, the timer). SUCCESS counts it into `refund_fee` and marks the order REFUND; ABNORMAL and
- * CLOSED release the reservation. A refund that is no longer PROCESSING is left alone.
+ * query, the timer). SUCCESS counts it into `refund_fee` and marks the order REFUND; CLOSED releases the
+ * reservation; ABNORMAL only records the state and keeps the reservation, so the same money cannot be
+ * refunded twice while WeChat holds it. A move `mayMove` forbids is left alone ("already-settled").
  */
 export async function settleRefund(
   outRefundNo: string,
@@ -98,7 +121,7 @@ export async function settleRefund(
   return inTransaction(db, async (transaction) => {
     const record = single(await transaction.collection(REFUNDS).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
     if (!record) return "unknown-refund";
-    if (record.status !== "PROCESSING") return "already-settled";
+    if (!mayMove(record.status, result.state)) return "already-settled";
     const order = single(await transaction.collection(ORDERS).doc(record.order_id).get()) as Order | undefined;
     if (!order) return "unknown-refund";
     const refundUpdate: Record<string, unknown> = { status: result.state, settle_date: result.settledAt };
@@ -110,7 +133,7 @@ export async function settleRefund(
         .collection(ORDERS)
         .doc(order._id)
         .update({ status: "REFUND", refund_fee: (order.refund_fee ?? 0) + record.refund_fee, refund_list: [...(order.refund_list ?? []), entry] });
-    } else {
+    } else if (result.state === "CLOSED") {
       await transaction.collection(ORDERS).doc(order._id).update({ refund_reserved: (order.refund_reserved ?? record.refund_fee) - record.refund_fee });
     }
     return "settled";

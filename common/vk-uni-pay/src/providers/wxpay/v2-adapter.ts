@@ -1,3 +1,4 @@
+import { refundNotFoundAsTyped } from "./refund-not-found";
 import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { PaymentStatus } from "../contract";
 import { ignoreAlreadyClosed } from "./close";
@@ -105,11 +106,11 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
     /** @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_5 (查询退款, 不需要证书) */
     async queryRefund(request, runtime) {
       const merchant = forOrder(readWxpayV2Merchant(request.config), request.partner);
-      const outcome = await callWxpayV2(merchant, runtime, {
+      const outcome = await refundNotFoundAsTyped(callWxpayV2(merchant, runtime, {
         path: "/pay/refundquery",
         params: { out_refund_no: request.outRefundNo },
         failureMessage: "查询退款结果失败，请稍后再试",
-      });
+      }));
       const status = toV2RefundQueried(outcome.fields, request.outRefundNo);
       sameNumber(request.outTradeNo, status.outTradeNo, "订单号");
       return status;

@@ -2,6 +2,7 @@ import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
 import { callWxpay } from "./client";
 import { ignoreAlreadyClosed } from "./close";
+import { refundNotFoundAsTyped } from "./refund-not-found";
 import { readWxpayMerchant, type WxpayMerchant } from "./merchant";
 import { buildCreateResult, buildPrepayRequest, subMerchantOf } from "./modes";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
@@ -120,12 +121,14 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
     async queryRefund(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
       const sub = subMerchantOf(request.partner);
-      const answer = await call(merchant, runtime, {
-        method: "GET",
-        path: `/v3/refund/domestic/refunds/${segment(request.outRefundNo)}`,
-        ...(sub ? { query: { sub_mchid: sub.subMchId } } : {}),
-        failureMessage: "查询退款结果失败，请稍后再试",
-      });
+      const answer = await refundNotFoundAsTyped(
+        call(merchant, runtime, {
+          method: "GET",
+          path: `/v3/refund/domestic/refunds/${segment(request.outRefundNo)}`,
+          ...(sub ? { query: { sub_mchid: sub.subMchId } } : {}),
+          failureMessage: "查询退款结果失败，请稍后再试",
+        }),
+      );
       const status = toRefundStatus(answer.body);
       sameNumber(request.outRefundNo, status.outRefundNo, "退款单号");
       return status;
