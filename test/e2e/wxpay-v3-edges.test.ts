@@ -148,6 +148,21 @@ describe("WeChat Pay v3 edges end to end", () => {
     expect((await logFor(outTradeNo)).map(([outcome]) => outcome)).toEqual(["applied", "duplicate", "applied"]);
   });
 
+  it("holds an ABNORMAL refund's money (no second refund of it) until WeChat reports SUCCESS", async () => {
+    const outTradeNo = `ABN${Date.now()}`;
+    await call("shop", { action: "buy", out_trade_no: outTradeNo });
+    await env.control("wxpay", "pay", { out_trade_no: outTradeNo });
+    await env.wxpay.idle();
+    const refund = await call("shop", { action: "refund", out_trade_no: outTradeNo, refund_fee: 1234 });
+    await env.control("wxpay", "refund-result", { out_refund_no: refund.data.out_refund_no, status: "ABNORMAL" });
+    await env.wxpay.idle();
+    expect(await order(outTradeNo)).toMatchObject({ status: "SUCCESS", refund_reserved: 1234 });
+    expect((await call("shop", { action: "refund", out_trade_no: outTradeNo, refund_fee: 1 })).code).toBe(2008);
+    await env.control("wxpay", "refund-result", { out_refund_no: refund.data.out_refund_no, status: "SUCCESS" });
+    await env.wxpay.idle();
+    expect(await order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 1234 });
+  });
+
   describe("notifications nobody should trust", () => {
     let outTradeNo: string;
     let notifyUrl: string;

@@ -341,7 +341,10 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
     settleRefund(mchid, outRefundNo, status) {
       const refund = state.refund(mchid, outRefundNo);
       if (!refund) throw new ControlError(404, `退款单不存在: ${outRefundNo}`);
-      if (refund.status !== "PROCESSING") throw new ControlError(409, `退款单已是 ${refund.status}`);
+      // ABNORMAL is not an end: WeChat holds the money until the merchant acts, then reports SUCCESS or CLOSED.
+      // @see https://pay.weixin.qq.com/doc/v3/merchant/4012556418 (退款申请: status ABNORMAL)
+      const open = refund.status === "PROCESSING" || (refund.status === "ABNORMAL" && status !== "ABNORMAL");
+      if (!open) throw new ControlError(409, `退款单已是 ${refund.status}`);
       const now = state.businessNow();
       const settled: SandboxRefund = { ...refund, status, ...(status === "SUCCESS" ? { success_time: now } : {}) };
       state.putRefund(settled);
