@@ -89,6 +89,11 @@ describe("wxpay queries, close and refunds (API v3), and what is refused in answ
   it("closing an order WeChat has already closed (400 ORDER_CLOSED) succeeds; a paid order (ORDERPAID) still fails", async () => {
     wechat.on("POST /v3/pay/transactions/out-trade-no/T1/close", () => ({ status: 400, body: { code: "ORDER_CLOSED", message: "订单已关闭" } }));
     await expect(provider.closePayment(target, wechat.runtime)).resolves.toBeUndefined();
+    // An order WeChat never received: 404 or 204, the documentation does not settle which; both are closed.
+    wechat.on("POST /v3/pay/transactions/out-trade-no/T1/close", () => ({ status: 404, body: { code: "ORDER_NOT_EXIST", message: "订单不存在" } }));
+    await expect(provider.closePayment(target, wechat.runtime)).resolves.toBeUndefined();
+    wechat.on("POST /v3/pay/transactions/out-trade-no/T1/close", () => ({ status: 204 }));
+    await expect(provider.closePayment(target, wechat.runtime)).resolves.toBeUndefined();
     wechat.on("POST /v3/pay/transactions/out-trade-no/T1/close", () => ({ status: 400, body: { code: "ORDERPAID", message: "订单已支付" } }));
     await expect(provider.closePayment(target, wechat.runtime)).rejects.toMatchObject({ providerCode: "ORDERPAID" });
   });

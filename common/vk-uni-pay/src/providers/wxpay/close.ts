@@ -1,7 +1,12 @@
 import { ProviderRejectedError } from "../../core/errors";
 
-/** WeChat's "already closed" codes: v3 ORDER_CLOSED, v2 ORDERCLOSED. */
-const ALREADY_CLOSED = new Set(["ORDER_CLOSED", "ORDERCLOSED"]);
+/**
+ * Answers that leave nothing open at WeChat: already closed (v3 ORDER_CLOSED, v2 ORDERCLOSED), and no such
+ * order (v3 404 ORDER_NOT_EXIST, v2 ORDERNOTEXIST). The official pages do not say what a close of an
+ * order WeChat never received answers (404 or 204; community reports differ), so both are taken as
+ * closed: a buyer can only pay a prepay WeChat issued, so an order it does not know cannot be paid.
+ */
+const ALREADY_CLOSED = new Set(["ORDER_CLOSED", "ORDERCLOSED", "ORDER_NOT_EXIST", "ORDERNOTEXIST"]);
 
 /**
  * Resolves when a close call succeeds or WeChat says the order is already closed: either way the order is
