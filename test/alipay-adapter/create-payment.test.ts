@@ -18,7 +18,8 @@ import {
 } from "./fake-alipay";
 
 describe("alipay createPayment", () => {
-  const provider = createAlipayProvider();
+  // Pay codes wait between queries; here the wait is instant (the round count bounds the loop).
+  const provider = createAlipayProvider({ wait: async () => undefined });
   let keys: AlipayKeys;
   let certs: AlipayCertificates;
   let alipay: FakeAlipay;
@@ -137,15 +138,35 @@ describe("alipay createPayment", () => {
       expect(result).toMatchObject({ state: "SUCCESS", transactionId: "2026011522001400009999", orderInfo: { tradeState: "SUCCESS" } });
     });
 
-    it("10003: USERPAYING, the buyer still has to confirm", async () => {
+    const queried = (tradeStatus: string) =>
+      alipay.on("alipay.trade.query", () => ({ body: { code: "10000", msg: "Success", out_trade_no: "T20260115001", trade_no: "2026011522001400009999", total_amount: "12.34", trade_status: tradeStatus, send_pay_date: "2026-01-15 12:00:05" } }));
+    const cancelled = (retryFlag: string) => alipay.on("alipay.trade.cancel", () => ({ body: { code: "10000", msg: "Success", out_trade_no: "T20260115001", retry_flag: retryFlag, action: "close" } }));
+
+    it("10003: queries while the buyer confirms, and takes the paid answer", async () => {
       pay({ code: "10003", msg: "等待用户付款", out_trade_no: "T20260115001", trade_no: "2026011522001400009999", total_amount: "12.34" });
+      queried("TRADE_SUCCESS");
       const result = await provider.createPayment(request("codepay", { authCode: "287951669891795468" }), alipay.runtime);
-      expect(result).toMatchObject({ state: "USERPAYING", orderInfo: { tradeState: "USERPAYING", tradeStateDesc: "等待用户付款" } });
+      expect(result).toMatchObject({ state: "SUCCESS", transactionId: "2026011522001400009999" });
+      expect(alipay.calls("alipay.trade.cancel")).toHaveLength(0);
     });
 
-    it("ACQ.SYSTEM_ERROR: outcome unknown, reported as USERPAYING so the client polls (never as paid)", async () => {
+    it("10003 never confirmed: cancelled once the wait runs out (asked again while retry_flag=Y), so the buyer is never charged", async () => {
+      pay({ code: "10003", msg: "等待用户付款", out_trade_no: "T20260115001", trade_no: "2026011522001400009999", total_amount: "12.34" });
+      queried("WAIT_BUYER_PAY");
+      let attempts = 0;
+      alipay.on("alipay.trade.cancel", () => ({ body: { code: "10000", msg: "Success", out_trade_no: "T20260115001", retry_flag: ++attempts < 2 ? "Y" : "N", action: "close" } }));
+      const result = await provider.createPayment(request("codepay", { authCode: "287951669891795468" }), alipay.runtime);
+      expect(result).toMatchObject({ state: "CLOSED", orderInfo: { tradeState: "CLOSED" } });
+      expect(alipay.calls("alipay.trade.query").length).toBeGreaterThan(1);
+      expect(alipay.calls("alipay.trade.cancel")).toHaveLength(2);
+    });
+
+    it("ACQ.SYSTEM_ERROR: outcome unknown, queried, then cancelled (never taken as paid)", async () => {
       pay({ code: "20000", msg: "Service Currently Unavailable", sub_code: "ACQ.SYSTEM_ERROR", sub_msg: "系统错误" });
-      expect(await provider.createPayment(request("codepay", { authCode: "287951669891795468" }), alipay.runtime)).toMatchObject({ state: "USERPAYING" });
+      alipay.on("alipay.trade.query", () => ({ body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.SYSTEM_ERROR", sub_msg: "系统错误" } }));
+      cancelled("N");
+      expect(await provider.createPayment(request("codepay", { authCode: "287951669891795468" }), alipay.runtime)).toMatchObject({ state: "CLOSED" });
+      expect(alipay.calls("alipay.trade.cancel")).toHaveLength(1);
     });
 
     it("40004: a business failure the client shows (PAYERROR, order stays unpaid)", async () => {

@@ -1,3 +1,4 @@
+import { realCodepayWait, type CodepayWait } from "../codepay-loop";
 import type { MerchantConfig, PartnerRef, PaymentProvider } from "../contract";
 import { readAlipayMerchant, type AlipayMerchant } from "./merchant";
 import { ALIPAY_MODES } from "./modes";
@@ -18,11 +19,12 @@ function merchantFor(request: { config: MerchantConfig; partner?: PartnerRef }):
  *
  * @see https://opendocs.alipay.com/common/02kf5q
  */
-export function createAlipayProvider(): PaymentProvider {
+export function createAlipayProvider(options: { wait?: CodepayWait } = {}): PaymentProvider {
+  const wait = options.wait ?? realCodepayWait;
   return Object.freeze({
     name: "alipay",
     capabilities: Object.freeze({ modes: ALIPAY_MODES, query: true, close: true, refund: true, refundNotify: false }),
-    createPayment: async (request, runtime) => createAlipayPayment(request, merchantFor(request), runtime),
+    createPayment: async (request, runtime) => createAlipayPayment(request, merchantFor(request), runtime, wait),
     queryPayment: async (request, runtime) => queryAlipayPayment(request.outTradeNo, merchantFor(request), runtime),
     closePayment: async (request, runtime) => closeAlipayPayment(request.outTradeNo, request.mode, merchantFor(request), runtime),
     refund: async (request, runtime) => refundAlipayPayment(request, merchantFor(request), runtime),

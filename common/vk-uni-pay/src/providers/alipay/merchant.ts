@@ -1,3 +1,4 @@
+import type { CodepayTiming } from "../codepay-loop";
 import { configError, configMaterial, optionalConfigString, type ConfigSource } from "../config-values";
 import { cachedMerchantReader } from "../merchant-reader";
 import { createSign, createVerify, type KeyObject } from "node:crypto";
@@ -41,6 +42,8 @@ export interface AlipayMerchant {
   /** Full gateway URL, `…/gateway.do`. */
   readonly gatewayUrl: string;
   readonly timeoutMs: number;
+  /** Pay codes: how often, and how long, an open payment is queried before it is cancelled. */
+  readonly codepay: CodepayTiming;
 }
 
 const ALIPAY: ConfigSource = { label: "支付宝", prefix: "alipay" };
@@ -119,7 +122,21 @@ function parse(config: MerchantConfig): AlipayMerchant {
     ...(appAuthToken ? { appAuthToken } : {}),
     gatewayUrl: `${origin}/gateway.do`,
     timeoutMs,
+    codepay: Object.freeze({
+      pollIntervalMs: positiveMs(config, "codepayPollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
+      maxWaitMs: positiveMs(config, "codepayMaxWaitMs", DEFAULT_MAX_WAIT_MS),
+    }),
   });
+}
+
+const DEFAULT_POLL_INTERVAL_MS = 5_000;
+const DEFAULT_MAX_WAIT_MS = 30_000;
+
+function positiveMs(config: MerchantConfig, field: string, fallback: number): number {
+  const value = config[field];
+  if (value === undefined || value === null || value === "") return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) throw fail("config-invalid", `支付宝配置 ${field} 必须是正整数（毫秒）`);
+  return value;
 }
 
 /** The typed, cached material of a sub-config (see merchant-reader.ts). */

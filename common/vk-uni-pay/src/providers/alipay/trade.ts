@@ -1,6 +1,8 @@
-import { NetworkError, ProviderRejectedError, RefundNotFoundError } from "../../core/errors";
+import { NetworkError, ProviderRejectedError, RefundNotFoundError, SignatureError } from "../../core/errors";
+import { realCodepayWait, type CodepayWait } from "../codepay-loop";
 import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, RefundRequest, RefundStatus, TradeState } from "../contract";
-import { buildSignedParams, callAlipay, callAlipayOk, isOutcomeUnknown, rejectionOf } from "./client";
+import { buildSignedParams, callAlipay, callAlipayOk, isOutcomeUnknown, rejectionOf, type AlipayCall } from "./client";
+import { settleAlipayCodepay } from "./codepay";
 import type { AlipayMerchant } from "./merchant";
 import { buildTradeRequest } from "./modes";
 import { malformed, parseAlipayTime, text, toPaymentStatus, toQueriedRefund } from "./normalize";
@@ -57,7 +59,30 @@ function toCodepayResult(request: CreateRequest, body: Record<string, unknown>):
   throw rejectionOf(error, "付款码支付失败");
 }
 
-export async function createAlipayPayment(request: CreateRequest, merchant: AlipayMerchant, runtime: ProviderRuntime): Promise<CreateResult> {
+/**
+ * `alipay.trade.pay`, then, while the outcome is open (10003, 20000, ACQ.SYSTEM_ERROR, a lost or
+ * unverifiable answer), the query-then-cancel procedure of codepay.ts.
+ *
+ * @see https://opendocs.alipay.com/open/194/106039
+ */
+async function payByCode(request: CreateRequest, call: AlipayCall, merchant: AlipayMerchant, runtime: ProviderRuntime, wait: CodepayWait): Promise<CreateResult> {
+  let body: Record<string, unknown> | undefined;
+  try {
+    body = await callAlipay(merchant, runtime, call);
+  } catch (error) {
+    // The answer was lost or cannot be trusted: the trade may exist, so it is queried, then cancelled.
+    if (!(error instanceof NetworkError) && !(error instanceof SignatureError)) throw error;
+  }
+  if (body) {
+    const answered = toCodepayResult(request, body);
+    if (answered.state !== "USERPAYING") return answered;
+  }
+  return settleAlipayCodepay(request.outTradeNo, merchant, runtime, wait, () => queryAlipayPayment(request.outTradeNo, merchant, runtime), (status) =>
+    status.state === "SUCCESS" ? codepayResult("SUCCESS", "支付成功", status.raw as Record<string, unknown>) : codepayResult(status.state, status.state === "CLOSED" ? "已关闭" : status.state, status.raw as Record<string, unknown>),
+  );
+}
+
+export async function createAlipayPayment(request: CreateRequest, merchant: AlipayMerchant, runtime: ProviderRuntime, wait: CodepayWait = realCodepayWait): Promise<CreateResult> {
   const { product, call } = buildTradeRequest(request, merchant);
   switch (product) {
     case "app": {
@@ -78,7 +103,7 @@ export async function createAlipayPayment(request: CreateRequest, merchant: Alip
       return { orderInfo: { codeUrl }, codeUrl, raw: body };
     }
     case "pay":
-      return toCodepayResult(request, await callAlipay(merchant, runtime, call));
+      return payByCode(request, call, merchant, runtime, wait);
     default:
       return assertNever(product);
   }
