@@ -64,6 +64,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   mkdirSync(dataDir, { recursive: true });
   // uni-config-center's stand-in reads its overrides from here, at call time.
   process.env.UNICLOUD_DATA_DIR = dataDir;
+  // The generated uni-pay config finds its template through this at load time, so a moved project still loads.
+  process.env.UNICLOUD_SPACE_DIR = spaceDir;
   const log = options.log ?? ((line: string) => console.log(line));
   const database = createDatabase({
     file: options.databaseFile ?? join(dataDir, "database.sqlite"),
