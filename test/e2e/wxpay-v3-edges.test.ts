@@ -163,6 +163,40 @@ describe("WeChat Pay v3 edges end to end", () => {
     expect(await order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 1234 });
   });
 
+  it("pays out an ABNORMAL refund to the payer's bank card through admin/applyAbnormalRefund, the card sent encrypted and never stored", async () => {
+    const outTradeNo = `ABNAPPLY${Date.now()}`;
+    await call("shop", { action: "buy", out_trade_no: outTradeNo });
+    await env.control("wxpay", "pay", { out_trade_no: outTradeNo });
+    await env.wxpay.idle();
+    const refund = await call("shop", { action: "refund", out_trade_no: outTradeNo, refund_fee: 1234 });
+    const outRefundNo = refund.data.out_refund_no as string;
+    const apply = (data: Record<string, unknown>, token = admin) => client("admin/applyAbnormalRefund", { out_refund_no: outRefundNo, ...data }, token);
+    const card = { type: "USER_BANK_CARD", bank_type: "ICBC_DEBIT", bank_account: "6222020200112233445", real_name: "张三" };
+
+    expect((await apply(card, user)).code).not.toBe(0);
+    // Still PROCESSING at WeChat: nothing to apply yet.
+    expect(await apply(card)).toMatchObject({ code: 2011 });
+    await env.control("wxpay", "refund-result", { out_refund_no: outRefundNo, status: "ABNORMAL" });
+    await env.wxpay.idle();
+    expect(await apply({ ...card, bank_account: "not-a-card" })).toMatchObject({ code: 1000 });
+    expect(await apply({ type: "USER_BALANCE" })).toMatchObject({ code: 1000 });
+
+    const applied = await apply(card);
+    expect(applied).toMatchObject({ code: 0, data: { out_refund_no: outRefundNo, refund_status: "ABNORMAL", provider_status: "PROCESSING" } });
+    const atWechat = (await env.control("wxpay", "refund-requests", { out_trade_no: outTradeNo })).refunds[0];
+    expect(atWechat).toMatchObject({ status: "PROCESSING", abnormal_apply: { type: "USER_BANK_CARD", bank_type: "ICBC_DEBIT", bank_account_tail: "3445", real_name: "张三" } });
+    const stored = (await env.db.collection("vk-pay-refunds").doc(outRefundNo).get()).data[0];
+    expect(stored).toMatchObject({ status: "ABNORMAL", abnormal_apply: { type: "USER_BANK_CARD", bank_account_tail: "3445" } });
+    expect(JSON.stringify(stored)).not.toMatch(/6222020200112233445|张三/);
+    expect(await order(outTradeNo)).toMatchObject({ status: "SUCCESS", refund_reserved: 1234 });
+
+    await env.control("wxpay", "refund-result", { out_refund_no: outRefundNo, status: "SUCCESS" });
+    await env.wxpay.idle();
+    expect(await order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 1234 });
+    const detail = await client("admin/orders", { out_trade_no: outTradeNo }, admin);
+    expect(detail.data.abnormal_refunds).toEqual([expect.objectContaining({ out_refund_no: outRefundNo, status: "SUCCESS", abnormal_apply: expect.objectContaining({ type: "USER_BANK_CARD" }) })]);
+  });
+
   describe("notifications nobody should trust", () => {
     let outTradeNo: string;
     let notifyUrl: string;

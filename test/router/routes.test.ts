@@ -57,7 +57,7 @@ describe("vk-pay routes", () => {
   });
 
   it("keeps the admin routes for admins", async () => {
-    for (const url of ["admin/orders", "admin/notifications", "admin/refund", "admin/reconcile", "admin/hookRetry", "admin/transfer", "admin/queryTransfer", "admin/cancelTransfer", "admin/transfers"]) {
+    for (const url of ["admin/orders", "admin/notifications", "admin/refund", "admin/applyAbnormalRefund", "admin/reconcile", "admin/hookRetry", "admin/transfer", "admin/queryTransfer", "admin/cancelTransfer", "admin/transfers"]) {
       expect({ url, reply: await call(url, user) }).toMatchObject({ url, reply: { code: 403 } });
       expect({ url, reply: await call(url, undefined) }).toMatchObject({ url, reply: { code: 30202 } });
     }

@@ -88,4 +88,23 @@ describe.each(["certificate", "public_key"] as const)("wxpay adapter against the
     const stored = (await database.db.collection("vk-pay-wxpay-certs").limit(10).get()).data;
     expect(stored.map((doc) => doc.serial_no)).toEqual(signMode === "certificate" ? [harness.sandbox.keys.platformSerial.toUpperCase()] : []);
   });
+
+  it("asks the sandbox to pay out an ABNORMAL refund to a bank card, the card and name encrypted for the key Wechatpay-Serial names", async () => {
+    // Certificate mode encrypts for the downloaded platform certificate; public-key mode for the WeChat Pay public key.
+    const merchantConfig = signMode === "certificate" ? { ...config, wxpayPublicKeyPath: undefined, wxpayPublicKeyId: undefined } : config;
+    const provider = createWxpayProvider({ database: () => database.db, log: () => undefined });
+    const outTradeNo = newOrderNo("A");
+    const target = { mode: "h5", config: merchantConfig, outTradeNo };
+    await provider.createPayment({ ...target, totalFee: 500, subject: "异常退款", notifyUrl: `${harness.receiver.url}/x`, clientIp: "127.0.0.1" }, httpRuntime);
+    await harness.control("pay", { out_trade_no: outTradeNo });
+    const refund = await provider.refund({ ...target, outRefundNo: `${outTradeNo}R`, totalFee: 500, refundFee: 500, notifyUrl: `${harness.receiver.url}/refund` }, httpRuntime);
+    await harness.control("refund-result", { out_refund_no: `${outTradeNo}R`, status: "ABNORMAL" });
+    const route = { type: "USER_BANK_CARD" as const, bankType: "CMB_DEBIT", bankAccount: "6225880112345678", realName: "李四" };
+    const answer = await provider.applyAbnormalRefund!({ ...target, outRefundNo: `${outTradeNo}R`, refundId: refund.refundId!, route }, httpRuntime);
+    expect(answer).toMatchObject({ state: "PROCESSING", outRefundNo: `${outTradeNo}R` });
+    const seen = (await harness.control("refund-requests", { out_trade_no: outTradeNo })).json as { refunds: Array<Record<string, unknown>> };
+    expect(seen.refunds[0]).toMatchObject({ abnormal_apply: { type: "USER_BANK_CARD", bank_type: "CMB_DEBIT", bank_account_tail: "5678", real_name: "李四" } });
+    // A second apply finds it PROCESSING: WeChat refuses, and so does the sandbox.
+    await expect(provider.applyAbnormalRefund!({ ...target, outRefundNo: `${outTradeNo}R`, refundId: refund.refundId!, route: { type: "MERCHANT_BANK_CARD" } }, httpRuntime)).rejects.toMatchObject({ providerCode: "INVALID_REQUEST" });
+  });
 });

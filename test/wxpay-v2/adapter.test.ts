@@ -224,6 +224,12 @@ describe("wxpay over API v2: create, query, close, refund", () => {
     await expect(provider.closePayment({ mode: "h5", config: v2Config(), outTradeNo: "T1" }, wechat.runtime)).resolves.toBeUndefined();
   });
 
+  it("has no apply-abnormal-refund call: a CHANGE refund is answered 2012 (settle it on the merchant platform), and nothing is sent", async () => {
+    const ask = provider.applyAbnormalRefund!({ mode: "h5", config: v2Config(), outTradeNo: "T20260115001", outRefundNo: "T20260115001-1", refundId: "50000000382019052709732678859", route: { type: "MERCHANT_BANK_CARD" } }, wechat.runtime);
+    await expect(ask).rejects.toMatchObject({ code: 2012, errCode: "vk-pay-abnormal-refund-unsupported" });
+    expect(wechat.calls("/pay/refund")).toHaveLength(0);
+  });
+
   describe("refunds over mutual TLS", () => {
     const refund = (config = v2Config()) => ({
       mode: "mp-weixin",

@@ -10,6 +10,7 @@ export { queryPayment } from "./api/query-payment";
 export { closeOrder } from "./api/close-order";
 export { refund } from "./api/refund";
 export { queryRefund } from "./api/query-refund";
+export { applyAbnormalRefund } from "./api/apply-abnormal-refund";
 export { retryHooks } from "./api/retry-hooks";
 export { reconcile } from "./api/reconcile";
 export { transfer, queryTransfer, cancelTransfer, listTransfers, pendingTransfers } from "./api/transfer";

@@ -9,7 +9,7 @@ const FIELDS = ["out_trade_no", "user_id", "status", "type", "provider", "pay_ty
 
 /**
  * Orders for the back office: a page of the list (`where`, `orderBy`, `pageIndex`, `pageSize`), or,
- * with `out_trade_no`, one order with its refunds and every notification received for it.
+ * with `out_trade_no`, one order with its refunds (the ABNORMAL ones also apart) and every notification received for it.
  */
 export async function main({ data }: RouteRequest): Promise<RouteReply> {
   if (data.out_trade_no !== undefined) {
@@ -18,7 +18,9 @@ export async function main({ data }: RouteRequest): Promise<RouteReply> {
     if (!order) return failure(2001, "order-not-found", "订单不存在");
     const refunds = await baseDao.select({ dbName: "vk-pay-refunds", whereJson: { out_trade_no: data.out_trade_no }, orderBy: "create_date asc", pageSize: 100, getMain: true });
     const notifications = await baseDao.select({ dbName: "vk-pay-notify-log", whereJson: { out_trade_no: data.out_trade_no }, orderBy: "create_date asc", pageSize: 100, getMain: true });
-    return success({ order, refunds, notifications });
+    // Refunds WeChat held (or holds) as ABNORMAL: their money waits on the merchant (admin/applyAbnormalRefund).
+    const abnormal_refunds = (refunds as Array<Record<string, unknown>>).filter((refund) => refund.status === "ABNORMAL" || refund.abnormal_date !== undefined);
+    return success({ order, refunds, abnormal_refunds, notifications });
   }
   const query = parseListQuery(data, FIELDS, "create_date desc");
   if ("code" in query) return query;

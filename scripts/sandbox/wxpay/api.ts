@@ -3,9 +3,11 @@
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_2.shtml (查询订单)
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_3.shtml (关闭订单)
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_10.shtml (查询单笔退款)
+ * @see https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html (发起异常退款)
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay5_1.shtml (获取平台证书列表)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readAbnormalRefundRequest } from "./abnormal-refund";
 import type { WxpaySandboxKeys } from "../pki/wxpay-keys";
 import { type ResponseSigner, type SandboxMerchant, verifyMerchantRequest } from "./auth";
 import { readRawBody, sendSigned } from "./http";
@@ -105,6 +107,16 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/,
     run: (ctx, call) => ({ status: 200, body: ctx.ledger.refundView(ctx.ledger.findRefund(refundPayee(call, call.query.get("sub_mchid") ?? undefined), call.params[0])) }),
+  },
+  {
+    method: "POST",
+    pattern: /^\/v3\/refund\/domestic\/refunds\/([^/]+)\/apply-abnormal-refund$/,
+    run(ctx, call) {
+      const { outRefundNo, apply } = readAbnormalRefundRequest(call.body(), call.req, ctx.keys, ctx.platform);
+      const refund = ctx.ledger.applyAbnormalRefund(refundPayee(call, call.body().sub_mchid), call.params[0], outRefundNo, apply);
+      ctx.scheduleRefundSettlement(refund.mchid, refund.out_refund_no);
+      return { status: 200, body: ctx.ledger.refundView(refund) };
+    },
   },
   {
     method: "GET",

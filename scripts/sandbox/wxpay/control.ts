@@ -60,7 +60,7 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   "refund-requests"(ctx, body) {
     const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;
     const refunds = ctx.state.refundsOf(mchid, text(body, "out_trade_no", true));
-    return { refunds: refunds.map((refund) => ({ out_refund_no: refund.out_refund_no, refund: refund.refund, status: refund.status, requests: refund.requests ?? 1 })) };
+    return { refunds: refunds.map((refund) => ({ out_refund_no: refund.out_refund_no, refund: refund.refund, status: refund.status, requests: refund.requests ?? 1, ...(refund.abnormal_apply ? { abnormal_apply: refund.abnormal_apply } : {}) })) };
   },
   redeliver(ctx, body) {
     const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;

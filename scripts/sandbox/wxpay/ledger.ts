@@ -56,6 +56,8 @@ export interface Ledger {
   fail(mchid: string, outTradeNo: string): SandboxOrder;
   cancel(mchid: string, outTradeNo: string): SandboxOrder;
   settleRefund(mchid: string, outRefundNo: string, status: Exclude<RefundStatus, "PROCESSING">): { refund: SandboxRefund; notification: Delivery };
+  /** The merchant's 发起异常退款: an ABNORMAL refund goes back to PROCESSING, to be paid out the chosen way. */
+  applyAbnormalRefund(mchid: string, refundId: string, outRefundNo: string, apply: NonNullable<SandboxRefund["abnormal_apply"]>): SandboxRefund;
   /** The order as paid now (new transaction_id, payer openids); the caller stores it. */
   markPaid(order: SandboxOrder, openid?: string): SandboxOrder;
   /** A query of a USERPAYING pay-code trade: counts down and applies its outcome (no notification follows). */
@@ -352,6 +354,15 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
       if (status === "SUCCESS" && order.trade_state === "SUCCESS") state.putOrder(withState(order, "REFUND"));
       const notification = announceRefund(settled, order);
       return { refund: settled, notification };
+    },
+
+    applyAbnormalRefund(mchid, refundId, outRefundNo, apply) {
+      const refund = state.refund(mchid, outRefundNo);
+      if (!refund || refund.refund_id !== refundId) throw new WxpayApiError(404, "RESOURCE_NOT_EXISTS", "退款单不存在");
+      if (refund.status !== "ABNORMAL") throw new WxpayApiError(400, "INVALID_REQUEST", `退款单状态为${refund.status}，不能发起异常退款`);
+      const applied: SandboxRefund = { ...refund, status: "PROCESSING", abnormal_apply: apply };
+      state.putRefund(applied);
+      return applied;
     },
 
     poll(order) {

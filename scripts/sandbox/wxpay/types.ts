@@ -65,7 +65,11 @@ export interface SandboxRefund extends OrderOrigin {
   success_time?: number;
   /** How many refund requests named this out_refund_no: more than one is a merchant that sent a refund twice. */
   requests?: number;
+  /** How the merchant asked WeChat to pay out this refund after it went ABNORMAL (never the card number itself). */
+  abnormal_apply?: { type: AbnormalRefundType; bank_type?: string; bank_account_tail?: string; real_name?: string };
 }
+
+export type AbnormalRefundType = "USER_BANK_CARD" | "MERCHANT_BANK_CARD";
 
 export interface StoredNotification {
   url: string;

@@ -98,6 +98,9 @@ export const failures = {
   orderClosed: () => new StateError(2007, "order-closed", "订单已关闭，请重新下单"),
   refundExceedsPaid: () => new StateError(2008, "refund-exceeds-paid", "退款金额超过订单可退金额"),
   refundNoConflict: () => new StateError(2009, "refund-no-conflict", "该退款单号已用于其他退款"),
+  refundNotFound: () => new StateError(2010, "refund-not-found", "退款单不存在"),
+  refundNotAbnormal: (status: string) => new StateError(2011, "refund-not-abnormal", `该退款单状态为${status}，不是退款异常，无需处理`),
+  abnormalRefundUnsupported: (why: string) => new StateError(2012, "abnormal-refund-unsupported", why),
   // Transfers are specified (SPEC §4) but not built yet: a clear answer rather than a missing route.
   transferNotAvailable: () => new StateError(4001, "transfer-not-available", "转账功能暂未开放"),
 };

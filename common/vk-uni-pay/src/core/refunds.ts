@@ -23,8 +23,10 @@ export interface RefundRecord {
   other?: Record<string, unknown>;
   /** How many times reconciliation sent it again because the provider had no record of it. */
   resent?: number;
+  /** When the provider first reported it ABNORMAL. */
+  abnormal_date?: number;
   /** An ABNORMAL refund the merchant asked the provider to pay another way (applyAbnormalRefund). */
-  abnormal_apply?: { type: string; date: number };
+  abnormal_apply?: { type: string; date: number; bank_type?: string; bank_account_tail?: string };
 }
 
 /** Refunds whose money is still on its way: both hold their reservation against the order. */
@@ -126,6 +128,8 @@ export async function settleRefund(
     if (!order) return "unknown-refund";
     const refundUpdate: Record<string, unknown> = { status: result.state, settle_date: result.settledAt };
     if (result.refundId) refundUpdate.refund_id = result.refundId;
+    // Kept after it settles, so the back office still sees which refunds went through WeChat's intermediate account.
+    if (result.state === "ABNORMAL") refundUpdate.abnormal_date = result.settledAt;
     await transaction.collection(REFUNDS).doc(outRefundNo).update(refundUpdate);
     if (result.state === "SUCCESS") {
       const entry = { refund_date: result.settledAt, refund_fee: record.refund_fee, out_refund_no: outRefundNo, refund_desc: record.refund_desc };

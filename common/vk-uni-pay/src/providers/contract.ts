@@ -118,6 +118,22 @@ export interface RefundStatus {
   raw: unknown;
 }
 
+/**
+ * How a provider is asked to pay out a refund it holds as ABNORMAL (the original account could not take
+ * it): to the payer's debit card, with the card's bank, number and holder, or back to the merchant's bank
+ * account for the merchant to settle with the payer.
+ */
+export type AbnormalRefundRoute =
+  | { type: "USER_BANK_CARD"; bankType: string; bankAccount: string; realName: string }
+  | { type: "MERCHANT_BANK_CARD" };
+
+export interface AbnormalRefundRequest extends OrderRef {
+  outRefundNo: string;
+  /** The provider's own refund number, which names the refund on this call. */
+  refundId: string;
+  route: AbnormalRefundRoute;
+}
+
 /** A provider's notification as received: the raw bytes are what gets verified. */
 export interface RawNotification {
   method: string;
@@ -160,6 +176,8 @@ export interface PaymentProvider {
   closePayment(request: OrderRef, runtime: ProviderRuntime): Promise<void>;
   refund(request: RefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
   queryRefund(request: OrderRef & { outRefundNo: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
+  /** Only providers that hold refunds as ABNORMAL implement it; the answer is the refund as it now stands. */
+  applyAbnormalRefund?(request: AbnormalRefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
   /** Verifies first (signature, timestamp window, decryption), then parses; throws SignatureError on any doubt. */
   verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
   /**

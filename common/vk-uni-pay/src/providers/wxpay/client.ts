@@ -33,6 +33,8 @@ export interface WxpayCall {
   body?: unknown;
   /** What the user sees when WeChat refuses (Chinese, as the seed). */
   failureMessage?: string;
+  /** `Wechatpay-Serial` when the body carries fields encrypted for WeChat (v3/sensitive.ts). */
+  encryptedFor?: string;
 }
 
 export interface WxpayResult {
@@ -74,6 +76,8 @@ export async function sendSigned(merchant: WxpayMerchant, runtime: ProviderRunti
   });
   const headers: Record<string, string> = { Authorization: signed.authorization, Accept: "application/json", "User-Agent": USER_AGENT };
   if (content) headers["Content-Type"] = "application/json";
+  // Names the key that can decrypt the body's sensitive fields; not part of the signature.
+  if (call.encryptedFor) headers["Wechatpay-Serial"] = call.encryptedFor;
   // The baseUrl replaces scheme and host only; the signature above already covers the official path.
   const url = `${merchant.baseUrl(WXPAY_API_HOST)}${canonicalUrl}`;
   let response: Awaited<ReturnType<ProviderRuntime["request"]>>;

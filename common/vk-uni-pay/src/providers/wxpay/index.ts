@@ -67,6 +67,7 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
     closePayment: async (request, runtime) => payingAdapter(request.mode, request.config).closePayment(request, runtime),
     refund: async (request, runtime) => adapterFor(request.config).refund(request, runtime),
     queryRefund: async (request, runtime) => adapterFor(request.config).queryRefund(request, runtime),
+    applyAbnormalRefund: async (request, runtime) => adapterFor(request.config).applyAbnormalRefund(request, runtime),
     verifyNotify: async (notification, config, runtime) => {
       const adapter = adapterFor(config);
       // Said plainly rather than left to fail as a bad v3 signature: the merchant's version is wrong somewhere.

@@ -1,4 +1,6 @@
+import type { KeyObject } from "node:crypto";
 import type { Database, Doc } from "../../core/database";
+import { ConfigError } from "../../core/errors";
 import type { ProviderRuntime } from "../contract";
 import { errorOf, sendSigned, type RawResponse, type ResponseVerifier } from "./client";
 import type { WxpayMerchant } from "./merchant";
@@ -105,6 +107,31 @@ export class PlatformCertStore implements ResponseVerifier {
 
   verify(response: RawResponse, merchant: WxpayMerchant, runtime: ProviderRuntime): Promise<void> {
     return this.verifyMessage(response.headers, response.data, merchant, runtime);
+  }
+
+  /**
+   * The key to encrypt a sensitive request field with, and the `Wechatpay-Serial` that names it: the
+   * configured WeChat Pay public key when there is one (WeChat's recommendation), otherwise the platform
+   * certificate in force that took effect last (during a rotation, the new one once it is effective).
+   *
+   * @see https://pay.weixin.qq.com/docs/merchant/development/interface-rules/sensitive-data-encryption.html
+   * @see https://pay.weixin.qq.com/docs/merchant/development/interface-rules/wechatpay-certificates-rotation.html
+   */
+  async encryptionKey(merchant: WxpayMerchant, runtime: ProviderRuntime): Promise<{ serial: string; publicKey: KeyObject }> {
+    const [publicKey] = merchant.publicKeys;
+    if (publicKey) return { serial: publicKey.id, publicKey: publicKey.publicKey };
+    const inForce = (): LoadedCertificate | undefined => {
+      const now = runtime.now();
+      const live = [...this.state(merchant.mchId).certificates.values()].filter((known) => known.expiresAt > now).map((known) => known.certificate);
+      return [...merchant.pinnedCertificates, ...live]
+        .filter((certificate) => certificate.validFrom.getTime() <= now && certificate.validTo.getTime() > now)
+        .sort((a, b) => b.validFrom.getTime() - a.validFrom.getTime())[0];
+    };
+    if (!inForce()) await this.loadStored(merchant);
+    if (!inForce()) await this.refresh(merchant, runtime, () => inForce() !== undefined);
+    const certificate = inForce();
+    if (!certificate) throw new ConfigError("wxpay-no-encryption-key", "未能获取微信支付平台证书或微信支付公钥，无法加密敏感信息");
+    return { serial: certificate.serialNo, publicKey: certificate.publicKey };
   }
 
   private knows(merchant: WxpayMerchant, headers: HeaderBag, nowMs: number): boolean {

@@ -1,5 +1,5 @@
 import { refundNotFoundAsTyped } from "./refund-not-found";
-import { NetworkError, ProviderRejectedError } from "../../core/errors";
+import { failures, NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { PaymentStatus } from "../contract";
 import { ignoreAlreadyClosed } from "./close";
 import { refundExtrasV2 } from "./refund-extras";
@@ -104,6 +104,15 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
     },
 
     /** @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_5 (查询退款, 不需要证书) */
+    /**
+     * API v2 has no such call: a CHANGE refund is settled on the merchant platform (交易中心 → 退款管理).
+     *
+     * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_5 (查询退款: refund_status CHANGE)
+     */
+    async applyAbnormalRefund() {
+      throw failures.abnormalRefundUnsupported("微信支付API v2没有发起异常退款接口，请在微信支付商户平台处理，或改用API v3");
+    },
+
     async queryRefund(request, runtime) {
       const merchant = forOrder(readWxpayV2Merchant(request.config), request.partner);
       const outcome = await refundNotFoundAsTyped(callWxpayV2(merchant, runtime, {

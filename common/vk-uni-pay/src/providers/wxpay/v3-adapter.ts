@@ -1,5 +1,5 @@
 import { NetworkError, ProviderRejectedError } from "../../core/errors";
-import type { CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
+import type { AbnormalRefundRequest, CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
 import { callWxpay } from "./client";
 import { ignoreAlreadyClosed } from "./close";
 import { refundNotFoundAsTyped } from "./refund-not-found";
@@ -7,6 +7,7 @@ import { readWxpayMerchant, type WxpayMerchant } from "./merchant";
 import { buildCreateResult, buildPrepayRequest, subMerchantOf } from "./modes";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
 import { verifyWxpayNotify } from "./notify";
+import { encryptSensitiveField } from "./v3";
 import type { PlatformCertStore } from "./platform-certs";
 
 /**
@@ -34,6 +35,7 @@ export interface WxpayVersionAdapter {
   closePayment(request: Target, runtime: ProviderRuntime): Promise<void>;
   refund(request: RefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
   queryRefund(request: Target & { outRefundNo: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
+  applyAbnormalRefund(request: AbnormalRefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
   verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
 }
 
@@ -129,6 +131,37 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
           failureMessage: "查询退款结果失败，请稍后再试",
         }),
       );
+      const status = toRefundStatus(answer.body);
+      sameNumber(request.outRefundNo, status.outRefundNo, "退款单号");
+      return status;
+    },
+
+    /**
+     * Pays out a refund WeChat holds as ABNORMAL. The payer's card number and name travel RSA-OAEP
+     * encrypted for the key that `Wechatpay-Serial` names; the answer is the refund, now PROCESSING again.
+     *
+     * @see https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html
+     * @see https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create-abnormal-refund.html (服务商: sub_mchid)
+     */
+    async applyAbnormalRefund(request, runtime) {
+      const merchant = readWxpayMerchant(request.config);
+      const sub = subMerchantOf(request.partner);
+      const body: Record<string, unknown> = { ...(sub ? { sub_mchid: sub.subMchId } : {}), out_refund_no: request.outRefundNo, type: request.route.type };
+      let encryptedFor: string | undefined;
+      if (request.route.type === "USER_BANK_CARD") {
+        const key = await certs.encryptionKey(merchant, runtime);
+        encryptedFor = key.serial;
+        body.bank_type = request.route.bankType;
+        body.bank_account = encryptSensitiveField(request.route.bankAccount, key.publicKey);
+        body.real_name = encryptSensitiveField(request.route.realName, key.publicKey);
+      }
+      const answer = await call(merchant, runtime, {
+        method: "POST",
+        path: `/v3/refund/domestic/refunds/${segment(request.refundId)}/apply-abnormal-refund`,
+        body,
+        ...(encryptedFor ? { encryptedFor } : {}),
+        failureMessage: "发起异常退款失败",
+      });
       const status = toRefundStatus(answer.body);
       sameNumber(request.outRefundNo, status.outRefundNo, "退款单号");
       return status;
