@@ -185,15 +185,16 @@ describe("Sub-merchant and multi-merchant orders end to end", () => {
     expect(await api.balance()).toBe(before);
   });
 
-  it("pid: a v3-configured merchant's pay-code checkout pays over v2 micropay and refunds over v3", async () => {
+  it("pid: a v3-configured merchant's pay-code checkout pays over v3 codepay and refunds over v3", async () => {
     const outTradeNo = number("PIDC");
-    const paid = await api.shop("create", { data: { pid: PID, out_trade_no: outTradeNo, total_fee: 300, subject: "B 店收银", type: "recharge", user_id: "u1", auth_code: "134567890123456789" } });
+    const paid = await api.shop("create", { data: { pid: PID, out_trade_no: outTradeNo, total_fee: 300, subject: "B 店收银", type: "recharge", user_id: "u1", auth_code: "134567890123456789", store_id: "B-01" } });
     expect(paid).toMatchObject({ code: 0, data: { pay_type: "wxpay_codepay", orderInfo: { tradeState: "SUCCESS" } } });
-    expect(env.wxpay.state.order(keys.mchId, outTradeNo)).toMatchObject({ trade_type: "MICROPAY", version: 2, trade_state: "SUCCESS" });
+    expect(env.wxpay.state.order(keys.mchId, outTradeNo)).toMatchObject({ trade_type: "MICROPAY", trade_state: "SUCCESS" });
+    expect(env.wxpay.state.order(keys.mchId, outTradeNo)!.version).toBeUndefined();
     expect(await api.order(outTradeNo)).toMatchObject({ pid: PID, status: "SUCCESS" });
     const refund = await api.shop("refund", { out_trade_no: outTradeNo, refund_fee: 300 });
     expect(refund).toMatchObject({ code: 0, data: { refund_status: "PROCESSING" } });
-    // Placed over v3 (no `version: 2` on the refund) although the trade was placed over v2.
+    // Placed over v3, like the trade (no `version: 2`).
     expect(env.wxpay.state.refund(keys.mchId, refund.data.out_refund_no)).toMatchObject({ refund: 300 });
     expect(env.wxpay.state.refund(keys.mchId, refund.data.out_refund_no)!.version).toBeUndefined();
     await env.control("wxpay", "refund-result", { out_refund_no: refund.data.out_refund_no, status: "SUCCESS" });

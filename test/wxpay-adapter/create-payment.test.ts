@@ -151,9 +151,9 @@ describe("wxpay createPayment (API v3)", () => {
     expect(wechat.requests).toHaveLength(0);
   });
 
-  it("needs an openid for JSAPI, and the API v2 key for codepay (micropay exists only in v2)", async () => {
+  it("needs an openid for JSAPI, and a store number for a v3 pay code, before anything is sent", async () => {
     await expect(provider.createPayment(request("mp-weixin", { openid: undefined }), wechat.runtime)).rejects.toMatchObject({ code: 1006 });
-    await expect(provider.createPayment(request("codepay"), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-wxpay-key-missing" });
+    await expect(provider.createPayment(request("codepay", { authCode: "134567890123456789" }), wechat.runtime)).rejects.toMatchObject({ code: 1000, errCode: "vk-pay-wxpay-other-invalid" });
     expect(wechat.requests).toHaveLength(0);
   });
 

@@ -1,7 +1,6 @@
 import { ProviderRejectedError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
 import type { CreateRequest } from "../../common/vk-uni-pay/src/providers/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
-import { merchantConfig as v3MerchantConfig } from "../wxpay-adapter/fake-wechat";
 import { API_KEY, BASE, FakeWechatV2, MCH_ID, SECAPI_BASE, v2Config } from "./fake-wechat-v2";
 
 describe("wxpay codepay (micropay)", () => {
@@ -116,13 +115,10 @@ describe("wxpay codepay (micropay)", () => {
     expect(wechat.requests).toHaveLength(0);
   });
 
-  it("a version-3 config pays over v2 micropay with its API v2 key (v3 has no micropay)", async () => {
+  it("a version-2 config takes the store number given beside auth_code (vk-uni-pay's store_id) into scene_info.store_info.id", async () => {
     wechat.on("/pay/micropay", () => ({ fields: paid }));
-    const config = v3MerchantConfig({ key: API_KEY, mchId: MCH_ID, baseUrl: BASE, secapiBaseUrl: SECAPI_BASE });
-    expect((await provider.createPayment(request({ config }), wechat.runtime)).state).toBe("SUCCESS");
-    expect(wechat.calls("/pay/micropay")[0]!.signatureValid).toBe(true);
-    const keyless = v3MerchantConfig({ baseUrl: BASE });
-    await expect(provider.createPayment(request({ config: keyless }), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-wxpay-key-missing" });
+    expect((await provider.createPayment(request({ storeId: "SZ-001" }), wechat.runtime)).state).toBe("SUCCESS");
+    expect(JSON.parse(wechat.calls("/pay/micropay")[0]!.fields.scene_info!)).toEqual({ store_info: { id: "SZ-001" } });
   });
 
   it("closing a pay-code order reverses it", async () => {

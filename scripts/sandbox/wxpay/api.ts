@@ -13,6 +13,8 @@ import { type ResponseSigner, type SandboxMerchant, verifyMerchantRequest } from
 import { readRawBody, sendSigned } from "./http";
 import type { Ledger } from "./ledger";
 import { checkSubMerchant, PARTNER_ROUTES } from "./partner";
+import { CODEPAY_ROUTES } from "./codepay-v3";
+import type { Micropay } from "./micropay";
 import type { PlatformCertificates } from "./platform";
 import { encryptResource } from "./sign";
 import type { WxpaySandboxState } from "./state";
@@ -27,6 +29,8 @@ export interface ApiContext {
   merchants: Map<string, SandboxMerchant>;
   sign: ResponseSigner;
   platform: PlatformCertificates;
+  /** Pay-code trades, shared with v2's micropay. */
+  micropay: Micropay;
   /** Where the cashier page is served, for `code_url` and `h5_url`. */
   cashierUrl: (req: IncomingMessage, mchid: string, outTradeNo: string) => string;
   /** Refunds settle by themselves after this delay unless a test settles them first. */
@@ -134,6 +138,7 @@ const ROUTES: Route[] = [
     },
   },
   ...PARTNER_ROUTES,
+  ...CODEPAY_ROUTES,
 ];
 
 function decodeParam(value: string): string {

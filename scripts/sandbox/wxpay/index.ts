@@ -97,8 +97,9 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
     const query = new URLSearchParams({ out_trade_no: outTradeNo, ...(mchid !== keys.mchId ? { mchid } : {}) });
     return `http://${req.headers.host ?? "127.0.0.1"}${prefix}/cashier?${query}`;
   };
-  const apiContext: ApiContext = { keys, state, ledger, merchants, sign, platform, log, scheduleRefundSettlement, cashierUrl };
-  const v2Context: V2Context = { state, ledger, micropay: createMicropay({ state, ledger }), merchants, cashierUrl, scheduleRefundSettlement, log };
+  const micropay = createMicropay({ state, ledger });
+  const apiContext: ApiContext = { keys, state, ledger, merchants, sign, platform, micropay, log, scheduleRefundSettlement, cashierUrl };
+  const v2Context: V2Context = { state, ledger, micropay, merchants, cashierUrl, scheduleRefundSettlement, log };
   const controlContext: ControlContext = { state, ledger, notifier, codes, platform, defaultMchid: keys.mchId };
   const snsContext = { codes, apps: new Map([[keys.appId, keys.appSecret]]) };
 

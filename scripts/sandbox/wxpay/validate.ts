@@ -149,3 +149,39 @@ export function parseRefund(body: Record<string, unknown>): RefundRequest {
   if (refund > total) throw paramError("/amount/refund", "must not exceed amount.total", refund);
   return { out_refund_no, out_trade_no, transaction_id, reason, notify_url, refund, total, currency: amountCurrency };
 }
+
+export interface CodepayRequest {
+  appid: string;
+  mchid: string;
+  description: string;
+  out_trade_no: string;
+  attach?: string;
+  auth_code: string;
+  total: number;
+  currency: string;
+  store_out_id: string;
+  device_ip: string;
+}
+
+/**
+ * `/v3/pay/transactions/codepay`: the payer's code in `payer.auth_code`, the shop in
+ * `scene_info.store_info.out_id` and the cashier in `scene_info.device_ip`, all required.
+ * @see https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html
+ */
+export function parseCodepay(body: Record<string, unknown>): CodepayRequest {
+  const appid = str(body, "/appid", { required: true, max: 32 })!;
+  const mchid = str(body, "/mchid", { required: true, max: 32 })!;
+  const description = str(body, "/description", { required: true, max: 127 })!;
+  const out_trade_no = str(body, "/out_trade_no", { required: true, min: 6, max: 32, pattern: OUT_NO })!;
+  const attach = str(body, "/attach", { required: false, max: 128 });
+  const payer = obj(body, "/payer", true)!;
+  const auth_code = str(payer, "/payer/auth_code", { required: true, max: 128 })!;
+  const amount = obj(body, "/amount", true)!;
+  const total = positiveInt(amount, "/amount/total");
+  const amountCurrency = currency(amount, "/amount/currency", false);
+  const scene = obj(body, "/scene_info", true)!;
+  const device_ip = str(scene, "/scene_info/device_ip", { required: true, max: 45 })!;
+  const store = obj(scene, "/scene_info/store_info", true)!;
+  const store_out_id = str(store, "/scene_info/store_info/out_id", { required: true, max: 32 })!;
+  return { appid, mchid, description, out_trade_no, attach, auth_code, total, currency: amountCurrency, store_out_id, device_ip };
+}

@@ -34,6 +34,8 @@ export interface CreatePaymentParams {
     other?: Record<string, unknown>;
     time_expire?: number;
     auth_code?: string;
+    /** Pay codes: the merchant's own store number (WeChat v3 requires it). */
+    store_id?: string;
     pid?: string;
   };
 }
@@ -59,7 +61,7 @@ function checkData(params: CreatePaymentParams, now: number) {
   if (typeof data.subject !== "string" || !data.subject.trim() || data.subject.length > 127) throw failures.subjectInvalid();
   if (typeof data.type !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(data.type)) throw failures.typeInvalid();
   if (typeof params.provider !== "string" || !params.provider) throw failures.providerInvalid();
-  for (const key of ["openid", "body", "user_id", "auth_code", "sub_mchid", "sub_appid", "app_auth_token"] as const) {
+  for (const key of ["openid", "body", "user_id", "auth_code", "store_id", "sub_mchid", "sub_appid", "app_auth_token"] as const) {
     if (data[key] !== undefined && typeof data[key] !== "string") throw new ValidationError(-1, `${key}-invalid`, `${key}必须是字符串`);
   }
   if (data.time_expire !== undefined && !(Number.isSafeInteger(data.time_expire) && (data.time_expire as number) > now)) {
@@ -74,6 +76,7 @@ function checkData(params: CreatePaymentParams, now: number) {
     body: data.body as string | undefined,
     userId: data.user_id as string | undefined,
     authCode: data.auth_code as string | undefined,
+    storeId: data.store_id as string | undefined,
     timeExpire: data.time_expire as number | undefined,
     custom: optionalObject(data.custom, "custom") ?? {},
     other: optionalObject(data.other, "other"),
@@ -150,6 +153,7 @@ async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<Creat
       clientIp: context.CLIENTIP ?? "127.0.0.1",
       openid: input.openid,
       authCode: input.authCode,
+      ...(input.storeId !== undefined ? { storeId: input.storeId } : {}),
       timeExpire: input.timeExpire,
       other: input.other,
       ...partnerOf(order),

@@ -18,6 +18,26 @@ export interface CodepayTiming {
   readonly maxWaitMs: number;
 }
 
+/** Both providers' guidance for a pay-code still being paid: query every 5 s, give up (and cancel) after 30 s. */
+const DEFAULT_TIMING: CodepayTiming = Object.freeze({ pollIntervalMs: 5_000, maxWaitMs: 30_000 });
+
+/**
+ * `codepayPollIntervalMs` and `codepayMaxWaitMs` of a sub-config, in ms; `invalid` builds the provider's
+ * own config error for a value that is not a positive whole number.
+ */
+export function readCodepayTiming(config: Readonly<Record<string, unknown>>, invalid: (field: string) => Error): CodepayTiming {
+  const positiveMs = (field: string, fallback: number): number => {
+    const value = config[field];
+    if (value === undefined || value === null || value === "") return fallback;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) throw invalid(field);
+    return value;
+  };
+  return Object.freeze({
+    pollIntervalMs: positiveMs("codepayPollIntervalMs", DEFAULT_TIMING.pollIntervalMs),
+    maxWaitMs: positiveMs("codepayMaxWaitMs", DEFAULT_TIMING.maxWaitMs),
+  });
+}
+
 /**
  * Queries every `pollIntervalMs` until `isFinal` holds or `maxWaitMs` has passed (the round count bounds the
  * loop too, should the clock not advance). A query that fails (undefined) keeps the last answer.

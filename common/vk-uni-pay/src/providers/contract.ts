@@ -58,6 +58,8 @@ export interface CreateRequest {
   clientIp: string;
   openid?: string;
   authCode?: string;
+  /** Pay codes: the merchant's own store number (vk-uni-pay's `store_id`). */
+  storeId?: string;
   /** ms timestamp. */
   timeExpire?: number;
   /** The caller's `other`, merged into the provider's request after conversion. */

@@ -1,4 +1,4 @@
-import type { CodepayTiming } from "../codepay-loop";
+import { readCodepayTiming, type CodepayTiming } from "../codepay-loop";
 import { configError, configMaterial, optionalConfigString, type ConfigSource } from "../config-values";
 import { cachedMerchantReader } from "../merchant-reader";
 import { createSign, createVerify, type KeyObject } from "node:crypto";
@@ -122,22 +122,10 @@ function parse(config: MerchantConfig): AlipayMerchant {
     ...(appAuthToken ? { appAuthToken } : {}),
     gatewayUrl: `${origin}/gateway.do`,
     timeoutMs,
-    codepay: Object.freeze({
-      pollIntervalMs: positiveMs(config, "codepayPollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
-      maxWaitMs: positiveMs(config, "codepayMaxWaitMs", DEFAULT_MAX_WAIT_MS),
-    }),
+    codepay: readCodepayTiming(config, (field) => fail("config-invalid", `支付宝配置 ${field} 必须是正整数（毫秒）`)),
   });
 }
 
-const DEFAULT_POLL_INTERVAL_MS = 5_000;
-const DEFAULT_MAX_WAIT_MS = 30_000;
-
-function positiveMs(config: MerchantConfig, field: string, fallback: number): number {
-  const value = config[field];
-  if (value === undefined || value === null || value === "") return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) throw fail("config-invalid", `支付宝配置 ${field} 必须是正整数（毫秒）`);
-  return value;
-}
 
 /** The typed, cached material of a sub-config (see merchant-reader.ts). */
 export const readAlipayMerchant = cachedMerchantReader<AlipayMerchant>(parse, (missing) => fail("config-invalid", missing ? "支付宝配置缺失" : "支付宝配置无法解析"));

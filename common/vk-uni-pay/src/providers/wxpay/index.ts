@@ -7,13 +7,13 @@ import { acknowledgeWxpayNotify } from "./notify";
 import { PlatformCertStore } from "./platform-certs";
 import { looksLikeV2Xml } from "./v2";
 import { createWxpayV2Adapter } from "./v2-adapter";
-import type { Wait } from "./v2-codepay";
+import type { CodepayWait as Wait } from "../codepay-loop";
 import { createWxpayV3Adapter, type WxpayVersionAdapter } from "./v3-adapter";
 
 /**
  * The `wxpay` provider: WeChat Pay for every vk-uni-pay mode. The sub-config's `version` picks API v3
- * (default) or v2. Pay-code payments exist only as v2's micropay, so `codepay` is paid (and reversed)
- * over v2 whatever the version; its queries and refunds then follow the version (vk-pay.md §2.4).
+ * (default) or v2, for every verb: pay codes too are paid (and reversed) over v3's codepay for a v3
+ * config and over v2's micropay for a v2 one, so a merchant with only API v3 keys can take them.
  *
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/index.shtml
  * @see https://pay.weixin.qq.com/wiki/doc/api/index.html
@@ -42,7 +42,7 @@ function finalCodepayState(mode: string, status: PaymentStatus): PaymentStatus {
 
 export function createWxpayProvider(options: WxpayProviderOptions = {}): PaymentProvider {
   const certs = new PlatformCertStore({ database: options.database ?? cloudDatabase, log: options.log });
-  const v3 = createWxpayV3Adapter(certs);
+  const v3 = createWxpayV3Adapter(certs, { wait: options.wait });
   const v2 = createWxpayV2Adapter({ wait: options.wait });
   const adapterFor = (config: MerchantConfig): WxpayVersionAdapter => {
     const version = readWxpayVersion(config);
@@ -57,14 +57,13 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
       }
     }
   };
-  const payingAdapter = (mode: string, config: MerchantConfig) => (mode === "codepay" ? v2 : adapterFor(config));
 
   return Object.freeze({
     name: "wxpay",
     capabilities: Object.freeze({ modes: WXPAY_MODES, query: true, close: true, refund: true, refundNotify: true }),
-    createPayment: async (request, runtime) => payingAdapter(request.mode, request.config).createPayment(request, runtime),
+    createPayment: async (request, runtime) => adapterFor(request.config).createPayment(request, runtime),
     queryPayment: async (request, runtime) => finalCodepayState(request.mode, await adapterFor(request.config).queryPayment(request, runtime)),
-    closePayment: async (request, runtime) => payingAdapter(request.mode, request.config).closePayment(request, runtime),
+    closePayment: async (request, runtime) => adapterFor(request.config).closePayment(request, runtime),
     refund: async (request, runtime) => adapterFor(request.config).refund(request, runtime),
     queryRefund: async (request, runtime) => adapterFor(request.config).queryRefund(request, runtime),
     applyAbnormalRefund: async (request, runtime) => adapterFor(request.config).applyAbnormalRefund(request, runtime),

@@ -1,3 +1,4 @@
+import { readCodepayTiming, type CodepayTiming } from "../codepay-loop";
 import { configError, configMaterial, optionalConfigString, type ConfigSource } from "../config-values";
 import { cachedMerchantReader } from "../merchant-reader";
 import { sign, verify, type KeyObject } from "node:crypto";
@@ -47,6 +48,8 @@ export interface WxpayMerchant {
   /** `sceneInfo.h5_info` for the mweb mode. */
   readonly h5Info?: Readonly<Record<string, unknown>>;
   readonly timeoutMs: number;
+  /** How long a pay-code payment whose outcome is open is queried before it is reversed. */
+  readonly codepay: CodepayTiming;
   /** The origin (plus optional path prefix) that replaces `https://<host>`; never part of what is signed. */
   baseUrl(host: string): string;
 }
@@ -69,6 +72,10 @@ export function readWxpayVersion(config: MerchantConfig): WxpayApiVersion {
 }
 
 
+/** `codepayPollIntervalMs` / `codepayMaxWaitMs`, read alike by both versions. */
+export function readWxpayCodepayTiming(config: MerchantConfig): CodepayTiming {
+  return readCodepayTiming(config, (field) => fail("config-invalid", `微信支付配置 ${field} 必须是正整数（毫秒）`));
+}
 
 export function optionalString(config: MerchantConfig, field: string): string | undefined {
   return optionalConfigString(WXPAY, config, field);
@@ -149,6 +156,7 @@ function parse(config: MerchantConfig): WxpayMerchant {
     pinnedCertificates: Object.freeze(pinnedCertificates),
     h5Info: readH5Info(config),
     timeoutMs,
+    codepay: readWxpayCodepayTiming(config),
     baseUrl: readBaseUrl(config.baseUrl, OFFICIAL_HOSTS, "微信支付配置 baseUrl"),
   });
 }

@@ -13,7 +13,7 @@ import type { WxpayVersionAdapter } from "./v3-adapter";
 
 /**
  * The provider verbs over WeChat Pay API v2 (XML, API key signatures, client certificate for `/secapi`).
- * index.ts picks this by the sub-config's `version`, and for every pay-code payment. Every verb acts for
+ * index.ts picks this by the sub-config's `version`. Every verb acts for
  * the order's sub-merchant when it has one (forOrder).
  *
  * @see https://pay.weixin.qq.com/wiki/doc/api/index.html

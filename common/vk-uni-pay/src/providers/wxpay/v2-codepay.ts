@@ -1,6 +1,7 @@
 import { formatTimeEnd } from "../../core/beijing-time";
 import { NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../core/errors";
 import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, TradeState } from "../contract";
+import { cancelCodepay, pollCodepay, realCodepayWait, type CodepayWait } from "../codepay-loop";
 import { callWxpayV2 } from "./v2-client";
 import { convertV2Other } from "./v2-modes";
 import type { WxpayV2Merchant } from "./v2-merchant";
@@ -8,8 +9,8 @@ import { toV2PaymentStatus } from "./v2-normalize";
 import { V2_PENDING_ERRORS, type V2Outcome } from "./v2";
 
 /**
- * Pay-code payments (付款码支付: the merchant scans the customer's code) over v2's micropay, for v2 and
- * v3 configs alike (API v3 has no micropay for direct merchants). WeChat sends no notification: the
+ * Pay-code payments (付款码支付: the merchant scans the customer's code) over v2's micropay, for version-2
+ * configs (v3-codepay.ts serves version 3). WeChat sends no notification: the
  * answer, or the queries that follow it, decide. While the customer is still confirming (USERPAYING) or
  * WeChat does not know (SYSTEMERROR, BANKERROR, a lost answer), the order is queried at intervals up to
  * a deadline; an order still unsettled then is reversed so the customer cannot be charged later.
@@ -20,9 +21,9 @@ import { V2_PENDING_ERRORS, type V2Outcome } from "./v2";
  */
 
 /** Waits without blocking; injected so tests advance a fake clock instead of sleeping. */
-export type Wait = (ms: number) => Promise<void>;
+export type Wait = CodepayWait;
 
-export const realWait: Wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const realWait: Wait = realCodepayWait;
 
 /** WeChat asks for another reverse call while `recall=Y`; a few, a second apart, then the query path decides. */
 const REVERSE_ATTEMPTS = 3;
@@ -36,10 +37,12 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   CLOSED: "已关闭",
 };
 
-/** `store_id` (vk-uni-pay's pay-code extra) belongs in `scene_info.store_info.id`. */
-function micropayOther(other: CreateRequest["other"]): Record<string, string> {
-  if (!other || typeof other !== "object" || Array.isArray(other) || other.store_id === undefined) return convertV2Other(other);
-  const { store_id: storeId, ...rest } = other as Record<string, unknown>;
+/** `store_id` (vk-uni-pay's pay-code extra, beside `auth_code` or in `other`) belongs in `scene_info.store_info.id`. */
+function micropayOther(other: CreateRequest["other"], givenStoreId: string | undefined): Record<string, string> {
+  const fromOther = other && typeof other === "object" && !Array.isArray(other) ? (other as Record<string, unknown>).store_id : undefined;
+  if (givenStoreId === undefined && fromOther === undefined) return convertV2Other(other);
+  const { store_id: _ignored, ...rest } = (other ?? {}) as Record<string, unknown>;
+  const storeId = givenStoreId ?? fromOther;
   if (typeof storeId !== "string" || !/^[\w-]{1,32}$/.test(storeId)) throw new ValidationError(1000, "wxpay-other-invalid", "store_id 必须是 1-32 位字母、数字、下划线或中划线");
   const converted = convertV2Other(rest);
   let scene: Record<string, unknown> = {};
@@ -91,20 +94,17 @@ async function queryOnce(merchant: WxpayV2Merchant, runtime: ProviderRuntime, ou
  * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_11&index=3
  */
 export async function reverseCodepay(merchant: WxpayV2Merchant, runtime: ProviderRuntime, outTradeNo: string, wait: Wait): Promise<boolean> {
-  for (let attempt = 1; attempt <= REVERSE_ATTEMPTS; attempt++) {
-    let recall = true;
+  return cancelCodepay(REVERSE_ATTEMPTS, REVERSE_RETRY_MS, wait, async () => {
     try {
       const outcome = await callWxpayV2(merchant, runtime, { path: "/secapi/pay/reverse", params: { out_trade_no: outTradeNo }, secure: true, returnBusinessFailure: true });
-      if (outcome.kind === "success") return true;
-      recall = outcome.fields.recall === "Y" || V2_PENDING_ERRORS.has(outcome.errCode);
+      if (outcome.kind === "success") return "done";
+      return outcome.fields.recall === "Y" || V2_PENDING_ERRORS.has(outcome.errCode) ? "retry" : "stop";
     } catch (error) {
       // A certificate or config problem will not fix itself between attempts.
-      if (!(error instanceof NetworkError)) throw error;
+      if (error instanceof NetworkError) return "retry";
+      throw error;
     }
-    if (!recall) return false;
-    if (attempt < REVERSE_ATTEMPTS) await wait(REVERSE_RETRY_MS);
-  }
-  return false;
+  });
 }
 
 /**
@@ -127,7 +127,7 @@ export async function payByCode(request: CreateRequest, merchant: WxpayV2Merchan
   if (request.timeExpire !== undefined) params.time_expire = formatTimeEnd(request.timeExpire);
   let outcome: V2Outcome | undefined;
   try {
-    outcome = await callWxpayV2(merchant, runtime, { path: "/pay/micropay", params: { ...params, ...micropayOther(request.other) }, returnBusinessFailure: true, failureMessage: "付款码支付失败" });
+    outcome = await callWxpayV2(merchant, runtime, { path: "/pay/micropay", params: { ...params, ...micropayOther(request.other, request.storeId) }, returnBusinessFailure: true, failureMessage: "付款码支付失败" });
   } catch (error) {
     // A lost or unverifiable answer is an unknown outcome, exactly like SYSTEMERROR: query (verified), do not guess.
     if (!(error instanceof NetworkError) && !(error instanceof SignatureError)) throw error;
@@ -141,20 +141,10 @@ export async function payByCode(request: CreateRequest, merchant: WxpayV2Merchan
 }
 
 async function settleUnknown(request: CreateRequest, merchant: WxpayV2Merchant, runtime: ProviderRuntime, wait: Wait): Promise<CreateResult> {
-  const { pollIntervalMs, maxWaitMs } = merchant.codepay;
-  const started = runtime.now();
-  // The loop count bounds the waits too, should the clock not advance.
-  const rounds = Math.ceil(maxWaitMs / pollIntervalMs);
-  let last: PaymentStatus | undefined;
-  for (let round = 0; round < rounds && runtime.now() - started < maxWaitMs; round++) {
-    await wait(pollIntervalMs);
-    last = (await queryOnce(merchant, runtime, request.outTradeNo)) ?? last;
-    const state = last?.state;
-    if (state === "SUCCESS" || state === "REFUND") return paidResult(last!, request);
-    if (state === "CLOSED" || state === "PAYERROR") {
-      return result(state, String((last!.raw as Record<string, string>).trade_state ?? state), { raw: last!.raw });
-    }
-  }
+  const isFinal = (status: PaymentStatus) => status.state !== "NOTPAY" && status.state !== "USERPAYING";
+  const { final, last } = await pollCodepay(merchant.codepay, runtime.now, wait, () => queryOnce(merchant, runtime, request.outTradeNo), isFinal);
+  if (final?.state === "SUCCESS" || final?.state === "REFUND") return paidResult(final, request);
+  if (final) return result(final.state, String((final.raw as Record<string, string>).trade_state ?? final.state), { raw: final.raw });
   if (await reverseCodepay(merchant, runtime, request.outTradeNo, wait)) return result("CLOSED", "REVOKED", { raw: last?.raw ?? {} });
   // Neither settled nor reversed: the order stays "paying" and later queries (or the timer) decide.
   return result("USERPAYING", "USERPAYING", { raw: last?.raw ?? {} });

@@ -3,7 +3,8 @@ import { cachedMerchantReader } from "../merchant-reader";
 import { readBaseUrl } from "../../core/base-url";
 import { ConfigError, ValidationError } from "../../core/errors";
 import type { MerchantConfig, PartnerRef } from "../contract";
-import { DEFAULT_TIMEOUT_MS, fail, material, OFFICIAL_HOSTS, optionalString, readH5Info } from "./merchant";
+import type { CodepayTiming } from "../codepay-loop";
+import { DEFAULT_TIMEOUT_MS, fail, material, OFFICIAL_HOSTS, optionalString, readH5Info, readWxpayCodepayTiming } from "./merchant";
 import { checkV2Key, isV2SignType, type V2SignType } from "./v2";
 
 /**
@@ -41,7 +42,7 @@ export interface WxpayV2Merchant {
   readonly subAppId?: string;
   readonly h5Info?: Readonly<Record<string, unknown>>;
   readonly timeoutMs: number;
-  readonly codepay: { readonly pollIntervalMs: number; readonly maxWaitMs: number };
+  readonly codepay: CodepayTiming;
   /** The origin (plus optional path prefix) that replaces `https://api.mch.weixin.qq.com`. */
   baseUrl(host: string): string;
   /** Same, for `/secapi/...` calls; must be https, as they present the client certificate. */
@@ -50,17 +51,6 @@ export interface WxpayV2Merchant {
   clientTls(): V2ClientTls;
 }
 
-/** WeChat's guidance for a pay-code still being paid: query every 5 s, give up (and reverse) after 30 s. */
-const DEFAULT_POLL_INTERVAL_MS = 5_000;
-const DEFAULT_MAX_WAIT_MS = 30_000;
-
-
-function positiveMs(config: MerchantConfig, field: string, fallback: number): number {
-  const value = config[field];
-  if (value === undefined || value === null || value === "") return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) throw fail("config-invalid", `微信支付配置 ${field} 必须是正整数（毫秒）`);
-  return value;
-}
 
 /** `pfx` is a Buffer (`fs.readFileSync`) or, in a `vk-pay-config` row, base64 text; `pfxPath` names a file. */
 function readPfx(config: MerchantConfig): Buffer | undefined {
@@ -144,10 +134,7 @@ function parse(config: MerchantConfig): WxpayV2Merchant {
     subAppId: optionalString(config, "subAppId"),
     h5Info: readH5Info(config),
     timeoutMs: typeof timeout === "number" && Number.isSafeInteger(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS,
-    codepay: Object.freeze({
-      pollIntervalMs: positiveMs(config, "codepayPollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
-      maxWaitMs: positiveMs(config, "codepayMaxWaitMs", DEFAULT_MAX_WAIT_MS),
-    }),
+    codepay: readWxpayCodepayTiming(config),
     baseUrl,
     secapiBaseUrl,
     clientTls: () => (tls ??= loadClientTls(config, mchId)),

@@ -7,6 +7,8 @@ import { readWxpayMerchant, type WxpayMerchant } from "./merchant";
 import { buildCreateResult, buildPrepayRequest, subMerchantOf } from "./modes";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
 import { verifyWxpayNotify } from "./notify";
+import { payByCodeV3, reverseCodepayV3 } from "./v3-codepay";
+import { realCodepayWait, type CodepayWait } from "../codepay-loop";
 import { encryptSensitiveField } from "./v3";
 import type { PlatformCertStore } from "./platform-certs";
 
@@ -39,13 +41,20 @@ export interface WxpayVersionAdapter {
   verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
 }
 
-export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdapter {
+export function createWxpayV3Adapter(certs: PlatformCertStore, options: { wait?: CodepayWait } = {}): WxpayVersionAdapter {
   const call = (merchant: WxpayMerchant, runtime: ProviderRuntime, request: Parameters<typeof callWxpay>[3]) => callWxpay(merchant, runtime, certs, request);
+  const wait = options.wait ?? realCodepayWait;
 
-  return {
-    /** @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_1.shtml */
+  const adapter: WxpayVersionAdapter = {
+    /**
+     * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_1.shtml
+     * @see https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html (付款码支付)
+     */
     async createPayment(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
+      if (request.mode === "codepay") {
+        return payByCodeV3(request, merchant, runtime, { call: (one) => call(merchant, runtime, one), query: () => adapter.queryPayment(request, runtime), wait });
+      }
       const prepay = buildPrepayRequest(request, merchant);
       const answer = await call(merchant, runtime, { method: "POST", path: prepay.path, body: prepay.body });
       return buildCreateResult(prepay.product, answer.body, merchant, runtime.now(), prepay.payee);
@@ -86,6 +95,11 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
      */
     async closePayment(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
+      // A pay-code order cannot be closed, only reversed.
+      if (request.mode === "codepay") {
+        if (!(await reverseCodepayV3((one) => call(merchant, runtime, one), merchant, request, wait))) throw new NetworkError("撤销付款码订单失败，请稍后再试");
+        return;
+      }
       const sub = subMerchantOf(request.partner);
       await ignoreAlreadyClosed(
         call(merchant, runtime, {
@@ -171,4 +185,5 @@ export function createWxpayV3Adapter(certs: PlatformCertStore): WxpayVersionAdap
       return verifyWxpayNotify(notification, readWxpayMerchant(config), runtime, certs);
     },
   };
+  return adapter;
 }
