@@ -57,7 +57,7 @@ describe("alipay merchant config", () => {
         alipayRootCertPath: join(dir, "alipayRootCert.crt"),
       }),
     );
-    expect(merchant.certificates).toEqual({ appCertSn: getAlipayCertSn(certs.appCert), alipayRootCertSn: getAlipayRootCertSn(certs.rootCert), alipayCertSn: getAlipayCertSn(certs.alipayCert) });
+    expect(merchant.certificates).toMatchObject({ appCertSn: getAlipayCertSn(certs.appCert), alipayRootCertSn: getAlipayRootCertSn(certs.rootCert), alipayCertSn: getAlipayCertSn(certs.alipayCert) });
     expect(merchant.alipayPublicKey.export({ type: "spki", format: "pem" })).toBe(keys.alipayPublicPem);
     expect(merchant.gatewayUrl).toBe("https://openapi.alipay.com/gateway.do");
   });

@@ -145,4 +145,21 @@ describe("Alipay end to end in certificate mode", () => {
     await s.alipay.idle();
     expect(await s.outcomes(outTradeNo)).toEqual(["ignored"]);
   });
+
+  // Last: from here on the sandbox signs with a rotated certificate.
+  it("keeps paying and refunding after Alipay rotates its certificate: the new one is downloaded once, trusted through the root, and kept by SN", async () => {
+    const rotation = await s.control("rotate-cert", {});
+    expect(rotation.alipay_cert_sn).not.toBe(s.alipay.keys.alipayCertSn);
+    const created = await s.client("pay/createPayment", { provider: "alipay", type: "recharge", total_fee: 700 });
+    expect(created).toMatchObject({ code: 0, data: { pay_type: "alipay_h5" } });
+    const outTradeNo = created.data.out_trade_no as string;
+    const before = (await s.info()).balance;
+    await s.control("pay", { out_trade_no: outTradeNo });
+    expect(await s.outcomes(outTradeNo)).toEqual(["applied"]);
+    expect((await s.info()).balance).toBe(before + 700);
+    expect(await s.asAdmin("admin/refund", { out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { refund_status: "SUCCESS", refund_fee: 700 } });
+    expect(await s.control("cert-downloads", { alipay_cert_sn: rotation.alipay_cert_sn })).toMatchObject({ downloads: 1 });
+    const stored = (await s.db.collection("vk-pay-alipay-certs").where({ sn: rotation.alipay_cert_sn }).get()).data;
+    expect(stored).toEqual([expect.objectContaining({ app_id: s.app.appId, pem: expect.stringContaining("BEGIN CERTIFICATE") })]);
+  });
 });

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { serveControlAction, type ControlAction } from "../control-api";
 import { openAppPayTrade } from "./app-pay";
 import type { AppRegistry } from "./apps";
+import type { AlipayCertRotation } from "./cert-rotation";
 import type { Ledger } from "./ledger";
 import type { Notifier } from "./notifier";
 import type { OauthCodes } from "./oauth";
@@ -19,6 +20,7 @@ export interface ControlContext {
   notifier: Notifier;
   codes: OauthCodes;
   registry: AppRegistry;
+  rotation: AlipayCertRotation;
   defaultAppId: string;
 }
 
@@ -95,6 +97,16 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     ctx.state.advanceClock(wholeNumber(body, "advance_seconds", 10 * 365 * 24 * 3600));
     const changed = ctx.ledger.settleDue().map(summary);
     return { now: formatBeijing(ctx.state.businessNow()), offset_seconds: ctx.state.clockOffsetSeconds, changed };
+  },
+  /** Certificate mode: Alipay signs with a new public-key certificate from now on; the old SN stays downloadable. */
+  async "rotate-cert"(ctx) {
+    const { sn, previous } = await ctx.rotation.rotate();
+    return { alipay_cert_sn: sn, previous_alipay_cert_sn: previous };
+  },
+  /** How often a certificate was fetched with alipay.open.app.alipaycert.download. */
+  "cert-downloads"(ctx, body) {
+    const sn = text(body, "alipay_cert_sn", true, 64);
+    return { alipay_cert_sn: sn, downloads: ctx.rotation.downloads(sn) };
   },
   "issue-code"(ctx, body) {
     const appId = text(body, "app_id", false) ?? ctx.defaultAppId;

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { loadOrCreateAlipaySandboxKeys, type AlipaySandboxKeys } from "../pki";
 import { appsFromKeys, type AppRegistry } from "./apps";
+import { createCertRotation } from "./cert-rotation";
 import { serveCashier } from "./cashier";
 import { serveControl } from "./control";
 import { serveGateway } from "./gateway";
@@ -50,18 +51,20 @@ export async function createAlipaySandbox(options: AlipaySandboxOptions): Promis
     now: options.now ?? Date.now,
   });
   const registry = appsFromKeys(keys);
+  const rotation = createCertRotation({ dataDir: options.dataDir, persist: options.persist !== false, keys, app: registry.apps.get(keys.certApp.appId)! });
   const notifier = createNotifier({ state, transport: options.request ?? fetchTransport, retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000], log });
   const ledger = createLedger({ state, notifier, registry });
   const codes = createOauthCodes(state);
   const gatewayContext = {
     ledger,
+    rotation,
     codes,
     registry,
     log,
     cashierUrl: (publicBase: string, trade: { out_trade_no: string; app_id: string }) =>
       `${publicBase}/cashier?${new URLSearchParams({ out_trade_no: trade.out_trade_no, ...(trade.app_id !== keys.keyApp.appId ? { app_id: trade.app_id } : {}) })}`,
   };
-  const controlContext = { state, ledger, notifier, codes, registry, defaultAppId: keys.keyApp.appId };
+  const controlContext = { state, ledger, notifier, codes, registry, rotation, defaultAppId: keys.keyApp.appId };
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;

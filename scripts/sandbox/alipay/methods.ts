@@ -9,8 +9,10 @@
  * @see https://opendocs.alipay.com/open/02ekfl (alipay.trade.fastpay.refund.query)
  * @see https://opendocs.alipay.com/open/02xtla (alipay.system.oauth.token)
  * @see https://opendocs.alipay.com/open/2acb3c34_alipay.data.bill.balance.query (账户余额查询)
+ * @see https://opendocs.alipay.com/apis/api_9/alipay.open.app.alipaycert.download (应用支付宝公钥证书下载)
  */
 import type { SandboxApp } from "./apps";
+import type { AlipayCertRotation } from "./cert-rotation";
 import type { Ledger } from "./ledger";
 import { formatYuan } from "./money";
 import type { OauthCodes } from "./oauth";
@@ -37,6 +39,8 @@ const PAY_CODE = /^(2[5-9]|30)\d{14,22}$/;
 
 export interface MethodContext {
   ledger: Ledger;
+  /** Certificate mode: every Alipay public-key certificate issued, for alipay.open.app.alipaycert.download. */
+  rotation: AlipayCertRotation;
   codes: OauthCodes;
   /** Where the cashier page (what the QR code encodes) is served, as the client reached this server. */
   cashierUrl: (publicBase: string, trade: SandboxTrade) => string;
@@ -72,6 +76,16 @@ function paidFields(ctx: MethodContext, trade: SandboxTrade): Record<string, unk
 }
 
 export const METHODS: Record<string, GatewayMethod> = {
+  /** The certificate file (leaf and issuer) as base64 of its PEM text, for a merchant that met a new `alipay_cert_sn`. */
+  "alipay.open.app.alipaycert.download": {
+    run(ctx, call) {
+      const sn = text(call.biz, "alipay_cert_sn", { required: true, max: 64 })!;
+      const pem = ctx.rotation.certificate(sn);
+      if (!pem) throw businessFailed("isv.alipay-cert-not-exist", "支付宝公钥证书不存在");
+      ctx.rotation.recordDownload(sn);
+      return { ...SUCCESS, alipay_cert_content: Buffer.from(pem, "utf8").toString("base64") };
+    },
+  },
   "alipay.trade.precreate": {
     run(ctx, call) {
       const trade = ctx.ledger.open(call.app.appId, "precreate", parseTradeRequest(call.biz, call.params, "precreate", ctxNow(ctx)));

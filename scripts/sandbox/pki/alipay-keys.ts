@@ -203,10 +203,11 @@ async function selfSignedRoot(name: string, algorithm: typeof RSA_SHA256 | typeo
   return signer;
 }
 
-async function intermediate(name: string, root: Signer): Promise<Signer> {
-  const { signer, publicKey } = await rsaSigner(name, await generateRsaKeyPair());
+async function intermediate(name: string, root: Signer): Promise<Signer & { privateKeyPem: string }> {
+  const pair = await generateRsaKeyPair();
+  const { signer, publicKey } = await rsaSigner(name, pair);
   signer.cert = await certificate({ subject: name, publicKey, issuer: root, ca: true, years: 20 });
-  return signer;
+  return { ...signer, privateKeyPem: pair.privateKeyPem };
 }
 
 function paths(dir: string, certAppId: string) {
@@ -219,6 +220,8 @@ function paths(dir: string, certAppId: string) {
     certAppPrivate: join(dir, "cert-mode", "app_private_key.pem"),
     certAppPublic: join(dir, "cert-mode", "app_public_key.pem"),
     alipayCertPrivate: join(dir, "cert-mode", "alipay_cert_private_key.pem"),
+    // The CA key that issues Alipay's public-key certificates, kept so the sandbox can rotate them.
+    alipayIssuerPrivate: join(dir, "cert-mode", "alipay_issuer_private_key.pem"),
     appCert: join(dir, "cert-mode", `appCertPublicKey_${certAppId}.crt`),
     alipayCert: join(dir, "cert-mode", "alipayCertPublicKey_RSA2.crt"),
     rootCert: join(dir, "cert-mode", "alipayRootCert.crt"),
@@ -299,12 +302,46 @@ async function create(dir: string): Promise<AlipaySandboxKeys> {
   writeSecretFile(file.certAppPrivate, toPkcs1(certApp.privateKeyPem));
   writeSecretFile(file.certAppPublic, certApp.publicKeyPem);
   writeSecretFile(file.alipayCertPrivate, alipayCert.privateKeyPem);
+  writeSecretFile(file.alipayIssuerPrivate, alipayIssuer.privateKeyPem);
   writeSecretFile(file.appCert, appCertPem);
   writeSecretFile(file.alipayCert, alipayPublicCertPem);
   writeSecretFile(file.rootCert, rootPem);
   // The manifest goes last: its presence means every file above is complete.
   writeSecretFile(file.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
   return readAll(dir)!;
+}
+
+/** A newly issued "Alipay public key" certificate: the file as Alipay serves it (leaf, then its issuer), its key and SN. */
+export interface IssuedAlipayCert {
+  certPem: string;
+  privateKeyPem: string;
+  sn: string;
+}
+
+/**
+ * Issues a new Alipay public-key certificate (new key, new serial) under the same intermediate, as Alipay
+ * does when it rotates the certificate it signs with; the root bundle merchants configured stays valid.
+ * @see https://opendocs.alipay.com/common/02kdnc (证书更新)
+ */
+export async function issueAlipayPublicCert(dataDir: string): Promise<IssuedAlipayCert> {
+  const keys = await loadOrCreateAlipaySandboxKeys(dataDir);
+  const file = paths(join(dataDir, "sandbox", "alipay"), keys.certApp.appId);
+  const issuerKeyPem = readTextFile(file.alipayIssuerPrivate);
+  if (!issuerKeyPem) throw new Error(`the Alipay sandbox keys under ${join(dataDir, "sandbox", "alipay")} predate certificate rotation; delete that folder to regenerate them`);
+  const issuerPem = splitPemCertificates(keys.alipayPublicCertPem)[1];
+  if (!issuerPem) throw new Error("the sandbox's alipayCertPublicKey_RSA2.crt lacks its intermediate certificate");
+  const issuerCert = new x509.X509Certificate(issuerPem);
+  const issuer: Signer = { name: issuerCert.subject, key: await crypto.subtle.importKey("pkcs8", pemBody(issuerKeyPem), RSA_SHA256, false, ["sign"]), algorithm: RSA_SHA256, cert: issuerCert };
+  const pair = await generateRsaKeyPair();
+  const leaf = await certificate({
+    subject: new x509.X509Certificate(splitPemCertificates(keys.alipayPublicCertPem)[0]!).subject,
+    publicKey: await crypto.subtle.importKey("spki", pemBody(pair.publicKeyPem), RSA_SHA256, true, ["verify"]),
+    issuer,
+    ca: false,
+    years: 5,
+  });
+  const certPem = `${leaf.toString("pem")}\n${issuerPem}\n`;
+  return { certPem, privateKeyPem: pair.privateKeyPem, sn: alipayCertSn(certPem) };
 }
 
 const loading = new Map<string, Promise<AlipaySandboxKeys>>();

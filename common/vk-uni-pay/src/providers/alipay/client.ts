@@ -15,7 +15,8 @@ import {
 /**
  * The HTTP side of Alipay OpenAPI v2 (`gateway.do`): every request signed with the app private key (RSA2),
  * every answer verified on the exact `<method>_response` substring before a field of it is read, and, in
- * certificate mode, the answer's `alipay_cert_sn` checked against the configured Alipay certificate.
+ * certificate mode, with the certificate its `alipay_cert_sn` names (the configured one, or one Alipay
+ * rotated to, trusted through the configured root: cert-store.ts).
  *
  * @see https://opendocs.alipay.com/common/02kf5q (request signature)
  * @see https://opendocs.alipay.com/common/02mse7 (response verification)
@@ -148,12 +149,37 @@ export async function callAlipay(merchant: AlipayMerchant, runtime: ProviderRunt
     const refusal = unsignedBusinessFailure(parts.signedContent);
     if (refusal) throw rejectionOf(refusal);
   }
+  return verifyAlipayResponse(text, call.method, await responseKey(merchant, parts, runtime)).body;
+}
+
+/**
+ * The key a signed answer verifies with. Certificate mode names the signing certificate in `alipay_cert_sn`:
+ * another one than configured means Alipay rotated it, and the provider's store (cert-store.ts) finds or
+ * downloads it; without a store the mismatch is refused.
+ */
+async function responseKey(merchant: AlipayMerchant, parts: ReturnType<typeof extractAlipayResponse>, runtime: ProviderRuntime) {
   const certificates = merchant.certificates;
-  // Certificate mode names the signing certificate; another one means Alipay rotated it (or someone else signed).
-  if (certificates && parts.sign && parts.alipayCertSn !== certificates.alipayCertSn) {
-    throw new SignatureError("alipay-cert-sn-mismatch", "支付宝应答的证书序列号与配置的支付宝公钥证书不一致，请下载最新的支付宝公钥证书");
+  if (!certificates || !parts.sign || parts.alipayCertSn === certificates.alipayCertSn) return merchant.alipayPublicKey;
+  if (!parts.alipayCertSn) throw new SignatureError("alipay-cert-sn-missing", "支付宝应答缺少证书序列号 alipay_cert_sn");
+  if (merchant.rotatedCerts) return merchant.rotatedCerts.keyFor(merchant, parts.alipayCertSn, runtime);
+  throw new SignatureError("alipay-cert-sn-mismatch", "支付宝应答的证书序列号与配置的支付宝公钥证书不一致，请下载最新的支付宝公钥证书");
+}
+
+/**
+ * A call whose answer is read without verifying its signature: only `alipay.open.app.alipaycert.download`,
+ * whose certificate is trusted by its chain to the configured root, not by the answer's signature.
+ *
+ * @see https://opendocs.alipay.com/apis/api_9/alipay.open.app.alipaycert.download
+ */
+export async function callAlipayUnverified(merchant: AlipayMerchant, runtime: ProviderRuntime, call: AlipayCall): Promise<Record<string, unknown>> {
+  const text = await send(merchant, runtime, call);
+  try {
+    const value = JSON.parse(extractAlipayResponse(text, call.method).signedContent) as unknown;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Reported below as unreadable.
   }
-  return verifyAlipayResponse(text, call.method, merchant.alipayPublicKey).body;
+  throw new NetworkError("支付宝返回了无法解析的数据，请稍后再试");
 }
 
 /**

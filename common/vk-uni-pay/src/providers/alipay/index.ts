@@ -1,14 +1,18 @@
 import { realCodepayWait, type CodepayWait } from "../codepay-loop";
 import type { MerchantConfig, PartnerRef, PaymentProvider } from "../contract";
+import { cloudDatabase, type Database } from "../../core/database";
+import { AlipayCertStore } from "./cert-store";
 import { readAlipayMerchant, type AlipayMerchant } from "./merchant";
 import { ALIPAY_MODES } from "./modes";
 import { acknowledgeAlipayNotify, verifyAlipayNotification } from "./notify";
 import { closeAlipayPayment, createAlipayPayment, queryAlipayPayment, queryAlipayRefund, refundAlipayPayment } from "./trade";
 
-/** The merchant for a call about one order: a service-provider order keeps the token it was created with. */
-function merchantFor(request: { config: MerchantConfig; partner?: PartnerRef }): AlipayMerchant {
-  const merchant = readAlipayMerchant(request.config);
-  return request.partner?.appAuthToken ? { ...merchant, appAuthToken: request.partner.appAuthToken } : merchant;
+export interface AlipayProviderOptions {
+  /** How the pay-code loop waits between queries; a real timer by default, a fake clock in tests. */
+  wait?: CodepayWait;
+  /** Where certificates Alipay rotated to are persisted; uniCloud's database by default. */
+  database?: () => Database;
+  log?: (line: string) => void;
 }
 
 /**
@@ -19,8 +23,14 @@ function merchantFor(request: { config: MerchantConfig; partner?: PartnerRef }):
  *
  * @see https://opendocs.alipay.com/common/02kf5q
  */
-export function createAlipayProvider(options: { wait?: CodepayWait } = {}): PaymentProvider {
+export function createAlipayProvider(options: AlipayProviderOptions = {}): PaymentProvider {
   const wait = options.wait ?? realCodepayWait;
+  const rotatedCerts = new AlipayCertStore({ database: options.database ?? cloudDatabase, log: options.log });
+  /** The merchant for a call about one order: a service-provider order keeps the token it was created with. */
+  const merchantFor = (request: { config: MerchantConfig; partner?: PartnerRef }): AlipayMerchant => {
+    const merchant = readAlipayMerchant(request.config);
+    return { ...merchant, rotatedCerts, ...(request.partner?.appAuthToken ? { appAuthToken: request.partner.appAuthToken } : {}) };
+  };
   return Object.freeze({
     name: "alipay",
     capabilities: Object.freeze({ modes: ALIPAY_MODES, query: true, close: true, refund: true, refundNotify: false }),
@@ -30,8 +40,8 @@ export function createAlipayProvider(options: { wait?: CodepayWait } = {}): Paym
     refund: async (request, runtime) => refundAlipayPayment(request, merchantFor(request), runtime),
     queryRefund: async (request, runtime) => queryAlipayRefund(request.outTradeNo, request.outRefundNo, merchantFor(request), runtime),
     verifyNotify: async (notification, config, runtime) => {
-      const merchant = readAlipayMerchant(config);
-      return verifyAlipayNotification(notification, merchant, (outTradeNo, outRefundNo) => queryAlipayRefund(outTradeNo, outRefundNo, merchant, runtime));
+      const merchant = merchantFor({ config });
+      return verifyAlipayNotification(notification, merchant, (outTradeNo, outRefundNo) => queryAlipayRefund(outTradeNo, outRefundNo, merchant, runtime), runtime.now());
     },
     acknowledge: (accepted) => acknowledgeAlipayNotify(accepted),
   } satisfies PaymentProvider);

@@ -1,10 +1,11 @@
 import { readCodepayTiming, type CodepayTiming } from "../codepay-loop";
 import { configError, configMaterial, optionalConfigString, type ConfigSource } from "../config-values";
 import { cachedMerchantReader } from "../merchant-reader";
-import { createSign, createVerify, type KeyObject } from "node:crypto";
+import type { AlipayCertStore } from "./cert-store";
+import { createSign, createVerify, type KeyObject, type X509Certificate } from "node:crypto";
 import { readBaseUrl } from "../../core/base-url";
 import type { MerchantConfig } from "../contract";
-import { getAlipayCertSn, getAlipayRootCertSn, loadAlipayPublicKey, loadAppPrivateKey } from "./protocol";
+import { getAlipayCertSn, getAlipayRootCertSn, loadAlipayPublicKey, loadAppPrivateKey, parseAlipayCertificates } from "./protocol";
 
 /**
  * An Alipay sub-config (`alipay["mp-alipay"]` etc., vk-pay.md §3.4) read once into typed key material:
@@ -26,8 +27,10 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export interface AlipayCertificateMode {
   readonly appCertSn: string;
   readonly alipayRootCertSn: string;
-  /** SN of `alipayCertPublicKey_RSA2.crt`: every response must name it in `alipay_cert_sn`. */
+  /** SN of `alipayCertPublicKey_RSA2.crt`, the certificate responses name in `alipay_cert_sn` until Alipay rotates it. */
   readonly alipayCertSn: string;
+  /** The root bundle: a certificate Alipay rotates to is trusted only if it chains to one of these. */
+  readonly rootCertificates: readonly X509Certificate[];
 }
 
 export interface AlipayMerchant {
@@ -44,6 +47,8 @@ export interface AlipayMerchant {
   readonly timeoutMs: number;
   /** Pay codes: how often, and how long, an open payment is queried before it is cancelled. */
   readonly codepay: CodepayTiming;
+  /** Certificate mode: where certificates Alipay rotated to are found (attached by the provider instance). */
+  readonly rotatedCerts?: AlipayCertStore;
 }
 
 const ALIPAY: ConfigSource = { label: "支付宝", prefix: "alipay" };
@@ -84,7 +89,12 @@ function readCertificates(config: MerchantConfig, privateKey: KeyObject): { mode
   const [appCert, alipayCert, rootCert] = found as [string | Buffer, string | Buffer, string | Buffer];
   assertKeyPair(privateKey, appCert);
   return {
-    mode: Object.freeze({ appCertSn: getAlipayCertSn(appCert), alipayRootCertSn: getAlipayRootCertSn(rootCert), alipayCertSn: getAlipayCertSn(alipayCert) }),
+    mode: Object.freeze({
+      appCertSn: getAlipayCertSn(appCert),
+      alipayRootCertSn: getAlipayRootCertSn(rootCert),
+      alipayCertSn: getAlipayCertSn(alipayCert),
+      rootCertificates: Object.freeze(parseAlipayCertificates(rootCert)),
+    }),
     alipayPublicKey: loadAlipayPublicKey(alipayCert),
   };
 }

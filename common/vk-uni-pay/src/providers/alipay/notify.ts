@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import { SignatureError, ValidationError, VkPayError } from "../../core/errors";
 import { textReply, type IntegrationResponse } from "../../http-reply";
 import type { NormalizedEvent, RawNotification, RefundStatus } from "../contract";
@@ -29,14 +30,34 @@ function unreadable(message: string): SignatureError {
   return new SignatureError("alipay-notify-invalid", message);
 }
 
-function verify(raw: RawNotification, merchant: AlipayMerchant): Readonly<Record<string, string>> {
-  if (!raw || !Buffer.isBuffer(raw.body) || raw.body.length === 0) throw unreadable("notification has no body");
+function verifyWith(raw: RawNotification, key: KeyObject): Readonly<Record<string, string>> {
   try {
-    return verifyAlipayNotify(raw.body, merchant.alipayPublicKey).params;
+    return verifyAlipayNotify(raw.body, key).params;
   } catch (error) {
     if (error instanceof AlipaySignatureError) throw error;
     // A body that is not form data (a duplicated field, a broken escape) is not a notification we can trust.
     throw unreadable(`notification body is not a valid form${error instanceof VkPayError ? ` (${error.errCode})` : ""}`);
+  }
+}
+
+/**
+ * Verified with the configured key, or, in certificate mode after Alipay rotated its certificate, with a
+ * certificate adopted since (trusted through the configured root; notifications do not name their SN).
+ */
+async function verify(raw: RawNotification, merchant: AlipayMerchant, nowMs: number): Promise<Readonly<Record<string, string>>> {
+  if (!raw || !Buffer.isBuffer(raw.body) || raw.body.length === 0) throw unreadable("notification has no body");
+  try {
+    return verifyWith(raw, merchant.alipayPublicKey);
+  } catch (error) {
+    const rotated = error instanceof AlipaySignatureError && merchant.rotatedCerts ? await merchant.rotatedCerts.rotatedKeys(merchant, nowMs) : [];
+    for (const key of rotated) {
+      try {
+        return verifyWith(raw, key);
+      } catch {
+        // The next adopted certificate may be the one.
+      }
+    }
+    throw error;
   }
 }
 
@@ -48,8 +69,8 @@ function isRefundNotice(fields: Readonly<Record<string, string>>): boolean {
 /**
  * @see https://opendocs.alipay.com/open/270/105902
  */
-export async function verifyAlipayNotification(raw: RawNotification, merchant: AlipayMerchant, lookupRefund: RefundLookup): Promise<NormalizedEvent> {
-  const fields = verify(raw, merchant);
+export async function verifyAlipayNotification(raw: RawNotification, merchant: AlipayMerchant, lookupRefund: RefundLookup, nowMs: number): Promise<NormalizedEvent> {
+  const fields = await verify(raw, merchant, nowMs);
   if (fields.notify_type !== undefined && fields.notify_type !== TRADE_NOTIFY) {
     throw new ValidationError(1000, "alipay-notify-unsupported", `unsupported Alipay notify_type ${fields.notify_type.slice(0, 64)}`);
   }

@@ -11,3 +11,4 @@ export * from "./notify";
 export * from "./cert-sn";
 export * from "./mapping";
 export * from "./request";
+export * from "./cert-chain";
