@@ -168,6 +168,18 @@ describe("Alipay end to end in key mode", () => {
       expect(await s.order(abandoned)).toMatchObject({ status: "CLOSED" });
       expect((await s.info()).balance).toBe(before);
     });
+
+    it("cancels a pay code the buyer never answers once the configured wait runs out (alipay.trade.cancel), so it can never be charged", async () => {
+      const before = (await s.info()).balance;
+      const ignored = `TILL${Date.now()}5`;
+      expect(await s.call("till", { action: "codepay", out_trade_no: ignored, total_fee: 900, type: "recharge", auth_code: PAY_CODES.ignore })).toMatchObject({ code: 0, data: { orderInfo: { tradeState: "CLOSED" } } });
+      // Closed by the merchant's cancel, not by the buyer or by a timeout at Alipay.
+      expect(s.trade(ignored)).toMatchObject({ status: "TRADE_CLOSED", last_error: "交易已撤销" });
+      expect(await s.control("pay", { out_trade_no: ignored })).toMatchObject({ ok: false });
+      await s.alipay.idle();
+      expect(await s.order(ignored)).toMatchObject({ status: "CLOSED" });
+      expect((await s.info()).balance).toBe(before);
+    });
   });
 
   it("closes a scanned QR order at Alipay and here, after which the buyer cannot pay it", async () => {

@@ -10,7 +10,7 @@ import type { Notifier } from "./notifier";
 import { signRsa2 } from "./sign";
 import type { AlipaySandboxState } from "./state";
 import { formatBeijing } from "./time";
-import { businessFailed, ControlError, type SandboxRefund, type SandboxTrade, type TradeOrigin, type TradeStatus } from "./types";
+import { businessFailed, ControlError, type PendingPayCode, type SandboxRefund, type SandboxTrade, type TradeOrigin, type TradeStatus } from "./types";
 import type { TradeRequest } from "./validate";
 
 const DAY = 24 * 3600 * 1000;
@@ -195,7 +195,7 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
     paidAmounts,
 
     /** alipay.trade.pay: the outcome follows the auth code (see AUTH_CODES in methods). */
-    payWithCode(appId: string, request: TradeRequest, plan: "pay" | "confirm" | "abandon"): SandboxTrade {
+    payWithCode(appId: string, request: TradeRequest, plan: "pay" | PendingPayCode): SandboxTrade {
       const existing = state.trade(appId, request.out_trade_no);
       if (existing) {
         const current = refresh(existing);
@@ -232,7 +232,8 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
     /** alipay.trade.query: a pending pay-code trade settles once the merchant has asked often enough. */
     query(appId: string, ids: TradeIds): SandboxTrade {
       const trade = find(appId, ids);
-      if (trade.status !== "WAIT_BUYER_PAY" || !trade.pending_pay_code) return trade;
+      // A buyer who never answers the phone: only the merchant's cancel (or control) ends the trade.
+      if (trade.status !== "WAIT_BUYER_PAY" || !trade.pending_pay_code || trade.pending_pay_code === "ignore") return trade;
       const left = (trade.queries_left ?? 1) - 1;
       if (left > 0) return put({ ...trade, queries_left: left });
       if (trade.pending_pay_code === "confirm") return markPaid(trade);

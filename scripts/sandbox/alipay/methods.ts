@@ -17,7 +17,7 @@ import type { Ledger } from "./ledger";
 import { formatYuan } from "./money";
 import type { OauthCodes } from "./oauth";
 import { formatBeijing } from "./time";
-import { businessFailed, type SandboxTrade } from "./types";
+import { businessFailed, type PendingPayCode, type SandboxTrade } from "./types";
 import { amount, parseTradeRequest, text, tradeIds } from "./validate";
 
 /**
@@ -33,6 +33,8 @@ export const ALIPAY_SANDBOX_AUTH_CODES = {
   invalid: "280000000000000003",
   /** 10003, then the buyer gives up: the 2nd alipay.trade.query finds the trade TRADE_CLOSED. */
   abandon: "280000000000000004",
+  /** 10003, and the buyer never answers: WAIT_BUYER_PAY until the merchant calls alipay.trade.cancel. */
+  ignore: "280000000000000005",
 } as const;
 
 const PAY_CODE = /^(2[5-9]|30)\d{14,22}$/;
@@ -107,7 +109,8 @@ export const METHODS: Record<string, GatewayMethod> = {
       if (!PAY_CODE.test(authCode) || authCode === ALIPAY_SANDBOX_AUTH_CODES.invalid) {
         throw businessFailed("ACQ.PAYMENT_AUTH_CODE_INVALID", "支付失败，获取顾客账户信息失败，请顾客刷新付款码后重新收款");
       }
-      const plan = authCode === ALIPAY_SANDBOX_AUTH_CODES.userPaying ? "confirm" : authCode === ALIPAY_SANDBOX_AUTH_CODES.abandon ? "abandon" : "pay";
+      const plans: Record<string, PendingPayCode> = { [ALIPAY_SANDBOX_AUTH_CODES.userPaying]: "confirm", [ALIPAY_SANDBOX_AUTH_CODES.abandon]: "abandon", [ALIPAY_SANDBOX_AUTH_CODES.ignore]: "ignore" };
+      const plan = plans[authCode] ?? "pay";
       const trade = ctx.ledger.payWithCode(call.app.appId, request, plan);
       const common = { trade_no: trade.trade_no, out_trade_no: trade.out_trade_no, total_amount: formatYuan(trade.total_fen), ...buyerFields(ctx, trade) };
       if (trade.status === "TRADE_SUCCESS") return { ...SUCCESS, ...common, ...paidFields(ctx, trade), gmt_payment: formatBeijing(trade.pay_time!) };

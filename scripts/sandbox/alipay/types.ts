@@ -4,7 +4,7 @@ export type TradeStatus = "WAIT_BUYER_PAY" | "TRADE_SUCCESS" | "TRADE_FINISHED" 
 /** How the trade came to be: it decides when the trade exists and which states are notified. */
 export type TradeOrigin = "precreate" | "create" | "pay" | "app";
 /** A pay-code trade the buyer still has to confirm on the phone, and how that ends. */
-export type PendingPayCode = "confirm" | "abandon";
+export type PendingPayCode = "confirm" | "abandon" | "ignore";
 
 export interface SandboxTrade {
   app_id: string;

@@ -1,8 +1,10 @@
 /**
  * What `npm start` writes into the generated `uni-pay/config.js` for WeChat: every v3 mode pointing at
- * this sandbox, and `codepay` as an API v2 block (micropay exists only in v2). The base URLs follow `PORT`
+ * this sandbox, and `codepay` as an API v2 block (v2's micropay takes pay codes without a store number;
+ * a v3 block pays them over v3's codepay, which needs `store_id`). The base URLs follow `PORT`
  * and `WXPAY_SANDBOX_HTTPS_PORT` when the config is loaded, like the generated `notifyUrl`.
  */
+import { SANDBOX_CODEPAY_TIMING } from "../codepay-timing";
 import { wxpaySandboxConfig, type WxpaySandboxKeys } from "../pki/wxpay-keys";
 
 /** The v3 modes the sandbox serves. */
@@ -38,7 +40,7 @@ export function renderWxpaySandboxConfig(
     const config: Record<string, unknown> = wxpaySandboxConfig(keys, `${PLACEHOLDER}/__sandbox/wxpay`, { version: 2, secapiBaseUrl: `${SECURE_PLACEHOLDER}/__sandbox/wxpay` });
     // The .p12 is read when the config loads, as vk-uni-pay's templates do with fs.readFileSync.
     config.pfx = PFX_PLACEHOLDER;
-    block[mode] = config;
+    block[mode] = { ...config, ...SANDBOX_CODEPAY_TIMING };
   }
   // JSON is valid JavaScript; the origins are then spliced in as expressions evaluated at load time.
   return JSON.stringify(block, null, 2)

@@ -49,7 +49,7 @@ function addTillFunction(spaceDir: string): void {
 }
 
 /** The sandbox's pay codes (scripts/sandbox/alipay/methods.ts), spelled out so a changed sandbox shows here. */
-export const PAY_CODES = { pay: "280000000000000001", userPaying: "280000000000000002", invalid: "280000000000000003", abandon: "280000000000000004" };
+export const PAY_CODES = { pay: "280000000000000001", userPaying: "280000000000000002", invalid: "280000000000000003", abandon: "280000000000000004", ignore: "280000000000000005" };
 
 const BROWSER = "Mozilla/5.0 (Windows NT 10.0) Chrome/120";
 
