@@ -13,6 +13,8 @@ export interface TestpayPlatform {
   calls: Array<{ method: string; request: unknown }>;
   codepayState?: TradeState;
   refundAnswer: RefundState | "reject" | "network" | "invalid";
+  /** A close that answers success whatever the order's state (as v3's close is reported to). */
+  blindClose?: boolean;
 }
 
 /**
@@ -42,7 +44,10 @@ export function createTestpay(): { provider: PaymentProvider; platform: TestpayP
     async closePayment(request) {
       platform.calls.push({ method: "closePayment", request });
       const payment = platform.payments.get(request.outTradeNo);
-      if (payment?.state === "SUCCESS") throw new ProviderRejectedError("ORDERPAID", "订单已支付");
+      if (payment?.state === "SUCCESS") {
+        if (platform.blindClose) return;
+        throw new ProviderRejectedError("ORDERPAID", "订单已支付");
+      }
       if (payment) payment.state = "CLOSED";
     },
     async refund(request) {

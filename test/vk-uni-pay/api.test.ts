@@ -146,6 +146,23 @@ describe("the library's public calls", () => {
       await queryPayment({ out_trade_no: "T2" }, deps);
       expect(await closeOrder({ out_trade_no: "T2" }, deps)).toMatchObject({ code: 2005 });
     });
+
+    it("a close the provider refuses because the buyer just paid (ORDERPAID) applies that payment, once, and answers 2005", async () => {
+      await createPayment(params(), deps);
+      platform.payments.set("T1", { state: "SUCCESS", totalFee: 100, transactionId: "TX-PAID" });
+      expect(await closeOrder({ out_trade_no: "T1" }, deps)).toMatchObject({ code: 2005 });
+      expect(await findOrder("T1", deps.db)).toMatchObject({ status: "SUCCESS", transaction_id: "TX-PAID", user_order_success: true });
+      expect(hookRuns).toBe(1);
+    });
+
+    it("a close the provider answers as done for an order it has paid (v3's blind 204) is not believed: the query finds the payment", async () => {
+      await createPayment(params(), deps);
+      platform.payments.set("T1", { state: "SUCCESS", totalFee: 100, transactionId: "TX-PAID" });
+      platform.blindClose = true;
+      expect(await closeOrder({ out_trade_no: "T1" }, deps)).toMatchObject({ code: 2005 });
+      expect(await findOrder("T1", deps.db)).toMatchObject({ status: "SUCCESS" });
+      expect(hookRuns).toBe(1);
+    });
   });
 
   describe("refund", () => {
