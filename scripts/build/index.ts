@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import { bundleHooks, bundleLazyLibraries, bundleModule, bundleRouter, lazyLibrariesPlugin } from "./bundles";
 import {
@@ -10,7 +10,11 @@ import {
   pluginManifest,
 } from "./manifests";
 import { BUILD_STAMP, PLUGIN_DIR, SPACE_COMMON, SPACE_DIR, SPACE_FUNCTIONS, STAND_IN_COMMON, STAND_IN_UNI_PAY_CONFIG, TEMPLATES_DIR, UNI_PAY_TEMPLATE } from "./paths";
+import { pluginDescription, providerTable } from "./provider-table";
 import { inputHash, isBuildCurrent } from "./stamp";
+
+/** The committed sources of the plugin market's documents. */
+const PLUGIN_SOURCES = join(__dirname, "plugin");
 
 function writeJson(file: string, value: unknown): void {
   mkdirSync(join(file, ".."), { recursive: true });
@@ -78,6 +82,17 @@ function buildPlugin(): void {
 
   cpSync(TEMPLATES_DIR, join(plugin, "templates"), { recursive: true });
   writeJson(join(plugin, "package.json"), pluginManifest());
+  writePluginDocuments(plugin, readdirSync(join(fn, "service/pay-notify")).map((file) => `uniCloud/cloudfunctions/vk-pay/service/pay-notify/${file}`));
+}
+
+/** The plugin market's readme.md and changelog.md, the readme's provider table from the registry. */
+function writePluginDocuments(plugin: string, hookFiles: string[]): void {
+  const readme = readFileSync(join(PLUGIN_SOURCES, "readme.md"), "utf8")
+    .replace("{{description}}", pluginDescription())
+    .replace("{{providers}}", providerTable())
+    .replace("{{hooks}}", hookFiles.map((file) => `- \`${file}\``).join("\n"));
+  writeFileSync(join(plugin, "readme.md"), readme);
+  cpSync(join(PLUGIN_SOURCES, "changelog.md"), join(plugin, "changelog.md"));
 }
 
 export async function buildAll(): Promise<void> {
