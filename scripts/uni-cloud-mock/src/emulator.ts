@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { join, resolve } from "node:path";
+import { createCorsPolicy } from "./cors";
 import { createContext, type CallSource, type ClientInfo, type SpaceInfo } from "./context";
 import { createDatabase } from "./database";
 import { UniCloudError } from "./errors";
@@ -28,6 +29,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Runs timer triggers on their schedule once listening (default true). */
   timers?: boolean;
+  /** `UNICLOUD_ALLOWED_ORIGINS`: other origins whose pages may call the client endpoints (default: localhost ones). */
+  allowedOrigins?: string;
   /** Request bodies above this are refused, as Aliyun does above 2 MB. */
   maxBodyBytes?: number;
   log?: (line: string) => void;
@@ -146,6 +149,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
         invoke: (name, event, request) => invoke(name, event, request),
         mounts: () => mounts,
         maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
+        cors: createCorsPolicy(options.allowedOrigins ?? process.env.UNICLOUD_ALLOWED_ORIGINS),
         log,
       });
       const host = options.host ?? "127.0.0.1";
