@@ -56,7 +56,7 @@ describeInBrowser("an H5 page on another port, in headless Chromium", () => {
     try {
       await tab.goto(`${page.origin}/`);
       const call = (url: string, data: Record<string, unknown>) =>
-        tab.evaluate(([emulator, user, route, body]) => (window as any).callVkPay(emulator, user, route, body), [env.url, token, url, data] as const);
+        tab.evaluate(([emulator, user, route, body]) => (globalThis as any).callVkPay(emulator, user, route, body), [env.url, token, url, data] as const);
       const created = await call("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 1000, isPC: true });
       expect(created).toMatchObject({ code: 0, data: { total_fee: 1000, orderInfo: { codeUrl: expect.stringContaining("/__sandbox/wxpay/cashier") } } });
       expect(await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no })).toMatchObject({ ok: true });
@@ -75,7 +75,7 @@ describeInBrowser("an H5 page on another port, in headless Chromium", () => {
     const tab = await browser.newPage();
     try {
       await tab.goto(`${page.origin}/`);
-      const outcome = await tab.evaluate(([emulator, user]) => (window as any).callVkPay(emulator, user, "user/getInfo", {}).then(() => "answered", (error: Error) => `blocked: ${error.name}`), [env.url, token] as const);
+      const outcome = await tab.evaluate(([emulator, user]) => (globalThis as any).callVkPay(emulator, user, "user/getInfo", {}).then(() => "answered", (error: Error) => `blocked: ${error.name}`), [env.url, token] as const);
       expect(outcome).toBe("blocked: TypeError");
     } finally {
       await tab.close();
