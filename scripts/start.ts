@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { ensureBuilt } from "./build";
 import { landingPage } from "./console/landing";
 import { SPACE_DIR } from "./build/paths";
@@ -37,7 +38,7 @@ async function start(): Promise<void> {
   const written = await prepareDataDir(dataDir).catch((error: unknown) => {
     throw explainDataDirError(error, dataDir);
   });
-  if (written.length > 0) console.log(`generated ${written.join(", ")} in ${dataDir}/uni-config-center/`);
+  if (written.length > 0) console.log(`generated ${written.join(", ")} in ${join(dataDir, "uni-config-center")}`);
 
   const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, port });
   emulator.mount("/", landingPage(emulator));
