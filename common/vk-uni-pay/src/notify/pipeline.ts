@@ -1,6 +1,6 @@
 import type { PayConfig } from "../core/config";
 import { resolveMerchant } from "../core/merchants";
-import { configKeyFor } from "../core/trade-type";
+import { configPathOf } from "../core/trade-type";
 import type { Database } from "../core/database";
 import { VkPayError } from "../core/errors";
 import { runRefundedHook, type HookResolver } from "../core/hooks";
@@ -90,7 +90,7 @@ async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind:
 async function judge(provider: PaymentProvider, payType: string, pid: string | undefined, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {
   let event: NormalizedEvent;
   try {
-    const merchant = await resolveMerchant(deps, { provider: provider.name, configKey: configKeyFor(provider.name, payType.slice(provider.name.length + 1)) }, pid);
+    const merchant = await resolveMerchant(deps, configPathOf(provider, payType.slice(provider.name.length + 1)), pid);
     // Verification comes first: nothing of an unverified message is read into state.
     event = await provider.verifyNotify(raw, merchant, deps.runtime);
   } catch (error) {
