@@ -1,5 +1,6 @@
 import { createCipheriv, createHash } from "node:crypto";
 import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig, type WxpaySandboxKeys } from "../../scripts/sandbox/pki";
+import { withInvalidByte } from "../helpers/lossy-utf8";
 import { startPayingSpace } from "../helpers/paying-space";
 import { BASE, postText, readXml, SECAPI, v2Sign, v2Xml, wxpayClients, writeUniPayConfig, type PayingSpace, type V2Fields } from "./helpers/wxpay";
 
@@ -101,6 +102,21 @@ describe("WeChat Pay API v2 adversarial notifications end to end", () => {
       expect(await api.balance()).toBe(0);
       expect(await api.logCount()).toBe(before + 1);
       expect(await api.lastLog()).toMatchObject({ outcome: "refused", reason: expect.stringMatching(reason) });
+    });
+
+    it.each([
+      ["as text (the emulator decodes it, lossily)", "text/xml; charset=utf-8"],
+      ["as binary (the function receives it base64-encoded)", "application/octet-stream"],
+    ])("refuses a notification signed over the lossy decoding of an invalid byte, sent %s", async (_label, contentType) => {
+      const before = await api.logCount();
+      const bytes = withInvalidByte(signed(paymentFields(outTradeNo, 900, { attach: "till\uFFFD7" })));
+      const reply = await postText(notifyUrl, bytes, contentType);
+      expect(reply.status).toBe(200);
+      expect(readXml(reply.body)).toMatchObject({ return_code: "FAIL" });
+      expect(await api.order(outTradeNo)).toMatchObject({ status: "NOTPAY" });
+      expect(await api.balance()).toBe(0);
+      expect(await api.logCount()).toBe(before + 1);
+      expect(await api.lastLog()).toMatchObject({ outcome: "refused", reason: expect.stringContaining("UTF-8") });
     });
 
     it("accepts the same notification built properly, which shows the refusals were for their reasons", async () => {

@@ -10,7 +10,7 @@ import { findRefund, reserveRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
 import type { NormalizedEvent, PaymentProvider, ProviderRuntime, RawNotification } from "../providers/contract";
 import { logNotification, type NotifyLogEntry } from "./log";
-import { parseNotifyPath, toRawNotification, type NotificationEvent } from "./raw";
+import { parseNotifyPath, receiveNotification, type NotificationEvent } from "./raw";
 
 export interface PipelineDeps {
   db: Database;
@@ -119,11 +119,11 @@ export async function processNotification(event: NotificationEvent, prefix: stri
   if (!path) return jsonReply(404, { code: "vk-pay-notify-path-invalid", message: `notification path must be ${prefix}<pay_type>` });
   const provider = deps.findProvider(path.provider);
   if (!provider) return jsonReply(404, { code: "vk-pay-no-such-provider", message: `no such provider: ${path.provider}` });
-  const raw = toRawNotification(event);
-  if (!raw) return provider.acknowledge(false);
+  const { raw, problem } = receiveNotification(event);
   let verdict: Verdict;
   try {
-    verdict = await judge(provider, path.payType, path.pid, raw, deps);
+    // A body that is not exactly what was sent is refused before any provider reads it.
+    verdict = problem ? { accepted: false, entry: { outcome: "refused", reason: problem } } : await judge(provider, path.payType, path.pid, raw, deps);
   } catch (error) {
     deps.log(`vk-uni-pay: ${path.payType} notification failed: ${(error as Error)?.stack ?? String(error)}`);
     verdict = { accepted: false, entry: { outcome: "error", reason: (error as Error)?.message?.slice(0, 200) ?? "error" } };
