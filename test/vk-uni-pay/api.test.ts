@@ -12,6 +12,7 @@ import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { nested } from "../helpers/deep-objects";
 import { createTestpay, type TestpayPlatform } from "../helpers/testpay";
 
 describe("the library's public calls", () => {
@@ -73,6 +74,9 @@ describe("the library's public calls", () => {
       [{ type: "../x" }, 1002],
       [{ custom: "x" as never }, -1],
       [{ time_expire: 5 }, -1],
+      [{ custom: nested(100_000) }, -1],
+      [{ other: nested(40) }, -1],
+      [{ custom: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i])) }, -1],
     ])("refuses %o with code %i and creates nothing", async (change, code) => {
       expect(await createPayment(params(change), deps)).toMatchObject({ code });
       expect((await deps.db.collection("vk-pay-orders").count()).total).toBe(0);

@@ -1,3 +1,4 @@
+import { checkInputBounds } from "../core/input-bounds";
 import { loadPayConfig, type PayConfig } from "../core/config";
 import { resolveMerchant } from "../core/merchants";
 import { configPathOf, providerNotFound } from "../core/trade-type";
@@ -47,6 +48,9 @@ export function checkOutTradeNo(value: unknown): string {
 export function optionalObject(value: unknown, name: string): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) throw new ValidationError(-1, `${name}-invalid`, `${name}必须是对象`);
+  // Within the bounds before it is stored, sent or logged: every one of those walks it recursively.
+  const problem = checkInputBounds(value, name);
+  if (problem) throw new ValidationError(-1, problem.reason, problem.message);
   return value;
 }
 

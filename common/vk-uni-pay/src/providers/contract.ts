@@ -136,6 +136,20 @@ export interface AbnormalRefundRequest extends OrderRef {
   route: AbnormalRefundRoute;
 }
 
+/**
+ * What a reply to a notification depends on besides accepted or not. One provider may speak several
+ * dialects (WeChat Pay answers v2 with XML and v3 with JSON), and some read the status: bad input is never
+ * answered 5xx, only our own failure is.
+ */
+export interface AckContext {
+  /** As received; its body may be empty or unreadable. */
+  notification?: RawNotification;
+  /** The sub-config of the path's pay_type, when it could be read: it says which API version the merchant speaks. */
+  config?: MerchantConfig;
+  /** The refusal is ours (the database down, a hook that failed), not the message's: the provider should deliver again. */
+  ourFault?: boolean;
+}
+
 /** A provider's notification as received: the raw bytes are what gets verified. */
 export interface RawNotification {
   method: string;
@@ -284,11 +298,10 @@ export interface PaymentProvider {
   /** Verifies first (signature, timestamp window, decryption), then parses; throws SignatureError on any doubt. */
   verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
   /**
-   * The exact reply the provider expects, for an accepted or a refused notification. The notification is
-   * passed (absent when the request had no readable body) because one provider may speak several dialects:
-   * WeChat Pay answers v2's XML with XML and v3's JSON with JSON.
+   * The exact reply (body and status) the provider expects, for an accepted or a refused notification,
+   * whatever the body was: even an empty or unreadable one is answered in the provider's own dialect.
    */
-  acknowledge(accepted: boolean, notification?: RawNotification): IntegrationResponse;
+  acknowledge(accepted: boolean, context?: AckContext): IntegrationResponse;
   /** One of `capabilities.login`: a client's code → the user's id. */
   code2Session?(request: LoginRequest, runtime: ProviderRuntime): Promise<LoginResult>;
   queryAccountBalance?(request: { config: MerchantConfig }, runtime: ProviderRuntime): Promise<AccountBalance>;
