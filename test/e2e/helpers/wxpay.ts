@@ -161,7 +161,7 @@ export function v3PaySignHolds(orderInfo: Record<string, string>, merchantCertPe
   return createVerify("RSA-SHA256").update(`${orderInfo.appId}\n${orderInfo.timeStamp}\n${orderInfo.nonceStr}\n${orderInfo.package}\n`).verify(merchantCertPem, orderInfo.paySign, "base64");
 }
 
-export async function postText(url: string, body: string, contentType = "text/xml; charset=utf-8") {
+export async function postText(url: string, body: string | Uint8Array, contentType = "text/xml; charset=utf-8") {
   const response = await fetch(url, { method: "POST", headers: { "content-type": contentType, "user-agent": "Mozilla/4.0" }, body });
   return { status: response.status, body: await response.text() };
 }
