@@ -59,9 +59,9 @@ async function start(): Promise<void> {
   process.env.PORT = String(new URL(url).port);
 
   const database = emulator.uniCloud.database() as Parameters<typeof ensureUser>[0];
-  // Every address printed here answers: the test in test/local/start-errors.test.ts requests each one.
+  // Every address printed here answers (the first is the web console): test/local/start-errors.test.ts requests each one.
   const lines = [
-    `vk-pay emulator: ${url}/ (the web console)`,
+    `vk-pay emulator: ${url}/`,
     `  vk-pay over HTTP:  POST ${url}/http/vk-pay`,
     `  client calls:      POST ${url}/__callFunction/vk-pay`,
     `  WeChat Pay sandbox: ${url}/__sandbox/wxpay/`,
