@@ -2,9 +2,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBuilt } from "./build";
 import { landingPage } from "./console/landing";
-import { SPACE_DIR } from "./build/paths";
 import { dataDirFromEnv, prepareDataDir } from "./local/data-dir";
 import { lockDataDir } from "./local/data-dir-lock";
+import { prepareRunSpace } from "./local/run-space";
 import { sandboxIndex } from "./local/sandbox-index";
 import { explainDataDirError, explainListenError, portFromEnv, StartupError } from "./local/startup-errors";
 import { ensureUser, issueToken } from "./local/users";
@@ -40,7 +40,7 @@ async function start(): Promise<void> {
   });
   if (written.length > 0) console.log(`generated ${written.join(", ")} in ${join(dataDir, "uni-config-center")}`);
 
-  const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, port });
+  const emulator = createEmulator({ spaceDir: prepareRunSpace(dataDir), dataDir, port });
   emulator.mount("/", landingPage(emulator));
   const wxpay = await createWxpaySandbox({ dataDir, httpsPort }).catch((error: unknown) => {
     throw explainListenError(error, { what: "the WeChat Pay sandbox's mutual-TLS port (PORT + 1 unless set)", port: httpsPort, setting: "WXPAY_SANDBOX_HTTPS_PORT" });

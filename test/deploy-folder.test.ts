@@ -11,6 +11,8 @@ function filesUnder(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      // `npm start` runs a copy under the data directory (test/local/start-errors.test.ts checks it); only
+      // `npm run bench` still links file: dependencies here, and the next build removes them.
       if (entry.name === "node_modules") continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);

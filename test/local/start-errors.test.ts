@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../../scripts/build/paths";
+import { ROOT, SPACE_DIR } from "../../scripts/build/paths";
 import { LOCK_FILE_NAME } from "../../scripts/local/data-dir-lock";
 import { freePort } from "../helpers/processes";
 
@@ -72,6 +72,14 @@ describe("npm start's start-up errors", () => {
       expect({ url: link.url, status: response.status }).toEqual({ url: link.url, status: 200 });
     }
     expect(banner).toContain("valid 2 hours");
+  });
+
+  it("runs a copy of uniCloud/, so the deploy folder gets no node_modules links to the stand-ins", async () => {
+    const reply = await fetch(`http://127.0.0.1:${firstPort}/http/vk-pay`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: "user/getInfo" }) });
+    expect(await reply.json()).toMatchObject({ code: 30202 });
+    expect(existsSync(join(dataDir, "space/cloudfunctions/vk-pay/node_modules/uni-config-center"))).toBe(true);
+    expect(existsSync(join(SPACE_DIR, "cloudfunctions/vk-pay/node_modules"))).toBe(false);
+    expect(existsSync(join(SPACE_DIR, "cloudfunctions/common/vk-uni-pay/node_modules"))).toBe(false);
   });
 
   it("refuses a second start on the same data directory, naming the lock file and the first one's pid", async () => {
