@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { decryptResource, encryptResource, signSha256WithRsa, verifySha256WithRsa } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+import { decryptResource, encryptResource, signSha256WithRsa, verifySha256WithRsa } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { sideBySide, type Pair } from "./side-by-side";
 import type { BenchRow } from "./table";
 

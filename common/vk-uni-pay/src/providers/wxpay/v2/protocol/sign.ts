@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { ConfigError } from "../../../core/errors";
+import { ConfigError } from "../../../../core/errors";
 
 /**
  * WeChat Pay API v2's `sign`: every non-empty parameter but `sign`, sorted by name (ASCII, case-sensitive),

@@ -1,5 +1,5 @@
 import type { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
-import { SignatureError } from "../../../core/errors";
+import { SignatureError } from "../../../../core/errors";
 
 /**
  * WeChat Pay API v2's wire format: one flat XML element (`<xml>` for calls and notifications, `<root>`
