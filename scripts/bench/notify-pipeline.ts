@@ -103,7 +103,6 @@ function cryptoRound(keys: WxpaySandboxKeys, messages: Message[]): number {
 export async function benchNotifyPipeline(): Promise<BenchRow[]> {
   const keysDir = mkdtempSync(join(tmpdir(), "vk-pay-bench-keys-"));
   const keys = await loadOrCreateWxpaySandboxKeys(keysDir);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const recharge = require("../../router/service/pay-notify/recharge") as HookModule;
   const small = await prepare(1000, keys, recharge);
   const large = await prepare(100_000, keys, recharge);

@@ -11,8 +11,6 @@ import { ConfigError } from "../../../../core/errors";
 
 export type V2SignType = "MD5" | "HMAC-SHA256";
 
-export const V2_SIGN_TYPES: readonly V2SignType[] = ["MD5", "HMAC-SHA256"];
-
 export function isV2SignType(value: unknown): value is V2SignType {
   return value === "MD5" || value === "HMAC-SHA256";
 }
