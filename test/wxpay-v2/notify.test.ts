@@ -160,7 +160,6 @@ describe("v2 notifications through the core pipeline", () => {
   });
   const deliver = (body: string, config?: Record<string, unknown>, isBase64Encoded = false) =>
     processNotification({ path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: { "content-type": "text/xml" }, body, isBase64Encoded }, "/vk-pay-notify/", deps(config));
-  const notifyLog = async () => (await db.collection("vk-pay-notify-log").get()).data as Array<Record<string, unknown>>;
 
   beforeEach(async () => {
     database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
