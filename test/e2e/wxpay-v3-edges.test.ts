@@ -25,6 +25,8 @@ exports.main = async (event, context) => {
       });
     case "query":
       return vkPay.queryPayment({ out_trade_no: event.out_trade_no });
+    case "close":
+      return vkPay.closeOrder({ out_trade_no: event.out_trade_no });
     case "refund":
       return vkPay.refund({ out_trade_no: event.out_trade_no, refund_fee: event.refund_fee, refund_desc: "课程取消" });
     default:
@@ -146,6 +148,31 @@ describe("WeChat Pay v3 edges end to end", () => {
     await env.wxpay.idle();
     expect(await order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 1234 });
     expect((await logFor(outTradeNo)).map(([outcome]) => outcome)).toEqual(["applied", "duplicate", "applied"]);
+  });
+
+  // Whether v3 refuses the close of a paid order (ORDERPAID) or answers 204 is not settled by its page;
+  // either way the shop must hear "already paid", and the payment whose notification was lost is applied once.
+  it.each(["ORDERPAID", "NO_CONTENT"])("closing an order the buyer has just paid (WeChat answering %s) applies the payment once and answers 2005", async (answer) => {
+    const outTradeNo = `CLOSEPAID${answer}${Date.now()}`;
+    await call("shop", { action: "buy", out_trade_no: outTradeNo });
+    await env.control("wxpay", "drop", { count: 1 });
+    await env.control("wxpay", "pay", { out_trade_no: outTradeNo });
+    await env.wxpay.idle();
+    expect(await order(outTradeNo)).toMatchObject({ status: "NOTPAY" });
+    await env.control("wxpay", "close-paid-answer", { answer });
+    try {
+      expect(await call("shop", { action: "close", out_trade_no: outTradeNo })).toMatchObject({ code: 2005 });
+    } finally {
+      await env.control("wxpay", "close-paid-answer", { answer: "ORDERPAID" });
+    }
+    expect(await order(outTradeNo)).toMatchObject({ status: "SUCCESS", transaction_id: env.wxpay.state.order(env.wxpay.keys.mchId, outTradeNo)?.transaction_id });
+    // The shop's function has no hooks; WeChat's redelivered notification reaches vk-pay, which runs the paid hook once.
+    await env.control("wxpay", "redeliver", { out_trade_no: outTradeNo });
+    await env.control("wxpay", "redeliver", { out_trade_no: outTradeNo });
+    await env.wxpay.idle();
+    expect(await call("shop", { action: "query", out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { orderPaid: true, user_order_success: true } });
+    expect((await env.db.collection("vk-pay-purchases").where({ out_trade_no: outTradeNo }).get()).data).toHaveLength(1);
+    expect((await logFor(outTradeNo)).map(([outcome]) => outcome)).toEqual(["duplicate", "duplicate"]);
   });
 
   it("holds an ABNORMAL refund's money (no second refund of it) until WeChat reports SUCCESS", async () => {

@@ -83,6 +83,25 @@ describe("wxpay over API v2: create, query, close, refund", () => {
       expect(paySign).toBe(Hash.sign("HMAC-SHA256", signed, API_KEY));
     });
 
+    // WeChat signs an answer with the algorithm the request named (the official Java SDK verifies answers
+    // with its configured signType, https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=4_3). No page
+    // rules out the other one, so an answer in either verifies under the key; the key itself never bends.
+    it.each([
+      ["HMAC-SHA256", "HMAC-SHA256"],
+      ["HMAC-SHA256", "MD5"],
+      ["MD5", "HMAC-SHA256"],
+    ] as const)("a %s merchant verifies an answer signed %s with its key", async (merchantType, answerType) => {
+      wechat.on("/pay/unifiedorder", () => ({ signType: answerType, fields: { trade_type: "JSAPI", prepay_id: "wx201410272009395522657a690389285100" } }));
+      const result = await provider.createPayment(request("mp-weixin", { config: v2Config({ signType: merchantType }) }), wechat.runtime);
+      expect(only("/pay/unifiedorder").fields.sign_type).toBe(merchantType === "MD5" ? undefined : merchantType);
+      expect((result.orderInfo as Record<string, string>).package).toBe("prepay_id=wx201410272009395522657a690389285100");
+    });
+
+    it.each(["MD5", "HMAC-SHA256"] as const)("an answer signed %s with another key is refused", async (answerType) => {
+      wechat.on("/pay/unifiedorder", () => ({ signType: answerType, signKey: "a".repeat(32), fields: { trade_type: "JSAPI", prepay_id: "wx1" } }));
+      await expect(provider.createPayment(request("mp-weixin", { config: v2Config({ signType: "HMAC-SHA256" }) }), wechat.runtime)).rejects.toBeInstanceOf(SignatureError);
+    });
+
     it("JSAPI without an openid is refused before anything is sent", async () => {
       await expect(provider.createPayment(request("mp-weixin", { openid: undefined }), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-openid-missing" });
       expect(wechat.requests).toHaveLength(0);

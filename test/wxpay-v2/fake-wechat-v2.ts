@@ -49,6 +49,8 @@ export interface V2Answer {
   raw?: string;
   /** Sign with another key (a forged answer). */
   signKey?: string;
+  /** Sign the answer with this algorithm instead of the request's (WeChat answers in the request's). */
+  signType?: "MD5" | "HMAC-SHA256";
   /** Change the fields after signing (a tampered answer). */
   tamper?: (fields: Record<string, string>) => void;
   status?: number;
@@ -109,7 +111,7 @@ export class FakeWechatV2 {
         result_code: "SUCCESS",
         ...answer.fields,
       };
-      out.sign = Hash.sign(type, out, answer.signKey ?? this.key);
+      out.sign = Hash.sign(answer.signType ?? type, out, answer.signKey ?? this.key);
       answer.tamper?.(out);
       body = Transformer.toXml(out);
     }

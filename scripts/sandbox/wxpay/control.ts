@@ -83,6 +83,14 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   "issue-code"(ctx, body) {
     return ctx.codes.issue({ openid: text(body, "openid", false), unionid: text(body, "unionid", false), appid: text(body, "appid", false) });
   },
+  /** `answer`: "ORDERPAID" (default) or "NO_CONTENT", how a v3 close of a paid order is answered. */
+  "close-paid-answer"(ctx, body) {
+    const answer = body.answer;
+    if (answer !== "ORDERPAID" && answer !== "NO_CONTENT") throw new ControlError(400, "answer must be ORDERPAID or NO_CONTENT");
+    const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;
+    ctx.state.setClosePaidAnswer(mchid, answer);
+    return { mchid, answer };
+  },
   "sign-mode"(ctx, body) {
     const mode = body.sign_mode;
     if (mode !== "certificate" && mode !== "public_key") throw new ControlError(400, "sign_mode must be certificate or public_key");

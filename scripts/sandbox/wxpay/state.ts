@@ -1,5 +1,5 @@
 import { readStateFile, writeStateFile } from "../state-file";
-import type { MerchantSettings, SandboxOrder, SandboxRefund, SignMode, StoredNotification } from "./types";
+import type { ClosePaidAnswer, MerchantSettings, SandboxOrder, SandboxRefund, SignMode, StoredNotification } from "./types";
 
 interface PersistedState {
   version: 1;
@@ -19,6 +19,13 @@ export interface WxpaySandboxState {
   readonly clockOffsetSeconds: number;
   signMode(mchid: string): SignMode;
   setSignMode(mchid: string, mode: SignMode): void;
+  /**
+   * How v3 answers a close of a paid order. Its page lists no ORDERPAID for close, and merchants report a
+   * 204 for any order number, paid ones included; v2 documents ORDERPAID. The library must cope with both.
+   * @see https://pay.weixin.qq.com/doc/v3/merchant/4012556398
+   */
+  closePaidAnswer(mchid: string): ClosePaidAnswer;
+  setClosePaidAnswer(mchid: string, answer: ClosePaidAnswer): void;
   order(mchid: string, outTradeNo: string): SandboxOrder | undefined;
   orderByTransactionId(mchid: string, transactionId: string): SandboxOrder | undefined;
   orders(): SandboxOrder[];
@@ -62,6 +69,11 @@ export function createSandboxState(options: { file?: string; now: () => number; 
     signMode: (mchid) => data.merchants[mchid]?.signMode ?? options.defaultSignMode,
     setSignMode(mchid, mode) {
       data.merchants[mchid] = { ...data.merchants[mchid], signMode: mode };
+      save();
+    },
+    closePaidAnswer: (mchid) => data.merchants[mchid]?.closePaid ?? "ORDERPAID",
+    setClosePaidAnswer(mchid, answer) {
+      data.merchants[mchid] = { ...data.merchants[mchid], signMode: data.merchants[mchid]?.signMode ?? options.defaultSignMode, closePaid: answer };
       save();
     },
     order: (mchid, outTradeNo) => data.orders[key(mchid, outTradeNo)],

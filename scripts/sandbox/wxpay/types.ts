@@ -82,7 +82,12 @@ export interface StoredNotification {
 
 export interface MerchantSettings {
   signMode: SignMode;
+  /** How a v3 close of a paid order is answered; see `closePaidAnswer` in state.ts. */
+  closePaid?: ClosePaidAnswer;
 }
+
+/** "ORDERPAID": 400, as the sandbox answers by default; "NO_CONTENT": 204, as v3 is reported to answer. */
+export type ClosePaidAnswer = "ORDERPAID" | "NO_CONTENT";
 
 /** Thrown inside the v3 API; answered as WeChat's `{ code, message, detail? }` with `status`. */
 export class WxpayApiError extends Error {

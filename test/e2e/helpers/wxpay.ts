@@ -1,7 +1,7 @@
 import { createHash, createHmac, createVerify } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SPACE_COMMON } from "../../../scripts/build/paths";
+import { UNI_PAY_TEMPLATE } from "../../../scripts/build/paths";
 import type { startPayingSpace } from "../../helpers/paying-space";
 import { mintToken, TEST_SECRET } from "../../helpers/tokens";
 
@@ -39,7 +39,7 @@ export function writeUniPayConfig(dataDir: string, wxpay: Record<string, unknown
   mkdirSync(join(file, ".."), { recursive: true });
   writeFileSync(
     file,
-    `const template = require(${JSON.stringify(join(SPACE_COMMON, "uni-config-center/uni-pay/config.js"))});
+    `const template = require(${JSON.stringify(UNI_PAY_TEMPLATE)});
 module.exports = {
   ...template,
   notifyUrl: { local: "http://127.0.0.1:" + process.env.PORT + "/http/vk-pay" },

@@ -1,7 +1,7 @@
 import { checkInputBounds } from "../core/input-bounds";
 import { loadPayConfig, type PayConfig } from "../core/config";
 import { resolveMerchant } from "../core/merchants";
-import { configKeyFor } from "../core/trade-type";
+import { configPathOf, providerNotFound } from "../core/trade-type";
 import { cloudDatabase, type Database } from "../core/database";
 import { ConfigError, failures, ValidationError } from "../core/errors";
 import { currentHookResolver } from "../core/hook-registry";
@@ -30,7 +30,7 @@ export function productionDeps(): ApiDeps {
 
 export function requireProvider(deps: ApiDeps, name: string): PaymentProvider {
   const provider = deps.findProvider(name);
-  if (!provider) throw new ConfigError("provider-unavailable", `支付供应商 ${name} 暂不可用`);
+  if (!provider) throw providerNotFound(name);
   return provider;
 }
 
@@ -60,7 +60,7 @@ export async function orderMerchant(
   deps: ApiDeps,
 ): Promise<{ mode: string; config: Readonly<Record<string, unknown>>; partner?: PartnerRef }> {
   const mode = order.pay_type.slice(order.provider.length + 1);
-  const config = await resolveMerchant(deps, { provider: order.provider, configKey: configKeyFor(order.provider, mode) }, order.pid || undefined);
+  const config = await resolveMerchant(deps, configPathOf(requireProvider(deps, order.provider), mode), order.pid || undefined);
   return { mode, config, ...partnerOf(order) };
 }
 

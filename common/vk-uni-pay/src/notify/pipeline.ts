@@ -1,6 +1,6 @@
 import type { PayConfig } from "../core/config";
 import { resolveMerchant } from "../core/merchants";
-import { configKeyFor } from "../core/trade-type";
+import { configPathOf } from "../core/trade-type";
 import type { Database } from "../core/database";
 import { VkPayError } from "../core/errors";
 import { runRefundedHook, type HookResolver } from "../core/hooks";
@@ -99,7 +99,7 @@ type MerchantLookup = { config: MerchantConfig; error?: undefined } | { config?:
 
 async function lookUpMerchant(provider: PaymentProvider, path: ParsedPath, deps: PipelineDeps): Promise<MerchantLookup> {
   try {
-    return { config: await resolveMerchant(deps, { provider: provider.name, configKey: configKeyFor(provider.name, path.payType.slice(provider.name.length + 1)) }, path.pid) };
+    return { config: await resolveMerchant(deps, configPathOf(provider, path.payType.slice(provider.name.length + 1)), path.pid) };
   } catch (error) {
     return { error };
   }
