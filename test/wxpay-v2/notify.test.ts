@@ -9,7 +9,7 @@ import { reserveRefund, findRefund } from "../../common/vk-uni-pay/src/core/refu
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
-import { encryptReqInfo, reqInfoKeyOf } from "../../common/vk-uni-pay/src/providers/wxpay/v2";
+import { encryptReqInfo, reqInfoKeyOf } from "../../common/vk-uni-pay/src/providers/wxpay/v2/protocol";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { merchantConfig as v3MerchantConfig } from "../wxpay-adapter/fake-wechat";
 import { arrivalsOf, withInvalidByte } from "../helpers/lossy-utf8";
@@ -271,7 +271,7 @@ describe("v2 notifications whose signature covers only a lossy decoding of the b
 
 describe("interop: our signatures under wechatpay-axios-plugin's Hash", () => {
   it("the plugin's Transformer verifier accepts what our fake signs and our sign equals its Hash.sign", async () => {
-    const { signV2 } = await import("../../common/vk-uni-pay/src/providers/wxpay/v2");
+    const { signV2 } = await import("../../common/vk-uni-pay/src/providers/wxpay/v2/protocol");
     const fields = paymentFields();
     expect(signV2(fields, API_KEY, "MD5")).toBe(Hash.sign("MD5", fields, API_KEY));
     expect(signV2(fields, API_KEY, "HMAC-SHA256")).toBe(Hash.sign("HMAC-SHA256", fields, API_KEY));

@@ -9,7 +9,7 @@ import {
   WxpayV3ValidationError,
   type EncryptedResource,
   type WxpayV3ErrorCode,
-} from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+} from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { GO_NOTIFY } from "./fixtures";
 
 // V3-6: wechatpay-java AeadAesCipherTest (both directions).
