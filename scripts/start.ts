@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { ensureBuilt } from "./build";
 import { landingPage } from "./console/landing";
 import { SPACE_DIR } from "./build/paths";
@@ -37,7 +38,7 @@ async function start(): Promise<void> {
   const written = await prepareDataDir(dataDir).catch((error: unknown) => {
     throw explainDataDirError(error, dataDir);
   });
-  if (written.length > 0) console.log(`generated ${written.join(", ")} in ${dataDir}/uni-config-center/`);
+  if (written.length > 0) console.log(`generated ${written.join(", ")} in ${join(dataDir, "uni-config-center")}`);
 
   const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, port });
   emulator.mount("/", landingPage(emulator));
@@ -58,9 +59,9 @@ async function start(): Promise<void> {
   process.env.PORT = String(new URL(url).port);
 
   const database = emulator.uniCloud.database() as Parameters<typeof ensureUser>[0];
-  // Every address printed here answers: the test in test/local/start-errors.test.ts requests each one.
+  // Every address printed here answers (the first is the web console): test/local/start-errors.test.ts requests each one.
   const lines = [
-    `vk-pay emulator: ${url}/ (the web console)`,
+    `vk-pay emulator: ${url}/`,
     `  vk-pay over HTTP:  POST ${url}/http/vk-pay`,
     `  client calls:      POST ${url}/__callFunction/vk-pay`,
     `  WeChat Pay sandbox: ${url}/__sandbox/wxpay/`,

@@ -1,12 +1,14 @@
 /**
  * vk-uni-pay configuration (uni-config-center/uni-pay/config.js).
  *
- * This is a template: fill in your merchant data and re-upload the uni-config-center module after
- * every change. Keep every provider block even when unused. Certificates go in ./wxpay and ./alipay
- * and are read with fs, which is why this file is .js and not .json. Never commit real keys.
+ * This is a template: copy it into your project's uni-config-center/uni-pay/, fill in your merchant
+ * data, and re-upload the uni-config-center module after every change. A provider or mode left empty
+ * stays unconfigured and answers code 100. Certificates go in ./wxpay and ./alipay beside this file
+ * and are read with fs (or give their content inline), which is why this file is .js and not .json.
+ * Never commit real keys. Amounts are in fen (100 = ¥1).
  *
- * The local emulator (`npm start`) does not read this file: it generates its own config, pointing
- * every provider at the local sandboxes, in .unicloud/uni-config-center/uni-pay/config.js.
+ * The local emulator (`npm start`) generates .unicloud/uni-config-center/uni-pay/config.js, which
+ * starts from this template and replaces the merchant blocks with the local sandboxes' test keys.
  */
 const fs = require("fs");
 const path = require("path");
@@ -22,12 +24,12 @@ module.exports = {
   notifyUrl: {
     "mp-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx": "https://fc-mp-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.next.bspapp.com/http/vk-pay",
   },
-  // Secret for vkPay.crypto.aes between functions: 64 or more random characters.
+  // Secret for vkPay.crypto.aes between functions: at least 32 random characters (the first 32 are the key).
   notifyKey: "",
-  // Unpaid orders older than this many days are deleted by the timer; 0 keeps them.
+  // Unpaid (NOTPAY) and closed orders older than this many days are deleted by the timer; 0 keeps them.
   autoDeleteExpiredOrders: 3,
   alipayAppPayToH5Pay: false,
-  // Test builds: only these uni-id-users._id may pay. Empty means everyone.
+  // Test builds: only these uni-id-users._id may pay (others get 1021). Empty means everyone.
   userWhitelist: [],
 
   // Order types: the amount a client may pay is computed here, never taken from the client.
