@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { startPayingSpace } from "../../helpers/paying-space";
 import { v3Notification, wxpayClients, type Signer } from "../../e2e/helpers/wxpay";
 import type { FakePlatform, Forgery, OrderFacts } from "../fake-platform";
-import { emulatorSession } from "./emulator";
+import { wxpaySandboxSession } from "./wxpay-sandbox";
 
 /**
  * WeChat Pay API v3 as `npm start` configures it (WeChat Pay public-key mode): the sandbox over real HTTP,
@@ -52,25 +52,7 @@ export function wxpayV3Platform(): FakePlatform {
           timestamp: forgery === "stale-timestamp" ? Math.floor(Date.now() / 1000) - TEN_MINUTES_S : undefined,
         });
       };
-      const session = emulatorSession({
-        provider: "wxpay",
-        createExtra: { isPC: true },
-        sandbox: "wxpay",
-        db: env.db,
-        client: (url, data) => api.client(url, data),
-        asAdmin: api.asAdmin,
-        control: (action, body) => env.control("wxpay", action, body),
-        idle: () => env.wxpay.idle(),
-        close: () => env.close(),
-      });
-      return {
-        ...session,
-        forge,
-        async settleRefund(_outTradeNo, outRefundNo) {
-          expect(await env.control("wxpay", "refund-result", { out_refund_no: outRefundNo, status: "SUCCESS" })).toMatchObject({ ok: true });
-          await env.wxpay.idle();
-        },
-      };
+      return { ...wxpaySandboxSession(env, api), forge };
     },
   };
 }
