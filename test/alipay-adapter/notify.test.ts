@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { SignatureError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
+import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
@@ -123,8 +123,10 @@ describe("alipay verifyNotify", () => {
     expect(alipay.only("alipay.trade.fastpay.refund.query").biz).toMatchObject({ out_trade_no: "T1", out_request_no: "T1-2" });
   });
 
-  it("refuses notify types other than trade_status_sync", async () => {
-    await expect(verify(alipay.notification(paid({ notify_type: "servicemarket_order_notify" })))).rejects.toBeInstanceOf(ValidationError);
+  it("reads a verified notify type other than trade_status_sync as an event to acknowledge and ignore, and still refuses it unsigned", async () => {
+    expect(await verify(alipay.notification(paid({ notify_type: "servicemarket_order_notify" })))).toEqual({ kind: "ignored", eventType: "servicemarket_order_notify", outTradeNo: "T1" });
+    const forger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    await expect(verify(alipay.notification(paid({ notify_type: "servicemarket_order_notify" }), forger))).rejects.toBeInstanceOf(SignatureError);
   });
 
   it("answers exactly `success`, or `fail` so Alipay delivers again", () => {
