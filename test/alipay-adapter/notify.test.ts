@@ -103,6 +103,15 @@ describe("alipay verifyNotify", () => {
     expect(await verify(alipay.notification(paid({ app_id: "2021009999999999" })))).toMatchObject({ kind: "payment", appId: "2021009999999999" });
   });
 
+  it("with the merchant's sellerId configured, refuses a verified notification naming another seller (payment or refund) and accepts its own", async () => {
+    const config = keyModeConfig(keys, { sellerId: SELLER_ID });
+    await expect(verify(alipay.notification(paid({ seller_id: "2088000000000001" })), config)).rejects.toMatchObject({ errCode: "vk-pay-alipay-notify-invalid" });
+    await expect(verify(alipay.notification(paid({ seller_id: "2088000000000001", out_biz_no: "T1-1", refund_fee: "1.00" })), config)).rejects.toBeInstanceOf(SignatureError);
+    expect(alipay.requests).toHaveLength(0);
+    expect(await verify(alipay.notification(paid()), config)).toMatchObject({ kind: "payment", mchId: SELLER_ID });
+    await expect(verify(alipay.notification(paid()), keyModeConfig(keys, { sellerId: "12345" }))).rejects.toMatchObject({ errCode: "vk-pay-alipay-config-invalid" });
+  });
+
   it.each([
     ["TRADE_FINISHED", "SUCCESS"],
     ["TRADE_CLOSED", "CLOSED"],

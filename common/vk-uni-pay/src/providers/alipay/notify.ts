@@ -75,6 +75,8 @@ export async function verifyAlipayNotification(raw: RawNotification, merchant: A
   if (fields.notify_type !== undefined && fields.notify_type !== TRADE_NOTIFY) {
     return { kind: "ignored", eventType: fields.notify_type.slice(0, 64), ...(fields.out_trade_no ? { outTradeNo: fields.out_trade_no.slice(0, 64) } : {}) };
   }
+  // Alipay's key verifies every seller's notifications for this app; a seller that is not ours is still not ours.
+  if (merchant.sellerId && fields.seller_id !== merchant.sellerId) throw unreadable("notification is for another merchant (seller_id)");
   if (isRefundNotice(fields)) {
     const outTradeNo = fields.out_trade_no;
     if (!outTradeNo) throw unreadable("refund notification lacks out_trade_no");
