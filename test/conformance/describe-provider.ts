@@ -51,7 +51,7 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
         // Settled by the platform's refund notification itself, not by a query.
         expect((await session.db.collection("vk-pay-notify-log").where({ out_refund_no: outRefundNo, outcome: "applied" }).count()).total).toBe(1);
       } else {
-        expect(await session.library.queryRefund(outTradeNo, outRefundNo)).toMatchObject({ code: 0, data: { refund_status: "SUCCESS" } });
+        expect(await session.library.queryRefund(outTradeNo, outRefundNo)).toMatchObject({ code: 0, data: { refunds: [{ out_refund_no: outRefundNo, status: "SUCCESS" }] } });
       }
       expect((await session.db.collection("vk-pay-refunds").where({ out_refund_no: outRefundNo }).get()).data).toEqual([expect.objectContaining({ status: "SUCCESS" })]);
       return outRefundNo;
@@ -178,6 +178,8 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
     it("keeps a payment notified after the order was closed: CLOSED becomes SUCCESS, applied once and logged", async () => {
       const start = await balance();
       const order = await created(800);
+      // The buyer has the cashier open (a scanned QR code), so the platform has a trade to close.
+      await session.open(order.outTradeNo);
       expect(await session.library.closeOrder(order.outTradeNo)).toMatchObject({ code: 0, data: { trade_state: "CLOSED" } });
       expect(await orderOf(order.outTradeNo)).toMatchObject({ status: "CLOSED" });
       // The buyer paid just before the close reached the platform; its notification arrives afterwards.

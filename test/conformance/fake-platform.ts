@@ -63,6 +63,8 @@ export interface PlatformSession {
   db: DatabaseReader;
   /** The `uni-id-users` row whose balance recharges credit. */
   userId: string;
+  /** The buyer opens the order at the platform (scans its QR code) and does not pay yet. */
+  open(outTradeNo: string): Promise<void>;
   /** The buyer pays at the platform; resolves once the platform's notification (if not dropped) was answered. */
   pay(outTradeNo: string): Promise<void>;
   /** The platform loses its next `count` notifications (0: delivers again). */

@@ -15,6 +15,8 @@ export interface EmulatorParts {
   createExtra?: Record<string, unknown>;
   /** The sandbox's name under `/__sandbox/`. */
   sandbox: string;
+  /** The control action by which the buyer opens an order without paying, where the sandbox has one (Alipay creates its trade then). */
+  scan?: string;
   db: DatabaseReader;
   client: Call;
   asAdmin: Call;
@@ -47,6 +49,7 @@ export function emulatorSession(parts: EmulatorParts): Omit<PlatformSession, "fo
     library: emulatorLibrary(parts),
     db: parts.db,
     userId: "u1",
+    open: (outTradeNo) => (parts.scan ? act(parts, parts.scan, { out_trade_no: outTradeNo }) : Promise.resolve()),
     pay: (outTradeNo) => act(parts, "pay", { out_trade_no: outTradeNo }),
     drop: (count) => act(parts, "drop", { count }),
     redeliver: (outTradeNo) => act(parts, "redeliver", { out_trade_no: outTradeNo }),
