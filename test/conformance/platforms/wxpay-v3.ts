@@ -1,13 +1,15 @@
 import { generateKeyPairSync } from "node:crypto";
 import { startPayingSpace } from "../../helpers/paying-space";
-import { v3Notification, wxpayClients, type Signer } from "../../e2e/helpers/wxpay";
+import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig } from "../../../scripts/sandbox/pki";
+import { BASE, v3Notification, wxpayClients, writeUniPayConfig, type Signer } from "../../e2e/helpers/wxpay";
 import type { FakePlatform, Forgery, OrderFacts } from "../fake-platform";
 import { wxpaySandboxSession } from "./wxpay-sandbox";
 
 /**
- * WeChat Pay API v3 as `npm start` configures it (WeChat Pay public-key mode): the sandbox over real HTTP,
- * notifications forged here with node:crypto from WeChat's documents, signed with the sandbox's public-key
- * private half unless the case is a forgery.
+ * WeChat Pay API v3 in either of its verification modes: "public-key" (WeChat Pay public key, as `npm start`
+ * configures it) or "platform-certificate" (no public key configured: the platform certificate is fetched
+ * by serial). The sandbox signs in that mode over real HTTP; notifications forged here with node:crypto
+ * from WeChat's documents are signed with the same key unless the case is a forgery.
  *
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_5.shtml
  */
@@ -16,15 +18,27 @@ const OTHER_MCHID = "1900009999";
 const OTHER_APPID = "wx0000000000009999";
 const TEN_MINUTES_S = 600;
 
-export function wxpayV3Platform(): FakePlatform {
+export function wxpayV3Platform(mode: "public-key" | "platform-certificate"): FakePlatform {
   return {
     isAcknowledged: (reply) => reply.status >= 200 && reply.status < 300 && JSON.parse(reply.body || "{}").code === "SUCCESS",
     async start() {
-      const env = await startPayingSpace();
+      const publicKey = mode === "public-key";
+      const env = await startPayingSpace({
+        prepareDataDir: async (dataDir) => {
+          const merchant: Record<string, unknown> = wxpaySandboxConfig(await loadOrCreateWxpaySandboxKeys(dataDir), `${BASE}/__sandbox/wxpay`);
+          if (!publicKey) {
+            delete merchant.wxpayPublicKeyPath;
+            delete merchant.wxpayPublicKeyId;
+          }
+          writeUniPayConfig(dataDir, { h5: merchant });
+        },
+      });
       const api = await wxpayClients(env);
       const keys = env.wxpay.keys;
-      const platform: Signer = { privateKeyPem: keys.wxpayPublicKeyPrivatePem, serial: keys.wxpayPublicKeyId };
-      const stranger: Signer = { privateKeyPem: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string, serial: keys.wxpayPublicKeyId };
+      expect(await env.control("wxpay", "sign-mode", { sign_mode: publicKey ? "public_key" : "certificate" })).toMatchObject({ ok: true });
+      const platform: Signer = publicKey ? { privateKeyPem: keys.wxpayPublicKeyPrivatePem, serial: keys.wxpayPublicKeyId } : { privateKeyPem: keys.platformPrivateKeyPem, serial: keys.platformSerial };
+      // A key that is not WeChat's, under the serial WeChat's key has: only the signature is wrong.
+      const stranger: Signer = { privateKeyPem: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string, serial: platform.serial };
 
       const transaction = (order: OrderFacts, overrides: Record<string, unknown>) => ({
         mchid: keys.mchId,
@@ -52,7 +66,17 @@ export function wxpayV3Platform(): FakePlatform {
           timestamp: forgery === "stale-timestamp" ? Math.floor(Date.now() / 1000) - TEN_MINUTES_S : undefined,
         });
       };
-      return { ...wxpaySandboxSession(env, api), forge };
+      const session = wxpaySandboxSession(env, api);
+      return {
+        ...session,
+        forge,
+        async stop() {
+          // Certificate mode shows itself: the library had to fetch the platform certificate to verify anything.
+          const downloads = env.wxpay.platform.downloads(keys.mchId);
+          await session.stop();
+          expect({ mode, downloaded: downloads > 0 }).toEqual({ mode, downloaded: !publicKey });
+        },
+      };
     },
   };
 }
