@@ -1,9 +1,19 @@
 import routes from "vk-pay:routes";
 import { dispatchCall, parseCall } from "./dispatch";
+import { loginRouteTable } from "./login-routes";
 import { resolveOrderType } from "./order-types";
 import { loadVkPay, type VkUniPay } from "./vk-pay";
 import { refusals } from "./replies";
-import type { RouterContext } from "./types";
+import type { RouteTable, RouterContext } from "./types";
+
+let allRoutes: RouteTable | undefined;
+
+/** The route files, plus the login routes the registered providers offer (a file of the same name wins). */
+function routeTable(): RouteTable {
+  const table = allRoutes ?? { ...loginRouteTable(loadVkPay()), ...routes };
+  allRoutes = table;
+  return table;
+}
 
 const NOTIFY_PATHS = [
   { prefix: "/vk-pay-notify/", handle: (pay: VkUniPay) => pay.paymentNotify },
@@ -25,5 +35,5 @@ export async function main(event: unknown, context: RouterContext): Promise<unkn
   if (context.SOURCE === "timing") return loadVkPay().reconcile();
   const call = parseCall(event, context);
   if ("code" in call) return call;
-  return dispatchCall(call, { routes });
+  return dispatchCall(call, { routes: routeTable() });
 }

@@ -1,3 +1,4 @@
+import type { InputBoundsProblem } from "../common/vk-uni-pay/src/core/input-bounds";
 import type { FailureReply, SuccessReply } from "./types";
 
 export function success(data?: unknown): SuccessReply {
@@ -15,6 +16,7 @@ export const refusals = {
   urlDotDot: () => failure(-1, "url-dotdot", "url不允许带.."),
   urlForbidden: () => failure(-1, "url-forbidden", "禁止访问"),
   dataInvalid: () => failure(-1, "data-invalid", "data必须是对象"),
+  dataOutOfBounds: (problem: InputBoundsProblem) => failure(-1, problem.reason, problem.message),
   bodyInvalid: () => failure(-1, "body-invalid", "请求体必须是JSON对象"),
   bodyTooLarge: () => failure(-1, "body-too-large", "请求体过大"),
   notFound: (url: string) => failure(404, "route-not-found", `接口 ${url} 不存在`),

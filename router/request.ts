@@ -1,3 +1,5 @@
+// The library's own check, bundled in here: the router refuses before it loads the library or walks the data.
+import { checkInputBounds } from "../common/vk-uni-pay/src/core/input-bounds";
 import { refusals } from "./replies";
 import type { FailureReply, RouterContext } from "./types";
 
@@ -39,6 +41,8 @@ export function parseClientCall(event: unknown, context: RouterContext): ParsedC
   if (!isPlainObject(event)) return refusals.bodyInvalid();
   const data = dataOrEmpty(event.data);
   if (!isPlainObject(data)) return refusals.dataInvalid();
+  const problem = checkInputBounds(data, "data");
+  if (problem) return refusals.dataOutOfBounds(problem);
   const token = typeof event.uniIdToken === "string" && event.uniIdToken ? event.uniIdToken : undefined;
   return { url: routingKey(event), data: { ...data }, token, context: { ...context } };
 }
@@ -67,6 +71,8 @@ export function parseHttpCall(event: HttpEventShape, context: RouterContext): Pa
   if (!isPlainObject(envelope)) return refusals.bodyInvalid();
   const bodyData = dataOrEmpty(envelope.data);
   if (!isPlainObject(bodyData)) return refusals.dataInvalid();
+  const problem = checkInputBounds(bodyData, "data");
+  if (problem) return refusals.dataOutOfBounds(problem);
   const query = isPlainObject(event.queryStringParameters) ? event.queryStringParameters : {};
   const data: Record<string, unknown> = { ...query, ...bodyData };
   const headers = isPlainObject(event.headers) ? event.headers : {};

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { PLUGIN_DIR, SPACE_COMMON, SPACE_FUNCTIONS } from "../scripts/build/paths";
+import { basename, join } from "node:path";
+import { PLUGIN_DIR, SPACE_COMMON, SPACE_FUNCTIONS, STAND_IN_COMMON } from "../scripts/build/paths";
 import { discoverRoutes } from "../scripts/build/routes-plugin";
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
@@ -24,8 +24,9 @@ describe("the local space built into uniCloud/", () => {
   });
 
   it("has each common module in a folder named like the module, with CommonJS exports", () => {
-    for (const name of ["vk-uni-pay", "uni-config-center", "uni-id-common"]) {
-      const dir = join(SPACE_COMMON, name);
+    const dirs = [join(SPACE_COMMON, "vk-uni-pay"), join(STAND_IN_COMMON, "uni-config-center"), join(STAND_IN_COMMON, "uni-id-common")];
+    for (const dir of dirs) {
+      const name = basename(dir);
       expect(readJson(join(dir, "package.json")).name).toBe(name);
       const code = readFileSync(join(dir, "index.js"), "utf8");
       expect(code).toMatch(/module\.exports/);

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const DIR = join(__dirname, "..", "uniCloud", "database");
+/** vk-pay's own collections in the deploy folder; uni-id-users as the emulator's stand-in knows it. */
+const DIRS = [join(__dirname, "..", "uniCloud", "database"), join(__dirname, "..", "scripts", "uni-cloud-mock", "space", "database")];
 
 /** The bsonType values uniCloud's DB Schema knows. */
 const BSON_TYPES = new Set([
@@ -31,11 +32,12 @@ interface IndexDefinition {
   MgoKeySchema: { MgoIndexKeys: Array<{ Name: string; Direction: string }>; MgoIsUnique: boolean; MgoIsSparse?: boolean };
 }
 
-const files = readdirSync(DIR).filter((name) => name.endsWith(".json"));
+const located = new Map(DIRS.flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith(".json")).map((name) => [name, join(dir, name)] as const)));
+const files = [...located.keys()];
 const schemaNames = files.filter((name) => name.endsWith(".schema.json")).map((name) => name.slice(0, -".schema.json".length));
 
 function readJson<T>(name: string): T {
-  return JSON.parse(readFileSync(join(DIR, name), "utf8")) as T;
+  return JSON.parse(readFileSync(located.get(name)!, "utf8")) as T;
 }
 
 const schema = (name: string) => readJson<CollectionSchema>(`${name}.schema.json`);
@@ -52,7 +54,7 @@ test("every collection has a schema and an index file, and nothing else is there
 });
 
 test.each(files)("%s is strict JSON", (name) => {
-  expect(() => JSON.parse(readFileSync(join(DIR, name), "utf8"))).not.toThrow();
+  expect(() => JSON.parse(readFileSync(located.get(name)!, "utf8"))).not.toThrow();
 });
 
 describe.each(COLLECTIONS)("%s", (name) => {

@@ -1,5 +1,5 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, sep } from "node:path";
 import { bundleHooks, bundleLazyLibraries, bundleModule, bundleRouter, lazyLibrariesPlugin } from "./bundles";
 import {
   commonModuleManifest,
@@ -9,8 +9,12 @@ import {
   pluginLibraryDependencies,
   pluginManifest,
 } from "./manifests";
-import { BUILD_STAMP, PLUGIN_DIR, SPACE_COMMON, SPACE_DIR, SPACE_FUNCTIONS } from "./paths";
+import { BUILD_STAMP, PLUGIN_DIR, SPACE_COMMON, SPACE_DIR, SPACE_FUNCTIONS, STAND_IN_COMMON, STAND_IN_UNI_PAY_CONFIG, TEMPLATES_DIR, UNI_PAY_TEMPLATE } from "./paths";
+import { pluginDescription, providerTable } from "./provider-table";
 import { inputHash, isBuildCurrent } from "./stamp";
+
+/** The committed sources of the plugin market's documents. */
+const PLUGIN_SOURCES = join(__dirname, "plugin");
 
 function writeJson(file: string, value: unknown): void {
   mkdirSync(join(file, ".."), { recursive: true });
@@ -23,7 +27,11 @@ function fresh(dir: string): string {
   return dir;
 }
 
-/** The local space the emulator runs: the function and DCloud's modules as siblings. */
+/**
+ * The deploy folder `uniCloud/`: the function and the library, nothing of DCloud's. Its `file:`
+ * dependencies on uni-config-center and uni-id-common name siblings a user's project already has;
+ * the emulator supplies its stand-ins for them.
+ */
 async function buildLocalSpace(): Promise<void> {
   const vkPay = fresh(join(SPACE_FUNCTIONS, "vk-pay"));
   await bundleRouter(vkPay);
@@ -34,15 +42,21 @@ async function buildLocalSpace(): Promise<void> {
   await bundleModule("common/vk-uni-pay", join(library, "index.js"), ["uni-config-center", "uni-id-common"], [lazyLibrariesPlugin()]);
   await bundleLazyLibraries(library);
   writeJson(join(library, "package.json"), commonModuleManifest("vk-uni-pay", "vk-uni-pay payment library", { "uni-config-center": "file:../uni-config-center" }));
+}
 
-  const uniId = fresh(join(SPACE_COMMON, "uni-id-common"));
+/** The emulator's stand-ins of DCloud's modules, kept beside the emulator and never in a deploy folder. */
+async function buildStandIns(): Promise<void> {
+  const uniId = fresh(join(STAND_IN_COMMON, "uni-id-common"));
   await bundleModule("common/uni-id-common", join(uniId, "index.js"), ["uni-config-center"]);
   writeJson(join(uniId, "package.json"), commonModuleManifest("uni-id-common", "local stand-in of DCloud's uni-id-common", { "uni-config-center": "file:../uni-config-center" }));
 
-  // uni-config-center's folder also holds the committed config templates, so only its code is replaced.
-  const configCenter = join(SPACE_COMMON, "uni-config-center");
+  // uni-config-center's folder also holds the committed uni-id config template, so only its code is replaced.
+  const configCenter = join(STAND_IN_COMMON, "uni-config-center");
   await bundleModule("common/uni-config-center", join(configCenter, "index.js"), []);
   writeJson(join(configCenter, "package.json"), commonModuleManifest("uni-config-center", "local stand-in of DCloud's uni-config-center"));
+  // As a user copies the template into their uni-config-center; the generated local config extends it.
+  mkdirSync(join(STAND_IN_UNI_PAY_CONFIG, ".."), { recursive: true });
+  cpSync(UNI_PAY_TEMPLATE, STAND_IN_UNI_PAY_CONFIG);
 }
 
 /**
@@ -52,7 +66,7 @@ async function buildLocalSpace(): Promise<void> {
 function buildPlugin(): void {
   const plugin = fresh(PLUGIN_DIR);
   const fn = join(plugin, "uniCloud/cloudfunctions/vk-pay");
-  cpSync(join(SPACE_FUNCTIONS, "vk-pay"), fn, { recursive: true, filter: (source) => !/node_modules|\.build-hash/.test(source) });
+  cpSync(join(SPACE_FUNCTIONS, "vk-pay"), fn, { recursive: true, filter: (source) => !source.split(sep).includes("node_modules") });
   writeJson(join(fn, "package.json"), functionManifest(pluginFunctionDependencies));
 
   const library = join(plugin, "uniCloud/cloudfunctions/common/vk-uni-pay");
@@ -63,17 +77,29 @@ function buildPlugin(): void {
   const databaseOut = join(plugin, "uniCloud/database");
   mkdirSync(databaseOut, { recursive: true });
   for (const file of readdirSync(join(SPACE_DIR, "database"))) {
-    if (!file.startsWith("uni-id-")) cpSync(join(SPACE_DIR, "database", file), join(databaseOut, file));
+    cpSync(join(SPACE_DIR, "database", file), join(databaseOut, file));
   }
 
-  const template = join(SPACE_COMMON, "uni-config-center/uni-pay");
-  if (existsSync(template)) cpSync(template, join(plugin, "templates/uni-config-center/uni-pay"), { recursive: true });
+  cpSync(TEMPLATES_DIR, join(plugin, "templates"), { recursive: true });
   writeJson(join(plugin, "package.json"), pluginManifest());
+  writePluginDocuments(plugin, readdirSync(join(fn, "service/pay-notify")).map((file) => `uniCloud/cloudfunctions/vk-pay/service/pay-notify/${file}`));
+}
+
+/** The plugin market's readme.md and changelog.md, the readme's provider table from the registry. */
+function writePluginDocuments(plugin: string, hookFiles: string[]): void {
+  const readme = readFileSync(join(PLUGIN_SOURCES, "readme.md"), "utf8")
+    .replace("{{description}}", pluginDescription())
+    .replace("{{providers}}", providerTable())
+    .replace("{{hooks}}", hookFiles.map((file) => `- \`${file}\``).join("\n"));
+  writeFileSync(join(plugin, "readme.md"), readme);
+  cpSync(join(PLUGIN_SOURCES, "changelog.md"), join(plugin, "changelog.md"));
 }
 
 export async function buildAll(): Promise<void> {
   await buildLocalSpace();
+  await buildStandIns();
   buildPlugin();
+  mkdirSync(join(BUILD_STAMP, ".."), { recursive: true });
   writeFileSync(BUILD_STAMP, `${inputHash()}\n`);
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ROOT } from "./paths";
+import { pluginDescription } from "./provider-table";
 
 const version = (JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
@@ -58,7 +59,8 @@ export function pluginManifest() {
     id: "vk-uni-pay",
     displayName: "vk-uni-pay 万能支付",
     version,
-    description: "微信支付(v2/v3)、支付宝、苹果内购、VksPay、微信虚拟支付、抖音支付、华为支付，一个云函数全搞定",
+    // From the provider registry, so the market page never promises a provider that is not built.
+    description: pluginDescription(),
     keywords: ["支付", "微信支付", "支付宝", "uniCloud", "vk-pay"],
     engines: { HBuilderX: "^3.6.0" },
     dcloudext: {

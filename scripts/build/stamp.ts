@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { BUILD_STAMP, PLUGIN_DIR, ROOT } from "./paths";
+import { BUILD_STAMP, PLUGIN_DIR, ROOT, STAND_IN_COMMON } from "./paths";
 
 /** What the built output depends on: a change to any of these makes the output stale. */
-const INPUTS = ["common", "router", "scripts/build", "uniCloud/database", "uniCloud/cloudfunctions/common/uni-config-center", "package-lock.json"];
-const SKIPPED = new Set(["node_modules", "index.js", "package.json"]);
+const INPUTS = ["common", "router", "scripts/build", "uniCloud/database", "scripts/uni-cloud-mock/space", "package-lock.json"];
+/** The stand-ins' folder also holds their built index.js/package.json and the copied template: outputs, not inputs. */
+const BUILT_STAND_IN_FILES = new Set(["index.js", "package.json", "uni-pay"]);
 
 function collect(path: string, files: string[]): void {
   if (!existsSync(path)) return;
@@ -14,8 +15,7 @@ function collect(path: string, files: string[]): void {
     return;
   }
   for (const entry of readdirSync(path, { withFileTypes: true })) {
-    // The config-center folder also holds the built index.js/package.json; they are outputs, not inputs.
-    if (entry.name === "node_modules" || (path.endsWith("uni-config-center") && SKIPPED.has(entry.name))) continue;
+    if (entry.name === "node_modules" || (path.startsWith(STAND_IN_COMMON) && BUILT_STAND_IN_FILES.has(entry.name))) continue;
     collect(join(path, entry.name), files);
   }
 }
@@ -31,6 +31,7 @@ export function inputHash(): string {
 }
 
 export function isBuildCurrent(): boolean {
-  if (!existsSync(BUILD_STAMP) || !existsSync(join(PLUGIN_DIR, "package.json"))) return false;
+  const outputs = [BUILD_STAMP, join(PLUGIN_DIR, "package.json"), join(STAND_IN_COMMON, "uni-id-common/index.js"), join(STAND_IN_COMMON, "uni-config-center/index.js")];
+  if (outputs.some((file) => !existsSync(file))) return false;
   return readFileSync(BUILD_STAMP, "utf8").trim() === inputHash();
 }

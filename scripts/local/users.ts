@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { SPACE_COMMON } from "../build/paths";
+import { STAND_IN_COMMON } from "../build/paths";
 import { linkFileDependencies } from "../uni-cloud-mock/src/function-loader";
 
 interface UniIdCommon {
@@ -31,10 +31,10 @@ export async function ensureUser(db: Database, uid: string, role: string[]): Pro
   });
 }
 
-/** A token from the space's own uni-id-common, exactly what a logged-in client would hold. */
+/** A token from the emulator's uni-id-common, exactly what a logged-in client would hold. */
 export async function issueToken(uid: string, role: string[]): Promise<{ token: string; tokenExpired: number }> {
-  const moduleDir = join(SPACE_COMMON, "uni-id-common");
-  linkFileDependencies(moduleDir);
+  const moduleDir = join(STAND_IN_COMMON, "uni-id-common");
+  linkFileDependencies(moduleDir, STAND_IN_COMMON);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const uniId = require(moduleDir) as UniIdCommon;
   const result = await uniId.createInstance({ context: { PLATFORM: "web", APPID: "__UNI__LOCAL" } }).createToken({ uid, role });

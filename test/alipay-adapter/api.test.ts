@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { queryAccountBalance } from "../../common/vk-uni-pay/src/api/account-balance";
 import { createPayment } from "../../common/vk-uni-pay/src/api/create-payment";
-import { code2SessionAlipay } from "../../common/vk-uni-pay/src/api/openid-alipay";
+import { code2Session } from "../../common/vk-uni-pay/src/api/openid";
+
+const code2SessionAlipay = (params: Parameters<typeof code2Session>[1], deps: Parameters<typeof code2Session>[2]) => code2Session("code2SessionAlipay", params, deps);
 import { refund } from "../../common/vk-uni-pay/src/api/refund";
 import type { ApiDeps } from "../../common/vk-uni-pay/src/api/shared";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";

@@ -9,6 +9,7 @@ import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
 import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
 import { encodeAlipayForm } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
+import { ARRIVALS, arrive, withInvalidByte, type Arrival } from "../helpers/lossy-utf8";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { alipaySdkSign, APP_ID, certModeConfig, FakeAlipay, generateKeys, issueCertificates, keyModeConfig, NOW, SELLER_ID, type AlipayKeys } from "./fake-alipay";
 
@@ -161,9 +162,9 @@ describe("alipay notifications through the core's pipeline", () => {
   });
   afterEach(() => database.close());
 
-  const deliver = (body: string) =>
+  const deliver = (body: string, isBase64Encoded = false) =>
     processNotification(
-      { path: "/vk-pay-notify/alipay_h5/T1", httpMethod: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" }, body, isBase64Encoded: false },
+      { path: "/vk-pay-notify/alipay_h5/T1", httpMethod: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" }, body, isBase64Encoded },
       "/vk-pay-notify/",
       {
         db,
@@ -215,5 +216,41 @@ describe("alipay notifications through the core's pipeline", () => {
     expect(reply.body).toBe("success");
     expect(await findRefund("T1-1", db)).toMatchObject({ status: "SUCCESS", refund_fee: 234 });
     expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 234 });
+  });
+
+  describe("a notification signed over a lossy decoding of the bytes sent", () => {
+    /** Signed with U+FFFD in `subject`; sent with the raw invalid byte 0xFF where its escape was. */
+    const lossy = (fields: Record<string, string>, how: Arrival) => {
+      const form = alipay.notification({ ...fields, subject: "会员\uFFFD" });
+      expect(form).toContain("%EF%BF%BD");
+      const sent = arrive(withInvalidByte(form.replace("%EF%BF%BD", "\uFFFD")), how);
+      return deliver(sent.body, sent.isBase64Encoded);
+    };
+
+    it("verifies as lossy text, so only the bytes can tell", async () => {
+      const form = alipay.notification({ ...paid(), subject: "会员\uFFFD" }).replace("%EF%BF%BD", "\uFFFD");
+      await expect(provider.verifyNotify(raw(form), keyModeConfig(keys), alipay.runtime)).resolves.toMatchObject({ kind: "payment", outTradeNo: "T1" });
+    });
+
+    it.each(ARRIVALS)("a payment notification %s is refused and the order stays unpaid", async (how) => {
+      expect(await lossy(paid(), how)).toMatchObject({ statusCode: 400, body: "fail" });
+      expect(await findOrder("T1", db)).toMatchObject({ status: "NOTPAY" });
+      expect(await log()).toEqual([expect.objectContaining({ outcome: "refused", reason: expect.stringContaining("UTF-8") })]);
+    });
+
+    it.each(ARRIVALS)("a refund notification %s is refused before the refund is looked up or settled", async (how) => {
+      const order = (await findOrder("T1", db))!;
+      await markPaid(order, { transactionId: "2026011522001400001", paidAt: NOW, notifyMode: 1 }, NOW, db);
+      await reserveRefund(order._id, { outRefundNo: "T1-1", refundFee: 234, desc: "" }, NOW, db);
+      let lookups = 0;
+      alipay.on("alipay.trade.fastpay.refund.query", () => {
+        lookups += 1;
+        return { body: { code: "10000", msg: "Success", out_trade_no: "T1", out_request_no: "T1-1", refund_amount: "2.34", refund_status: "REFUND_SUCCESS", gmt_refund_pay: "2026-01-15 12:10:00" } };
+      });
+      expect(await lossy(paid({ out_biz_no: "T1-1", refund_fee: "2.34", gmt_refund: "2026-01-15 12:10:00.000" }), how)).toMatchObject({ body: "fail" });
+      expect(lookups).toBe(0);
+      expect(await findRefund("T1-1", db)).toMatchObject({ status: "PROCESSING" });
+      expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
+    });
   });
 });

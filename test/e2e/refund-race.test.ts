@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SPACE_COMMON, SPACE_DIR } from "../../scripts/build/paths";
+import { SPACE_DIR, UNI_PAY_TEMPLATE } from "../../scripts/build/paths";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { prepareDataDir } from "../../scripts/local/data-dir";
 import { loadOrCreateWxpaySandboxKeys } from "../../scripts/sandbox/pki";
@@ -55,7 +55,7 @@ describe("refunds across instances on one database", () => {
     // Every process reaches the one sandbox (hosted by the first) and names the first as its notify URL.
     writeFileSync(
       join(space.dataDir, "uni-config-center/uni-pay/config.js"),
-      `const template = require(${JSON.stringify(join(SPACE_COMMON, "uni-config-center/uni-pay/config.js"))});
+      `const template = require(${JSON.stringify(UNI_PAY_TEMPLATE)});
 module.exports = { ...template, notifyUrl: { local: "http://127.0.0.1:${ports[0]}/http/vk-pay" }, notifyKey: "0123456789abcdef0123456789abcdef", wxpay: ${renderWxpaySandboxConfig(keys, String(ports[0]))} };\n`,
     );
     await prepareDataDir(space.dataDir);

@@ -1,5 +1,6 @@
 import { createCipheriv, createHash } from "node:crypto";
 import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig, type WxpaySandboxKeys } from "../../scripts/sandbox/pki";
+import { withInvalidByte } from "../helpers/lossy-utf8";
 import { startPayingSpace } from "../helpers/paying-space";
 import { BASE, postText, readXml, SECAPI, v2PaymentFields, v2Sign, v2Xml, wxpayClients, writeUniPayConfig, type PayingSpace, type V2Fields } from "./helpers/wxpay";
 
@@ -84,6 +85,21 @@ describe("WeChat Pay API v2 adversarial notifications end to end", () => {
       expect(await api.lastLog()).toMatchObject({ outcome: "refused", reason: expect.stringMatching(reason) });
     });
 
+    it.each([
+      ["as text (the emulator decodes it, lossily)", "text/xml; charset=utf-8"],
+      ["as binary (the function receives it base64-encoded)", "application/octet-stream"],
+    ])("refuses a notification signed over the lossy decoding of an invalid byte, sent %s", async (_label, contentType) => {
+      const before = await api.logCount();
+      const bytes = withInvalidByte(signed(paymentFields(outTradeNo, 900, { attach: "till\uFFFD7" })));
+      const reply = await postText(notifyUrl, bytes, contentType);
+      expect(reply.status).toBe(200);
+      expect(readXml(reply.body)).toMatchObject({ return_code: "FAIL" });
+      expect(await api.order(outTradeNo)).toMatchObject({ status: "NOTPAY" });
+      expect(await api.balance()).toBe(0);
+      expect(await api.logCount()).toBe(before + 1);
+      expect(await api.lastLog()).toMatchObject({ outcome: "refused", reason: expect.stringContaining("UTF-8") });
+    });
+
     it("accepts the same notification built properly, which shows the refusals were for their reasons", async () => {
       const reply = await postText(notifyUrl, good());
       expect(reply.status).toBe(200);
@@ -124,6 +140,26 @@ describe("WeChat Pay API v2 adversarial notifications end to end", () => {
     expect(readXml(reply.body)).toMatchObject({ return_code: "FAIL" });
     expect(await api.lastLog()).toMatchObject({ outcome: "refused", reason: expect.stringMatching(/version-mismatch/) });
     expect(await api.order(outTradeNo)).toMatchObject({ status: "NOTPAY" });
+  });
+
+  it("answers an empty or non-XML body on a v2 notify path with v2's 200 FAIL XML, and on a v3 one with a 400 FAIL JSON", async () => {
+    const v2 = await api.client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 100, isPC: true });
+    const v3 = await api.client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 100 }, { userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1" });
+    expect([v2.data.pay_type, v3.data.pay_type]).toEqual(["wxpay_h5", "wxpay_mweb"]);
+    const v2Url = (await api.order(v2.data.out_trade_no)).notify_url;
+    const v3Url = (await api.order(v3.data.out_trade_no)).notify_url;
+    for (const body of ["", "not xml at all", "<xml><return_code>"]) {
+      const reply = await postText(v2Url, body);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toMatch(/^<xml><return_code><!\[CDATA\[FAIL\]\]><\/return_code><return_msg>.+<\/return_msg><\/xml>$/);
+    }
+    for (const body of ["", "not json at all", '{"id":']) {
+      const reply = await postText(v3Url, body, "application/json");
+      expect(reply.status).toBe(400);
+      expect(JSON.parse(reply.body)).toEqual({ code: "FAIL", message: expect.any(String) });
+    }
+    expect(await api.order(v2.data.out_trade_no)).toMatchObject({ status: "NOTPAY" });
+    expect(await api.order(v3.data.out_trade_no)).toMatchObject({ status: "NOTPAY" });
   });
 
   it("applies 20 copies of one notification arriving at once exactly once", async () => {

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { NetworkError, ProviderRejectedError, RefundNotFoundError, SignatureError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
 import { jsonReply } from "../../common/vk-uni-pay/src/http-reply";
+import { selectDeclaredMode } from "../../common/vk-uni-pay/src/providers/select-mode";
 import type { NormalizedEvent, PaymentProvider, RefundState, TradeState } from "../../common/vk-uni-pay/src/providers/contract";
 
 export const TESTPAY_KEY = "test-notify-key";
@@ -26,6 +27,7 @@ export function createTestpay(): { provider: PaymentProvider; platform: TestpayP
   const provider: PaymentProvider = {
     name: "testpay",
     capabilities: { modes: ["h5", "app-plus", "codepay"], query: true, close: true, refund: true, refundNotify: true },
+    selectMode: (situation) => selectDeclaredMode(["h5", "app-plus", "codepay"], situation),
     async createPayment(request) {
       platform.calls.push({ method: "createPayment", request });
       if (request.authCode) {

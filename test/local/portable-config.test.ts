@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SPACE_DIR } from "../../scripts/build/paths";
+import { SPACE_DIR, STAND_IN_DIR } from "../../scripts/build/paths";
 import { prepareDataDir } from "../../scripts/local/data-dir";
 
 /** Issue 14 item 1: a data directory moved elsewhere still loads, and signs with the keys it carries. */
@@ -13,11 +13,12 @@ describe("generated uni-pay config", () => {
     const text = readFileSync(join(before, "uni-config-center/uni-pay/config.js"), "utf8");
     expect(text).not.toContain(before);
     expect(text).not.toContain(SPACE_DIR);
+    expect(text).not.toContain(STAND_IN_DIR);
 
     const after = join(parent, "after");
     renameSync(before, after);
-    const previous = process.env.UNICLOUD_SPACE_DIR;
-    process.env.UNICLOUD_SPACE_DIR = SPACE_DIR;
+    const previous = process.env.UNICLOUD_STAND_INS_DIR;
+    process.env.UNICLOUD_STAND_INS_DIR = STAND_IN_DIR;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const config = require(join(after, "uni-config-center/uni-pay/config.js"));
@@ -26,8 +27,8 @@ describe("generated uni-pay config", () => {
       expect(existsSync(h5.appPrivateKeyPath)).toBe(true);
       expect(Buffer.isBuffer(config.wxpay.codepay.pfx)).toBe(true);
     } finally {
-      if (previous === undefined) delete process.env.UNICLOUD_SPACE_DIR;
-      else process.env.UNICLOUD_SPACE_DIR = previous;
+      if (previous === undefined) delete process.env.UNICLOUD_STAND_INS_DIR;
+      else process.env.UNICLOUD_STAND_INS_DIR = previous;
     }
   });
 });

@@ -1,5 +1,6 @@
 import { checkUrl } from "../../router/dispatch";
 import { parseClientCall, parseHttpCall } from "../../router/request";
+import { nested } from "../helpers/deep-objects";
 
 const context = { SOURCE: "http", requestId: "r1" };
 
@@ -92,5 +93,26 @@ describe("URL化 calls", () => {
 
   it("treats an empty body as an empty envelope", () => {
     expect(parseHttpCall(http(""), context)).toMatchObject({ url: undefined, data: {} });
+  });
+});
+
+describe("bounds on the data a caller sends", () => {
+  it.each([
+    ["a custom 100,000 levels deep", { custom: nested(100_000) }, "vk-pay-data-too-deep"],
+    ["an other 33 levels deep", { other: nested(33) }, "vk-pay-data-too-deep"],
+    ["a custom 50,000 keys wide", { custom: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i])) }, "vk-pay-data-too-many-keys"],
+    ["a 100 KB note", { custom: { note: "x".repeat(100 * 1024) } }, "vk-pay-data-too-large"],
+  ])("refuses %s from a client call with -1", (_label, data, errCode) => {
+    expect(parseClientCall({ url: "pay/createPayment", data }, { SOURCE: "client" })).toMatchObject({ code: -1, errCode });
+  });
+
+  it("refuses the same over HTTP, parsed from a body JSON.stringify could not even write", () => {
+    const body = `{"url":"pay/createPayment","data":{"custom":${'{"a":'.repeat(100_000)}{}${"}".repeat(100_000)}}}`;
+    expect(parseHttpCall({ httpMethod: "POST", headers: {}, body }, context)).toMatchObject({ code: -1, errCode: "vk-pay-data-too-deep" });
+  });
+
+  it("passes data a shop sends", () => {
+    const data = { provider: "wxpay", type: "goods", custom: { goods_id: "g1", quantity: 2, options: { engraving: { text: "生日快乐" } } } };
+    expect(parseClientCall({ url: "pay/createPayment", data }, { SOURCE: "client" })).toMatchObject({ url: "pay/createPayment", data });
   });
 });

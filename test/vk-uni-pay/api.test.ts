@@ -12,6 +12,7 @@ import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { nested } from "../helpers/deep-objects";
 import { createTestpay, type TestpayPlatform } from "../helpers/testpay";
 
 describe("the library's public calls", () => {
@@ -73,6 +74,9 @@ describe("the library's public calls", () => {
       [{ type: "../x" }, 1002],
       [{ custom: "x" as never }, -1],
       [{ time_expire: 5 }, -1],
+      [{ custom: nested(100_000) }, -1],
+      [{ other: nested(40) }, -1],
+      [{ custom: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i])) }, -1],
     ])("refuses %o with code %i and creates nothing", async (change, code) => {
       expect(await createPayment(params(change), deps)).toMatchObject({ code });
       expect((await deps.db.collection("vk-pay-orders").count()).total).toBe(0);
@@ -89,7 +93,11 @@ describe("the library's public calls", () => {
 
     it("refuses a space without a notify URL (101), an unknown provider (1005), a user outside the whitelist", async () => {
       expect(await createPayment(params({}, { context: { PLATFORM: "h5", SPACEINFO: { spaceId: "prod" } } }), deps)).toMatchObject({ code: 101 });
-      expect(await createPayment(params({}, { provider: "paypal" }), deps)).toMatchObject({ code: 1005 });
+      for (const provider of ["paypal", "constructor", "__proto__"]) expect(await createPayment(params({}, { provider }), deps)).toMatchObject({ code: 1005 });
+      // A provider the product names whose folder has not landed: said plainly, not "unknown".
+      expect(await createPayment(params({}, { provider: "douyin", context: { PLATFORM: "mp-toutiao", SPACEINFO: { spaceId: "test" } } }), deps)).toMatchObject({ code: 100, errCode: "vk-pay-provider-unavailable" });
+      // The test provider declares no mp-weixin mode: it is asked, and refuses it.
+      expect(await createPayment(params({}, { context: { PLATFORM: "mp-weixin", SPACEINFO: { spaceId: "test" } } }), deps)).toMatchObject({ code: 1020 });
       config.userWhitelist = ["tester"];
       expect(await createPayment(params(), deps)).toMatchObject({ code: 1021 });
       expect(platform.calls).toHaveLength(0);

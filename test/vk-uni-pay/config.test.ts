@@ -39,13 +39,13 @@ describe("uni-pay configuration", () => {
     expect(() => notifyBaseUrl(validatePayConfig({ notifyUrl: { local: "ftp://x" } }), "local")).toThrow(expect.objectContaining({ code: 101 }));
   });
 
-  it("picks the merchant sub-config by provider and config key", () => {
+  it("picks the merchant sub-config at the path the provider gives", () => {
     const config = validatePayConfig(base);
-    expect(merchantConfig(config, { provider: "wxpay", configKey: "mp-weixin" })).toMatchObject({ mchId: "190" });
-    expect(merchantConfig(config, { provider: "vkspay", configKey: "h5" })).toMatchObject({ mchId: "1001" });
-    expect(merchantConfig(config, { provider: "huawei", configKey: "app-harmony" })).toMatchObject({ appId: "h1" });
-    expect(() => merchantConfig(config, { provider: "wxpay", configKey: "h5" })).toThrow(expect.objectContaining({ errCode: "vk-pay-merchant-config-missing" }));
-    expect(() => merchantConfig(config, { provider: "alipay", configKey: "h5" })).toThrow(expect.objectContaining({ errCode: "vk-pay-merchant-config-missing" }));
+    expect(merchantConfig(config, ["wxpay", "mp-weixin"])).toMatchObject({ mchId: "190" });
+    expect(merchantConfig(config, ["vkspay"])).toMatchObject({ mchId: "1001" });
+    expect(merchantConfig(config, ["huawei", "app-harmony"])).toMatchObject({ appId: "h1" });
+    expect(() => merchantConfig(config, ["wxpay", "h5"])).toThrow(expect.objectContaining({ errCode: "vk-pay-merchant-config-missing" }));
+    expect(() => merchantConfig(config, ["alipay", "h5"])).toThrow(expect.objectContaining({ errCode: "vk-pay-merchant-config-missing" }));
   });
 
   it("masks every secret before anything reaches a log", () => {

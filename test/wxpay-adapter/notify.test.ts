@@ -1,7 +1,9 @@
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
 import { NOTIFY_LOG } from "../../common/vk-uni-pay/src/notify/log";
-import { findOrder, openOrder } from "../../common/vk-uni-pay/src/core/orders";
+import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
+import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
+import { ARRIVALS, arrive, withInvalidByte, type Arrival } from "../helpers/lossy-utf8";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
@@ -41,6 +43,7 @@ interface Options {
   signer?: { serial: string; privateKey: import("node:crypto").KeyObject };
   timestamp?: string;
   tamper?: (body: string) => string;
+  summary?: string;
 }
 
 describe("wxpay notifications (API v3)", () => {
@@ -72,7 +75,7 @@ describe("wxpay notifications (API v3)", () => {
       create_time: "2026-01-15T12:01:03+08:00",
       resource_type: "encrypt-resource",
       event_type: options.eventType ?? "TRANSACTION.SUCCESS",
-      summary: isRefund ? "退款成功" : "支付成功",
+      summary: options.summary ?? (isRefund ? "退款成功" : "支付成功"),
       resource: encryptResource({ plaintext: JSON.stringify(plain), apiV3Key: options.apiV3Key ?? V3_KEY, associatedData }),
     };
     const body = JSON.stringify(envelope);
@@ -161,11 +164,62 @@ describe("wxpay notifications (API v3)", () => {
     await expect(verify(notification({ mchid: MCH_ID }, { ...unhandled, tamper: (body) => body.replace("MCHTRANSFER", "MCHTRANSFEr") }))).rejects.toBeInstanceOf(SignatureError);
   });
 
-  it("acknowledges with the HTTP status WeChat Pay reads", () => {
-    expect(provider.acknowledge(true)).toMatchObject({ statusCode: 200, body: JSON.stringify({ code: "SUCCESS", message: "成功" }) });
-    const refused = provider.acknowledge(false);
-    expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+  it("acknowledges a v3 merchant's notification with the HTTP status WeChat Pay reads", () => {
+    expect(provider.acknowledge(true, { config: merchantConfig() })).toMatchObject({ statusCode: 200, body: JSON.stringify({ code: "SUCCESS", message: "成功" }) });
+    const refused = provider.acknowledge(false, { config: merchantConfig() });
+    expect(refused.statusCode).toBe(400);
     expect(JSON.parse(refused.body)).toMatchObject({ code: "FAIL" });
+  });
+
+  describe("a notification signed over a lossy decoding of the bytes sent", () => {
+    const pipelineDeps = () => ({
+      db: database.db,
+      now: () => wechat.now,
+      log: () => undefined,
+      findProvider: (name: string) => (name === "wxpay" ? provider : undefined),
+      config: () => validatePayConfig({ wxpay: { "mp-weixin": merchantConfig() } }),
+      runtime: wechat.runtime,
+    });
+    /** Signed over the text with U+FFFD in `summary`; sent with the invalid byte 0xFF in its place. */
+    const deliver = (plain: unknown, how: Arrival, eventType?: string) => {
+      const signed = notification(plain, { eventType, summary: "支付\uFFFD成功" });
+      const arrival = arrive(withInvalidByte(signed.body.toString("utf8")), how);
+      return processNotification({ path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: signed.headers, ...arrival }, "/vk-pay-notify/", pipelineDeps());
+    };
+    const refusedForUtf8 = async () => {
+      const { data } = await database.db.collection(NOTIFY_LOG).get();
+      expect(data).toEqual([expect.objectContaining({ outcome: "refused", reason: expect.stringContaining("UTF-8") })]);
+    };
+
+    beforeEach(async () => {
+      await openOrder(
+        { out_trade_no: "T1", type: "goods", provider: "wxpay", pay_type: "wxpay_mp-weixin", total_fee: 1234, description: "x", mch_id: MCH_ID, provider_appid: APP_ID, notify_url: "https://n/x", notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1" },
+        NOW - 60_000,
+        database.db,
+      );
+    });
+
+    it("verifies as lossy text, so only the bytes can tell", async () => {
+      await expect(verify(notification(TRANSACTION, { summary: "支付\uFFFD成功" }))).resolves.toMatchObject({ kind: "payment", outTradeNo: "T1" });
+    });
+
+    it.each(ARRIVALS)("refuses TRANSACTION.SUCCESS %s, leaving the order unpaid", async (how) => {
+      const reply = await deliver(TRANSACTION, how);
+      expect(reply.statusCode).toBeGreaterThanOrEqual(400);
+      expect(await findOrder("T1", database.db)).toMatchObject({ status: "NOTPAY" });
+      await refusedForUtf8();
+    });
+
+    it.each(ARRIVALS)("refuses REFUND.SUCCESS %s, leaving the refund unsettled", async (how) => {
+      expect(await markPaid((await findOrder("T1", database.db))!, { transactionId: TRANSACTION.transaction_id, paidAt: NOW - 30_000, notifyMode: 1 }, NOW - 30_000, database.db)).toBe(true);
+      const order = (await findOrder("T1", database.db))!;
+      await reserveRefund(order._id, { outRefundNo: "R1", refundFee: 500, desc: "x" }, NOW - 20_000, database.db);
+      const reply = await deliver(REFUND, how, "REFUND.SUCCESS");
+      expect(reply.statusCode).toBeGreaterThanOrEqual(400);
+      expect(await findRefund("R1", database.db)).toMatchObject({ status: "PROCESSING" });
+      expect(await findOrder("T1", database.db)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
+      await refusedForUtf8();
+    });
   });
 
   it("drives the core's pipeline: a genuine payment is applied, a tampered one refused with FAIL", async () => {
@@ -185,7 +239,7 @@ describe("wxpay notifications (API v3)", () => {
     const deliver = (raw: RawNotification) => processNotification({ path: raw.path, httpMethod: "POST", headers: raw.headers, body: raw.body.toString("utf8") }, "/vk-pay-notify/", deps);
 
     const tampered = await deliver(notification(TRANSACTION, { tamper: (body) => body.replace("EV-2018", "EV-2019") }));
-    expect(tampered.statusCode).toBe(500);
+    expect(tampered.statusCode).toBe(400);
     expect(await findOrder("T1", database.db)).toMatchObject({ status: "NOTPAY" });
 
     const genuine = await deliver(notification(TRANSACTION));

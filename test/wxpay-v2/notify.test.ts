@@ -1,3 +1,4 @@
+import { createCipheriv } from "node:crypto";
 import { join } from "node:path";
 import { Aes, Hash, Transformer } from "wechatpay-axios-plugin";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
@@ -11,6 +12,7 @@ import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay
 import { encryptReqInfo, reqInfoKeyOf } from "../../common/vk-uni-pay/src/providers/wxpay/v2";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { merchantConfig as v3MerchantConfig } from "../wxpay-adapter/fake-wechat";
+import { arrivalsOf, withInvalidByte } from "../helpers/lossy-utf8";
 import { API_KEY, APP_ID, FakeWechatV2, MCH_ID, signedXml, v2Config } from "./fake-wechat-v2";
 
 /** v2 notifications as WeChat sends them, built and signed by wechatpay-axios-plugin (not by our code). */
@@ -132,16 +134,16 @@ describe("v2 refund notifications (req_info)", () => {
 
 describe("acknowledge answers in the notification's dialect", () => {
   it("v2 XML: SUCCESS / FAIL XML with HTTP 200", () => {
-    const accepted = provider.acknowledge(true, raw(signedXml(paymentFields())));
+    const accepted = provider.acknowledge(true, { notification: raw(signedXml(paymentFields())) });
     expect(accepted).toMatchObject({ statusCode: 200, headers: { "content-type": "text/xml; charset=utf-8" } });
     expect(accepted.body).toBe("<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>");
-    const refused = provider.acknowledge(false, raw(signedXml(paymentFields())));
+    const refused = provider.acknowledge(false, { notification: raw(signedXml(paymentFields())) });
     expect(Transformer.toObject(refused.body)).toMatchObject({ return_code: "FAIL" });
   });
 
-  it("v3 JSON, or no body: JSON as before", () => {
-    expect(provider.acknowledge(true, raw('{"id":"1"}'))).toMatchObject({ statusCode: 200, body: JSON.stringify({ code: "SUCCESS", message: "成功" }) });
-    expect(provider.acknowledge(false)).toMatchObject({ statusCode: 500 });
+  it("v3 JSON: JSON; no body and no config: v2's XML, since it cannot be v3", () => {
+    expect(provider.acknowledge(true, { notification: raw('{"id":"1"}') })).toMatchObject({ statusCode: 200, body: JSON.stringify({ code: "SUCCESS", message: "成功" }) });
+    expect(provider.acknowledge(false)).toMatchObject({ statusCode: 200, body: expect.stringContaining("FAIL") });
   });
 });
 
@@ -156,8 +158,9 @@ describe("v2 notifications through the core pipeline", () => {
     config: () => validatePayConfig({ wxpay: { "mp-weixin": { ...config } } }),
     runtime,
   });
-  const deliver = (body: string, config?: Record<string, unknown>) =>
-    processNotification({ path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: { "content-type": "text/xml" }, body }, "/vk-pay-notify/", deps(config));
+  const deliver = (body: string, config?: Record<string, unknown>, isBase64Encoded = false) =>
+    processNotification({ path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: { "content-type": "text/xml" }, body, isBase64Encoded }, "/vk-pay-notify/", deps(config));
+  const notifyLog = async () => (await db.collection("vk-pay-notify-log").get()).data as Array<Record<string, unknown>>;
 
   beforeEach(async () => {
     database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
@@ -197,6 +200,72 @@ describe("v2 notifications through the core pipeline", () => {
     const reply = await deliver(refundNotification(reqInfo));
     expect(Transformer.toObject(reply.body)).toMatchObject({ return_code: "SUCCESS" });
     expect(await findRefund("R1", db)).toMatchObject({ status: "SUCCESS", refund_id: "50000000001" });
+  });
+});
+
+describe("v2 notifications whose signature covers only a lossy decoding of the bytes received", () => {
+  let database: ReturnType<typeof createDatabase>;
+  let db: Database;
+  const deliver = (arrival: { body: string; isBase64Encoded: boolean }) =>
+    processNotification(
+      { path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: { "content-type": "text/xml" }, ...arrival },
+      "/vk-pay-notify/",
+      { db, now: () => 10_000, log: () => undefined, findProvider: (name: string) => (name === "wxpay" ? provider : undefined), config: () => validatePayConfig({ wxpay: { "mp-weixin": v2Config() } }), runtime },
+    );
+  const notifyLog = async () => (await db.collection("vk-pay-notify-log").get()).data as Array<Record<string, unknown>>;
+
+  beforeEach(async () => {
+    database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
+    db = database as unknown as Database;
+    await openOrder({ out_trade_no: "T1", type: "recharge", provider: "wxpay", pay_type: "wxpay_mp-weixin", total_fee: 100, description: "x", user_id: "u1", mch_id: MCH_ID, provider_appid: APP_ID, notify_url: "http://x", notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1" }, 1000, db);
+  });
+  afterEach(() => database.close());
+
+  // Signed over the text with U+FFFD; sent with the byte 0xFF in its place.
+  const lossyPayment = () => signedXml(paymentFields({ attach: "till\uFFFD7" }));
+
+  it("the lossy text itself verifies, so only the bytes can tell", async () => {
+    await expect(provider.verifyNotify(raw(lossyPayment()), v2Config(), runtime)).resolves.toMatchObject({ kind: "payment", outTradeNo: "T1" });
+  });
+
+  it.each(arrivalsOf(withInvalidByte(lossyPayment())))("refuses a payment notification %s, before the order changes", async (_how, arrival) => {
+    const reply = await deliver(arrival);
+    expect(reply.statusCode).toBe(200);
+    expect(Transformer.toObject(reply.body)).toMatchObject({ return_code: "FAIL" });
+    expect(await findOrder("T1", db)).toMatchObject({ status: "NOTPAY" });
+    expect(await notifyLog()).toEqual([expect.objectContaining({ outcome: "refused", reason: expect.stringContaining("UTF-8") })]);
+  });
+
+  describe("refund notifications (req_info)", () => {
+    beforeEach(async () => {
+      await deliver({ body: signedXml(paymentFields()), isBase64Encoded: false });
+      const order = (await findOrder("T1", db))!;
+      expect(order.status).toBe("SUCCESS");
+      await reserveRefund(order._id, { outRefundNo: "R1", refundFee: 40, desc: "x" }, 2000, db);
+    });
+    const expectUnsettled = async () => {
+      expect(await findRefund("R1", db)).toMatchObject({ status: "PROCESSING" });
+      expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS" });
+    };
+
+    it.each(arrivalsOf(withInvalidByte(refundNotification(encryptReqInfo(refundPlaintext(refundInner), API_KEY), { nonce_str: "ab\uFFFDc" }))))(
+      "refuses one with an invalid byte outside req_info, %s",
+      async (_how, arrival) => {
+        const reply = await deliver(arrival);
+        expect(Transformer.toObject(reply.body)).toMatchObject({ return_code: "FAIL" });
+        await expectUnsettled();
+      },
+    );
+
+    it("refuses one whose decrypted req_info is not valid UTF-8", async () => {
+      const plaintext = withInvalidByte(refundPlaintext({ ...refundInner, refund_recv_accout: "支付用户零钱\uFFFD" }));
+      const cipher = createCipheriv("aes-256-ecb", reqInfoKeyOf(API_KEY), null);
+      const reqInfo = Buffer.concat([cipher.update(plaintext), cipher.final()]).toString("base64");
+      const reply = await deliver({ body: refundNotification(reqInfo), isBase64Encoded: false });
+      expect(Transformer.toObject(reply.body)).toMatchObject({ return_code: "FAIL" });
+      await expectUnsettled();
+      expect((await notifyLog()).pop()).toMatchObject({ outcome: "refused", reason: expect.stringContaining("UTF-8") });
+    });
   });
 });
 

@@ -14,8 +14,12 @@ export { applyAbnormalRefund } from "./api/apply-abnormal-refund";
 export { retryHooks } from "./api/retry-hooks";
 export { reconcile } from "./api/reconcile";
 export { transfer, queryTransfer, cancelTransfer, listTransfers, pendingTransfers } from "./api/transfer";
-export { code2SessionWeixinMP, code2SessionWeixinH5 } from "./api/openid";
-export { code2SessionAlipay } from "./api/openid-alipay";
+import { loginCall } from "./api/openid";
+export { code2Session, loginRoutes } from "./api/openid";
+/** The manual's logins; each is answered by the provider whose capabilities offer it. */
+export const code2SessionWeixinMP = loginCall("code2SessionWeixinMP");
+export const code2SessionWeixinH5 = loginCall("code2SessionWeixinH5");
+export const code2SessionAlipay = loginCall("code2SessionAlipay");
 export { queryAccountBalance } from "./api/account-balance";
 import { decrypt, encrypt } from "./api/crypto-aes";
 /** `vkPay.crypto.aes.encrypt({ data })` / `decrypt({ data })`, keyed by `notifyKey`. */

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { join, resolve } from "node:path";
+import { createCorsPolicy } from "./cors";
 import { createContext, type CallSource, type ClientInfo, type SpaceInfo } from "./context";
 import { createDatabase } from "./database";
 import { UniCloudError } from "./errors";
@@ -15,6 +16,11 @@ import { createUniCloudGlobal, type UniCloudGlobal } from "./uni-cloud-global";
 export interface EmulatorOptions {
   /** The space folder (`uniCloud/`) holding `cloudfunctions/` and `database/`. */
   spaceDir: string;
+  /**
+   * Stand-ins of DCloud's modules (`cloudfunctions/common/*`) and collections (`database/*`), used
+   * where the space has none of its own. Defaults to the emulator's `space/` folder.
+   */
+  standInsDir?: string;
   /** `UNICLOUD_DATA_DIR`: the database file, generated keys, `uni-config-center/` overrides. */
   dataDir: string;
   /** Defaults to `<dataDir>/database.sqlite`; `":memory:"` for tests. */
@@ -23,6 +29,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Runs timer triggers on their schedule once listening (default true). */
   timers?: boolean;
+  /** `UNICLOUD_ALLOWED_ORIGINS`: other origins whose pages may call the client endpoints (default: localhost ones). */
+  allowedOrigins?: string;
   /** Request bodies above this are refused, as Aliyun does above 2 MB. */
   maxBodyBytes?: number;
   log?: (line: string) => void;
@@ -52,6 +60,9 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
+/** The emulator's own stand-ins, beside its sources, so no deploy folder ever carries them. */
+export const DEFAULT_STAND_INS_DIR = resolve(__dirname, "../space");
+
 const LOCAL_SPACE: SpaceInfo = { spaceId: "local", provider: "aliyun" };
 
 /**
@@ -61,17 +72,19 @@ const LOCAL_SPACE: SpaceInfo = { spaceId: "local", provider: "aliyun" };
 export function createEmulator(options: EmulatorOptions): Emulator {
   const spaceDir = resolve(options.spaceDir);
   const dataDir = resolve(options.dataDir);
+  const standInsDir = resolve(options.standInsDir ?? DEFAULT_STAND_INS_DIR);
   mkdirSync(dataDir, { recursive: true });
   // uni-config-center's stand-in reads its overrides from here, at call time.
   process.env.UNICLOUD_DATA_DIR = dataDir;
-  // The generated uni-pay config finds its template through this at load time, so a moved project still loads.
+  // The generated uni-pay config finds its template through these at load time, so a moved project still loads.
   process.env.UNICLOUD_SPACE_DIR = spaceDir;
+  process.env.UNICLOUD_STAND_INS_DIR = standInsDir;
   const log = options.log ?? ((line: string) => console.log(line));
   const database = createDatabase({
     file: options.databaseFile ?? join(dataDir, "database.sqlite"),
-    definitionsDir: join(spaceDir, "database"),
+    definitionsDir: [join(spaceDir, "database"), join(standInsDir, "database")],
   });
-  const functions = discoverFunctions(spaceDir);
+  const functions = discoverFunctions(spaceDir, join(standInsDir, "cloudfunctions/common"));
   const mounts: Array<{ prefix: string; handler: MountedHandler }> = [];
   let server: Server | undefined;
   let url: string | undefined;
@@ -136,6 +149,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
         invoke: (name, event, request) => invoke(name, event, request),
         mounts: () => mounts,
         maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
+        cors: createCorsPolicy(options.allowedOrigins ?? process.env.UNICLOUD_ALLOWED_ORIGINS),
         log,
       });
       const host = options.host ?? "127.0.0.1";

@@ -45,15 +45,19 @@ function readPackageJson(dir: string): PackageJson {
 
 /**
  * Does what HBuilderX's local runner does with `file:` dependencies: links each one into the
- * function's `node_modules`, recursively for common modules that depend on other modules.
+ * function's `node_modules`, recursively for common modules that depend on other modules. A module
+ * the space lacks comes from `standInCommonDir` (the emulator's stand-ins of DCloud's modules), as
+ * the cloud supplies the user's own uni-id-common and uni-config-center.
  */
-export function linkFileDependencies(dir: string, seen = new Set<string>()): void {
+export function linkFileDependencies(dir: string, standInCommonDir?: string, seen = new Set<string>()): void {
   if (seen.has(dir)) return;
   seen.add(dir);
   const pkg = readPackageJson(dir);
   for (const [name, spec] of Object.entries(pkg.dependencies ?? {})) {
     if (!spec.startsWith("file:")) continue;
-    const target = resolve(dir, spec.slice("file:".length));
+    let target = resolve(dir, spec.slice("file:".length));
+    const standIn = standInCommonDir ? join(standInCommonDir, name) : undefined;
+    if (!existsSync(target) && standIn && existsSync(standIn)) target = standIn;
     if (!existsSync(target)) {
       throw new Error(`${relative(process.cwd(), dir)} depends on "${name}" at ${spec}, which does not exist`);
     }
@@ -61,17 +65,23 @@ export function linkFileDependencies(dir: string, seen = new Set<string>()): voi
     mkdirSync(dirname(link), { recursive: true });
     const current = lstatSync(link, { throwIfNoEntry: false });
     if (current?.isSymbolicLink() && resolve(dirname(link), readlinkSync(link)) === target) {
-      linkFileDependencies(target, seen);
+      linkFileDependencies(target, standInCommonDir, seen);
       continue;
     }
     if (current) rmSync(link, { recursive: true, force: true });
-    symlinkSync(relative(dirname(link), target), link, "dir");
-    linkFileDependencies(target, seen);
+    // A junction on Windows needs no administrator rights; elsewhere the type is ignored.
+    try {
+      symlinkSync(relative(dirname(link), target), link, "junction");
+    } catch (error) {
+      // Another process (a parallel test, a second emulator) linked the shared stand-ins first.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    linkFileDependencies(target, standInCommonDir, seen);
   }
 }
 
 /** Every cloud function in `<spaceDir>/cloudfunctions`, except the `common` modules folder. */
-export function discoverFunctions(spaceDir: string): CloudFunction[] {
+export function discoverFunctions(spaceDir: string, standInCommonDir?: string): CloudFunction[] {
   const root = join(spaceDir, "cloudfunctions");
   if (!existsSync(root)) return [];
   const functions: CloudFunction[] = [];
@@ -79,12 +89,12 @@ export function discoverFunctions(spaceDir: string): CloudFunction[] {
     if (!entry.isDirectory() || entry.name === "common") continue;
     const dir = join(root, entry.name);
     if (!existsSync(join(dir, "index.js"))) continue;
-    functions.push(describeFunction(entry.name, dir));
+    functions.push(describeFunction(entry.name, dir, standInCommonDir));
   }
   return functions;
 }
 
-function describeFunction(name: string, dir: string): CloudFunction {
+function describeFunction(name: string, dir: string, standInCommonDir: string | undefined): CloudFunction {
   const pkg = readPackageJson(dir);
   let main: FunctionMain | undefined;
   return {
@@ -93,7 +103,7 @@ function describeFunction(name: string, dir: string): CloudFunction {
     config: pkg["cloudfunction-config"] ?? {},
     load() {
       if (main) return main;
-      linkFileDependencies(dir);
+      linkFileDependencies(dir, standInCommonDir);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const exported = require(join(dir, "index.js")) as { main?: FunctionMain };
       if (typeof exported.main !== "function") throw new Error(`cloud function ${name} does not export main`);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ClientInfo } from "./context";
+import { handleCors, type CorsPolicy } from "./cors";
 import { UniCloudError } from "./errors";
 import { buildHttpEvent, composeHttpReply } from "./http-event";
 import type { CloudFunction } from "./function-loader";
@@ -21,6 +22,8 @@ export interface ServerBackend {
   invoke(name: string, event: unknown, request: InvokeRequest): Promise<{ result: unknown; requestId: string }>;
   mounts(): Array<{ prefix: string; handler: MountedHandler }>;
   maxBodyBytes: number;
+  /** Which other origins' pages may call the client endpoints from a browser. */
+  cors: CorsPolicy;
   log(line: string): void;
 }
 
@@ -123,6 +126,10 @@ async function handle(backend: ServerBackend, req: IncomingMessage, res: ServerR
     return;
   }
   try {
+    // The endpoints a uni-app client calls; the sandboxes and the console are not for other origins.
+    const match = matchHttpPath(backend.functions(), url.pathname);
+    const clientEndpoint = url.pathname.startsWith(CALL_FUNCTION_PREFIX) || match !== undefined;
+    if (clientEndpoint && handleCors(req, res, backend.cors)) return;
     for (const { prefix, handler } of backend.mounts()) {
       if (url.pathname === prefix || url.pathname.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`)) {
         if ((await handler(req, res, url)) !== false) return;
@@ -132,7 +139,6 @@ async function handle(backend: ServerBackend, req: IncomingMessage, res: ServerR
       await serveClientCall(backend, req, res, url);
       return;
     }
-    const match = matchHttpPath(backend.functions(), url.pathname);
     if (match) {
       await serveHttpFunction(backend, match.fn, match.path, req, res, url);
       return;

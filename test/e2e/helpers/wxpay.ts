@@ -1,7 +1,7 @@
 import { createCipheriv, createHash, createHmac, createSign, createVerify, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SPACE_COMMON } from "../../../scripts/build/paths";
+import { UNI_PAY_TEMPLATE } from "../../../scripts/build/paths";
 import type { startPayingSpace } from "../../helpers/paying-space";
 import { mintToken, TEST_SECRET } from "../../helpers/tokens";
 
@@ -39,7 +39,7 @@ export function writeUniPayConfig(dataDir: string, wxpay: Record<string, unknown
   mkdirSync(join(file, ".."), { recursive: true });
   writeFileSync(
     file,
-    `const template = require(${JSON.stringify(join(SPACE_COMMON, "uni-config-center/uni-pay/config.js"))});
+    `const template = require(${JSON.stringify(UNI_PAY_TEMPLATE)});
 module.exports = {
   ...template,
   notifyUrl: { local: "http://127.0.0.1:" + process.env.PORT + "/http/vk-pay" },
@@ -188,7 +188,7 @@ export function v3PaySignHolds(orderInfo: Record<string, string>, merchantCertPe
   return createVerify("RSA-SHA256").update(`${orderInfo.appId}\n${orderInfo.timeStamp}\n${orderInfo.nonceStr}\n${orderInfo.package}\n`).verify(merchantCertPem, orderInfo.paySign, "base64");
 }
 
-export async function postText(url: string, body: string, contentType = "text/xml; charset=utf-8") {
+export async function postText(url: string, body: string | Uint8Array, contentType = "text/xml; charset=utf-8") {
   const response = await fetch(url, { method: "POST", headers: { "content-type": contentType, "user-agent": "Mozilla/4.0" }, body });
   return { status: response.status, body: await response.text() };
 }

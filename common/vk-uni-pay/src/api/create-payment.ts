@@ -5,8 +5,8 @@ import { isFen } from "../core/money";
 import { markClosed, markUserPaying, openOrder, type Order } from "../core/orders";
 import { qrcodeDataUrl } from "../core/qrcode";
 import { respond, type Result } from "../core/result";
-import { selectTradeType, type TradeType } from "../core/trade-type";
-import { applyReportedPayment, checkOutTradeNo, optionalObject, partnerOf, productionDeps, requireProvider, type ApiDeps } from "./shared";
+import { providerNotFound, selectTradeType, type TradeType } from "../core/trade-type";
+import { applyReportedPayment, checkOutTradeNo, optionalObject, partnerOf, productionDeps, type ApiDeps } from "./shared";
 
 export interface PaymentContext {
   PLATFORM?: string;
@@ -51,8 +51,17 @@ export interface CreatePaymentData {
   platform: string;
 }
 
-/** Modes whose payer is identified by an openid the client obtained first. */
-const NEEDS_OPENID = new Set(["wxpay_mp-weixin", "wxpay_h5-weixin", "alipay_mp-alipay", "wxpay-virtual_mp-weixin"]);
+/**
+ * The switches a provider may read (`alipayAppPayToH5Pay`, …): uni-pay/config.js's top-level flags, then
+ * the caller's own createPayment options over them, everything but what the core reads itself.
+ */
+function switchesOf(params: CreatePaymentParams, config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const switches: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) if (typeof value === "boolean") switches[key] = value;
+  const { context: _context, provider: _provider, data: _data, isPC: _isPC, needQRcode: _needQRcode, ...options } = params as CreatePaymentParams & Record<string, unknown>;
+  for (const [key, value] of Object.entries(options)) if (typeof value === "boolean") switches[key] = value;
+  return switches;
+}
 
 function checkData(params: CreatePaymentParams, now: number) {
   const data = optionalObject(params?.data, "data") ?? {};
@@ -96,22 +105,20 @@ async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<Creat
     throw new ValidationError(1021, "user-not-whitelisted", "当前用户不在支付白名单中");
   }
   const context = params.context ?? {};
-  const plugged = deps.findProvider(params.provider);
-  const tradeType: TradeType = selectTradeType({
-    provider: params.provider,
-    modes: plugged?.capabilities.modes,
+  const provider = deps.findProvider(params.provider);
+  if (!provider) throw providerNotFound(params.provider);
+  const tradeType: TradeType = selectTradeType(provider, {
     platform: context.PLATFORM,
     userAgent: context.CLIENTUA,
     isPC: params.isPC === true,
-    needQRcode: params.needQRcode === "image" ? "image" : params.needQRcode === true,
+    needQRcode: params.needQRcode,
     authCode: input.authCode,
-    alipayAppPayToH5Pay: params.alipayAppPayToH5Pay ?? config.alipayAppPayToH5Pay,
+    switches: switchesOf(params, config),
   });
-  if (NEEDS_OPENID.has(tradeType.payType) && !input.openid) throw failures.openidMissing();
-  const merchant = await resolveMerchant(deps, tradeType, input.pid);
+  if (tradeType.needsOpenid && !input.openid) throw failures.openidMissing();
+  const merchant = await resolveMerchant(deps, tradeType.configPath, input.pid);
   const notifyPath = `/vk-pay-notify/${tradeType.payType}/${input.outTradeNo}${input.pid ? `/pid/${input.pid}` : ""}`;
   const notifyUrl = `${notifyBaseUrl(config, context.SPACEINFO?.spaceId)}${notifyPath}`;
-  const provider = requireProvider(deps, tradeType.provider);
 
   const order: Order = await openOrder(
     {

@@ -1,76 +1,73 @@
-import { readBaseUrl } from "../core/base-url";
-import { checkPid, resolveMerchant } from "../core/merchants";
-import { failures, NetworkError, ProviderRejectedError } from "../core/errors";
+import { merchantConfig, type PayConfig } from "../core/config";
+import { checkPid, payConfigFor } from "../core/merchants";
+import { ConfigError, failures, ValidationError } from "../core/errors";
 import { respond, type Result } from "../core/result";
+import { configPathOf, PROVIDERS } from "../core/trade-type";
+import { findProvider, registeredProviders } from "../providers/registry";
+import type { LoginMethod, LoginResult, MerchantConfig, PaymentProvider } from "../providers/contract";
 import { productionDeps, type ApiDeps } from "./shared";
 
-/** Session keys stay on the server: one document per app and openid, never returned to a client. */
-export const WX_SESSIONS = "vk-pay-wx-sessions";
-
-const WEIXIN_HOSTS = ["api.weixin.qq.com"];
-
-interface WeixinAnswer {
-  errcode?: number;
-  errmsg?: string;
-  openid?: string;
-  unionid?: string;
-  session_key?: string;
+export interface LoginParams {
+  code: string;
+  /** Picks the sub-config whose `appId` this is, among the ones the login may use; the login's own one when absent. */
+  appid?: string;
+  /** Multi-merchant `vk-pay-config` row, accepted as createPayment accepts it. */
+  pid?: string;
 }
 
-async function askWeixin(config: Readonly<Record<string, unknown>>, path: string, query: Record<string, string>, deps: ApiDeps): Promise<WeixinAnswer> {
-  const origin = readBaseUrl(config.baseUrl, ["api.mch.weixin.qq.com", "api2.mch.weixin.qq.com", ...WEIXIN_HOSTS])("api.weixin.qq.com");
-  let response;
-  try {
-    response = await deps.runtime.request(`${origin}${path}?${new URLSearchParams(query).toString()}`, { method: "GET", timeout: 10_000 });
-  } catch {
-    throw new NetworkError();
-  }
-  let answer: WeixinAnswer;
-  try {
-    answer = JSON.parse(response.data.toString("utf8")) as WeixinAnswer;
-  } catch {
-    throw new NetworkError("微信接口返回了无法识别的内容");
-  }
-  if (answer.errcode) {
-    const message = answer.errcode === 40163 ? "该code已被使用，请重新获取" : answer.errcode === 40029 ? "code无效，请重新获取" : "获取openid失败";
-    throw new ProviderRejectedError(String(answer.errcode), answer.errmsg ?? "", message);
-  }
-  if (typeof answer.openid !== "string" || !answer.openid) throw new NetworkError("微信接口没有返回openid");
-  return answer;
+function optionalText(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string" || value.length > 64) throw new ValidationError(-1, `${name}-invalid`, `${name}必须是字符串`);
+  return value;
 }
 
-function checkCode(code: unknown): string {
-  if (typeof code !== "string" || !code || code.length > 256) throw failures.codeMissing();
-  return code;
-}
-
-/**
- * `code2SessionWeixinMP`: a mini-program login code → openid (and unionid). The session key is kept in
- * the database for later server-side use (virtual payments) and is never part of the answer.
- * @see https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/user-login/code2Session.html
- */
-export function code2SessionWeixinMP(params: { code: string; pid?: string }, deps: ApiDeps = productionDeps()): Promise<Result<{ openid: string; unionid?: string }>> {
-  return respond("code2SessionWeixinMP", async () => {
-    const code = checkCode(params?.code);
-    const config = await resolveMerchant(deps, { provider: "wxpay", configKey: "mp-weixin" }, checkPid(params.pid));
-    const appid = String(config.appId ?? "");
-    const answer = await askWeixin(config, "/sns/jscode2session", { appid, secret: String(config.secret ?? ""), js_code: code, grant_type: "authorization_code" }, deps);
-    if (answer.session_key) {
-      await deps.db.collection(WX_SESSIONS).doc(`${appid}:${answer.openid}`).set({ appid, openid: answer.openid, session_key: answer.session_key, update_date: deps.now() });
+function configForApp(config: PayConfig, provider: PaymentProvider, method: LoginMethod, appid: string | undefined): MerchantConfig {
+  if (appid === undefined) return merchantConfig(config, configPathOf(provider, method.configKey));
+  for (const key of [method.configKey, ...(method.alsoConfigKeys ?? [])]) {
+    let sub: MerchantConfig | undefined;
+    try {
+      sub = merchantConfig(config, configPathOf(provider, key));
+    } catch {
+      continue;
     }
-    return { openid: answer.openid!, ...(answer.unionid ? { unionid: answer.unionid } : {}) };
-  }, deps.log);
+    if (sub.appId === appid) return sub;
+  }
+  throw new ConfigError(`${provider.name}-appid-unknown`, `uni-pay/config.js 中没有 appId 为 ${appid.slice(0, 32)} 的 ${provider.name} 配置`);
+}
+
+/** The provider that offers the login `name` (each login's name is unique across providers). */
+function loginProvider(name: string, deps: Pick<ApiDeps, "findProvider">): { provider: PaymentProvider; method: LoginMethod } | undefined {
+  // The product's names and any plugged-in provider's, each looked up through the caller's deps.
+  for (const providerName of new Set([...PROVIDERS, ...registeredProviders()])) {
+    const provider = deps.findProvider(providerName);
+    const method = provider?.capabilities.login?.find((login) => login.name === name);
+    if (provider?.code2Session && method) return { provider, method };
+  }
+  return undefined;
 }
 
 /**
- * `code2SessionWeixinH5`: an official-account OAuth code → openid. The access and refresh tokens stay here.
- * @see https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/Wechat_webpage_authorization.html
+ * A provider's login by its name (`code2SessionWeixinMP`, `code2SessionAlipay`, …): a client's one-time
+ * code → the user's id there (`openid`, and what else the platform names). Session keys and tokens stay
+ * on the server, kept by the provider where it needs them later.
  */
-export function code2SessionWeixinH5(params: { code: string; pid?: string }, deps: ApiDeps = productionDeps()): Promise<Result<{ openid: string; unionid?: string }>> {
-  return respond("code2SessionWeixinH5", async () => {
-    const code = checkCode(params?.code);
-    const config = await resolveMerchant(deps, { provider: "wxpay", configKey: "h5-weixin" }, checkPid(params.pid));
-    const answer = await askWeixin(config, "/sns/oauth2/access_token", { appid: String(config.appId ?? ""), secret: String(config.secret ?? ""), code, grant_type: "authorization_code" }, deps);
-    return { openid: answer.openid!, ...(answer.unionid ? { unionid: answer.unionid } : {}) };
+export function code2Session(name: string, params: LoginParams, deps: ApiDeps = productionDeps()): Promise<Result<LoginResult>> {
+  return respond(name, async () => {
+    const code = params?.code;
+    if (typeof code !== "string" || !code || code.length > 256) throw failures.codeMissing();
+    const found = loginProvider(name, deps);
+    if (!found) throw new ConfigError("login-unavailable", `登录方式 ${name.slice(0, 64)} 暂不可用`);
+    const config = configForApp(await payConfigFor(deps, checkPid(params.pid)), found.provider, found.method, optionalText(params.appid, "appid"));
+    return found.provider.code2Session!({ method: name, code, config }, deps.runtime);
   }, deps.log);
+}
+
+/** Every registered provider's logins, by the public route a client calls (the router serves each). */
+export function loginRoutes(deps: Pick<ApiDeps, "findProvider"> = { findProvider }): Array<{ route: string; name: string; provider: string }> {
+  return registeredProviders().flatMap((providerName) => (deps.findProvider(providerName)?.capabilities.login ?? []).map((login) => ({ route: login.route, name: login.name, provider: providerName })));
+}
+
+/** `vkPay.<name>(params)` for a login the manual names; the provider offering it answers. */
+export function loginCall(name: string): (params: LoginParams, deps?: ApiDeps) => Promise<Result<LoginResult>> {
+  return (params, deps) => code2Session(name, params, deps);
 }

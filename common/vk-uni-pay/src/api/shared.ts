@@ -1,6 +1,7 @@
+import { checkInputBounds } from "../core/input-bounds";
 import { loadPayConfig, type PayConfig } from "../core/config";
 import { resolveMerchant } from "../core/merchants";
-import { configKeyFor } from "../core/trade-type";
+import { configPathOf, providerNotFound } from "../core/trade-type";
 import { cloudDatabase, type Database } from "../core/database";
 import { ConfigError, failures, ValidationError } from "../core/errors";
 import { currentHookResolver } from "../core/hook-registry";
@@ -29,7 +30,7 @@ export function productionDeps(): ApiDeps {
 
 export function requireProvider(deps: ApiDeps, name: string): PaymentProvider {
   const provider = deps.findProvider(name);
-  if (!provider) throw new ConfigError("provider-unavailable", `支付供应商 ${name} 暂不可用`);
+  if (!provider) throw providerNotFound(name);
   return provider;
 }
 
@@ -47,6 +48,9 @@ export function checkOutTradeNo(value: unknown): string {
 export function optionalObject(value: unknown, name: string): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) throw new ValidationError(-1, `${name}-invalid`, `${name}必须是对象`);
+  // Within the bounds before it is stored, sent or logged: every one of those walks it recursively.
+  const problem = checkInputBounds(value, name);
+  if (problem) throw new ValidationError(-1, problem.reason, problem.message);
   return value;
 }
 
@@ -56,7 +60,7 @@ export async function orderMerchant(
   deps: ApiDeps,
 ): Promise<{ mode: string; config: Readonly<Record<string, unknown>>; partner?: PartnerRef }> {
   const mode = order.pay_type.slice(order.provider.length + 1);
-  const config = await resolveMerchant(deps, { provider: order.provider, configKey: configKeyFor(order.provider, mode) }, order.pid || undefined);
+  const config = await resolveMerchant(deps, configPathOf(requireProvider(deps, order.provider), mode), order.pid || undefined);
   return { mode, config, ...partnerOf(order) };
 }
 

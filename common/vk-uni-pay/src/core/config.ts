@@ -1,5 +1,4 @@
 import { ConfigError, failures } from "./errors";
-import type { TradeType } from "./trade-type";
 
 /** uni-pay/config.js, with vk-uni-pay's structure (reference: vk-pay.md §3) plus `orderTypes`. */
 export interface PayConfig {
@@ -83,15 +82,14 @@ export function notifyBaseUrl(config: PayConfig, spaceId: string | undefined): s
   throw failures.notifyUrlMissing();
 }
 
-/** The merchant sub-config of one provider mode, e.g. `wxpay["mp-weixin"]`. */
-export function merchantConfig(config: PayConfig, tradeType: { provider: string; configKey: TradeType["configKey"] }): Readonly<Record<string, unknown>> {
-  const block = config[tradeType.provider];
-  // vkspay has one flat block for every mode; the others are keyed by mode.
-  const sub = tradeType.provider === "vkspay" ? block : (block as Record<string, unknown> | undefined)?.[tradeType.configKey];
-  if (!sub || typeof sub !== "object" || Array.isArray(sub)) {
-    throw new ConfigError("merchant-config-missing", `未配置 ${tradeType.provider}${tradeType.provider === "vkspay" ? "" : `.${tradeType.configKey}`}，请在 uni-pay/config.js 中填写`);
+/** The merchant sub-config at `path` (the provider's `configPath` of a mode, e.g. `["wxpay", "mp-weixin"]`). */
+export function merchantConfig(config: PayConfig, path: readonly string[]): Readonly<Record<string, unknown>> {
+  let node: unknown = config;
+  for (const key of path) node = node && typeof node === "object" && !Array.isArray(node) && Object.prototype.hasOwnProperty.call(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+  if (!node || typeof node !== "object" || Array.isArray(node) || Buffer.isBuffer(node)) {
+    throw new ConfigError("merchant-config-missing", `未配置 ${path.join(".")}，请在 uni-pay/config.js 中填写`);
   }
-  return sub as Readonly<Record<string, unknown>>;
+  return node as Readonly<Record<string, unknown>>;
 }
 
 const SECRET_KEY = /key|secret|password|private|token|pfx|cert|salt|sign/i;

@@ -71,6 +71,11 @@ export function describe(error: unknown): string {
   return text.slice(0, MAX_ERROR_LENGTH);
 }
 
+/** For the function's log only (the stored hook_error stays short): the stack names the hook's file and function. */
+export function stackOf(error: unknown): string {
+  return error instanceof Error && typeof error.stack === "string" ? error.stack : describe(error);
+}
+
 export async function recordFailure(db: Database, order: Order, error: unknown, now: number): Promise<void> {
   const attempts = ((order as { hook_attempts?: number }).hook_attempts ?? 0) + 1;
   const _ = db.command;
@@ -143,7 +148,7 @@ export async function runPaidHook(
     if (typeof hooks === "function") return await runLegacy(hooks, order, db, options.now);
     return await runTyped(hooks, orderId, db, options.now, log);
   } catch (error) {
-    log(`vk-uni-pay: paid hook of order ${order.out_trade_no} (type ${order.type}) failed: ${describe(error)}`);
+    log(`vk-uni-pay: paid hook of order ${order.out_trade_no} (type ${order.type}) failed: ${stackOf(error)}`);
     await recordFailure(db, order, error, options.now);
     return "failed";
   }
@@ -184,7 +189,7 @@ export async function runRefundedHook(
       return "done" as const;
     });
   } catch (error) {
-    log(`vk-uni-pay: refunded hook of ${outRefundNo} failed: ${describe(error)}`);
+    log(`vk-uni-pay: refunded hook of ${outRefundNo} failed: ${stackOf(error)}`);
     await db.collection(REFUNDS).doc(outRefundNo).update({ hook_error: describe(error), hook_date: options.now, hook_attempts: db.command.inc(1) });
     return "failed";
   }

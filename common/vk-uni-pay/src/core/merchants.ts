@@ -1,7 +1,6 @@
 import { merchantConfig, validatePayConfig, type PayConfig } from "./config";
 import { single, type Database } from "./database";
 import { ConfigError, ValidationError } from "./errors";
-import type { TradeType } from "./trade-type";
 
 /**
  * Multi-merchant mode (vk-pay.md §3.5): a `vk-pay-config` row, whose `_id` is the `pid`, holds a whole
@@ -47,8 +46,8 @@ export async function payConfigFor(source: MerchantSource, pid?: string): Promis
 }
 
 /** The sub-config of one provider mode: from uni-pay/config.js, or from the `pid`'s row. */
-export async function resolveMerchant(source: MerchantSource, tradeType: { provider: string; configKey: TradeType["configKey"] }, pid?: string): Promise<Readonly<Record<string, unknown>>> {
-  return merchantConfig(await payConfigFor(source, pid), tradeType);
+export async function resolveMerchant(source: MerchantSource, configPath: readonly string[], pid?: string): Promise<Readonly<Record<string, unknown>>> {
+  return merchantConfig(await payConfigFor(source, pid), configPath);
 }
 
 /** Forgets cached rows (tests, or an admin tool right after editing a row). */

@@ -1,5 +1,5 @@
 import { inTransaction, single, type Database, type DocumentWriter, type TransactionRef } from "./database";
-import { callPaidHookIn, describe, recordFailure, runPaidHook, type HookOutcome, type HookResolver, type OrderTypeHooks } from "./hooks";
+import { callPaidHookIn, describe, recordFailure, stackOf, runPaidHook, type HookOutcome, type HookResolver, type OrderTypeHooks } from "./hooks";
 import { canMarkPaid, markPaid, ORDERS, paidFields, type Order, type PaymentFacts } from "./orders";
 
 export interface SettledPayment {
@@ -63,7 +63,7 @@ async function payAndRunHook(order: Order, facts: PaymentFacts, hooks: OrderType
 }
 
 async function recordHookFailure(order: Order, facts: PaymentFacts, error: unknown, options: SettleOptions): Promise<SettledPayment> {
-  options.log(`vk-uni-pay: paid hook of order ${order.out_trade_no} (type ${order.type}) failed: ${describe(error)}`);
+  options.log(`vk-uni-pay: paid hook of order ${order.out_trade_no} (type ${order.type}) failed: ${stackOf(error)}`);
   const applied = await markPaid(order, facts, options.now, options.db);
   const current = single<Order>(await options.db.collection(ORDERS).doc(order._id).get());
   // A paid order whose hook has not succeeded gets the failure and a retry time (recordFailure is conditional).

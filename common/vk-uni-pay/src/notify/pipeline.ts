@@ -1,6 +1,6 @@
 import type { PayConfig } from "../core/config";
 import { resolveMerchant } from "../core/merchants";
-import { configKeyFor } from "../core/trade-type";
+import { configPathOf } from "../core/trade-type";
 import type { Database } from "../core/database";
 import { VkPayError } from "../core/errors";
 import { runRefundedHook, type HookResolver } from "../core/hooks";
@@ -8,9 +8,9 @@ import { findOrder, markClosed, type Order } from "../core/orders";
 import { settlePayment, type SettledPayment } from "../core/settle-payment";
 import { findRefund, reserveRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
-import type { NormalizedEvent, PaymentProvider, ProviderRuntime, RawNotification } from "../providers/contract";
+import type { MerchantConfig, NormalizedEvent, PaymentProvider, ProviderRuntime, RawNotification } from "../providers/contract";
 import { logNotification, type NotifyLogEntry } from "./log";
-import { parseNotifyPath, toRawNotification, type NotificationEvent } from "./raw";
+import { parseNotifyPath, receiveNotification, type NotificationEvent, type ParsedPath } from "./raw";
 
 export interface PipelineDeps {
   db: Database;
@@ -23,7 +23,14 @@ export interface PipelineDeps {
   hooks?: HookResolver;
 }
 
-type Verdict = { accepted: boolean; entry: Omit<NotifyLogEntry, "provider" | "pay_type">; /** Already written with the state change. */ logged?: boolean };
+type Verdict = {
+  accepted: boolean;
+  entry: Omit<NotifyLogEntry, "provider" | "pay_type">;
+  /** Already written with the state change. */
+  logged?: boolean;
+  /** Refused for our own failure, not the message's: the reply asks the provider to deliver again (v3: 5xx). */
+  ourFault?: boolean;
+};
 type LogLabel = Pick<NotifyLogEntry, "provider" | "pay_type">;
 
 /** The verified event must describe the stored order: same provider, amount, merchant and app. */
@@ -87,16 +94,37 @@ async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind:
   return { accepted: hook !== "failed", entry: { ...base, outcome: settled === "settled" ? "applied" : "duplicate", hook } };
 }
 
-async function judge(provider: PaymentProvider, payType: string, pid: string | undefined, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {
+/** The merchant config the path's pay_type (and pid) names, or why it cannot be read. */
+type MerchantLookup = { config: MerchantConfig; error?: undefined } | { config?: undefined; error: unknown };
+
+async function lookUpMerchant(provider: PaymentProvider, path: ParsedPath, deps: PipelineDeps): Promise<MerchantLookup> {
+  try {
+    return { config: await resolveMerchant(deps, configPathOf(provider, path.payType.slice(provider.name.length + 1)), path.pid) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** A failure that is ours to fix (the network, the database, a bug), not a fault of the message. */
+function isOurFault(error: unknown): boolean {
+  return !(error instanceof VkPayError) || error.kind === "network";
+}
+
+function refusedUnverified(error: unknown, payType: string, deps: PipelineDeps): Verdict {
+  const reason = error instanceof VkPayError ? `${error.errCode}: ${error.message}` : "verification failed";
+  if (!(error instanceof VkPayError)) deps.log(`vk-uni-pay: ${payType} notification could not be verified: ${(error as Error)?.message ?? String(error)}`);
+  return { accepted: false, ourFault: isOurFault(error), entry: { outcome: "refused", reason } };
+}
+
+async function judge(provider: PaymentProvider, path: ParsedPath, merchant: MerchantLookup, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {
+  const { payType, pid } = path;
+  if (merchant.error !== undefined) return refusedUnverified(merchant.error, payType, deps);
   let event: NormalizedEvent;
   try {
-    const merchant = await resolveMerchant(deps, { provider: provider.name, configKey: configKeyFor(provider.name, payType.slice(provider.name.length + 1)) }, pid);
     // Verification comes first: nothing of an unverified message is read into state.
-    event = await provider.verifyNotify(raw, merchant, deps.runtime);
+    event = await provider.verifyNotify(raw, merchant.config!, deps.runtime);
   } catch (error) {
-    const reason = error instanceof VkPayError ? `${error.errCode}: ${error.message}` : "verification failed";
-    if (!(error instanceof VkPayError)) deps.log(`vk-uni-pay: ${payType} notification could not be verified: ${(error as Error)?.message ?? String(error)}`);
-    return { accepted: false, entry: { outcome: "refused", reason } };
+    return refusedUnverified(error, payType, deps);
   }
   if (event.kind === "ignored") {
     // Verified, but nothing the core acts on: acknowledged so the provider stops delivering it, and logged.
@@ -107,7 +135,9 @@ async function judge(provider: PaymentProvider, payType: string, pid: string | u
   if (!order) return { accepted: false, entry: { kind: event.kind, out_trade_no: event.outTradeNo, outcome: "refused", reason: "unknown out_trade_no" } };
   const problem = bindingProblem(order, event, provider.name, pid);
   if (problem) return { accepted: false, entry: { kind: event.kind, out_trade_no: order.out_trade_no, outcome: "refused", reason: problem } };
-  return event.kind === "payment" ? applyPayment(order, event, raw, deps, { provider: provider.name, pay_type: payType }) : applyRefund(order, event, deps);
+  const verdict = event.kind === "payment" ? await applyPayment(order, event, raw, deps, { provider: provider.name, pay_type: payType }) : await applyRefund(order, event, deps);
+  // Refused after it was verified and bound: only a failed hook is left, and that is ours.
+  return verdict.accepted || verdict.entry.hook !== "failed" ? verdict : { ...verdict, ourFault: true };
 }
 
 /**
@@ -119,19 +149,21 @@ export async function processNotification(event: NotificationEvent, prefix: stri
   if (!path) return jsonReply(404, { code: "vk-pay-notify-path-invalid", message: `notification path must be ${prefix}<pay_type>` });
   const provider = deps.findProvider(path.provider);
   if (!provider) return jsonReply(404, { code: "vk-pay-no-such-provider", message: `no such provider: ${path.provider}` });
-  const raw = toRawNotification(event);
-  if (!raw) return provider.acknowledge(false);
+  const { raw, problem } = receiveNotification(event);
+  // Read even for a body that cannot be verified: the reply must speak the merchant's API version.
+  const merchant = await lookUpMerchant(provider, path, deps);
   let verdict: Verdict;
   try {
-    verdict = await judge(provider, path.payType, path.pid, raw, deps);
+    // A body that is not exactly what was sent is refused before any provider reads it.
+    verdict = problem ? { accepted: false, entry: { outcome: "refused", reason: problem } } : await judge(provider, path, merchant, raw, deps);
   } catch (error) {
     deps.log(`vk-uni-pay: ${path.payType} notification failed: ${(error as Error)?.stack ?? String(error)}`);
-    verdict = { accepted: false, entry: { outcome: "error", reason: (error as Error)?.message?.slice(0, 200) ?? "error" } };
+    verdict = { accepted: false, ourFault: true, entry: { outcome: "error", reason: (error as Error)?.message?.slice(0, 200) ?? "error" } };
   }
   if (!verdict.logged) {
     await logNotification(deps.db, raw, { provider: provider.name, pay_type: path.payType, ...verdict.entry }, deps.now()).catch((error: unknown) =>
       deps.log(`vk-uni-pay: cannot write the notification log: ${(error as Error)?.message ?? String(error)}`),
     );
   }
-  return provider.acknowledge(verdict.accepted, raw);
+  return provider.acknowledge(verdict.accepted, { notification: raw, config: merchant.config, ourFault: verdict.ourFault === true });
 }

@@ -136,6 +136,20 @@ export interface AbnormalRefundRequest extends OrderRef {
   route: AbnormalRefundRoute;
 }
 
+/**
+ * What a reply to a notification depends on besides accepted or not. One provider may speak several
+ * dialects (WeChat Pay answers v2 with XML and v3 with JSON), and some read the status: bad input is never
+ * answered 5xx, only our own failure is.
+ */
+export interface AckContext {
+  /** As received; its body may be empty or unreadable. */
+  notification?: RawNotification;
+  /** The sub-config of the path's pay_type, when it could be read: it says which API version the merchant speaks. */
+  config?: MerchantConfig;
+  /** The refusal is ours (the database down, a hook that failed), not the message's: the provider should deliver again. */
+  ourFault?: boolean;
+}
+
 /** A provider's notification as received: the raw bytes are what gets verified. */
 export interface RawNotification {
   method: string;
@@ -161,6 +175,96 @@ export type NormalizedEvent =
   | ({ kind: "refund" } & RefundStatus)
   | IgnoredEvent;
 
+/**
+ * How the buyer is about to pay, as the core read it from the client and the caller. A provider picks its
+ * mode (the `pay_type` suffix) from it; the core knows no provider's modes.
+ */
+export interface PaymentSituation {
+  /** The uni platform, normalised to vk-uni-pay's names: app-plus, h5, mp-weixin, mp-alipay, mp-toutiao, mp-harmony, app-harmony. */
+  platform?: string;
+  /** `context.CLIENTUA`: tells WeChat's browser from other mobile browsers. */
+  userAgent?: string;
+  isPC: boolean;
+  /** The caller wants a QR code (`needQRcode: true` or `"image"`). */
+  needQRcode: boolean;
+  /** A pay code was scanned at a till (`auth_code`): only a pay-code mode can take it. */
+  payCode: boolean;
+  /**
+   * The caller's createPayment switches (e.g. vk-uni-pay's `alipayAppPayToH5Pay`), layered over the same
+   * top-level keys of uni-pay/config.js: each provider reads the ones it documents.
+   */
+  switches: Readonly<Record<string, unknown>>;
+}
+
+export interface SelectedMode {
+  mode: string;
+  /** The client shows a QR code (or opens the cashier) rather than invoking a native payment. */
+  qrcode: boolean;
+  /** The payer is named by an openid the client obtained first (JSAPI, mini programs). */
+  needsOpenid: boolean;
+}
+
+/** A login a provider offers: a client's one-time code becomes the user's id at the provider's platform. */
+export interface LoginMethod {
+  /** The library call, as vk-uni-pay names it (`vkPay.code2SessionWeixinMP`). */
+  name: string;
+  /** The public vk-pay route a client calls for it, as vk-uni-pay names it (`pay/code2SessionWeixin`). */
+  route: string;
+  /** The sub-config whose app the code belongs to (the first one whose `appId` matches, when the caller names one). */
+  configKey: string;
+  /** Other sub-configs that may hold the app the caller names by `appid`. */
+  alsoConfigKeys?: readonly string[];
+}
+
+export interface LoginRequest {
+  method: string;
+  code: string;
+  config: MerchantConfig;
+}
+
+/** What a login answers: the user's id at the platform (never a session key or token, which stay on the server). */
+export interface LoginResult {
+  openid: string;
+  unionid?: string;
+  /** Alipay: `user_id` (2088…) and `open_id`, when the app has them. */
+  user_id?: string;
+  open_id?: string;
+}
+
+/** A merchant account's balance, in fen. */
+export interface AccountBalance {
+  availableFee: number;
+  freezeFee: number;
+  totalFee?: number;
+}
+
+/** A payout to a user (WeChat 商家转账, Alipay 单笔转账); the transfers issue fills these in. */
+export interface TransferRequest {
+  mode: string;
+  config: MerchantConfig;
+  outBillNo: string;
+  amount: number;
+  /** The payee at the provider: an openid, an Alipay user id, logon id or open id. */
+  payee: Readonly<Record<string, unknown>>;
+  remark: string;
+  notifyUrl?: string;
+  other?: Readonly<Record<string, unknown>>;
+}
+
+/** Provider-neutral transfer states; each provider maps its own (WeChat's ACCEPTED/TRANSFERING are PROCESSING). */
+export type TransferState = "PROCESSING" | "WAIT_USER_CONFIRM" | "SUCCESS" | "FAIL" | "CANCELING" | "CANCELLED";
+
+export interface TransferStatus {
+  state: TransferState;
+  outBillNo: string;
+  transferBillNo?: string;
+  amount?: number;
+  /** What the client needs to let the payee confirm (WeChat's `package_info`), while WAIT_USER_CONFIRM. */
+  confirmInfo?: unknown;
+  failReason?: string;
+  raw: unknown;
+}
+
 export interface ProviderCapabilities {
   modes: readonly string[];
   query: boolean;
@@ -168,11 +272,22 @@ export interface ProviderCapabilities {
   refund: boolean;
   /** The provider pushes refund results; otherwise refunds are settled by querying. */
   refundNotify: boolean;
+  /** The logins the provider offers (each becomes a library call and a public `pay/<name>` route). */
+  login?: readonly LoginMethod[];
+  /** `queryAccountBalance` reads this sub-config unless the caller names another (`platform`). */
+  balanceConfigKey?: string;
 }
 
 export interface PaymentProvider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities;
+  /** The mode this situation pays in, or undefined when the provider cannot take a payment there. */
+  selectMode(situation: PaymentSituation): SelectedMode | undefined;
+  /**
+   * Where a mode's merchant sub-config sits in uni-pay/config.js: `[name, mode]` unless the provider says
+   * otherwise (one flat block for every mode, or a key that differs from the mode's name).
+   */
+  configPath?(mode: string): readonly string[];
   createPayment(request: CreateRequest, runtime: ProviderRuntime): Promise<CreateResult>;
   queryPayment(request: OrderRef, runtime: ProviderRuntime): Promise<PaymentStatus>;
   closePayment(request: OrderRef, runtime: ProviderRuntime): Promise<void>;
@@ -183,9 +298,14 @@ export interface PaymentProvider {
   /** Verifies first (signature, timestamp window, decryption), then parses; throws SignatureError on any doubt. */
   verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
   /**
-   * The exact reply the provider expects, for an accepted or a refused notification. The notification is
-   * passed (absent when the request had no readable body) because one provider may speak several dialects:
-   * WeChat Pay answers v2's XML with XML and v3's JSON with JSON.
+   * The exact reply (body and status) the provider expects, for an accepted or a refused notification,
+   * whatever the body was: even an empty or unreadable one is answered in the provider's own dialect.
    */
-  acknowledge(accepted: boolean, notification?: RawNotification): IntegrationResponse;
+  acknowledge(accepted: boolean, context?: AckContext): IntegrationResponse;
+  /** One of `capabilities.login`: a client's code → the user's id. */
+  code2Session?(request: LoginRequest, runtime: ProviderRuntime): Promise<LoginResult>;
+  queryAccountBalance?(request: { config: MerchantConfig }, runtime: ProviderRuntime): Promise<AccountBalance>;
+  transfer?(request: TransferRequest, runtime: ProviderRuntime): Promise<TransferStatus>;
+  queryTransfer?(request: { mode: string; config: MerchantConfig; outBillNo: string }, runtime: ProviderRuntime): Promise<TransferStatus>;
+  cancelTransfer?(request: { mode: string; config: MerchantConfig; outBillNo: string }, runtime: ProviderRuntime): Promise<TransferStatus>;
 }

@@ -27,7 +27,7 @@ export class Registry {
 
   constructor(
     readonly connection: Connection,
-    private readonly definitionsDir: string | undefined,
+    private readonly definitionsDir: string | string[] | undefined,
   ) {}
 
   /** Schema set up through its own committed write; used outside transactions. */

@@ -30,8 +30,8 @@ export { AggregateOperator } from "./aggregate-expressions";
 export interface DatabaseOptions {
   /** Path of the SQLite file, or ":memory:" for a private throwaway database. */
   file: string;
-  /** Folder holding `<collection>.index.json` files (uniCloud's `uniCloud/database/`). */
-  definitionsDir?: string;
+  /** Folders holding `<collection>.index.json` files (uniCloud's `uniCloud/database/`); the first with a file wins. */
+  definitionsDir?: string | string[];
 }
 
 export interface CloudDatabase {

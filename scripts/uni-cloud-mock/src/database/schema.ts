@@ -44,10 +44,11 @@ export function checkCollectionName(name: unknown): string {
 }
 
 /** Reads `<collection>.index.json`; a broken file is a configuration error worth failing loudly on. */
-export function loadIndexDefinitions(definitionsDir: string | undefined, collection: string): IndexDefinition[] {
-  if (!definitionsDir) return [];
-  const file = join(definitionsDir, `${collection}.index.json`);
-  if (!existsSync(file)) return [];
+export function loadIndexDefinitions(definitionsDir: string | string[] | undefined, collection: string): IndexDefinition[] {
+  // The first folder holding the collection's file wins: the space's own, then the emulator's stand-ins.
+  const dirs = definitionsDir === undefined ? [] : Array.isArray(definitionsDir) ? definitionsDir : [definitionsDir];
+  const file = dirs.map((dir) => join(dir, `${collection}.index.json`)).find((candidate) => existsSync(candidate));
+  if (!file) return [];
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));

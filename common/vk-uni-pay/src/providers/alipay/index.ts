@@ -3,7 +3,10 @@ import type { MerchantConfig, PartnerRef, PaymentProvider } from "../contract";
 import { cloudDatabase, type Database } from "../../core/database";
 import { AlipayCertStore } from "./cert-store";
 import { readAlipayMerchant, type AlipayMerchant } from "./merchant";
+import { queryAlipayBalance } from "./balance";
+import { ALIPAY_LOGINS, alipayCode2Session } from "./login";
 import { ALIPAY_MODES } from "./modes";
+import { selectAlipayMode } from "./select-mode";
 import { acknowledgeAlipayNotify, verifyAlipayNotification } from "./notify";
 import { closeAlipayPayment, createAlipayPayment, queryAlipayPayment, queryAlipayRefund, refundAlipayPayment } from "./trade";
 
@@ -33,7 +36,8 @@ export function createAlipayProvider(options: AlipayProviderOptions = {}): Payme
   };
   return Object.freeze({
     name: "alipay",
-    capabilities: Object.freeze({ modes: ALIPAY_MODES, query: true, close: true, refund: true, refundNotify: false }),
+    capabilities: Object.freeze({ modes: ALIPAY_MODES, query: true, close: true, refund: true, refundNotify: false, login: ALIPAY_LOGINS, balanceConfigKey: "transfer" }),
+    selectMode: selectAlipayMode,
     createPayment: async (request, runtime) => createAlipayPayment(request, merchantFor(request), runtime, wait),
     queryPayment: async (request, runtime) => queryAlipayPayment(request.outTradeNo, merchantFor(request), runtime),
     closePayment: async (request, runtime) => closeAlipayPayment(request.outTradeNo, request.mode, merchantFor(request), runtime),
@@ -44,6 +48,8 @@ export function createAlipayProvider(options: AlipayProviderOptions = {}): Payme
       return verifyAlipayNotification(notification, merchant, (outTradeNo, outRefundNo) => queryAlipayRefund(outTradeNo, outRefundNo, merchant, runtime), runtime.now());
     },
     acknowledge: (accepted) => acknowledgeAlipayNotify(accepted),
+    code2Session: async (request, runtime) => alipayCode2Session(request, merchantFor(request), runtime),
+    queryAccountBalance: async (request, runtime) => queryAlipayBalance(merchantFor(request), runtime),
   } satisfies PaymentProvider);
 }
 

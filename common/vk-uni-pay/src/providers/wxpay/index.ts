@@ -3,7 +3,9 @@ import { SignatureError } from "../../core/errors";
 import type { MerchantConfig, PaymentProvider, PaymentStatus } from "../contract";
 import { readWxpayVersion } from "./merchant";
 import { WXPAY_V3_MODES } from "./modes";
+import { WXPAY_LOGINS, weixinCode2Session } from "./login";
 import { acknowledgeWxpayNotify } from "./notify";
+import { selectWxpayMode } from "./select-mode";
 import { PlatformCertStore } from "./platform-certs";
 import { looksLikeV2Xml } from "./v2";
 import { createWxpayV2Adapter } from "./v2-adapter";
@@ -41,7 +43,8 @@ function finalCodepayState(mode: string, status: PaymentStatus): PaymentStatus {
 }
 
 export function createWxpayProvider(options: WxpayProviderOptions = {}): PaymentProvider {
-  const certs = new PlatformCertStore({ database: options.database ?? cloudDatabase, log: options.log });
+  const database = options.database ?? cloudDatabase;
+  const certs = new PlatformCertStore({ database, log: options.log });
   const v3 = createWxpayV3Adapter(certs, { wait: options.wait });
   const v2 = createWxpayV2Adapter({ wait: options.wait });
   const adapterFor = (config: MerchantConfig): WxpayVersionAdapter => {
@@ -60,7 +63,8 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
 
   return Object.freeze({
     name: "wxpay",
-    capabilities: Object.freeze({ modes: WXPAY_MODES, query: true, close: true, refund: true, refundNotify: true }),
+    capabilities: Object.freeze({ modes: WXPAY_MODES, query: true, close: true, refund: true, refundNotify: true, login: WXPAY_LOGINS }),
+    selectMode: selectWxpayMode,
     createPayment: async (request, runtime) => adapterFor(request.config).createPayment(request, runtime),
     queryPayment: async (request, runtime) => finalCodepayState(request.mode, await adapterFor(request.config).queryPayment(request, runtime)),
     closePayment: async (request, runtime) => adapterFor(request.config).closePayment(request, runtime),
@@ -76,6 +80,7 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
       return adapter.verifyNotify(notification, config, runtime);
     },
     acknowledge: acknowledgeWxpayNotify,
+    code2Session: async (request, runtime) => weixinCode2Session(request, runtime, database),
   } satisfies PaymentProvider);
 }
 

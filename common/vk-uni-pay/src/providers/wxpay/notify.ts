@@ -1,9 +1,8 @@
 import { SignatureError, VkPayError } from "../../core/errors";
 import { jsonReply, type IntegrationResponse } from "../../http-reply";
-import type { NormalizedEvent, ProviderRuntime, RawNotification } from "../contract";
-import { looksLikeV2Xml } from "./v2";
+import type { AckContext, NormalizedEvent, ProviderRuntime, RawNotification } from "../contract";
 import { acknowledgeWxpayV2Notify } from "./v2-notify";
-import type { WxpayMerchant } from "./merchant";
+import { readWxpayVersion, type WxpayApiVersion, type WxpayMerchant } from "./merchant";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
 import type { PlatformCertStore } from "./platform-certs";
 import { decryptResourceJson } from "./v3";
@@ -68,14 +67,44 @@ export async function verifyWxpayNotify(raw: RawNotification, merchant: WxpayMer
 }
 
 /**
- * The reply WeChat Pay expects, in the dialect of the notification it answers: v2's XML is answered with
- * XML (v2-notify.ts); v3's JSON (and a request without a readable body) with v3's JSON, whose status
- * decides: 2xx is received, 4xx/5xx is "deliver again" (a 200 with `code: FAIL` would count as received).
+ * Which API version a reply speaks: the notification's own, when its body shows it (a v2 body is XML, a v3
+ * body JSON), else the merchant config's for the path's pay_type; with neither, v2, since a body that is
+ * not JSON cannot have come from v3.
+ */
+function dialectOf(context: AckContext | undefined): WxpayApiVersion {
+  const head = context?.notification?.body?.subarray(0, 64).toString("utf8").trimStart().charAt(0);
+  if (head === "<") return 2;
+  if (head === "{") return 3;
+  if (context?.config) {
+    try {
+      return readWxpayVersion(context.config);
+    } catch {
+      // An invalid version is reported where the config is used; the reply falls back below.
+    }
+  }
+  return 2;
+}
+
+/**
+ * The reply WeChat Pay expects, in the dialect of the notification it answers: v2 is answered with XML
+ * (v2-notify.ts, always HTTP 200); v3 with JSON, whose status decides: 2xx is received, 4xx/5xx is
+ * "deliver again" (a 200 with `code: FAIL` would count as received). A v3 refusal of the message (bad
+ * signature, malformed body) is 400; 500 is kept for our own failure.
  *
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_5.shtml
  * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7&index=8
  */
-export function acknowledgeWxpayNotify(accepted: boolean, notification?: RawNotification): IntegrationResponse {
-  if (looksLikeV2Xml(notification?.body)) return acknowledgeWxpayV2Notify(accepted);
-  return accepted ? jsonReply(200, { code: "SUCCESS", message: "成功" }) : jsonReply(500, { code: "FAIL", message: "失败" });
+export function acknowledgeWxpayNotify(accepted: boolean, context?: AckContext): IntegrationResponse {
+  const version = dialectOf(context);
+  switch (version) {
+    case 2:
+      return acknowledgeWxpayV2Notify(accepted);
+    case 3:
+      if (accepted) return jsonReply(200, { code: "SUCCESS", message: "成功" });
+      return jsonReply(context?.ourFault ? 500 : 400, { code: "FAIL", message: context?.ourFault ? "处理失败，请稍后重试" : "通知无效" });
+    default: {
+      const exhaustive: never = version;
+      return exhaustive;
+    }
+  }
 }

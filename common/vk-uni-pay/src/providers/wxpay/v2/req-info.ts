@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
 import { SignatureError } from "../../../core/errors";
+import { decodeUtf8Strictly } from "../../../core/utf8";
 import { parseV2Xml, type V2Fields } from "./xml";
 
 /**
@@ -30,13 +31,18 @@ export function decryptReqInfo(reqInfo: string, apiKey: string): string {
   if (typeof reqInfo !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(reqInfo) || reqInfo.length % 4 !== 0) throw refuse("req_info is not base64");
   const ciphertext = Buffer.from(reqInfo, "base64");
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) throw refuse("req_info is not whole AES blocks");
+  let plaintext: Buffer;
   try {
     // Node checks PKCS#7 padding itself (setAutoPadding defaults to true) and throws on a bad one.
     const decipher = createDecipheriv("aes-256-ecb", reqInfoKeyOf(apiKey), null);
-    return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");
+    plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   } catch {
     throw refuse("req_info cannot be decrypted with this merchant's key");
   }
+  // ECB proves nothing by itself: the plaintext must be exactly UTF-8, never a lossy reading of other bytes.
+  const text = decodeUtf8Strictly(plaintext);
+  if (text === undefined) throw refuse("decrypted req_info is not valid UTF-8");
+  return text;
 }
 
 /** The decrypted `req_info` as fields of its `<root>` element. */

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { decodeUtf8Strictly } from "../../../core/utf8";
 import { WxpayV3ConfigError, WxpayV3CryptoError, WxpayV3ValidationError } from "./errors";
 import type { EncryptedResource } from "./types";
 
@@ -126,7 +127,10 @@ export function decryptResource(resource: unknown, apiV3Key: string | Buffer): s
     associatedData: resource.associated_data ?? "",
     ciphertext: resource.ciphertext,
   });
-  return plaintext.toString("utf8");
+  // Authenticated bytes, but read strictly all the same: a lossy decoding would not be what WeChat sealed.
+  const text = decodeUtf8Strictly(plaintext);
+  if (text === undefined) throw new WxpayV3CryptoError("wxpay-v3-decrypt-failed", "decrypted resource is not valid UTF-8");
+  return text;
 }
 
 /**
