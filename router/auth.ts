@@ -26,7 +26,6 @@ const TOKEN_EXPIRED = 30203;
 
 function loadUniId(): UniIdCommon {
   // Resolved at run time: in the cloud this is DCloud's uni-id-common, locally the emulator's stand-in.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require("uni-id-common") as UniIdCommon;
 }
 

@@ -13,7 +13,6 @@ export function resolveOrderType(type: string): HookModule | undefined {
   if (typeof type !== "string" || !TYPE_NAME.test(type)) return undefined;
   const file = join(__dirname, "service", "pay-notify", `${type}.js`);
   if (!existsSync(file)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require(file) as unknown;
   const hooks = (loaded as { default?: unknown })?.default ?? loaded;
   if (typeof hooks === "function") return hooks as HookModule;

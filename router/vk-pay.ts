@@ -6,7 +6,6 @@ let registered = false;
 
 /** vk-uni-pay is resolved at run time (its own common module); this function tells it where its hooks are. */
 export function loadVkPay(): VkUniPay {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const vkPay = require("vk-uni-pay") as VkUniPay;
   if (!registered) {
     vkPay.setHookResolver(resolveOrderType);

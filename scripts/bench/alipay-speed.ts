@@ -10,11 +10,9 @@ import type { BenchRow } from "./table";
  * Both sides take PEM keys as a merchant's config holds them, so any per-call key parsing counts.
  */
 export function benchAlipaySpeed(): BenchRow[] {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const sdkMain = require.resolve("alipay-sdk");
   const { sign: sdkSign } = require(join(dirname(sdkMain), "util.js")) as { sign(method: string, params: Record<string, unknown>, config: Record<string, unknown>): Record<string, string> };
   const { AlipaySdk } = require("alipay-sdk") as { AlipaySdk: new (config: Record<string, unknown>) => { checkNotifySignV2(post: Record<string, string>): boolean } };
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const app = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const alipay = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const appPrivatePem = app.privateKey.export({ type: "pkcs1", format: "pem" }) as string;

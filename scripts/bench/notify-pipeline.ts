@@ -7,7 +7,7 @@ import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import type { HookModule } from "../../common/vk-uni-pay/src/core/hooks";
 import { processNotification, type PipelineDeps } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
-import { decryptResource, encryptResource, loadPrivateKey, loadPublicKey, signResponse, verifyWxpayV3Signature } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+import { decryptResource, encryptResource, loadPrivateKey, loadPublicKey, signResponse, verifyWxpayV3Signature } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { SPACE_DIR } from "../build/paths";
 import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig, type WxpaySandboxKeys } from "../sandbox/pki";
 import { createDatabase } from "../uni-cloud-mock/src/database";
@@ -103,7 +103,6 @@ function cryptoRound(keys: WxpaySandboxKeys, messages: Message[]): number {
 export async function benchNotifyPipeline(): Promise<BenchRow[]> {
   const keysDir = mkdtempSync(join(tmpdir(), "vk-pay-bench-keys-"));
   const keys = await loadOrCreateWxpaySandboxKeys(keysDir);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const recharge = require("../../router/service/pay-notify/recharge") as HookModule;
   const small = await prepare(1000, keys, recharge);
   const large = await prepare(100_000, keys, recharge);

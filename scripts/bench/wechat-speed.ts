@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { decryptResource, encryptResource, signSha256WithRsa, verifySha256WithRsa } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+import { decryptResource, encryptResource, signSha256WithRsa, verifySha256WithRsa } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { sideBySide, type Pair } from "./side-by-side";
 import type { BenchRow } from "./table";
 
@@ -8,7 +8,6 @@ import type { BenchRow } from "./table";
  * on the same keys and messages; ours should run at least 0.9x as fast (a ratio of theirs / ours).
  */
 export function benchWechatSpeed(): BenchRow[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Rsa, Aes } = require("wechatpay-axios-plugin") as { Rsa: any; Aes: any };
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const message = `POST\n/v3/pay/transactions/native\n1700000000\n${randomBytes(16).toString("hex")}\n${JSON.stringify({ amount: { total: 100 }, description: "bench" })}\n`;

@@ -35,7 +35,6 @@ export async function ensureUser(db: Database, uid: string, role: string[]): Pro
 export async function issueToken(uid: string, role: string[]): Promise<{ token: string; tokenExpired: number }> {
   const moduleDir = join(STAND_IN_COMMON, "uni-id-common");
   linkFileDependencies(moduleDir, STAND_IN_COMMON);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const uniId = require(moduleDir) as UniIdCommon;
   const result = await uniId.createInstance({ context: { PLATFORM: "web", APPID: "__UNI__LOCAL" } }).createToken({ uid, role });
   if (result.errCode !== 0 || !result.token) throw new Error(`cannot issue a token for ${uid}: ${result.errMsg ?? String(result.errCode)}`);

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { SignatureError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
+import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
@@ -104,6 +104,15 @@ describe("alipay verifyNotify", () => {
     expect(await verify(alipay.notification(paid({ app_id: "2021009999999999" })))).toMatchObject({ kind: "payment", appId: "2021009999999999" });
   });
 
+  it("with the merchant's sellerId configured, refuses a verified notification naming another seller (payment or refund) and accepts its own", async () => {
+    const config = keyModeConfig(keys, { sellerId: SELLER_ID });
+    await expect(verify(alipay.notification(paid({ seller_id: "2088000000000001" })), config)).rejects.toMatchObject({ errCode: "vk-pay-alipay-notify-invalid" });
+    await expect(verify(alipay.notification(paid({ seller_id: "2088000000000001", out_biz_no: "T1-1", refund_fee: "1.00" })), config)).rejects.toBeInstanceOf(SignatureError);
+    expect(alipay.requests).toHaveLength(0);
+    expect(await verify(alipay.notification(paid()), config)).toMatchObject({ kind: "payment", mchId: SELLER_ID });
+    await expect(verify(alipay.notification(paid()), keyModeConfig(keys, { sellerId: "12345" }))).rejects.toMatchObject({ errCode: "vk-pay-alipay-config-invalid" });
+  });
+
   it.each([
     ["TRADE_FINISHED", "SUCCESS"],
     ["TRADE_CLOSED", "CLOSED"],
@@ -124,8 +133,10 @@ describe("alipay verifyNotify", () => {
     expect(alipay.only("alipay.trade.fastpay.refund.query").biz).toMatchObject({ out_trade_no: "T1", out_request_no: "T1-2" });
   });
 
-  it("refuses notify types other than trade_status_sync", async () => {
-    await expect(verify(alipay.notification(paid({ notify_type: "servicemarket_order_notify" })))).rejects.toBeInstanceOf(ValidationError);
+  it("reads a verified notify type other than trade_status_sync as an event to acknowledge and ignore, and still refuses it unsigned", async () => {
+    expect(await verify(alipay.notification(paid({ notify_type: "servicemarket_order_notify" })))).toEqual({ kind: "ignored", eventType: "servicemarket_order_notify", outTradeNo: "T1" });
+    const forger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    await expect(verify(alipay.notification(paid({ notify_type: "servicemarket_order_notify" }), forger))).rejects.toBeInstanceOf(SignatureError);
   });
 
   it("answers exactly `success`, or `fail` so Alipay delivers again", () => {

@@ -1,5 +1,5 @@
-import { generateKeyPairSync, randomInt } from "node:crypto";
-import { alipayForm, beijing, startAlipaySpace, type AlipaySpace } from "./helpers/alipay";
+import { generateKeyPairSync } from "node:crypto";
+import { alipayForm, alipayTradeNotification, startAlipaySpace, type AlipaySpace } from "./helpers/alipay";
 
 /**
  * Notifications nobody should trust, posted over HTTP to the order's own notify URL in the emulator, in key
@@ -26,31 +26,7 @@ describe.each([
   afterAll(() => s?.close());
 
   /** A TRADE_SUCCESS notification as Alipay sends it (see its 异步通知参数), with `overrides` on top. */
-  const paid = (target: string, totalAmount: string, overrides: Record<string, string> = {}) => {
-    const now = Date.now();
-    return {
-      notify_time: beijing(now),
-      notify_type: "trade_status_sync",
-      notify_id: `${now}${randomInt(1_000_000)}`,
-      charset: "utf-8",
-      version: "1.0",
-      app_id: s.app.appId,
-      auth_app_id: s.app.appId,
-      trade_no: `2026112522001${String(randomInt(1e9)).padStart(15, "0")}`,
-      out_trade_no: target,
-      trade_status: "TRADE_SUCCESS",
-      total_amount: totalAmount,
-      receipt_amount: totalAmount,
-      buyer_pay_amount: totalAmount,
-      seller_id: s.alipay.keys.sellerId,
-      buyer_id: "2088102177846880",
-      // A signed value with a `+` in it (`%2B` on the wire) and spaces (`+` on the wire).
-      subject: "加油包 1+1",
-      gmt_create: beijing(now - 60_000),
-      gmt_payment: beijing(now),
-      ...overrides,
-    };
-  };
+  const paid = (target: string, totalAmount: string, overrides: Record<string, string> = {}) => alipayTradeNotification({ appId: s.app.appId, sellerId: s.alipay.keys.sellerId }, target, totalAmount, overrides);
   const post = async (url: string, body: string) => {
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body });
     return { status: response.status, body: await response.text() };

@@ -1,3 +1,4 @@
+import { nested } from "../helpers/deep-objects";
 import { startPayingSpace } from "../helpers/paying-space";
 import { mintToken, TEST_SECRET } from "../helpers/tokens";
 
@@ -17,12 +18,13 @@ function deepJson(depth: number): string {
 describe("client objects beyond any real shop's, end to end", () => {
   let env: Awaited<ReturnType<typeof startPayingSpace>>;
   let user: string;
+  let admin: string;
 
   /** POSTs `{ url, data }` whose `data` is given as JSON text. */
-  const post = async (url: string, dataJson: string) => {
+  const post = async (url: string, dataJson: string, token = user) => {
     const response = await fetch(`${env.url}/http/vk-pay`, {
       method: "POST",
-      headers: { "content-type": "application/json", "uni-id-token": user },
+      headers: { "content-type": "application/json", "uni-id-token": token },
       body: `{"url":${JSON.stringify(url)},"data":${dataJson}}`,
     });
     expect(response.status).toBe(200);
@@ -33,8 +35,12 @@ describe("client objects beyond any real shop's, end to end", () => {
 
   beforeAll(async () => {
     env = await startPayingSpace();
-    await env.db.collection("uni-id-users").add([{ _id: "u1", role: [], status: 0, balance: 0, vip_expire_date: 0 }]);
+    await env.db.collection("uni-id-users").add([
+      { _id: "u1", role: [], status: 0, balance: 0, vip_expire_date: 0 },
+      { _id: "boss", role: ["admin"], status: 0 },
+    ]);
     user = await mintToken(TEST_SECRET, { uid: "u1" });
+    admin = await mintToken(TEST_SECRET, { uid: "boss", role: ["admin"] });
   });
   afterAll(() => env.close());
 
@@ -43,6 +49,15 @@ describe("client objects beyond any real shop's, end to end", () => {
     const body = deepJson(DEPTH);
     expect(body.length).toBeGreaterThan(500_000);
     expect(await createWith(body)).toMatchObject({ code: -1, errCode: "vk-pay-data-too-deep", msg: expect.stringContaining("32") });
+    expect(await orders()).toBe(before);
+  });
+
+  it("refuses the same deep custom through the uni-app client's call", async () => {
+    const before = await orders();
+    const event = `{"url":"pay/createPayment","uniIdToken":${JSON.stringify(user)},"data":{"provider":"wxpay","type":"recharge","total_fee":100,"isPC":true,"custom":${deepJson(DEPTH)}}}`;
+    const response = await fetch(`${env.url}/__callFunction/vk-pay`, { method: "POST", headers: { "content-type": "application/json" }, body: `{"event":${event},"clientInfo":{"PLATFORM":"web","APPID":"__UNI__TEST"}}` });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { result: unknown }).result).toMatchObject({ code: -1, errCode: "vk-pay-data-too-deep" });
     expect(await orders()).toBe(before);
   });
 
@@ -64,5 +79,17 @@ describe("client objects beyond any real shop's, end to end", () => {
     const custom = { cart: [{ sku: "pen", options: { colour: { name: "blue", code: "#00f" } }, qty: 1 }], note: "生日礼物" };
     expect(await createWith(JSON.stringify(custom))).toMatchObject({ code: 0, data: { pay_type: "wxpay_h5", total_fee: 100 } });
     expect(await orders()).toBe(before + 1);
+  });
+
+  it("serves the detail of a stored order as deep as the database allows (100 levels, as MongoDB): nothing that walks it overflows", async () => {
+    const orders = env.db.collection("vk-pay-orders");
+    // Server code or an older version may have stored one; the database itself refuses anything deeper.
+    await expect(orders.add({ out_trade_no: "TOO-DEEP", custom: nested(150) })).rejects.toThrow(/nesting/);
+    await orders.add({ out_trade_no: "DEEP-1", user_id: "u1", status: "NOTPAY", type: "custom", provider: "wxpay", pay_type: "wxpay_h5", total_fee: 100, create_date: 1, custom: nested(99) });
+    const detail = await post("admin/orders", '{"out_trade_no":"DEEP-1"}', admin);
+    expect(detail).toMatchObject({ code: 0, data: { order: { out_trade_no: "DEEP-1", custom: { a: { a: {} } } } } });
+    let depth = 0;
+    for (let node = detail.data.order.custom; node; node = node.a) depth += 1;
+    expect(depth).toBe(99);
   });
 });

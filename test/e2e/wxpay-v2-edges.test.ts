@@ -2,7 +2,7 @@ import { createCipheriv, createHash } from "node:crypto";
 import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig, type WxpaySandboxKeys } from "../../scripts/sandbox/pki";
 import { withInvalidByte } from "../helpers/lossy-utf8";
 import { startPayingSpace } from "../helpers/paying-space";
-import { BASE, postText, readXml, SECAPI, v2Sign, v2Xml, wxpayClients, writeUniPayConfig, type PayingSpace, type V2Fields } from "./helpers/wxpay";
+import { BASE, postText, readXml, SECAPI, v2PaymentFields, v2Sign, v2Xml, wxpayClients, writeUniPayConfig, type PayingSpace, type V2Fields } from "./helpers/wxpay";
 
 /**
  * WeChat Pay API v2 notifications nobody should trust, posted to the emulator's notify URL as an attacker
@@ -31,26 +31,7 @@ describe("WeChat Pay API v2 adversarial notifications end to end", () => {
   let keys: WxpaySandboxKeys;
 
   /** A payment notification as WeChat v2 sends it, signed with `key` (the merchant's unless forging). */
-  const paymentFields = (outTradeNo: string, totalFee: number, overrides: V2Fields = {}): V2Fields => ({
-    return_code: "SUCCESS",
-    return_msg: "OK",
-    appid: keys.appId,
-    mch_id: keys.mchId,
-    nonce_str: `n${Date.now()}`,
-    result_code: "SUCCESS",
-    openid: "o-forged",
-    is_subscribe: "N",
-    trade_type: "NATIVE",
-    bank_type: "OTHERS",
-    total_fee: totalFee,
-    fee_type: "CNY",
-    cash_fee: totalFee,
-    transaction_id: `4200000${Date.now()}`,
-    out_trade_no: outTradeNo,
-    time_end: "20261125120000",
-    attach: "till-7",
-    ...overrides,
-  });
+  const paymentFields = (outTradeNo: string, totalFee: number, overrides: V2Fields = {}): V2Fields => v2PaymentFields(keys, outTradeNo, totalFee, overrides);
   const signed = (fields: V2Fields, key = keys.key) => v2Xml({ ...fields, sign: v2Sign(fields, key) });
 
   beforeAll(async () => {

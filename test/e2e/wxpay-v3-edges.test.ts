@@ -1,8 +1,9 @@
-import { createCipheriv, createSign, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startPayingSpace } from "../helpers/paying-space";
 import { mintToken, TEST_SECRET } from "../helpers/tokens";
+import { v3Notification, type Signer } from "./helpers/wxpay";
 
 /**
  * The WeChat Pay v3 journeys the main end-to-end file leaves out, over real HTTP through the emulator:
@@ -40,41 +41,6 @@ function addShopFunction(spaceDir: string): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "index.js"), SHOP_FUNCTION);
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "shop", main: "index.js", dependencies: { "vk-uni-pay": "file:../common/vk-uni-pay" } }));
-}
-
-interface Signer {
-  privateKeyPem: string;
-  serial: string;
-}
-
-/** A v3 notification: AES-256-GCM resource under the APIv3 key, RSA-SHA256 over timestamp, nonce and body. */
-function v3Notification(options: { v3Key: string; signer: Signer; eventType: string; originalType: string; resource: Record<string, unknown>; timestamp?: number }) {
-  const nonce = randomBytes(6).toString("hex");
-  const cipher = createCipheriv("aes-256-gcm", Buffer.from(options.v3Key, "utf8"), Buffer.from(nonce, "utf8"));
-  cipher.setAAD(Buffer.from(options.originalType, "utf8"));
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(options.resource), "utf8"), cipher.final(), cipher.getAuthTag()]);
-  const body = JSON.stringify({
-    id: randomUUID(),
-    create_time: "2026-11-25T12:00:00+08:00",
-    resource_type: "encrypt-resource",
-    event_type: options.eventType,
-    summary: "通知",
-    resource: { algorithm: "AEAD_AES_256_GCM", ciphertext: sealed.toString("base64"), nonce, associated_data: options.originalType, original_type: options.originalType },
-  });
-  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-  const headerNonce = randomBytes(16).toString("hex");
-  const signature = createSign("RSA-SHA256").update(`${timestamp}\n${headerNonce}\n${body}\n`).sign(options.signer.privateKeyPem, "base64");
-  return {
-    body,
-    headers: {
-      "content-type": "application/json",
-      "wechatpay-timestamp": timestamp,
-      "wechatpay-nonce": headerNonce,
-      "wechatpay-signature": signature,
-      "wechatpay-serial": options.signer.serial,
-      "wechatpay-signature-type": "WECHATPAY2-SHA256-RSA2048",
-    },
-  };
 }
 
 describe("WeChat Pay v3 edges end to end", () => {

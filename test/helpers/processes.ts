@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { loadPrivateKey } from "../../common/vk-uni-pay/src/providers/wxpay/v3/keys";
-import { encryptResource } from "../../common/vk-uni-pay/src/providers/wxpay/v3/resource";
-import { signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/verify";
+import { loadPrivateKey } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol/keys";
+import { encryptResource } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol/resource";
+import { signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol/verify";
 import { ROOT } from "../../scripts/build/paths";
 import type { WxpaySandboxKeys } from "../../scripts/sandbox/pki";
 

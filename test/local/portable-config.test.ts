@@ -20,7 +20,6 @@ describe("generated uni-pay config", () => {
     const previous = process.env.UNICLOUD_STAND_INS_DIR;
     process.env.UNICLOUD_STAND_INS_DIR = STAND_IN_DIR;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const config = require(join(after, "uni-config-center/uni-pay/config.js"));
       const h5 = config.wxpay.h5;
       expect(h5.appPrivateKeyPath.startsWith(after)).toBe(true);

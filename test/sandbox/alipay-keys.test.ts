@@ -88,7 +88,7 @@ describe("Alipay sandbox keys", () => {
     const keys = await freshPki().loadOrCreateAlipaySandboxKeys(dataDir);
     const base = "http://127.0.0.1:8787/__sandbox/alipay";
     const keyMode = alipaySandboxConfig(keys, base);
-    expect(keyMode).toEqual({ appId: keys.keyApp.appId, privateKey: expect.stringMatching(/^MII[A-Za-z0-9+/=]+$/), alipayPublicKey: expect.stringMatching(/^MII[A-Za-z0-9+/=]+$/), sandbox: false, baseUrl: base });
+    expect(keyMode).toEqual({ appId: keys.keyApp.appId, privateKey: expect.stringMatching(/^MII[A-Za-z0-9+/=]+$/), alipayPublicKey: expect.stringMatching(/^MII[A-Za-z0-9+/=]+$/), sellerId: keys.sellerId, sandbox: false, baseUrl: base });
     expect(createPrivateKey({ key: Buffer.from(keyMode.privateKey as string, "base64"), format: "der", type: "pkcs1" }).asymmetricKeyType).toBe("rsa");
     expect(alipaySandboxConfig(keys, base, { certMode: true })).toEqual({
       appId: keys.certApp.appId,
@@ -96,6 +96,7 @@ describe("Alipay sandbox keys", () => {
       appCertContent: keys.appCertPem,
       alipayPublicCertContent: keys.alipayPublicCertPem,
       alipayRootCertContent: keys.alipayRootCertPem,
+      sellerId: keys.sellerId,
       sandbox: false,
       baseUrl: base,
     });

@@ -6,7 +6,6 @@ import { refund } from "../../common/vk-uni-pay/src/api/refund";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import { setHookResolver } from "../../common/vk-uni-pay/src/core/hook-registry";
-import { forgetMerchantRows } from "../../common/vk-uni-pay/src/core/merchants";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
@@ -40,7 +39,6 @@ describe("multi-merchant (pid) and service-provider orders", () => {
   };
 
   beforeEach(async () => {
-    forgetMerchantRows();
     raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
     const testpay = createTestpay();
     platform = testpay.platform;

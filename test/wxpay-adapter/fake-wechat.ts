@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import type { ProviderRuntime } from "../../common/vk-uni-pay/src/providers/contract";
-import { buildRequestSignMessage, encryptResource, parseAuthorization, signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+import { buildRequestSignMessage, encryptResource, parseAuthorization, signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 
 /**

@@ -7,7 +7,7 @@ import { ARRIVALS, arrive, withInvalidByte, type Arrival } from "../helpers/loss
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
-import { encryptResource, signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+import { encryptResource, signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { APP_ID, FakeWechat, issuePlatformCertificate, issuePublicKey, MCH_ID, memoryDatabase, merchantConfig, NOW, PUB_KEY_ID, V3_KEY, type Identity } from "./fake-wechat";
 
 const TRANSACTION = {

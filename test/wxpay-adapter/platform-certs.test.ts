@@ -1,7 +1,7 @@
 import { NetworkError, SignatureError } from "../../common/vk-uni-pay/src/core/errors";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
-import { WXPAY_CERTS_COLLECTION } from "../../common/vk-uni-pay/src/providers/wxpay/platform-certs";
-import { encryptResource } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+import { WXPAY_CERTS_COLLECTION } from "../../common/vk-uni-pay/src/providers/wxpay/v3/platform-certs";
+import { encryptResource } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { APP_ID, FakeWechat, issuePlatformCertificate, issuePublicKey, MCH_ID, memoryDatabase, merchantConfig, NOW, PUB_KEY_ID, type Identity } from "./fake-wechat";
 
 const TRANSACTION = { appid: APP_ID, mchid: MCH_ID, out_trade_no: "T1", trade_state: "NOTPAY", amount: { total: 1 } };

@@ -1,7 +1,7 @@
 import { ProviderRejectedError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
 import type { CreateRequest } from "../../common/vk-uni-pay/src/providers/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
-import { API_KEY, BASE, FakeWechatV2, MCH_ID, SECAPI_BASE, v2Config } from "./fake-wechat-v2";
+import { FakeWechatV2, SECAPI_BASE, v2Config } from "./fake-wechat-v2";
 
 describe("wxpay codepay (micropay)", () => {
   let wechat: FakeWechatV2;

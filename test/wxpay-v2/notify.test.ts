@@ -9,7 +9,7 @@ import { reserveRefund, findRefund } from "../../common/vk-uni-pay/src/core/refu
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
-import { encryptReqInfo, reqInfoKeyOf } from "../../common/vk-uni-pay/src/providers/wxpay/v2";
+import { encryptReqInfo, reqInfoKeyOf } from "../../common/vk-uni-pay/src/providers/wxpay/v2/protocol";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { merchantConfig as v3MerchantConfig } from "../wxpay-adapter/fake-wechat";
 import { arrivalsOf, withInvalidByte } from "../helpers/lossy-utf8";
@@ -160,7 +160,6 @@ describe("v2 notifications through the core pipeline", () => {
   });
   const deliver = (body: string, config?: Record<string, unknown>, isBase64Encoded = false) =>
     processNotification({ path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: { "content-type": "text/xml" }, body, isBase64Encoded }, "/vk-pay-notify/", deps(config));
-  const notifyLog = async () => (await db.collection("vk-pay-notify-log").get()).data as Array<Record<string, unknown>>;
 
   beforeEach(async () => {
     database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
@@ -271,7 +270,7 @@ describe("v2 notifications whose signature covers only a lossy decoding of the b
 
 describe("interop: our signatures under wechatpay-axios-plugin's Hash", () => {
   it("the plugin's Transformer verifier accepts what our fake signs and our sign equals its Hash.sign", async () => {
-    const { signV2 } = await import("../../common/vk-uni-pay/src/providers/wxpay/v2");
+    const { signV2 } = await import("../../common/vk-uni-pay/src/providers/wxpay/v2/protocol");
     const fields = paymentFields();
     expect(signV2(fields, API_KEY, "MD5")).toBe(Hash.sign("MD5", fields, API_KEY));
     expect(signV2(fields, API_KEY, "HMAC-SHA256")).toBe(Hash.sign("HMAC-SHA256", fields, API_KEY));

@@ -12,7 +12,7 @@ import {
   signTypeOf,
   signV2,
   verifyV2Signature,
-} from "../../common/vk-uni-pay/src/providers/wxpay/v2";
+} from "../../common/vk-uni-pay/src/providers/wxpay/v2/protocol";
 import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
 
 /** Official and peer vectors of reference/protocols.md §1 (V2-1, V2-2, V2-3, §1.6). */

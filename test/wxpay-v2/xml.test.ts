@@ -1,5 +1,5 @@
 import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
-import { buildV2Xml, looksLikeV2Xml, MAX_XML_BYTES, parseV2Xml } from "../../common/vk-uni-pay/src/providers/wxpay/v2";
+import { buildV2Xml, looksLikeV2Xml, MAX_XML_BYTES, parseV2Xml } from "../../common/vk-uni-pay/src/providers/wxpay/v2/protocol";
 
 describe("v2 XML", () => {
   it("reads every value as the exact string sent (CDATA or not, no number coercion, spaces kept)", () => {

@@ -6,7 +6,7 @@ import {
   WxpayV3CryptoError,
   WxpayV3ValidationError,
   type EncryptedResource,
-} from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+} from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { fixtureJson, GO_PLATFORM_CERT, YANSONGDA_CALLBACK } from "./fixtures";
 
 interface CertificatesVector {

@@ -9,7 +9,7 @@ import {
   WxpayV3CryptoError,
   WxpayV3SignatureError,
   WxpayV3ValidationError,
-} from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+} from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 
 describe("protocol errors in the core hierarchy", () => {
   it("places each class under its core kind", () => {

@@ -17,7 +17,7 @@ import {
   verifyWxpayV3Message,
   WxpayV3CryptoError,
   WxpayV3ValidationError,
-} from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+} from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 
 /**
  * Interop with wechatpay-axios-plugin (TheNorthMemory), an independent implementation used here only as an

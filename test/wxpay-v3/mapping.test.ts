@@ -6,7 +6,7 @@ import {
   parseErrorBody,
   parseFen,
   WxpayV3ValidationError,
-} from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+} from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 
 describe("trade_state", () => {
   it.each([

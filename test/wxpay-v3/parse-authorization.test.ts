@@ -1,4 +1,4 @@
-import { parseAuthorization, WxpayV3SignatureError } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+import { parseAuthorization, WxpayV3SignatureError } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 
 // V3-2's expected header (yansongda AddPayloadSignaturePluginTest.php).
 const V3_2 =

@@ -1,4 +1,4 @@
-import { buildAppPayParams, buildJsapiPayParams, loadPrivateKey, WxpayV3ValidationError } from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+import { buildAppPayParams, buildJsapiPayParams, loadPrivateKey, WxpayV3ValidationError } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { GO_KEY } from "./fixtures";
 
 // protocols.md §2.5 [D]: wechatpay-go test key with the official doc sample values.

@@ -9,7 +9,7 @@ import {
   WxpayV3ValidationError,
   type EncryptedResource,
   type WxpayV3ErrorCode,
-} from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+} from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { GO_NOTIFY } from "./fixtures";
 
 // V3-6: wechatpay-java AeadAesCipherTest (both directions).
@@ -145,5 +145,11 @@ describe("JSON resources", () => {
   it("refuses a plaintext that is not JSON", () => {
     const resource = encryptResource({ plaintext: "not json", apiV3Key: key, associatedData: "transaction" });
     expect(codeOf(() => decryptResourceJson(resource, key))).toBe("wxpay-v3-decrypt-failed");
+  });
+
+  it("refuses a sealed plaintext that is not valid UTF-8, rather than reading it lossily", () => {
+    const sealed = encryptAesGcm({ cipher: "aes-256-gcm", key: Buffer.from(key, "utf8"), nonce: "uluk4a9R25RW", associatedData: "transaction", plaintext: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]) });
+    const resource: EncryptedResource = { algorithm: "AEAD_AES_256_GCM", nonce: "uluk4a9R25RW", associated_data: "transaction", ciphertext: sealed, original_type: "transaction" };
+    expect(codeOf(() => decryptResource(resource, key))).toBe("wxpay-v3-decrypt-failed");
   });
 });

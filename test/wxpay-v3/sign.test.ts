@@ -6,7 +6,7 @@ import {
   signSha256WithRsa,
   toCanonicalUrl,
   WxpayV3ValidationError,
-} from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+} from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { GO_KEY, YANSONGDA_KEY } from "./fixtures";
 
 describe("request signature message (V3-1, wechatpay-go wechat_pay_credential_test.go)", () => {

@@ -11,7 +11,7 @@ import {
   WxpayV3ConfigError,
   WxpayV3SignatureError,
   type WxpayV3ErrorCode,
-} from "../../common/vk-uni-pay/src/providers/wxpay/v3";
+} from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { GO_KEY, GO_NOTIFY, GO_PLATFORM_CERT, YANSONGDA_CALLBACK, YANSONGDA_CERT } from "./fixtures";
 
 const notify = GO_NOTIFY();

@@ -380,6 +380,7 @@ export function alipaySandboxConfig(keys: AlipaySandboxKeys, baseUrl: string, op
       appId: keys.keyApp.appId,
       privateKey: pemToBareBase64(keys.keyApp.appPrivateKeyPem),
       alipayPublicKey: pemToBareBase64(keys.alipayPublicKeyPem),
+      sellerId: keys.sellerId,
       sandbox: false,
       baseUrl,
     };
@@ -388,6 +389,6 @@ export function alipaySandboxConfig(keys: AlipaySandboxKeys, baseUrl: string, op
     options.certSource === "path"
       ? { appCertPath: keys.appCertPath, alipayPublicCertPath: keys.alipayPublicCertPath, alipayRootCertPath: keys.alipayRootCertPath }
       : { appCertContent: keys.appCertPem, alipayPublicCertContent: keys.alipayPublicCertPem, alipayRootCertContent: keys.alipayRootCertPem };
-  return { appId: keys.certApp.appId, privateKey: pemToBareBase64(keys.certApp.appPrivateKeyPem), ...certs, sandbox: false, baseUrl };
+  return { appId: keys.certApp.appId, privateKey: pemToBareBase64(keys.certApp.appPrivateKeyPem), ...certs, sellerId: keys.sellerId, sandbox: false, baseUrl };
 }
 

@@ -104,7 +104,6 @@ function describeFunction(name: string, dir: string, standInCommonDir: string | 
     load() {
       if (main) return main;
       linkFileDependencies(dir, standInCommonDir);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const exported = require(join(dir, "index.js")) as { main?: FunctionMain };
       if (typeof exported.main !== "function") throw new Error(`cloud function ${name} does not export main`);
       main = exported.main;

@@ -1,4 +1,4 @@
-import { createSign } from "node:crypto";
+import { createSign, randomInt } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startPayingSpace } from "../../helpers/paying-space";
@@ -71,6 +71,36 @@ export function alipayForm(params: Record<string, string>, privateKeyPem: string
 /** `yyyy-MM-dd HH:mm:ss` in Beijing time, as every Alipay time field is written. */
 export function beijing(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().replace("T", " ").slice(0, 19);
+}
+
+/**
+ * A TRADE_SUCCESS notification's parameters as Alipay sends them (异步通知参数), unsigned, with `overrides` on top.
+ * @see https://opendocs.alipay.com/open/270/105902
+ */
+export function alipayTradeNotification(merchant: { appId: string; sellerId: string }, target: string, totalAmount: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const now = Date.now();
+  return {
+    notify_time: beijing(now),
+    notify_type: "trade_status_sync",
+    notify_id: `${now}${randomInt(1_000_000)}`,
+    charset: "utf-8",
+    version: "1.0",
+    app_id: merchant.appId,
+    auth_app_id: merchant.appId,
+    trade_no: `2026112522001${String(randomInt(1e9)).padStart(15, "0")}`,
+    out_trade_no: target,
+    trade_status: "TRADE_SUCCESS",
+    total_amount: totalAmount,
+    receipt_amount: totalAmount,
+    buyer_pay_amount: totalAmount,
+    seller_id: merchant.sellerId,
+    buyer_id: "2088102177846880",
+    // A signed value with a `+` in it (`%2B` on the wire) and spaces (`+` on the wire).
+    subject: "加油包 1+1",
+    gmt_create: beijing(now - 60_000),
+    gmt_payment: beijing(now),
+    ...overrides,
+  };
 }
 
 export type AlipaySpace = Awaited<ReturnType<typeof startAlipaySpace>>;

@@ -1,4 +1,4 @@
-import { createHash, createHmac, createVerify } from "node:crypto";
+import { createCipheriv, createHash, createHmac, createSign, createVerify, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UNI_PAY_TEMPLATE } from "../../../scripts/build/paths";
@@ -143,6 +143,33 @@ export function v2Xml(fields: V2Fields): string {
     .join("")}</xml>`;
 }
 
+/**
+ * A payment notification's fields as WeChat v2 sends them (支付结果通知), unsigned, with `overrides` on top.
+ * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7&index=8
+ */
+export function v2PaymentFields(merchant: { appId: string; mchId: string }, outTradeNo: string, totalFee: number, overrides: V2Fields = {}): V2Fields {
+  return {
+    return_code: "SUCCESS",
+    return_msg: "OK",
+    appid: merchant.appId,
+    mch_id: merchant.mchId,
+    nonce_str: `n${Date.now()}`,
+    result_code: "SUCCESS",
+    openid: "o-forged",
+    is_subscribe: "N",
+    trade_type: "NATIVE",
+    bank_type: "OTHERS",
+    total_fee: totalFee,
+    fee_type: "CNY",
+    cash_fee: totalFee,
+    transaction_id: `4200000${Date.now()}`,
+    out_trade_no: outTradeNo,
+    time_end: "20261125120000",
+    attach: "till-7",
+    ...overrides,
+  };
+}
+
 /** A flat `<xml>` reply read back (the library's acknowledgement). */
 export function readXml(text: string): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -164,4 +191,41 @@ export function v3PaySignHolds(orderInfo: Record<string, string>, merchantCertPe
 export async function postText(url: string, body: string | Uint8Array, contentType = "text/xml; charset=utf-8") {
   const response = await fetch(url, { method: "POST", headers: { "content-type": contentType, "user-agent": "Mozilla/4.0" }, body });
   return { status: response.status, body: await response.text() };
+}
+
+// ---- WeChat Pay API v3, from its documents ----
+
+export interface Signer {
+  privateKeyPem: string;
+  serial: string;
+}
+
+/** A v3 notification: AES-256-GCM resource under the APIv3 key, RSA-SHA256 over timestamp, nonce and body. */
+export function v3Notification(options: { v3Key: string; signer: Signer; eventType: string; originalType: string; resource: Record<string, unknown>; timestamp?: number }) {
+  const nonce = randomBytes(6).toString("hex");
+  const cipher = createCipheriv("aes-256-gcm", Buffer.from(options.v3Key, "utf8"), Buffer.from(nonce, "utf8"));
+  cipher.setAAD(Buffer.from(options.originalType, "utf8"));
+  const sealed = Buffer.concat([cipher.update(JSON.stringify(options.resource), "utf8"), cipher.final(), cipher.getAuthTag()]);
+  const body = JSON.stringify({
+    id: randomUUID(),
+    create_time: "2026-11-25T12:00:00+08:00",
+    resource_type: "encrypt-resource",
+    event_type: options.eventType,
+    summary: "通知",
+    resource: { algorithm: "AEAD_AES_256_GCM", ciphertext: sealed.toString("base64"), nonce, associated_data: options.originalType, original_type: options.originalType },
+  });
+  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  const headerNonce = randomBytes(16).toString("hex");
+  const signature = createSign("RSA-SHA256").update(`${timestamp}\n${headerNonce}\n${body}\n`).sign(options.signer.privateKeyPem, "base64");
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "wechatpay-timestamp": timestamp,
+      "wechatpay-nonce": headerNonce,
+      "wechatpay-signature": signature,
+      "wechatpay-serial": options.signer.serial,
+      "wechatpay-signature-type": "WECHATPAY2-SHA256-RSA2048",
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { OPEN_REFUND_STATUSES, REFUNDS, type RefundRecord } from "../core/refund
 import { followUpRefund } from "./refund-follow-up";
 import { respond, type Result } from "../core/result";
 import { reconcileWithProvider } from "./query-payment";
-import { orderMerchant, productionDeps, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
+import { orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
 export const TASK_LOG = "vk-pay-task-log";
 

@@ -67,7 +67,7 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   if (hooks && typeof hooks !== "function" && hooks.beforeRefund) await hooks.beforeRefund({ order, refund_fee: refundFee, force: params.force === true, db: deps.db });
 
   // Resolved before anything is reserved: a merchant that cannot be read must not hold an amount back.
-  const merchant = await orderMerchant(order, deps);
+  await orderMerchant(order, deps);
   // The amount is reserved before the provider hears of it: concurrent refunds can never exceed the payment.
   const { record, created } = await reserveRefund(order._id, { outRefundNo: chosenRefundNo, refundFee, desc, operator: params.operator, force: params.force === true, ...(other ? { other } : {}) }, deps.now(), deps.db);
   const outRefundNo = record.out_refund_no;

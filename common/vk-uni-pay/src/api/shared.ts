@@ -3,7 +3,7 @@ import { loadPayConfig, type PayConfig } from "../core/config";
 import { resolveMerchant } from "../core/merchants";
 import { configPathOf, providerNotFound } from "../core/trade-type";
 import { cloudDatabase, type Database } from "../core/database";
-import { ConfigError, failures, ValidationError } from "../core/errors";
+import { failures, ValidationError } from "../core/errors";
 import { currentHookResolver } from "../core/hook-registry";
 import { runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
 import { settleRefund } from "../core/refunds";

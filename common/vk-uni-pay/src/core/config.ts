@@ -17,7 +17,6 @@ interface ConfigCenter {
 
 function loadConfigCenter(): ConfigCenter {
   // Resolved at run time: DCloud's uni-config-center in the cloud, the emulator's stand-in locally.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require("uni-config-center") as ConfigCenter;
 }
 

@@ -15,7 +15,8 @@ const PID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Rows are re-read after this long, so an edited row takes effect without a redeploy. */
 const ROW_TTL_MS = 60_000;
 
-const rows = new Map<string, { readAt: number; config: PayConfig }>();
+/** Per database, so a row read from one space's database never answers for another's. */
+const rowsByDatabase = new WeakMap<Database, Map<string, { readAt: number; config: PayConfig }>>();
 
 export function checkPid(value: unknown): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
@@ -24,6 +25,8 @@ export function checkPid(value: unknown): string | undefined {
 }
 
 async function rowConfig(pid: string, db: Database, now: number): Promise<PayConfig> {
+  let rows = rowsByDatabase.get(db);
+  if (!rows) rowsByDatabase.set(db, (rows = new Map()));
   const cached = rows.get(pid);
   if (cached && now - cached.readAt < ROW_TTL_MS) return cached.config;
   const row = single<Record<string, unknown>>(await db.collection(MERCHANT_CONFIGS).doc(pid).get());
@@ -48,9 +51,4 @@ export async function payConfigFor(source: MerchantSource, pid?: string): Promis
 /** The sub-config of one provider mode: from uni-pay/config.js, or from the `pid`'s row. */
 export async function resolveMerchant(source: MerchantSource, configPath: readonly string[], pid?: string): Promise<Readonly<Record<string, unknown>>> {
   return merchantConfig(await payConfigFor(source, pid), configPath);
-}
-
-/** Forgets cached rows (tests, or an admin tool right after editing a row). */
-export function forgetMerchantRows(): void {
-  rows.clear();
 }

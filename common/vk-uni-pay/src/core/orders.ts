@@ -1,5 +1,5 @@
 import type { TradeState } from "../providers/contract";
-import { cloudDatabase, isDuplicateKey, single, type Database, type Doc } from "./database";
+import { cloudDatabase, isDuplicateKey, type Database, type Doc } from "./database";
 import { failures } from "./errors";
 
 export const ORDERS = "vk-pay-orders";
@@ -144,8 +144,4 @@ export async function markClosed(orderId: string, now: number, db: Database = cl
 export async function markUserPaying(orderId: string, db: Database = cloudDatabase()): Promise<boolean> {
   const { updated } = await db.collection(ORDERS).where({ _id: orderId, status: "NOTPAY" }).update({ status: "USERPAYING" });
   return updated === 1;
-}
-
-export async function loadOrderById(orderId: string, db: Database = cloudDatabase()): Promise<Order | undefined> {
-  return single(await db.collection(ORDERS).doc(orderId).get()) as Order | undefined;
 }

@@ -2,7 +2,6 @@
 export async function qrcodeDataUrl(text: string): Promise<string> {
   // Required on first use (the build ships it as a separate file): most calls never need an image,
   // and a cold start should neither parse nor run the renderer.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { toDataURL } = require("qrcode") as typeof import("qrcode");
   return toDataURL(text, { errorCorrectionLevel: "M", margin: 2, width: 300 });
 }

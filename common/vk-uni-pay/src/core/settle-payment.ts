@@ -1,5 +1,5 @@
 import { inTransaction, single, type Database, type DocumentWriter, type TransactionRef } from "./database";
-import { callPaidHookIn, describe, recordFailure, stackOf, runPaidHook, type HookOutcome, type HookResolver, type OrderTypeHooks } from "./hooks";
+import { callPaidHookIn, recordFailure, stackOf, runPaidHook, type HookOutcome, type HookResolver, type OrderTypeHooks } from "./hooks";
 import { canMarkPaid, markPaid, ORDERS, paidFields, type Order, type PaymentFacts } from "./orders";
 
 export interface SettledPayment {

@@ -40,6 +40,11 @@ export interface AlipayMerchant {
   readonly alipayPublicKey: KeyObject;
   /** Present in certificate mode only. */
   readonly certificates?: AlipayCertificateMode;
+  /**
+   * The merchant's PID (`seller_id`, 2088 and 12 digits), when configured: a notification naming another
+   * seller is refused, as Alipay's notification page asks merchants to check.
+   */
+  readonly sellerId?: string;
   /** Service-provider mode: the sub-merchant's token from the config (a request may bring its own). */
   readonly appAuthToken?: string;
   /** Full gateway URL, `…/gateway.do`. */
@@ -124,12 +129,15 @@ function parse(config: MerchantConfig): AlipayMerchant {
   const timeout = config.timeout;
   const timeoutMs = typeof timeout === "number" && Number.isSafeInteger(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
   const appAuthToken = optionalString(config, "appAuthToken") ?? optionalString(config, "app_auth_token");
+  const sellerId = optionalString(config, "sellerId");
+  if (sellerId !== undefined && !/^2088\d{12}$/.test(sellerId)) throw fail("config-invalid", "支付宝配置 sellerId 应为 2088 开头的 16 位商户 PID");
   return Object.freeze({
     appId,
     privateKey,
     alipayPublicKey,
     ...(certificates ? { certificates: certificates.mode } : {}),
     ...(appAuthToken ? { appAuthToken } : {}),
+    ...(sellerId ? { sellerId } : {}),
     gatewayUrl: `${origin}/gateway.do`,
     timeoutMs,
     codepay: readCodepayTiming(config, (field) => fail("config-invalid", `支付宝配置 ${field} 必须是正整数（毫秒）`)),

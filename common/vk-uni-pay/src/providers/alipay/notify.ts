@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import { SignatureError, ValidationError, VkPayError } from "../../core/errors";
+import { SignatureError, VkPayError } from "../../core/errors";
 import { textReply, type IntegrationResponse } from "../../http-reply";
 import type { NormalizedEvent, RawNotification, RefundStatus } from "../contract";
 import type { AlipayMerchant } from "./merchant";
@@ -71,9 +71,12 @@ function isRefundNotice(fields: Readonly<Record<string, string>>): boolean {
  */
 export async function verifyAlipayNotification(raw: RawNotification, merchant: AlipayMerchant, lookupRefund: RefundLookup, nowMs: number): Promise<NormalizedEvent> {
   const fields = await verify(raw, merchant, nowMs);
+  // A verified notification we do not act on is acknowledged, not refused: a refusal is redelivered for a day.
   if (fields.notify_type !== undefined && fields.notify_type !== TRADE_NOTIFY) {
-    throw new ValidationError(1000, "alipay-notify-unsupported", `unsupported Alipay notify_type ${fields.notify_type.slice(0, 64)}`);
+    return { kind: "ignored", eventType: fields.notify_type.slice(0, 64), ...(fields.out_trade_no ? { outTradeNo: fields.out_trade_no.slice(0, 64) } : {}) };
   }
+  // Alipay's key verifies every seller's notifications for this app; a seller that is not ours is still not ours.
+  if (merchant.sellerId && fields.seller_id !== merchant.sellerId) throw unreadable("notification is for another merchant (seller_id)");
   if (isRefundNotice(fields)) {
     const outTradeNo = fields.out_trade_no;
     if (!outTradeNo) throw unreadable("refund notification lacks out_trade_no");

@@ -2,15 +2,14 @@ import { cloudDatabase, type Database } from "../../core/database";
 import { SignatureError } from "../../core/errors";
 import type { MerchantConfig, PaymentProvider, PaymentStatus } from "../contract";
 import { readWxpayVersion } from "./merchant";
-import { WXPAY_V3_MODES } from "./modes";
+import { WXPAY_V3_MODES } from "./v3/modes";
 import { WXPAY_LOGINS, weixinCode2Session } from "./login";
-import { acknowledgeWxpayNotify } from "./notify";
+import { acknowledgeWxpayNotify, notificationDialect } from "./notify-reply";
 import { selectWxpayMode } from "./select-mode";
-import { PlatformCertStore } from "./platform-certs";
-import { looksLikeV2Xml } from "./v2";
-import { createWxpayV2Adapter } from "./v2-adapter";
+import { PlatformCertStore } from "./v3/platform-certs";
+import { createWxpayV2Adapter } from "./v2/adapter";
 import type { CodepayWait as Wait } from "../codepay-loop";
-import { createWxpayV3Adapter, type WxpayVersionAdapter } from "./v3-adapter";
+import { createWxpayV3Adapter, type WxpayVersionAdapter } from "./v3/adapter";
 
 /**
  * The `wxpay` provider: WeChat Pay for every vk-uni-pay mode. The sub-config's `version` picks API v3
@@ -74,7 +73,7 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
     verifyNotify: async (notification, config, runtime) => {
       const adapter = adapterFor(config);
       // Said plainly rather than left to fail as a bad v3 signature: the merchant's version is wrong somewhere.
-      if (adapter === v3 && looksLikeV2Xml(notification?.body)) {
+      if (adapter === v3 && notificationDialect(notification, config) === 2) {
         throw new SignatureError("wxpay-notify-version-mismatch", "an API v2 (XML) notification for a merchant configured for API v3");
       }
       return adapter.verifyNotify(notification, config, runtime);

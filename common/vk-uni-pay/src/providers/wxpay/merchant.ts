@@ -12,7 +12,7 @@ import {
   toApiV3Key,
   type LoadedCertificate,
   type WxpayPublicKey,
-} from "./v3";
+} from "./v3/protocol";
 
 /**
  * A WeChat Pay sub-config (`wxpay["mp-weixin"]` etc., vk-pay.md §3.3) read once into typed key material.
@@ -62,7 +62,7 @@ export function fail(reason: string, message: string): ConfigError {
 
 /**
  * `version` picks the protocol: 3 (the default, as every vk-uni-pay template sets it) or 2 (XML, MD5 /
- * HMAC-SHA256 with the API v2 `key`, v2-merchant.ts).
+ * HMAC-SHA256 with the API v2 `key`, v2/merchant.ts).
  */
 export function readWxpayVersion(config: MerchantConfig): WxpayApiVersion {
   const version = config.version;
@@ -110,7 +110,7 @@ function assertKeyPair(privateKey: KeyObject, certificate: LoadedCertificate): v
 }
 
 function parse(config: MerchantConfig): WxpayMerchant {
-  // Only the v3 adapter reads this: index.ts routes a version-2 config to v2-merchant.ts instead.
+  // Only the v3 adapter reads this: index.ts routes a version-2 config to v2/merchant.ts instead.
   const version = 3;
   const mchId = optionalString(config, "mchId");
   if (!mchId || !/^[0-9A-Za-z_-]{1,32}$/.test(mchId)) throw fail("config-invalid", "微信支付配置 mchId 缺失或格式不正确");

@@ -1,15 +1,15 @@
-import { refundNotFoundAsTyped } from "./refund-not-found";
-import { failures, NetworkError, ProviderRejectedError } from "../../core/errors";
-import type { PaymentStatus } from "../contract";
-import { ignoreAlreadyClosed } from "./close";
+import { refundNotFoundAsTyped } from "../refund-not-found";
+import { failures, NetworkError, ProviderRejectedError } from "../../../core/errors";
+import type { PaymentStatus } from "../../contract";
+import { ignoreAlreadyClosed } from "../close";
 import { refundExtrasV2 } from "./refund-extras";
-import { callWxpayV2 } from "./v2-client";
-import { payByCode, realWait, reverseCodepay, type Wait } from "./v2-codepay";
-import { forOrder, readWxpayV2Merchant } from "./v2-merchant";
-import { buildUnifiedOrder, buildV2CreateResult } from "./v2-modes";
-import { toV2PaymentStatus, toV2RefundAccepted, toV2RefundQueried } from "./v2-normalize";
-import { verifyWxpayV2Notify } from "./v2-notify";
-import type { WxpayVersionAdapter } from "./v3-adapter";
+import { callWxpayV2 } from "./client";
+import { payByCode, realWait, reverseCodepay, type Wait } from "./codepay";
+import { forOrder, readWxpayV2Merchant } from "./merchant";
+import { buildUnifiedOrder, buildV2CreateResult } from "./modes";
+import { toV2PaymentStatus, toV2RefundAccepted, toV2RefundQueried } from "./normalize";
+import { verifyWxpayV2Notify } from "./notify";
+import type { WxpayVersionAdapter } from "../v3/adapter";
 
 /**
  * The provider verbs over WeChat Pay API v2 (XML, API key signatures, client certificate for `/secapi`).

@@ -1,13 +1,13 @@
-import { formatTimeEnd } from "../../core/beijing-time";
-import { failures, NetworkError, ValidationError } from "../../core/errors";
-import type { CreateRequest, CreateResult } from "../contract";
-import { buildV2AppPayParams, buildV2JsapiPayParams, v2Timestamp, type V2Fields } from "./v2";
-import type { WxpayV2Merchant } from "./v2-merchant";
+import { formatTimeEnd } from "../../../core/beijing-time";
+import { failures, NetworkError, ValidationError } from "../../../core/errors";
+import type { CreateRequest, CreateResult } from "../../contract";
+import { buildV2AppPayParams, buildV2JsapiPayParams, v2Timestamp, type V2Fields } from "./protocol";
+import type { WxpayV2Merchant } from "./merchant";
 
 /**
  * What each vk-uni-pay mode sends to WeChat Pay v2's unifiedorder and what the client gets back
  * (vk-pay.md §2.1, §2.3): mp-weixin / h5-weixin → JSAPI, app-plus → APP, h5 → NATIVE (`code_url`),
- * mweb → MWEB (`mweb_url`). Pay-code payments use micropay instead (v2-codepay.ts).
+ * mweb → MWEB (`mweb_url`). Pay-code payments use micropay instead (v2/codepay.ts).
  *
  * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_1 (统一下单)
  * @see https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_1 (NATIVE: product_id)

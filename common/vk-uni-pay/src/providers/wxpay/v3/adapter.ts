@@ -1,15 +1,15 @@
-import { NetworkError, ProviderRejectedError } from "../../core/errors";
-import type { AbnormalRefundRequest, CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../contract";
+import { NetworkError, ProviderRejectedError } from "../../../core/errors";
+import type { AbnormalRefundRequest, CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../../contract";
 import { callWxpay } from "./client";
-import { ignoreAlreadyClosed } from "./close";
-import { refundNotFoundAsTyped } from "./refund-not-found";
-import { readWxpayMerchant, type WxpayMerchant } from "./merchant";
+import { ignoreAlreadyClosed } from "../close";
+import { refundNotFoundAsTyped } from "../refund-not-found";
+import { readWxpayMerchant, type WxpayMerchant } from "../merchant";
 import { buildCreateResult, buildPrepayRequest, subMerchantOf } from "./modes";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
 import { verifyWxpayNotify } from "./notify";
-import { payByCodeV3, reverseCodepayV3 } from "./v3-codepay";
-import { realCodepayWait, type CodepayWait } from "../codepay-loop";
-import { encryptSensitiveField } from "./v3";
+import { payByCodeV3, reverseCodepayV3 } from "./codepay";
+import { realCodepayWait, type CodepayWait } from "../../codepay-loop";
+import { encryptSensitiveField } from "./protocol";
 import type { PlatformCertStore } from "./platform-certs";
 
 /**

@@ -1,9 +1,9 @@
-import { SignatureError, VkPayError } from "../../core/errors";
-import { textReply, type IntegrationResponse } from "../../http-reply";
-import type { NormalizedEvent, RawNotification } from "../contract";
-import { buildV2Xml, decryptReqInfoFields, parseV2Xml, verifyV2Signature, type V2Fields } from "./v2";
-import type { WxpayV2Merchant } from "./v2-merchant";
-import { toV2PaymentStatus, toV2RefundNotified } from "./v2-normalize";
+import { SignatureError, VkPayError } from "../../../core/errors";
+import { textReply, type IntegrationResponse } from "../../../http-reply";
+import type { NormalizedEvent, RawNotification } from "../../contract";
+import { buildV2Xml, decryptReqInfoFields, parseV2Xml, verifyV2Signature, type V2Fields } from "./protocol";
+import type { WxpayV2Merchant } from "./merchant";
+import { toV2PaymentStatus, toV2RefundNotified } from "./normalize";
 
 /**
  * A WeChat Pay v2 notification, from raw XML to normalized event. Payment notifications are verified by

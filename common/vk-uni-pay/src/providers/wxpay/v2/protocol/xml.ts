@@ -1,5 +1,5 @@
 import type { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
-import { SignatureError } from "../../../core/errors";
+import { SignatureError } from "../../../../core/errors";
 
 /**
  * WeChat Pay API v2's wire format: one flat XML element (`<xml>` for calls and notifications, `<root>`
@@ -33,7 +33,6 @@ let xml: { parser: XMLParser; builder: XMLBuilder; validator: typeof XMLValidato
 
 function xmlLibrary(): NonNullable<typeof xml> {
   if (xml) return xml;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const library = require("fast-xml-parser") as typeof import("fast-xml-parser");
   xml = {
     parser: new library.XMLParser({

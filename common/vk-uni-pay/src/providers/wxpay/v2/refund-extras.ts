@@ -1,4 +1,4 @@
-import { ValidationError } from "../../core/errors";
+import { ValidationError } from "../../../core/errors";
 
 /**
  * v2's share of the caller's `refund({ other })` (e.g. `refund_account`), spread under the fields the core

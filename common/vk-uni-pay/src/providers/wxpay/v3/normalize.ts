@@ -1,6 +1,6 @@
-import { NetworkError } from "../../core/errors";
-import type { PaymentStatus, RefundStatus } from "../contract";
-import { mapRefundStatus, mapTradeState, parseFen } from "./v3";
+import { NetworkError } from "../../../core/errors";
+import type { PaymentStatus, RefundStatus } from "../../contract";
+import { mapRefundStatus, mapTradeState, parseFen } from "./protocol";
 
 /**
  * WeChat Pay v3 transactions and refunds (from queries, refund answers and decrypted notifications) as

@@ -1,9 +1,9 @@
 import type { KeyObject } from "node:crypto";
-import type { Database, Doc } from "../../core/database";
-import { ConfigError } from "../../core/errors";
-import type { ProviderRuntime } from "../contract";
+import type { Database, Doc } from "../../../core/database";
+import { ConfigError } from "../../../core/errors";
+import type { ProviderRuntime } from "../../contract";
 import { errorOf, sendSigned, type RawResponse, type ResponseVerifier } from "./client";
-import type { WxpayMerchant } from "./merchant";
+import type { WxpayMerchant } from "../merchant";
 import { parseRfc3339 } from "./normalize";
 import {
   createPlatformKeyRing,
@@ -17,7 +17,7 @@ import {
   type HeaderBag,
   type LoadedCertificate,
   type PlatformKeyLookup,
-} from "./v3";
+} from "./protocol";
 
 /**
  * The keys that verify what WeChat Pay sends, by `Wechatpay-Serial`: the configured WeChat Pay public key

@@ -1,5 +1,5 @@
 import { X509Certificate, type KeyObject } from "node:crypto";
-import { cachedParse as cached, KeyParseError, loadRsaPrivateKey, loadRsaPublicKey, type KeyMaterial } from "../../../core/rsa-keys";
+import { cachedParse as cached, KeyParseError, loadRsaPrivateKey, loadRsaPublicKey, type KeyMaterial } from "../../../../core/rsa-keys";
 import { WxpayV3ConfigError } from "./errors";
 
 /**
@@ -13,7 +13,7 @@ import { WxpayV3ConfigError } from "./errors";
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012153196 (WeChat Pay public key and its PUB_KEY_ID_)
  */
 
-export type { KeyMaterial } from "../../../core/rsa-keys";
+export type { KeyMaterial } from "../../../../core/rsa-keys";
 
 export interface LoadedCertificate {
   /** Uppercase hex, as WeChat Pay writes it in `serial_no` and `Wechatpay-Serial`. */

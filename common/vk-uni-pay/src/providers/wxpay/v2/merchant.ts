@@ -1,11 +1,11 @@
 import { createSecureContext } from "node:tls";
-import { cachedMerchantReader } from "../merchant-reader";
-import { readBaseUrl } from "../../core/base-url";
-import { ConfigError, ValidationError } from "../../core/errors";
-import type { MerchantConfig, PartnerRef } from "../contract";
-import type { CodepayTiming } from "../codepay-loop";
-import { DEFAULT_TIMEOUT_MS, fail, material, OFFICIAL_HOSTS, optionalString, readH5Info, readWxpayCodepayTiming } from "./merchant";
-import { checkV2Key, isV2SignType, type V2SignType } from "./v2";
+import { cachedMerchantReader } from "../../merchant-reader";
+import { readBaseUrl } from "../../../core/base-url";
+import { ConfigError, ValidationError } from "../../../core/errors";
+import type { MerchantConfig, PartnerRef } from "../../contract";
+import type { CodepayTiming } from "../../codepay-loop";
+import { DEFAULT_TIMEOUT_MS, fail, material, OFFICIAL_HOSTS, optionalString, readH5Info, readWxpayCodepayTiming } from "../merchant";
+import { checkV2Key, isV2SignType, type V2SignType } from "./protocol";
 
 /**
  * A sub-config read for WeChat Pay API v2: the `key` that signs everything, the optional service-provider

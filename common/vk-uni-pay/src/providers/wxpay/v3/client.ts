@@ -1,7 +1,7 @@
-import { NetworkError, ProviderRejectedError } from "../../core/errors";
-import type { ProviderRuntime } from "../contract";
-import { WXPAY_API_HOST, type WxpayMerchant } from "./merchant";
-import { currentTimestamp, isRetryableStatus, parseErrorBody, signRequest } from "./v3";
+import { NetworkError, ProviderRejectedError } from "../../../core/errors";
+import type { ProviderRuntime } from "../../contract";
+import { WXPAY_API_HOST, type WxpayMerchant } from "../merchant";
+import { currentTimestamp, isRetryableStatus, parseErrorBody, signRequest } from "./protocol";
 
 /**
  * The HTTP side of WeChat Pay API v3: every request signed with the merchant key (`Authorization`), every

@@ -1,8 +1,8 @@
-import { ConfigError, NetworkError, ProviderRejectedError, SignatureError } from "../../core/errors";
-import type { ProviderRuntime } from "../contract";
-import { WXPAY_API_HOST } from "./merchant";
-import { buildV2Xml, createV2Nonce, errorOfV2, parseV2Xml, readV2Outcome, signV2, verifyV2Signature, type V2Fields, type V2Outcome } from "./v2";
-import type { WxpayV2Merchant } from "./v2-merchant";
+import { ConfigError, NetworkError, ProviderRejectedError, SignatureError } from "../../../core/errors";
+import type { ProviderRuntime } from "../../contract";
+import { WXPAY_API_HOST } from "../merchant";
+import { buildV2Xml, createV2Nonce, errorOfV2, parseV2Xml, readV2Outcome, signV2, verifyV2Signature, type V2Fields, type V2Outcome } from "./protocol";
+import type { WxpayV2Merchant } from "./merchant";
 
 /**
  * The HTTP side of WeChat Pay API v2: merchant fields, nonce and `sign` added to every request; every

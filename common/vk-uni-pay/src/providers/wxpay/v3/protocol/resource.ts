@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { decodeUtf8Strictly } from "../../../core/utf8";
+import { decodeUtf8Strictly } from "../../../../core/utf8";
 import { WxpayV3ConfigError, WxpayV3CryptoError, WxpayV3ValidationError } from "./errors";
 import type { EncryptedResource } from "./types";
 

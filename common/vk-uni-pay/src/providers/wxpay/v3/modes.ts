@@ -1,8 +1,8 @@
-import { ConfigError, failures, NetworkError, ValidationError } from "../../core/errors";
-import type { CreateRequest, CreateResult, PartnerRef } from "../contract";
-import type { WxpayMerchant } from "./merchant";
+import { ConfigError, failures, NetworkError, ValidationError } from "../../../core/errors";
+import type { CreateRequest, CreateResult, PartnerRef } from "../../contract";
+import type { WxpayMerchant } from "../merchant";
 import { toRfc3339Beijing } from "./normalize";
-import { buildAppPayParams, buildJsapiPayParams, currentTimestamp } from "./v3";
+import { buildAppPayParams, buildJsapiPayParams, currentTimestamp } from "./protocol";
 
 /**
  * What each vk-uni-pay mode sends to WeChat Pay v3 and what the client gets back (vk-pay.md §2.1, §2.3):

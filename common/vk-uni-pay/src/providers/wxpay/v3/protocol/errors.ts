@@ -1,4 +1,4 @@
-import { ConfigError, SignatureError, ValidationError } from "../../../core/errors";
+import { ConfigError, SignatureError, ValidationError } from "../../../../core/errors";
 
 /**
  * Typed failures of the WeChat Pay API v3 protocol layer, as members of the core hierarchy so the public

@@ -1,16 +1,16 @@
-import { formatTimeEnd } from "../../core/beijing-time";
-import { NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../core/errors";
-import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, TradeState } from "../contract";
-import { cancelCodepay, pollCodepay, realCodepayWait, type CodepayWait } from "../codepay-loop";
-import { callWxpayV2 } from "./v2-client";
-import { convertV2Other } from "./v2-modes";
-import type { WxpayV2Merchant } from "./v2-merchant";
-import { toV2PaymentStatus } from "./v2-normalize";
-import { V2_PENDING_ERRORS, type V2Outcome } from "./v2";
+import { formatTimeEnd } from "../../../core/beijing-time";
+import { NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../../core/errors";
+import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, TradeState } from "../../contract";
+import { cancelCodepay, pollCodepay, realCodepayWait, type CodepayWait } from "../../codepay-loop";
+import { callWxpayV2 } from "./client";
+import { convertV2Other } from "./modes";
+import type { WxpayV2Merchant } from "./merchant";
+import { toV2PaymentStatus } from "./normalize";
+import { V2_PENDING_ERRORS, type V2Outcome } from "./protocol";
 
 /**
  * Pay-code payments (付款码支付: the merchant scans the customer's code) over v2's micropay, for version-2
- * configs (v3-codepay.ts serves version 3). WeChat sends no notification: the
+ * configs (v3/codepay.ts serves version 3). WeChat sends no notification: the
  * answer, or the queries that follow it, decide. While the customer is still confirming (USERPAYING) or
  * WeChat does not know (SYSTEMERROR, BANKERROR, a lost answer), the order is queried at intervals up to
  * a deadline; an order still unsettled then is reversed so the customer cannot be charged later.

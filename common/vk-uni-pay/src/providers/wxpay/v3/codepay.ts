@@ -1,8 +1,8 @@
-import { ConfigError, NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../core/errors";
-import { cancelCodepay, pollCodepay, type CodepayWait } from "../codepay-loop";
-import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, TradeState } from "../contract";
+import { ConfigError, NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../../core/errors";
+import { cancelCodepay, pollCodepay, type CodepayWait } from "../../codepay-loop";
+import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, TradeState } from "../../contract";
 import type { WxpayCall, WxpayResult } from "./client";
-import type { WxpayMerchant } from "./merchant";
+import type { WxpayMerchant } from "../merchant";
 import { convertOther, subMerchantOf, type WxpaySubMerchant } from "./modes";
 import { toPaymentStatus } from "./normalize";
 

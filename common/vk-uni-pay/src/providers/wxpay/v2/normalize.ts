@@ -1,6 +1,6 @@
-import { NetworkError } from "../../core/errors";
-import type { PaymentStatus, RefundStatus } from "../contract";
-import { mapV2RefundStatus, mapV2TradeState, parseV2DateTime, parseV2Fen, parseV2TimeEnd, type V2Fields } from "./v2";
+import { NetworkError } from "../../../core/errors";
+import type { PaymentStatus, RefundStatus } from "../../contract";
+import { mapV2RefundStatus, mapV2TradeState, parseV2DateTime, parseV2Fen, parseV2TimeEnd, type V2Fields } from "./protocol";
 
 /**
  * Verified v2 answers and notifications as the contract's PaymentStatus / RefundStatus. The amount is

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { ConfigError } from "../../../core/errors";
+import { ConfigError } from "../../../../core/errors";
 
 /**
  * WeChat Pay API v2's `sign`: every non-empty parameter but `sign`, sorted by name (ASCII, case-sensitive),
@@ -10,8 +10,6 @@ import { ConfigError } from "../../../core/errors";
  */
 
 export type V2SignType = "MD5" | "HMAC-SHA256";
-
-export const V2_SIGN_TYPES: readonly V2SignType[] = ["MD5", "HMAC-SHA256"];
 
 export function isV2SignType(value: unknown): value is V2SignType {
   return value === "MD5" || value === "HMAC-SHA256";

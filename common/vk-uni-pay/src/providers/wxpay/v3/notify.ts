@@ -1,11 +1,10 @@
-import { SignatureError, VkPayError } from "../../core/errors";
-import { jsonReply, type IntegrationResponse } from "../../http-reply";
-import type { AckContext, NormalizedEvent, ProviderRuntime, RawNotification } from "../contract";
-import { acknowledgeWxpayV2Notify } from "./v2-notify";
-import { readWxpayVersion, type WxpayApiVersion, type WxpayMerchant } from "./merchant";
+import { SignatureError, VkPayError } from "../../../core/errors";
+import { jsonReply, type IntegrationResponse } from "../../../http-reply";
+import type { NormalizedEvent, ProviderRuntime, RawNotification } from "../../contract";
+import type { WxpayMerchant } from "../merchant";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
 import type { PlatformCertStore } from "./platform-certs";
-import { decryptResourceJson } from "./v3";
+import { decryptResourceJson } from "./protocol";
 
 /**
  * A WeChat Pay v3 notification, from raw request to normalized event: verify the signature over the raw
@@ -67,44 +66,13 @@ export async function verifyWxpayNotify(raw: RawNotification, merchant: WxpayMer
 }
 
 /**
- * Which API version a reply speaks: the notification's own, when its body shows it (a v2 body is XML, a v3
- * body JSON), else the merchant config's for the path's pay_type; with neither, v2, since a body that is
- * not JSON cannot have come from v3.
- */
-function dialectOf(context: AckContext | undefined): WxpayApiVersion {
-  const head = context?.notification?.body?.subarray(0, 64).toString("utf8").trimStart().charAt(0);
-  if (head === "<") return 2;
-  if (head === "{") return 3;
-  if (context?.config) {
-    try {
-      return readWxpayVersion(context.config);
-    } catch {
-      // An invalid version is reported where the config is used; the reply falls back below.
-    }
-  }
-  return 2;
-}
-
-/**
- * The reply WeChat Pay expects, in the dialect of the notification it answers: v2 is answered with XML
- * (v2-notify.ts, always HTTP 200); v3 with JSON, whose status decides: 2xx is received, 4xx/5xx is
- * "deliver again" (a 200 with `code: FAIL` would count as received). A v3 refusal of the message (bad
- * signature, malformed body) is 400; 500 is kept for our own failure.
+ * v3 is answered with JSON, whose status decides: 2xx is received, 4xx/5xx is "deliver again" (a 200 with
+ * `code: FAIL` would count as received). A refusal of the message (bad signature, malformed body) is 400;
+ * 500 is kept for our own failure.
  *
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_1_5.shtml
- * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7&index=8
  */
-export function acknowledgeWxpayNotify(accepted: boolean, context?: AckContext): IntegrationResponse {
-  const version = dialectOf(context);
-  switch (version) {
-    case 2:
-      return acknowledgeWxpayV2Notify(accepted);
-    case 3:
-      if (accepted) return jsonReply(200, { code: "SUCCESS", message: "成功" });
-      return jsonReply(context?.ourFault ? 500 : 400, { code: "FAIL", message: context?.ourFault ? "处理失败，请稍后重试" : "通知无效" });
-    default: {
-      const exhaustive: never = version;
-      return exhaustive;
-    }
-  }
+export function acknowledgeWxpayV3Notify(accepted: boolean, ourFault = false): IntegrationResponse {
+  if (accepted) return jsonReply(200, { code: "SUCCESS", message: "成功" });
+  return jsonReply(ourFault ? 500 : 400, { code: "FAIL", message: ourFault ? "处理失败，请稍后重试" : "通知无效" });
 }

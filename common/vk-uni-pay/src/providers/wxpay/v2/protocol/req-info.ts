@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
-import { SignatureError } from "../../../core/errors";
-import { decodeUtf8Strictly } from "../../../core/utf8";
+import { SignatureError } from "../../../../core/errors";
+import { decodeUtf8Strictly } from "../../../../core/utf8";
 import { parseV2Xml, type V2Fields } from "./xml";
 
 /**
