@@ -1,15 +1,15 @@
 import { resolveOrderType } from "./order-types";
 
-export type VkUniPay = typeof import("vk-uni-pay");
+type Library = typeof import("vk-uni-pay");
+export type VkUniPay = Library & ReturnType<Library["withHooks"]>;
 
-let registered = false;
+let bound: VkUniPay | undefined;
 
-/** vk-uni-pay is resolved at run time (its own common module); this function tells it where its hooks are. */
+/** vk-uni-pay is resolved at run time (its own common module), bound once to this function's order-type hooks. */
 export function loadVkPay(): VkUniPay {
-  const vkPay = require("vk-uni-pay") as VkUniPay;
-  if (!registered) {
-    vkPay.setHookResolver(resolveOrderType);
-    registered = true;
+  if (!bound) {
+    const library = require("vk-uni-pay") as Library;
+    bound = { ...library, ...library.withHooks(resolveOrderType) };
   }
-  return vkPay;
+  return bound;
 }

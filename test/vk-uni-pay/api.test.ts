@@ -5,14 +5,13 @@ import { createPayment, type CreatePaymentParams } from "../../common/vk-uni-pay
 import { queryPayment } from "../../common/vk-uni-pay/src/api/query-payment";
 import { queryRefund } from "../../common/vk-uni-pay/src/api/query-refund";
 import { refund } from "../../common/vk-uni-pay/src/api/refund";
-import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { setHookResolver } from "../../common/vk-uni-pay/src/core/hook-registry";
 import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { nested } from "../helpers/deep-objects";
+import { makeDeps } from "../helpers/deps";
 import { createTestpay, type TestpayPlatform } from "../helpers/testpay";
 
 describe("the library's public calls", () => {
@@ -39,18 +38,9 @@ describe("the library's public calls", () => {
     platform = testpay.platform;
     hookRuns = 0;
     config = { notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" }, testpay: { h5: { key: "k", mchId: "M1", appId: "A1" }, "app-plus": { key: "k" } } };
-    deps = {
-      db: raw as unknown as Database,
-      now: () => 1_000_000,
-      log: () => undefined,
-      config: () => validatePayConfig(config),
-      runtime: { now: () => 1_000_000, request: () => Promise.reject(new Error("no network")) },
-      findProvider: (name) => (name === "testpay" ? testpay.provider : undefined),
-    };
-    setHookResolver(() => hooks);
+    deps = makeDeps({ db: raw as unknown as Database, config: () => config, providers: [testpay.provider], hooks: () => hooks });
   });
   afterEach(async () => {
-    setHookResolver(undefined);
     await raw.close();
   });
 

@@ -3,9 +3,8 @@ import type { ApiDeps } from "../../common/vk-uni-pay/src/api/shared";
 import { createPayment, type CreatePaymentParams } from "../../common/vk-uni-pay/src/api/create-payment";
 import { queryPayment } from "../../common/vk-uni-pay/src/api/query-payment";
 import { refund } from "../../common/vk-uni-pay/src/api/refund";
-import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { setHookResolver } from "../../common/vk-uni-pay/src/core/hook-registry";
+import { makeDeps } from "../helpers/deps";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
@@ -43,19 +42,15 @@ describe("multi-merchant (pid) and service-provider orders", () => {
     const testpay = createTestpay();
     platform = testpay.platform;
     paid = [];
-    deps = {
+    deps = makeDeps({
       db: raw as unknown as Database,
-      now: () => 1_000_000,
-      log: () => undefined,
-      config: () => validatePayConfig({ notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" }, testpay: { h5: { key: "file-key", mchId: "FILE" } } }),
-      runtime: { now: () => 1_000_000, request: () => Promise.reject(new Error("no network")) },
-      findProvider: (name) => (name === "testpay" ? testpay.provider : undefined),
-    };
+      config: () => ({ notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" }, testpay: { h5: { key: "file-key", mchId: "FILE" } } }),
+      providers: [testpay.provider],
+      hooks: () => ({ paid: () => undefined }),
+    });
     await deps.db.collection("vk-pay-config").add({ _id: "shop-2", name: "二号店", testpay: { h5: { key: "shop-2-key", mchId: "SHOP2", appId: "APP2" } } });
-    setHookResolver(() => ({ paid: () => undefined }));
   });
   afterEach(async () => {
-    setHookResolver(undefined);
     await raw.close();
   });
 

@@ -3,9 +3,8 @@ import { reconcile } from "../../common/vk-uni-pay/src/api/reconcile";
 import { queryRefund } from "../../common/vk-uni-pay/src/api/query-refund";
 import { refund } from "../../common/vk-uni-pay/src/api/refund";
 import type { ApiDeps } from "../../common/vk-uni-pay/src/api/shared";
-import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { setHookResolver } from "../../common/vk-uni-pay/src/core/hook-registry";
+import { makeDeps } from "../helpers/deps";
 import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
@@ -45,18 +44,9 @@ describe("the reconciliation timer", () => {
     paidRuns = 0;
     refundRuns = 0;
     hookDown = false;
-    deps = {
-      db,
-      now: () => clock,
-      log: () => undefined,
-      config: () => validatePayConfig({ autoDeleteExpiredOrders: 3, testpay: { h5: { key: "k" } } }),
-      runtime: { now: () => clock, request: () => Promise.reject(new Error("no network")) },
-      findProvider: (name) => (name === "testpay" ? testpay.provider : undefined),
-    };
-    setHookResolver(() => hooks);
+    deps = makeDeps({ db, now: () => clock, config: () => ({ autoDeleteExpiredOrders: 3, testpay: { h5: { key: "k" } } }), providers: [testpay.provider], hooks: () => hooks });
   });
   afterEach(async () => {
-    setHookResolver(undefined);
     await raw.close();
   });
 
@@ -64,9 +54,9 @@ describe("the reconciliation timer", () => {
     const order = await open("T1", clock - 10 * MINUTE);
     await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);
     await db.collection("vk-pay-orders").doc(order._id).update({ user_order_success: false, hook_next_retry: clock + MINUTE });
-    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { hooks: 0 } });
+    expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { hooks: 0 } });
     clock += 2 * MINUTE;
-    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { hooks: 1 } });
+    expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { hooks: 1 } });
     expect(await findOrder("T1", db)).toMatchObject({ user_order_success: true });
     expect(paidRuns).toBe(1);
   });
@@ -76,7 +66,7 @@ describe("the reconciliation timer", () => {
     await open("FRESH", clock - 10_000);
     platform.payments.set("T1", { state: "SUCCESS", totalFee: 100, transactionId: "TX" });
     platform.payments.set("FRESH", { state: "SUCCESS", totalFee: 100 });
-    const report = await reconcile(deps);
+    const report = await reconcile({}, deps);
     expect(report).toMatchObject({ code: 0, data: { queried: 1 } });
     expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", notify_mode: 0, user_order_success: true });
     expect(await findOrder("FRESH", db)).toMatchObject({ status: "NOTPAY" });
@@ -88,7 +78,7 @@ describe("the reconciliation timer", () => {
     await open("ANCIENT", clock - 4 * 24 * 3600_000);
     const paid = await open("PAIDOLD", clock - 5 * 24 * 3600_000);
     await markPaid(paid, { paidAt: clock, notifyMode: 1 }, clock, db);
-    const report = await reconcile(deps);
+    const report = await reconcile({}, deps);
     expect(report).toMatchObject({ code: 0, data: { deleted: 1 } });
     expect(await findOrder("EXPIRED", db)).toMatchObject({ status: "CLOSED" });
     expect(await findOrder("DAYOLD", db)).toMatchObject({ status: "CLOSED" });
@@ -102,7 +92,7 @@ describe("the reconciliation timer", () => {
     const refusing = { ...testpay, closePayment: async () => Promise.reject(new ProviderRejectedError("ACQ.TRADE_NOT_EXIST", "交易不存在")) };
     deps = { ...deps, findProvider: (name) => (name === "testpay" ? refusing : undefined) };
     await open("UNSCANNED", clock - 25 * 3600_000);
-    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { closed: 1, errors: [] } });
+    expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { closed: 1, errors: [] } });
     expect(await findOrder("UNSCANNED", db)).toMatchObject({ status: "CLOSED" });
     // Should the buyer pay after all, the payment is not lost: a closed-here order can still become paid.
     expect(await markPaid((await findOrder("UNSCANNED", db))!, { paidAt: clock, notifyMode: 1 }, clock, db)).toBe(true);
@@ -115,7 +105,7 @@ describe("the reconciliation timer", () => {
     await reserveRefund(order._id, { outRefundNo: "R1", refundFee: 50, desc: "" }, clock - 2 * MINUTE, db);
     platform.refunds.set("R1", "SUCCESS");
     await db.collection("vk-pay-orders").add({ _id: "broken", out_trade_no: "BROKEN", status: "NOTPAY", provider: "gone", pay_type: "gone_h5", type: "t", total_fee: 1, create_date: clock - 10 * MINUTE });
-    const report = await reconcile(deps);
+    const report = await reconcile({}, deps);
     expect(report).toMatchObject({ code: 0, data: { refunds: 1 } });
     expect(await findRefund("R1", db)).toMatchObject({ status: "SUCCESS", hook_done: true });
     expect(refundRuns).toBe(1);
@@ -132,13 +122,13 @@ describe("the reconciliation timer", () => {
     expect(await findRefund("T1-1", db)).toMatchObject({ status: "PROCESSING" });
     platform.refundAnswer = "SUCCESS";
     clock += 2 * MINUTE;
-    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { refundsResent: 1 } });
+    expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { refundsResent: 1 } });
     const sent = platform.calls.filter((call) => call.method === "refund").map((call) => call.request);
     expect(sent).toEqual([expect.objectContaining({ outRefundNo: "T1-1", refundFee: 40, other: { funds_account: "AVAILABLE" } }), expect.objectContaining({ outRefundNo: "T1-1", refundFee: 40, other: { funds_account: "AVAILABLE" } })]);
     expect(await findRefund("T1-1", db)).toMatchObject({ status: "SUCCESS", resent: 1 });
     expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 40 });
     // Settled: the next run neither asks nor sends again.
-    await reconcile(deps);
+    await reconcile({}, deps);
     expect(platform.calls.filter((call) => call.method === "refund")).toHaveLength(2);
   });
 
@@ -152,7 +142,7 @@ describe("the reconciliation timer", () => {
     expect(await queryRefund({ out_trade_no: "T1" }, deps)).toMatchObject({ code: 0, data: { refunds: [expect.objectContaining({ status: "ABNORMAL" })] } });
     platform.refunds.set("T1-1", "SUCCESS");
     clock += 2 * MINUTE;
-    expect(await reconcile(deps)).toMatchObject({ code: 0, data: { refunds: 1 } });
+    expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { refunds: 1 } });
     expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 100 });
     expect(refundRuns).toBe(1);
   });

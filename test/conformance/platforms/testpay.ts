@@ -7,7 +7,6 @@ import { refund } from "../../../common/vk-uni-pay/src/api/refund";
 import type { ApiDeps } from "../../../common/vk-uni-pay/src/api/shared";
 import { validatePayConfig } from "../../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../../common/vk-uni-pay/src/core/database";
-import { setHookResolver } from "../../../common/vk-uni-pay/src/core/hook-registry";
 import { processNotification } from "../../../common/vk-uni-pay/src/notify/pipeline";
 import type { NormalizedEvent } from "../../../common/vk-uni-pay/src/providers/contract";
 import { createDatabase } from "../../../scripts/uni-cloud-mock/src/database";
@@ -40,9 +39,9 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
         config: () => validatePayConfig({ notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" }, testpay: { h5: MERCHANT } }),
         runtime: { now: () => Date.now(), request: () => Promise.reject(new Error("the test provider needs no network")) },
         findProvider: (name) => (name === "testpay" ? provider : undefined),
+        hooks: (type: string) => (type === "recharge" ? recharge : undefined),
       };
       const hooks = (type: string) => (type === "recharge" ? recharge : undefined);
-      setHookResolver(hooks);
 
       let orders = 0;
       let drops = 0;
@@ -125,7 +124,6 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
         },
         post,
         async stop() {
-          setHookResolver(undefined);
           await database.close();
         },
       };

@@ -1,3 +1,4 @@
+import { sleepOf } from "../core/deps";
 import { formatTimeEnd } from "../core/beijing-time";
 import { failures } from "../core/errors";
 import { findOrder, markClosed, OPEN_STATUSES, type Order } from "../core/orders";
@@ -40,10 +41,11 @@ export async function reconcileWithProvider(order: Order, deps: ApiDeps): Promis
 
 /** With `await_notify`, waits (bounded) until the paid hook has run, so the client can show its effect. */
 async function awaitHook(outTradeNo: string, seconds: number, deps: ApiDeps): Promise<Order | undefined> {
-  const deadline = Date.now() + seconds * 1000;
+  const deadline = deps.now() + seconds * 1000;
+  const sleep = sleepOf(deps);
   let order = await findOrder(outTradeNo, deps.db);
-  while (order && PAID.includes(order.status) && order.user_order_success === undefined && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  while (order && PAID.includes(order.status) && order.user_order_success === undefined && deps.now() < deadline) {
+    await sleep(POLL_MS);
     order = await findOrder(outTradeNo, deps.db);
   }
   return order;

@@ -1,5 +1,4 @@
 import { ProviderRejectedError } from "../core/errors";
-import { currentHookResolver } from "../core/hook-registry";
 import { runPaidHook, runRefundedHook } from "../core/hooks";
 import { markClosed, OPEN_STATUSES, ORDERS, type Order } from "../core/orders";
 import { OPEN_REFUND_STATUSES, REFUNDS, type RefundRecord } from "../core/refunds";
@@ -44,7 +43,7 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
   const db = deps.db;
   const _ = db.command;
   const report: ReconcileReport = { hooks: 0, queried: 0, closed: 0, deleted: 0, refunds: 0, refundsResent: 0, refundHooks: 0, errors: [] };
-  const hooks = currentHookResolver();
+  const hooks = deps.hooks;
   const orders = db.collection(ORDERS);
 
   if (hooks) {
@@ -111,6 +110,6 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
  * providers about open orders that had no notification, closes expired ones, deletes old unpaid ones
  * (`autoDeleteExpiredOrders`), settles refunds still processing, and records the run.
  */
-export function reconcile(deps: ApiDeps = productionDeps()): Promise<Result<ReconcileReport>> {
+export function reconcile(_params: Record<string, never> = {}, deps: ApiDeps = productionDeps()): Promise<Result<ReconcileReport>> {
   return respond("reconcile", () => run(deps), deps.log);
 }

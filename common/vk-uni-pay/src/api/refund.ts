@@ -1,6 +1,5 @@
 import { failures, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
-import { currentHookResolver } from "../core/hook-registry";
 import { findOrder, type Order } from "../core/orders";
 import { findRefund, reserveRefund, type RefundRecord } from "../core/refunds";
 import { sendRefund } from "./refund-follow-up";
@@ -63,7 +62,7 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
 
   // Checked again atomically by the reservation; here it answers before the order type is asked.
   if (refundFee > remaining && params.out_refund_no === undefined) throw failures.refundExceedsPaid();
-  const hooks = currentHookResolver()?.(order.type);
+  const hooks = deps.hooks?.(order.type);
   if (hooks && typeof hooks !== "function" && hooks.beforeRefund) await hooks.beforeRefund({ order, refund_fee: refundFee, force: params.force === true, db: deps.db });
 
   // Resolved before anything is reserved: a merchant that cannot be read must not hold an amount back.

@@ -1,4 +1,3 @@
-import { currentHookResolver } from "../core/hook-registry";
 import { runPaidHook, runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
 import { findOrder } from "../core/orders";
 import { REFUNDS } from "../core/refunds";
@@ -14,7 +13,7 @@ export interface RetryHooksData {
 
 async function retry(params: { out_trade_no: string }, deps: ApiDeps): Promise<RetryHooksData> {
   const outTradeNo = checkOutTradeNo(params?.out_trade_no);
-  const hooks = currentHookResolver();
+  const hooks = deps.hooks;
   if (!hooks) throw new ConfigError("hooks-unavailable", "只能在 vk-pay 云函数中重新执行订单钩子");
   const order = await findOrder(outTradeNo, deps.db);
   if (!order) throw failures.orderNotFound();

@@ -1,32 +1,18 @@
+import { productionDeps, type Deps } from "../core/deps";
 import { checkInputBounds } from "../core/input-bounds";
-import { loadPayConfig, type PayConfig } from "../core/config";
 import { resolveMerchant } from "../core/merchants";
 import { configPathOf, providerNotFound } from "../core/trade-type";
-import { cloudDatabase, type Database } from "../core/database";
 import { failures, ValidationError } from "../core/errors";
-import { currentHookResolver } from "../core/hook-registry";
 import { runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
 import { settleRefund } from "../core/refunds";
 import type { RefundState } from "../providers/contract";
 import type { Order } from "../core/orders";
 import { settlePayment } from "../core/settle-payment";
-import { cloudRuntime } from "../core/runtime";
-import type { PartnerRef, PaymentProvider, PaymentStatus, ProviderRuntime } from "../providers/contract";
-import { findProvider } from "../providers/registry";
+import type { PartnerRef, PaymentProvider, PaymentStatus } from "../providers/contract";
 
-/** Where the public calls get their database, clock, config, network and providers: injectable for tests. */
-export interface ApiDeps {
-  db: Database;
-  now(): number;
-  log(line: string): void;
-  config(): PayConfig;
-  runtime: ProviderRuntime;
-  findProvider(name: string): PaymentProvider | undefined;
-}
-
-export function productionDeps(): ApiDeps {
-  return { db: cloudDatabase(), now: () => Date.now(), log: (line) => console.log(line), config: () => loadPayConfig(), runtime: cloudRuntime(), findProvider };
-}
+/** The public calls' dependencies: the library's one dependency object. */
+export type ApiDeps = Deps;
+export { productionDeps };
 
 export function requireProvider(deps: ApiDeps, name: string): PaymentProvider {
   const provider = deps.findProvider(name);
@@ -83,7 +69,7 @@ export async function applyReportedPayment(order: Order, status: PaymentStatus, 
     return "mismatch";
   }
   const now = deps.now();
-  const { hook } = await settlePayment(order, { transactionId: status.transactionId, paidAt: status.paidAt ?? now, notifyMode: 0, info: status.raw }, { db: deps.db, now, log: deps.log, hooks: currentHookResolver() });
+  const { hook } = await settlePayment(order, { transactionId: status.transactionId, paidAt: status.paidAt ?? now, notifyMode: 0, info: status.raw }, { db: deps.db, now, log: deps.log, hooks: deps.hooks });
   return hook;
 }
 
@@ -95,7 +81,7 @@ export async function settleAndRunHook(
 ): Promise<RefundHookOutcome | "deferred" | "not-settled"> {
   await settleRefund(outRefundNo, { state: result.state, refundId: result.refundId, settledAt: result.settledAt ?? deps.now() }, deps.db);
   if (result.state !== "SUCCESS") return "not-settled";
-  const hooks = currentHookResolver();
+  const hooks = deps.hooks;
   if (!hooks) return "deferred";
   return runRefundedHook(outRefundNo, hooks, { now: deps.now(), log: deps.log, db: deps.db });
 }

@@ -1,4 +1,4 @@
-import { cloudDatabase, inTransaction, single, type Database, type TransactionRef } from "./database";
+import { inTransaction, single, type Database, type TransactionRef } from "./database";
 import { ORDERS, type Order } from "./orders";
 import { REFUNDS } from "./refunds";
 
@@ -135,9 +135,9 @@ async function runTyped(hooks: OrderTypeHooks, orderId: string, db: Database, no
 export async function runPaidHook(
   orderId: string,
   resolve: HookResolver,
-  options: { now: number; log?: (line: string) => void; db?: Database },
+  options: { now: number; log?: (line: string) => void; db: Database },
 ): Promise<HookOutcome> {
-  const db = options.db ?? cloudDatabase();
+  const db = options.db;
   const log = options.log ?? ((line: string) => console.log(line));
   const order = single(await db.collection(ORDERS).doc(orderId).get()) as Order | undefined;
   if (!order || !PAID_STATUSES.includes(order.status)) return "not-paid";
@@ -163,9 +163,9 @@ export type RefundHookOutcome = "done" | "already-done" | "failed" | "not-settle
 export async function runRefundedHook(
   outRefundNo: string,
   resolve: HookResolver,
-  options: { now: number; log?: (line: string) => void; db?: Database },
+  options: { now: number; log?: (line: string) => void; db: Database },
 ): Promise<RefundHookOutcome> {
-  const db = options.db ?? cloudDatabase();
+  const db = options.db;
   const log = options.log ?? ((line: string) => console.log(line));
   const refund = single(await db.collection(REFUNDS).doc(outRefundNo).get()) as (RefundFacts & { order_id: string; status: string; hook_done?: boolean }) | undefined;
   if (!refund || refund.status !== "SUCCESS") return "not-settled";

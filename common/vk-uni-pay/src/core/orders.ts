@@ -1,5 +1,5 @@
 import type { TradeState } from "../providers/contract";
-import { cloudDatabase, isDuplicateKey, type Database, type Doc } from "./database";
+import { isDuplicateKey, type Database, type Doc } from "./database";
 import { failures } from "./errors";
 
 export const ORDERS = "vk-pay-orders";
@@ -60,7 +60,7 @@ export type Order = Doc &
 /** How a payment reached us: vk-uni-pay's `notify_mode` (0 active query, 1 provider notification). */
 export type NotifyMode = 0 | 1;
 
-export async function findOrder(outTradeNo: string, db: Database = cloudDatabase()): Promise<Order | undefined> {
+export async function findOrder(outTradeNo: string, db: Database): Promise<Order | undefined> {
   const { data } = await db.collection(ORDERS).where({ out_trade_no: outTradeNo }).limit(1).get();
   return data[0] as Order | undefined;
 }
@@ -75,7 +75,7 @@ function isSameOrder(existing: Order, draft: OrderDraft): boolean {
  * provider and amount. Anything else with the same `out_trade_no` is refused, so nobody can take over
  * or re-price another user's order. The unique index on `out_trade_no` settles concurrent creates.
  */
-export async function openOrder(draft: OrderDraft, now: number, db: Database = cloudDatabase()): Promise<Order> {
+export async function openOrder(draft: OrderDraft, now: number, db: Database): Promise<Order> {
   const fresh = { ...draft, status: "NOTPAY", create_date: now, refund_fee: 0, refund_reserved: 0, refund_num: 0, refund_list: [] };
   try {
     const { id } = await db.collection(ORDERS).add(fresh);
@@ -113,7 +113,7 @@ export interface PaymentFacts {
  * `false` means another notification, query or process got there first (or the amount differs), and
  * nothing was written.
  */
-export async function markPaid(order: Pick<Order, "_id" | "total_fee">, facts: PaymentFacts, now: number, db: Database = cloudDatabase()): Promise<boolean> {
+export async function markPaid(order: Pick<Order, "_id" | "total_fee">, facts: PaymentFacts, now: number, db: Database): Promise<boolean> {
   const _ = db.command;
   const { updated } = await db.collection(ORDERS).where({ _id: order._id, status: _.in([...PAYABLE_STATUSES]), total_fee: order.total_fee }).update(paidFields(facts, now));
   return updated === 1;
@@ -134,14 +134,14 @@ export function paidFields(facts: PaymentFacts, now: number): Record<string, unk
 }
 
 /** An open order becomes CLOSED; a paid one never does. */
-export async function markClosed(orderId: string, now: number, db: Database = cloudDatabase()): Promise<boolean> {
+export async function markClosed(orderId: string, now: number, db: Database): Promise<boolean> {
   const _ = db.command;
   const { updated } = await db.collection(ORDERS).where({ _id: orderId, status: _.in([...OPEN_STATUSES]) }).update({ status: "CLOSED", cancel_date: now });
   return updated === 1;
 }
 
 /** Codepay's "the customer is entering the password": NOTPAY → USERPAYING, nothing else. */
-export async function markUserPaying(orderId: string, db: Database = cloudDatabase()): Promise<boolean> {
+export async function markUserPaying(orderId: string, db: Database): Promise<boolean> {
   const { updated } = await db.collection(ORDERS).where({ _id: orderId, status: "NOTPAY" }).update({ status: "USERPAYING" });
   return updated === 1;
 }

@@ -1,5 +1,5 @@
 import type { RefundState } from "../providers/contract";
-import { cloudDatabase, inTransaction, single, type Database, type TransactionRef } from "./database";
+import { inTransaction, single, type Database, type TransactionRef } from "./database";
 import { failures } from "./errors";
 import { ORDERS, type Order } from "./orders";
 
@@ -60,7 +60,7 @@ export async function reserveRefund(
   orderId: string,
   request: { outRefundNo?: string; refundFee: number; desc: string; operator?: string; force?: boolean; other?: Record<string, unknown> },
   now: number,
-  db: Database = cloudDatabase(),
+  db: Database,
 ): Promise<{ record: RefundRecord; created: boolean }> {
   return inTransaction(db, async (transaction) => {
     const order = single(await transaction.collection(ORDERS).doc(orderId).get()) as Order | undefined;
@@ -118,7 +118,7 @@ function mayMove(from: RefundState, to: RefundState): boolean {
 export async function settleRefund(
   outRefundNo: string,
   result: { state: Exclude<RefundState, "PROCESSING">; refundId?: string; settledAt: number },
-  db: Database = cloudDatabase(),
+  db: Database,
 ): Promise<SettleOutcome> {
   return inTransaction(db, async (transaction) => {
     const record = single(await transaction.collection(REFUNDS).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
@@ -144,6 +144,6 @@ export async function settleRefund(
   });
 }
 
-export async function findRefund(outRefundNo: string, db: Database = cloudDatabase()): Promise<RefundRecord | undefined> {
+export async function findRefund(outRefundNo: string, db: Database): Promise<RefundRecord | undefined> {
   return single(await db.collection(REFUNDS).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
 }

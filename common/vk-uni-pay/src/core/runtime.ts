@@ -5,9 +5,9 @@ interface HttpClient {
 }
 
 /** Providers reach the network through uniCloud's httpclient (urllib), raw bytes in and out. */
-export function cloudRuntime(): ProviderRuntime {
+export function cloudRuntime(now: () => number = Date.now): ProviderRuntime {
   return {
-    now: () => Date.now(),
+    now,
     async request(url, options) {
       const client = (globalThis as { uniCloud?: { httpclient?: HttpClient } }).uniCloud?.httpclient;
       if (!client) throw new Error("uniCloud.httpclient is not available");

@@ -1,10 +1,7 @@
-import { loadPayConfig } from "../core/config";
-import { cloudDatabase } from "../core/database";
+import { productionDeps } from "../core/deps";
 import type { HookResolver } from "../core/hooks";
-import { cloudRuntime } from "../core/runtime";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
-import { findProvider } from "../providers/registry";
-import { processNotification, type PipelineDeps } from "./pipeline";
+import { processNotification } from "./pipeline";
 import { parseNotifyPath, type NotificationEvent } from "./raw";
 
 export interface NotificationInput {
@@ -14,21 +11,10 @@ export interface NotificationInput {
   hooks?: HookResolver;
 }
 
-function productionDeps(hooks: HookResolver | undefined): PipelineDeps {
-  return {
-    db: cloudDatabase(),
-    now: () => Date.now(),
-    log: (line) => console.log(line),
-    findProvider,
-    config: () => loadPayConfig(),
-    runtime: cloudRuntime(),
-    hooks,
-  };
-}
 
 /** Entry point for payment and refund notifications (`/vk-pay-notify/...`). */
 export function paymentNotify(input: NotificationInput): Promise<IntegrationResponse> {
-  return processNotification(input?.event ?? {}, "/vk-pay-notify/", productionDeps(input?.hooks));
+  return processNotification(input?.event ?? {}, "/vk-pay-notify/", productionDeps({ hooks: input?.hooks }));
 }
 
 /**

@@ -1,27 +1,17 @@
-import type { PayConfig } from "../core/config";
+import type { Deps } from "../core/deps";
 import { resolveMerchant } from "../core/merchants";
 import { configPathOf } from "../core/trade-type";
-import type { Database } from "../core/database";
 import { VkPayError } from "../core/errors";
-import { runRefundedHook, type HookResolver } from "../core/hooks";
+import { runRefundedHook } from "../core/hooks";
 import { findOrder, markClosed, type Order } from "../core/orders";
 import { settlePayment, type SettledPayment } from "../core/settle-payment";
 import { findRefund, reserveRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
-import type { MerchantConfig, NormalizedEvent, PaymentProvider, ProviderRuntime, RawNotification } from "../providers/contract";
+import type { MerchantConfig, NormalizedEvent, PaymentProvider, RawNotification } from "../providers/contract";
 import { logNotification, type NotifyLogEntry } from "./log";
 import { parseNotifyPath, receiveNotification, type NotificationEvent, type ParsedPath } from "./raw";
 
-export interface PipelineDeps {
-  db: Database;
-  now(): number;
-  log(line: string): void;
-  findProvider(name: string): PaymentProvider | undefined;
-  config(): PayConfig;
-  runtime: ProviderRuntime;
-  /** Absent outside the vk-pay function: the hook then runs on the next query, timer run or hookRetry. */
-  hooks?: HookResolver;
-}
+export type PipelineDeps = Deps;
 
 type Verdict = {
   accepted: boolean;

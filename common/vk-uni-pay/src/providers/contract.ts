@@ -22,6 +22,8 @@ export type MerchantConfig = Readonly<Record<string, unknown>>;
 /** Where time and I/O enter, injected so tests need neither sleeps nor the network. */
 export interface ProviderRuntime {
   now(): number;
+  /** The library's database, for what a provider keeps across instances (platform certificates); a provider's own store is used without it. */
+  db?: import("../core/database").Database;
   request(url: string, options: Record<string, unknown>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; data: Buffer }>;
 }
 

@@ -58,7 +58,7 @@ export class AlipayCertStore {
     const id = `${merchant.appId}:${sn}`;
     const known = this.live(id, runtime.now());
     if (known) return known;
-    await this.loadStored(merchant, runtime.now());
+    await this.loadStored(merchant, runtime.now(), runtime.db);
     const stored = this.live(id, runtime.now());
     if (stored) return stored;
     const pending = this.downloading.get(id);
@@ -75,9 +75,9 @@ export class AlipayCertStore {
   }
 
   /** Every adopted key of the app still in force: a notification signed after a rotation verifies with one of them. */
-  async rotatedKeys(merchant: AlipayMerchant, nowMs: number): Promise<KeyObject[]> {
+  async rotatedKeys(merchant: AlipayMerchant, nowMs: number, db?: Database): Promise<KeyObject[]> {
     if (!merchant.certificates) return [];
-    await this.loadStored(merchant, nowMs);
+    await this.loadStored(merchant, nowMs, db);
     const prefix = `${merchant.appId}:`;
     return [...this.adopted.entries()].filter(([id, known]) => id.startsWith(prefix) && known.expiresAt > nowMs).map(([, known]) => known.key);
   }
@@ -97,10 +97,10 @@ export class AlipayCertStore {
     return adopted;
   }
 
-  private async loadStored(merchant: AlipayMerchant, nowMs: number): Promise<void> {
+  private async loadStored(merchant: AlipayMerchant, nowMs: number, db: Database | undefined): Promise<void> {
     let docs: Doc[];
     try {
-      docs = (await this.options.database().collection(ALIPAY_CERTS_COLLECTION).where({ app_id: merchant.appId }).limit(100).get()).data;
+      docs = (await (db ?? this.options.database()).collection(ALIPAY_CERTS_COLLECTION).where({ app_id: merchant.appId }).limit(100).get()).data;
     } catch (error) {
       // Without the database this instance still works: it downloads instead.
       this.log(`vk-uni-pay: cannot read ${ALIPAY_CERTS_COLLECTION}: ${(error as Error)?.message ?? String(error)}`);
@@ -131,7 +131,7 @@ export class AlipayCertStore {
     const adopted = this.adopt(merchant, pem, sn, runtime.now());
     this.log(`vk-uni-pay: adopted Alipay certificate ${sn} for app ${merchant.appId} after a rotation`);
     try {
-      await this.options.database().collection(ALIPAY_CERTS_COLLECTION).doc(`${merchant.appId}:${sn}`).set({ app_id: merchant.appId, sn, pem, expire_time: adopted.expiresAt, fetch_date: runtime.now() });
+      await (runtime.db ?? this.options.database()).collection(ALIPAY_CERTS_COLLECTION).doc(`${merchant.appId}:${sn}`).set({ app_id: merchant.appId, sn, pem, expire_time: adopted.expiresAt, fetch_date: runtime.now() });
     } catch (error) {
       this.log(`vk-uni-pay: cannot store Alipay certificate ${sn} in ${ALIPAY_CERTS_COLLECTION}: ${(error as Error)?.message ?? String(error)}`);
     }

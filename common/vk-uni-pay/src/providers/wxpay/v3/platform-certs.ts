@@ -99,7 +99,7 @@ export class PlatformCertStore implements ResponseVerifier {
       if (!isUnknownCertificateSerial(error, headers)) throw error;
     }
     // Another instance may have fetched it already: the database is cheaper to ask than WeChat.
-    await this.loadStored(merchant);
+    await this.loadStored(merchant, runtime.db);
     if (this.knows(merchant, headers, runtime.now())) return void attempt();
     await this.refresh(merchant, runtime, () => this.knows(merchant, headers, runtime.now()));
     attempt();
@@ -127,7 +127,7 @@ export class PlatformCertStore implements ResponseVerifier {
         .filter((certificate) => certificate.validFrom.getTime() <= now && certificate.validTo.getTime() > now)
         .sort((a, b) => b.validFrom.getTime() - a.validFrom.getTime())[0];
     };
-    if (!inForce()) await this.loadStored(merchant);
+    if (!inForce()) await this.loadStored(merchant, runtime.db);
     if (!inForce()) await this.refresh(merchant, runtime, () => inForce() !== undefined);
     const certificate = inForce();
     if (!certificate) throw new ConfigError("wxpay-no-encryption-key", "未能获取微信支付平台证书或微信支付公钥，无法加密敏感信息");
@@ -138,10 +138,10 @@ export class PlatformCertStore implements ResponseVerifier {
     return this.keyRing(merchant, nowMs).find(readSignedHeaders(headers).serial) !== undefined;
   }
 
-  private async loadStored(merchant: WxpayMerchant): Promise<void> {
+  private async loadStored(merchant: WxpayMerchant, db: Database | undefined): Promise<void> {
     let docs: Doc[];
     try {
-      docs = (await this.options.database().collection(WXPAY_CERTS_COLLECTION).where({ mchid: merchant.mchId }).limit(100).get()).data;
+      docs = (await (db ?? this.options.database()).collection(WXPAY_CERTS_COLLECTION).where({ mchid: merchant.mchId }).limit(100).get()).data;
     } catch (error) {
       // Without the database this instance still works: it fetches from WeChat instead.
       this.log(`vk-uni-pay: cannot read ${WXPAY_CERTS_COLLECTION}: ${(error as Error)?.message ?? String(error)}`);
@@ -215,16 +215,16 @@ export class PlatformCertStore implements ResponseVerifier {
     for (const { record, certificate } of fetched) {
       const expiresAt = parseRfc3339(record.expire_time) ?? certificate.validTo.getTime();
       this.remember(merchant.mchId, certificate, expiresAt);
-      await this.persist(merchant.mchId, record.serial_no, certificate, parseRfc3339(record.effective_time) ?? certificate.validFrom.getTime(), expiresAt, now);
+      await this.persist(merchant.mchId, record.serial_no, certificate, parseRfc3339(record.effective_time) ?? certificate.validFrom.getTime(), expiresAt, now, runtime.db);
     }
   }
 
-  private async persist(mchId: string, serial: string, certificate: LoadedCertificate, effectiveAt: number, expiresAt: number, now: number): Promise<void> {
+  private async persist(mchId: string, serial: string, certificate: LoadedCertificate, effectiveAt: number, expiresAt: number, now: number, db: Database | undefined): Promise<void> {
     // Named as WeChat lists it (uppercase, leading zeros kept); lookups compare normalized serials.
     const serialNo = serial.trim().toUpperCase();
     const id = `${mchId}:${serialNo}`;
     try {
-      await this.options.database().collection(WXPAY_CERTS_COLLECTION).doc(id).set({
+      await (db ?? this.options.database()).collection(WXPAY_CERTS_COLLECTION).doc(id).set({
         mchid: mchId,
         serial_no: serialNo,
         pem: certificate.pem,
