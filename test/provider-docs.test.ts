@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { registeredProviders, registerProvider } from "../common/vk-uni-pay/src/providers";
-import type { PaymentProvider } from "../common/vk-uni-pay/src/providers/contract";
+import type { PaymentProvider } from "../common/vk-uni-pay/src/kernel/contract";
 import { PLUGIN_DIR } from "../scripts/build/paths";
 import { pluginDescription, providerRows, providerTable, README_FILE, readmeWithProviderTable } from "../scripts/build/provider-table";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
 import { ALIPAY_CERTS_COLLECTION } from "../../common/vk-uni-pay/src/providers/alipay/cert-store";
 import { getAlipayCertSn } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
-import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
+import type { RawNotification } from "../../common/vk-uni-pay/src/kernel/contract";
 import { issueCertificate, loadOrCreateTestCa, type TestCa } from "../../scripts/sandbox/pki/test-ca";
 import { memoryDatabase } from "../wxpay-adapter/fake-wechat";
 import { APP_ID, certModeConfig, FakeAlipay, generateKeys, SELLER_ID, type AlipayCertificates, type AlipayKeys } from "./fake-alipay";

@@ -1,5 +1,5 @@
 import { ProviderRejectedError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
-import type { CreateRequest } from "../../common/vk-uni-pay/src/providers/contract";
+import type { CreateRequest } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
 import { buildAlipaySignContent, getAlipayCertSn, getAlipayRootCertSn, verifyRsa2 } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
 import {

@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ProviderRuntime } from "../../common/vk-uni-pay/src/providers/contract";
+import type { ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
 import {
   alipayResponseKey,
   buildAlipaySignContent,

@@ -7,7 +7,7 @@ import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
-import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
+import type { RawNotification } from "../../common/vk-uni-pay/src/kernel/contract";
 import { encodeAlipayForm } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
 import { ARRIVALS, arrive, withInvalidByte, type Arrival } from "../helpers/lossy-utf8";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";

@@ -1,4 +1,4 @@
-import type { PaymentProvider } from "../../common/vk-uni-pay/src/providers/contract";
+import type { PaymentProvider } from "../../common/vk-uni-pay/src/kernel/contract";
 import type { Envelope, FakePlatform, Forgery, NotifyReply, PlatformSession } from "./fake-platform";
 
 /**

@@ -3,7 +3,7 @@ import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import type { Deps } from "../../common/vk-uni-pay/src/core/deps";
 import type { HookResolver } from "../../common/vk-uni-pay/src/core/hooks";
-import type { PaymentProvider, ProviderRuntime } from "../../common/vk-uni-pay/src/providers/contract";
+import type { PaymentProvider, ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 
 const DEFINITIONS = join(__dirname, "../../uniCloud/database");

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { NetworkError, ProviderRejectedError, RefundNotFoundError, SignatureError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
 import { jsonReply } from "../../common/vk-uni-pay/src/http-reply";
 import { selectDeclaredMode } from "../../common/vk-uni-pay/src/providers/select-mode";
-import type { NormalizedEvent, PaymentProvider, RefundState, TradeState } from "../../common/vk-uni-pay/src/providers/contract";
+import type { NormalizedEvent, PaymentProvider, RefundState, TradeState } from "../../common/vk-uni-pay/src/kernel/contract";
 
 export const TESTPAY_KEY = "test-notify-key";
 export const signTestpay = (body: string, key = TESTPAY_KEY) => createHmac("sha256", key).update(body).digest("hex");

@@ -1,5 +1,5 @@
 import { selectTradeType } from "../../common/vk-uni-pay/src/core/trade-type";
-import type { PaymentProvider, PaymentSituation, SelectedMode } from "../../common/vk-uni-pay/src/providers/contract";
+import type { PaymentProvider, PaymentSituation, SelectedMode } from "../../common/vk-uni-pay/src/kernel/contract";
 import { alipay } from "../../common/vk-uni-pay/src/providers/alipay";
 import { selectAppleiapMode } from "../../common/vk-uni-pay/src/providers/appleiap/select-mode";
 import { selectDouyinMode } from "../../common/vk-uni-pay/src/providers/douyin/select-mode";

@@ -1,5 +1,5 @@
 import { ProviderRejectedError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
-import type { CreateRequest, ProviderRuntime } from "../../common/vk-uni-pay/src/providers/contract";
+import type { CreateRequest, ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { wxpaySandboxConfig } from "../../scripts/sandbox/pki";
 import { newOrderNo, startHarness, type Harness } from "../sandbox/helpers/wxpay-harness";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
-import type { CreateRequest } from "../../common/vk-uni-pay/src/providers/contract";
+import type { CreateRequest } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import {
   APP_ID,

@@ -4,7 +4,7 @@ import { createPrivateKey, generateKeyPairSync, verify, webcrypto, X509Certifica
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import type { ProviderRuntime } from "../../common/vk-uni-pay/src/providers/contract";
+import type { ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
 import { buildRequestSignMessage, encryptResource, parseAuthorization, signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 

@@ -5,7 +5,7 @@ import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { ARRIVALS, arrive, withInvalidByte, type Arrival } from "../helpers/lossy-utf8";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
-import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
+import type { RawNotification } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { encryptResource, signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { APP_ID, FakeWechat, issuePlatformCertificate, issuePublicKey, MCH_ID, memoryDatabase, merchantConfig, NOW, PUB_KEY_ID, V3_KEY, type Identity } from "./fake-wechat";

@@ -1,4 +1,4 @@
-import type { ProviderRuntime, RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
+import type { ProviderRuntime, RawNotification } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { wxpaySandboxConfig } from "../../scripts/sandbox/pki";
 import { newOrderNo, startHarness, type Harness } from "../sandbox/helpers/wxpay-harness";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hash } from "wechatpay-axios-plugin";
 import { ConfigError, NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
-import type { CreateRequest } from "../../common/vk-uni-pay/src/providers/contract";
+import type { CreateRequest } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { API_KEY, APP_ID, BASE, CLIENT_CERT_PATH, CLIENT_KEY_PATH, FakeWechatV2, FIXTURES, MCH_ID, NOW, SECAPI_BASE, v2Config } from "./fake-wechat-v2";
 

@@ -1,5 +1,5 @@
 import { ProviderRejectedError, ValidationError } from "../../common/vk-uni-pay/src/core/errors";
-import type { CreateRequest } from "../../common/vk-uni-pay/src/providers/contract";
+import type { CreateRequest } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { FakeWechatV2, SECAPI_BASE, v2Config } from "./fake-wechat-v2";
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { Hash, Transformer } from "wechatpay-axios-plugin";
-import type { ProviderRuntime } from "../../common/vk-uni-pay/src/providers/contract";
+import type { ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
 
 /**
  * A recording stand-in for WeChat Pay API v2 behind `ProviderRuntime.request`. It is deliberately built on

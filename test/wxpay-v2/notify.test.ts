@@ -7,7 +7,7 @@ import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
 import { findOrder, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { reserveRefund, findRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
-import type { RawNotification } from "../../common/vk-uni-pay/src/providers/contract";
+import type { RawNotification } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { encryptReqInfo, reqInfoKeyOf } from "../../common/vk-uni-pay/src/providers/wxpay/v2/protocol";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";

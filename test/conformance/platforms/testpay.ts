@@ -8,7 +8,7 @@ import type { ApiDeps } from "../../../common/vk-uni-pay/src/api/shared";
 import { validatePayConfig } from "../../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../../common/vk-uni-pay/src/core/database";
 import { processNotification } from "../../../common/vk-uni-pay/src/notify/pipeline";
-import type { NormalizedEvent } from "../../../common/vk-uni-pay/src/providers/contract";
+import type { NormalizedEvent } from "../../../common/vk-uni-pay/src/kernel/contract";
 import { createDatabase } from "../../../scripts/uni-cloud-mock/src/database";
 import { createTestpay, signTestpay, TESTPAY_KEY } from "../../helpers/testpay";
 import recharge = require("../../../router/service/pay-notify/recharge");

@@ -2,7 +2,7 @@ import { failures, NetworkError, ValidationError } from "../core/errors";
 import { findOrder, type Order } from "../core/orders";
 import { findRefund, REFUNDS, type RefundRecord } from "../core/refunds";
 import { respond, type Result } from "../core/result";
-import type { AbnormalRefundRoute, RefundState } from "../providers/contract";
+import type { AbnormalRefundRoute, RefundState } from "../kernel/contract";
 import { applyRefundStatus, followUpRefund } from "./refund-follow-up";
 import { checkOutTradeNo, orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
 

@@ -4,7 +4,7 @@ import { ConfigError, failures, ValidationError } from "../core/errors";
 import { respond, type Result } from "../core/result";
 import { configPathOf, PROVIDERS } from "../core/trade-type";
 import { findProvider, registeredProviders } from "../providers/registry";
-import type { LoginMethod, LoginResult, MerchantConfig, PaymentProvider } from "../providers/contract";
+import type { LoginMethod, LoginResult, MerchantConfig, PaymentProvider } from "../kernel/contract";
 import { productionDeps, type ApiDeps } from "./shared";
 
 export interface LoginParams {

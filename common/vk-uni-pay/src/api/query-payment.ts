@@ -3,7 +3,7 @@ import { formatTimeEnd } from "../core/beijing-time";
 import { failures } from "../core/errors";
 import { findOrder, markClosed, OPEN_STATUSES, type Order } from "../core/orders";
 import { respond, type Result } from "../core/result";
-import type { TradeState } from "../providers/contract";
+import type { TradeState } from "../kernel/contract";
 import { applyReportedPayment, checkOutTradeNo, orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
 export interface QueryPaymentParams {

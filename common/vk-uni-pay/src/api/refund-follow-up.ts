@@ -1,7 +1,7 @@
 import { ConfigError, ProviderRejectedError, RefundNotFoundError, ValidationError } from "../core/errors";
 import type { Order } from "../core/orders";
 import { REFUNDS, settleRefund, type RefundRecord } from "../core/refunds";
-import type { RefundStatus } from "../providers/contract";
+import type { RefundStatus } from "../kernel/contract";
 import { orderMerchant, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
 
 /**

@@ -4,7 +4,7 @@ import { findOrder, type Order } from "../core/orders";
 import { findRefund, reserveRefund, type RefundRecord } from "../core/refunds";
 import { sendRefund } from "./refund-follow-up";
 import { respond, type Result } from "../core/result";
-import type { RefundState } from "../providers/contract";
+import type { RefundState } from "../kernel/contract";
 import { checkOutTradeNo, optionalObject, orderMerchant, productionDeps, type ApiDeps } from "./shared";
 
 export interface RefundParams {

@@ -5,10 +5,10 @@ import { configPathOf, providerNotFound } from "../core/trade-type";
 import { failures, ValidationError } from "../core/errors";
 import { runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
 import { settleRefund } from "../core/refunds";
-import type { RefundState } from "../providers/contract";
+import type { RefundState } from "../kernel/contract";
 import type { Order } from "../core/orders";
 import { settlePayment } from "../core/settle-payment";
-import type { PartnerRef, PaymentProvider, PaymentStatus } from "../providers/contract";
+import type { PartnerRef, PaymentProvider, PaymentStatus } from "../kernel/contract";
 
 /** The public calls' dependencies: the library's one dependency object. */
 export type ApiDeps = Deps;

@@ -1,4 +1,4 @@
-import type { PaymentProvider, ProviderRuntime } from "../providers/contract";
+import type { PaymentProvider, ProviderRuntime } from "../kernel/contract";
 import { findProvider } from "../providers/registry";
 import { loadPayConfig, type PayConfig } from "./config";
 import { cloudDatabase, type Database } from "./database";

@@ -1,4 +1,4 @@
-import type { TradeState } from "../providers/contract";
+import type { TradeState } from "../kernel/contract";
 import { isDuplicateKey, type Database, type Doc } from "./database";
 import { failures } from "./errors";
 

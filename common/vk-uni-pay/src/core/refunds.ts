@@ -1,4 +1,4 @@
-import type { RefundState } from "../providers/contract";
+import type { RefundState } from "../kernel/contract";
 import { inTransaction, single, type Database, type TransactionRef } from "./database";
 import { failures } from "./errors";
 import { ORDERS, type Order } from "./orders";

@@ -1,4 +1,4 @@
-import type { ProviderRuntime } from "../providers/contract";
+import type { ProviderRuntime } from "../kernel/contract";
 
 interface HttpClient {
   request(url: string, options: Record<string, unknown>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; data: unknown }>;

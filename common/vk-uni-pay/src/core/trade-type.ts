@@ -1,5 +1,5 @@
 import { ConfigError, ValidationError } from "./errors";
-import type { PaymentProvider, PaymentSituation } from "../providers/contract";
+import type { PaymentProvider, PaymentSituation } from "../kernel/contract";
 
 /** The providers of SPEC section 4, by the name a caller passes as `provider`; the registry says which have landed. */
 export const PROVIDERS = ["wxpay", "alipay", "appleiap", "vkspay", "wxpay-virtual", "douyin", "huawei"] as const;

@@ -1,5 +1,5 @@
 import type { DocumentWriter } from "../core/database";
-import type { RawNotification } from "../providers/contract";
+import type { RawNotification } from "../kernel/contract";
 
 export const NOTIFY_LOG = "vk-pay-notify-log";
 

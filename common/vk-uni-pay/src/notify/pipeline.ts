@@ -7,7 +7,7 @@ import { findOrder, markClosed, type Order } from "../core/orders";
 import { settlePayment, type SettledPayment } from "../core/settle-payment";
 import { findRefund, reserveRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
-import type { MerchantConfig, NormalizedEvent, PaymentProvider, RawNotification } from "../providers/contract";
+import type { MerchantConfig, NormalizedEvent, PaymentProvider, RawNotification } from "../kernel/contract";
 import { logNotification, type NotifyLogEntry } from "./log";
 import { parseNotifyPath, receiveNotification, type NotificationEvent, type ParsedPath } from "./raw";
 

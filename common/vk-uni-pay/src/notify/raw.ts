@@ -1,5 +1,5 @@
 import { decodeUtf8Strictly, isFaithfulText } from "../core/utf8";
-import type { RawNotification } from "../providers/contract";
+import type { RawNotification } from "../kernel/contract";
 
 /** Notifications are small; anything larger is refused before it is decoded or verified. */
 export const MAX_NOTIFICATION_BYTES = 256 * 1024;

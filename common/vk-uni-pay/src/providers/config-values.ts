@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError } from "../core/errors";
-import type { MerchantConfig } from "./contract";
+import type { MerchantConfig } from "../kernel/contract";
 
 /**
  * Reading values out of a provider's sub-config, the same way for every provider: optional strings,

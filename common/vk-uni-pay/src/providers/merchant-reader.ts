@@ -1,5 +1,5 @@
 import { VkPayError } from "../core/errors";
-import type { MerchantConfig } from "./contract";
+import type { MerchantConfig } from "../kernel/contract";
 
 /**
  * A provider's reader of its sub-config: parses once per config object and caches the typed result.

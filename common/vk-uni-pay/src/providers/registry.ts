@@ -1,4 +1,4 @@
-import type { PaymentProvider } from "./contract";
+import type { PaymentProvider } from "../kernel/contract";
 
 /**
  * The payment providers this build knows, by the `provider` part of a `pay_type`

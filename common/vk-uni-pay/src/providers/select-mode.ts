@@ -1,4 +1,4 @@
-import type { PaymentSituation, SelectedMode } from "./contract";
+import type { PaymentSituation, SelectedMode } from "../kernel/contract";
 
 /** A mode the situation pays in; `needsOpenid` and `qrcode` default to false. */
 export function mode(name: string, flags: { qrcode?: boolean; needsOpenid?: boolean } = {}): SelectedMode {

@@ -1,5 +1,5 @@
 import { NetworkError } from "../../core/errors";
-import type { AccountBalance, ProviderRuntime } from "../contract";
+import type { AccountBalance, ProviderRuntime } from "../../kernel/contract";
 import { callAlipayOk } from "./client";
 import type { AlipayMerchant } from "./merchant";
 import { parseAlipayAmount } from "./protocol";

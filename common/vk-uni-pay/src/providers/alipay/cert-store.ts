@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Database, Doc } from "../../core/database";
 import { SignatureError } from "../../core/errors";
-import type { ProviderRuntime } from "../contract";
+import type { ProviderRuntime } from "../../kernel/contract";
 import { callAlipayUnverified } from "./client";
 import type { AlipayMerchant } from "./merchant";
 import { getAlipayCertSn, parseAlipayError, verifyAlipayCertChain } from "./protocol";

@@ -1,5 +1,5 @@
 import { ConfigError, NetworkError, ProviderRejectedError, SignatureError } from "../../core/errors";
-import type { ProviderRuntime } from "../contract";
+import type { ProviderRuntime } from "../../kernel/contract";
 import type { AlipayMerchant } from "./merchant";
 import {
   encodeAlipayForm,

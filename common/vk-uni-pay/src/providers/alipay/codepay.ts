@@ -1,6 +1,6 @@
 import { NetworkError, SignatureError } from "../../core/errors";
 import { cancelCodepay, pollCodepay, type CodepayWait } from "../codepay-loop";
-import type { CreateResult, PaymentStatus, ProviderRuntime } from "../contract";
+import type { CreateResult, PaymentStatus, ProviderRuntime } from "../../kernel/contract";
 import { callAlipay, isOutcomeUnknown } from "./client";
 import type { AlipayMerchant } from "./merchant";
 import { parseAlipayError } from "./protocol";

@@ -1,5 +1,5 @@
 import { realCodepayWait, type CodepayWait } from "../codepay-loop";
-import type { MerchantConfig, PartnerRef, PaymentProvider } from "../contract";
+import type { MerchantConfig, PartnerRef, PaymentProvider } from "../../kernel/contract";
 import { cloudDatabase, type Database } from "../../core/database";
 import { AlipayCertStore } from "./cert-store";
 import { readAlipayMerchant, type AlipayMerchant } from "./merchant";

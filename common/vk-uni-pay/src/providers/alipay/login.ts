@@ -1,5 +1,5 @@
 import { NetworkError, ProviderRejectedError, ValidationError } from "../../core/errors";
-import type { LoginMethod, LoginRequest, LoginResult, ProviderRuntime } from "../contract";
+import type { LoginMethod, LoginRequest, LoginResult, ProviderRuntime } from "../../kernel/contract";
 import { callAlipay, rejectionOf } from "./client";
 import type { AlipayMerchant } from "./merchant";
 import { parseAlipayError } from "./protocol";

@@ -4,7 +4,7 @@ import { cachedMerchantReader } from "../merchant-reader";
 import type { AlipayCertStore } from "./cert-store";
 import { createSign, createVerify, type KeyObject, type X509Certificate } from "node:crypto";
 import { readBaseUrl } from "../../core/base-url";
-import type { MerchantConfig } from "../contract";
+import type { MerchantConfig } from "../../kernel/contract";
 import { getAlipayCertSn, getAlipayRootCertSn, loadAlipayPublicKey, loadAppPrivateKey, parseAlipayCertificates } from "./protocol";
 
 /**

@@ -1,5 +1,5 @@
 import { ValidationError } from "../../core/errors";
-import type { CreateRequest } from "../contract";
+import type { CreateRequest } from "../../kernel/contract";
 import type { AlipayCall } from "./client";
 import type { AlipayMerchant } from "./merchant";
 import { formatAlipayAmount, formatAlipayTimestamp } from "./protocol";

@@ -1,5 +1,5 @@
 import { NetworkError, RefundNotFoundError } from "../../core/errors";
-import type { PaymentStatus, RefundStatus } from "../contract";
+import type { PaymentStatus, RefundStatus } from "../../kernel/contract";
 import { mapAlipayRefundQueryStatus, mapAlipayTradeStatus, parseAlipayAmount } from "./protocol";
 
 /**

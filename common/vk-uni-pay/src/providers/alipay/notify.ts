@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { SignatureError, VkPayError } from "../../core/errors";
 import { textReply, type IntegrationResponse } from "../../http-reply";
-import type { NormalizedEvent, RawNotification, RefundStatus } from "../contract";
+import type { NormalizedEvent, RawNotification, RefundStatus } from "../../kernel/contract";
 import type { AlipayMerchant } from "./merchant";
 import { toPaymentStatus } from "./normalize";
 import { ALIPAY_NOTIFY_ACK, AlipaySignatureError, verifyAlipayNotify } from "./protocol";

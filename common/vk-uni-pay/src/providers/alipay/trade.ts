@@ -1,6 +1,6 @@
 import { NetworkError, ProviderRejectedError, RefundNotFoundError, SignatureError } from "../../core/errors";
 import { realCodepayWait, type CodepayWait } from "../codepay-loop";
-import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, RefundRequest, RefundStatus, TradeState } from "../contract";
+import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, RefundRequest, RefundStatus, TradeState } from "../../kernel/contract";
 import { buildSignedParams, callAlipay, callAlipayOk, isOutcomeUnknown, rejectionOf, type AlipayCall } from "./client";
 import { settleAlipayCodepay } from "./codepay";
 import type { AlipayMerchant } from "./merchant";

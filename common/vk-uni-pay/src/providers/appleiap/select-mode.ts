@@ -1,4 +1,4 @@
-import type { PaymentSituation, SelectedMode } from "../contract";
+import type { PaymentSituation, SelectedMode } from "../../kernel/contract";
 import { mode } from "../select-mode";
 
 /**

@@ -1,4 +1,4 @@
-import type { PaymentSituation, SelectedMode } from "../contract";
+import type { PaymentSituation, SelectedMode } from "../../kernel/contract";
 import { mode } from "../select-mode";
 
 /** Douyin pays only inside a Douyin mini program (vk-pay.md §2.2). */

@@ -1,4 +1,4 @@
-import type { PaymentSituation, SelectedMode } from "../contract";
+import type { PaymentSituation, SelectedMode } from "../../kernel/contract";
 import { mode } from "../select-mode";
 
 /** VksPay (vk-pay.md §2.2): a QR code on the web or when asked, otherwise the mini program or the app. */

@@ -1,4 +1,4 @@
-import type { PaymentSituation, SelectedMode } from "../contract";
+import type { PaymentSituation, SelectedMode } from "../../kernel/contract";
 import { mode } from "../select-mode";
 
 /** WeChat virtual payment runs only in a WeChat mini program, for the openid that logged in (vk-pay.md §1.8). */

@@ -1,6 +1,6 @@
 import { cloudDatabase, type Database } from "../../core/database";
 import { SignatureError } from "../../core/errors";
-import type { MerchantConfig, PaymentProvider, PaymentStatus } from "../contract";
+import type { MerchantConfig, PaymentProvider, PaymentStatus } from "../../kernel/contract";
 import { readWxpayVersion } from "./merchant";
 import { WXPAY_V3_MODES } from "./v3/modes";
 import { WXPAY_LOGINS, weixinCode2Session } from "./login";

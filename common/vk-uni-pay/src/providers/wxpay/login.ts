@@ -1,7 +1,7 @@
 import { readBaseUrl } from "../../core/base-url";
 import type { Database } from "../../core/database";
 import { NetworkError, ProviderRejectedError, ValidationError } from "../../core/errors";
-import type { LoginMethod, LoginRequest, LoginResult, ProviderRuntime } from "../contract";
+import type { LoginMethod, LoginRequest, LoginResult, ProviderRuntime } from "../../kernel/contract";
 
 /** Session keys stay on the server: one document per app and openid, never returned to a client. */
 export const WX_SESSIONS = "vk-pay-wx-sessions";

@@ -3,7 +3,7 @@ import { configError, configMaterial, optionalConfigString, type ConfigSource } 
 import { cachedMerchantReader } from "../merchant-reader";
 import { sign, verify, type KeyObject } from "node:crypto";
 import { ConfigError } from "../../core/errors";
-import type { MerchantConfig } from "../contract";
+import type { MerchantConfig } from "../../kernel/contract";
 import { readBaseUrl } from "../../core/base-url";
 import {
   loadCertificate,

@@ -1,5 +1,5 @@
 import type { IntegrationResponse } from "../../http-reply";
-import type { AckContext, MerchantConfig, RawNotification } from "../contract";
+import type { AckContext, MerchantConfig, RawNotification } from "../../kernel/contract";
 import { readWxpayVersion, type WxpayApiVersion } from "./merchant";
 import { acknowledgeWxpayV2Notify } from "./v2/notify";
 import { acknowledgeWxpayV3Notify } from "./v3/notify";

@@ -1,6 +1,6 @@
 import { ProviderRejectedError } from "../../../core/errors";
 import { fenToYuan, isFen, MAX_FEN, yuanToFen } from "../../../core/money";
-import type { RefundState, TradeState } from "../../contract";
+import type { RefundState, TradeState } from "../../../kernel/contract";
 import { AlipayValidationError } from "./errors";
 
 /**

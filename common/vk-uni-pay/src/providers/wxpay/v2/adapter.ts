@@ -1,6 +1,6 @@
 import { refundNotFoundAsTyped } from "../refund-not-found";
 import { failures, NetworkError, ProviderRejectedError } from "../../../core/errors";
-import type { PaymentStatus } from "../../contract";
+import type { PaymentStatus } from "../../../kernel/contract";
 import { ignoreAlreadyClosed } from "../close";
 import { refundExtrasV2 } from "./refund-extras";
 import { callWxpayV2 } from "./client";

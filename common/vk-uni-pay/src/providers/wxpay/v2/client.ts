@@ -1,5 +1,5 @@
 import { ConfigError, NetworkError, ProviderRejectedError, SignatureError } from "../../../core/errors";
-import type { ProviderRuntime } from "../../contract";
+import type { ProviderRuntime } from "../../../kernel/contract";
 import { WXPAY_API_HOST } from "../merchant";
 import { buildV2Xml, createV2Nonce, errorOfV2, parseV2Xml, readV2Outcome, signV2, verifyV2Signature, type V2Fields, type V2Outcome } from "./protocol";
 import type { WxpayV2Merchant } from "./merchant";

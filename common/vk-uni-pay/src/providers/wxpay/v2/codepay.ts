@@ -1,6 +1,6 @@
 import { formatTimeEnd } from "../../../core/beijing-time";
 import { NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../../core/errors";
-import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, TradeState } from "../../contract";
+import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, TradeState } from "../../../kernel/contract";
 import { cancelCodepay, pollCodepay, realCodepayWait, type CodepayWait } from "../../codepay-loop";
 import { callWxpayV2 } from "./client";
 import { convertV2Other } from "./modes";

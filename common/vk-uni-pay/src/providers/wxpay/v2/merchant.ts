@@ -2,7 +2,7 @@ import { createSecureContext } from "node:tls";
 import { cachedMerchantReader } from "../../merchant-reader";
 import { readBaseUrl } from "../../../core/base-url";
 import { ConfigError, ValidationError } from "../../../core/errors";
-import type { MerchantConfig, PartnerRef } from "../../contract";
+import type { MerchantConfig, PartnerRef } from "../../../kernel/contract";
 import type { CodepayTiming } from "../../codepay-loop";
 import { DEFAULT_TIMEOUT_MS, fail, material, OFFICIAL_HOSTS, optionalString, readH5Info, readWxpayCodepayTiming } from "../merchant";
 import { checkV2Key, isV2SignType, type V2SignType } from "./protocol";

@@ -1,6 +1,6 @@
 import { formatTimeEnd } from "../../../core/beijing-time";
 import { failures, NetworkError, ValidationError } from "../../../core/errors";
-import type { CreateRequest, CreateResult } from "../../contract";
+import type { CreateRequest, CreateResult } from "../../../kernel/contract";
 import { buildV2AppPayParams, buildV2JsapiPayParams, v2Timestamp, type V2Fields } from "./protocol";
 import type { WxpayV2Merchant } from "./merchant";
 

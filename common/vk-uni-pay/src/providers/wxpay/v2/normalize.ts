@@ -1,5 +1,5 @@
 import { NetworkError } from "../../../core/errors";
-import type { PaymentStatus, RefundStatus } from "../../contract";
+import type { PaymentStatus, RefundStatus } from "../../../kernel/contract";
 import { mapV2RefundStatus, mapV2TradeState, parseV2DateTime, parseV2Fen, parseV2TimeEnd, type V2Fields } from "./protocol";
 
 /**

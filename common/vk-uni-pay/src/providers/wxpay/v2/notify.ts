@@ -1,6 +1,6 @@
 import { SignatureError, VkPayError } from "../../../core/errors";
 import { textReply, type IntegrationResponse } from "../../../http-reply";
-import type { NormalizedEvent, RawNotification } from "../../contract";
+import type { NormalizedEvent, RawNotification } from "../../../kernel/contract";
 import { buildV2Xml, decryptReqInfoFields, parseV2Xml, verifyV2Signature, type V2Fields } from "./protocol";
 import type { WxpayV2Merchant } from "./merchant";
 import { toV2PaymentStatus, toV2RefundNotified } from "./normalize";

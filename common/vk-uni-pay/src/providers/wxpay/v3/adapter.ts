@@ -1,5 +1,5 @@
 import { NetworkError, ProviderRejectedError } from "../../../core/errors";
-import type { AbnormalRefundRequest, CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../../contract";
+import type { AbnormalRefundRequest, CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../../../kernel/contract";
 import { callWxpay } from "./client";
 import { ignoreAlreadyClosed } from "../close";
 import { refundNotFoundAsTyped } from "../refund-not-found";

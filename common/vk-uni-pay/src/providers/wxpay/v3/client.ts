@@ -1,5 +1,5 @@
 import { NetworkError, ProviderRejectedError } from "../../../core/errors";
-import type { ProviderRuntime } from "../../contract";
+import type { ProviderRuntime } from "../../../kernel/contract";
 import { WXPAY_API_HOST, type WxpayMerchant } from "../merchant";
 import { currentTimestamp, isRetryableStatus, parseErrorBody, signRequest } from "./protocol";
 

@@ -1,6 +1,6 @@
 import { ConfigError, NetworkError, ProviderRejectedError, SignatureError, ValidationError } from "../../../core/errors";
 import { cancelCodepay, pollCodepay, type CodepayWait } from "../../codepay-loop";
-import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, TradeState } from "../../contract";
+import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, TradeState } from "../../../kernel/contract";
 import type { WxpayCall, WxpayResult } from "./client";
 import type { WxpayMerchant } from "../merchant";
 import { convertOther, subMerchantOf, type WxpaySubMerchant } from "./modes";

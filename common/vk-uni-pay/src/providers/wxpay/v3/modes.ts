@@ -1,5 +1,5 @@
 import { ConfigError, failures, NetworkError, ValidationError } from "../../../core/errors";
-import type { CreateRequest, CreateResult, PartnerRef } from "../../contract";
+import type { CreateRequest, CreateResult, PartnerRef } from "../../../kernel/contract";
 import type { WxpayMerchant } from "../merchant";
 import { toRfc3339Beijing } from "./normalize";
 import { buildAppPayParams, buildJsapiPayParams, currentTimestamp } from "./protocol";

@@ -1,5 +1,5 @@
 import { NetworkError } from "../../../core/errors";
-import type { PaymentStatus, RefundStatus } from "../../contract";
+import type { PaymentStatus, RefundStatus } from "../../../kernel/contract";
 import { mapRefundStatus, mapTradeState, parseFen } from "./protocol";
 
 /**

@@ -1,6 +1,6 @@
 import { SignatureError, VkPayError } from "../../../core/errors";
 import { jsonReply, type IntegrationResponse } from "../../../http-reply";
-import type { NormalizedEvent, ProviderRuntime, RawNotification } from "../../contract";
+import type { NormalizedEvent, ProviderRuntime, RawNotification } from "../../../kernel/contract";
 import type { WxpayMerchant } from "../merchant";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
 import type { PlatformCertStore } from "./platform-certs";

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Database, Doc } from "../../../core/database";
 import { ConfigError } from "../../../core/errors";
-import type { ProviderRuntime } from "../../contract";
+import type { ProviderRuntime } from "../../../kernel/contract";
 import { errorOf, sendSigned, type RawResponse, type ResponseVerifier } from "./client";
 import type { WxpayMerchant } from "../merchant";
 import { parseRfc3339 } from "./normalize";

@@ -1,7 +1,7 @@
 import { MAX_FEN } from "../../../../core/money";
 import { mapTradeState } from "../../v3/protocol/mapping";
 import { NetworkError, ProviderRejectedError, ValidationError } from "../../../../core/errors";
-import type { RefundState, TradeState } from "../../../contract";
+import type { RefundState, TradeState } from "../../../../kernel/contract";
 import type { V2Fields } from "./xml";
 
 /**

@@ -1,5 +1,5 @@
 import { MAX_FEN } from "../../../../core/money";
-import type { RefundState, TradeState } from "../../../contract";
+import type { RefundState, TradeState } from "../../../../kernel/contract";
 import { WxpayV3ValidationError } from "./errors";
 import type { WxpayV3ErrorBody } from "./types";
 

@@ -1,9 +1,11 @@
+import type { Database } from "../core/database";
 import type { IntegrationResponse } from "../http-reply";
 
 /**
- * The contract every payment provider implements (STYLE.md items 1-3). A provider speaks its wire
- * protocol and verifies what it receives; the core owns orders, state changes, hooks and replies.
- * Nothing untyped crosses this boundary: the provider's own data travels in `raw`, for audit only.
+ * The kernel between the core and the providers: the contract every payment provider implements, and
+ * the only door through which the core reaches one (modes, logins, balance, payments, refunds,
+ * notifications, transfers). A provider speaks its wire protocol and verifies what it receives; the core
+ * owns orders, state changes, hooks and replies. Nothing untyped crosses this boundary: the provider's own data travels in `raw`, for audit only.
  */
 
 /** Payment states as stored on orders and reported by queries. Unknown provider states map to a pending one, never to SUCCESS. */
@@ -23,7 +25,7 @@ export type MerchantConfig = Readonly<Record<string, unknown>>;
 export interface ProviderRuntime {
   now(): number;
   /** The library's database, for what a provider keeps across instances (platform certificates); a provider's own store is used without it. */
-  db?: import("../core/database").Database;
+  db?: Database;
   request(url: string, options: Record<string, unknown>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; data: Buffer }>;
 }
 
