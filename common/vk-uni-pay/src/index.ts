@@ -6,8 +6,10 @@
 import "./providers";
 
 import { queryAccountBalance } from "./api/account-balance";
+import { listNotifications, listOrders, orderDetail } from "./api/admin-views";
 import { applyAbnormalRefund } from "./api/apply-abnormal-refund";
 import { closeOrder } from "./api/close-order";
+import { createClientPayment } from "./api/create-client-payment";
 import { createPayment } from "./api/create-payment";
 import { decrypt, encrypt } from "./api/crypto-aes";
 import { code2Session, loginCall, loginRoutes } from "./api/openid";
@@ -29,6 +31,7 @@ const code2SessionAlipay = loginCall("code2SessionAlipay");
 /** The public calls of the manual, each `(params, deps?)`. */
 const CALLS = {
   createPayment,
+  createClientPayment,
   queryPayment,
   closeOrder,
   refund,
@@ -45,6 +48,9 @@ const CALLS = {
   code2SessionWeixinMP,
   code2SessionWeixinH5,
   code2SessionAlipay,
+  listOrders,
+  listNotifications,
+  orderDetail,
 };
 
 type Bound<T> = { [K in keyof T]: T[K] extends (params: infer P, deps?: Deps) => infer R ? (params: P) => R : never };
@@ -72,6 +78,7 @@ export function withHooks(hooks: HookResolver): BoundLibrary {
 
 export {
   createPayment,
+  createClientPayment,
   queryPayment,
   closeOrder,
   refund,
@@ -85,6 +92,9 @@ export {
   listTransfers,
   pendingTransfers,
   queryAccountBalance,
+  listOrders,
+  listNotifications,
+  orderDetail,
   code2Session,
   loginRoutes,
   code2SessionWeixinMP,

@@ -1,10 +1,10 @@
+import { isPaid } from "../core/repository";
 import { failures, NetworkError, ProviderRejectedError, SignatureError } from "../core/errors";
-import { findOrder, markClosed, OPEN_STATUSES } from "../core/orders";
+import { findOrder, findOrderFor, markClosed, OPEN_STATUSES } from "../core/orders";
 import { respond, type Result } from "../core/result";
 import { reconcileWithProvider } from "./query-payment";
 import { checkOutTradeNo, orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
-const PAID = ["SUCCESS", "REFUND"];
 
 /**
  * Closes at the provider, then asks it whether the buyer paid first. A close does not settle that by
@@ -17,9 +17,9 @@ const PAID = ["SUCCESS", "REFUND"];
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012556398 (v3 关闭订单)
  * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_3 (v2 关闭订单: ORDERPAID)
  */
-async function close(params: { out_trade_no: string }, deps: ApiDeps): Promise<{ out_trade_no: string; trade_state: "CLOSED" }> {
+async function close(params: { out_trade_no: string; user_id?: string }, deps: ApiDeps): Promise<{ out_trade_no: string; trade_state: "CLOSED" }> {
   const outTradeNo = checkOutTradeNo(params?.out_trade_no);
-  const order = await findOrder(outTradeNo, deps.db);
+  const order = await findOrderFor(outTradeNo, params.user_id, deps.db);
   if (!order) throw failures.orderNotFound();
   if (order.status === "CLOSED") return { out_trade_no: outTradeNo, trade_state: "CLOSED" };
   if (!OPEN_STATUSES.includes(order.status)) throw failures.orderAlreadyPaid();
@@ -42,7 +42,7 @@ async function close(params: { out_trade_no: string }, deps: ApiDeps): Promise<{
     deps.log(`vk-uni-pay: ${outTradeNo} closed at ${order.provider}; the confirming query failed (${(error as Error).message})`);
   }
   const current = (await findOrder(outTradeNo, deps.db)) ?? order;
-  if (PAID.includes(current.status)) throw failures.orderAlreadyPaid();
+  if (isPaid(current.status)) throw failures.orderAlreadyPaid();
   if (refusal) throw refusal;
   if (current.status === "CLOSED") return { out_trade_no: outTradeNo, trade_state: "CLOSED" };
   // If a payment slipped in meanwhile, the conditional write leaves it paid.
@@ -51,6 +51,6 @@ async function close(params: { out_trade_no: string }, deps: ApiDeps): Promise<{
 }
 
 /** `vkPay.closeOrder`: closes at the provider, then the order is CLOSED; a paid order is never closed. */
-export function closeOrder(params: { out_trade_no: string }, deps: ApiDeps = productionDeps()): Promise<Result<{ out_trade_no: string; trade_state: "CLOSED" }>> {
+export function closeOrder(params: { out_trade_no: string; user_id?: string }, deps: ApiDeps = productionDeps()): Promise<Result<{ out_trade_no: string; trade_state: "CLOSED" }>> {
   return respond("closeOrder", () => close(params, deps), deps.log);
 }

@@ -96,7 +96,7 @@ function checkData(params: CreatePaymentParams, now: number) {
   };
 }
 
-async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<CreatePaymentData> {
+export async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<CreatePaymentData> {
   const now = deps.now();
   const input = checkData(params, now);
   const config = deps.config();

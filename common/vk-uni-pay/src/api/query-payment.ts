@@ -1,7 +1,8 @@
+import { isPaid } from "../core/repository";
 import { sleepOf } from "../core/deps";
 import { formatTimeEnd } from "../core/beijing-time";
 import { failures } from "../core/errors";
-import { findOrder, markClosed, OPEN_STATUSES, type Order } from "../core/orders";
+import { findOrder, findOrderFor, markClosed, OPEN_STATUSES, type Order } from "../core/orders";
 import { respond, type Result } from "../core/result";
 import type { TradeState } from "../kernel/contract";
 import { applyReportedPayment, checkOutTradeNo, orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
@@ -13,6 +14,8 @@ export interface QueryPaymentParams {
   /** Seconds, 5 to 40 (vk-uni-pay's range); default 20. */
   await_max_time?: number;
   pay_order_info?: boolean;
+  /** Only this user's order: the vk-pay routes pass the caller's verified uid. */
+  user_id?: string;
 }
 
 export interface QueryPaymentData {
@@ -26,7 +29,6 @@ export interface QueryPaymentData {
   payOrder?: Order;
 }
 
-const PAID = ["SUCCESS", "REFUND"];
 const POLL_MS = 250;
 
 /** Asks the provider about an open order; a payment it reports is applied through the exactly-once path. */
@@ -44,7 +46,7 @@ async function awaitHook(outTradeNo: string, seconds: number, deps: ApiDeps): Pr
   const deadline = deps.now() + seconds * 1000;
   const sleep = sleepOf(deps);
   let order = await findOrder(outTradeNo, deps.db);
-  while (order && PAID.includes(order.status) && order.user_order_success === undefined && deps.now() < deadline) {
+  while (order && isPaid(order.status) && order.user_order_success === undefined && deps.now() < deadline) {
     await sleep(POLL_MS);
     order = await findOrder(outTradeNo, deps.db);
   }
@@ -53,17 +55,17 @@ async function awaitHook(outTradeNo: string, seconds: number, deps: ApiDeps): Pr
 
 async function query(params: QueryPaymentParams, deps: ApiDeps): Promise<QueryPaymentData> {
   const outTradeNo = checkOutTradeNo(params?.out_trade_no);
-  let order = await findOrder(outTradeNo, deps.db);
+  let order = await findOrderFor(outTradeNo, params.user_id, deps.db);
   if (!order) throw failures.orderNotFound();
   if (OPEN_STATUSES.includes(order.status)) {
     await reconcileWithProvider(order, deps);
     order = (await findOrder(outTradeNo, deps.db)) ?? order;
   }
-  if (params.await_notify === true && PAID.includes(order.status)) {
+  if (params.await_notify === true && isPaid(order.status)) {
     const seconds = Math.min(40, Math.max(5, Number.isFinite(params.await_max_time) ? Number(params.await_max_time) : 20));
     order = (await awaitHook(outTradeNo, seconds, deps)) ?? order;
   }
-  const paid = PAID.includes(order.status);
+  const paid = isPaid(order.status);
   return {
     trade_state: order.status,
     total_fee: order.total_fee,

@@ -1,3 +1,4 @@
+import { COLLECTIONS, PAID_STATUSES } from "../core/repository";
 import { ProviderRejectedError } from "../core/errors";
 import { runPaidHook, runRefundedHook } from "../core/hooks";
 import { markClosed, OPEN_STATUSES, ORDERS, type Order } from "../core/orders";
@@ -7,7 +8,7 @@ import { respond, type Result } from "../core/result";
 import { reconcileWithProvider } from "./query-payment";
 import { orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
-export const TASK_LOG = "vk-pay-task-log";
+export const TASK_LOG = COLLECTIONS.taskLog;
 
 /** Orders younger than this are left to their notification; older open ones are asked about. */
 const QUIET_MS = 60_000;
@@ -47,7 +48,7 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
   const orders = db.collection(ORDERS);
 
   if (hooks) {
-    const { data } = await orders.where({ status: _.in(["SUCCESS", "REFUND"]), user_order_success: _.in([false, null]) }).limit(BATCH).get();
+    const { data } = await orders.where({ status: _.in([...PAID_STATUSES]), user_order_success: _.in([false, null]) }).limit(BATCH).get();
     const due = (data as Order[]).filter((order) => !((order as { hook_next_retry?: number }).hook_next_retry! > now));
     await each(due, report, (order) => order.out_trade_no, async (order) => {
       if ((await runPaidHook(order._id, hooks, { now, log: deps.log, db })) === "done") report.hooks += 1;

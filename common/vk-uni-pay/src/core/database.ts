@@ -15,6 +15,7 @@ export interface DocumentRef {
 export interface Query {
   where(query: Record<string, unknown>): Query;
   orderBy(field: string, direction: "asc" | "desc"): Query;
+  skip(count: number): Query;
   limit(count: number): Query;
   get(): Promise<{ data: Doc[] }>;
   count(): Promise<{ total: number }>;

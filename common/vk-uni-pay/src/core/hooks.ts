@@ -1,3 +1,4 @@
+import { isPaid } from "./repository";
 import { inTransaction, single, type Database, type TransactionRef } from "./database";
 import { ORDERS, type Order } from "./orders";
 import { REFUNDS } from "./refunds";
@@ -55,7 +56,6 @@ export type HookResolver = (type: string) => HookModule | undefined;
 
 export type HookOutcome = "done" | "already-done" | "failed" | "not-paid";
 
-export const PAID_STATUSES: readonly string[] = ["SUCCESS", "REFUND"];
 const MAX_ERROR_LENGTH = 500;
 
 /** Retry delay after the n-th failure: 30 s doubling, at most 6 h. */
@@ -111,7 +111,7 @@ export async function callPaidHookIn(
   now: number,
   log: (line: string) => void,
 ): Promise<{ outcome: HookOutcome; marker?: Record<string, unknown> }> {
-  if (!order || !PAID_STATUSES.includes(order.status)) return { outcome: "not-paid" };
+  if (!order || !isPaid(order.status)) return { outcome: "not-paid" };
   if (order.user_order_success === true) return { outcome: "already-done" };
   const result = await hooks.paid?.({ order, custom: order.custom ?? {}, db: transaction, now, log, idempotencyKey: `${order._id}:paid` });
   if (result === false) throw new HookRefused("hook returned false");
@@ -140,7 +140,7 @@ export async function runPaidHook(
   const db = options.db;
   const log = options.log ?? ((line: string) => console.log(line));
   const order = single(await db.collection(ORDERS).doc(orderId).get()) as Order | undefined;
-  if (!order || !PAID_STATUSES.includes(order.status)) return "not-paid";
+  if (!order || !isPaid(order.status)) return "not-paid";
   if (order.user_order_success === true) return "already-done";
   try {
     const hooks = resolve(order.type);

@@ -1,3 +1,4 @@
+import { COLLECTIONS } from "./repository";
 import { merchantConfig, validatePayConfig, type PayConfig } from "./config";
 import { single, type Database } from "./database";
 import { ConfigError, ValidationError } from "./errors";
@@ -8,7 +9,7 @@ import { ConfigError, ValidationError } from "./errors";
  * notification path, so query, close, refund and the notification all use the merchant that created it.
  */
 
-export const MERCHANT_CONFIGS = "vk-pay-config";
+export const MERCHANT_CONFIGS = COLLECTIONS.merchantConfigs;
 
 const PID = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -1,14 +1,15 @@
+import { COLLECTIONS, OPEN_STATUSES } from "./repository";
 import type { TradeState } from "../kernel/contract";
 import { isDuplicateKey, type Database, type Doc } from "./database";
 import { failures } from "./errors";
 
-export const ORDERS = "vk-pay-orders";
+export const ORDERS = COLLECTIONS.orders;
 
 /** Order statuses: the seed's strings. REFUND means any amount refunded; `refund_fee` says how much. */
 export type OrderStatus = Exclude<TradeState, "PAYERROR">;
 
 /** The states a payment may still move out of; every transition to SUCCESS or CLOSED is conditional on them. */
-export const OPEN_STATUSES: readonly OrderStatus[] = ["NOTPAY", "USERPAYING"];
+export { OPEN_STATUSES };
 
 /**
  * The states a verified payment may move to SUCCESS. CLOSED is among them: a provider that confirmed a
@@ -63,6 +64,16 @@ export type NotifyMode = 0 | 1;
 export async function findOrder(outTradeNo: string, db: Database): Promise<Order | undefined> {
   const { data } = await db.collection(ORDERS).where({ out_trade_no: outTradeNo }).limit(1).get();
   return data[0] as Order | undefined;
+}
+
+/**
+ * The order, for a caller acting as `userId` when one is given: another user's order (or one without an
+ * owner) is answered exactly like a missing one, so order numbers cannot be probed.
+ */
+export async function findOrderFor(outTradeNo: string, userId: string | undefined, db: Database): Promise<Order | undefined> {
+  const order = await findOrder(outTradeNo, db);
+  if (!order || (userId !== undefined && order.user_id !== userId)) return undefined;
+  return order;
 }
 
 /** Fields a retry of the same order may not change: who pays, for what, to whom, how much. */

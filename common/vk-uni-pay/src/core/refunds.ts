@@ -1,9 +1,10 @@
+import { COLLECTIONS, REFUNDABLE_STATUSES } from "./repository";
 import type { RefundState } from "../kernel/contract";
 import { inTransaction, single, type Database, type TransactionRef } from "./database";
 import { failures } from "./errors";
 import { ORDERS, type Order } from "./orders";
 
-export const REFUNDS = "vk-pay-refunds";
+export const REFUNDS = COLLECTIONS.refunds;
 
 /** One refund: its `_id` is the merchant's `out_refund_no`, so the same number is the same refund. */
 export interface RefundRecord {
@@ -32,7 +33,6 @@ export interface RefundRecord {
 /** Refunds whose money is still on its way: both hold their reservation against the order. */
 export const OPEN_REFUND_STATUSES: readonly RefundState[] = ["PROCESSING", "ABNORMAL"];
 
-const REFUNDABLE = ["SUCCESS", "REFUND"];
 
 /**
  * The number a refund without an explicit `out_refund_no` gets: vk-uni-pay's `<out_trade_no>-<n>`, n the
@@ -72,7 +72,7 @@ export async function reserveRefund(
         throw failures.refundNoConflict();
       }
     }
-    if (!REFUNDABLE.includes(order.status)) throw failures.orderNotPaid();
+    if (!REFUNDABLE_STATUSES.includes(order.status)) throw failures.orderNotPaid();
     const reserved = order.refund_reserved ?? order.refund_fee ?? 0;
     if (reserved + request.refundFee > order.total_fee) throw failures.refundExceedsPaid();
     const outRefundNo = request.outRefundNo ?? (await nextRefundNo(transaction, order));

@@ -1,7 +1,8 @@
+import { COLLECTIONS } from "../core/repository";
 import type { DocumentWriter } from "../core/database";
 import type { RawNotification } from "../kernel/contract";
 
-export const NOTIFY_LOG = "vk-pay-notify-log";
+export const NOTIFY_LOG = COLLECTIONS.notifyLog;
 
 export type NotifyOutcome = "applied" | "duplicate" | "ignored" | "refused" | "error";
 

@@ -1,5 +1,4 @@
-import { failure } from "./replies";
-import type { FailureReply } from "./types";
+import { ValidationError } from "./errors";
 
 /** What an admin list may filter and sort on: plain fields with plain values, nothing an operator could hide in. */
 export interface ListQuery {
@@ -19,24 +18,24 @@ function isScalar(value: unknown): value is string | number | boolean {
  * The seed's list form (`where`, `orderBy: "create_date desc"`, `pageIndex`, `pageSize`), checked
  * against the fields a list allows; `{ "$gt": "" }` and other objects where values belong are refused.
  */
-export function parseListQuery(data: Record<string, unknown>, fields: readonly string[], defaultOrder: string): ListQuery | FailureReply {
+export function parseListQuery(data: Record<string, unknown>, fields: readonly string[], defaultOrder: string): ListQuery {
   const where: Record<string, string | number | boolean> = {};
   const given = data.where ?? {};
-  if (typeof given !== "object" || given === null || Array.isArray(given)) return failure(-1, "where-invalid", "where必须是对象");
+  if (typeof given !== "object" || given === null || Array.isArray(given)) throw new ValidationError(-1, "where-invalid", "where必须是对象");
   for (const [key, value] of Object.entries(given)) {
-    if (!fields.includes(key)) return failure(-1, "where-invalid", `不支持按 ${key} 查询`);
-    if (!isScalar(value)) return failure(-1, "where-invalid", `${key} 的值必须是字符串、数字或布尔值`);
+    if (!fields.includes(key)) throw new ValidationError(-1, "where-invalid", `不支持按 ${key} 查询`);
+    if (!isScalar(value)) throw new ValidationError(-1, "where-invalid", `${key} 的值必须是字符串、数字或布尔值`);
     where[key] = value;
   }
   const orderBy = data.orderBy ?? defaultOrder;
-  if (typeof orderBy !== "string") return failure(-1, "order-by-invalid", "orderBy格式不正确");
+  if (typeof orderBy !== "string") throw new ValidationError(-1, "order-by-invalid", "orderBy格式不正确");
   for (const part of orderBy.split(",")) {
     const [field, direction = "asc", extra] = part.trim().split(/\s+/);
-    if (!field || extra !== undefined || !fields.includes(field) || !["asc", "desc"].includes(direction.toLowerCase())) return failure(-1, "order-by-invalid", "orderBy格式不正确");
+    if (!field || extra !== undefined || !fields.includes(field) || !["asc", "desc"].includes(direction.toLowerCase())) throw new ValidationError(-1, "order-by-invalid", "orderBy格式不正确");
   }
   const pageIndex = data.pageIndex ?? 1;
   const pageSize = data.pageSize ?? 20;
-  if (!Number.isSafeInteger(pageIndex) || (pageIndex as number) < 1) return failure(-1, "page-invalid", "pageIndex必须是正整数");
-  if (!Number.isSafeInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > MAX_PAGE_SIZE) return failure(-1, "page-invalid", `pageSize必须是1到${MAX_PAGE_SIZE}的整数`);
+  if (!Number.isSafeInteger(pageIndex) || (pageIndex as number) < 1) throw new ValidationError(-1, "page-invalid", "pageIndex必须是正整数");
+  if (!Number.isSafeInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > MAX_PAGE_SIZE) throw new ValidationError(-1, "page-invalid", `pageSize必须是1到${MAX_PAGE_SIZE}的整数`);
   return { where, orderBy, pageIndex: pageIndex as number, pageSize: pageSize as number };
 }
