@@ -6,10 +6,9 @@ import { dataDirFromEnv, prepareDataDir } from "./local/data-dir";
 import { lockDataDir } from "./local/data-dir-lock";
 import { prepareRunSpace } from "./local/run-space";
 import { sandboxIndex } from "./local/sandbox-index";
+import { COMMON_ACTIONS, SANDBOXES, type RunningSandbox } from "./sandbox/registry";
 import { explainDataDirError, explainListenError, portFromEnv, StartupError } from "./local/startup-errors";
 import { ensureUser, issueToken } from "./local/users";
-import { createAlipaySandbox } from "./sandbox/alipay";
-import { createWxpaySandbox } from "./sandbox/wxpay";
 import { createEmulator } from "./uni-cloud-mock/src";
 
 const DEMO_USERS = [
@@ -17,13 +16,10 @@ const DEMO_USERS = [
   { label: "admin", uid: "demo-admin", role: ["admin"] },
 ];
 
-const COMMON_ACTIONS = ["pay", "fail", "cancel", "refund-result", "redeliver", "drop", "clock", "issue-code"];
-
 /** `npm start`: the emulator with vk-pay on one port, state under `.unicloud/`. */
 async function start(): Promise<void> {
   const port = portFromEnv("PORT", 8787);
-  // `/secapi` (v2 refunds, reversals) needs mutual TLS: its own HTTPS port, PORT + 1 unless set.
-  const httpsPort = portFromEnv("WXPAY_SANDBOX_HTTPS_PORT", port > 0 && port < 65535 ? port + 1 : 0);
+  for (const sandbox of SANDBOXES) sandbox.checkSettings?.();
   const dataDir = dataDirFromEnv();
   let lock: ReturnType<typeof lockDataDir>;
   try {
@@ -42,18 +38,20 @@ async function start(): Promise<void> {
 
   const emulator = createEmulator({ spaceDir: prepareRunSpace(dataDir), dataDir, port });
   emulator.mount("/", landingPage(emulator));
-  const wxpay = await createWxpaySandbox({ dataDir, httpsPort }).catch((error: unknown) => {
-    throw explainListenError(error, { what: "the WeChat Pay sandbox's mutual-TLS port (PORT + 1 unless set)", port: httpsPort, setting: "WXPAY_SANDBOX_HTTPS_PORT" });
-  });
-  process.env.WXPAY_SANDBOX_HTTPS_PORT = new URL(wxpay.secapiBaseUrl!).port;
-  // Mounted first, so each sandbox's own folder answers with its index page; every other path passes on.
-  emulator.mount("/__sandbox/wxpay", sandboxIndex({ provider: "wxpay", title: "WeChat Pay sandbox", api: "/v3/pay/transactions/native", actions: COMMON_ACTIONS }));
-  emulator.mount("/__sandbox/wxpay", wxpay.handler);
-  const alipay = await createAlipaySandbox({ dataDir });
-  emulator.mount("/__sandbox/alipay", sandboxIndex({ provider: "alipay", title: "Alipay sandbox", api: "/gateway.do", actions: COMMON_ACTIONS }));
-  emulator.mount("/__sandbox/alipay", alipay.handler);
+  const running: RunningSandbox[] = [];
+  const closeSandboxes = () => Promise.all(running.map((sandbox) => sandbox.close()));
+  for (const sandbox of SANDBOXES) {
+    const started = await sandbox.start({ dataDir, mode: "serve" }).catch(async (error: unknown) => {
+      await closeSandboxes();
+      throw error;
+    });
+    running.push(started);
+    // Mounted first, so each sandbox's own folder answers with its index page; every other path passes on.
+    emulator.mount(`/__sandbox/${sandbox.name}`, sandboxIndex({ provider: sandbox.name, title: sandbox.title, api: sandbox.api, actions: COMMON_ACTIONS }));
+    emulator.mount(`/__sandbox/${sandbox.name}`, started.handler);
+  }
   const url = await emulator.listen().catch(async (error: unknown) => {
-    await Promise.all([wxpay.close(), alipay.close()]);
+    await closeSandboxes();
     throw explainListenError(error, { what: "the emulator", port, setting: "PORT" });
   });
   process.env.PORT = String(new URL(url).port);
@@ -64,9 +62,8 @@ async function start(): Promise<void> {
     `vk-pay emulator: ${url}/`,
     `  vk-pay over HTTP:  POST ${url}/http/vk-pay`,
     `  client calls:      POST ${url}/__callFunction/vk-pay`,
-    `  WeChat Pay sandbox: ${url}/__sandbox/wxpay/`,
-    `  Alipay sandbox:     ${url}/__sandbox/alipay/`,
-    `  WeChat Pay v2 mutual TLS (/secapi): port ${process.env.WXPAY_SANDBOX_HTTPS_PORT} (WXPAY_SANDBOX_HTTPS_PORT)`,
+    ...SANDBOXES.map((sandbox) => `  ${`${sandbox.title}:`.padEnd(19)} ${url}/__sandbox/${sandbox.name}/`),
+    ...running.flatMap((sandbox) => sandbox.banner ?? []),
     `  data directory: ${dataDir} (UNICLOUD_DATA_DIR; locked by ${lock.lockFile} while this runs)`,
   ];
   for (const user of DEMO_USERS) {
@@ -77,7 +74,7 @@ async function start(): Promise<void> {
   console.log(lines.join("\n"));
 
   const stop = () => {
-    void Promise.all([wxpay.close(), alipay.close()])
+    void closeSandboxes()
       .then(() => emulator.close())
       .then(() => process.exit(0));
   };

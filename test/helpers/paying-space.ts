@@ -2,15 +2,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SPACE_DIR } from "../../scripts/build/paths";
 import { prepareDataDir } from "../../scripts/local/data-dir";
-import { createAlipaySandbox, type AlipaySandbox } from "../../scripts/sandbox/alipay";
-import { createWxpaySandbox, type WxpaySandbox } from "../../scripts/sandbox/wxpay";
+import type { AlipaySandbox } from "../../scripts/sandbox/alipay";
+import { SANDBOXES, type RunningSandbox } from "../../scripts/sandbox/registry";
+import type { WxpaySandbox } from "../../scripts/sandbox/wxpay";
 import { copySpace } from "./fixture-space";
 import { createEmulator } from "../../scripts/uni-cloud-mock/src";
 import { UNI_ID_TEST_CONFIG } from "./tokens";
 
 /**
  * The whole local product as `npm start` runs it: the built vk-pay in the emulator, the generated
- * uni-pay config pointing at the sandboxes, and the WeChat Pay sandbox over real HTTP.
+ * uni-pay config pointing at the sandboxes, and every sandbox of the registry over real HTTP.
  */
 export async function startPayingSpace(options: { prepareSpace?: (spaceDir: string) => void; prepareDataDir?: (dataDir: string) => void | Promise<void> } = {}) {
   const space = copySpace(SPACE_DIR);
@@ -23,12 +24,14 @@ export async function startPayingSpace(options: { prepareSpace?: (spaceDir: stri
   await options.prepareDataDir?.(dataDir);
   await prepareDataDir(dataDir);
   const emulator = createEmulator({ spaceDir: space.spaceDir, dataDir, databaseFile: join(dataDir, "db.sqlite"), port: 0, timers: false, log: () => undefined });
-  const wxpay: WxpaySandbox = await createWxpaySandbox({ dataDir, persist: false, notifyRetryDelaysMs: [50, 100], refundAutoSettleMs: false, httpsPort: 0, log: () => undefined });
-  // The generated config's v2 `secapiBaseUrl` reads this when loaded, as its baseUrl reads PORT.
-  process.env.WXPAY_SANDBOX_HTTPS_PORT = new URL(wxpay.secapiBaseUrl!).port;
-  emulator.mount("/__sandbox/wxpay", wxpay.handler);
-  const alipay: AlipaySandbox = await createAlipaySandbox({ dataDir, persist: false, notifyRetryDelaysMs: [50, 100], log: () => undefined });
-  emulator.mount("/__sandbox/alipay", alipay.handler);
+  const sandboxes: Record<string, RunningSandbox> = {};
+  for (const sandbox of SANDBOXES) {
+    sandboxes[sandbox.name] = await sandbox.start({ dataDir, mode: "test", log: () => undefined });
+    emulator.mount(`/__sandbox/${sandbox.name}`, sandboxes[sandbox.name]!.handler);
+  }
+  // Typed handles for the tests that drive a sandbox's own state.
+  const wxpay = sandboxes.wxpay as WxpaySandbox;
+  const alipay = sandboxes.alipay as AlipaySandbox;
   const url = await emulator.listen();
   // The generated config reads PORT when it is first loaded, which happens on the first call.
   process.env.PORT = new URL(url).port;
@@ -42,12 +45,12 @@ export async function startPayingSpace(options: { prepareSpace?: (spaceDir: stri
     url,
     db,
     dataDir,
+    sandboxes,
     wxpay,
     alipay,
     control,
     async close() {
-      await wxpay.close();
-      await alipay.close();
+      for (const sandbox of Object.values(sandboxes)) await sandbox.close();
       await emulator.close();
       space.cleanup();
     },
