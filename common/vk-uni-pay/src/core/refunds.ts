@@ -114,6 +114,13 @@ function mayMove(from: RefundState, to: RefundState): boolean {
  * query, the timer). SUCCESS counts it into `refund_fee` and marks the order REFUND; CLOSED releases the
  * reservation; ABNORMAL only records the state and keeps the reservation, so the same money cannot be
  * refunded twice while WeChat holds it. A move `mayMove` forbids is left alone ("already-settled").
+ *
+ * A transaction, not a conditional `_.inc`, because two documents move together (the refund's status and
+ * the order's totals) and the amount itself was already bounded when the refund was reserved: reserving is
+ * the conditional write under the ceiling. Both documents are read and written inside the transaction, so
+ * two settles of one refund, or of two refunds of one order, cannot both commit on what they read: uniCloud's
+ * MongoDB aborts the second with WriteConflict (the caller's retry then sees the moved status), and the
+ * emulator serialises writers.
  */
 export async function settleRefund(
   outRefundNo: string,
