@@ -9,34 +9,40 @@ export class VkPayError extends Error {
   readonly kind: ErrorKind;
   readonly code: number;
   readonly errCode: string;
+  /** What the log says (English, with the protocol's words); `message` is what the user reads (Chinese). */
+  readonly detail?: string;
 
-  constructor(kind: ErrorKind, code: number, reason: string, message: string) {
+  constructor(kind: ErrorKind, code: number, reason: string, message: string, detail?: string) {
     super(message);
     this.name = new.target.name;
     this.kind = kind;
     this.code = code;
     this.errCode = `vk-pay-${reason}`;
+    if (detail !== undefined) this.detail = detail;
   }
 }
 
 /** The caller sent something unusable; nothing was changed. */
 export class ValidationError extends VkPayError {
-  constructor(code: number, reason: string, message: string) {
-    super("validation", code, reason, message);
+  constructor(code: number, reason: string, message: string, detail?: string) {
+    super("validation", code, reason, message, detail);
   }
 }
 
 /** The merchant configuration is missing or wrong; fixing it is the developer's job. */
 export class ConfigError extends VkPayError {
-  constructor(reason: string, message: string, code = 100) {
-    super("config", code, reason, message);
+  constructor(reason: string, message: string, code = 100, detail?: string) {
+    super("config", code, reason, message, detail);
   }
 }
 
-/** A signature or decryption check failed: the message is not trusted and changes nothing. */
+/**
+ * A signature or decryption check failed: the message is not trusted and changes nothing. The protocol's
+ * reason stays in `detail` for the log; the caller reads a plain Chinese sentence.
+ */
 export class SignatureError extends VkPayError {
-  constructor(reason: string, message: string) {
-    super("signature", 4001, reason, message);
+  constructor(reason: string, detail: string) {
+    super("signature", 4001, reason, "支付平台的数据未通过验签，已拒绝，请稍后再试", detail);
   }
 }
 

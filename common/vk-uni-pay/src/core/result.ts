@@ -25,7 +25,11 @@ export async function respond<T>(operation: string, work: () => Promise<T>, log:
   try {
     return { code: 0, msg: "success", data: await work() };
   } catch (error) {
-    if (error instanceof VkPayError) return { code: error.code, msg: error.message, errCode: error.errCode };
+    if (error instanceof VkPayError) {
+      // The user reads `message`; what went wrong in the protocol's words goes to the log only.
+      if (error.detail) log(`vk-uni-pay ${operation}: ${error.errCode}: ${error.detail}`);
+      return { code: error.code, msg: error.message, errCode: error.errCode };
+    }
     log(`vk-uni-pay ${operation} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     return { code: 500, msg: "服务器内部错误，请稍后再试", errCode: "vk-pay-internal-error" };
   }

@@ -101,7 +101,7 @@ function isOurFault(error: unknown): boolean {
 }
 
 function refusedUnverified(error: unknown, payType: string, deps: PipelineDeps): Verdict {
-  const reason = error instanceof VkPayError ? `${error.errCode}: ${error.message}` : "verification failed";
+  const reason = error instanceof VkPayError ? `${error.errCode}: ${error.detail ?? error.message}` : "verification failed";
   if (!(error instanceof VkPayError)) deps.log(`vk-uni-pay: ${payType} notification could not be verified: ${(error as Error)?.message ?? String(error)}`);
   return { accepted: false, ourFault: isOurFault(error), entry: { outcome: "refused", reason } };
 }

@@ -32,9 +32,9 @@ export class AlipaySignatureError extends SignatureError {
 export class AlipayConfigError extends ConfigError {
   constructor(
     readonly reason: AlipayErrorCode,
-    message: string,
+    detail: string,
   ) {
-    super(reason, message);
+    super(reason, "支付宝商户配置有误，请检查 uni-pay/config.js 中的密钥与证书（详情见日志）", 100, detail);
   }
 }
 
@@ -44,7 +44,7 @@ export class AlipayValidationError extends ValidationError {
     readonly reason: AlipayErrorCode,
     message: string,
   ) {
-    super(1000, reason, message);
+    super(1000, reason, "数据格式不正确", message);
   }
 }
 

@@ -91,7 +91,7 @@ export function parseV2Fen(value: unknown, field: string, options: { allowZero?:
   const ok = typeof value === "string" && /^(0|[1-9][0-9]{0,15})$/.test(value);
   const fen = ok ? Number(value) : NaN;
   if (!Number.isSafeInteger(fen) || fen > MAX_FEN || (fen === 0 && !options.allowZero)) {
-    throw new ValidationError(1003, "wxpay-v2-invalid-amount", `${field} must be a ${options.allowZero ? "non-negative" : "positive"} integer number of fen`);
+    throw new ValidationError(1003, "wxpay-v2-invalid-amount", `微信支付返回的金额 ${field} 不是${options.allowZero ? "非负" : "正"}整数分`);
   }
   return fen;
 }

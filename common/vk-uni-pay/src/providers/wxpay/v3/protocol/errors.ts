@@ -48,9 +48,9 @@ export class WxpayV3CryptoError extends SignatureError {
 export class WxpayV3ConfigError extends ConfigError {
   constructor(
     readonly reason: WxpayV3ErrorCode,
-    message: string,
+    detail: string,
   ) {
-    super(reason, message);
+    super(reason, "微信支付商户配置有误，请检查 uni-pay/config.js 中的密钥、证书与 APIv3 密钥（详情见日志）", 100, detail);
   }
 }
 
@@ -60,7 +60,7 @@ export class WxpayV3ValidationError extends ValidationError {
     readonly reason: WxpayV3ErrorCode,
     message: string,
   ) {
-    super(reason === "wxpay-v3-invalid-amount" ? 1003 : 1000, reason, message);
+    super(reason === "wxpay-v3-invalid-amount" ? 1003 : 1000, reason, reason === "wxpay-v3-invalid-amount" ? "金额必须是正整数（单位：分）" : "数据格式不正确", message);
   }
 }
 
