@@ -22,7 +22,7 @@ function definedCodes(): Set<number> {
   const patterns = [
     /new (?:ValidationError|StateError)\((-?\d+)/g, // numbered failures
     /super\("\w+", (-?\d+)/g, // a class's fixed code (signature 4001, provider 3001, network 3002)
-    /code = (\d+)\)/g, // a class's default code (configuration 100)
+    /code = (\d+)[,)]/g, // a class's default code (configuration 100)
     /ConfigError\("[^"]+", (?:"[^"]*"|`[^`]*`), (\d+)\)/g, // a configuration failure with its own number
     /failure\((-?\d+)/g, // the router's refusals
     /const TOKEN_[A-Z_]+ = (\d+)/g, // the router's token codes
