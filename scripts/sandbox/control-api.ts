@@ -17,6 +17,34 @@ export class ControlError extends Error {
   }
 }
 
+type Body = Record<string, unknown>;
+
+/** A control action's string field: non-empty, at most `max` characters; absent allowed unless required. */
+export function text(body: Body, field: string, required: true, max?: number): string;
+export function text(body: Body, field: string, required: false, max?: number): string | undefined;
+export function text(body: Body, field: string, required: boolean, max = 128): string | undefined {
+  const value = body[field];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== "string" || value === "" || value.length > max) throw new ControlError(400, `${field} must be a non-empty string`);
+  return value;
+}
+
+/** A control action's integer field, from 0 to `max`. */
+export function wholeNumber(body: Body, field: string, max: number): number {
+  const value = body[field];
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > max) throw new ControlError(400, `${field} must be an integer from 0 to ${max}`);
+  return value;
+}
+
+/** The longest business-clock jump `clock` accepts. */
+export const MAX_CLOCK_ADVANCE_SECONDS = 10 * 365 * 24 * 3600;
+
+/** `drop`: the next `count` notifications are lost on purpose, the same in every sandbox. */
+export function dropAction(notifier: { drop(count: number): void; readonly pendingDrops: number }, body: Body): Record<string, unknown> {
+  notifier.drop(wholeNumber(body, "count", 1000));
+  return { pending_drops: notifier.pendingDrops };
+}
+
 export type ControlAction<Context> = (ctx: Context, body: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** Runs `action` from `actions`; false when it is not one of them (the caller serves other paths). */

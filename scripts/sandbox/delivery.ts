@@ -66,3 +66,32 @@ export function createDeliveryQueue<Job>(options: { retryDelaysMs: number[]; att
     },
   };
 }
+
+/**
+ * What every notifier answers besides its own `send`: `redeliver` of the last notification stored under a
+ * key (the control API's `redeliver`), `drop`, `pendingDrops`, `idle` and `close`. Returned as the object a
+ * notifier adds its `send` to, so `pendingDrops` stays a live getter.
+ */
+export function deliveryControls<Job, Stored>(queue: DeliveryQueue<Job>, lastNotification: (key: string) => Stored | undefined, jobOf: (stored: Stored) => Job) {
+  return {
+    redeliver(key: string): "queued" | "dropped" | undefined {
+      const stored = lastNotification(key);
+      return stored ? queue.dispatch(jobOf(stored)) : undefined;
+    },
+    drop: (count: number) => queue.drop(count),
+    get pendingDrops() {
+      return queue.pendingDrops;
+    },
+    idle: () => queue.idle(),
+    close: () => queue.close(),
+  };
+}
+
+/**
+ * The default transport of every sandbox: Node's fetch with a timeout, as the platforms give up on slow
+ * merchants, and without following redirects, which they treat as a failed delivery.
+ */
+export async function fetchTransport(url: string, init: { headers: Record<string, string>; body: string }): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, { method: "POST", headers: init.headers, body: init.body, redirect: "manual", signal: AbortSignal.timeout(5000) });
+  return { status: response.status, body: await response.text() };
+}

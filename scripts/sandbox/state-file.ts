@@ -26,3 +26,42 @@ export function writeStateFile(file: string | undefined, data: unknown): void {
   writeFileSync(temporary, JSON.stringify(data), { mode: 0o600 });
   renameSync(temporary, file);
 }
+
+/** What every sandbox's state holds besides its own records: the business clock and the last notifications. */
+export interface SandboxStateBase<Notification> {
+  /** Wall clock (ms): signatures and their time windows use it, as the library's clock is the real one. */
+  now(): number;
+  /** Business clock (ms): wall clock plus `clock` advances; expiries and trade times use it. */
+  businessNow(): number;
+  advanceClock(seconds: number): void;
+  readonly clockOffsetSeconds: number;
+  lastNotification(key: string): Notification | undefined;
+  putNotification(key: string, notification: Notification): void;
+  /** Writes the state file now (every put already does). */
+  save(): void;
+}
+
+/**
+ * The clock and notification part of a sandbox's state over its persisted `data`; a sandbox adds its own
+ * records to the object this returns (keeping `clockOffsetSeconds` a live getter).
+ */
+export function sandboxStateBase<Notification>(data: { clockOffsetSeconds: number; notifications: Record<string, Notification> }, file: string | undefined, now: () => number): SandboxStateBase<Notification> {
+  const save = () => writeStateFile(file, data);
+  return {
+    now,
+    businessNow: () => now() + data.clockOffsetSeconds * 1000,
+    advanceClock(seconds) {
+      data.clockOffsetSeconds += seconds;
+      save();
+    },
+    get clockOffsetSeconds() {
+      return data.clockOffsetSeconds;
+    },
+    lastNotification: (key) => data.notifications[key],
+    putNotification(key, notification) {
+      data.notifications[key] = notification;
+      save();
+    },
+    save,
+  };
+}

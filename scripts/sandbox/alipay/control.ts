@@ -3,7 +3,7 @@
  * as the buyer, as the Alipay app, or on the sandbox itself.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { serveControlAction, type ControlAction } from "../control-api";
+import { dropAction, MAX_CLOCK_ADVANCE_SECONDS, serveControlAction, text, wholeNumber, type ControlAction } from "../control-api";
 import { openAppPayTrade } from "./app-pay";
 import type { AppRegistry } from "./apps";
 import type { AlipayCertRotation } from "./cert-rotation";
@@ -25,21 +25,6 @@ export interface ControlContext {
 }
 
 type Body = Record<string, unknown>;
-
-function text(body: Body, field: string, required: true, max?: number): string;
-function text(body: Body, field: string, required: false, max?: number): string | undefined;
-function text(body: Body, field: string, required: boolean, max = 128): string | undefined {
-  const value = body[field];
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== "string" || value === "" || value.length > max) throw new ControlError(400, `${field} must be a non-empty string`);
-  return value;
-}
-
-function wholeNumber(body: Body, field: string, max: number): number {
-  const value = body[field];
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > max) throw new ControlError(400, `${field} must be an integer from 0 to ${max}`);
-  return value;
-}
 
 function tradeOf(ctx: ControlContext, body: Body): SandboxTrade {
   // Acting on a precreate trade implies the buyer scanned its QR code first.
@@ -89,12 +74,9 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     if (!notification) throw new ControlError(404, "no notification has been sent for it yet");
     return { notification };
   },
-  drop(ctx, body) {
-    ctx.notifier.drop(wholeNumber(body, "count", 1000));
-    return { pending_drops: ctx.notifier.pendingDrops };
-  },
+  drop: (ctx, body) => dropAction(ctx.notifier, body),
   clock(ctx, body) {
-    ctx.state.advanceClock(wholeNumber(body, "advance_seconds", 10 * 365 * 24 * 3600));
+    ctx.state.advanceClock(wholeNumber(body, "advance_seconds", MAX_CLOCK_ADVANCE_SECONDS));
     const changed = ctx.ledger.settleDue().map(summary);
     return { now: formatBeijing(ctx.state.businessNow()), offset_seconds: ctx.state.clockOffsetSeconds, changed };
   },

@@ -4,7 +4,7 @@
  * @see https://opendocs.alipay.com/open/203/105286 (异步通知说明)
  * @see https://opendocs.alipay.com/common/02mse7 (异步通知验签)
  */
-import { createDeliveryQueue } from "../delivery";
+import { createDeliveryQueue, deliveryControls, fetchTransport } from "../delivery";
 import { signContent } from "./sign";
 import type { AlipaySandboxState } from "./state";
 
@@ -47,27 +47,13 @@ export function createNotifier(options: { state: AlipaySandboxState; transport: 
   });
   const dispatch = (url: string, body: string) => queue.dispatch({ url, body });
 
-  return {
-    send(keys, url, params, sign) {
+  return Object.assign(deliveryControls(queue, options.state.lastNotification, (stored) => stored), {
+    send(keys: string[], url: string, params: Record<string, string>, sign: (content: string) => string) {
       const body = signNotification(params, sign);
       for (const key of keys) options.state.putNotification(key, { url, body });
       return dispatch(url, body);
     },
-    redeliver(key) {
-      const stored = options.state.lastNotification(key);
-      return stored ? dispatch(stored.url, stored.body) : undefined;
-    },
-    drop: (count) => queue.drop(count),
-    get pendingDrops() {
-      return queue.pendingDrops;
-    },
-    idle: () => queue.idle(),
-    close: () => queue.close(),
-  };
+  });
 }
 
-/** The default transport: fetch with a timeout and no redirects, which Alipay treats as failures. */
-export const fetchTransport: NotifyTransport = async (url, init) => {
-  const response = await fetch(url, { method: "POST", headers: init.headers, body: init.body, redirect: "manual", signal: AbortSignal.timeout(5000) });
-  return { status: response.status, body: await response.text() };
-};
+export { fetchTransport };

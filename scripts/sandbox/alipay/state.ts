@@ -1,4 +1,4 @@
-import { readStateFile, writeStateFile } from "../state-file";
+import { readStateFile, sandboxStateBase, writeStateFile, type SandboxStateBase } from "../state-file";
 import type { SandboxRefund, SandboxTrade, StoredNotification } from "./types";
 
 interface PersistedState {
@@ -9,13 +9,8 @@ interface PersistedState {
   notifications: Record<string, StoredNotification>;
 }
 
-export interface AlipaySandboxState {
-  /** Wall clock (ms). */
-  now(): number;
-  /** Business clock (ms): wall clock plus `clock` advances; expiries and `gmt_*` times use it. */
-  businessNow(): number;
-  advanceClock(seconds: number): void;
-  readonly clockOffsetSeconds: number;
+/** The business clock's advances move expiries and `gmt_*` times. */
+export interface AlipaySandboxState extends SandboxStateBase<StoredNotification> {
   trade(appId: string, outTradeNo: string): SandboxTrade | undefined;
   tradeByTradeNo(appId: string, tradeNo: string): SandboxTrade | undefined;
   trades(): SandboxTrade[];
@@ -23,9 +18,6 @@ export interface AlipaySandboxState {
   refund(appId: string, outTradeNo: string, outRequestNo: string): SandboxRefund | undefined;
   refunds(): SandboxRefund[];
   putRefund(refund: SandboxRefund): void;
-  lastNotification(key: string): StoredNotification | undefined;
-  putNotification(key: string, notification: StoredNotification): void;
-  save(): void;
 }
 
 const emptyState = (): PersistedState => ({ version: 1, clockOffsetSeconds: 0, trades: {}, refunds: {}, notifications: {} });
@@ -37,16 +29,7 @@ export function createSandboxState(options: { file?: string; now: () => number }
 
   const save = () => writeStateFile(options.file, data);
 
-  return {
-    now: options.now,
-    businessNow: () => options.now() + data.clockOffsetSeconds * 1000,
-    advanceClock(seconds) {
-      data.clockOffsetSeconds += seconds;
-      save();
-    },
-    get clockOffsetSeconds() {
-      return data.clockOffsetSeconds;
-    },
+  const own: Omit<AlipaySandboxState, keyof SandboxStateBase<StoredNotification>> = {
     trade: (appId, outTradeNo) => data.trades[`${appId}:${outTradeNo}`],
     tradeByTradeNo: (appId, tradeNo) => Object.values(data.trades).find((t) => t.app_id === appId && t.trade_no === tradeNo),
     trades: () => Object.values(data.trades),
@@ -61,11 +44,6 @@ export function createSandboxState(options: { file?: string; now: () => number }
       data.refunds[`${refund.app_id}:${refund.out_trade_no}:${refund.out_request_no}`] = refund;
       save();
     },
-    lastNotification: (key) => data.notifications[key],
-    putNotification(key, notification) {
-      data.notifications[key] = notification;
-      save();
-    },
-    save,
   };
+  return Object.assign(sandboxStateBase(data, options.file, options.now), own);
 }

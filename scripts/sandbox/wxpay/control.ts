@@ -3,7 +3,7 @@
  * as the payer, as WeChat's back office, or on the sandbox itself.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { serveControlAction, type ControlAction } from "../control-api";
+import { dropAction, MAX_CLOCK_ADVANCE_SECONDS, serveControlAction, text, wholeNumber, type ControlAction } from "../control-api";
 import type { Ledger } from "./ledger";
 import type { Notifier } from "./notifier";
 import type { PlatformCertificates } from "./platform";
@@ -20,24 +20,6 @@ export interface ControlContext {
   platform: PlatformCertificates;
   defaultMchid: string;
 }
-
-type Body = Record<string, unknown>;
-
-function text(body: Body, field: string, required: true): string;
-function text(body: Body, field: string, required: false): string | undefined;
-function text(body: Body, field: string, required: boolean): string | undefined {
-  const value = body[field];
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== "string" || value === "" || value.length > 128) throw new ControlError(400, `${field} must be a non-empty string`);
-  return value;
-}
-
-function wholeNumber(body: Body, field: string, max: number): number {
-  const value = body[field];
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > max) throw new ControlError(400, `${field} must be an integer from 0 to ${max}`);
-  return value;
-}
-
 
 const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   pay(ctx, body) {
@@ -71,12 +53,9 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     if (!notification) throw new ControlError(404, "no notification has been sent for it yet");
     return { notification };
   },
-  drop(ctx, body) {
-    ctx.notifier.drop(wholeNumber(body, "count", 1000));
-    return { pending_drops: ctx.notifier.pendingDrops };
-  },
+  drop: (ctx, body) => dropAction(ctx.notifier, body),
   clock(ctx, body) {
-    ctx.state.advanceClock(wholeNumber(body, "advance_seconds", 10 * 365 * 24 * 3600));
+    ctx.state.advanceClock(wholeNumber(body, "advance_seconds", MAX_CLOCK_ADVANCE_SECONDS));
     const expired = ctx.state.orders().filter((order) => ["NOTPAY", "USERPAYING", "PAYERROR"].includes(order.trade_state) && ctx.ledger.isExpired(order));
     return { now: formatRfc3339(ctx.state.businessNow()), offset_seconds: ctx.state.clockOffsetSeconds, expired: expired.map((order) => order.out_trade_no) };
   },

@@ -6,7 +6,7 @@
  * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7 (v2 支付结果通知: XML, acknowledged by return_code SUCCESS)
  */
 import { randomUUID } from "node:crypto";
-import { createDeliveryQueue } from "../delivery";
+import { createDeliveryQueue, deliveryControls, fetchTransport } from "../delivery";
 import type { ResponseSigner } from "./auth";
 import { encryptResource } from "./sign";
 import type { WxpaySandboxState } from "./state";
@@ -89,8 +89,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   });
   const dispatch = (url: string, body: string, mchid: string, format?: "v2") => queue.dispatch({ url, body, mchid, format });
 
-  return {
-    send(event) {
+  return Object.assign(deliveryControls(queue, options.state.lastNotification, (stored) => stored), {
+    send(event: NotificationEvent) {
       const now = options.state.businessNow();
       const body = JSON.stringify({
         id: randomUUID(),
@@ -103,28 +103,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
       options.state.putNotification(event.key, { url: event.url, body, mchid: event.mchid });
       return dispatch(event.url, body, event.mchid);
     },
-    sendV2(event) {
+    sendV2(event: V2NotificationEvent) {
       options.state.putNotification(event.key, { url: event.url, body: event.body, mchid: event.mchid, format: "v2" });
       return dispatch(event.url, event.body, event.mchid, "v2");
     },
-    redeliver(key) {
-      const stored = options.state.lastNotification(key);
-      return stored ? dispatch(stored.url, stored.body, stored.mchid, stored.format) : undefined;
-    },
-    drop: (count) => queue.drop(count),
-    get pendingDrops() {
-      return queue.pendingDrops;
-    },
-    idle: () => queue.idle(),
-    close: () => queue.close(),
-  };
+  });
 }
 
-/**
- * The default transport: Node's fetch with a timeout, as WeChat gives up on slow merchants, and without
- * following redirects, which WeChat treats as a failed delivery.
- */
-export const fetchTransport: NotifyTransport = async (url, init) => {
-  const response = await fetch(url, { method: "POST", headers: init.headers, body: init.body, redirect: "manual", signal: AbortSignal.timeout(5000) });
-  return { status: response.status, body: await response.text() };
-};
+export { fetchTransport };

@@ -1,4 +1,4 @@
-import { readStateFile, writeStateFile } from "../state-file";
+import { readStateFile, sandboxStateBase, writeStateFile, type SandboxStateBase } from "../state-file";
 import type { ClosePaidAnswer, MerchantSettings, SandboxOrder, SandboxRefund, SignMode, StoredNotification } from "./types";
 
 interface PersistedState {
@@ -10,13 +10,7 @@ interface PersistedState {
   notifications: Record<string, StoredNotification>;
 }
 
-export interface WxpaySandboxState {
-  /** Wall clock (ms): signatures and their 5-minute window use it, as the library's clock is the real one. */
-  now(): number;
-  /** Business clock (ms): wall clock plus `clock` advances; expiries and trade times use it. */
-  businessNow(): number;
-  advanceClock(seconds: number): void;
-  readonly clockOffsetSeconds: number;
+export interface WxpaySandboxState extends SandboxStateBase<StoredNotification> {
   signMode(mchid: string): SignMode;
   setSignMode(mchid: string, mode: SignMode): void;
   /**
@@ -34,10 +28,6 @@ export interface WxpaySandboxState {
   refunds(): SandboxRefund[];
   refundsOf(mchid: string, outTradeNo: string): SandboxRefund[];
   putRefund(refund: SandboxRefund): void;
-  lastNotification(key: string): StoredNotification | undefined;
-  putNotification(key: string, notification: StoredNotification): void;
-  /** Writes the state file now (every put already does). */
-  save(): void;
 }
 
 const key = (mchid: string, id: string) => `${mchid}:${id}`;
@@ -56,16 +46,7 @@ export function createSandboxState(options: { file?: string; now: () => number; 
 
   const save = () => writeStateFile(options.file, data);
 
-  return {
-    now: options.now,
-    businessNow: () => options.now() + data.clockOffsetSeconds * 1000,
-    advanceClock(seconds) {
-      data.clockOffsetSeconds += seconds;
-      save();
-    },
-    get clockOffsetSeconds() {
-      return data.clockOffsetSeconds;
-    },
+  const own: Omit<WxpaySandboxState, keyof SandboxStateBase<StoredNotification>> = {
     signMode: (mchid) => data.merchants[mchid]?.signMode ?? options.defaultSignMode,
     setSignMode(mchid, mode) {
       data.merchants[mchid] = { ...data.merchants[mchid], signMode: mode };
@@ -90,11 +71,6 @@ export function createSandboxState(options: { file?: string; now: () => number; 
       data.refunds[key(refund.mchid, refund.out_refund_no)] = refund;
       save();
     },
-    lastNotification: (id) => data.notifications[id],
-    putNotification(id, notification) {
-      data.notifications[id] = notification;
-      save();
-    },
-    save,
   };
+  return Object.assign(sandboxStateBase(data, options.file, options.now), own);
 }
