@@ -1,11 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createAlipaySandbox, type AlipaySandbox, type AlipaySandboxOptions } from "../../../scripts/sandbox/alipay";
 import type { AlipaySandboxApp } from "../../../scripts/sandbox/pki";
-import { createEmulator, type Emulator } from "../../../scripts/uni-cloud-mock/src";
+import type { Emulator } from "../../../scripts/uni-cloud-mock/src";
+import { mountSandbox } from "./mounted";
 import { callGateway, signedParams, type CallOptions, type GatewayReply } from "./alipay-client";
 
 export interface ReceivedForm {
@@ -66,38 +64,18 @@ export interface AlipayHarness {
 
 /** The sandbox mounted in a real emulator on a random port, as `npm start` mounts it. */
 export async function startAlipayHarness(options: Partial<AlipaySandboxOptions> = {}): Promise<AlipayHarness> {
-  const root = mkdtempSync(join(tmpdir(), "vk-pay-alipay-sandbox-"));
-  const spaceDir = join(root, "uniCloud");
-  mkdirSync(spaceDir);
-  const dataDir = options.dataDir ?? join(root, "data");
-  const sandbox = await createAlipaySandbox({ notifyRetryDelaysMs: [20, 20], log: () => undefined, ...options, dataDir });
-  const emulator = createEmulator({ spaceDir, dataDir, databaseFile: ":memory:", port: 0, timers: false, log: () => undefined });
-  emulator.mount("/__sandbox/alipay", sandbox.handler);
-  const url = await emulator.listen();
+  const mounted = await mountSandbox("alipay", options.dataDir, (dataDir) => createAlipaySandbox({ notifyRetryDelaysMs: [20, 20], log: () => undefined, ...options, dataDir }));
+  const { sandbox, base } = mounted;
   const receiver = await startFormReceiver();
-  const base = `${url}/__sandbox/alipay`;
   const gateway = `${base}/gateway.do`;
   return {
-    emulator,
-    sandbox,
-    base,
+    ...mounted,
     gateway,
-    dataDir,
     receiver,
     keyApp: sandbox.keys.keyApp,
     certApp: sandbox.keys.certApp,
     call: (app, method, biz, callOptions = {}) => callGateway(gateway, signedParams(sandbox.keys, app, method, biz, callOptions), callOptions),
-    async control(action, body = {}) {
-      const response = await fetch(`${base}/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
-      return { status: response.status, json: await response.json() };
-    },
-    async close() {
-      await sandbox.close();
-      await receiver.close();
-      await emulator.close();
-      if (!options.dataDir) rmSync(root, { recursive: true, force: true });
-      else rmSync(spaceDir, { recursive: true, force: true });
-    },
+    close: () => mounted.close(receiver),
   };
 }
 

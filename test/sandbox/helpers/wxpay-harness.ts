@@ -1,10 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createWxpaySandbox, type WxpaySandbox, type WxpaySandboxOptions } from "../../../scripts/sandbox/wxpay";
-import { createEmulator, type Emulator } from "../../../scripts/uni-cloud-mock/src";
+import type { Emulator } from "../../../scripts/uni-cloud-mock/src";
+import { mountSandbox } from "./mounted";
 import { callApi, type MerchantIdentity, type SignOverrides } from "./wxpay-merchant";
 
 export interface ReceivedNotification {
@@ -70,29 +68,15 @@ export interface Harness {
 
 /** The sandbox mounted in a real emulator on a random port, as `npm start` mounts it. */
 export async function startHarness(options: Partial<WxpaySandboxOptions> & { dataDir?: string } = {}): Promise<Harness> {
-  const root = mkdtempSync(join(tmpdir(), "vk-pay-wxpay-sandbox-"));
-  const spaceDir = join(root, "uniCloud");
-  mkdirSync(spaceDir);
-  const dataDir = options.dataDir ?? join(root, "data");
-  const sandbox = await createWxpaySandbox({ notifyRetryDelaysMs: [20, 20], refundAutoSettleMs: false, log: () => undefined, ...options, dataDir });
-  const emulator = createEmulator({ spaceDir, dataDir, databaseFile: ":memory:", port: 0, timers: false, log: () => undefined });
-  emulator.mount("/__sandbox/wxpay", sandbox.handler);
-  const url = await emulator.listen();
+  const mounted = await mountSandbox("wxpay", options.dataDir, (dataDir) => createWxpaySandbox({ notifyRetryDelaysMs: [20, 20], refundAutoSettleMs: false, log: () => undefined, ...options, dataDir }));
+  const { sandbox, base } = mounted;
   const receiver = await startReceiver();
-  const base = `${url}/__sandbox/wxpay`;
   const merchant = { mchid: sandbox.keys.mchId, serial: sandbox.keys.merchantSerial, privateKeyPem: sandbox.keys.merchantPrivateKeyPem };
   return {
-    emulator,
-    sandbox,
-    base,
-    dataDir,
+    ...mounted,
     merchant,
     receiver,
     api: (method, target, body, overrides) => callApi(base, merchant, method, target, body, overrides),
-    async control(action, body = {}) {
-      const response = await fetch(`${base}/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
-      return { status: response.status, json: await response.json() };
-    },
     prepayBody: (outTradeNo, extra = {}) => ({
       appid: sandbox.keys.appId,
       mchid: sandbox.keys.mchId,
@@ -103,13 +87,7 @@ export async function startHarness(options: Partial<WxpaySandboxOptions> & { dat
       payer: { openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" },
       ...extra,
     }),
-    async close() {
-      await sandbox.close();
-      await receiver.close();
-      await emulator.close();
-      if (!options.dataDir) rmSync(root, { recursive: true, force: true });
-      else rmSync(spaceDir, { recursive: true, force: true });
-    },
+    close: () => mounted.close(receiver),
   };
 }
 
