@@ -32,7 +32,10 @@ export interface DepsOptions {
 /** One dependency object for a test: an in-memory database (unless given), one clock, the providers it names. */
 export function makeDeps(options: DepsOptions = {}): Deps & { close(): Promise<void> } {
   const memory = options.db ? undefined : memoryDatabase();
-  const now = options.now ?? (() => 1_000_000);
+  // Without a clock of the test's, sleeping advances a fake one, so a bounded wait ends at once instead of spinning.
+  let fakeNow = 1_000_000;
+  const now = options.now ?? (() => fakeNow);
+  const sleep = options.now ? (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) : async (ms: number) => void (fakeNow += ms);
   const providers = new Map((options.providers ?? []).map((provider) => [provider.name, provider]));
   return {
     db: options.db ?? memory!.db,
@@ -42,7 +45,7 @@ export function makeDeps(options: DepsOptions = {}): Deps & { close(): Promise<v
     runtime: { now, request: options.request ?? (() => Promise.reject(new Error("no network in this test"))) },
     findProvider: (name) => providers.get(name),
     hooks: options.hooks,
-    sleep: async () => undefined,
+    sleep,
     close: async () => memory?.close(),
   };
 }

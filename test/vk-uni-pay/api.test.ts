@@ -115,6 +115,27 @@ describe("the library's public calls", () => {
       expect(await queryPayment({ out_trade_no: "NOPE" }, deps)).toMatchObject({ code: 2001 });
     });
 
+    it("bounds await_notify by the injected clock: a hook that is not run here ends the wait, it does not spin", async () => {
+      const outside = { ...deps, hooks: undefined };
+      platform.codepayState = "SUCCESS";
+      config.testpay = { ...(config.testpay as object), codepay: { key: "k" } };
+      expect(await createPayment(params({ auth_code: "134567890123456789" }), outside)).toMatchObject({ code: 0 });
+      const before = outside.now();
+      const reply = await queryPayment({ out_trade_no: "T1", await_notify: true, await_max_time: 5 }, outside);
+      expect(reply).toMatchObject({ code: 0, data: { orderPaid: true } });
+      expect("data" in reply && reply.data.user_order_success).toBeFalsy();
+      // The wait is measured on the injected clock: five seconds of it, not however many polls real time allows.
+      const waited = outside.now() - before;
+      expect(waited).toBeGreaterThanOrEqual(5000);
+      expect(waited).toBeLessThan(6000);
+    });
+
+    it("answers another user's order as not found when the caller names its user", async () => {
+      await createPayment(params(), deps);
+      expect(await queryPayment({ out_trade_no: "T1", user_id: "u2" }, deps)).toMatchObject({ code: 2001 });
+      expect(await queryPayment({ out_trade_no: "T1", user_id: "u1" }, deps)).toMatchObject({ code: 0 });
+    });
+
     it("applies a payment the provider reports when no notification came, once", async () => {
       await createPayment(params(), deps);
       expect(await queryPayment({ out_trade_no: "T1" }, deps)).toMatchObject({ code: 0, data: { trade_state: "NOTPAY", orderPaid: false } });

@@ -5,53 +5,12 @@
 // The built-in providers register themselves.
 import "./providers";
 
-import { queryAccountBalance } from "./api/account-balance";
-import { listNotifications, listOrders, orderDetail } from "./api/admin-views";
-import { applyAbnormalRefund } from "./api/apply-abnormal-refund";
-import { closeOrder } from "./api/close-order";
-import { createClientPayment } from "./api/create-client-payment";
-import { createPayment } from "./api/create-payment";
+import * as CALLS from "./api/calls";
 import { decrypt, encrypt } from "./api/crypto-aes";
-import { code2Session, loginCall, loginRoutes } from "./api/openid";
-import { queryPayment } from "./api/query-payment";
-import { queryRefund } from "./api/query-refund";
-import { reconcile } from "./api/reconcile";
-import { refund } from "./api/refund";
-import { retryHooks } from "./api/retry-hooks";
-import { cancelTransfer, listTransfers, pendingTransfers, queryTransfer, transfer } from "./api/transfer";
+import { code2Session } from "./api/openid";
 import { productionDeps, type Deps } from "./core/deps";
 import type { HookResolver } from "./core/hooks";
-import { paymentNotify, transferNotify, type NotificationInput } from "./notify/entry";
-
-/** The manual's logins; each is answered by the provider whose capabilities offer it. */
-const code2SessionWeixinMP = loginCall("code2SessionWeixinMP");
-const code2SessionWeixinH5 = loginCall("code2SessionWeixinH5");
-const code2SessionAlipay = loginCall("code2SessionAlipay");
-
-/** The public calls of the manual, each `(params, deps?)`. */
-const CALLS = {
-  createPayment,
-  createClientPayment,
-  queryPayment,
-  closeOrder,
-  refund,
-  queryRefund,
-  applyAbnormalRefund,
-  retryHooks,
-  reconcile,
-  transfer,
-  queryTransfer,
-  cancelTransfer,
-  listTransfers,
-  pendingTransfers,
-  queryAccountBalance,
-  code2SessionWeixinMP,
-  code2SessionWeixinH5,
-  code2SessionAlipay,
-  listOrders,
-  listNotifications,
-  orderDetail,
-};
+import { paymentNotify, type NotificationInput } from "./notify/entry";
 
 type Bound<T> = { [K in keyof T]: T[K] extends (params: infer P, deps?: Deps) => infer R ? (params: P) => R : never };
 
@@ -76,33 +35,9 @@ export function withHooks(hooks: HookResolver): BoundLibrary {
   };
 }
 
-export {
-  createPayment,
-  createClientPayment,
-  queryPayment,
-  closeOrder,
-  refund,
-  queryRefund,
-  applyAbnormalRefund,
-  retryHooks,
-  reconcile,
-  transfer,
-  queryTransfer,
-  cancelTransfer,
-  listTransfers,
-  pendingTransfers,
-  queryAccountBalance,
-  listOrders,
-  listNotifications,
-  orderDetail,
-  code2Session,
-  loginRoutes,
-  code2SessionWeixinMP,
-  code2SessionWeixinH5,
-  code2SessionAlipay,
-  paymentNotify,
-  transferNotify,
-};
+export * from "./api/calls";
+export { code2Session, loginRoutes } from "./api/openid";
+export { paymentNotify, transferNotify } from "./notify/entry";
 /** `vkPay.crypto.aes.encrypt({ data })` / `decrypt({ data })`, keyed by `notifyKey`. */
 export const crypto = { aes: { encrypt, decrypt } };
 export { orderTypeConfig } from "./api/order-types";

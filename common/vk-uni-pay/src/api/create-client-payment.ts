@@ -4,6 +4,7 @@ import { failures, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
 import { respond, type Result } from "../core/result";
 import { create, type CreatePaymentData, type PaymentContext } from "./create-payment";
+import { orderTypeConfig } from "./order-types";
 import { optionalObject, productionDeps, type ApiDeps } from "./shared";
 
 const USERS = "uni-id-users";
@@ -38,8 +39,7 @@ export function createClientPayment(params: ClientPaymentParams, deps: ApiDeps =
     if (!hooks || typeof hooks === "function" || !hooks.create) throw new ValidationError(1002, "type-not-creatable", `订单类型 ${type.slice(0, 64)} 不支持客户端下单`);
     const user = single<Record<string, unknown> & { _id: string }>(await deps.db.collection(USERS).doc(params.uid).get());
     if (!user) throw new ValidationError(-1, "user-not-found", "用户不存在");
-    const orderTypes = deps.config().orderTypes?.[type];
-    const terms = await hooks.create({ user, input: data, db: deps.db, config: orderTypes && typeof orderTypes === "object" ? orderTypes : {} });
+    const terms = await hooks.create({ user, input: data, db: deps.db, config: orderTypeConfig(type, deps.config()) });
     if (!isFen(terms?.total_fee)) throw new Error(`order type ${type} priced the order at ${String(terms?.total_fee)}`);
     if (data.total_fee !== undefined && data.total_fee !== terms.total_fee) throw new ValidationError(1003, "total-fee-mismatch", "订单金额与服务器计算的金额不一致，请刷新后重试");
     return create(
