@@ -69,7 +69,10 @@ async function start(): Promise<void> {
   for (const user of DEMO_USERS) {
     await ensureUser(database, user.uid, user.role);
     const { token } = await issueToken(user.uid, user.role);
-    lines.push(`${user.label} token (uid ${user.uid}${user.role.length ? `, role ${user.role.join(",")}` : ""}; valid 2 hours, run npm start or npm run -s token -- ${user.uid}${user.role.length ? ` ${user.role.join(",")}` : ""} for a new one):`, `  ${token}`);
+    lines.push(
+      `${user.label} token (uid ${user.uid}${user.role.length ? `, role ${user.role.join(",")}` : ""}; valid 2 hours, run npm start or npm run -s token -- ${user.uid}${user.role.length ? ` ${user.role.join(",")}` : ""} for a new one):`,
+      `  ${token}`,
+    );
   }
   console.log(lines.join("\n"));
 

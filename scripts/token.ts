@@ -11,7 +11,10 @@ async function main(): Promise<void> {
     console.error("usage: npm run -s token -- <uid> [role,role]   (uid: letters, digits, _ and -)");
     process.exit(2);
   }
-  const role = roles.split(",").map((r) => r.trim()).filter(Boolean);
+  const role = roles
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
   await ensureBuilt();
   const dataDir = dataDirFromEnv();
   await prepareDataDir(dataDir);

@@ -47,7 +47,11 @@ describe("the local space built into uniCloud/", () => {
     const library = join(SPACE_COMMON, "vk-uni-pay");
     for (const name of ["qrcode", "fast-xml-parser"]) expect(existsSync(join(library, "lib", `${name}.js`))).toBe(true);
     // A fresh process: require the bundle and list what else it loaded from the library's folder.
-    const loaded = execFileSync(process.execPath, ["-e", `require(${JSON.stringify(join(library, "index.js"))}); console.log(JSON.stringify(Object.keys(require.cache)))`], { encoding: "utf8" });
+    const loaded = execFileSync(
+      process.execPath,
+      ["-e", `require(${JSON.stringify(join(library, "index.js"))}); console.log(JSON.stringify(Object.keys(require.cache)))`],
+      { encoding: "utf8" },
+    );
     expect((JSON.parse(loaded) as string[]).filter((file) => file.startsWith(library))).toEqual([join(library, "index.js")]);
   });
 
@@ -75,18 +79,23 @@ describe("the plugin built into dist/uni_modules/vk-uni-pay/", () => {
     expect(pkg.dependencies["vk-uni-pay"]).toBe("file:../common/vk-uni-pay");
     // From .../uni_modules/vk-uni-pay/uniCloud/cloudfunctions/vk-pay, four levels up is uni_modules/.
     const uniModules = join(fnDir, "../../../..");
-    expect(join(fnDir, pkg.dependencies["uni-config-center"].slice(5))).toBe(join(uniModules, "uni-config-center/uniCloud/cloudfunctions/common/uni-config-center"));
+    expect(join(fnDir, pkg.dependencies["uni-config-center"].slice(5))).toBe(
+      join(uniModules, "uni-config-center/uniCloud/cloudfunctions/common/uni-config-center"),
+    );
     expect(join(fnDir, pkg.dependencies["uni-id-common"].slice(5))).toBe(join(uniModules, "uni-id-common/uniCloud/cloudfunctions/common/uni-id-common"));
     const library = join(PLUGIN_DIR, "uniCloud/cloudfunctions/common/vk-uni-pay");
     const libraryPkg = readJson(join(library, "package.json"));
     expect(libraryPkg.name).toBe("vk-uni-pay");
-    expect(join(library, libraryPkg.dependencies["uni-config-center"].slice(5))).toBe(join(uniModules, "uni-config-center/uniCloud/cloudfunctions/common/uni-config-center"));
+    expect(join(library, libraryPkg.dependencies["uni-config-center"].slice(5))).toBe(
+      join(uniModules, "uni-config-center/uniCloud/cloudfunctions/common/uni-config-center"),
+    );
   });
 
   it("ships no DCloud module, no node_modules, and no uni-id-users definition of its own", () => {
     const common = readdirSync(join(PLUGIN_DIR, "uniCloud/cloudfunctions/common"));
     expect(common).toEqual(["vk-uni-pay"]);
-    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [e.name, ...walk(join(dir, e.name))] : [e.name]));
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [e.name, ...walk(join(dir, e.name))] : [e.name]));
     expect(walk(PLUGIN_DIR)).not.toContain("node_modules");
     const database = readdirSync(join(PLUGIN_DIR, "uniCloud/database"));
     expect(database).toContain("vk-pay-orders.schema.json");

@@ -21,7 +21,11 @@ describe("npm run token", () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it("prints a token for the local config as its last line, with the roles asked for", async () => {
-    const run = spawnSync(TSX, ["scripts/token.ts", "cli-user", "admin,auditor"], { cwd: ROOT, env: { ...process.env, UNICLOUD_DATA_DIR: dataDir }, encoding: "utf8" });
+    const run = spawnSync(TSX, ["scripts/token.ts", "cli-user", "admin,auditor"], {
+      cwd: ROOT,
+      env: { ...process.env, UNICLOUD_DATA_DIR: dataDir },
+      encoding: "utf8",
+    });
     expect(run.status).toBe(0);
     const token = run.stdout.trim().split("\n").pop()!;
     const { payload, header } = verifyJwt(token, secretOf(dataDir));
@@ -70,8 +74,15 @@ describe("npm start", () => {
       const page = await fetch(`${url}/`);
       expect(page.headers.get("content-type")).toContain("text/html");
       expect(await page.text()).toContain("/http/vk-pay");
-      for (const [token, uid, role] of [[userToken, "demo-user", []], [adminToken, "demo-admin", ["admin"]]] as const) {
-        const response = await fetch(`${url}/http/vk-pay`, { method: "POST", headers: { "content-type": "application/json", "uni-id-token": token }, body: JSON.stringify({ url: "user/getInfo" }) });
+      for (const [token, uid, role] of [
+        [userToken, "demo-user", []],
+        [adminToken, "demo-admin", ["admin"]],
+      ] as const) {
+        const response = await fetch(`${url}/http/vk-pay`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "uni-id-token": token },
+          body: JSON.stringify({ url: "user/getInfo" }),
+        });
         expect(await response.json()).toMatchObject({ code: 0, data: { uid, role, balance: 0 } });
       }
     } finally {

@@ -5,10 +5,20 @@ import { join } from "node:path";
 const DIRS = [join(__dirname, "..", "uniCloud", "database"), join(__dirname, "..", "scripts", "uni-cloud-mock", "space", "database")];
 
 /** The bsonType values uniCloud's DB Schema knows. */
-const BSON_TYPES = new Set([
-  "string", "int", "long", "double", "bool", "object", "array", "timestamp", "date", "password", "file", "null",
-]);
-const COLLECTIONS = ["vk-pay-wx-sessions", "vk-pay-task-log", "vk-pay-refunds", "vk-pay-notify-log", "vk-pay-orders", "uni-id-users", "vk-pay-balance-log", "vk-pay-goods", "vk-pay-purchases", "vk-pay-config", "vk-pay-wxpay-certs"];
+const BSON_TYPES = new Set(["string", "int", "long", "double", "bool", "object", "array", "timestamp", "date", "password", "file", "null"]);
+const COLLECTIONS = [
+  "vk-pay-wx-sessions",
+  "vk-pay-task-log",
+  "vk-pay-refunds",
+  "vk-pay-notify-log",
+  "vk-pay-orders",
+  "uni-id-users",
+  "vk-pay-balance-log",
+  "vk-pay-goods",
+  "vk-pay-purchases",
+  "vk-pay-config",
+  "vk-pay-wxpay-certs",
+];
 
 type Permission = boolean | string;
 
@@ -32,7 +42,13 @@ interface IndexDefinition {
   MgoKeySchema: { MgoIndexKeys: Array<{ Name: string; Direction: string }>; MgoIsUnique: boolean; MgoIsSparse?: boolean };
 }
 
-const located = new Map(DIRS.flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith(".json")).map((name) => [name, join(dir, name)] as const)));
+const located = new Map(
+  DIRS.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith(".json"))
+      .map((name) => [name, join(dir, name)] as const),
+  ),
+);
 const files = [...located.keys()];
 const schemaNames = files.filter((name) => name.endsWith(".schema.json")).map((name) => name.slice(0, -".schema.json".length));
 
@@ -114,11 +130,41 @@ describe("vk-pay-orders", () => {
 
   test("carries vk-uni-pay's fields and the hook state", () => {
     const fields = [
-      "pay_type", "platform", "uni_platform", "type", "out_trade_no", "transaction_id", "user_id", "nickname", "device_id",
-      "client_ip", "openid", "appid", "description", "total_fee", "refund_fee", "refund_num", "refund_list",
-      "user_order_success", "custom", "stat_data", "pid", "app_auth_token", "auth_appid", "seller_id", "notify_mode",
-      "notify_url", "notify_path", "mch_id", "provider_appid", "provider_pay_method", "original_data", "notify_info",
-      "expand_data", "hook_error", "hook_attempts",
+      "pay_type",
+      "platform",
+      "uni_platform",
+      "type",
+      "out_trade_no",
+      "transaction_id",
+      "user_id",
+      "nickname",
+      "device_id",
+      "client_ip",
+      "openid",
+      "appid",
+      "description",
+      "total_fee",
+      "refund_fee",
+      "refund_num",
+      "refund_list",
+      "user_order_success",
+      "custom",
+      "stat_data",
+      "pid",
+      "app_auth_token",
+      "auth_appid",
+      "seller_id",
+      "notify_mode",
+      "notify_url",
+      "notify_path",
+      "mch_id",
+      "provider_appid",
+      "provider_pay_method",
+      "original_data",
+      "notify_info",
+      "expand_data",
+      "hook_error",
+      "hook_attempts",
     ];
     for (const field of fields) expect(Object.keys(definition.properties)).toContain(field);
     expect(definition.properties.user_order_success.bsonType).toBe("bool");

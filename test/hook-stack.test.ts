@@ -42,7 +42,10 @@ describe("an error thrown in a hook", () => {
     const response = await fetch(`${env.url}/__callFunction/vk-pay`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ event: { url: "pay/createPayment", data: { provider: "wxpay", type: "broken", total_fee: 100, isPC: true }, uniIdToken: token }, clientInfo: { PLATFORM: "web" } }),
+      body: JSON.stringify({
+        event: { url: "pay/createPayment", data: { provider: "wxpay", type: "broken", total_fee: 100, isPC: true }, uniIdToken: token },
+        clientInfo: { PLATFORM: "web" },
+      }),
     });
     const created = ((await response.json()) as { result: any }).result;
     expect(created).toMatchObject({ code: 0 });

@@ -2,11 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
-import {
-  DEFAULT_MAX_RESPONSE_SIZE,
-  HttpClientError,
-  request,
-} from "../scripts/uni-cloud-mock/src/httpclient";
+import { DEFAULT_MAX_RESPONSE_SIZE, HttpClientError, request } from "../scripts/uni-cloud-mock/src/httpclient";
 
 // A throwaway self-signed P-256 certificate for 127.0.0.1 (valid until 2126), used as the server's certificate,
 // as the trusted CA and as a client certificate. It protects nothing.
@@ -148,14 +144,11 @@ async function rejection(promise: Promise<unknown>): Promise<HttpClientError> {
 
 const server = http.createServer((req, res) => void route(req, res));
 const other = http.createServer((req, res) => void echo(req, res));
-const secure = https.createServer(
-  { key: TEST_KEY, cert: TEST_CERT, ca: TEST_CERT, requestCert: true, rejectUnauthorized: false },
-  (req, res) => {
-    const socket = req.socket as TLSSocket;
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ clientAuthorized: socket.authorized, clientCN: socket.getPeerCertificate().subject?.CN ?? null }));
-  },
-);
+const secure = https.createServer({ key: TEST_KEY, cert: TEST_CERT, ca: TEST_CERT, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  const socket = req.socket as TLSSocket;
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ clientAuthorized: socket.authorized, clientCN: socket.getPeerCertificate().subject?.CN ?? null }));
+});
 let base = "";
 let secureBase = "";
 
@@ -313,12 +306,7 @@ describe("redirects", () => {
     const res = await request<Echo>(`${base}/redirect/3`, { followRedirect: true, maxRedirects: 3, dataType: "json" });
     expect(res.status).toBe(200);
     expect(res.data.url).toBe("/echo?done=1");
-    expect(res.res.requestUrls).toEqual([
-      `${base}/redirect/3`,
-      `${base}/redirect/2`,
-      `${base}/redirect/1`,
-      `${base}/echo?done=1`,
-    ]);
+    expect(res.res.requestUrls).toEqual([`${base}/redirect/3`, `${base}/redirect/2`, `${base}/redirect/1`, `${base}/echo?done=1`]);
     const error = await rejection(request(`${base}/redirect/3`, { followRedirect: true, maxRedirects: 2 }));
     expect(error.name).toBe("MaxRedirectError");
     expect(error.status).toBe(302);

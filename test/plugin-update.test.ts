@@ -33,7 +33,10 @@ describe("a plugin update as HBuilderX applies it", () => {
     cpSync(PLUGIN_DIR, plugin(), { recursive: true });
     // What the installation steps tell a user to do: copy the template out of the plugin and fill it in.
     mkdirSync(join(userConfig(), ".."), { recursive: true });
-    writeFileSync(userConfig(), readFileSync(join(plugin(), "templates/uni-config-center/uni-pay/config.js"), "utf8").replace('notifyKey: ""', 'notifyKey: "the-users-own-key"'));
+    writeFileSync(
+      userConfig(),
+      readFileSync(join(plugin(), "templates/uni-config-center/uni-pay/config.js"), "utf8").replace('notifyKey: ""', 'notifyKey: "the-users-own-key"'),
+    );
     writeFileSync(hook(), `${readFileSync(hook(), "utf8")}\n// the user's own edit\n`);
     // The update: the plugin folder replaced by the new version's.
     rmSync(plugin(), { recursive: true, force: true });

@@ -6,7 +6,10 @@ import { ROOT } from "../scripts/build/paths";
  * Issue 14 item 10: most uni-app developers are on Windows, where npm runs scripts with cmd.exe. A script
  * that needs a POSIX shell, or a path glued together with "/", works here and breaks there.
  */
-const PACKAGE_FILES = ["package.json", ...JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).workspaces.map((dir: string) => join(dir, "package.json"))];
+const PACKAGE_FILES = [
+  "package.json",
+  ...JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).workspaces.map((dir: string) => join(dir, "package.json")),
+];
 
 /** What cmd.exe does not do as sh does: chaining, pipes, redirection, variables, quoting, env prefixes, Unix tools. */
 const POSIX_ONLY = [/&&|\|\||[|;<>`$]/, /'/, /(^|\s)[A-Z_][A-Z0-9_]*=\S/, /(^|\s)(rm|cp|mv|mkdir|cat|export|test|\[)\s/];

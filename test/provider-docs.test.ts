@@ -24,7 +24,10 @@ describe("provider documents generated from the registry", () => {
 
   it("a stale table is caught: the README as it would read before a newly registered provider", () => {
     const readme = readFileSync(README_FILE, "utf8").replace(/\r\n/g, "\n");
-    const fake = { name: "douyin", capabilities: { modes: ["mp-toutiao"], query: true, close: true, refund: true, refundNotify: true } } as unknown as PaymentProvider;
+    const fake = {
+      name: "douyin",
+      capabilities: { modes: ["mp-toutiao"], query: true, close: true, refund: true, refundNotify: true },
+    } as unknown as PaymentProvider;
     registerProvider(fake);
     expect(providerRows().find((row) => row.name === "douyin")).toMatchObject({ available: true, modes: ["mp-toutiao"] });
     expect(readmeWithProviderTable(readme)).not.toBe(readme);

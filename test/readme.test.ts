@@ -79,7 +79,10 @@ describe("the README", () => {
     }
     // Bare addresses: this machine, an example LAN origin, or a placeholder with "...".
     for (const [url] of README.matchAll(/https?:\/\/[^\s)`"'<]+/g)) {
-      expect({ url, local: /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\]|192\.168\.|fc-mp-xxxxxxxx|\.\.\.|h5\.example\.com)/.test(url) }).toEqual({ url, local: true });
+      expect({ url, local: /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\]|192\.168\.|fc-mp-xxxxxxxx|\.\.\.|h5\.example\.com)/.test(url) }).toEqual({
+        url,
+        local: true,
+      });
     }
   });
 });

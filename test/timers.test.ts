@@ -11,8 +11,7 @@ import {
 } from "../scripts/uni-cloud-mock/src/timers";
 
 // Cron runs in the machine's time zone, so expectations are built with local-time Date constructors.
-const local = (year: number, month: number, day: number, hour = 0, minute = 0, second = 0) =>
-  new Date(year, month - 1, day, hour, minute, second);
+const local = (year: number, month: number, day: number, hour = 0, minute = 0, second = 0) => new Date(year, month - 1, day, hour, minute, second);
 
 const everySecond = { name: "tick", type: "timer", config: "*/1 * * * * * *" };
 
@@ -47,11 +46,7 @@ describe("cron parsing", () => {
 
   test("next fire times are deterministic for a fixed start, and the year field bounds them", () => {
     const from = local(2026, 11, 25, 10, 0, 0);
-    expect(nextFireTimes("0 */5 * * * * *", from, 3)).toEqual([
-      local(2026, 11, 25, 10, 5),
-      local(2026, 11, 25, 10, 10),
-      local(2026, 11, 25, 10, 15),
-    ]);
+    expect(nextFireTimes("0 */5 * * * * *", from, 3)).toEqual([local(2026, 11, 25, 10, 5), local(2026, 11, 25, 10, 10), local(2026, 11, 25, 10, 15)]);
     expect(nextFireTimes("0 30 2 * * * 2027", from, 2)).toEqual([local(2027, 1, 1, 2, 30), local(2027, 1, 2, 2, 30)]);
     expect(nextFireTimes("0 0 0 1 1 * 2028,2030", from, 5)).toEqual([local(2028, 1, 1), local(2030, 1, 1)]);
     expect(nextFireTimes("0 0 0 * * * 2020", from, 1)).toEqual([]);
@@ -90,9 +85,15 @@ describe("trigger entries", () => {
 
   test("the scheduler refuses a second trigger for the same function and invalid entries", () => {
     const fire = jest.fn();
-    expect(() => createTimerScheduler({ triggers: [{ functionName: "f", trigger: everySecond }, { functionName: "f", trigger: everySecond }], fire })).toThrow(
-      /more than one timer trigger/,
-    );
+    expect(() =>
+      createTimerScheduler({
+        triggers: [
+          { functionName: "f", trigger: everySecond },
+          { functionName: "f", trigger: everySecond },
+        ],
+        fire,
+      }),
+    ).toThrow(/more than one timer trigger/);
     expect(() => createTimerScheduler({ triggers: [{ functionName: "f", trigger: { ...everySecond, config: "* * * *" } }], fire })).toThrow(TimerConfigError);
   });
 });
@@ -121,11 +122,13 @@ describe("scheduler with fake timers", () => {
     scheduler.start();
     await jest.advanceTimersByTimeAsync(3000);
     scheduler.stop();
-    expect(events).toEqual([1, 2, 3].map((second) => ({
-      Time: local(2026, 11, 25, 10, 0, second).toISOString().replace(".000Z", "Z"),
-      TriggerName: "tick",
-      Type: "Timer",
-    })));
+    expect(events).toEqual(
+      [1, 2, 3].map((second) => ({
+        Time: local(2026, 11, 25, 10, 0, second).toISOString().replace(".000Z", "Z"),
+        TriggerName: "tick",
+        Type: "Timer",
+      })),
+    );
   });
 
   test("nextRuns reports the next fire time for an injected clock", () => {
@@ -136,14 +139,26 @@ describe("scheduler with fake timers", () => {
       now,
     });
     expect(scheduler.nextRuns()).toEqual([
-      { functionName: "vk-pay", triggerName: "vk-pay-reconcile", config: "0 */5 * * * * *", next: local(2026, 11, 25, 10, 5), running: false, lastRun: undefined },
+      {
+        functionName: "vk-pay",
+        triggerName: "vk-pay-reconcile",
+        config: "0 */5 * * * * *",
+        next: local(2026, 11, 25, 10, 5),
+        running: false,
+        lastRun: undefined,
+      },
     ]);
   });
 
   test("a run still in progress is not started again; the skip is logged", async () => {
     const { lines, log } = recordingLog();
     let finish: () => void = () => undefined;
-    const fire = jest.fn(() => new Promise<void>((resolve) => { finish = resolve; }));
+    const fire = jest.fn(
+      () =>
+        new Promise<void>((resolve) => {
+          finish = resolve;
+        }),
+    );
     const scheduler = createTimerScheduler({ triggers: [{ functionName: "slow", trigger: everySecond }], fire, log });
     scheduler.start();
     await jest.advanceTimersByTimeAsync(3000);

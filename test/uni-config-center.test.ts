@@ -89,7 +89,7 @@ describe("config()", () => {
   });
 
   test("a JSON syntax error throws with the file name", () => {
-    write(moduleDir, "broken", "config.json", "{ \"a\": 1, }");
+    write(moduleDir, "broken", "config.json", '{ "a": 1, }');
     expect(() => center()({ pluginId: "broken" }).config()).toThrow(/broken[\\/]config\.json/);
   });
 });

@@ -115,15 +115,22 @@ describe("checkToken", () => {
   });
 
   const invalid: Array<[string, () => Promise<unknown>]> = [
-    ["alg none", async () => `${b64({ alg: "none", typ: "JWT" })}.${b64({ uid: "u1", role: ["admin"], permission: [], iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 7200 })}.`],
+    [
+      "alg none",
+      async () =>
+        `${b64({ alg: "none", typ: "JWT" })}.${b64({ uid: "u1", role: ["admin"], permission: [], iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 7200 })}.`,
+    ],
     ["HS512 with the right secret", () => ownToken({}, { alg: "HS512", typ: "JWT" })],
     ["HS384 with the right secret", () => ownToken({}, { alg: "HS384", typ: "JWT" })],
     ["another secret", () => ownToken({}, undefined, OTHER_SECRET)],
-    ["a tampered payload", async () => {
-      const [header, payload, signature] = (await ownToken({ role: ["user"] })).split(".");
-      const forged = { ...JSON.parse(Buffer.from(payload, "base64url").toString()), role: ["admin"] };
-      return `${header}.${b64(forged)}.${signature}`;
-    }],
+    [
+      "a tampered payload",
+      async () => {
+        const [header, payload, signature] = (await ownToken({ role: ["user"] })).split(".");
+        const forged = { ...JSON.parse(Buffer.from(payload, "base64url").toString()), role: ["admin"] };
+        return `${header}.${b64(forged)}.${signature}`;
+      },
+    ],
     ["a tampered signature", async () => `${(await ownToken({})).slice(0, -2)}AA`],
     ["typ other than JWT", () => ownToken({}, { alg: "HS256", typ: "JWS" })],
     ["no typ", () => ownToken({}, { alg: "HS256" })],
@@ -181,7 +188,15 @@ describe("checkToken", () => {
     const refreshed = await instance({ context: { CLIENTIP: "10.0.0.8" } }).checkToken(created.token);
     if (refreshed.errCode !== 0 || !refreshed.token) throw new Error(`expected a refreshed token: ${JSON.stringify(refreshed)}`);
     const nowSeconds = Math.floor(clock / 1000);
-    expect(refreshed).toMatchObject({ code: 0, uid: "u1", role: ["user"], permission: [], iat: nowSeconds, exp: nowSeconds + 7200, tokenExpired: (nowSeconds + 7200) * 1000 });
+    expect(refreshed).toMatchObject({
+      code: 0,
+      uid: "u1",
+      role: ["user"],
+      permission: [],
+      iat: nowSeconds,
+      exp: nowSeconds + 7200,
+      tokenExpired: (nowSeconds + 7200) * 1000,
+    });
     expect(refreshed).not.toHaveProperty("uniIdVersion");
     const { payload } = verifyJwt(refreshed.token, SECRET, clock);
     expect(payload).toMatchObject({ uid: "u1", iat: nowSeconds, exp: nowSeconds + 7200 });
@@ -199,14 +214,21 @@ describe("checkToken", () => {
     await addUser({ _id: "u1", role: ["user", "vip"] });
     const created = await instance().createToken({ uid: "u1", role: ["user", "vip"] });
     if (created.errCode !== 0) throw new Error("createToken failed");
-    await db.collection("uni-id-users").doc("u1").update({ role: ["user"] });
+    await db
+      .collection("uni-id-users")
+      .doc("u1")
+      .update({ role: ["user"] });
     clock += 7000 * 1000;
     await expect(instance().checkToken(created.token)).resolves.toMatchObject({ code: 0, role: ["user"] });
   });
 
   test("a token without roles (older uni-id) takes them from the user row", async () => {
     await addUser({ _id: "u3", role: ["user"] });
-    await expect(instance().checkToken(await ownToken({ uid: "u3", role: undefined, permission: undefined }))).resolves.toMatchObject({ code: 0, role: ["user"], permission: [] });
+    await expect(instance().checkToken(await ownToken({ uid: "u3", role: undefined, permission: undefined }))).resolves.toMatchObject({
+      code: 0,
+      role: ["user"],
+      permission: [],
+    });
   });
 });
 
@@ -327,7 +349,9 @@ describe("configuration", () => {
 
   test("an array without a match or a default is a config error", async () => {
     config = [{ dcloudAppid: "__UNI__AAA", tokenSecret: SECRET }];
-    await expect(instance({ context: { APPID: "__UNI__OTHER" } }).createToken({ uid: "u1", role: [] })).resolves.toMatchObject({ errCode: "uni-id-config-field-invalid" });
+    await expect(instance({ context: { APPID: "__UNI__OTHER" } }).createToken({ uid: "u1", role: [] })).resolves.toMatchObject({
+      errCode: "uni-id-config-field-invalid",
+    });
   });
 
   test.each([
@@ -345,7 +369,13 @@ describe("configuration", () => {
   });
 
   test("invalid lifetimes are config errors", async () => {
-    for (const bad of [{ tokenExpiresIn: 0 }, { tokenExpiresIn: "7200" }, { tokenExpiresThreshold: 7200 }, { tokenExpiresThreshold: -1 }, { maxTokenLength: 1.5 }]) {
+    for (const bad of [
+      { tokenExpiresIn: 0 },
+      { tokenExpiresIn: "7200" },
+      { tokenExpiresThreshold: 7200 },
+      { tokenExpiresThreshold: -1 },
+      { maxTokenLength: 1.5 },
+    ]) {
       config = { tokenSecret: SECRET, ...bad };
       await expect(instance().createToken({ uid: "u1", role: [] })).resolves.toMatchObject({ errCode: "uni-id-config-field-invalid" });
     }

@@ -11,8 +11,12 @@ import type { BenchRow } from "./table";
  */
 export function benchAlipaySpeed(): BenchRow[] {
   const sdkMain = require.resolve("alipay-sdk");
-  const { sign: sdkSign } = require(join(dirname(sdkMain), "util.js")) as { sign(method: string, params: Record<string, unknown>, config: Record<string, unknown>): Record<string, string> };
-  const { AlipaySdk } = require("alipay-sdk") as { AlipaySdk: new (config: Record<string, unknown>) => { checkNotifySignV2(post: Record<string, string>): boolean } };
+  const { sign: sdkSign } = require(join(dirname(sdkMain), "util.js")) as {
+    sign(method: string, params: Record<string, unknown>, config: Record<string, unknown>): Record<string, string>;
+  };
+  const { AlipaySdk } = require("alipay-sdk") as {
+    AlipaySdk: new (config: Record<string, unknown>) => { checkNotifySignV2(post: Record<string, string>): boolean };
+  };
   const app = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const alipay = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const appPrivatePem = app.privateKey.export({ type: "pkcs1", format: "pem" }) as string;
@@ -23,14 +27,34 @@ export function benchAlipaySpeed(): BenchRow[] {
   const bizContent = { out_trade_no: "vk-20261125-001", total_amount: "88.00", subject: "账户充值88元", product_code: "FACE_TO_FACE_PAYMENT" };
   const config = { appId: "2021000000000000", charset: "utf-8", version: "1.0", signType: "RSA2", privateKey: appPrivatePem, keyType: "PKCS1" };
   // The exact parameters alipay-sdk signs (its timestamp included), so both sides sign the same string.
-  const { sign: _unused, ...requestParams } = sdkSign("alipay.trade.precreate", { bizContent, notifyUrl: "https://example.com/vk-pay-notify/alipay_h5/T1" }, config);
+  const { sign: _unused, ...requestParams } = sdkSign(
+    "alipay.trade.precreate",
+    { bizContent, notifyUrl: "https://example.com/vk-pay-notify/alipay_h5/T1" },
+    config,
+  );
   const notification = signAlipayNotify(
-    { notify_time: "2026-11-25 12:00:00", notify_type: "trade_status_sync", notify_id: "ac05099524730693a8b330c5ecf72da9786", app_id: "2021000000000000", trade_no: "2026112522001400000000000001", out_trade_no: "vk-20261125-001", trade_status: "TRADE_SUCCESS", total_amount: "88.00", seller_id: "2088000000000001", buyer_id: "2088000000000002", gmt_payment: "2026-11-25 12:00:00" },
+    {
+      notify_time: "2026-11-25 12:00:00",
+      notify_type: "trade_status_sync",
+      notify_id: "ac05099524730693a8b330c5ecf72da9786",
+      app_id: "2021000000000000",
+      trade_no: "2026112522001400000000000001",
+      out_trade_no: "vk-20261125-001",
+      trade_status: "TRADE_SUCCESS",
+      total_amount: "88.00",
+      seller_id: "2088000000000001",
+      buyer_id: "2088000000000002",
+      gmt_payment: "2026-11-25 12:00:00",
+    },
     alipayPrivatePem,
   );
 
   const pairs: Pair[] = [
-    ["sign request (RSA2)", () => signAlipayRequest(requestParams, appPrivatePem), () => sdkSign("alipay.trade.precreate", { bizContent, notifyUrl: "https://example.com/vk-pay-notify/alipay_h5/T1" }, config)],
+    [
+      "sign request (RSA2)",
+      () => signAlipayRequest(requestParams, appPrivatePem),
+      () => sdkSign("alipay.trade.precreate", { bizContent, notifyUrl: "https://example.com/vk-pay-notify/alipay_h5/T1" }, config),
+    ],
     ["verify notification (RSA2)", () => verifyAlipayNotify(notification.body, alipayPublicPem), () => sdk.checkNotifySignV2({ ...notification.params })],
   ];
   return sideBySide("alipay-sdk", pairs);

@@ -21,16 +21,34 @@ function mintToken(uid: string): string {
 async function main(): Promise<void> {
   const dataDir = process.argv[2]!;
   mkdirSync(join(dataDir, "uni-config-center/uni-id"), { recursive: true });
-  writeFileSync(join(dataDir, "uni-config-center/uni-id/config.json"), JSON.stringify({ tokenSecret: SECRET, tokenExpiresIn: 7200, tokenExpiresThreshold: 1200 }));
+  writeFileSync(
+    join(dataDir, "uni-config-center/uni-id/config.json"),
+    JSON.stringify({ tokenSecret: SECRET, tokenExpiresIn: 7200, tokenExpiresThreshold: 1200 }),
+  );
   const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, databaseFile: ":memory:", timers: false, log: () => undefined });
   const db = emulator.uniCloud.database() as { collection(n: string): { add(d: object): Promise<unknown> } };
   await db.collection("uni-id-users").add({ _id: "bench-user", status: 0, balance: 0 });
   // A paid order: the query answers from the database, as most queries do, without calling a provider.
-  await db.collection("vk-pay-orders").add({ out_trade_no: "BENCH1", user_id: "bench-user", status: "SUCCESS", type: "recharge", provider: "wxpay", pay_type: "wxpay_h5", total_fee: 100, pay_date: Date.now(), user_order_success: true, create_date: Date.now() });
+  await db.collection("vk-pay-orders").add({
+    out_trade_no: "BENCH1",
+    user_id: "bench-user",
+    status: "SUCCESS",
+    type: "recharge",
+    provider: "wxpay",
+    pay_type: "wxpay_h5",
+    total_fee: 100,
+    pay_date: Date.now(),
+    user_order_success: true,
+    create_date: Date.now(),
+  });
   const token = mintToken("bench-user");
   const before = process.cpuUsage();
   const started = performance.now();
-  const { result } = await emulator.invoke("vk-pay", { url: "pay/queryPayment", data: { out_trade_no: "BENCH1" }, uniIdToken: token }, { source: "client", clientInfo: { PLATFORM: "h5" } });
+  const { result } = await emulator.invoke(
+    "vk-pay",
+    { url: "pay/queryPayment", data: { out_trade_no: "BENCH1" }, uniIdToken: token },
+    { source: "client", clientInfo: { PLATFORM: "h5" } },
+  );
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(before);
   await emulator.close();

@@ -26,7 +26,10 @@ export function benchColdStart(): BenchRow[] {
   }
   const added = median(samples);
   const rows: BenchRow[] = [{ name: "cold start: bundle + first call (CPU ms)", value: added, target: "≤ 40 ms", ok: added <= 40 }];
-  for (const [label, file] of [["vk-pay bundle", join(SPACE_FUNCTIONS, "vk-pay/index.js")], ["vk-uni-pay bundle", join(SPACE_COMMON, "vk-uni-pay/index.js")]] as const) {
+  for (const [label, file] of [
+    ["vk-pay bundle", join(SPACE_FUNCTIONS, "vk-pay/index.js")],
+    ["vk-uni-pay bundle", join(SPACE_COMMON, "vk-uni-pay/index.js")],
+  ] as const) {
     const kb = statSync(file).size / 1024;
     rows.push({ name: `${label} size (KB)`, value: kb, target: "< 400 KB", ok: kb < 400 });
   }

@@ -9,7 +9,13 @@ import { printTable, type BenchRow } from "./table";
 /** `npm run bench`: SPEC §11's targets as ratios and bounds measured in one run. */
 async function main(): Promise<void> {
   await ensureBuilt();
-  const rows: BenchRow[] = [...benchColdStart(), ...(await benchIndexedLookup()), ...(await benchNotifyPipeline()), ...benchWechatSpeed(), ...benchAlipaySpeed()];
+  const rows: BenchRow[] = [
+    ...benchColdStart(),
+    ...(await benchIndexedLookup()),
+    ...(await benchNotifyPipeline()),
+    ...benchWechatSpeed(),
+    ...benchAlipaySpeed(),
+  ];
   printTable(rows);
 }
 

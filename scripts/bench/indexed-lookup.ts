@@ -14,7 +14,12 @@ async function fill(size: number): Promise<{ db: Database; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "vk-pay-bench-db-"));
   const db = createDatabase({ file: join(dir, "db.sqlite"), definitionsDir: join(SPACE_DIR, "database") });
   for (let start = 0; start < size; start += 1000) {
-    const batch = Array.from({ length: Math.min(1000, size - start) }, (_, i) => ({ out_trade_no: `T${start + i}`, status: "NOTPAY", total_fee: 100, user_id: `u${(start + i) % 977}` }));
+    const batch = Array.from({ length: Math.min(1000, size - start) }, (_, i) => ({
+      out_trade_no: `T${start + i}`,
+      status: "NOTPAY",
+      total_fee: 100,
+      user_id: `u${(start + i) % 977}`,
+    }));
     await db.collection("vk-pay-orders").add(batch);
   }
   return { db, dir };

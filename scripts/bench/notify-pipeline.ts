@@ -7,7 +7,14 @@ import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import type { HookModule } from "../../common/vk-uni-pay/src/core/hooks";
 import { processNotification, type PipelineDeps } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
-import { decryptResource, encryptResource, loadPrivateKey, loadPublicKey, signResponse, verifyWxpayV3Signature } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
+import {
+  decryptResource,
+  encryptResource,
+  loadPrivateKey,
+  loadPublicKey,
+  signResponse,
+  verifyWxpayV3Signature,
+} from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { SPACE_DIR } from "../build/paths";
 import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig, type WxpaySandboxKeys } from "../sandbox/pki";
 import { createDatabase } from "../uni-cloud-mock/src/database";
@@ -23,9 +30,28 @@ interface Message {
 
 /** A v3 payment notification, signed in public-key mode so no certificate download is involved. */
 function notification(keys: WxpaySandboxKeys, outTradeNo: string, total: number): Message {
-  const transaction = { mchid: keys.mchId, appid: keys.appId, out_trade_no: outTradeNo, transaction_id: `4200${outTradeNo}`, trade_type: "NATIVE", trade_state: "SUCCESS", success_time: "2026-11-25T12:00:00+08:00", amount: { total, payer_total: total, currency: "CNY", payer_currency: "CNY" } };
-  const body = JSON.stringify({ id: randomUUID(), create_time: "2026-11-25T12:00:00+08:00", resource_type: "encrypt-resource", event_type: "TRANSACTION.SUCCESS", summary: "支付成功", resource: encryptResource({ plaintext: JSON.stringify(transaction), apiV3Key: keys.v3Key, associatedData: "transaction" }) });
-  const headers = { "content-type": "application/json", ...signResponse({ body, privateKey: loadPrivateKey(keys.wxpayPublicKeyPrivatePem), serial: keys.wxpayPublicKeyId }) };
+  const transaction = {
+    mchid: keys.mchId,
+    appid: keys.appId,
+    out_trade_no: outTradeNo,
+    transaction_id: `4200${outTradeNo}`,
+    trade_type: "NATIVE",
+    trade_state: "SUCCESS",
+    success_time: "2026-11-25T12:00:00+08:00",
+    amount: { total, payer_total: total, currency: "CNY", payer_currency: "CNY" },
+  };
+  const body = JSON.stringify({
+    id: randomUUID(),
+    create_time: "2026-11-25T12:00:00+08:00",
+    resource_type: "encrypt-resource",
+    event_type: "TRANSACTION.SUCCESS",
+    summary: "支付成功",
+    resource: encryptResource({ plaintext: JSON.stringify(transaction), apiV3Key: keys.v3Key, associatedData: "transaction" }),
+  });
+  const headers = {
+    "content-type": "application/json",
+    ...signResponse({ body, privateKey: loadPrivateKey(keys.wxpayPublicKeyPrivatePem), serial: keys.wxpayPublicKeyId }),
+  };
   return { headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])), body };
 }
 
@@ -50,7 +76,20 @@ async function prepare(size: number, keys: WxpaySandboxKeys, hooks: HookModule):
   await db.collection("uni-id-users").add({ _id: "u1", balance: 0, status: 0 });
   for (let start = 0; start < size; start += 1000) {
     await raw.collection("vk-pay-orders").add(
-      Array.from({ length: Math.min(1000, size - start) }, (_, i) => ({ out_trade_no: `N${start + i}`, type: "recharge", provider: "wxpay", pay_type: "wxpay_h5", status: "NOTPAY", total_fee: 100, user_id: "u1", mch_id: keys.mchId, provider_appid: keys.appId, create_date: start + i, refund_fee: 0, custom: { recharge_balance: 100 } })),
+      Array.from({ length: Math.min(1000, size - start) }, (_, i) => ({
+        out_trade_no: `N${start + i}`,
+        type: "recharge",
+        provider: "wxpay",
+        pay_type: "wxpay_h5",
+        status: "NOTPAY",
+        total_fee: 100,
+        user_id: "u1",
+        mch_id: keys.mchId,
+        provider_appid: keys.appId,
+        create_date: start + i,
+        refund_fee: 0,
+        custom: { recharge_balance: 100 },
+      })),
     );
   }
   const config = validatePayConfig({ wxpay: { h5: wxpaySandboxConfig(keys, "http://127.0.0.1:1") } });
@@ -78,7 +117,11 @@ async function pipelineRound(fixture: Fixture, round: number): Promise<number> {
   const started = process.cpuUsage();
   for (let i = 0; i < NOTIFICATIONS; i += 1) {
     const message = fixture.messages[round]![i]!;
-    const reply = await processNotification({ path: fixture.paths[round]![i], httpMethod: "POST", headers: message.headers, body: message.body, isBase64Encoded: false }, "/vk-pay-notify/", fixture.deps);
+    const reply = await processNotification(
+      { path: fixture.paths[round]![i], httpMethod: "POST", headers: message.headers, body: message.body, isBase64Encoded: false },
+      "/vk-pay-notify/",
+      fixture.deps,
+    );
     if (reply.statusCode >= 300) throw new Error(`notification refused: ${reply.body}`);
   }
   return cpuMs(started) / NOTIFICATIONS;
@@ -89,7 +132,13 @@ function cryptoRound(keys: WxpaySandboxKeys, messages: Message[]): number {
   const publicKey = loadPublicKey(keys.wxpayPublicKeyPem);
   const started = process.cpuUsage();
   for (const message of messages) {
-    const ok = verifyWxpayV3Signature({ timestamp: message.headers["wechatpay-timestamp"]!, nonce: message.headers["wechatpay-nonce"]!, body: message.body, signature: message.headers["wechatpay-signature"]!, publicKey });
+    const ok = verifyWxpayV3Signature({
+      timestamp: message.headers["wechatpay-timestamp"]!,
+      nonce: message.headers["wechatpay-nonce"]!,
+      body: message.body,
+      signature: message.headers["wechatpay-signature"]!,
+      publicKey,
+    });
     if (!ok) throw new Error("signature");
     decryptResource(JSON.parse(message.body).resource, keys.v3Key);
   }

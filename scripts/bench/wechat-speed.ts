@@ -18,7 +18,11 @@ export function benchWechatSpeed(): BenchRow[] {
   const pairs: Pair[] = [
     ["sign (SHA256withRSA)", () => signSha256WithRsa(message, privateKey), () => Rsa.sign(message, privateKey)],
     ["verify (SHA256withRSA)", () => verifySha256WithRsa(message, signature, publicKey), () => Rsa.verify(message, signature, publicKey)],
-    ["decrypt resource (AES-256-GCM)", () => decryptResource(resource, apiV3Key), () => Aes.AesGcm.decrypt(resource.ciphertext, apiV3Key, resource.nonce, resource.associated_data)],
+    [
+      "decrypt resource (AES-256-GCM)",
+      () => decryptResource(resource, apiV3Key),
+      () => Aes.AesGcm.decrypt(resource.ciphertext, apiV3Key, resource.nonce, resource.associated_data),
+    ],
   ];
   return sideBySide("wechatpay-axios-plugin", pairs);
 }

@@ -76,6 +76,10 @@ export function lazyLibrariesPlugin(): Plugin {
 
 export async function bundleLazyLibraries(outDir: string): Promise<void> {
   for (const name of LAZY_LIBRARIES) {
-    await build({ ...COMMON, stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT, loader: "js" }, outfile: join(outDir, "lib", `${name}.js`) });
+    await build({
+      ...COMMON,
+      stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT, loader: "js" },
+      outfile: join(outDir, "lib", `${name}.js`),
+    });
   }
 }

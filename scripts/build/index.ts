@@ -9,7 +9,17 @@ import {
   pluginLibraryDependencies,
   pluginManifest,
 } from "./manifests";
-import { BUILD_STAMP, PLUGIN_DIR, SPACE_COMMON, SPACE_DIR, SPACE_FUNCTIONS, STAND_IN_COMMON, STAND_IN_UNI_PAY_CONFIG, TEMPLATES_DIR, UNI_PAY_TEMPLATE } from "./paths";
+import {
+  BUILD_STAMP,
+  PLUGIN_DIR,
+  SPACE_COMMON,
+  SPACE_DIR,
+  SPACE_FUNCTIONS,
+  STAND_IN_COMMON,
+  STAND_IN_UNI_PAY_CONFIG,
+  TEMPLATES_DIR,
+  UNI_PAY_TEMPLATE,
+} from "./paths";
 import { pluginDescription, providerTable } from "./provider-table";
 import { inputHash, isBuildCurrent } from "./stamp";
 
@@ -41,14 +51,20 @@ async function buildLocalSpace(): Promise<void> {
   const library = fresh(join(SPACE_COMMON, "vk-uni-pay"));
   await bundleModule("common/vk-uni-pay", join(library, "index.js"), ["uni-config-center", "uni-id-common"], [lazyLibrariesPlugin()]);
   await bundleLazyLibraries(library);
-  writeJson(join(library, "package.json"), commonModuleManifest("vk-uni-pay", "vk-uni-pay payment library", { "uni-config-center": "file:../uni-config-center" }));
+  writeJson(
+    join(library, "package.json"),
+    commonModuleManifest("vk-uni-pay", "vk-uni-pay payment library", { "uni-config-center": "file:../uni-config-center" }),
+  );
 }
 
 /** The emulator's stand-ins of DCloud's modules, kept beside the emulator and never in a deploy folder. */
 async function buildStandIns(): Promise<void> {
   const uniId = fresh(join(STAND_IN_COMMON, "uni-id-common"));
   await bundleModule("common/uni-id-common", join(uniId, "index.js"), ["uni-config-center"]);
-  writeJson(join(uniId, "package.json"), commonModuleManifest("uni-id-common", "local stand-in of DCloud's uni-id-common", { "uni-config-center": "file:../uni-config-center" }));
+  writeJson(
+    join(uniId, "package.json"),
+    commonModuleManifest("uni-id-common", "local stand-in of DCloud's uni-id-common", { "uni-config-center": "file:../uni-config-center" }),
+  );
 
   // uni-config-center's folder also holds the committed uni-id config template, so only its code is replaced.
   const configCenter = join(STAND_IN_COMMON, "uni-config-center");
@@ -82,7 +98,10 @@ function buildPlugin(): void {
 
   cpSync(TEMPLATES_DIR, join(plugin, "templates"), { recursive: true });
   writeJson(join(plugin, "package.json"), pluginManifest());
-  writePluginDocuments(plugin, readdirSync(join(fn, "service/pay-notify")).map((file) => `uniCloud/cloudfunctions/vk-pay/service/pay-notify/${file}`));
+  writePluginDocuments(
+    plugin,
+    readdirSync(join(fn, "service/pay-notify")).map((file) => `uniCloud/cloudfunctions/vk-pay/service/pay-notify/${file}`),
+  );
 }
 
 /** The plugin market's readme.md and changelog.md, the readme's provider table from the registry. */

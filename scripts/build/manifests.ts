@@ -75,7 +75,12 @@ export function pluginManifest() {
       encrypt: [],
       platforms: {
         cloud: { tcb: "y", aliyun: "y", alipay: "y" },
-        client: { "App": { "app-vue": "y", "app-nvue": "y" }, "H5-mobile": { Safari: "y", "Android Browser": "y", "微信浏览器(Android)": "y", "QQ浏览器(Android)": "y" }, "H5-pc": { Chrome: "y" }, "小程序": { "微信": "y", "阿里": "y", "字节跳动": "y" } },
+        client: {
+          App: { "app-vue": "y", "app-nvue": "y" },
+          "H5-mobile": { Safari: "y", "Android Browser": "y", "微信浏览器(Android)": "y", "QQ浏览器(Android)": "y" },
+          "H5-pc": { Chrome: "y" },
+          小程序: { 微信: "y", 阿里: "y", 字节跳动: "y" },
+        },
       },
     },
   };

@@ -31,7 +31,12 @@ export function inputHash(): string {
 }
 
 export function isBuildCurrent(): boolean {
-  const outputs = [BUILD_STAMP, join(PLUGIN_DIR, "package.json"), join(STAND_IN_COMMON, "uni-id-common/index.js"), join(STAND_IN_COMMON, "uni-config-center/index.js")];
+  const outputs = [
+    BUILD_STAMP,
+    join(PLUGIN_DIR, "package.json"),
+    join(STAND_IN_COMMON, "uni-id-common/index.js"),
+    join(STAND_IN_COMMON, "uni-config-center/index.js"),
+  ];
   if (outputs.some((file) => !existsSync(file))) return false;
   return readFileSync(BUILD_STAMP, "utf8").trim() === inputHash();
 }

@@ -52,7 +52,11 @@ function relativeToConfigFile(source: string, dataDir: string): string {
   const prefix = JSON.stringify(dataDir + sep).slice(1, -1);
   return source.split('"' + prefix).reduce((out, piece) => {
     const end = piece.indexOf('"');
-    const rest = piece.slice(0, end).split(/\\\\|\//).map((part) => JSON.stringify(part)).join(", ");
+    const rest = piece
+      .slice(0, end)
+      .split(/\\\\|\//)
+      .map((part) => JSON.stringify(part))
+      .join(", ");
     return `${out}path.join(__dirname, "..", "..", ${rest})${piece.slice(end + 1)}`;
   });
 }

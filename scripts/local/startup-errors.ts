@@ -20,7 +20,9 @@ export class StartupError extends Error {
 export function explainListenError(error: unknown, step: ListenStep): Error {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === "EADDRINUSE") {
-    return new StartupError(`${step.what}: port ${step.port} is already in use. Stop what uses it, or set ${step.setting} to a free port (for example ${step.setting}=${step.port + 10}).`);
+    return new StartupError(
+      `${step.what}: port ${step.port} is already in use. Stop what uses it, or set ${step.setting} to a free port (for example ${step.setting}=${step.port + 10}).`,
+    );
   }
   if (code === "EACCES") {
     return new StartupError(`${step.what}: not allowed to listen on port ${step.port}. Set ${step.setting} to a port above 1024.`);

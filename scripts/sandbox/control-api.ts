@@ -32,7 +32,8 @@ export function text(body: Body, field: string, required: boolean, max = 128): s
 /** A control action's integer field, from 0 to `max`. */
 export function wholeNumber(body: Body, field: string, max: number): number {
   const value = body[field];
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > max) throw new ControlError(400, `${field} must be an integer from 0 to ${max}`);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > max)
+    throw new ControlError(400, `${field} must be an integer from 0 to ${max}`);
   return value;
 }
 
@@ -48,7 +49,13 @@ export function dropAction(notifier: { drop(count: number): void; readonly pendi
 export type ControlAction<Context> = (ctx: Context, body: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** Runs `action` from `actions`; false when it is not one of them (the caller serves other paths). */
-export async function serveControlAction<Context>(actions: Record<string, ControlAction<Context>>, ctx: Context, action: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export async function serveControlAction<Context>(
+  actions: Record<string, ControlAction<Context>>,
+  ctx: Context,
+  action: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
   const run = Object.prototype.hasOwnProperty.call(actions, action) ? actions[action] : undefined;
   if (!run) return false;
   if (req.method !== "POST") {

@@ -13,7 +13,10 @@ export interface DeliveryQueue<Job> {
 }
 
 /** `attempt` resolves true when the receiver acknowledged; false or a rejection means "try again later". */
-export function createDeliveryQueue<Job>(options: { retryDelaysMs: number[]; attempt: (job: Job, attemptNumber: number) => Promise<boolean> }): DeliveryQueue<Job> {
+export function createDeliveryQueue<Job>(options: {
+  retryDelaysMs: number[];
+  attempt: (job: Job, attemptNumber: number) => Promise<boolean>;
+}): DeliveryQueue<Job> {
   let drops = 0;
   let closed = false;
   const inFlight = new Set<Promise<void>>();
@@ -72,7 +75,11 @@ export function createDeliveryQueue<Job>(options: { retryDelaysMs: number[]; att
  * key (the control API's `redeliver`), `drop`, `pendingDrops`, `idle` and `close`. Returned as the object a
  * notifier adds its `send` to, so `pendingDrops` stays a live getter.
  */
-export function deliveryControls<Job, Stored>(queue: DeliveryQueue<Job>, lastNotification: (key: string) => Stored | undefined, jobOf: (stored: Stored) => Job) {
+export function deliveryControls<Job, Stored>(
+  queue: DeliveryQueue<Job>,
+  lastNotification: (key: string) => Stored | undefined,
+  jobOf: (stored: Stored) => Job,
+) {
   return {
     redeliver(key: string): "queued" | "dropped" | undefined {
       const stored = lastNotification(key);

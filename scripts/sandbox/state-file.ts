@@ -45,7 +45,11 @@ export interface SandboxStateBase<Notification> {
  * The clock and notification part of a sandbox's state over its persisted `data`; a sandbox adds its own
  * records to the object this returns (keeping `clockOffsetSeconds` a live getter).
  */
-export function sandboxStateBase<Notification>(data: { clockOffsetSeconds: number; notifications: Record<string, Notification> }, file: string | undefined, now: () => number): SandboxStateBase<Notification> {
+export function sandboxStateBase<Notification>(
+  data: { clockOffsetSeconds: number; notifications: Record<string, Notification> },
+  file: string | undefined,
+  now: () => number,
+): SandboxStateBase<Notification> {
   const save = () => writeStateFile(file, data);
   return {
     now,

@@ -28,7 +28,13 @@ describe("alipay certificate rotation", () => {
 
   const issue = async (authority: TestCa, publicKeyPem: string, serial: string) => {
     const now = Date.now();
-    return issueCertificate(authority, { subject: "CN=Alipay Test Signer, OU=Alipay, O=vk-pay sandbox, C=CN", serial, publicKeyPem, notBefore: new Date(now - DAY), notAfter: new Date(now + 365 * DAY) });
+    return issueCertificate(authority, {
+      subject: "CN=Alipay Test Signer, OU=Alipay, O=vk-pay sandbox, C=CN",
+      serial,
+      publicKeyPem,
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(now + 365 * DAY),
+    });
   };
 
   beforeAll(async () => {
@@ -37,7 +43,12 @@ describe("alipay certificate rotation", () => {
     const now = Date.now();
     const validity = { notBefore: new Date(now - DAY), notAfter: new Date(now + 365 * DAY) };
     certs = {
-      appCert: await issueCertificate(ca, { subject: `CN=${APP_ID}, OU=Alipay Test App, O=vk-pay sandbox, C=CN`, serial: "2A6F0B1C3D4E5F61", publicKeyPem: keys.appPublicPem, ...validity }),
+      appCert: await issueCertificate(ca, {
+        subject: `CN=${APP_ID}, OU=Alipay Test App, O=vk-pay sandbox, C=CN`,
+        serial: "2A6F0B1C3D4E5F61",
+        publicKeyPem: keys.appPublicPem,
+        ...validity,
+      }),
       alipayCert: await issue(ca, keys.alipayPublicPem, "7D3E9A0B1C2D3E40"),
       rootCert: ca.certPem,
     };
@@ -57,7 +68,11 @@ describe("alipay certificate rotation", () => {
     const fake = FakeAlipay.forCertificates(keys, certs);
     fake.now = Date.now();
     fake.on("alipay.trade.query", () => ({ body: waiting, signer: rotated.key, certSn: rotated.sn }));
-    fake.on("alipay.open.app.alipaycert.download", () => ({ body: { code: "10000", msg: "Success", alipay_cert_content: Buffer.from(served).toString("base64") }, signer: rotated.key, certSn: rotated.sn }));
+    fake.on("alipay.open.app.alipaycert.download", () => ({
+      body: { code: "10000", msg: "Success", alipay_cert_content: Buffer.from(served).toString("base64") },
+      signer: rotated.key,
+      certSn: rotated.sn,
+    }));
     return fake;
   };
   const query = (alipay: FakeAlipay, instance = provider()) => instance.queryPayment({ mode: "h5", config: config(), outTradeNo: "T1" }, alipay.runtime);
@@ -99,8 +114,24 @@ describe("alipay certificate rotation", () => {
 
   it("verifies a notification signed after the rotation once the new certificate is adopted, and not before", async () => {
     const alipay = rotatedAlipay();
-    const fields = { notify_type: "trade_status_sync", notify_id: "n1", notify_time: "2026-01-15 12:00:00", app_id: APP_ID, seller_id: SELLER_ID, out_trade_no: "T1", trade_no: "2026011522001400001", trade_status: "TRADE_SUCCESS", total_amount: "12.34", gmt_payment: "2026-01-15 12:00:00" };
-    const raw: RawNotification = { method: "POST", path: "/vk-pay-notify/alipay_h5/T1", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body: Buffer.from(alipay.notification(fields, rotated.key), "utf8") };
+    const fields = {
+      notify_type: "trade_status_sync",
+      notify_id: "n1",
+      notify_time: "2026-01-15 12:00:00",
+      app_id: APP_ID,
+      seller_id: SELLER_ID,
+      out_trade_no: "T1",
+      trade_no: "2026011522001400001",
+      trade_status: "TRADE_SUCCESS",
+      total_amount: "12.34",
+      gmt_payment: "2026-01-15 12:00:00",
+    };
+    const raw: RawNotification = {
+      method: "POST",
+      path: "/vk-pay-notify/alipay_h5/T1",
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      body: Buffer.from(alipay.notification(fields, rotated.key), "utf8"),
+    };
     const instance = provider();
     await expect(instance.verifyNotify(raw, config(), alipay.runtime)).rejects.toMatchObject({ kind: "signature" });
     await query(alipay, instance);

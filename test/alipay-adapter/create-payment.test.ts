@@ -30,8 +30,12 @@ describe("alipay createPayment", () => {
   });
   beforeEach(() => {
     alipay = new FakeAlipay(keys)
-      .on("alipay.trade.create", (r) => ({ body: { code: "10000", msg: "Success", out_trade_no: r.biz.out_trade_no, trade_no: "2026011522001400001234567890" } }))
-      .on("alipay.trade.precreate", (r) => ({ body: { code: "10000", msg: "Success", out_trade_no: r.biz.out_trade_no, qr_code: "https://qr.alipay.com/bax08861ezfbs6qakdrj0029" } }));
+      .on("alipay.trade.create", (r) => ({
+        body: { code: "10000", msg: "Success", out_trade_no: r.biz.out_trade_no, trade_no: "2026011522001400001234567890" },
+      }))
+      .on("alipay.trade.precreate", (r) => ({
+        body: { code: "10000", msg: "Success", out_trade_no: r.biz.out_trade_no, qr_code: "https://qr.alipay.com/bax08861ezfbs6qakdrj0029" },
+      }));
   });
 
   const request = (mode: string, overrides: Partial<CreateRequest> = {}): CreateRequest => ({
@@ -52,7 +56,15 @@ describe("alipay createPayment", () => {
     expect(call.signatureValid).toBe(true);
     expect(verifyRsa2(buildAlipaySignContent(call.params), call.params.sign, keys.appPublicPem)).toBe(true);
     expect(sdkAgrees(call, keys)).toEqual({ verifies: true, sameSign: true });
-    expect(call.query).toMatchObject({ app_id: APP_ID, method, format: "JSON", charset: "utf-8", sign_type: "RSA2", version: "1.0", timestamp: "2026-01-15 12:00:00" });
+    expect(call.query).toMatchObject({
+      app_id: APP_ID,
+      method,
+      format: "JSON",
+      charset: "utf-8",
+      sign_type: "RSA2",
+      version: "1.0",
+      timestamp: "2026-01-15 12:00:00",
+    });
     // biz_content travels in the form body, as alipay-sdk sends it.
     expect(Object.keys(call.form)).toEqual(["biz_content"]);
     expect(call.headers["content-type"]).toBe("application/x-www-form-urlencoded;charset=utf-8");
@@ -60,10 +72,20 @@ describe("alipay createPayment", () => {
   }
 
   it("mp-alipay: alipay.trade.create with the buyer and JSAPI_PAY from other; orderInfo is the trade_no", async () => {
-    const result = await provider.createPayment(request("mp-alipay", { openid: "2088102177846880", other: { product_code: "JSAPI_PAY", op_app_id: APP_ID } }), alipay.runtime);
+    const result = await provider.createPayment(
+      request("mp-alipay", { openid: "2088102177846880", other: { product_code: "JSAPI_PAY", op_app_id: APP_ID } }),
+      alipay.runtime,
+    );
     const call = expectSigned("alipay.trade.create");
     expect(call.query.notify_url).toBe(NOTIFY_URL);
-    expect(call.biz).toEqual({ out_trade_no: "T20260115001", total_amount: "12.34", subject: "会员 1+1 & 月", buyer_id: "2088102177846880", product_code: "JSAPI_PAY", op_app_id: APP_ID });
+    expect(call.biz).toEqual({
+      out_trade_no: "T20260115001",
+      total_amount: "12.34",
+      subject: "会员 1+1 & 月",
+      buyer_id: "2088102177846880",
+      product_code: "JSAPI_PAY",
+      op_app_id: APP_ID,
+    });
     expect(result.orderInfo).toBe("2026011522001400001234567890");
     // The independent checks can fail: one changed business byte and neither accepts the request.
     const altered = { ...call, params: { ...call.params, biz_content: call.params.biz_content!.replace("12.34", "12.35") } };
@@ -73,7 +95,10 @@ describe("alipay createPayment", () => {
   it("mp-alipay: an OpenID goes in buyer_open_id; service-provider mode's op_buyer_open_id replaces both", async () => {
     await provider.createPayment(request("mp-alipay", { openid: "074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5" }), alipay.runtime);
     expect(alipay.requests[0]!.biz).toMatchObject({ buyer_open_id: "074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5" });
-    await provider.createPayment(request("mp-alipay", { openid: "2088102177846880", other: { op_buyer_open_id: "0xx", product_code: "JSAPI_PAY" } }), alipay.runtime);
+    await provider.createPayment(
+      request("mp-alipay", { openid: "2088102177846880", other: { op_buyer_open_id: "0xx", product_code: "JSAPI_PAY" } }),
+      alipay.runtime,
+    );
     expect(alipay.requests[1]!.biz).not.toHaveProperty("buyer_id");
     await expect(provider.createPayment(request("mp-alipay"), alipay.runtime)).rejects.toMatchObject({ code: 1006 });
   });
@@ -81,8 +106,18 @@ describe("alipay createPayment", () => {
   it("h5: alipay.trade.precreate; orderInfo.codeUrl is the qr_code, with time_expire in Beijing time", async () => {
     const result = await provider.createPayment(request("h5", { timeExpire: Date.UTC(2026, 0, 15, 4, 30, 0), body: "详情" }), alipay.runtime);
     const call = expectSigned("alipay.trade.precreate");
-    expect(call.biz).toEqual({ out_trade_no: "T20260115001", total_amount: "12.34", subject: "会员 1+1 & 月", body: "详情", time_expire: "2026-01-15 12:30:00", product_code: "FACE_TO_FACE_PAYMENT" });
-    expect(result).toMatchObject({ orderInfo: { codeUrl: "https://qr.alipay.com/bax08861ezfbs6qakdrj0029" }, codeUrl: "https://qr.alipay.com/bax08861ezfbs6qakdrj0029" });
+    expect(call.biz).toEqual({
+      out_trade_no: "T20260115001",
+      total_amount: "12.34",
+      subject: "会员 1+1 & 月",
+      body: "详情",
+      time_expire: "2026-01-15 12:30:00",
+      product_code: "FACE_TO_FACE_PAYMENT",
+    });
+    expect(result).toMatchObject({
+      orderInfo: { codeUrl: "https://qr.alipay.com/bax08861ezfbs6qakdrj0029" },
+      codeUrl: "https://qr.alipay.com/bax08861ezfbs6qakdrj0029",
+    });
   });
 
   it("the seed's other { timeout_express, goods_type, promo_params } reaches biz_content as Alipay documents it", async () => {
@@ -99,7 +134,9 @@ describe("alipay createPayment", () => {
   });
 
   it.each(["out_trade_no", "total_amount", "seller_id", "buyer_id", "auth_code"])("refuses other.%s, which the core owns", async (key) => {
-    await expect(provider.createPayment(request("h5", { other: { [key]: "x" } }), alipay.runtime)).rejects.toMatchObject({ errCode: "vk-pay-alipay-other-forbidden" });
+    await expect(provider.createPayment(request("h5", { other: { [key]: "x" } }), alipay.runtime)).rejects.toMatchObject({
+      errCode: "vk-pay-alipay-other-forbidden",
+    });
     expect(alipay.requests).toHaveLength(0);
   });
 
@@ -116,13 +153,26 @@ describe("alipay createPayment", () => {
     const result = await provider.createPayment(request("app-plus", { other: { passback_params: "a=1&b=2" } }), alipay.runtime);
     expect(alipay.requests).toHaveLength(0);
     const orderString = result.orderInfo as string;
-    const params = Object.fromEntries(orderString.split("&").map((pair) => [pair.slice(0, pair.indexOf("=")), decodeURIComponent(pair.slice(pair.indexOf("=") + 1))]));
+    const params = Object.fromEntries(
+      orderString.split("&").map((pair) => [pair.slice(0, pair.indexOf("=")), decodeURIComponent(pair.slice(pair.indexOf("=") + 1))]),
+    );
     expect(params).toMatchObject({ app_id: APP_ID, method: "alipay.trade.app.pay", notify_url: NOTIFY_URL, timestamp: "2026-01-15 12:00:00" });
-    expect(JSON.parse(params.biz_content!)).toEqual({ out_trade_no: "T20260115001", total_amount: "12.34", subject: "会员 1+1 & 月", product_code: "QUICK_MSECURITY_PAY", passback_params: "a=1&b=2" });
+    expect(JSON.parse(params.biz_content!)).toEqual({
+      out_trade_no: "T20260115001",
+      total_amount: "12.34",
+      subject: "会员 1+1 & 月",
+      product_code: "QUICK_MSECURITY_PAY",
+      passback_params: "a=1&b=2",
+    });
     expect(verifyRsa2(buildAlipaySignContent(params), params.sign, keys.appPublicPem)).toBe(true);
     const { AlipaySdk } = alipaySdk();
     const sdk = new AlipaySdk({ appId: APP_ID, privateKey: keys.appPrivatePem, alipayPublicKey: keys.alipayPublicPem });
-    const sdkString = sdk.sdkExecute("alipay.trade.app.pay", { notifyUrl: NOTIFY_URL, timestamp: "2026-01-15 12:00:00", format: "JSON", bizContent: JSON.parse(params.biz_content!) });
+    const sdkString = sdk.sdkExecute("alipay.trade.app.pay", {
+      notifyUrl: NOTIFY_URL,
+      timestamp: "2026-01-15 12:00:00",
+      format: "JSON",
+      bizContent: JSON.parse(params.biz_content!),
+    });
     const sorted = (text: string) => text.split("&").sort().join("&");
     expect(sorted(orderString)).toBe(sorted(sdkString));
   });
@@ -131,7 +181,14 @@ describe("alipay createPayment", () => {
     const pay = (body: Record<string, unknown>) => alipay.on("alipay.trade.pay", () => ({ body }));
 
     it("paid at once: SUCCESS with the trade number", async () => {
-      pay({ code: "10000", msg: "Success", out_trade_no: "T20260115001", trade_no: "2026011522001400009999", total_amount: "12.34", gmt_payment: "2026-01-15 12:00:02" });
+      pay({
+        code: "10000",
+        msg: "Success",
+        out_trade_no: "T20260115001",
+        trade_no: "2026011522001400009999",
+        total_amount: "12.34",
+        gmt_payment: "2026-01-15 12:00:02",
+      });
       const result = await provider.createPayment(request("codepay", { authCode: "287951669891795468" }), alipay.runtime);
       const call = expectSigned("alipay.trade.pay");
       expect(call.biz).toMatchObject({ auth_code: "287951669891795468", scene: "bar_code", product_code: "FACE_TO_FACE_PAYMENT", total_amount: "12.34" });
@@ -139,8 +196,21 @@ describe("alipay createPayment", () => {
     });
 
     const queried = (tradeStatus: string) =>
-      alipay.on("alipay.trade.query", () => ({ body: { code: "10000", msg: "Success", out_trade_no: "T20260115001", trade_no: "2026011522001400009999", total_amount: "12.34", trade_status: tradeStatus, send_pay_date: "2026-01-15 12:00:05" } }));
-    const cancelled = (retryFlag: string) => alipay.on("alipay.trade.cancel", () => ({ body: { code: "10000", msg: "Success", out_trade_no: "T20260115001", retry_flag: retryFlag, action: "close" } }));
+      alipay.on("alipay.trade.query", () => ({
+        body: {
+          code: "10000",
+          msg: "Success",
+          out_trade_no: "T20260115001",
+          trade_no: "2026011522001400009999",
+          total_amount: "12.34",
+          trade_status: tradeStatus,
+          send_pay_date: "2026-01-15 12:00:05",
+        },
+      }));
+    const cancelled = (retryFlag: string) =>
+      alipay.on("alipay.trade.cancel", () => ({
+        body: { code: "10000", msg: "Success", out_trade_no: "T20260115001", retry_flag: retryFlag, action: "close" },
+      }));
 
     it("10003: queries while the buyer confirms, and takes the paid answer", async () => {
       pay({ code: "10003", msg: "等待用户付款", out_trade_no: "T20260115001", trade_no: "2026011522001400009999", total_amount: "12.34" });
@@ -154,7 +224,9 @@ describe("alipay createPayment", () => {
       pay({ code: "10003", msg: "等待用户付款", out_trade_no: "T20260115001", trade_no: "2026011522001400009999", total_amount: "12.34" });
       queried("WAIT_BUYER_PAY");
       let attempts = 0;
-      alipay.on("alipay.trade.cancel", () => ({ body: { code: "10000", msg: "Success", out_trade_no: "T20260115001", retry_flag: ++attempts < 2 ? "Y" : "N", action: "close" } }));
+      alipay.on("alipay.trade.cancel", () => ({
+        body: { code: "10000", msg: "Success", out_trade_no: "T20260115001", retry_flag: ++attempts < 2 ? "Y" : "N", action: "close" },
+      }));
       const result = await provider.createPayment(request("codepay", { authCode: "287951669891795468" }), alipay.runtime);
       expect(result).toMatchObject({ state: "CLOSED", orderInfo: { tradeState: "CLOSED" } });
       expect(alipay.calls("alipay.trade.query").length).toBeGreaterThan(1);
@@ -194,10 +266,15 @@ describe("alipay createPayment", () => {
   });
 
   it("certificate mode: app_cert_sn and alipay_root_cert_sn are sent (and signed), matching alipay-sdk's computation", async () => {
-    alipay = FakeAlipay.forCertificates(keys, certs).on("alipay.trade.precreate", (r) => ({ body: { code: "10000", msg: "Success", out_trade_no: r.biz.out_trade_no, qr_code: "https://qr.alipay.com/x" } }));
+    alipay = FakeAlipay.forCertificates(keys, certs).on("alipay.trade.precreate", (r) => ({
+      body: { code: "10000", msg: "Success", out_trade_no: r.biz.out_trade_no, qr_code: "https://qr.alipay.com/x" },
+    }));
     const result = await provider.createPayment(request("h5", { config: certModeConfig(keys, certs) }), alipay.runtime);
     const call = expectSigned("alipay.trade.precreate");
-    const antcertutil = require(require.resolve("alipay-sdk").replace(/index\.js$/, "antcertutil.js")) as { getSNFromPath?: unknown; getSN(content: string, isRoot: boolean): string };
+    const antcertutil = require(require.resolve("alipay-sdk").replace(/index\.js$/, "antcertutil.js")) as {
+      getSNFromPath?: unknown;
+      getSN(content: string, isRoot: boolean): string;
+    };
     expect(call.query.app_cert_sn).toBe(getAlipayCertSn(certs.appCert));
     expect(call.query.app_cert_sn).toBe(antcertutil.getSN(certs.appCert, false));
     expect(call.query.alipay_root_cert_sn).toBe(getAlipayRootCertSn(certs.rootCert));
@@ -209,9 +286,14 @@ describe("alipay createPayment", () => {
     const urls: string[] = [];
     const runtime = { now: () => alipay.now, request: async (url: string) => (urls.push(url), Promise.reject(new Error("offline"))) };
     const base = { appId: APP_ID, privateKey: keys.appPrivatePem, alipayPublicKey: keys.alipayPublicPem };
-    await expect(provider.createPayment(request("h5", { config: Object.freeze({ ...base, sandbox: true }) }), runtime)).rejects.toMatchObject({ kind: "network" });
+    await expect(provider.createPayment(request("h5", { config: Object.freeze({ ...base, sandbox: true }) }), runtime)).rejects.toMatchObject({
+      kind: "network",
+    });
     await expect(provider.createPayment(request("h5", { config: Object.freeze({ ...base }) }), runtime)).rejects.toMatchObject({ kind: "network" });
-    expect(urls.map((url) => url.slice(0, url.indexOf("?")))).toEqual(["https://openapi-sandbox.dl.alipaydev.com/gateway.do", "https://openapi.alipay.com/gateway.do"]);
+    expect(urls.map((url) => url.slice(0, url.indexOf("?")))).toEqual([
+      "https://openapi-sandbox.dl.alipaydev.com/gateway.do",
+      "https://openapi.alipay.com/gateway.do",
+    ]);
   });
 
   it("refuses an unknown mode", async () => {

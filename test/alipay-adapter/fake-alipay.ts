@@ -66,8 +66,18 @@ export interface AlipayCertificates {
 export async function issueCertificates(keys: AlipayKeys): Promise<AlipayCertificates> {
   const ca = await loadOrCreateTestCa(mkdtempSync(join(tmpdir(), "vk-alipay-adapter-")));
   const validity = { notBefore: new Date(NOW - 365 * 86400_000), notAfter: new Date(NOW + 365 * 86400_000) };
-  const appCert = await issueCertificate(ca, { subject: `CN=${APP_ID}, OU=Alipay Test App, O=vk-pay sandbox, C=CN`, serial: "2A6F0B1C3D4E5F60", publicKeyPem: keys.appPublicPem, ...validity });
-  const alipayCert = await issueCertificate(ca, { subject: "CN=Alipay Test Signer, OU=Alipay, O=vk-pay sandbox, C=CN", serial: "7D3E9A0B1C2D3E4F", publicKeyPem: keys.alipayPublicPem, ...validity });
+  const appCert = await issueCertificate(ca, {
+    subject: `CN=${APP_ID}, OU=Alipay Test App, O=vk-pay sandbox, C=CN`,
+    serial: "2A6F0B1C3D4E5F60",
+    publicKeyPem: keys.appPublicPem,
+    ...validity,
+  });
+  const alipayCert = await issueCertificate(ca, {
+    subject: "CN=Alipay Test Signer, OU=Alipay, O=vk-pay sandbox, C=CN",
+    serial: "7D3E9A0B1C2D3E4F",
+    publicKeyPem: keys.alipayPublicPem,
+    ...validity,
+  });
   return { appCert, alipayCert, rootCert: ca.certPem };
 }
 
@@ -185,7 +195,11 @@ export class FakeAlipay {
         ? route(recorded)
         : { errorResponse: true, body: { code: "40004", msg: "Business Failed", sub_code: "isv.missing-method", sub_msg: "no route" } };
     if (answer.fail) throw new Error("ETIMEDOUT");
-    return { status: answer.status ?? 200, headers: { "content-type": "text/html;charset=utf-8" }, data: Buffer.from(this.respond(recorded.method, answer), "utf8") };
+    return {
+      status: answer.status ?? 200,
+      headers: { "content-type": "text/html;charset=utf-8" },
+      data: Buffer.from(this.respond(recorded.method, answer), "utf8"),
+    };
   }
 
   private respond(method: string, answer: Answer): string {
@@ -213,7 +227,9 @@ export function alipaySdk(): {
 
 export function alipaySdkSign(method: string, params: Record<string, unknown>, privateKeyPem: string): Record<string, string> {
   const main = require.resolve("alipay-sdk");
-  const util = require(join(main, "..", "util.js")) as { sign(method: string, params: Record<string, unknown>, config: Record<string, unknown>): Record<string, string> };
+  const util = require(join(main, "..", "util.js")) as {
+    sign(method: string, params: Record<string, unknown>, config: Record<string, unknown>): Record<string, string>;
+  };
   return util.sign(method, params, { appId: APP_ID, charset: "utf-8", version: "1.0", signType: "RSA2", privateKey: privateKeyPem });
 }
 

@@ -57,19 +57,27 @@ describe("alipay merchant config", () => {
         alipayRootCertPath: join(dir, "alipayRootCert.crt"),
       }),
     );
-    expect(merchant.certificates).toMatchObject({ appCertSn: getAlipayCertSn(certs.appCert), alipayRootCertSn: getAlipayRootCertSn(certs.rootCert), alipayCertSn: getAlipayCertSn(certs.alipayCert) });
+    expect(merchant.certificates).toMatchObject({
+      appCertSn: getAlipayCertSn(certs.appCert),
+      alipayRootCertSn: getAlipayRootCertSn(certs.rootCert),
+      alipayCertSn: getAlipayCertSn(certs.alipayCert),
+    });
     expect(merchant.alipayPublicKey.export({ type: "spki", format: "pem" })).toBe(keys.alipayPublicPem);
     expect(merchant.gatewayUrl).toBe("https://openapi.alipay.com/gateway.do");
   });
 
   it("certificate mode inline (vk-pay-config rows), Buffers included; certificates win over a leftover alipayPublicKey", () => {
-    const merchant = readAlipayMerchant(certModeConfig(keys, certs, { appCertContent: Buffer.from(certs.appCert), alipayPublicKey: generateKeys().alipayPublicBase64 }));
+    const merchant = readAlipayMerchant(
+      certModeConfig(keys, certs, { appCertContent: Buffer.from(certs.appCert), alipayPublicKey: generateKeys().alipayPublicBase64 }),
+    );
     expect(merchant.certificates?.appCertSn).toBe(getAlipayCertSn(certs.appCert));
     expect(merchant.alipayPublicKey.export({ type: "spki", format: "pem" })).toBe(keys.alipayPublicPem);
   });
 
   it("sandbox: Alipay's sandbox gateway; baseUrl still wins", () => {
-    expect(readAlipayMerchant(keyModeConfig(keys, { baseUrl: undefined, sandbox: true })).gatewayUrl).toBe("https://openapi-sandbox.dl.alipaydev.com/gateway.do");
+    expect(readAlipayMerchant(keyModeConfig(keys, { baseUrl: undefined, sandbox: true })).gatewayUrl).toBe(
+      "https://openapi-sandbox.dl.alipaydev.com/gateway.do",
+    );
     expect(readAlipayMerchant(keyModeConfig(keys, { sandbox: true })).gatewayUrl).toBe(`${BASE_URL}/gateway.do`);
   });
 
@@ -78,7 +86,11 @@ describe("alipay merchant config", () => {
     ["no private key", { privateKey: "" }, "vk-pay-alipay-key-missing"],
     ["neither public key nor certificates", { alipayPublicKey: undefined }, "vk-pay-alipay-key-missing"],
     ["a private key that is not a key", { privateKey: "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ-not-a-key" }, "vk-pay-alipay-invalid-key"],
-    ["an RSA-1024 Alipay public key", { alipayPublicKey: generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString() }, "vk-pay-alipay-invalid-key"],
+    [
+      "an RSA-1024 Alipay public key",
+      { alipayPublicKey: generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString() },
+      "vk-pay-alipay-invalid-key",
+    ],
     ["sandbox that is not a boolean", { sandbox: "yes" }, "vk-pay-alipay-config-invalid"],
     ["a baseUrl that is not http(s)", { baseUrl: "ftp://x" }, "vk-pay-config-invalid"],
   ])("key mode with %s is a ConfigError", (_label, change, errCode) => {
@@ -100,7 +112,9 @@ describe("alipay merchant config", () => {
   });
 
   it("an unparsable certificate is a ConfigError", () => {
-    expect(configError({ ...certModeConfig(keys, certs), alipayPublicCertContent: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" }).kind).toBe("config");
+    expect(configError({ ...certModeConfig(keys, certs), alipayPublicCertContent: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" }).kind).toBe(
+      "config",
+    );
   });
 
   it("the app private key pasted as alipayPublicKey is refused, not turned into a public key", () => {

@@ -11,7 +11,18 @@ import type { RawNotification } from "../../common/vk-uni-pay/src/kernel/contrac
 import { encodeAlipayForm } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
 import { ARRIVALS, arrive, withInvalidByte, type Arrival } from "../helpers/lossy-utf8";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
-import { alipaySdkSign, APP_ID, certModeConfig, FakeAlipay, generateKeys, issueCertificates, keyModeConfig, NOW, SELLER_ID, type AlipayKeys } from "./fake-alipay";
+import {
+  alipaySdkSign,
+  APP_ID,
+  certModeConfig,
+  FakeAlipay,
+  generateKeys,
+  issueCertificates,
+  keyModeConfig,
+  NOW,
+  SELLER_ID,
+  type AlipayKeys,
+} from "./fake-alipay";
 
 const provider = createAlipayProvider();
 let keys: AlipayKeys;
@@ -45,7 +56,12 @@ function paid(overrides: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-const raw = (body: string): RawNotification => ({ method: "POST", path: "/vk-pay-notify/alipay_h5/T1", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body: Buffer.from(body, "utf8") });
+const raw = (body: string): RawNotification => ({
+  method: "POST",
+  path: "/vk-pay-notify/alipay_h5/T1",
+  headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+  body: Buffer.from(body, "utf8"),
+});
 
 describe("alipay verifyNotify", () => {
   let alipay: FakeAlipay;
@@ -96,7 +112,9 @@ describe("alipay verifyNotify", () => {
     const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
     await expect(verify(alipay.notification(paid(), stranger))).rejects.toMatchObject({ errCode: "vk-pay-alipay-signature-invalid" });
     await expect(verify(encodeAlipayForm(paid()))).rejects.toMatchObject({ errCode: "vk-pay-alipay-signature-missing" });
-    await expect(verify(alipay.notification(paid()).replace("sign_type=RSA2", "sign_type=RSA"))).rejects.toMatchObject({ errCode: "vk-pay-alipay-sign-type-unsupported" });
+    await expect(verify(alipay.notification(paid()).replace("sign_type=RSA2", "sign_type=RSA"))).rejects.toMatchObject({
+      errCode: "vk-pay-alipay-sign-type-unsupported",
+    });
     await expect(verify("")).rejects.toBeInstanceOf(SignatureError);
   });
 
@@ -106,11 +124,17 @@ describe("alipay verifyNotify", () => {
 
   it("with the merchant's sellerId configured, refuses a verified notification naming another seller (payment or refund) and accepts its own", async () => {
     const config = keyModeConfig(keys, { sellerId: SELLER_ID });
-    await expect(verify(alipay.notification(paid({ seller_id: "2088000000000001" })), config)).rejects.toMatchObject({ errCode: "vk-pay-alipay-notify-invalid" });
-    await expect(verify(alipay.notification(paid({ seller_id: "2088000000000001", out_biz_no: "T1-1", refund_fee: "1.00" })), config)).rejects.toBeInstanceOf(SignatureError);
+    await expect(verify(alipay.notification(paid({ seller_id: "2088000000000001" })), config)).rejects.toMatchObject({
+      errCode: "vk-pay-alipay-notify-invalid",
+    });
+    await expect(verify(alipay.notification(paid({ seller_id: "2088000000000001", out_biz_no: "T1-1", refund_fee: "1.00" })), config)).rejects.toBeInstanceOf(
+      SignatureError,
+    );
     expect(alipay.requests).toHaveLength(0);
     expect(await verify(alipay.notification(paid()), config)).toMatchObject({ kind: "payment", mchId: SELLER_ID });
-    await expect(verify(alipay.notification(paid()), keyModeConfig(keys, { sellerId: "12345" }))).rejects.toMatchObject({ errCode: "vk-pay-alipay-config-invalid" });
+    await expect(verify(alipay.notification(paid()), keyModeConfig(keys, { sellerId: "12345" }))).rejects.toMatchObject({
+      errCode: "vk-pay-alipay-config-invalid",
+    });
   });
 
   it.each([
@@ -126,21 +150,47 @@ describe("alipay verifyNotify", () => {
   });
 
   it("refund fields (out_biz_no, refund_fee, gmt_refund) become a refund event for that out_request_no, from a verified refund query", async () => {
-    alipay.on("alipay.trade.fastpay.refund.query", (r) => ({ body: { code: "10000", msg: "Success", out_trade_no: "T1", out_request_no: r.biz.out_request_no, refund_amount: "2.00", refund_status: "REFUND_SUCCESS", gmt_refund_pay: "2026-01-15 12:20:00" } }));
+    alipay.on("alipay.trade.fastpay.refund.query", (r) => ({
+      body: {
+        code: "10000",
+        msg: "Success",
+        out_trade_no: "T1",
+        out_request_no: r.biz.out_request_no,
+        refund_amount: "2.00",
+        refund_status: "REFUND_SUCCESS",
+        gmt_refund_pay: "2026-01-15 12:20:00",
+      },
+    }));
     // Second partial refund: Alipay's refund_fee (5.34) is the trade's total refunded, not this refund's 2.00.
     const body = alipay.notification(paid({ out_biz_no: "T1-2", refund_fee: "5.34", gmt_refund: "2026-01-15 12:20:00.123" }));
-    expect(await verify(body)).toMatchObject({ kind: "refund", state: "SUCCESS", outTradeNo: "T1", outRefundNo: "T1-2", refundFee: 200, settledAt: Date.UTC(2026, 0, 15, 4, 20, 0) });
+    expect(await verify(body)).toMatchObject({
+      kind: "refund",
+      state: "SUCCESS",
+      outTradeNo: "T1",
+      outRefundNo: "T1-2",
+      refundFee: 200,
+      settledAt: Date.UTC(2026, 0, 15, 4, 20, 0),
+    });
     expect(alipay.only("alipay.trade.fastpay.refund.query").biz).toMatchObject({ out_trade_no: "T1", out_request_no: "T1-2" });
   });
 
   it("reads a verified notify type other than trade_status_sync as an event to acknowledge and ignore, and still refuses it unsigned", async () => {
-    expect(await verify(alipay.notification(paid({ notify_type: "servicemarket_order_notify" })))).toEqual({ kind: "ignored", eventType: "servicemarket_order_notify", outTradeNo: "T1" });
+    expect(await verify(alipay.notification(paid({ notify_type: "servicemarket_order_notify" })))).toEqual({
+      kind: "ignored",
+      eventType: "servicemarket_order_notify",
+      outTradeNo: "T1",
+    });
     const forger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
     await expect(verify(alipay.notification(paid({ notify_type: "servicemarket_order_notify" }), forger))).rejects.toBeInstanceOf(SignatureError);
   });
 
   it("answers exactly `success`, or `fail` so Alipay delivers again", () => {
-    expect(provider.acknowledge(true)).toEqual({ mpserverlessComposedResponse: true, statusCode: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: "success" });
+    expect(provider.acknowledge(true)).toEqual({
+      mpserverlessComposedResponse: true,
+      statusCode: 200,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+      body: "success",
+    });
     expect(provider.acknowledge(false)).toMatchObject({ statusCode: 400, body: "fail" });
   });
 });
@@ -155,7 +205,18 @@ describe("alipay notifications through the core's pipeline", () => {
     db = database as unknown as Database;
     alipay = new FakeAlipay(keys);
     await openOrder(
-      { out_trade_no: "T1", type: "goods", provider: "alipay", pay_type: "alipay_h5", total_fee: 1234, description: "会员", mch_id: SELLER_ID, provider_appid: APP_ID, notify_url: "http://x", notify_path: "/vk-pay-notify/alipay_h5/T1" },
+      {
+        out_trade_no: "T1",
+        type: "goods",
+        provider: "alipay",
+        pay_type: "alipay_h5",
+        total_fee: 1234,
+        description: "会员",
+        mch_id: SELLER_ID,
+        provider_appid: APP_ID,
+        notify_url: "http://x",
+        notify_path: "/vk-pay-notify/alipay_h5/T1",
+      },
       NOW,
       db,
     );
@@ -164,7 +225,13 @@ describe("alipay notifications through the core's pipeline", () => {
 
   const deliver = (body: string, isBase64Encoded = false) =>
     processNotification(
-      { path: "/vk-pay-notify/alipay_h5/T1", httpMethod: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" }, body, isBase64Encoded },
+      {
+        path: "/vk-pay-notify/alipay_h5/T1",
+        httpMethod: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" },
+        body,
+        isBase64Encoded,
+      },
       "/vk-pay-notify/",
       {
         db,
@@ -180,7 +247,12 @@ describe("alipay notifications through the core's pipeline", () => {
   it("a genuine payment notification pays the order and is answered `success`", async () => {
     const reply = await deliver(alipay.notification(paid()));
     expect(reply).toMatchObject({ statusCode: 200, body: "success" });
-    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", transaction_id: "2026011522001400001", pay_date: Date.UTC(2026, 0, 15, 4, 0, 2), notify_mode: 1 });
+    expect(await findOrder("T1", db)).toMatchObject({
+      status: "SUCCESS",
+      transaction_id: "2026011522001400001",
+      pay_date: Date.UTC(2026, 0, 15, 4, 0, 2),
+      notify_mode: 1,
+    });
   });
 
   it("a notification alipay-sdk signs (sign_type inside the signed string) is accepted too", async () => {
@@ -211,7 +283,17 @@ describe("alipay notifications through the core's pipeline", () => {
     const order = (await findOrder("T1", db))!;
     await markPaid(order, { transactionId: "2026011522001400001", paidAt: NOW, notifyMode: 1 }, NOW, db);
     await reserveRefund(order._id, { outRefundNo: "T1-1", refundFee: 234, desc: "" }, NOW, db);
-    alipay.on("alipay.trade.fastpay.refund.query", () => ({ body: { code: "10000", msg: "Success", out_trade_no: "T1", out_request_no: "T1-1", refund_amount: "2.34", refund_status: "REFUND_SUCCESS", gmt_refund_pay: "2026-01-15 12:10:00" } }));
+    alipay.on("alipay.trade.fastpay.refund.query", () => ({
+      body: {
+        code: "10000",
+        msg: "Success",
+        out_trade_no: "T1",
+        out_request_no: "T1-1",
+        refund_amount: "2.34",
+        refund_status: "REFUND_SUCCESS",
+        gmt_refund_pay: "2026-01-15 12:10:00",
+      },
+    }));
     const reply = await deliver(alipay.notification(paid({ out_biz_no: "T1-1", refund_fee: "2.34", gmt_refund: "2026-01-15 12:10:00.000" })));
     expect(reply.body).toBe("success");
     expect(await findRefund("T1-1", db)).toMatchObject({ status: "SUCCESS", refund_fee: 234 });
@@ -245,7 +327,17 @@ describe("alipay notifications through the core's pipeline", () => {
       let lookups = 0;
       alipay.on("alipay.trade.fastpay.refund.query", () => {
         lookups += 1;
-        return { body: { code: "10000", msg: "Success", out_trade_no: "T1", out_request_no: "T1-1", refund_amount: "2.34", refund_status: "REFUND_SUCCESS", gmt_refund_pay: "2026-01-15 12:10:00" } };
+        return {
+          body: {
+            code: "10000",
+            msg: "Success",
+            out_trade_no: "T1",
+            out_request_no: "T1-1",
+            refund_amount: "2.34",
+            refund_status: "REFUND_SUCCESS",
+            gmt_refund_pay: "2026-01-15 12:10:00",
+          },
+        };
       });
       expect(await lossy(paid({ out_biz_no: "T1-1", refund_fee: "2.34", gmt_refund: "2026-01-15 12:10:00.000" }), how)).toMatchObject({ body: "fail" });
       expect(lookups).toBe(0);

@@ -23,7 +23,8 @@ describe("login routes generated from the registered providers", () => {
   });
 
   it.each([[{}], [{ code: "" }], [{ code: { $ne: "" } }]])("answers 1013 for %o without calling the provider", async (data) => {
-    for (const [url, load] of Object.entries(table)) expect(await load().main(request(url, data))).toMatchObject({ code: 1013, errCode: "vk-pay-code-missing" });
+    for (const [url, load] of Object.entries(table))
+      expect(await load().main(request(url, data))).toMatchObject({ code: 1013, errCode: "vk-pay-code-missing" });
   });
 
   it("a login no registered provider offers is not available", async () => {

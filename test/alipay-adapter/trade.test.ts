@@ -15,7 +15,14 @@ describe("alipay query, close, refund and refund query", () => {
   });
 
   const target = () => ({ mode: "h5", config: keyModeConfig(keys), outTradeNo: "T1" });
-  const trade = (fields: Record<string, unknown>) => ({ code: "10000", msg: "Success", out_trade_no: "T1", trade_no: "2026011522001400001", total_amount: "12.34", ...fields });
+  const trade = (fields: Record<string, unknown>) => ({
+    code: "10000",
+    msg: "Success",
+    out_trade_no: "T1",
+    trade_no: "2026011522001400001",
+    total_amount: "12.34",
+    ...fields,
+  });
 
   describe("queryPayment (alipay.trade.query)", () => {
     it.each([
@@ -77,7 +84,9 @@ describe("alipay query, close, refund and refund query", () => {
     });
 
     it("refuses to close a paid trade", async () => {
-      alipay.on("alipay.trade.close", () => ({ body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.TRADE_STATUS_ERROR", sub_msg: "交易状态不合法" } }));
+      alipay.on("alipay.trade.close", () => ({
+        body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.TRADE_STATUS_ERROR", sub_msg: "交易状态不合法" },
+      }));
       await expect(provider.closePayment(target(), alipay.runtime)).rejects.toMatchObject({ providerCode: "ACQ.TRADE_STATUS_ERROR" });
     });
   });
@@ -93,7 +102,17 @@ describe("alipay query, close, refund and refund query", () => {
       notifyUrl: NOTIFY_URL,
       ...overrides,
     });
-    const refunded = (fields: Record<string, unknown> = {}) => ({ code: "10000", msg: "Success", out_trade_no: "T1", trade_no: "2026011522001400001", buyer_logon_id: "159****5620", refund_fee: "2.34", gmt_refund_pay: "2026-01-15 12:10:00", fund_change: "Y", ...fields });
+    const refunded = (fields: Record<string, unknown> = {}) => ({
+      code: "10000",
+      msg: "Success",
+      out_trade_no: "T1",
+      trade_no: "2026011522001400001",
+      buyer_logon_id: "159****5620",
+      refund_fee: "2.34",
+      gmt_refund_pay: "2026-01-15 12:10:00",
+      fund_change: "Y",
+      ...fields,
+    });
 
     it("a partial refund with fund_change Y settles at once; out_request_no is our out_refund_no", async () => {
       alipay.on("alipay.trade.refund", () => ({ body: refunded() }));
@@ -111,12 +130,27 @@ describe("alipay query, close, refund and refund query", () => {
         first = false;
         return { body };
       });
-      alipay.on("alipay.trade.fastpay.refund.query", (r) => ({ body: { code: "10000", msg: "Success", out_trade_no: "T1", out_request_no: r.biz.out_request_no, refund_amount: "2.34", total_amount: "12.34", refund_status: "REFUND_SUCCESS", gmt_refund_pay: "2026-01-15 12:10:00" } }));
+      alipay.on("alipay.trade.fastpay.refund.query", (r) => ({
+        body: {
+          code: "10000",
+          msg: "Success",
+          out_trade_no: "T1",
+          out_request_no: r.biz.out_request_no,
+          refund_amount: "2.34",
+          total_amount: "12.34",
+          refund_status: "REFUND_SUCCESS",
+          gmt_refund_pay: "2026-01-15 12:10:00",
+        },
+      }));
       const once = await provider.refund(request(), alipay.runtime);
       const again = await provider.refund(request(), alipay.runtime);
-      expect(alipay.calls("alipay.trade.refund").map((call) => call.params.biz_content)).toEqual([alipay.requests[0]!.params.biz_content, alipay.requests[0]!.params.biz_content]);
+      expect(alipay.calls("alipay.trade.refund").map((call) => call.params.biz_content)).toEqual([
+        alipay.requests[0]!.params.biz_content,
+        alipay.requests[0]!.params.biz_content,
+      ]);
       expect(alipay.only("alipay.trade.fastpay.refund.query").biz).toEqual({ out_trade_no: "T1", out_request_no: "T1-1", query_options: ["gmt_refund_pay"] });
-      for (const status of [once, again]) expect(status).toMatchObject({ state: "SUCCESS", outRefundNo: "T1-1", refundFee: 234, settledAt: Date.UTC(2026, 0, 15, 4, 10, 0) });
+      for (const status of [once, again])
+        expect(status).toMatchObject({ state: "SUCCESS", outRefundNo: "T1-1", refundFee: 234, settledAt: Date.UTC(2026, 0, 15, 4, 10, 0) });
     });
 
     it("fund_change N with nothing found yet stays PROCESSING (the reservation is kept)", async () => {
@@ -126,12 +160,16 @@ describe("alipay query, close, refund and refund query", () => {
     });
 
     it("ACQ.SYSTEM_ERROR is an unknown outcome (network: retry with the same out_request_no), not a refusal", async () => {
-      alipay.on("alipay.trade.refund", () => ({ body: { code: "20000", msg: "Service Currently Unavailable", sub_code: "ACQ.SYSTEM_ERROR", sub_msg: "系统错误" } }));
+      alipay.on("alipay.trade.refund", () => ({
+        body: { code: "20000", msg: "Service Currently Unavailable", sub_code: "ACQ.SYSTEM_ERROR", sub_msg: "系统错误" },
+      }));
       await expect(provider.refund(request(), alipay.runtime)).rejects.toBeInstanceOf(NetworkError);
     });
 
     it("a business refusal is final and keeps Alipay's code (the core then releases the reservation)", async () => {
-      alipay.on("alipay.trade.refund", () => ({ body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", sub_msg: "退款金额超限" } }));
+      alipay.on("alipay.trade.refund", () => ({
+        body: { code: "40004", msg: "Business Failed", sub_code: "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", sub_msg: "退款金额超限" },
+      }));
       const error = await provider.refund(request(), alipay.runtime).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderRejectedError);
       expect(error).toMatchObject({ providerCode: "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL" });
@@ -139,12 +177,26 @@ describe("alipay query, close, refund and refund query", () => {
   });
 
   describe("queryRefund (alipay.trade.fastpay.refund.query)", () => {
-    const refundQuery = (fields: Record<string, unknown>) => alipay.on("alipay.trade.fastpay.refund.query", () => ({ body: { code: "10000", msg: "Success", ...fields } }));
+    const refundQuery = (fields: Record<string, unknown>) =>
+      alipay.on("alipay.trade.fastpay.refund.query", () => ({ body: { code: "10000", msg: "Success", ...fields } }));
     const ask = () => provider.queryRefund({ ...target(), outRefundNo: "T1-1" }, alipay.runtime);
 
     it("REFUND_SUCCESS → SUCCESS with this refund's own amount", async () => {
-      refundQuery({ out_trade_no: "T1", out_request_no: "T1-1", refund_amount: "2.34", total_amount: "12.34", refund_status: "REFUND_SUCCESS", gmt_refund_pay: "2026-01-15 12:10:00" });
-      expect(await ask()).toMatchObject({ state: "SUCCESS", outTradeNo: "T1", outRefundNo: "T1-1", refundFee: 234, settledAt: Date.UTC(2026, 0, 15, 4, 10, 0) });
+      refundQuery({
+        out_trade_no: "T1",
+        out_request_no: "T1-1",
+        refund_amount: "2.34",
+        total_amount: "12.34",
+        refund_status: "REFUND_SUCCESS",
+        gmt_refund_pay: "2026-01-15 12:10:00",
+      });
+      expect(await ask()).toMatchObject({
+        state: "SUCCESS",
+        outTradeNo: "T1",
+        outRefundNo: "T1-1",
+        refundFee: 234,
+        settledAt: Date.UTC(2026, 0, 15, 4, 10, 0),
+      });
       expect(alipay.only("alipay.trade.fastpay.refund.query").biz).toEqual({ out_trade_no: "T1", out_request_no: "T1-1", query_options: ["gmt_refund_pay"] });
     });
 

@@ -64,6 +64,13 @@ export function alipaySdkUtil(): {
   return require(path.join(path.dirname(main), "util.js"));
 }
 
-export function alipaySdk(): { AlipaySdk: new (config: Record<string, unknown>) => { checkNotifySign(post: unknown, raw?: boolean): boolean; checkNotifySignV2(post: unknown): boolean; checkResponseSign(raw: string, key: string, sign: string, traceId: string): void; getSignStr(raw: string, key: string): string } } {
+export function alipaySdk(): {
+  AlipaySdk: new (config: Record<string, unknown>) => {
+    checkNotifySign(post: unknown, raw?: boolean): boolean;
+    checkNotifySignV2(post: unknown): boolean;
+    checkResponseSign(raw: string, key: string, sign: string, traceId: string): void;
+    getSignStr(raw: string, key: string): string;
+  };
+} {
   return require("alipay-sdk");
 }

@@ -156,9 +156,18 @@ describe("interop with alipay-sdk", () => {
 
   it("fields signed with alipay-sdk's signer (sign_type included) verify with ours", () => {
     const { sign } = alipaySdkUtil();
-    const signed = sign("alipay.open.servicemarket.order.notify", { notifyId: "n-1", orderTicket: "29b1+c37d", title: "模版 A" }, {
-      appId: "2021000000000000", charset: "utf-8", version: "1.0", signType: "RSA2", privateKey: keys.privatePkcs1, keyType: "PKCS1",
-    });
+    const signed = sign(
+      "alipay.open.servicemarket.order.notify",
+      { notifyId: "n-1", orderTicket: "29b1+c37d", title: "模版 A" },
+      {
+        appId: "2021000000000000",
+        charset: "utf-8",
+        version: "1.0",
+        signType: "RSA2",
+        privateKey: keys.privatePkcs1,
+        keyType: "PKCS1",
+      },
+    );
     const verified = verifyAlipayNotify(encodeAlipayForm(signed), keys.publicSpki);
     expect(verified.signTypeSigned).toBe(true);
     expect(verified.params.order_ticket).toBe("29b1+c37d");
@@ -180,7 +189,11 @@ describe("empty values stay in the signed text (issue 10 item 9)", () => {
       sign_type: "RSA2",
     };
     // What Alipay signs: every field but sign and sign_type, empty ones included as `key=`.
-    const content = Object.keys(fields).filter((key) => key !== "sign_type").sort().map((key) => `${key}=${fields[key]}`).join("&");
+    const content = Object.keys(fields)
+      .filter((key) => key !== "sign_type")
+      .sort()
+      .map((key) => `${key}=${fields[key]}`)
+      .join("&");
     expect(content).toContain("&body=&");
     const sign = createSign("RSA-SHA256").update(content, "utf8").sign(keys.privatePkcs8, "base64");
     const body = encodeAlipayForm({ ...fields, sign });

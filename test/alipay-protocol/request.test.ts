@@ -1,9 +1,4 @@
-import {
-  AlipayValidationError,
-  buildAlipayOrderString,
-  formatAlipayTimestamp,
-  signAlipayRequest,
-} from "../../common/vk-uni-pay/src/providers/alipay/protocol";
+import { AlipayValidationError, buildAlipayOrderString, formatAlipayTimestamp, signAlipayRequest } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
 import { alipaySdk, freshKeyPair } from "./fixtures";
 
 describe("timestamp (Beijing time, from an injected clock)", () => {

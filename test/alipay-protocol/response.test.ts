@@ -61,7 +61,10 @@ describe("AL-3: alipay-sdk getSignStr (exact substring, escapes kept)", () => {
     const { AlipaySdk } = alipaySdk();
     const keys = freshKeyPair();
     const sdk = new AlipaySdk({ appId: "2021000000000000", privateKey: keys.privatePkcs1, alipayPublicKey: keys.publicSpki });
-    for (const [v, method] of [[AL2, "alipay.open.file.upload"], [AL3, "alipay.offline.material.image.upload"]] as const) {
+    for (const [v, method] of [
+      [AL2, "alipay.open.file.upload"],
+      [AL3, "alipay.offline.material.image.upload"],
+    ] as const) {
       expect(extractAlipayResponse(v.rawResponse!, method).signedContent).toBe(sdk.getSignStr(v.rawResponse!, v.responseKey!));
     }
   });
@@ -127,7 +130,6 @@ describe("malformed responses", () => {
     expect(alipayResponseKey("alipay.trade.fastpay.refund.query")).toBe("alipay_trade_fastpay_refund_query_response");
     expect(() => alipayResponseKey("alipay trade")).toThrow(AlipayValidationError);
   });
-
 });
 
 describe("AL-4 / AL-5 wrapped in a response envelope", () => {

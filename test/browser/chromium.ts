@@ -10,7 +10,9 @@ export const SKIP_BROWSER = process.env.VK_PAY_SKIP_BROWSER === "1";
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: install it (apt-get install -y chromium), set CHROMIUM_PATH, or set VK_PAY_SKIP_BROWSER=1 to skip the browser tests`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: install it (apt-get install -y chromium), set CHROMIUM_PATH, or set VK_PAY_SKIP_BROWSER=1 to skip the browser tests`,
+    );
   }
   // --no-sandbox: CI runs as root, where Chromium's own sandbox refuses to start.
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ["--no-sandbox", "--disable-gpu"] });

@@ -61,7 +61,10 @@ describeInBrowser("an H5 page on another port, in headless Chromium", () => {
       expect(created).toMatchObject({ code: 0, data: { total_fee: 1000, orderInfo: { codeUrl: expect.stringContaining("/__sandbox/wxpay/cashier") } } });
       expect(await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no })).toMatchObject({ ok: true });
       await env.wxpay.idle();
-      expect(await call("pay/queryPayment", { out_trade_no: created.data.out_trade_no, await_notify: true })).toMatchObject({ code: 0, data: { trade_state: "SUCCESS", orderPaid: true } });
+      expect(await call("pay/queryPayment", { out_trade_no: created.data.out_trade_no, await_notify: true })).toMatchObject({
+        code: 0,
+        data: { trade_state: "SUCCESS", orderPaid: true },
+      });
       expect(await call("user/getInfo", {})).toMatchObject({ code: 0, data: { balance: 1000 } });
     } finally {
       await tab.close();
@@ -75,7 +78,14 @@ describeInBrowser("an H5 page on another port, in headless Chromium", () => {
     const tab = await browser.newPage();
     try {
       await tab.goto(`${page.origin}/`);
-      const outcome = await tab.evaluate(([emulator, user]) => (globalThis as any).callVkPay(emulator, user, "user/getInfo", {}).then(() => "answered", (error: Error) => `blocked: ${error.name}`), [env.url, token] as const);
+      const outcome = await tab.evaluate(
+        ([emulator, user]) =>
+          (globalThis as any).callVkPay(emulator, user, "user/getInfo", {}).then(
+            () => "answered",
+            (error: Error) => `blocked: ${error.name}`,
+          ),
+        [env.url, token] as const,
+      );
       expect(outcome).toBe("blocked: TypeError");
     } finally {
       await tab.close();

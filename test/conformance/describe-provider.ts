@@ -19,17 +19,27 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
     }, 60_000);
     afterAll(() => session?.stop());
 
-    const orderOf = async (outTradeNo: string) => (await session.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
+    const orderOf = async (outTradeNo: string) =>
+      (await session.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
     const balance = async () => ((await session.db.collection("uni-id-users").doc(session.userId).get()).data[0]?.balance ?? 0) as number;
-    const ledger = async (outTradeNo: string) => (await session.db.collection("vk-pay-balance-log").where({ out_trade_no: outTradeNo }).get()).data.map((row) => row.amount as number);
+    const ledger = async (outTradeNo: string) =>
+      (await session.db.collection("vk-pay-balance-log").where({ out_trade_no: outTradeNo }).get()).data.map((row) => row.amount as number);
     const outcomes = async (outTradeNo: string) =>
-      (await session.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).get()).data.sort((a, b) => a.create_date - b.create_date).map((entry) => entry.outcome as string);
+      (await session.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).get()).data
+        .sort((a, b) => a.create_date - b.create_date)
+        .map((entry) => entry.outcome as string);
     const outcomeCount = async (outcome: string) => (await session.db.collection("vk-pay-notify-log").where({ outcome }).count()).total;
     /** What a refused notification must leave exactly as it was. */
     const snapshot = async (outTradeNo: string) => {
       const order = await orderOf(outTradeNo);
       return {
-        order: { status: order.status, transaction_id: order.transaction_id, pay_date: order.pay_date, refund_fee: order.refund_fee, user_order_success: order.user_order_success },
+        order: {
+          status: order.status,
+          transaction_id: order.transaction_id,
+          pay_date: order.pay_date,
+          refund_fee: order.refund_fee,
+          user_order_success: order.user_order_success,
+        },
         balance: await balance(),
         ledger: await ledger(outTradeNo),
         refunds: (await session.db.collection("vk-pay-refunds").where({ out_trade_no: outTradeNo }).count()).total,
@@ -51,9 +61,14 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
         // Settled by the platform's refund notification itself, not by a query.
         expect((await session.db.collection("vk-pay-notify-log").where({ out_refund_no: outRefundNo, outcome: "applied" }).count()).total).toBe(1);
       } else {
-        expect(await session.library.queryRefund(outTradeNo, outRefundNo)).toMatchObject({ code: 0, data: { refunds: [{ out_refund_no: outRefundNo, status: "SUCCESS" }] } });
+        expect(await session.library.queryRefund(outTradeNo, outRefundNo)).toMatchObject({
+          code: 0,
+          data: { refunds: [{ out_refund_no: outRefundNo, status: "SUCCESS" }] },
+        });
       }
-      expect((await session.db.collection("vk-pay-refunds").where({ out_refund_no: outRefundNo }).get()).data).toEqual([expect.objectContaining({ status: "SUCCESS" })]);
+      expect((await session.db.collection("vk-pay-refunds").where({ out_refund_no: outRefundNo }).get()).data).toEqual([
+        expect.objectContaining({ status: "SUCCESS" }),
+      ]);
       return outRefundNo;
     };
 
@@ -63,10 +78,19 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
       expect(await session.library.queryPayment(outTradeNo)).toMatchObject({ code: 0, data: { trade_state: "NOTPAY", orderPaid: false } });
 
       await session.pay(outTradeNo);
-      expect(await orderOf(outTradeNo)).toMatchObject({ status: "SUCCESS", total_fee: 10000, notify_mode: 1, user_order_success: true, transaction_id: expect.any(String) });
+      expect(await orderOf(outTradeNo)).toMatchObject({
+        status: "SUCCESS",
+        total_fee: 10000,
+        notify_mode: 1,
+        user_order_success: true,
+        transaction_id: expect.any(String),
+      });
       expect(await outcomes(outTradeNo)).toEqual(["applied"]);
       expect(await balance()).toBe(start + 10000);
-      expect(await session.library.queryPayment(outTradeNo)).toMatchObject({ code: 0, data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true, total_fee: 10000 } });
+      expect(await session.library.queryPayment(outTradeNo)).toMatchObject({
+        code: 0,
+        data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true, total_fee: 10000 },
+      });
 
       await settledRefund(outTradeNo, await session.library.refund(outTradeNo, 3000));
       expect(await orderOf(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 3000 });
@@ -167,7 +191,10 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
       }
       expect(await orderOf(outTradeNo)).toMatchObject({ status: "NOTPAY" });
       expect(await balance()).toBe(start);
-      expect(await session.library.queryPayment(outTradeNo)).toMatchObject({ code: 0, data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true } });
+      expect(await session.library.queryPayment(outTradeNo)).toMatchObject({
+        code: 0,
+        data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true },
+      });
       expect(await session.library.queryPayment(outTradeNo)).toMatchObject({ code: 0, data: { trade_state: "SUCCESS" } });
       expect(await orderOf(outTradeNo)).toMatchObject({ status: "SUCCESS", notify_mode: 0 });
       expect(await balance()).toBe(start + 500);

@@ -19,7 +19,11 @@ describe("SQLITE_BUSY handling", () => {
       let ticks = 0;
       const interval = setInterval(() => (ticks += 1), 10);
       const started = Date.now();
-      const error = await db.collection("c").doc("a").update({ n: 3 }).catch((caught: unknown) => caught);
+      const error = await db
+        .collection("c")
+        .doc("a")
+        .update({ n: 3 })
+        .catch((caught: unknown) => caught);
       clearInterval(interval);
       expect(error).toBeInstanceOf(DatabaseError);
       expect((error as DatabaseError).errCode).toBe("DATABASE_BUSY");

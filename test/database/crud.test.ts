@@ -37,7 +37,18 @@ describe("add", () => {
   it("rejects non-objects, update operators, $ and dotted field names, non-finite numbers", async () => {
     const db = getDb();
     const orders = db.collection("orders");
-    for (const bad of [null, 5, "s", { a: db.command.inc(1) }, { $gt: 1 }, { "a.b": 1 }, { a: { $set: 1 } }, { a: Number.NaN }, { a: () => 1 }, { a: new Map() }]) {
+    for (const bad of [
+      null,
+      5,
+      "s",
+      { a: db.command.inc(1) },
+      { $gt: 1 },
+      { "a.b": 1 },
+      { a: { $set: 1 } },
+      { a: Number.NaN },
+      { a: () => 1 },
+      { a: new Map() },
+    ]) {
       expect((await rejection(orders.add(bad))).errCode).toBe("INVALID_PARAM");
     }
     expect((await orders.count()).total).toBe(0);
@@ -116,7 +127,11 @@ describe("doc(id)", () => {
 describe("where", () => {
   it("get/count/update/remove with result shapes", async () => {
     const orders = getDb().collection("orders");
-    await orders.add([{ s: "paid", n: 1 }, { s: "paid", n: 2 }, { s: "new", n: 3 }]);
+    await orders.add([
+      { s: "paid", n: 1 },
+      { s: "paid", n: 2 },
+      { s: "new", n: 3 },
+    ]);
     expect((await orders.where({ s: "paid" }).get()).data.map((doc) => doc.n)).toEqual([1, 2]);
     expect(await orders.where({ s: "paid" }).count()).toEqual({ total: 2 });
     expect(await orders.where({ s: "paid" }).update({ done: true })).toEqual({ updated: 2 });
@@ -142,7 +157,11 @@ describe("where", () => {
     expect((await items.limit(5000).get()).data).toHaveLength(MAX_LIMIT);
     expect((await items.skip(1095).limit(10).get()).data.map((doc) => doc.index)).toEqual([1095, 1096, 1097, 1098, 1099]);
     const sorted = await items.orderBy("group", "desc").orderBy("index", "asc").limit(3).get();
-    expect(sorted.data.map((doc) => [doc.group, doc.index])).toEqual([[2, 2], [2, 5], [2, 8]]);
+    expect(sorted.data.map((doc) => [doc.group, doc.index])).toEqual([
+      [2, 2],
+      [2, 5],
+      [2, 8],
+    ]);
     expect((await items.count()).total).toBe(1100);
     expect((await rejection(items.limit(0).get())).errCode).toBe("INVALID_PARAM");
     expect((await rejection(items.orderBy("index", "up").get())).errCode).toBe("INVALID_PARAM");

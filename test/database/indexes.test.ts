@@ -11,7 +11,9 @@ function explain(file: string, collection: string, where: unknown, uniquePaths: 
   const prefilter = buildPrefilter(compileWhere(where), new Set(), new Set(uniquePaths));
   const raw = new BetterSqlite3(file, { readonly: true });
   try {
-    const rows = raw.prepare(`EXPLAIN QUERY PLAN SELECT rowid, _id, doc FROM "${collection}" WHERE ${prefilter!.sql}`).all(...prefilter!.params) as Array<{ detail: string }>;
+    const rows = raw.prepare(`EXPLAIN QUERY PLAN SELECT rowid, _id, doc FROM "${collection}" WHERE ${prefilter!.sql}`).all(...prefilter!.params) as Array<{
+      detail: string;
+    }>;
     return rows.map((row) => row.detail).join("\n");
   } finally {
     raw.close();
@@ -71,7 +73,10 @@ describe("indexes from <collection>.index.json", () => {
   it("supports compound unique indexes", async () => {
     writeIndexFile(temp.path(), "c", [uniqueIndex("a_1_b_1", ["a", "b"])]);
     const db = createDatabase({ file: ":memory:", definitionsDir: temp.path() });
-    await db.collection("c").add([{ a: 1, b: 1 }, { a: 1, b: 2 }]);
+    await db.collection("c").add([
+      { a: 1, b: 1 },
+      { a: 1, b: 2 },
+    ]);
     expect((await rejection(db.collection("c").add({ a: 1, b: 2 }))).errMsg).toContain("index: a_1_b_1 dup key: { a: 1, b: 2 }");
     await db.close();
   });

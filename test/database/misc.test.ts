@@ -29,7 +29,10 @@ describe("ordering", () => {
 
   it("compares strings by code point in SQL and JS alike (astral vs U+FFFF)", async () => {
     const docs = getDb().collection("docs");
-    await docs.add([{ _id: "bmp", s: "\uffff" }, { _id: "astral", s: "😀" }]);
+    await docs.add([
+      { _id: "bmp", s: "\uffff" },
+      { _id: "astral", s: "😀" },
+    ]);
     const _ = getDb().command;
     expect((await docs.where({ s: _.gt("\uffff") }).get()).data.map((doc) => doc._id)).toEqual(["astral"]);
     expect((await docs.orderBy("s", "asc").get()).data.map((doc) => doc._id)).toEqual(["bmp", "astral"]);
@@ -40,7 +43,14 @@ describe("database helpers", () => {
   it("db.RegExp and serverDate", async () => {
     const db = getDb();
     await db.collection("docs").add([{ s: "Hello" }, { s: "world" }]);
-    expect((await db.collection("docs").where({ s: db.RegExp({ regex: "^hel", options: "i" }) }).count()).total).toBe(1);
+    expect(
+      (
+        await db
+          .collection("docs")
+          .where({ s: db.RegExp({ regex: "^hel", options: "i" }) })
+          .count()
+      ).total,
+    ).toBe(1);
     const before = Date.now();
     const stamp = db.serverDate({ offset: 1000 });
     expect(stamp.getTime()).toBeGreaterThanOrEqual(before + 1000);
@@ -71,7 +81,16 @@ describe("database helpers", () => {
   it("rename cannot target _id", async () => {
     const db = getDb();
     await db.collection("docs").add({ _id: "a", x: "b" });
-    expect((await rejection(db.collection("docs").doc("a").update({ x: db.command.rename("_id") }))).errCode).toBe("INVALID_PARAM");
+    expect(
+      (
+        await rejection(
+          db
+            .collection("docs")
+            .doc("a")
+            .update({ x: db.command.rename("_id") }),
+        )
+      ).errCode,
+    ).toBe("INVALID_PARAM");
   });
 });
 

@@ -17,7 +17,9 @@ function runWorker(file: string, worker: string): Promise<{ worker: string; won:
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(stdout.trim().split("\n").pop()!)) : reject(new Error(`worker ${worker} exited ${code}: ${stderr}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(stdout.trim().split("\n").pop()!)) : reject(new Error(`worker ${worker} exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -32,7 +34,10 @@ describe("several processes on one database file", () => {
     const file = join(dir, "shared.sqlite");
     const setup = createDatabase({ file });
     await setup.collection("orders").add(Array.from({ length: ROUNDS }, (_, round) => ({ _id: `order-${round}`, status: "NOTPAY" })));
-    await setup.collection("counters").add([{ _id: "hits", value: 0 }, { _id: "ledger", value: 0 }]);
+    await setup.collection("counters").add([
+      { _id: "hits", value: 0 },
+      { _id: "ledger", value: 0 },
+    ]);
     await setup.close();
 
     const results = await Promise.all(Array.from({ length: WORKERS }, (_, i) => runWorker(file, `w${i}`)));

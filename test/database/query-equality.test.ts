@@ -11,7 +11,17 @@ describe("plain equality (unicloud.md §3.2)", () => {
     await getDb()
       .collection("docs")
       .add([
-        { _id: "a", type: { memory: 8, cpu: 4 }, tags: ["x", "y"], list: [{ name: "n1", v: 1 }, { name: "n2", v: 2 }], flag: true, n: 1 },
+        {
+          _id: "a",
+          type: { memory: 8, cpu: 4 },
+          tags: ["x", "y"],
+          list: [
+            { name: "n1", v: 1 },
+            { name: "n2", v: 2 },
+          ],
+          flag: true,
+          n: 1,
+        },
         { _id: "b", type: { memory: 16 }, tags: ["y"], list: [{ name: "n3" }], flag: false, n: 2, s: "1" },
         { _id: "c", type: { memory: 8 }, tags: [], flag: 1, n: null },
         { _id: "d", "odd-key": { "with space": 1 } },

@@ -4,7 +4,17 @@ import { useMemoryDatabase } from "./helpers";
 const getDb = useMemoryDatabase();
 
 const DOCS = [
-  { _id: "a", n: 1, s: "apple", tags: ["x", "y"], items: [{ k: "p", q: 1 }, { k: "q", q: 5 }], when: new Date(1000) },
+  {
+    _id: "a",
+    n: 1,
+    s: "apple",
+    tags: ["x", "y"],
+    items: [
+      { k: "p", q: 1 },
+      { k: "q", q: 5 },
+    ],
+    when: new Date(1000),
+  },
   { _id: "b", n: 5, s: "Banana", tags: ["y"], items: [{ k: "p", q: 7 }], when: new Date(2000) },
   { _id: "c", n: 10, s: "cherry", tags: [], flag: null },
   { _id: "d", n: "10", s: 7 },
@@ -105,11 +115,19 @@ describe("expr", () => {
     const db = getDb();
     const _ = db.command;
     const $ = _.aggregate;
-    await db.collection("pairs").add([{ _id: "1", paid: 5, total: 5 }, { _id: "2", paid: 3, total: 5 }]);
+    await db.collection("pairs").add([
+      { _id: "1", paid: 5, total: 5 },
+      { _id: "2", paid: 3, total: 5 },
+    ]);
     const ids = async (where: unknown) => (await db.collection("pairs").where(where).get()).data.map((doc) => doc._id);
     expect(await ids(_.expr($.eq(["$paid", "$total"])))).toEqual(["1"]);
     expect(await ids(_.and([_.expr($.lt(["$paid", "$total"])), { total: 5 }]))).toEqual(["2"]);
-    await expect(db.collection("pairs").where({ paid: _.expr($.eq(["$paid", 1])) }).get()).rejects.toMatchObject({ errCode: "INVALID_PARAM" });
+    await expect(
+      db
+        .collection("pairs")
+        .where({ paid: _.expr($.eq(["$paid", 1])) })
+        .get(),
+    ).rejects.toMatchObject({ errCode: "INVALID_PARAM" });
   });
 });
 

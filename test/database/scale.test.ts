@@ -24,7 +24,14 @@ describe("vk-pay-orders at 100,000 documents", () => {
     db = createDatabase({ file, definitionsDir: DEFINITIONS });
     for (let start = 0; start < ORDERS; start += 1000) {
       await db.collection("vk-pay-orders").add(
-        Array.from({ length: 1000 }, (_, i) => ({ out_trade_no: `T${start + i}`, user_id: `u${(start + i) % 997}`, status: (start + i) % 10 === 0 ? "SUCCESS" : "NOTPAY", transaction_id: `W${start + i}`, total_fee: 100, create_date: start + i })),
+        Array.from({ length: 1000 }, (_, i) => ({
+          out_trade_no: `T${start + i}`,
+          user_id: `u${(start + i) % 997}`,
+          status: (start + i) % 10 === 0 ? "SUCCESS" : "NOTPAY",
+          transaction_id: `W${start + i}`,
+          total_fee: 100,
+          create_date: start + i,
+        })),
       );
     }
   }, 120_000);
@@ -37,7 +44,13 @@ describe("vk-pay-orders at 100,000 documents", () => {
     const prefilter = buildPrefilter(compileWhere(where), new Set(), new Set(unique));
     const raw = new BetterSqlite3(file, { readonly: true });
     try {
-      return (raw.prepare(`EXPLAIN QUERY PLAN SELECT rowid, _id, doc FROM "vk-pay-orders" WHERE ${prefilter!.sql}`).all(...prefilter!.params) as Array<{ detail: string }>).map((row) => row.detail).join("\n");
+      return (
+        raw.prepare(`EXPLAIN QUERY PLAN SELECT rowid, _id, doc FROM "vk-pay-orders" WHERE ${prefilter!.sql}`).all(...prefilter!.params) as Array<{
+          detail: string;
+        }>
+      )
+        .map((row) => row.detail)
+        .join("\n");
     } finally {
       raw.close();
     }
@@ -51,10 +64,16 @@ describe("vk-pay-orders at 100,000 documents", () => {
   });
 
   it("answers exactly, and applies a conditional state change to exactly one order", async () => {
-    expect((await db.collection("vk-pay-orders").where({ out_trade_no: "T77777" }).get()).data).toEqual([expect.objectContaining({ out_trade_no: "T77777", user_id: `u${77777 % 997}` })]);
+    expect((await db.collection("vk-pay-orders").where({ out_trade_no: "T77777" }).get()).data).toEqual([
+      expect.objectContaining({ out_trade_no: "T77777", user_id: `u${77777 % 997}` }),
+    ]);
     expect((await db.collection("vk-pay-orders").where({ user_id: "u5" }).count()).total).toBe(Math.ceil((ORDERS - 5) / 997));
     const _ = db.command;
-    const change = () => db.collection("vk-pay-orders").where({ out_trade_no: "T12345", status: _.in(["NOTPAY", "USERPAYING"]) }).update({ status: "SUCCESS" });
+    const change = () =>
+      db
+        .collection("vk-pay-orders")
+        .where({ out_trade_no: "T12345", status: _.in(["NOTPAY", "USERPAYING"]) })
+        .update({ status: "SUCCESS" });
     expect(await change()).toEqual({ updated: 1 });
     expect(await change()).toEqual({ updated: 0 });
     expect((await db.collection("vk-pay-orders").where({ status: "SUCCESS" }).count()).total).toBe(ORDERS / 10 + 1);

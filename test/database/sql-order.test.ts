@@ -48,7 +48,22 @@ describe("orderBy computed in SQL", () => {
     const known = new Set(raw.prepare(`SELECT path FROM "__vk_array_paths" WHERE collection = 'docs'`).pluck().all() as string[]);
     raw.close();
     expect(buildSqlOrder([{ path: ["a"], direction: 1 }], known)).toBeDefined();
-    for (const keys of [[["a", 1]], [["a", -1]], [["a", 1], ["b", -1]], [["b", -1], ["a", 1]], [["a", 1], ["_id", -1]]] as Array<Array<[string, 1 | -1]>>) {
+    for (const keys of [
+      [["a", 1]],
+      [["a", -1]],
+      [
+        ["a", 1],
+        ["b", -1],
+      ],
+      [
+        ["b", -1],
+        ["a", 1],
+      ],
+      [
+        ["a", 1],
+        ["_id", -1],
+      ],
+    ] as Array<Array<[string, 1 | -1]>>) {
       let query = db.collection("docs").limit(1000);
       for (const [field, direction] of keys) query = query.orderBy(field, direction === 1 ? "asc" : "desc");
       expect((await query.get()).data.map((doc) => doc._id)).toEqual(referenceOrder(docs, keys));

@@ -11,7 +11,12 @@ describe("startTransaction", () => {
     const t = await db.startTransaction();
     expect(await t.collection("acc").doc("a").get()).toEqual({ data: { _id: "a", balance: 100 } });
     expect(await t.collection("acc").doc("none").get()).toEqual({ data: null });
-    expect(await t.collection("acc").doc("a").update({ balance: db.command.inc(-30) })).toEqual({ updated: 1 });
+    expect(
+      await t
+        .collection("acc")
+        .doc("a")
+        .update({ balance: db.command.inc(-30) }),
+    ).toEqual({ updated: 1 });
     expect(await t.collection("log").add({ _id: "l1", amount: 30 })).toEqual({ id: "l1" });
     expect(await t.collection("acc").doc("a").get()).toEqual({ data: { _id: "a", balance: 70 } });
     // Outside the transaction nothing is visible yet, and reading does not wait for it.
@@ -47,13 +52,20 @@ describe("startTransaction", () => {
     const t = await db.startTransaction();
     await t.collection("acc").doc("a").update({ n: 1 });
     let outsideDone = false;
-    const outside = db.collection("acc").doc("a").update({ n: db.command.inc(10) }).then((result) => {
-      outsideDone = true;
-      return result;
-    });
+    const outside = db
+      .collection("acc")
+      .doc("a")
+      .update({ n: db.command.inc(10) })
+      .then((result) => {
+        outsideDone = true;
+        return result;
+      });
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(outsideDone).toBe(false);
-    await t.collection("acc").doc("a").update({ n: db.command.inc(1) });
+    await t
+      .collection("acc")
+      .doc("a")
+      .update({ n: db.command.inc(1) });
     await t.commit();
     expect(await outside).toEqual({ updated: 1 });
     expect((await db.collection("acc").doc("a").get()).data).toEqual([{ _id: "a", n: 12 }]);
@@ -72,7 +84,10 @@ describe("startTransaction", () => {
 
   it("allows only single-document writes (plus where().updateAndReturn)", async () => {
     const db = getDb();
-    await db.collection("c").add([{ _id: "1", s: 0 }, { _id: "2", s: 0 }]);
+    await db.collection("c").add([
+      { _id: "1", s: 0 },
+      { _id: "2", s: 0 },
+    ]);
     const t = await db.startTransaction();
     expect((await rejection(t.collection("c").where({ s: 0 }).update({ s: 1 }))).errCode).toBe("INVALID_PARAM");
     expect((await rejection(t.collection("c").where({ s: 0 }).remove())).errCode).toBe("INVALID_PARAM");
@@ -88,7 +103,10 @@ describe("startTransaction", () => {
       const db = getDb();
       const t = await db.startTransaction();
       await t.collection("c").add({ _id: "inside" });
-      const outside = db.collection("c").add({ _id: "outside" }).catch((error: unknown) => error);
+      const outside = db
+        .collection("c")
+        .add({ _id: "outside" })
+        .catch((error: unknown) => error);
       await jest.advanceTimersByTimeAsync(5001);
       expect(await outside).toMatchObject({ errCode: "DATABASE_BUSY" });
       await t.collection("c").add({ _id: "after" });
@@ -182,7 +200,10 @@ describe("several connections on one file", () => {
     let ticks = 0;
     const interval = setInterval(() => (ticks += 1), 5);
     const started = Date.now();
-    const waiting = two.collection("c").doc("a").update({ n: two.command.inc(5) });
+    const waiting = two
+      .collection("c")
+      .doc("a")
+      .update({ n: two.command.inc(5) });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await t.commit();
     expect(await waiting).toEqual({ updated: 1 });
@@ -201,7 +222,12 @@ describe("several connections on one file", () => {
     await connections[0].collection("orders").add(Array.from({ length: 20 }, (_, index) => ({ out_trade_no: `T${index}`, status: 0 })));
     const results = await Promise.all(
       connections.flatMap((db) =>
-        Array.from({ length: 20 }, (_, index) => db.collection("orders").where({ out_trade_no: `T${index}`, status: 0 }).update({ status: 1 })),
+        Array.from({ length: 20 }, (_, index) =>
+          db
+            .collection("orders")
+            .where({ out_trade_no: `T${index}`, status: 0 })
+            .update({ status: 1 }),
+        ),
       ),
     );
     expect(results.reduce((sum, result) => sum + result.updated, 0)).toBe(20);

@@ -81,7 +81,10 @@ describe("update merge semantics", () => {
 
   it("where().update is all-or-nothing when one document fails", async () => {
     const docs = getDb().collection("docs");
-    await docs.add([{ _id: "1", g: 1, v: { x: 1 } }, { _id: "2", g: 1, v: 5 }]);
+    await docs.add([
+      { _id: "1", g: 1, v: { x: 1 } },
+      { _id: "2", g: 1, v: 5 },
+    ]);
     await rejection(docs.where({ g: 1 }).update({ "v.x": 2 }));
     expect((await docs.doc("1").get()).data).toEqual([{ _id: "1", g: 1, v: { x: 1 } }]);
   });

@@ -53,13 +53,26 @@ describe("array update operators", () => {
     const docs = getDb().collection("docs");
     const _ = getDb().command;
     await docs.add({ _id: "p", l: [1, 2, 3], s: [5, 1], o: [{ v: 2 }, { v: 1 }] });
-    await docs.doc("p").update({ l: _.push({ each: [9, 8], position: 1 }), s: _.push({ each: [3], sort: -1, slice: 2 }), o: _.push({ each: [{ v: 0 }], sort: { v: 1 } }) });
+    await docs
+      .doc("p")
+      .update({ l: _.push({ each: [9, 8], position: 1 }), s: _.push({ each: [3], sort: -1, slice: 2 }), o: _.push({ each: [{ v: 0 }], sort: { v: 1 } }) });
     expect((await docs.doc("p").get()).data).toEqual([{ _id: "p", l: [1, 9, 8, 2, 3], s: [5, 3], o: [{ v: 0 }, { v: 1 }, { v: 2 }] }]);
   });
 
   it("pop/shift/unshift/pull/pullAll/addToSet", async () => {
     const { doc } = await updated(
-      { a: [1, 2, 3], b: [1, 2, 3], c: [3], d: [1, 5, 8, 2], e: [1, 2, 1, 3], f: [1], g: [{ k: 1, v: 1 }, { k: 2, v: 1 }] },
+      {
+        a: [1, 2, 3],
+        b: [1, 2, 3],
+        c: [3],
+        d: [1, 5, 8, 2],
+        e: [1, 2, 1, 3],
+        f: [1],
+        g: [
+          { k: 1, v: 1 },
+          { k: 2, v: 1 },
+        ],
+      },
       (_) => ({
         a: _.pop(),
         b: _.shift(),
@@ -77,7 +90,15 @@ describe("array update operators", () => {
     const docs = getDb().collection("docs");
     const _ = getDb().command;
     await docs.add({ _id: "a", n: 1, l: [] });
-    for (const data of [{ n: _.push(1) }, { l: _.push({ each: 1 }) }, { l: _.push({ each: [1], slice: "x" }) }, { l: _.pullAll(1) }, { n: _.inc("1") }, { l: _.rename(5) }, { l: _.gt(1) }]) {
+    for (const data of [
+      { n: _.push(1) },
+      { l: _.push({ each: 1 }) },
+      { l: _.push({ each: [1], slice: "x" }) },
+      { l: _.pullAll(1) },
+      { n: _.inc("1") },
+      { l: _.rename(5) },
+      { l: _.gt(1) },
+    ]) {
       expect((await rejection(docs.doc("a").update(data))).errCode).toBe("INVALID_PARAM");
     }
     expect((await docs.doc("a").get()).data).toEqual([{ _id: "a", n: 1, l: [] }]);
@@ -97,7 +118,10 @@ describe("updateAndReturn", () => {
 
   it("where().updateAndReturn updates only the first match", async () => {
     const docs = getDb().collection("docs");
-    await docs.add([{ _id: "1", s: "wait" }, { _id: "2", s: "wait" }]);
+    await docs.add([
+      { _id: "1", s: "wait" },
+      { _id: "2", s: "wait" },
+    ]);
     const result = await docs.where({ s: "wait" }).updateAndReturn({ s: "taken" });
     expect(result).toEqual({ updated: 1, doc: { _id: "1", s: "taken" } });
     expect((await docs.where({ s: "wait" }).count()).total).toBe(1);

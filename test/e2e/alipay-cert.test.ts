@@ -19,7 +19,7 @@ describe("Alipay end to end in certificate mode", () => {
   it("runs on the certificate-mode app: the generated config has no public key, and Alipay sees the certificate SNs", async () => {
     const generated = readFileSync(join(s.dataDir, "uni-config-center/uni-pay/config.js"), "utf8");
     expect(generated).toContain("alipayRootCertContent");
-    expect(generated).not.toContain("alipayPublicKey\"");
+    expect(generated).not.toContain('alipayPublicKey"');
     const created = await s.client("pay/createPayment", { provider: "alipay", type: "recharge", total_fee: 100 });
     expect(created).toMatchObject({ code: 0, data: { pay_type: "alipay_h5" } });
     expect(await s.order(created.data.out_trade_no)).toMatchObject({ provider_appid: s.alipay.keys.certApp.appId });
@@ -38,7 +38,11 @@ describe("Alipay end to end in certificate mode", () => {
     expect((await s.client("pay/code2SessionAlipay", { code: foreign.code }, "mp-alipay")).code).not.toBe(0);
 
     // JSAPI_PAY (the mini-program product, given through `other`) is notified on every change, closing included.
-    const created = await s.client("pay/createPayment", { provider: "alipay", type: "recharge", total_fee: 5000, openid: session.data.openid, other: { product_code: "JSAPI_PAY" } }, "mp-alipay");
+    const created = await s.client(
+      "pay/createPayment",
+      { provider: "alipay", type: "recharge", total_fee: 5000, openid: session.data.openid, other: { product_code: "JSAPI_PAY" } },
+      "mp-alipay",
+    );
     expect(created).toMatchObject({ code: 0, data: { pay_type: "alipay_mp-alipay", total_fee: 5000 } });
     const outTradeNo = created.data.out_trade_no as string;
     expect(created.data.orderInfo).toBe(s.trade(outTradeNo)!.trade_no);
@@ -46,21 +50,35 @@ describe("Alipay end to end in certificate mode", () => {
 
     await s.control("pay", { out_trade_no: outTradeNo });
     await s.control("redeliver", { out_trade_no: outTradeNo });
-    expect(await s.client("pay/queryPayment", { out_trade_no: outTradeNo, await_notify: true })).toMatchObject({ code: 0, data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true } });
+    expect(await s.client("pay/queryPayment", { out_trade_no: outTradeNo, await_notify: true })).toMatchObject({
+      code: 0,
+      data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true },
+    });
     expect((await s.info()).balance).toBe(5000);
 
-    expect(await s.asAdmin("admin/refund", { out_trade_no: outTradeNo, refund_fee: 1200 })).toMatchObject({ code: 0, data: { refund_status: "SUCCESS", refund_fee: 1200 } });
+    expect(await s.asAdmin("admin/refund", { out_trade_no: outTradeNo, refund_fee: 1200 })).toMatchObject({
+      code: 0,
+      data: { refund_status: "SUCCESS", refund_fee: 1200 },
+    });
     await s.alipay.idle();
     expect(await s.order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 1200 });
     expect((await s.info()).balance).toBe(3800);
-    expect(await s.asAdmin("admin/refund", { out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { refund_status: "SUCCESS", refund_fee: 3800, total_refund_fee: 5000 } });
+    expect(await s.asAdmin("admin/refund", { out_trade_no: outTradeNo })).toMatchObject({
+      code: 0,
+      data: { refund_status: "SUCCESS", refund_fee: 3800, total_refund_fee: 5000 },
+    });
     await s.alipay.idle();
     expect((await s.info()).balance).toBe(0);
     expect(s.trade(outTradeNo)).toMatchObject({ status: "TRADE_CLOSED", refunded_fen: 5000 });
     // The payment, its redelivery, and both refunds (the second one arrives as TRADE_CLOSED with the refund
     // fields, which must not read as "the order was closed"); both were settled by the synchronous answers.
     const detail = await s.asAdmin("admin/orders", { out_trade_no: outTradeNo });
-    expect(detail.data.notifications.map((n: Record<string, string>) => `${n.kind}:${n.outcome}`)).toEqual(["payment:applied", "payment:duplicate", "refund:duplicate", "refund:duplicate"]);
+    expect(detail.data.notifications.map((n: Record<string, string>) => `${n.kind}:${n.outcome}`)).toEqual([
+      "payment:applied",
+      "payment:duplicate",
+      "refund:duplicate",
+      "refund:duplicate",
+    ]);
     expect(detail.data.order).toMatchObject({ status: "REFUND", refund_fee: 5000 });
   });
 
@@ -76,7 +94,10 @@ describe("Alipay end to end in certificate mode", () => {
     await s.control("pay", { out_trade_no: created.data.out_trade_no });
     await s.control("redeliver", { out_trade_no: created.data.out_trade_no });
     expect(await s.stock("pen")).toBe(4);
-    expect(await s.asAdmin("admin/refund", { out_trade_no: created.data.out_trade_no })).toMatchObject({ code: 0, data: { refund_status: "SUCCESS", refund_fee: 1990 } });
+    expect(await s.asAdmin("admin/refund", { out_trade_no: created.data.out_trade_no })).toMatchObject({
+      code: 0,
+      data: { refund_status: "SUCCESS", refund_fee: 1990 },
+    });
     await s.alipay.idle();
     expect(await s.stock("pen")).toBe(5);
     // App pay notifies the closing full refund too; it must not put the stock back a second time.
@@ -87,7 +108,14 @@ describe("Alipay end to end in certificate mode", () => {
 
   it("pays a custom order the developer's server code shows as a QR code, and refunds part of it from there", async () => {
     const outTradeNo = `COURSE${Date.now()}`;
-    const created = await s.call("till", { action: "qr", out_trade_no: outTradeNo, total_fee: 1234, type: "custom", subject: "线下课程", custom: { course_id: "c-7" } });
+    const created = await s.call("till", {
+      action: "qr",
+      out_trade_no: outTradeNo,
+      total_fee: 1234,
+      type: "custom",
+      subject: "线下课程",
+      custom: { course_id: "c-7" },
+    });
     expect(created).toMatchObject({ code: 0, data: { pay_type: "alipay_h5", needQRcode: true, orderInfo: { codeUrl: expect.stringContaining("/cashier?") } } });
     // A client cannot create a custom order: there is no create hook to price it.
     expect((await s.client("pay/createPayment", { provider: "alipay", type: "custom", total_fee: 1 })).code).not.toBe(0);
@@ -97,17 +125,35 @@ describe("Alipay end to end in certificate mode", () => {
     await s.control("redeliver", { out_trade_no: outTradeNo });
     const purchases = (await s.db.collection("vk-pay-purchases").where({ out_trade_no: outTradeNo }).get()).data;
     expect(purchases).toEqual([expect.objectContaining({ type: "custom", user_id: "u1", custom: { course_id: "c-7" } })]);
-    expect(await s.call("till", { action: "query", out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { trade_state: "SUCCESS", user_order_success: true } });
-    expect(await s.call("till", { action: "refund", out_trade_no: outTradeNo, refund_fee: 234 })).toMatchObject({ code: 0, data: { refund_status: "SUCCESS", refund_fee: 234 } });
+    expect(await s.call("till", { action: "query", out_trade_no: outTradeNo })).toMatchObject({
+      code: 0,
+      data: { trade_state: "SUCCESS", user_order_success: true },
+    });
+    expect(await s.call("till", { action: "refund", out_trade_no: outTradeNo, refund_fee: 234 })).toMatchObject({
+      code: 0,
+      data: { refund_status: "SUCCESS", refund_fee: 234 },
+    });
     expect(await s.order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 234 });
-    expect(s.alipay.state.refunds().filter((r) => r.out_trade_no === outTradeNo).map((r) => r.refund_fen)).toEqual([234]);
+    expect(
+      s.alipay.state
+        .refunds()
+        .filter((r) => r.out_trade_no === outTradeNo)
+        .map((r) => r.refund_fen),
+    ).toEqual([234]);
   });
 
   describe("pay-codes at the till", () => {
     it("extends VIP from a pay-code paid at once, once", async () => {
       const outTradeNo = `VIPTILL${Date.now()}`;
       const before = Date.now();
-      const created = await s.call("till", { action: "codepay", out_trade_no: outTradeNo, total_fee: 29900, type: "vip", auth_code: PAY_CODES.pay, custom: { vip_type: "year", days: 365 } });
+      const created = await s.call("till", {
+        action: "codepay",
+        out_trade_no: outTradeNo,
+        total_fee: 29900,
+        type: "vip",
+        auth_code: PAY_CODES.pay,
+        custom: { vip_type: "year", days: 365 },
+      });
       expect(created).toMatchObject({ code: 0, data: { pay_type: "alipay_codepay", orderInfo: { tradeState: "SUCCESS" } } });
       await s.alipay.idle();
       await s.control("redeliver", { out_trade_no: outTradeNo });
@@ -120,13 +166,18 @@ describe("Alipay end to end in certificate mode", () => {
     it("credits a recharge the buyer confirms on the phone, found paid by the library's own queries, and refuses an invalid code", async () => {
       const before = (await s.info()).balance;
       const pending = `TILL${Date.now()}2`;
-      expect(await s.call("till", { action: "codepay", out_trade_no: pending, total_fee: 600, type: "recharge", auth_code: PAY_CODES.userPaying })).toMatchObject({ code: 0, data: { orderInfo: { tradeState: "SUCCESS" } } });
+      expect(
+        await s.call("till", { action: "codepay", out_trade_no: pending, total_fee: 600, type: "recharge", auth_code: PAY_CODES.userPaying }),
+      ).toMatchObject({ code: 0, data: { orderInfo: { tradeState: "SUCCESS" } } });
       expect(await s.call("till", { action: "query", out_trade_no: pending })).toMatchObject({ data: { trade_state: "SUCCESS", orderPaid: true } });
       await s.alipay.idle();
       expect((await s.info()).balance).toBe(before + 600);
 
       const invalid = `TILL${Date.now()}3`;
-      expect(await s.call("till", { action: "codepay", out_trade_no: invalid, total_fee: 600, type: "recharge", auth_code: PAY_CODES.invalid })).toMatchObject({ code: 0, data: { orderInfo: { tradeState: "PAYERROR" } } });
+      expect(await s.call("till", { action: "codepay", out_trade_no: invalid, total_fee: 600, type: "recharge", auth_code: PAY_CODES.invalid })).toMatchObject({
+        code: 0,
+        data: { orderInfo: { tradeState: "PAYERROR" } },
+      });
       expect(await s.order(invalid)).toMatchObject({ status: "CLOSED" });
       expect((await s.info()).balance).toBe(before + 600);
     });
@@ -135,7 +186,11 @@ describe("Alipay end to end in certificate mode", () => {
   it("closes an unpaid mini-program order at Alipay and here, after which the buyer cannot pay it", async () => {
     const code = await s.control("issue-code", { app_id: s.app.appId });
     const openid = (await s.client("pay/code2SessionAlipay", { code: code.code }, "mp-alipay")).data.openid;
-    const created = await s.client("pay/createPayment", { provider: "alipay", type: "vip", custom: { vip_type: "month" }, openid, other: { product_code: "JSAPI_PAY" } }, "mp-alipay");
+    const created = await s.client(
+      "pay/createPayment",
+      { provider: "alipay", type: "vip", custom: { vip_type: "month" }, openid, other: { product_code: "JSAPI_PAY" } },
+      "mp-alipay",
+    );
     const outTradeNo = created.data.out_trade_no as string;
     expect(await s.client("pay/closeOrder", { out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { trade_state: "CLOSED" } });
     expect(s.trade(outTradeNo)).toMatchObject({ status: "TRADE_CLOSED" });

@@ -26,12 +26,14 @@ describe.each([
   afterAll(() => s?.close());
 
   /** A TRADE_SUCCESS notification as Alipay sends it (see its 异步通知参数), with `overrides` on top. */
-  const paid = (target: string, totalAmount: string, overrides: Record<string, string> = {}) => alipayTradeNotification({ appId: s.app.appId, sellerId: s.alipay.keys.sellerId }, target, totalAmount, overrides);
+  const paid = (target: string, totalAmount: string, overrides: Record<string, string> = {}) =>
+    alipayTradeNotification({ appId: s.app.appId, sellerId: s.alipay.keys.sellerId }, target, totalAmount, overrides);
   const post = async (url: string, body: string) => {
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body });
     return { status: response.status, body: await response.text() };
   };
-  const lastLog = async () => ((await s.db.collection("vk-pay-notify-log").orderBy("create_date", "desc").limit(1).get()).data as Array<Record<string, any>>)[0]!;
+  const lastLog = async () =>
+    ((await s.db.collection("vk-pay-notify-log").orderBy("create_date", "desc").limit(1).get()).data as Array<Record<string, any>>)[0]!;
   const logCount = async () => (await s.db.collection("vk-pay-notify-log").count()).total as number;
 
   const forger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string;
@@ -47,7 +49,11 @@ describe.each([
       },
       /alipay-signature-invalid/,
     ],
-    ["a notification for another app_id, signed by Alipay", () => alipayForm(paid(outTradeNo, "9.00", { app_id: "9021000000000099", auth_app_id: "9021000000000099" }), s.alipayPrivateKeyPem), /app id 9021000000000099 does not match/],
+    [
+      "a notification for another app_id, signed by Alipay",
+      () => alipayForm(paid(outTradeNo, "9.00", { app_id: "9021000000000099", auth_app_id: "9021000000000099" }), s.alipayPrivateKeyPem),
+      /app id 9021000000000099 does not match/,
+    ],
     ["total_amount one fen short", () => alipayForm(paid(outTradeNo, "8.99"), s.alipayPrivateKeyPem), /amount 899 does not match the order's 900/],
     ["an out_trade_no we never issued", () => alipayForm(paid(`NOSUCH${Date.now()}`, "9.00"), s.alipayPrivateKeyPem), /unknown out_trade_no/],
   ])("refuses %s: no `success`, the order and the balance stay as they were, the log says why", async (_case, build, reason) => {
@@ -80,7 +86,9 @@ describe.each([
     expect(outcomes.filter((outcome) => outcome === "applied")).toHaveLength(1);
     expect(outcomes).toHaveLength(20);
     // A duplicate is a success for Alipay too; anything refused would only be delivered again later.
-    expect(replies.filter((reply) => reply.body === "success").length).toBe(outcomes.filter((outcome) => outcome === "applied" || outcome === "duplicate").length);
+    expect(replies.filter((reply) => reply.body === "success").length).toBe(
+      outcomes.filter((outcome) => outcome === "applied" || outcome === "duplicate").length,
+    );
     expect(replies.every((reply) => reply.body === "success")).toBe(true);
     const credits = (await s.db.collection("vk-pay-balance-log").where({ out_trade_no: target }).get()).data;
     expect(credits).toHaveLength(1);

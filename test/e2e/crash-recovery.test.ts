@@ -54,7 +54,13 @@ describe("a process killed between the payment and its hook", () => {
 
     const first = await startEmulatorProcess([space.spaceDir, space.dataDir, dbFile, String(await freePort()), "--sandbox"]);
     const token = await mintToken(TEST_SECRET, { uid: "u1" });
-    const created = (await (await fetch(`${first.url}/http/vk-pay`, { method: "POST", headers: { "content-type": "application/json", "uni-id-token": token }, body: JSON.stringify({ url: "pay/createPayment", data: { vk_platform: "h5", isPC: true, provider: "wxpay", type: "crashy" } }) })).json()) as any;
+    const created = (await (
+      await fetch(`${first.url}/http/vk-pay`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "uni-id-token": token },
+        body: JSON.stringify({ url: "pay/createPayment", data: { vk_platform: "h5", isPC: true, provider: "wxpay", type: "crashy" } }),
+      })
+    ).json()) as any;
     expect(created).toMatchObject({ code: 0, data: { total_fee: 700 } });
     const notification = wxpayPaymentNotification(keys, created.data.out_trade_no, 700);
     const path = `/http/vk-pay/vk-pay-notify/wxpay_h5/${created.data.out_trade_no}`;

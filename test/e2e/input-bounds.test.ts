@@ -31,7 +31,8 @@ describe("client objects beyond any real shop's, end to end", () => {
     return (await response.json()) as { code: number; msg: string; errCode?: string; data?: any };
   };
   const orders = async () => (await env.db.collection("vk-pay-orders").count()).total as number;
-  const createWith = (customJson: string, extra = "") => post("pay/createPayment", `{"provider":"wxpay","type":"recharge","total_fee":100,"isPC":true,"vk_platform":"web"${extra},"custom":${customJson}}`);
+  const createWith = (customJson: string, extra = "") =>
+    post("pay/createPayment", `{"provider":"wxpay","type":"recharge","total_fee":100,"isPC":true,"vk_platform":"web"${extra},"custom":${customJson}}`);
 
   beforeAll(async () => {
     env = await startPayingSpace();
@@ -55,7 +56,11 @@ describe("client objects beyond any real shop's, end to end", () => {
   it("refuses the same deep custom through the uni-app client's call", async () => {
     const before = await orders();
     const event = `{"url":"pay/createPayment","uniIdToken":${JSON.stringify(user)},"data":{"provider":"wxpay","type":"recharge","total_fee":100,"isPC":true,"custom":${deepJson(DEPTH)}}}`;
-    const response = await fetch(`${env.url}/__callFunction/vk-pay`, { method: "POST", headers: { "content-type": "application/json" }, body: `{"event":${event},"clientInfo":{"PLATFORM":"web","APPID":"__UNI__TEST"}}` });
+    const response = await fetch(`${env.url}/__callFunction/vk-pay`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: `{"event":${event},"clientInfo":{"PLATFORM":"web","APPID":"__UNI__TEST"}}`,
+    });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { result: unknown }).result).toMatchObject({ code: -1, errCode: "vk-pay-data-too-deep" });
     expect(await orders()).toBe(before);
@@ -85,7 +90,17 @@ describe("client objects beyond any real shop's, end to end", () => {
     const orders = env.db.collection("vk-pay-orders");
     // Server code or an older version may have stored one; the database itself refuses anything deeper.
     await expect(orders.add({ out_trade_no: "TOO-DEEP", custom: nested(150) })).rejects.toThrow(/nesting/);
-    await orders.add({ out_trade_no: "DEEP-1", user_id: "u1", status: "NOTPAY", type: "custom", provider: "wxpay", pay_type: "wxpay_h5", total_fee: 100, create_date: 1, custom: nested(99) });
+    await orders.add({
+      out_trade_no: "DEEP-1",
+      user_id: "u1",
+      status: "NOTPAY",
+      type: "custom",
+      provider: "wxpay",
+      pay_type: "wxpay_h5",
+      total_fee: 100,
+      create_date: 1,
+      custom: nested(99),
+    });
     const detail = await post("admin/orders", '{"out_trade_no":"DEEP-1"}', admin);
     expect(detail).toMatchObject({ code: 0, data: { order: { out_trade_no: "DEEP-1", custom: { a: { a: {} } } } } });
     let depth = 0;

@@ -32,7 +32,13 @@ describe("two vk-pay processes on one database", () => {
     const a = await startEmulatorProcess([space.spaceDir, space.dataDir, dbFile, String(portA), "--sandbox"]);
     const token = await mintToken(TEST_SECRET, { uid: "u1" });
     const call = async (base: string, url: string, data: Record<string, unknown>) =>
-      (await (await fetch(`${base}/http/vk-pay`, { method: "POST", headers: { "content-type": "application/json", "uni-id-token": token }, body: JSON.stringify({ url, data }) })).json()) as any;
+      (await (
+        await fetch(`${base}/http/vk-pay`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "uni-id-token": token },
+          body: JSON.stringify({ url, data }),
+        })
+      ).json()) as any;
     // The user row, through the emulator's own database file.
     const setup = createDatabase({ file: dbFile });
     await setup.collection("uni-id-users").add({ _id: "u1", role: [], status: 0, balance: 0 });
@@ -43,7 +49,9 @@ describe("two vk-pay processes on one database", () => {
 
     const { headers, body } = wxpayPaymentNotification(keys, created.data.out_trade_no, 1234);
     const path = `/http/vk-pay/vk-pay-notify/wxpay_h5/${created.data.out_trade_no}`;
-    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => fetch(`${i % 2 ? b.url : a.url}${path}`, { method: "POST", headers, body }).then((r) => r.status)));
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => fetch(`${i % 2 ? b.url : a.url}${path}`, { method: "POST", headers, body }).then((r) => r.status)),
+    );
     expect(replies.every((status) => status === 200 || status === 204)).toBe(true);
 
     const info = await call(b.url, "user/getInfo", {});

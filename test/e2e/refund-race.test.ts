@@ -41,9 +41,17 @@ describe("refunds across instances on one database", () => {
   });
 
   const call = async (base: string, token: string, url: string, data: Record<string, unknown>) =>
-    (await (await fetch(`${base}/http/vk-pay`, { method: "POST", headers: { "content-type": "application/json", "uni-id-token": token }, body: JSON.stringify({ url, data }) })).json()) as any;
+    (await (
+      await fetch(`${base}/http/vk-pay`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "uni-id-token": token },
+        body: JSON.stringify({ url, data }),
+      })
+    ).json()) as any;
   const control = async (action: string, body: Record<string, unknown>) =>
-    (await (await fetch(`${urls[0]}/__sandbox/wxpay/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as any;
+    (await (
+      await fetch(`${urls[0]}/__sandbox/wxpay/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+    ).json()) as any;
 
   beforeAll(async () => {
     space = copySpace(SPACE_DIR);
@@ -77,7 +85,9 @@ module.exports = { ...template, notifyUrl: { local: "http://127.0.0.1:${ports[0]
     expect(created).toMatchObject({ code: 0 });
     const outTradeNo = created.data.out_trade_no as string;
     expect(await control("pay", { out_trade_no: outTradeNo })).toMatchObject({ ok: true });
-    expect(await call(urls[0], userToken, "pay/queryPayment", { out_trade_no: outTradeNo, await_notify: true })).toMatchObject({ data: { trade_state: "SUCCESS" } });
+    expect(await call(urls[0], userToken, "pay/queryPayment", { out_trade_no: outTradeNo, await_notify: true })).toMatchObject({
+      data: { trade_state: "SUCCESS" },
+    });
     const first = await call(urls[0], adminToken, "admin/refund", { out_trade_no: outTradeNo, refund_fee: 90, force: true });
     expect(first).toMatchObject({ code: 0, data: { refund_fee: 90 } });
     return outTradeNo;
@@ -95,7 +105,12 @@ module.exports = { ...template, notifyUrl: { local: "http://127.0.0.1:${ports[0]
     return Promise.all(
       callers.map(async ({ base, delay }) => {
         if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
-        return call(base, adminToken, "admin/refund", { out_trade_no: outTradeNo, refund_fee: 10, force: true, ...(outRefundNo ? { out_refund_no: outRefundNo } : {}) });
+        return call(base, adminToken, "admin/refund", {
+          out_trade_no: outTradeNo,
+          refund_fee: 10,
+          force: true,
+          ...(outRefundNo ? { out_refund_no: outRefundNo } : {}),
+        });
       }),
     );
   }

@@ -86,7 +86,10 @@ describe("Sub-merchant and multi-merchant orders end to end", () => {
 
   it("v3: places, pays, notifies, queries and refunds a Native order for sub-merchant 1900000201", async () => {
     const outTradeNo = number("SUBA");
-    const created = await api.shop("create", { isPC: true, data: { out_trade_no: outTradeNo, total_fee: 1500, subject: "子商户订单", type: "recharge", user_id: "u1", sub_mchid: SUB_A.mchId } });
+    const created = await api.shop("create", {
+      isPC: true,
+      data: { out_trade_no: outTradeNo, total_fee: 1500, subject: "子商户订单", type: "recharge", user_id: "u1", sub_mchid: SUB_A.mchId },
+    });
     expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_h5", orderInfo: { codeUrl: expect.stringContaining(`mchid=${SUB_A.mchId}`) } } });
     expect(await api.order(outTradeNo)).toMatchObject({ mch_id: SP_MCHID, sub_mchid: SUB_A.mchId, status: "NOTPAY" });
     // Placed on the partner path: the trade lives under the sub-merchant, placed by the provider.
@@ -109,7 +112,10 @@ describe("Sub-merchant and multi-merchant orders end to end", () => {
     expect(refund).toMatchObject({ code: 0, data: { refund_status: "PROCESSING", refund_fee: 500 } });
     expect(env.wxpay.state.refund(SUB_A.mchId, refund.data.out_refund_no)).toMatchObject({ refund: 500, status: "PROCESSING" });
     // A refund query must name the sub-merchant too, or WeChat has no such refund.
-    expect(await api.shop("queryRefund", { out_trade_no: outTradeNo, out_refund_no: refund.data.out_refund_no })).toMatchObject({ code: 0, data: { refunds: [{ status: "PROCESSING" }] } });
+    expect(await api.shop("queryRefund", { out_trade_no: outTradeNo, out_refund_no: refund.data.out_refund_no })).toMatchObject({
+      code: 0,
+      data: { refunds: [{ status: "PROCESSING" }] },
+    });
     await env.control("wxpay", "refund-result", { mchid: SUB_A.mchId, out_refund_no: refund.data.out_refund_no, status: "SUCCESS" });
     await env.wxpay.idle();
     expect(await api.order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 500 });
@@ -119,7 +125,10 @@ describe("Sub-merchant and multi-merchant orders end to end", () => {
 
   it("v3: closes a sub-merchant's unpaid order on the partner close path", async () => {
     const outTradeNo = number("SUBC");
-    await api.shop("create", { isPC: true, data: { out_trade_no: outTradeNo, total_fee: 100, subject: "子商户订单", type: "recharge", user_id: "u1", sub_mchid: SUB_A.mchId } });
+    await api.shop("create", {
+      isPC: true,
+      data: { out_trade_no: outTradeNo, total_fee: 100, subject: "子商户订单", type: "recharge", user_id: "u1", sub_mchid: SUB_A.mchId },
+    });
     expect(await api.shop("close", { out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { trade_state: "CLOSED" } });
     expect(env.wxpay.state.order(SUB_A.mchId, outTradeNo)).toMatchObject({ trade_state: "CLOSED" });
   });
@@ -128,13 +137,31 @@ describe("Sub-merchant and multi-merchant orders end to end", () => {
     const outTradeNo = number("SUBB");
     const created = await api.call(
       "shop",
-      { action: "create", data: { out_trade_no: outTradeNo, total_fee: 2000, subject: "子商户小程序", type: "recharge", user_id: "u1", openid: "o-in-sub-app", sub_mchid: SUB_B.mchId, sub_appid: SUB_B.appId } },
+      {
+        action: "create",
+        data: {
+          out_trade_no: outTradeNo,
+          total_fee: 2000,
+          subject: "子商户小程序",
+          type: "recharge",
+          user_id: "u1",
+          openid: "o-in-sub-app",
+          sub_mchid: SUB_B.mchId,
+          sub_appid: SUB_B.appId,
+        },
+      },
       { platform: "mp-weixin" },
     );
     // The client pays inside the sub-merchant's mini program: its appId, signed with the provider's key.
     expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_mp-weixin", orderInfo: { appId: SUB_B.appId, signType: "MD5" } } });
     expect(v2PaySignHolds(created.data.orderInfo, keys.partner.key)).toBe(true);
-    expect(env.wxpay.state.order(SUB_B.mchId, outTradeNo)).toMatchObject({ version: 2, sp_mchid: SP_MCHID, sub_appid: SUB_B.appId, sub_openid: "o-in-sub-app", trade_type: "JSAPI" });
+    expect(env.wxpay.state.order(SUB_B.mchId, outTradeNo)).toMatchObject({
+      version: 2,
+      sp_mchid: SP_MCHID,
+      sub_appid: SUB_B.appId,
+      sub_openid: "o-in-sub-app",
+      trade_type: "JSAPI",
+    });
 
     const before = await api.balance();
     await env.control("wxpay", "drop", { count: 1 });
@@ -158,7 +185,10 @@ describe("Sub-merchant and multi-merchant orders end to end", () => {
 
   it("pid: an order of the row's merchant (inline certificates) is paid, queried and refunded with that merchant", async () => {
     const outTradeNo = number("PIDB");
-    const created = await api.shop("create", { isPC: true, data: { pid: PID, out_trade_no: outTradeNo, total_fee: 1200, subject: "B 店订单", type: "recharge", user_id: "u1" } });
+    const created = await api.shop("create", {
+      isPC: true,
+      data: { pid: PID, out_trade_no: outTradeNo, total_fee: 1200, subject: "B 店订单", type: "recharge", user_id: "u1" },
+    });
     expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_h5" } });
     const stored = await api.order(outTradeNo);
     expect(stored).toMatchObject({ pid: PID, mch_id: keys.mchId, notify_path: expect.stringMatching(new RegExp(`/pid/${PID}$`)) });
@@ -187,7 +217,18 @@ describe("Sub-merchant and multi-merchant orders end to end", () => {
 
   it("pid: a v3-configured merchant's pay-code checkout pays over v3 codepay and refunds over v3", async () => {
     const outTradeNo = number("PIDC");
-    const paid = await api.shop("create", { data: { pid: PID, out_trade_no: outTradeNo, total_fee: 300, subject: "B 店收银", type: "recharge", user_id: "u1", auth_code: "134567890123456789", store_id: "B-01" } });
+    const paid = await api.shop("create", {
+      data: {
+        pid: PID,
+        out_trade_no: outTradeNo,
+        total_fee: 300,
+        subject: "B 店收银",
+        type: "recharge",
+        user_id: "u1",
+        auth_code: "134567890123456789",
+        store_id: "B-01",
+      },
+    });
     expect(paid).toMatchObject({ code: 0, data: { pay_type: "wxpay_codepay", orderInfo: { tradeState: "SUCCESS" } } });
     expect(env.wxpay.state.order(keys.mchId, outTradeNo)).toMatchObject({ trade_type: "MICROPAY", trade_state: "SUCCESS" });
     expect(env.wxpay.state.order(keys.mchId, outTradeNo)!.version).toBeUndefined();
@@ -204,7 +245,11 @@ describe("Sub-merchant and multi-merchant orders end to end", () => {
 
   it("pid: a v2 MWEB order refunds over mutual TLS with the row's base64 .p12", async () => {
     const outTradeNo = number("PIDM");
-    const created = await api.call("shop", { action: "create", data: { pid: PID, out_trade_no: outTradeNo, total_fee: 450, subject: "B 店 H5", type: "recharge", user_id: "u1" } }, { userAgent: MOBILE_SAFARI });
+    const created = await api.call(
+      "shop",
+      { action: "create", data: { pid: PID, out_trade_no: outTradeNo, total_fee: 450, subject: "B 店 H5", type: "recharge", user_id: "u1" } },
+      { userAgent: MOBILE_SAFARI },
+    );
     expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_mweb", orderInfo: { mwebUrl: expect.any(String) } } });
     expect(env.wxpay.state.order(keys.mchId, outTradeNo)).toMatchObject({ version: 2, trade_type: "MWEB" });
     await env.control("wxpay", "pay", { out_trade_no: outTradeNo });

@@ -23,7 +23,10 @@ function config(keys: WxpaySandboxKeys) {
   delete certificateMode.wxpayPublicKeyId;
   return {
     h5: certificateMode,
-    mweb: { ...wxpaySandboxConfig(keys, `${BASE}/__sandbox/wxpay`, { merchant: "partner" }), sceneInfo: { h5_info: { type: "Wap", wap_url: "http://127.0.0.1", wap_name: "vk-pay" } } },
+    mweb: {
+      ...wxpaySandboxConfig(keys, `${BASE}/__sandbox/wxpay`, { merchant: "partner" }),
+      sceneInfo: { h5_info: { type: "Wap", wap_url: "http://127.0.0.1", wap_name: "vk-pay" } },
+    },
   };
 }
 
@@ -32,11 +35,16 @@ describe("WeChat Pay platform certificate rotation end to end", () => {
   let api: Awaited<ReturnType<typeof wxpayClients>>;
   let keys: WxpaySandboxKeys;
   const downloads = () => env.wxpay.platform.downloads(keys.mchId);
-  const storedSerials = async () => ((await env.db.collection("vk-pay-wxpay-certs").where({ mchid: keys.mchId }).get()).data as Array<{ serial_no: string }>).map((doc) => doc.serial_no).sort();
+  const storedSerials = async () =>
+    ((await env.db.collection("vk-pay-wxpay-certs").where({ mchid: keys.mchId }).get()).data as Array<{ serial_no: string }>)
+      .map((doc) => doc.serial_no)
+      .sort();
 
   /** Creates `count` Native recharges of `fee` and has the sandbox's payer pay them all at once. */
   const payMany = async (count: number, fee: number) => {
-    const created = await Promise.all(Array.from({ length: count }, () => api.client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: fee, isPC: true })));
+    const created = await Promise.all(
+      Array.from({ length: count }, () => api.client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: fee, isPC: true })),
+    );
     const numbers = created.map((answer) => {
       expect(answer).toMatchObject({ code: 0, data: { pay_type: "wxpay_h5" } });
       return answer.data.out_trade_no as string;
@@ -90,7 +98,11 @@ describe("WeChat Pay platform certificate rotation end to end", () => {
     expect(await api.order(lateNo)).toMatchObject({ status: "SUCCESS" });
 
     // The old certificate leaves the list; the new one carries on with no further download.
-    expect(await env.control("wxpay", "retire-platform-certificate", { serial_no: keys.platformSerial })).toMatchObject({ ok: true, retired: [keys.platformSerial], listed: [newSerial] });
+    expect(await env.control("wxpay", "retire-platform-certificate", { serial_no: keys.platformSerial })).toMatchObject({
+      ok: true,
+      retired: [keys.platformSerial],
+      listed: [newSerial],
+    });
     const third = await payMany(3, 100);
     await expectAppliedOnce(third);
     expect(downloads()).toBe(2);

@@ -2,7 +2,19 @@ import { createCipheriv, createHash } from "node:crypto";
 import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig, type WxpaySandboxKeys } from "../../scripts/sandbox/pki";
 import { withInvalidByte } from "../helpers/lossy-utf8";
 import { startPayingSpace } from "../helpers/paying-space";
-import { BASE, postText, readXml, SECAPI, v2PaymentFields, v2Sign, v2Xml, wxpayClients, writeUniPayConfig, type PayingSpace, type V2Fields } from "./helpers/wxpay";
+import {
+  BASE,
+  postText,
+  readXml,
+  SECAPI,
+  v2PaymentFields,
+  v2Sign,
+  v2Xml,
+  wxpayClients,
+  writeUniPayConfig,
+  type PayingSpace,
+  type V2Fields,
+} from "./helpers/wxpay";
 
 /**
  * WeChat Pay API v2 notifications nobody should trust, posted to the emulator's notify URL as an attacker
@@ -13,7 +25,10 @@ import { BASE, postText, readXml, SECAPI, v2PaymentFields, v2Sign, v2Xml, wxpayC
  */
 
 function config(keys: WxpaySandboxKeys) {
-  const v2 = (extra: Record<string, unknown> = {}) => ({ ...wxpaySandboxConfig(keys, `${BASE}/__sandbox/wxpay`, { version: 2, secapiBaseUrl: `${SECAPI}/__sandbox/wxpay` }), ...extra });
+  const v2 = (extra: Record<string, unknown> = {}) => ({
+    ...wxpaySandboxConfig(keys, `${BASE}/__sandbox/wxpay`, { version: 2, secapiBaseUrl: `${SECAPI}/__sandbox/wxpay` }),
+    ...extra,
+  });
   const noClientCertificate = v2();
   for (const field of ["appCertPath", "appPrivateKeyPath", "pfx"]) delete noClientCertificate[field];
   return {
@@ -58,12 +73,16 @@ describe("WeChat Pay API v2 adversarial notifications end to end", () => {
     it.each([
       [
         "a DOCTYPE with an external entity (XXE)",
-        () => good().replace("<xml>", '<!DOCTYPE xml [<!ENTITY leak SYSTEM "file:///etc/passwd">]><xml>').replace("<openid><![CDATA[o-forged]]></openid>", "<openid>&leak;</openid>"),
+        () =>
+          good()
+            .replace("<xml>", '<!DOCTYPE xml [<!ENTITY leak SYSTEM "file:///etc/passwd">]><xml>')
+            .replace("<openid><![CDATA[o-forged]]></openid>", "<openid>&leak;</openid>"),
         /DOCTYPE|entity/i,
       ],
       [
         "an internal entity expansion (billion laughs)",
-        () => `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${good().replace("<attach><![CDATA[till-7]]></attach>", "<attach>&b;</attach>")}`,
+        () =>
+          `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${good().replace("<attach><![CDATA[till-7]]></attach>", "<attach>&b;</attach>")}`,
         /DOCTYPE|entity/i,
       ],
       ["a sign made with another key", () => signed(paymentFields(outTradeNo, 900), "0123456789abcdef0123456789abcdef"), /signature/i],
@@ -131,7 +150,11 @@ describe("WeChat Pay API v2 adversarial notifications end to end", () => {
   });
 
   it("refuses a v2 notification for an order whose merchant is configured for API v3, saying so", async () => {
-    const created = await api.client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 300 }, { userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1" });
+    const created = await api.client(
+      "pay/createPayment",
+      { provider: "wxpay", type: "recharge", total_fee: 300 },
+      { userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1" },
+    );
     expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_mweb" } });
     const outTradeNo = created.data.out_trade_no as string;
     // Signed with the merchant's real v2 key: only the version is wrong.
@@ -144,7 +167,11 @@ describe("WeChat Pay API v2 adversarial notifications end to end", () => {
 
   it("answers an empty or non-XML body on a v2 notify path with v2's 200 FAIL XML, and on a v3 one with a 400 FAIL JSON", async () => {
     const v2 = await api.client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 100, isPC: true });
-    const v3 = await api.client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 100 }, { userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1" });
+    const v3 = await api.client(
+      "pay/createPayment",
+      { provider: "wxpay", type: "recharge", total_fee: 100 },
+      { userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1" },
+    );
     expect([v2.data.pay_type, v3.data.pay_type]).toEqual(["wxpay_h5", "wxpay_mweb"]);
     const v2Url = (await api.order(v2.data.out_trade_no)).notify_url;
     const v3Url = (await api.order(v3.data.out_trade_no)).notify_url;
@@ -182,7 +209,11 @@ describe("WeChat Pay API v2 adversarial notifications end to end", () => {
     let refused: Record<string, any>;
 
     beforeAll(async () => {
-      const created = await api.client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 400 }, { platform: "app", userAgent: "Mozilla/5.0 (Linux; Android 14) uni-app" });
+      const created = await api.client(
+        "pay/createPayment",
+        { provider: "wxpay", type: "recharge", total_fee: 400 },
+        { platform: "app", userAgent: "Mozilla/5.0 (Linux; Android 14) uni-app" },
+      );
       expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_app-plus" } });
       outTradeNo = created.data.out_trade_no;
       await env.control("wxpay", "pay", { out_trade_no: outTradeNo });

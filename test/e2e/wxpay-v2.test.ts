@@ -50,7 +50,10 @@ describe("WeChat Pay API v2 end to end through the emulator and the sandbox", ()
   it("pays a recharge by Native QR over v2, credits it once, and refunds it in two parts over mutual TLS", async () => {
     const { client, asAdmin, balance, logFor, order } = api;
     const created = await client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 10000, isPC: true });
-    expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_h5", needQRcode: true, orderInfo: { codeUrl: expect.stringContaining("/__sandbox/wxpay/cashier") } } });
+    expect(created).toMatchObject({
+      code: 0,
+      data: { pay_type: "wxpay_h5", needQRcode: true, orderInfo: { codeUrl: expect.stringContaining("/__sandbox/wxpay/cashier") } },
+    });
     const outTradeNo = created.data.out_trade_no as string;
     // Placed through unifiedorder with an MD5 signature: the sandbox would have refused a bad one.
     expect(sandboxOrder(outTradeNo)).toMatchObject({ version: 2, sign_type: "MD5", trade_type: "NATIVE", total: 10000 });
@@ -58,7 +61,10 @@ describe("WeChat Pay API v2 end to end through the emulator and the sandbox", ()
 
     expect(await env.control("wxpay", "pay", { out_trade_no: outTradeNo })).toMatchObject({ ok: true, notification: "queued" });
     await env.wxpay.idle();
-    expect(await client("pay/queryPayment", { out_trade_no: outTradeNo, await_notify: true })).toMatchObject({ code: 0, data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true } });
+    expect(await client("pay/queryPayment", { out_trade_no: outTradeNo, await_notify: true })).toMatchObject({
+      code: 0,
+      data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true },
+    });
     expect(await order(outTradeNo)).toMatchObject({ status: "SUCCESS", notify_mode: 1, transaction_id: sandboxOrder(outTradeNo)!.transaction_id });
     expect(await balance()).toBe(10000);
 
@@ -72,7 +78,9 @@ describe("WeChat Pay API v2 end to end through the emulator and the sandbox", ()
     // The sandbox serves /secapi/pay/refund only over HTTPS with the merchant's certificate: the refund got there.
     expect(env.wxpay.state.refund(keys.mchId, partial.data.out_refund_no)).toMatchObject({ version: 2, refund: 3000, status: "PROCESSING" });
     // The req_info refund notification (AES-256-ECB under MD5 of the key) settles it.
-    expect(await env.control("wxpay", "refund-result", { out_refund_no: partial.data.out_refund_no, status: "SUCCESS" })).toMatchObject({ notification: "queued" });
+    expect(await env.control("wxpay", "refund-result", { out_refund_no: partial.data.out_refund_no, status: "SUCCESS" })).toMatchObject({
+      notification: "queued",
+    });
     await env.wxpay.idle();
     expect(await balance()).toBe(7000);
     expect(await order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 3000 });
@@ -83,36 +91,67 @@ describe("WeChat Pay API v2 end to end through the emulator and the sandbox", ()
     await env.wxpay.idle();
     expect(await balance()).toBe(0);
     const detail = await asAdmin("admin/orders", { out_trade_no: outTradeNo });
-    expect(detail).toMatchObject({ code: 0, data: { order: { status: "REFUND", refund_fee: 10000 }, refunds: [{ status: "SUCCESS", refund_fee: 3000 }, { status: "SUCCESS", refund_fee: 7000 }] } });
+    expect(detail).toMatchObject({
+      code: 0,
+      data: {
+        order: { status: "REFUND", refund_fee: 10000 },
+        refunds: [
+          { status: "SUCCESS", refund_fee: 3000 },
+          { status: "SUCCESS", refund_fee: 7000 },
+        ],
+      },
+    });
     expect((await logFor(outTradeNo)).map(([outcome]) => outcome)).toEqual(["applied", "duplicate", "applied", "applied"]);
     expect(await asAdmin("admin/refund", { out_trade_no: outTradeNo, refund_fee: 1 })).toMatchObject({ code: 2008 });
   });
 
   it("refuses /secapi over plain HTTP: the refund above could only have gone over mutual TLS", async () => {
     const fields = { appid: keys.appId, mch_id: keys.mchId, nonce_str: "n0nce", out_trade_no: "X1", out_refund_no: "X1-1", total_fee: "1", refund_fee: "1" };
-    const response = await fetch(`${env.url}/__sandbox/wxpay/secapi/pay/refund`, { method: "POST", body: `<xml>${Object.entries({ ...fields, sign: v2Sign(fields, keys.key) }).map(([k, v]) => `<${k}>${v}</${k}>`).join("")}</xml>` });
+    const response = await fetch(`${env.url}/__sandbox/wxpay/secapi/pay/refund`, {
+      method: "POST",
+      body: `<xml>${Object.entries({ ...fields, sign: v2Sign(fields, keys.key) })
+        .map(([k, v]) => `<${k}>${v}</${k}>`)
+        .join("")}</xml>`,
+    });
     expect(readXml(await response.text())).toMatchObject({ return_code: "FAIL", return_msg: expect.stringMatching(/HTTPS|证书/) });
   });
 
   it("pays a goods order from a mini program with a v2 JSAPI paySign the client can check, taking the stock once", async () => {
     const { client } = api;
-    const created = await client("pay/createPayment", { provider: "wxpay", type: "goods", openid: "o-user-1", custom: { goods_id: "pen", quantity: 2 } }, { platform: "mp-weixin" });
-    expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_mp-weixin", total_fee: 3980, orderInfo: { appId: keys.appId, signType: "MD5", package: expect.stringMatching(/^prepay_id=/) } } });
+    const created = await client(
+      "pay/createPayment",
+      { provider: "wxpay", type: "goods", openid: "o-user-1", custom: { goods_id: "pen", quantity: 2 } },
+      { platform: "mp-weixin" },
+    );
+    expect(created).toMatchObject({
+      code: 0,
+      data: { pay_type: "wxpay_mp-weixin", total_fee: 3980, orderInfo: { appId: keys.appId, signType: "MD5", package: expect.stringMatching(/^prepay_id=/) } },
+    });
     expect(v2PaySignHolds(created.data.orderInfo, keys.key)).toBe(true);
     expect(v2PaySignHolds({ ...created.data.orderInfo, package: "prepay_id=other" }, keys.key)).toBe(false);
-    expect(sandboxOrder(created.data.out_trade_no)).toMatchObject({ version: 2, trade_type: "JSAPI", payer_openid: "o-user-1", prepay_id: created.data.orderInfo.package.slice("prepay_id=".length) });
+    expect(sandboxOrder(created.data.out_trade_no)).toMatchObject({
+      version: 2,
+      trade_type: "JSAPI",
+      payer_openid: "o-user-1",
+      prepay_id: created.data.orderInfo.package.slice("prepay_id=".length),
+    });
     await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no });
     await env.wxpay.idle();
     await env.control("wxpay", "redeliver", { out_trade_no: created.data.out_trade_no });
     await env.wxpay.idle();
-    expect(await client("pay/queryPayment", { out_trade_no: created.data.out_trade_no })).toMatchObject({ data: { trade_state: "SUCCESS", user_order_success: true } });
+    expect(await client("pay/queryPayment", { out_trade_no: created.data.out_trade_no })).toMatchObject({
+      data: { trade_state: "SUCCESS", user_order_success: true },
+    });
     expect((await client("pay/getGoods", {})).data.rows).toEqual([expect.objectContaining({ _id: "pen", stock: 3 })]);
   });
 
   it("extends VIP from a mobile browser (MWEB, scene_info from the config)", async () => {
     const { client } = api;
     const created = await client("pay/createPayment", { provider: "wxpay", type: "vip", custom: { vip_type: "month" } }, { userAgent: MOBILE_SAFARI });
-    expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_mweb", total_fee: 3000, orderInfo: { mwebUrl: expect.any(String), h5Url: expect.any(String) } } });
+    expect(created).toMatchObject({
+      code: 0,
+      data: { pay_type: "wxpay_mweb", total_fee: 3000, orderInfo: { mwebUrl: expect.any(String), h5Url: expect.any(String) } },
+    });
     expect(sandboxOrder(created.data.out_trade_no)).toMatchObject({ version: 2, trade_type: "MWEB" });
     const before = Date.now();
     await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no });
@@ -123,8 +162,15 @@ describe("WeChat Pay API v2 end to end through the emulator and the sandbox", ()
   it("pays a recharge from the WeChat browser (h5-weixin JSAPI, MD5)", async () => {
     const { client, balance } = api;
     const before = await balance();
-    const created = await client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 150, openid: "o-user-2" }, { userAgent: WECHAT_BROWSER });
-    expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_h5-weixin", orderInfo: { signType: "MD5", package: expect.stringMatching(/^prepay_id=/) } } });
+    const created = await client(
+      "pay/createPayment",
+      { provider: "wxpay", type: "recharge", total_fee: 150, openid: "o-user-2" },
+      { userAgent: WECHAT_BROWSER },
+    );
+    expect(created).toMatchObject({
+      code: 0,
+      data: { pay_type: "wxpay_h5-weixin", orderInfo: { signType: "MD5", package: expect.stringMatching(/^prepay_id=/) } },
+    });
     expect(v2PaySignHolds(created.data.orderInfo, keys.key)).toBe(true);
     await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no });
     await env.wxpay.idle();
@@ -134,11 +180,24 @@ describe("WeChat Pay API v2 end to end through the emulator and the sandbox", ()
   it("pays a recharge from an App with HMAC-SHA256 throughout: request, answer, App sign and notification", async () => {
     const { client, balance, logFor } = api;
     const before = await balance();
-    const created = await client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 250 }, { platform: "app", userAgent: "Mozilla/5.0 (Linux; Android 14) uni-app" });
-    expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_app-plus", orderInfo: { appid: keys.appId, partnerid: keys.mchId, package: "Sign=WXPay", prepayid: expect.any(String) } } });
+    const created = await client(
+      "pay/createPayment",
+      { provider: "wxpay", type: "recharge", total_fee: 250 },
+      { platform: "app", userAgent: "Mozilla/5.0 (Linux; Android 14) uni-app" },
+    );
+    expect(created).toMatchObject({
+      code: 0,
+      data: { pay_type: "wxpay_app-plus", orderInfo: { appid: keys.appId, partnerid: keys.mchId, package: "Sign=WXPay", prepayid: expect.any(String) } },
+    });
     const info = created.data.orderInfo as Record<string, string>;
     // The App's sign covers appid, noncestr, package, partnerid, prepayid, timestamp (no signType field), under HMAC-SHA256.
-    expect(info.sign).toBe(v2Sign({ appid: info.appid, noncestr: info.noncestr, package: info.package, partnerid: info.partnerid, prepayid: info.prepayid, timestamp: info.timestamp }, keys.key, "HMAC-SHA256"));
+    expect(info.sign).toBe(
+      v2Sign(
+        { appid: info.appid, noncestr: info.noncestr, package: info.package, partnerid: info.partnerid, prepayid: info.prepayid, timestamp: info.timestamp },
+        keys.key,
+        "HMAC-SHA256",
+      ),
+    );
     // The sandbox signs this order's notification with the type it was placed with.
     expect(sandboxOrder(created.data.out_trade_no)).toMatchObject({ version: 2, sign_type: "HMAC-SHA256", trade_type: "APP" });
     await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no });
@@ -161,7 +220,17 @@ describe("WeChat Pay API v2 end to end through the emulator and the sandbox", ()
     /** 18 digits, as WeChat's codes: the prefix says what the sandbox's payer does. */
     const authCode = (prefix: string) => `${prefix}${String(Date.now()).slice(-10)}${String(serial++).padStart(4, "0")}`.padEnd(18, "7").slice(0, 18);
     const checkout = (code: string, totalFee: number) =>
-      api.shop("create", { data: { out_trade_no: `TILL${Date.now()}${serial}`, total_fee: totalFee, subject: "门店收银", type: "recharge", user_id: "u1", auth_code: code, other: { store_id: "SZ-001" } } });
+      api.shop("create", {
+        data: {
+          out_trade_no: `TILL${Date.now()}${serial}`,
+          total_fee: totalFee,
+          subject: "门店收银",
+          type: "recharge",
+          user_id: "u1",
+          auth_code: code,
+          other: { store_id: "SZ-001" },
+        },
+      });
     /** The recharge hook runs in vk-pay; a payment applied in another function has it run there, once. */
     const settleHooks = async (outTradeNo: string) => api.asAdmin("admin/hookRetry", { out_trade_no: outTradeNo });
 
@@ -208,7 +277,9 @@ describe("WeChat Pay API v2 end to end through the emulator and the sandbox", ()
     ])("reports %s as a refusal and leaves the order closed, never paid", async (_errCode, prefix) => {
       const before = await api.balance();
       const outTradeNo = `TILLX${prefix}${Date.now()}`;
-      const refused = await api.shop("create", { data: { out_trade_no: outTradeNo, total_fee: 300, subject: "门店收银", type: "recharge", user_id: "u1", auth_code: authCode(prefix) } });
+      const refused = await api.shop("create", {
+        data: { out_trade_no: outTradeNo, total_fee: 300, subject: "门店收银", type: "recharge", user_id: "u1", auth_code: authCode(prefix) },
+      });
       expect(refused.code).not.toBe(0);
       expect(refused.msg).toMatch(/付款码支付失败/);
       expect(sandboxOrder(outTradeNo)).toMatchObject({ trade_state: "PAYERROR" });

@@ -58,9 +58,12 @@ describe("WeChat Pay v3 edges end to end", () => {
     return ((await response.json()) as { result: any }).result;
   };
   const client = (url: string, data: Record<string, unknown>, token = user) => call("vk-pay", { url, data, uniIdToken: token });
-  const order = async (outTradeNo: string) => (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
+  const order = async (outTradeNo: string) =>
+    (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
   const logFor = async (outTradeNo: string) =>
-    ((await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as Array<Record<string, any>>).map((entry) => [entry.outcome, entry.reason ?? ""]);
+    (
+      (await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as Array<Record<string, any>>
+    ).map((entry) => [entry.outcome, entry.reason ?? ""]);
   const post = async (url: string, message: { body: string; headers: Record<string, string> }) => {
     const response = await fetch(url, { method: "POST", headers: message.headers, body: message.body });
     return { status: response.status, body: await response.text() };
@@ -95,7 +98,10 @@ describe("WeChat Pay v3 edges end to end", () => {
   it("pays, queries and refunds an order the developer's server code created (type custom), recording the purchase once", async () => {
     const outTradeNo = `COURSE${Date.now()}`;
     const created = await call("shop", { action: "buy", out_trade_no: outTradeNo });
-    expect(created).toMatchObject({ code: 0, data: { out_trade_no: outTradeNo, pay_type: "wxpay_h5", total_fee: 1234, orderInfo: { codeUrl: expect.any(String) } } });
+    expect(created).toMatchObject({
+      code: 0,
+      data: { out_trade_no: outTradeNo, pay_type: "wxpay_h5", total_fee: 1234, orderInfo: { codeUrl: expect.any(String) } },
+    });
     expect(await order(outTradeNo)).toMatchObject({ type: "custom", user_id: "u1", total_fee: 1234, status: "NOTPAY", custom: { course_id: "c-42" } });
     // A client cannot create a custom order: it has no create hook to price it.
     expect((await client("pay/createPayment", { provider: "wxpay", type: "custom", total_fee: 1, isPC: true })).code).not.toBe(0);
@@ -118,28 +124,34 @@ describe("WeChat Pay v3 edges end to end", () => {
 
   // Whether v3 refuses the close of a paid order (ORDERPAID) or answers 204 is not settled by its page;
   // either way the shop must hear "already paid", and the payment whose notification was lost is applied once.
-  it.each(["ORDERPAID", "NO_CONTENT"])("closing an order the buyer has just paid (WeChat answering %s) applies the payment once and answers 2005", async (answer) => {
-    const outTradeNo = `CLOSEPAID${answer}${Date.now()}`;
-    await call("shop", { action: "buy", out_trade_no: outTradeNo });
-    await env.control("wxpay", "drop", { count: 1 });
-    await env.control("wxpay", "pay", { out_trade_no: outTradeNo });
-    await env.wxpay.idle();
-    expect(await order(outTradeNo)).toMatchObject({ status: "NOTPAY" });
-    await env.control("wxpay", "close-paid-answer", { answer });
-    try {
-      expect(await call("shop", { action: "close", out_trade_no: outTradeNo })).toMatchObject({ code: 2005 });
-    } finally {
-      await env.control("wxpay", "close-paid-answer", { answer: "ORDERPAID" });
-    }
-    expect(await order(outTradeNo)).toMatchObject({ status: "SUCCESS", transaction_id: env.wxpay.state.order(env.wxpay.keys.mchId, outTradeNo)?.transaction_id });
-    // The shop's function has no hooks; WeChat's redelivered notification reaches vk-pay, which runs the paid hook once.
-    await env.control("wxpay", "redeliver", { out_trade_no: outTradeNo });
-    await env.control("wxpay", "redeliver", { out_trade_no: outTradeNo });
-    await env.wxpay.idle();
-    expect(await call("shop", { action: "query", out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { orderPaid: true, user_order_success: true } });
-    expect((await env.db.collection("vk-pay-purchases").where({ out_trade_no: outTradeNo }).get()).data).toHaveLength(1);
-    expect((await logFor(outTradeNo)).map(([outcome]) => outcome)).toEqual(["duplicate", "duplicate"]);
-  });
+  it.each(["ORDERPAID", "NO_CONTENT"])(
+    "closing an order the buyer has just paid (WeChat answering %s) applies the payment once and answers 2005",
+    async (answer) => {
+      const outTradeNo = `CLOSEPAID${answer}${Date.now()}`;
+      await call("shop", { action: "buy", out_trade_no: outTradeNo });
+      await env.control("wxpay", "drop", { count: 1 });
+      await env.control("wxpay", "pay", { out_trade_no: outTradeNo });
+      await env.wxpay.idle();
+      expect(await order(outTradeNo)).toMatchObject({ status: "NOTPAY" });
+      await env.control("wxpay", "close-paid-answer", { answer });
+      try {
+        expect(await call("shop", { action: "close", out_trade_no: outTradeNo })).toMatchObject({ code: 2005 });
+      } finally {
+        await env.control("wxpay", "close-paid-answer", { answer: "ORDERPAID" });
+      }
+      expect(await order(outTradeNo)).toMatchObject({
+        status: "SUCCESS",
+        transaction_id: env.wxpay.state.order(env.wxpay.keys.mchId, outTradeNo)?.transaction_id,
+      });
+      // The shop's function has no hooks; WeChat's redelivered notification reaches vk-pay, which runs the paid hook once.
+      await env.control("wxpay", "redeliver", { out_trade_no: outTradeNo });
+      await env.control("wxpay", "redeliver", { out_trade_no: outTradeNo });
+      await env.wxpay.idle();
+      expect(await call("shop", { action: "query", out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { orderPaid: true, user_order_success: true } });
+      expect((await env.db.collection("vk-pay-purchases").where({ out_trade_no: outTradeNo }).get()).data).toHaveLength(1);
+      expect((await logFor(outTradeNo)).map(([outcome]) => outcome)).toEqual(["duplicate", "duplicate"]);
+    },
+  );
 
   it("holds an ABNORMAL refund's money (no second refund of it) until WeChat reports SUCCESS", async () => {
     const outTradeNo = `ABN${Date.now()}`;
@@ -177,7 +189,10 @@ describe("WeChat Pay v3 edges end to end", () => {
     const applied = await apply(card);
     expect(applied).toMatchObject({ code: 0, data: { out_refund_no: outRefundNo, refund_status: "ABNORMAL", provider_status: "PROCESSING" } });
     const atWechat = (await env.control("wxpay", "refund-requests", { out_trade_no: outTradeNo })).refunds[0];
-    expect(atWechat).toMatchObject({ status: "PROCESSING", abnormal_apply: { type: "USER_BANK_CARD", bank_type: "ICBC_DEBIT", bank_account_tail: "3445", real_name: "张三" } });
+    expect(atWechat).toMatchObject({
+      status: "PROCESSING",
+      abnormal_apply: { type: "USER_BANK_CARD", bank_type: "ICBC_DEBIT", bank_account_tail: "3445", real_name: "张三" },
+    });
     const stored = (await env.db.collection("vk-pay-refunds").doc(outRefundNo).get()).data[0];
     expect(stored).toMatchObject({ status: "ABNORMAL", abnormal_apply: { type: "USER_BANK_CARD", bank_account_tail: "3445" } });
     expect(JSON.stringify(stored)).not.toMatch(/6222020200112233445|张三/);
@@ -187,7 +202,9 @@ describe("WeChat Pay v3 edges end to end", () => {
     await env.wxpay.idle();
     expect(await order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 1234 });
     const detail = await client("admin/orders", { out_trade_no: outTradeNo }, admin);
-    expect(detail.data.abnormal_refunds).toEqual([expect.objectContaining({ out_refund_no: outRefundNo, status: "SUCCESS", abnormal_apply: expect.objectContaining({ type: "USER_BANK_CARD" }) })]);
+    expect(detail.data.abnormal_refunds).toEqual([
+      expect.objectContaining({ out_refund_no: outRefundNo, status: "SUCCESS", abnormal_apply: expect.objectContaining({ type: "USER_BANK_CARD" }) }),
+    ]);
   });
 
   describe("notifications nobody should trust", () => {
@@ -202,15 +219,37 @@ describe("WeChat Pay v3 edges end to end", () => {
     });
 
     const payment = (overrides: Record<string, unknown> = {}, signer?: Signer, timestamp?: number) =>
-      v3Notification({ v3Key: env.wxpay.keys.v3Key, signer: signer ?? platform, eventType: "TRANSACTION.SUCCESS", originalType: "transaction", resource: transaction(outTradeNo, overrides), timestamp });
+      v3Notification({
+        v3Key: env.wxpay.keys.v3Key,
+        signer: signer ?? platform,
+        eventType: "TRANSACTION.SUCCESS",
+        originalType: "transaction",
+        resource: transaction(outTradeNo, overrides),
+        timestamp,
+      });
 
     it.each([
       ["a timestamp six minutes old", () => payment({}, undefined, Math.floor(Date.now() / 1000) - 360), /timestamp|window|expired/i],
-      ["a serial WeChat never issued", () => payment({}, { privateKeyPem: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string, serial: "5157F09EFDC096DE15EBE81A47057A72AAAAAAAA" }), /serial|certificate/i],
-      ["one byte of the body changed after signing", () => {
-        const message = payment();
-        return { ...message, body: message.body.replace('"summary":"通知"', '"summary":"通知 "') };
-      }, /signature/i],
+      [
+        "a serial WeChat never issued",
+        () =>
+          payment(
+            {},
+            {
+              privateKeyPem: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+              serial: "5157F09EFDC096DE15EBE81A47057A72AAAAAAAA",
+            },
+          ),
+        /serial|certificate/i,
+      ],
+      [
+        "one byte of the body changed after signing",
+        () => {
+          const message = payment();
+          return { ...message, body: message.body.replace('"summary":"通知"', '"summary":"通知 "') };
+        },
+        /signature/i,
+      ],
       ["an amount one fen short", () => payment({ amount: { total: 899, payer_total: 899, currency: "CNY", payer_currency: "CNY" } }), /amount 899/],
       ["another merchant's id", () => payment({ mchid: "1900009999" }), /merchant|mchid/i],
     ])("refuses %s: WeChat is told to retry, the order and the balance do not move", async (_label, build, reason) => {
@@ -246,7 +285,13 @@ describe("WeChat Pay v3 edges end to end", () => {
         user_received_account: "支付用户零钱",
         amount: { total: 900, refund: 400, payer_total: 900, payer_refund: 400 },
       });
-      const message = v3Notification({ v3Key: env.wxpay.keys.v3Key, signer: platform, eventType: "REFUND.SUCCESS", originalType: "refund", resource: refund("SUCCESS") });
+      const message = v3Notification({
+        v3Key: env.wxpay.keys.v3Key,
+        signer: platform,
+        eventType: "REFUND.SUCCESS",
+        originalType: "refund",
+        resource: refund("SUCCESS"),
+      });
       expect((await post(notifyUrl, message)).status).toBe(200);
       expect((await post(notifyUrl, message)).status).toBe(200);
       expect(await order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 400 });

@@ -35,13 +35,19 @@ describe("WeChat Pay v3 end to end through the emulator and the sandbox", () => 
 
   it("pays a recharge by Native QR, credits the balance once, and refunds it in two parts", async () => {
     const created = await client("pay/createPayment", { provider: "wxpay", type: "recharge", total_fee: 10000, isPC: true });
-    expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_h5", needQRcode: true, total_fee: 10000, orderInfo: { codeUrl: expect.stringContaining("/__sandbox/wxpay/cashier") } } });
+    expect(created).toMatchObject({
+      code: 0,
+      data: { pay_type: "wxpay_h5", needQRcode: true, total_fee: 10000, orderInfo: { codeUrl: expect.stringContaining("/__sandbox/wxpay/cashier") } },
+    });
     const outTradeNo = created.data.out_trade_no as string;
     expect(await client("pay/queryPayment", { out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { trade_state: "NOTPAY", orderPaid: false } });
 
     expect(await env.control("wxpay", "pay", { out_trade_no: outTradeNo })).toMatchObject({ ok: true });
     await env.wxpay.idle();
-    expect(await client("pay/queryPayment", { out_trade_no: outTradeNo, await_notify: true })).toMatchObject({ code: 0, data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true } });
+    expect(await client("pay/queryPayment", { out_trade_no: outTradeNo, await_notify: true })).toMatchObject({
+      code: 0,
+      data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true },
+    });
     expect(await balance()).toBe(10000);
 
     // The sandbox sends the same notification again: nothing is credited twice.
@@ -60,17 +66,33 @@ describe("WeChat Pay v3 end to end through the emulator and the sandbox", () => 
     await env.wxpay.idle();
     expect(await balance()).toBe(0);
     const detail = await client("admin/orders", { out_trade_no: outTradeNo }, "web", admin);
-    expect(detail).toMatchObject({ code: 0, data: { order: { status: "REFUND", refund_fee: 10000 }, refunds: [{ status: "SUCCESS" }, { status: "SUCCESS" }] } });
+    expect(detail).toMatchObject({
+      code: 0,
+      data: { order: { status: "REFUND", refund_fee: 10000 }, refunds: [{ status: "SUCCESS" }, { status: "SUCCESS" }] },
+    });
     expect(detail.data.notifications.map((n: { outcome: string }) => n.outcome)).toEqual(["applied", "duplicate", "applied", "applied"]);
     expect(await client("admin/refund", { out_trade_no: outTradeNo, refund_fee: 1 }, "web", admin)).toMatchObject({ code: 2008 });
   });
 
   it("pays a goods order from a mini program with a verifiable JSAPI signature, taking the stock once", async () => {
-    const created = await client("pay/createPayment", { provider: "wxpay", type: "goods", openid: "o-user-1", custom: { goods_id: "pen", quantity: 2 } }, "mp-weixin");
-    expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_mp-weixin", total_fee: 3980, orderInfo: { appId: "wx0000000000000001", signType: "RSA", package: expect.stringMatching(/^prepay_id=/), paySign: expect.any(String) } } });
+    const created = await client(
+      "pay/createPayment",
+      { provider: "wxpay", type: "goods", openid: "o-user-1", custom: { goods_id: "pen", quantity: 2 } },
+      "mp-weixin",
+    );
+    expect(created).toMatchObject({
+      code: 0,
+      data: {
+        pay_type: "wxpay_mp-weixin",
+        total_fee: 3980,
+        orderInfo: { appId: "wx0000000000000001", signType: "RSA", package: expect.stringMatching(/^prepay_id=/), paySign: expect.any(String) },
+      },
+    });
     await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no });
     await env.wxpay.idle();
-    expect(await client("pay/queryPayment", { out_trade_no: created.data.out_trade_no })).toMatchObject({ data: { trade_state: "SUCCESS", user_order_success: true } });
+    expect(await client("pay/queryPayment", { out_trade_no: created.data.out_trade_no })).toMatchObject({
+      data: { trade_state: "SUCCESS", user_order_success: true },
+    });
     expect((await client("pay/getGoods", {})).data.rows).toEqual([expect.objectContaining({ _id: "pen", stock: 3 })]);
   });
 
@@ -78,7 +100,10 @@ describe("WeChat Pay v3 end to end through the emulator and the sandbox", () => 
     const response = await fetch(`${env.url}/__callFunction/vk-pay`, {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1" },
-      body: JSON.stringify({ event: { url: "pay/createPayment", data: { provider: "wxpay", type: "vip", custom: { vip_type: "month" } }, uniIdToken: user }, clientInfo: { PLATFORM: "web" } }),
+      body: JSON.stringify({
+        event: { url: "pay/createPayment", data: { provider: "wxpay", type: "vip", custom: { vip_type: "month" } }, uniIdToken: user },
+        clientInfo: { PLATFORM: "web" },
+      }),
     });
     const created = ((await response.json()) as { result: any }).result;
     expect(created).toMatchObject({ code: 0, data: { pay_type: "wxpay_mweb", total_fee: 3000, orderInfo: { h5Url: expect.any(String) } } });
@@ -90,13 +115,30 @@ describe("WeChat Pay v3 end to end through the emulator and the sandbox", () => 
   });
 
   it.each([
-    ["an App", "app", "Mozilla/5.0 (Linux; Android 14) uni-app", {}, "wxpay_app-plus", { appid: "wx0000000000000001", partnerid: "1900000001", package: "Sign=WXPay", prepayid: expect.any(String), sign: expect.any(String) }],
-    ["the WeChat browser (JSAPI)", "web", "Mozilla/5.0 (iPhone) Mobile/15E148 MicroMessenger/8.0.40", { openid: "o-user-2" }, "wxpay_h5-weixin", { signType: "RSA", paySign: expect.any(String), package: expect.stringMatching(/^prepay_id=/) }],
+    [
+      "an App",
+      "app",
+      "Mozilla/5.0 (Linux; Android 14) uni-app",
+      {},
+      "wxpay_app-plus",
+      { appid: "wx0000000000000001", partnerid: "1900000001", package: "Sign=WXPay", prepayid: expect.any(String), sign: expect.any(String) },
+    ],
+    [
+      "the WeChat browser (JSAPI)",
+      "web",
+      "Mozilla/5.0 (iPhone) Mobile/15E148 MicroMessenger/8.0.40",
+      { openid: "o-user-2" },
+      "wxpay_h5-weixin",
+      { signType: "RSA", paySign: expect.any(String), package: expect.stringMatching(/^prepay_id=/) },
+    ],
   ])("pays a recharge from %s", async (_label, platform, userAgent, extra, payType, orderInfo) => {
     const response = await fetch(`${env.url}/__callFunction/vk-pay`, {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": userAgent },
-      body: JSON.stringify({ event: { url: "pay/createPayment", data: { provider: "wxpay", type: "recharge", total_fee: 150, ...extra }, uniIdToken: user }, clientInfo: { PLATFORM: platform } }),
+      body: JSON.stringify({
+        event: { url: "pay/createPayment", data: { provider: "wxpay", type: "recharge", total_fee: 150, ...extra }, uniIdToken: user },
+        clientInfo: { PLATFORM: platform },
+      }),
     });
     const created = ((await response.json()) as { result: any }).result;
     expect(created).toMatchObject({ code: 0, data: { pay_type: payType, orderInfo } });
@@ -112,7 +154,9 @@ describe("WeChat Pay v3 end to end through the emulator and the sandbox", () => 
     await env.control("wxpay", "pay", { out_trade_no: created.data.out_trade_no });
     await env.wxpay.idle();
     const before = await balance();
-    expect(await client("pay/queryPayment", { out_trade_no: created.data.out_trade_no })).toMatchObject({ data: { trade_state: "SUCCESS", user_order_success: true } });
+    expect(await client("pay/queryPayment", { out_trade_no: created.data.out_trade_no })).toMatchObject({
+      data: { trade_state: "SUCCESS", user_order_success: true },
+    });
     expect(await balance()).toBe(before + 500);
     await env.control("wxpay", "drop", { count: 0 });
   });

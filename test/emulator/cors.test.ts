@@ -75,7 +75,9 @@ describe("CORS with UNICLOUD_ALLOWED_ORIGINS", () => {
   it("allows exactly the listed origins, and the emulator's own pages", async () => {
     const env = await startFixtureEmulator({ allowedOrigins: "http://192.168.1.5:5173, https://h5.example.com/" });
     try {
-      expect((await preflight(`${env.url}/__callFunction/echo`, "http://192.168.1.5:5173")).headers["access-control-allow-origin"]).toBe("http://192.168.1.5:5173");
+      expect((await preflight(`${env.url}/__callFunction/echo`, "http://192.168.1.5:5173")).headers["access-control-allow-origin"]).toBe(
+        "http://192.168.1.5:5173",
+      );
       expect((await preflight(`${env.url}/__callFunction/echo`, "https://h5.example.com")).status).toBe(204);
       expect((await preflight(`${env.url}/__callFunction/echo`, "http://localhost:5173")).status).toBe(403);
       expect((await preflight(`${env.url}/__callFunction/echo`, env.url)).status).toBe(204);

@@ -21,11 +21,23 @@ describe("URL化 event", () => {
 
   it("hands binary bodies over base64-encoded and text bodies as text", () => {
     const bytes = Buffer.from([0, 1, 2, 250, 255]);
-    const binary = buildHttpEvent({ relativePath: "/", method: "POST", headers: { "content-type": "application/octet-stream" }, search: new URLSearchParams(), body: bytes });
+    const binary = buildHttpEvent({
+      relativePath: "/",
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      search: new URLSearchParams(),
+      body: bytes,
+    });
     expect(binary.isBase64Encoded).toBe(true);
     expect(Buffer.from(binary.body, "base64")).toEqual(bytes);
     for (const type of ["text/xml", "application/xml; charset=utf-8", "application/x-www-form-urlencoded", "application/vnd.api+json"]) {
-      const text = buildHttpEvent({ relativePath: "/", method: "POST", headers: { "content-type": type }, search: new URLSearchParams(), body: Buffer.from("<a/>") });
+      const text = buildHttpEvent({
+        relativePath: "/",
+        method: "POST",
+        headers: { "content-type": type },
+        search: new URLSearchParams(),
+        body: Buffer.from("<a/>"),
+      });
       expect(text).toMatchObject({ body: "<a/>", isBase64Encoded: false });
     }
   });

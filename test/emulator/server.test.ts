@@ -57,19 +57,37 @@ describe("the emulator's HTTP server", () => {
   });
 
   it("answers client calls at /__callFunction/<name> with { result, requestId } and client info in the context", async () => {
-    const reply = await postJson(`${env.url}/__callFunction/echo`, {
-      event: { url: "x", uniIdToken: "tok" },
-      clientInfo: { PLATFORM: "mp-weixin", APPID: "__UNI__TEST", OS: "ios", DEVICEID: "d1", LOCALE: "zh-Hans", SOURCE: "server", CLIENTIP: "6.6.6.6" },
-    }, { "user-agent": "MicroMessenger" });
+    const reply = await postJson(
+      `${env.url}/__callFunction/echo`,
+      {
+        event: { url: "x", uniIdToken: "tok" },
+        clientInfo: { PLATFORM: "mp-weixin", APPID: "__UNI__TEST", OS: "ios", DEVICEID: "d1", LOCALE: "zh-Hans", SOURCE: "server", CLIENTIP: "6.6.6.6" },
+      },
+      { "user-agent": "MicroMessenger" },
+    );
     expect(reply.status).toBe(200);
     expect(Object.keys(reply.json).sort()).toEqual(["requestId", "result"]);
     const { context, event, clientInfos, cloudInfos } = reply.json.result;
     expect(event).toEqual({ url: "x", uniIdToken: "tok" });
     // A client may report its platform but never forge runtime fields.
-    expect(context).toMatchObject({ SOURCE: "client", PLATFORM: "mp-weixin", APPID: "__UNI__TEST", OS: "ios", DEVICEID: "d1", LOCALE: "zh-Hans", CLIENTIP: "127.0.0.1", CLIENTUA: "MicroMessenger", uniIdToken: "tok" });
+    expect(context).toMatchObject({
+      SOURCE: "client",
+      PLATFORM: "mp-weixin",
+      APPID: "__UNI__TEST",
+      OS: "ios",
+      DEVICEID: "d1",
+      LOCALE: "zh-Hans",
+      CLIENTIP: "127.0.0.1",
+      CLIENTUA: "MicroMessenger",
+      uniIdToken: "tok",
+    });
     expect(context.requestId).toBe(reply.json.requestId);
-    expect(clientInfos).toEqual([expect.objectContaining({ uniPlatform: "mp-weixin", appId: "__UNI__TEST", source: "client", requestId: reply.json.requestId })]);
-    expect(cloudInfos).toEqual([{ provider: "aliyun", spaceId: "local", functionName: "echo", functionType: "cloudfunction", requestId: reply.json.requestId }]);
+    expect(clientInfos).toEqual([
+      expect.objectContaining({ uniPlatform: "mp-weixin", appId: "__UNI__TEST", source: "client", requestId: reply.json.requestId }),
+    ]);
+    expect(cloudInfos).toEqual([
+      { provider: "aliyun", spaceId: "local", functionName: "echo", functionType: "cloudfunction", requestId: reply.json.requestId },
+    ]);
   });
 
   it("runs callFunction in process with SOURCE function and no client info", async () => {

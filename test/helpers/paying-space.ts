@@ -13,7 +13,9 @@ import { UNI_ID_TEST_CONFIG } from "./tokens";
  * The whole local product as `npm start` runs it: the built vk-pay in the emulator, the generated
  * uni-pay config pointing at the sandboxes, and every sandbox of the registry over real HTTP.
  */
-export async function startPayingSpace(options: { prepareSpace?: (spaceDir: string) => void; prepareDataDir?: (dataDir: string) => void | Promise<void> } = {}) {
+export async function startPayingSpace(
+  options: { prepareSpace?: (spaceDir: string) => void; prepareDataDir?: (dataDir: string) => void | Promise<void> } = {},
+) {
   const space = copySpace(SPACE_DIR);
   // Tests may add their own cloud functions (server code calling vk-uni-pay) beside vk-pay.
   options.prepareSpace?.(space.spaceDir);
@@ -23,7 +25,14 @@ export async function startPayingSpace(options: { prepareSpace?: (spaceDir: stri
   // A test may write its own uni-pay/config.js (or vk-pay-config rows) first; generated files never overwrite it.
   await options.prepareDataDir?.(dataDir);
   await prepareDataDir(dataDir);
-  const emulator = createEmulator({ spaceDir: space.spaceDir, dataDir, databaseFile: join(dataDir, "db.sqlite"), port: 0, timers: false, log: () => undefined });
+  const emulator = createEmulator({
+    spaceDir: space.spaceDir,
+    dataDir,
+    databaseFile: join(dataDir, "db.sqlite"),
+    port: 0,
+    timers: false,
+    log: () => undefined,
+  });
   const sandboxes: Record<string, RunningSandbox> = {};
   for (const sandbox of SANDBOXES) {
     sandboxes[sandbox.name] = await sandbox.start({ dataDir, mode: "test", log: () => undefined });
@@ -37,7 +46,11 @@ export async function startPayingSpace(options: { prepareSpace?: (spaceDir: stri
   process.env.PORT = new URL(url).port;
   const db = emulator.uniCloud.database() as any;
   const control = async (provider: string, action: string, body: Record<string, unknown>) => {
-    const response = await fetch(`${url}/__sandbox/${provider}/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}/__sandbox/${provider}/${action}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return (await response.json()) as Record<string, any>;
   };
   return {

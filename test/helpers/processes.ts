@@ -62,6 +62,9 @@ export function wxpayPaymentNotification(keys: WxpaySandboxKeys, outTradeNo: str
     summary: "支付成功",
     resource: encryptResource({ plaintext: JSON.stringify(transaction), apiV3Key: keys.v3Key, associatedData: "transaction" }),
   });
-  const headers = { "content-type": "application/json", ...signResponse({ body, privateKey: loadPrivateKey(keys.platformPrivateKeyPem), serial: keys.platformSerial }) };
+  const headers = {
+    "content-type": "application/json",
+    ...signResponse({ body, privateKey: loadPrivateKey(keys.platformPrivateKeyPem), serial: keys.platformSerial }),
+  };
   return { headers, body };
 }

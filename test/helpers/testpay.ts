@@ -41,7 +41,14 @@ export function createTestpay(): { provider: PaymentProvider; platform: TestpayP
     async queryPayment(request) {
       platform.calls.push({ method: "queryPayment", request });
       const payment = platform.payments.get(request.outTradeNo);
-      return { state: payment?.state ?? "NOTPAY", outTradeNo: request.outTradeNo, totalFee: payment?.totalFee, transactionId: payment?.transactionId, paidAt: 5000, raw: {} };
+      return {
+        state: payment?.state ?? "NOTPAY",
+        outTradeNo: request.outTradeNo,
+        totalFee: payment?.totalFee,
+        transactionId: payment?.transactionId,
+        paidAt: 5000,
+        raw: {},
+      };
     },
     async closePayment(request) {
       platform.calls.push({ method: "closePayment", request });
@@ -58,7 +65,15 @@ export function createTestpay(): { provider: PaymentProvider; platform: TestpayP
       if (platform.refundAnswer === "network") throw new NetworkError();
       if (platform.refundAnswer === "invalid") throw new ValidationError(-1, "other-invalid", "other.x 必须是字符串");
       platform.refunds.set(request.outRefundNo, platform.refundAnswer);
-      return { state: platform.refundAnswer, outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundId: `RF-${request.outRefundNo}`, refundFee: request.refundFee, settledAt: 7000, raw: {} };
+      return {
+        state: platform.refundAnswer,
+        outTradeNo: request.outTradeNo,
+        outRefundNo: request.outRefundNo,
+        refundId: `RF-${request.outRefundNo}`,
+        refundFee: request.refundFee,
+        settledAt: 7000,
+        raw: {},
+      };
     },
     async queryRefund(request) {
       platform.calls.push({ method: "queryRefund", request });

@@ -6,7 +6,11 @@ import { signJwt } from "./jwt";
  */
 export async function mintToken(secret: string, claims: { uid: string; role?: string[]; expiresInSeconds?: number; issuedAt?: number }): Promise<string> {
   const iat = claims.issuedAt ?? Math.floor(Date.now() / 1000);
-  return signJwt({ alg: "HS256", typ: "JWT" }, { uid: claims.uid, role: claims.role ?? [], permission: [], uniIdVersion: "1.0.19", iat, exp: iat + (claims.expiresInSeconds ?? 7200) }, secret);
+  return signJwt(
+    { alg: "HS256", typ: "JWT" },
+    { uid: claims.uid, role: claims.role ?? [], permission: [], uniIdVersion: "1.0.19", iat, exp: iat + (claims.expiresInSeconds ?? 7200) },
+    secret,
+  );
 }
 
 export const TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef";

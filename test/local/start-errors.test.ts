@@ -44,7 +44,8 @@ function occupy(port: number): Promise<Server> {
   });
 }
 
-const stop = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM"))));
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM"))));
 
 describe("npm start's start-up errors", () => {
   let dataDir: string;
@@ -75,7 +76,11 @@ describe("npm start's start-up errors", () => {
   });
 
   it("runs a copy of uniCloud/, so the deploy folder gets no node_modules links to the stand-ins", async () => {
-    const reply = await fetch(`http://127.0.0.1:${firstPort}/http/vk-pay`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: "user/getInfo" }) });
+    const reply = await fetch(`http://127.0.0.1:${firstPort}/http/vk-pay`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ url: "user/getInfo" }),
+    });
     expect(await reply.json()).toMatchObject({ code: 30202 });
     expect(existsSync(join(dataDir, "space/cloudfunctions/vk-pay/node_modules/uni-config-center"))).toBe(true);
     expect(existsSync(join(SPACE_DIR, "cloudfunctions/vk-pay/node_modules"))).toBe(false);

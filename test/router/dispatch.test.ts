@@ -9,13 +9,15 @@ import { mintToken, TEST_SECRET, UNI_ID_TEST_CONFIG } from "../helpers/tokens";
 
 /** Routes that report what the router handed them, one per access level. */
 function recordingRoutes(calls: RouteRequest[]): RouteTable {
-  const route = (access: RouteModule["access"]): (() => RouteModule) => () => ({
-    access,
-    async main(request) {
-      calls.push(request);
-      return { code: 0, msg: "success", data: { uid: request.uid ?? null } };
-    },
-  });
+  const route =
+    (access: RouteModule["access"]): (() => RouteModule) =>
+    () => ({
+      access,
+      async main(request) {
+        calls.push(request);
+        return { code: 0, msg: "success", data: { uid: request.uid ?? null } };
+      },
+    });
   return {
     "open/ping": route("public"),
     "user/ping": route("user"),
@@ -35,7 +37,8 @@ describe("the router's access rules", () => {
   const calls: RouteRequest[] = [];
   const routes = recordingRoutes(calls);
   const context = { SOURCE: "client", PLATFORM: "web", APPID: "__UNI__T", requestId: "req-1" };
-  const dispatch = (url: string, token?: string, data: Record<string, unknown> = {}) => dispatchCall({ url, token, data, context }, { routes, log: () => undefined });
+  const dispatch = (url: string, token?: string, data: Record<string, unknown> = {}) =>
+    dispatchCall({ url, token, data, context }, { routes, log: () => undefined });
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "vk-pay-router-"));

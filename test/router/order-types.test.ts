@@ -18,7 +18,22 @@ describe("built-in order types", () => {
   let db: Database;
   const user = async () => ((await db.collection("uni-id-users").doc("u1").get()).data as any[])[0];
   const pay = async (type: string, terms: { total_fee: number; subject: string; custom?: Record<string, unknown> }, no = "T1") => {
-    const order = await openOrder({ out_trade_no: no, type, provider: "wxpay", pay_type: "wxpay_h5", total_fee: terms.total_fee, description: terms.subject, user_id: "u1", custom: terms.custom, notify_url: "http://x", notify_path: "/p" }, 1000, db);
+    const order = await openOrder(
+      {
+        out_trade_no: no,
+        type,
+        provider: "wxpay",
+        pay_type: "wxpay_h5",
+        total_fee: terms.total_fee,
+        description: terms.subject,
+        user_id: "u1",
+        custom: terms.custom,
+        notify_url: "http://x",
+        notify_path: "/p",
+      },
+      1000,
+      db,
+    );
     await markPaid(order, { paidAt: 2000, notifyMode: 1 }, 2000, db);
     expect(await runPaidHook(order._id, (name) => types[name], { now: 10 * DAY, db, log: () => undefined })).toBe("done");
     return order;
@@ -28,7 +43,8 @@ describe("built-in order types", () => {
     await settleRefund(outRefundNo, { state: "SUCCESS", settledAt: 4000 }, db);
     return runRefundedHook(outRefundNo, (name) => types[name], { now: 10 * DAY, db, log: () => undefined });
   };
-  const create = async (type: string, input: Record<string, unknown>, config: Record<string, unknown> = {}) => types[type]!.create!({ user: { _id: "u1" }, input, db, config });
+  const create = async (type: string, input: Record<string, unknown>, config: Record<string, unknown> = {}) =>
+    types[type]!.create!({ user: { _id: "u1" }, input, db, config });
 
   beforeEach(async () => {
     raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
@@ -39,14 +55,23 @@ describe("built-in order types", () => {
   afterEach(() => raw.close());
 
   it("recharge: prices within min/max with the best bonus tier, credits once with a log row, takes back a refund's share", async () => {
-    const config = { min: 100, max: 100_000, bonus: [{ min: 1000, bonus: 100 }, { min: 5000, bonus: 800 }] };
+    const config = {
+      min: 100,
+      max: 100_000,
+      bonus: [
+        { min: 1000, bonus: 100 },
+        { min: 5000, bonus: 800 },
+      ],
+    };
     await expect(create("recharge", { total_fee: 50 }, config)).rejects.toMatchObject({ code: 1003 });
     await expect(create("recharge", { total_fee: 200_000 }, config)).rejects.toMatchObject({ code: 1003 });
     const terms = await create("recharge", { total_fee: 5000 }, config);
     expect(terms).toEqual({ total_fee: 5000, subject: "账户充值50.00元", custom: { recharge_balance: 5800 } });
     const order = await pay("recharge", terms);
     expect((await user()).balance).toBe(5800);
-    expect((await db.collection("vk-pay-balance-log").get()).data).toEqual([expect.objectContaining({ amount: 5800, balance_before: 0, balance_after: 5800, idempotency_key: `${order._id}:paid` })]);
+    expect((await db.collection("vk-pay-balance-log").get()).data).toEqual([
+      expect.objectContaining({ amount: 5800, balance_before: 0, balance_after: 5800, idempotency_key: `${order._id}:paid` }),
+    ]);
     expect(await refund(order._id, "R1", 2500)).toBe("done");
     expect((await user()).balance).toBe(5800 - 2900);
   });
@@ -67,7 +92,9 @@ describe("built-in order types", () => {
     expect(terms).toEqual({ total_fee: 500, subject: "钢笔", custom: { goods_id: "pen", quantity: 1 } });
     const order = await pay("goods", terms);
     expect(((await db.collection("vk-pay-goods").doc("pen").get()).data as any[])[0].stock).toBe(0);
-    expect((await db.collection("vk-pay-purchases").get()).data).toEqual([expect.objectContaining({ out_trade_no: "T1", goods_id: "pen", quantity: 1, oversold: false })]);
+    expect((await db.collection("vk-pay-purchases").get()).data).toEqual([
+      expect.objectContaining({ out_trade_no: "T1", goods_id: "pen", quantity: 1, oversold: false }),
+    ]);
     await refund(order._id, "R1", 200);
     expect(((await db.collection("vk-pay-goods").doc("pen").get()).data as any[])[0].stock).toBe(0);
     await refund(order._id, "R2", 300);
@@ -90,6 +117,8 @@ describe("built-in order types", () => {
   it("custom: no client pricing, and payment records a purchase", async () => {
     expect(custom.create).toBeUndefined();
     await pay("custom", { total_fee: 800, subject: "咨询", custom: { service: "consulting" } });
-    expect((await db.collection("vk-pay-purchases").get()).data).toEqual([expect.objectContaining({ type: "custom", out_trade_no: "T1", custom: { service: "consulting" } })]);
+    expect((await db.collection("vk-pay-purchases").get()).data).toEqual([
+      expect.objectContaining({ type: "custom", out_trade_no: "T1", custom: { service: "consulting" } }),
+    ]);
   });
 });

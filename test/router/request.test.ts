@@ -53,14 +53,24 @@ describe("client calls", () => {
 });
 
 describe("URL化 calls", () => {
-  const http = (body: string, extra: Record<string, unknown> = {}) => ({ httpMethod: "POST", headers: {}, queryStringParameters: {}, body, isBase64Encoded: false, ...extra });
+  const http = (body: string, extra: Record<string, unknown> = {}) => ({
+    httpMethod: "POST",
+    headers: {},
+    queryStringParameters: {},
+    body,
+    isBase64Encoded: false,
+    ...extra,
+  });
 
   it("refuses data: null as not an object", () => {
     expect(parseHttpCall(http(JSON.stringify({ url: "a", data: null })), context)).toMatchObject({ code: -1, errCode: "vk-pay-data-invalid" });
   });
 
   it("parses the JSON body, merges query parameters under body data, and reads the uni-id-token header", () => {
-    const call = parseHttpCall(http(JSON.stringify({ url: "a/b", data: { x: "body" } }), { queryStringParameters: { x: "query", y: "query" }, headers: { "uni-id-token": "tok" } }), context);
+    const call = parseHttpCall(
+      http(JSON.stringify({ url: "a/b", data: { x: "body" } }), { queryStringParameters: { x: "query", y: "query" }, headers: { "uni-id-token": "tok" } }),
+      context,
+    );
     expect(call).toMatchObject({ url: "a/b", data: { x: "body", y: "query" }, token: "tok" });
   });
 

@@ -21,7 +21,17 @@ describe("vk-pay routes", () => {
     await env.db.collection("vk-pay-goods").add([{ _id: "g1", name: "钢笔", price: 1990, stock: 2 }]);
     await env.db.collection("vk-pay-orders").add([
       { out_trade_no: "U1-ORDER", user_id: "u1", status: "NOTPAY", type: "recharge", provider: "wxpay", pay_type: "wxpay_h5", total_fee: 100, create_date: 1 },
-      { out_trade_no: "U2-ORDER", user_id: "u2", status: "SUCCESS", type: "goods", provider: "wxpay", pay_type: "wxpay_h5", total_fee: 300, create_date: 2, user_order_success: true },
+      {
+        out_trade_no: "U2-ORDER",
+        user_id: "u2",
+        status: "SUCCESS",
+        type: "goods",
+        provider: "wxpay",
+        pay_type: "wxpay_h5",
+        total_fee: 300,
+        create_date: 2,
+        user_order_success: true,
+      },
     ]);
     user = await mintToken(TEST_SECRET, { uid: "u1" });
     other = await mintToken(TEST_SECRET, { uid: "u2" });
@@ -31,7 +41,15 @@ describe("vk-pay routes", () => {
 
   it("lists goods and VIP plans from the server's own data", async () => {
     expect(await call("pay/getGoods", user)).toEqual({ code: 0, msg: "success", data: { rows: [{ _id: "g1", name: "钢笔", price: 1990, stock: 2 }] } });
-    expect(await call("pay/getVipPlans", user)).toMatchObject({ code: 0, data: { rows: [{ vip_type: "month", total_fee: 3000, days: 30 }, { vip_type: "year", total_fee: 29900, days: 365 }] } });
+    expect(await call("pay/getVipPlans", user)).toMatchObject({
+      code: 0,
+      data: {
+        rows: [
+          { vip_type: "month", total_fee: 3000, days: 30 },
+          { vip_type: "year", total_fee: 29900, days: 365 },
+        ],
+      },
+    });
   });
 
   it.each([
@@ -57,7 +75,18 @@ describe("vk-pay routes", () => {
   });
 
   it("keeps the admin routes for admins", async () => {
-    for (const url of ["admin/orders", "admin/notifications", "admin/refund", "admin/applyAbnormalRefund", "admin/reconcile", "admin/hookRetry", "admin/transfer", "admin/queryTransfer", "admin/cancelTransfer", "admin/transfers"]) {
+    for (const url of [
+      "admin/orders",
+      "admin/notifications",
+      "admin/refund",
+      "admin/applyAbnormalRefund",
+      "admin/reconcile",
+      "admin/hookRetry",
+      "admin/transfer",
+      "admin/queryTransfer",
+      "admin/cancelTransfer",
+      "admin/transfers",
+    ]) {
       expect({ url, reply: await call(url, user) }).toMatchObject({ url, reply: { code: 403 } });
       expect({ url, reply: await call(url, undefined) }).toMatchObject({ url, reply: { code: 30202 } });
     }
@@ -66,9 +95,21 @@ describe("vk-pay routes", () => {
   it("lists, filters, pages and details orders for an admin", async () => {
     const page = await call("admin/orders", admin, { pageSize: 1 });
     expect(page).toMatchObject({ code: 0, data: { total: 2, hasMore: true, rows: [{ out_trade_no: "U2-ORDER" }] } });
-    expect(await call("admin/orders", admin, { where: { user_id: "u1" } })).toMatchObject({ code: 0, data: { total: 1, rows: [{ out_trade_no: "U1-ORDER" }] } });
-    expect(await call("admin/orders", admin, { out_trade_no: "U2-ORDER" })).toMatchObject({ code: 0, data: { order: { total_fee: 300 }, refunds: [], notifications: [] } });
-    for (const bad of [{ where: { user_id: { $ne: "" } } }, { where: { password: "x" } }, { orderBy: "create_date; drop" }, { pageSize: 5000 }, { where: "x" }]) {
+    expect(await call("admin/orders", admin, { where: { user_id: "u1" } })).toMatchObject({
+      code: 0,
+      data: { total: 1, rows: [{ out_trade_no: "U1-ORDER" }] },
+    });
+    expect(await call("admin/orders", admin, { out_trade_no: "U2-ORDER" })).toMatchObject({
+      code: 0,
+      data: { order: { total_fee: 300 }, refunds: [], notifications: [] },
+    });
+    for (const bad of [
+      { where: { user_id: { $ne: "" } } },
+      { where: { password: "x" } },
+      { orderBy: "create_date; drop" },
+      { pageSize: 5000 },
+      { where: "x" },
+    ]) {
       expect(await call("admin/orders", admin, bad)).toMatchObject({ code: -1 });
     }
   });
@@ -81,7 +122,10 @@ describe("vk-pay routes", () => {
 
   it("answers the transfer routes with 'not available yet' (4001), not 404, until transfers land", async () => {
     for (const url of ["admin/transfer", "admin/queryTransfer", "admin/cancelTransfer", "admin/transfers"]) {
-      expect({ url, reply: await call(url, admin, { out_bill_no: "B1" }) }).toMatchObject({ url, reply: { code: 4001, errCode: "vk-pay-transfer-not-available", msg: "转账功能暂未开放" } });
+      expect({ url, reply: await call(url, admin, { out_bill_no: "B1" }) }).toMatchObject({
+        url,
+        reply: { code: 4001, errCode: "vk-pay-transfer-not-available", msg: "转账功能暂未开放" },
+      });
     }
     expect(await call("pay/transfer/pending", user)).toMatchObject({ code: 4001, errCode: "vk-pay-transfer-not-available" });
     expect(await call("pay/transfer/pending", undefined)).toMatchObject({ code: 30202 });

@@ -12,7 +12,9 @@ describe("vk-pay through the emulator", () => {
 
   beforeAll(async () => {
     env = await startBuiltSpace();
-    await env.db.collection("uni-id-users").add({ _id: "u1", username: "alice", nickname: "Alice", role: [], status: 0, balance: 1234, vip_expire_date: 1767225600000, token: [] });
+    await env.db
+      .collection("uni-id-users")
+      .add({ _id: "u1", username: "alice", nickname: "Alice", role: [], status: 0, balance: 1234, vip_expire_date: 1767225600000, token: [] });
     userToken = await mintToken(TEST_SECRET, { uid: "u1" });
   });
   afterAll(() => env.close());
@@ -73,7 +75,11 @@ describe("vk-pay through the emulator", () => {
 
   it("accepts a base64-encoded body", async () => {
     const body = Buffer.from(JSON.stringify({ url: "user/getInfo" }));
-    const response = await fetch(`${env.url}/http/vk-pay`, { method: "POST", headers: { "content-type": "application/octet-stream", "uni-id-token": userToken }, body });
+    const response = await fetch(`${env.url}/http/vk-pay`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream", "uni-id-token": userToken },
+      body,
+    });
     expect(await response.json()).toMatchObject({ code: 0, data: { uid: "u1" } });
   });
 
@@ -83,7 +89,11 @@ describe("vk-pay through the emulator", () => {
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ code: "vk-pay-no-such-provider" });
     }
-    const unsigned = await fetch(`${env.url}/http/vk-pay/vk-pay-notify/wxpay_mp-weixin/ORDER1`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const unsigned = await fetch(`${env.url}/http/vk-pay/vk-pay-notify/wxpay_mp-weixin/ORDER1`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(unsigned.status).toBeGreaterThanOrEqual(400);
     expect(await unsigned.json()).toMatchObject({ code: "FAIL" });
     const { data: log } = await env.db.collection("vk-pay-notify-log").where({ pay_type: "wxpay_mp-weixin" }).get();

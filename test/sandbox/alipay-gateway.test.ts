@@ -54,17 +54,23 @@ describe("Alipay sandbox gateway.do", () => {
 
   it("refuses a missing or unknown method under error_response", async () => {
     const missing = await h.call(h.keyApp, "alipay.trade.query", query, { params: { method: undefined } });
-    expect(missing.json).toEqual({ error_response: { code: "40001", msg: "Missing Required Arguments", sub_code: "isv.missing-method", sub_msg: "缺少方法名参数" } });
+    expect(missing.json).toEqual({
+      error_response: { code: "40001", msg: "Missing Required Arguments", sub_code: "isv.missing-method", sub_msg: "缺少方法名参数" },
+    });
     const unknown = await h.call(h.keyApp, "alipay.trade.nothing", query);
     expect(unknown.json).toEqual({ error_response: { code: "40002", msg: "Invalid Arguments", sub_code: "isv.invalid-method", sub_msg: "不存在的方法名" } });
   });
 
   it("refuses a missing or unknown app_id without a signature (Alipay has no key for it)", async () => {
     const missing = await h.call(h.keyApp, "alipay.trade.query", query, { params: { app_id: undefined } });
-    expect(missing.json).toEqual({ alipay_trade_query_response: { code: "40001", msg: "Missing Required Arguments", sub_code: "isv.missing-app-id", sub_msg: "缺少appId参数" } });
+    expect(missing.json).toEqual({
+      alipay_trade_query_response: { code: "40001", msg: "Missing Required Arguments", sub_code: "isv.missing-app-id", sub_msg: "缺少appId参数" },
+    });
     // The app is checked before the signature: even an unsigned request learns only that the app is unknown.
     const unknown = await h.call(h.keyApp, "alipay.trade.query", query, { params: { app_id: "2021000000000000" }, tamper: { sign: "" } });
-    expect(unknown.json).toEqual({ alipay_trade_query_response: { code: "40002", msg: "Invalid Arguments", sub_code: "isv.invalid-app-id", sub_msg: "无效的AppID参数" } });
+    expect(unknown.json).toEqual({
+      alipay_trade_query_response: { code: "40002", msg: "Invalid Arguments", sub_code: "isv.invalid-app-id", sub_msg: "无效的AppID参数" },
+    });
   });
 
   it.each([

@@ -14,7 +14,13 @@ describe("Alipay sandbox with alipay-sdk as the merchant", () => {
   afterAll(() => h.close());
 
   const keySdk = () =>
-    new AlipaySdk({ appId: h.keyApp.appId, privateKey: h.keyApp.appPrivateKeyPem, alipayPublicKey: h.sandbox.keys.alipayPublicKeyPem, gateway: h.gateway, camelcase: false });
+    new AlipaySdk({
+      appId: h.keyApp.appId,
+      privateKey: h.keyApp.appPrivateKeyPem,
+      alipayPublicKey: h.sandbox.keys.alipayPublicKeyPem,
+      gateway: h.gateway,
+      camelcase: false,
+    });
   const certSdk = () =>
     new AlipaySdk({
       appId: h.certApp.appId,
@@ -37,13 +43,21 @@ describe("Alipay sandbox with alipay-sdk as the merchant", () => {
     const sdk = mode === "key" ? keySdk() : certSdk();
     const no = newTradeNo("I");
     const notify_url = `${h.receiver.url}/notify`;
-    const precreate = await sdk.exec("alipay.trade.precreate", { notify_url, bizContent: { out_trade_no: no, total_amount: "0.01", subject: "互通测试 a+b" } }, { validateSign: true });
+    const precreate = await sdk.exec(
+      "alipay.trade.precreate",
+      { notify_url, bizContent: { out_trade_no: no, total_amount: "0.01", subject: "互通测试 a+b" } },
+      { validateSign: true },
+    );
     expect(precreate).toMatchObject({ code: "10000", out_trade_no: no });
     expect(precreate.qr_code).toContain(`/cashier?out_trade_no=${no}`);
     await h.control("pay", { out_trade_no: no });
     const query = await sdk.exec("alipay.trade.query", { bizContent: { out_trade_no: no } }, { validateSign: true });
     expect(query).toMatchObject({ code: "10000", trade_status: "TRADE_SUCCESS", total_amount: "0.01" });
-    const refund = await sdk.exec("alipay.trade.refund", { bizContent: { out_trade_no: no, refund_amount: "0.01", out_request_no: "IR1" } }, { validateSign: true });
+    const refund = await sdk.exec(
+      "alipay.trade.refund",
+      { bizContent: { out_trade_no: no, refund_amount: "0.01", out_request_no: "IR1" } },
+      { validateSign: true },
+    );
     expect(refund).toMatchObject({ code: "10000", fund_change: "Y", refund_fee: "0.01" });
     // Refusals are signed too, and the SDK verifies them.
     const missing = await sdk.exec("alipay.trade.query", { bizContent: { out_trade_no: "none" } }, { validateSign: true });
@@ -51,10 +65,25 @@ describe("Alipay sandbox with alipay-sdk as the merchant", () => {
   });
 
   it("is refused by the SDK when it trusts another Alipay key, and by the gateway when the SDK signs with another key", async () => {
-    const distrustful = new AlipaySdk({ appId: h.keyApp.appId, privateKey: h.keyApp.appPrivateKeyPem, alipayPublicKey: h.keyApp.appPublicKeyPem, gateway: h.gateway, camelcase: false });
+    const distrustful = new AlipaySdk({
+      appId: h.keyApp.appId,
+      privateKey: h.keyApp.appPrivateKeyPem,
+      alipayPublicKey: h.keyApp.appPublicKeyPem,
+      gateway: h.gateway,
+      camelcase: false,
+    });
     await expect(distrustful.exec("alipay.trade.query", { bizContent: { out_trade_no: "x" } }, { validateSign: true })).rejects.toThrow(/验签失败/);
-    const wrongKey = new AlipaySdk({ appId: h.keyApp.appId, privateKey: h.certApp.appPrivateKeyPem, alipayPublicKey: h.sandbox.keys.alipayPublicKeyPem, gateway: h.gateway, camelcase: false });
-    expect(await wrongKey.exec("alipay.trade.query", { bizContent: { out_trade_no: "x" } }, { validateSign: true })).toMatchObject({ code: "40002", sub_code: "isv.invalid-signature" });
+    const wrongKey = new AlipaySdk({
+      appId: h.keyApp.appId,
+      privateKey: h.certApp.appPrivateKeyPem,
+      alipayPublicKey: h.sandbox.keys.alipayPublicKeyPem,
+      gateway: h.gateway,
+      camelcase: false,
+    });
+    expect(await wrongKey.exec("alipay.trade.query", { bizContent: { out_trade_no: "x" } }, { validateSign: true })).toMatchObject({
+      code: "40002",
+      sub_code: "isv.invalid-signature",
+    });
   });
 
   it("exec oauth.token with the SDK: the success has no code, and verifies", async () => {
@@ -70,7 +99,10 @@ describe("Alipay sandbox with alipay-sdk as the merchant", () => {
     ] as const) {
       const before = h.receiver.received.length;
       const no = newTradeNo("I");
-      await sdk.exec("alipay.trade.create", { notify_url: `${h.receiver.url}/notify`, bizContent: { out_trade_no: no, total_amount: "12.34", subject: "通知互通 + 空格", buyer_id: "2088000000000009", product_code: "JSAPI_PAY" } });
+      await sdk.exec("alipay.trade.create", {
+        notify_url: `${h.receiver.url}/notify`,
+        bizContent: { out_trade_no: no, total_amount: "12.34", subject: "通知互通 + 空格", buyer_id: "2088000000000009", product_code: "JSAPI_PAY" },
+      });
       await h.control("pay", { out_trade_no: no, app_id: app.appId });
       const posted = (await h.receiver.waitFor(before + 1))[before].params;
       expect(posted).toMatchObject({ out_trade_no: no, app_id: app.appId, total_amount: "12.34" });
@@ -89,7 +121,10 @@ describe("Alipay sandbox with alipay-sdk as the merchant", () => {
       [certSdk(), h.certApp],
     ] as const) {
       const no = newTradeNo("I");
-      const orderInfo = sdk.sdkExecute("alipay.trade.app.pay", { notify_url: `${h.receiver.url}/notify`, bizContent: { out_trade_no: no, total_amount: "0.02", subject: "App 互通", product_code: "QUICK_MSECURITY_PAY" } });
+      const orderInfo = sdk.sdkExecute("alipay.trade.app.pay", {
+        notify_url: `${h.receiver.url}/notify`,
+        bizContent: { out_trade_no: no, total_amount: "0.02", subject: "App 互通", product_code: "QUICK_MSECURITY_PAY" },
+      });
       const opened = await h.control("app-pay", { orderInfo });
       expect(opened.json).toMatchObject({ ok: true, app_id: app.appId, out_trade_no: no, trade_status: "WAIT_BUYER_PAY" });
     }

@@ -49,7 +49,13 @@ describe("Alipay sandbox keys", () => {
     const first = await freshPki().loadOrCreateAlipaySandboxKeys(dataDir);
     const second = await freshPki().loadOrCreateAlipaySandboxKeys(dataDir);
     expect(second).toEqual(first);
-    for (const file of [first.appCertPath, first.alipayPublicCertPath, first.alipayRootCertPath, join(dataDir, "sandbox/alipay/keys.json"), join(dataDir, "sandbox/alipay/key-mode/app_private_key.pem")]) {
+    for (const file of [
+      first.appCertPath,
+      first.alipayPublicCertPath,
+      first.alipayRootCertPath,
+      join(dataDir, "sandbox/alipay/keys.json"),
+      join(dataDir, "sandbox/alipay/key-mode/app_private_key.pem"),
+    ]) {
       expect(file.startsWith(join(dataDir, "sandbox", "alipay"))).toBe(true);
       expect(statSync(file).mode & 0o777).toBe(0o600);
     }
@@ -60,13 +66,17 @@ describe("Alipay sandbox keys", () => {
 
   it("issues the app and Alipay certificates through intermediates of an RSA root, with SNs as Alipay computes them", async () => {
     const keys = await freshPki().loadOrCreateAlipaySandboxKeys(dataDir);
-    const [root, ecRoot, legacyRoot] = keys.alipayRootCertPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!.map((pem) => new X509Certificate(pem));
+    const [root, ecRoot, legacyRoot] = keys.alipayRootCertPem
+      .match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!
+      .map((pem) => new X509Certificate(pem));
     expect(root.publicKey.asymmetricKeyType).toBe("rsa");
     expect(ecRoot.publicKey.asymmetricKeyType).toBe("ec");
     expect(legacyRoot.publicKey.asymmetricKeyType).toBe("rsa");
     // Only the RSA-signed roots make up the root SN, joined with `_`, in file order.
     expect(keys.alipayRootCertSn).toBe(`${alipayCertSn(root.toString())}_${alipayCertSn(legacyRoot.toString())}`);
-    const [alipayCert, alipayIssuer] = keys.alipayPublicCertPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!.map((pem) => new X509Certificate(pem));
+    const [alipayCert, alipayIssuer] = keys.alipayPublicCertPem
+      .match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!
+      .map((pem) => new X509Certificate(pem));
     expect(alipayIssuer.verify(root.publicKey)).toBe(true);
     expect(alipayCert.verify(alipayIssuer.publicKey)).toBe(true);
     expect(alipayCert.checkPrivateKey(createPrivateKey(keys.alipayCertPrivateKeyPem))).toBe(true);
@@ -76,7 +86,9 @@ describe("Alipay sandbox keys", () => {
     expect(appCert.verify(alipayIssuer.publicKey)).toBe(false);
     const expectedSn = (cert: X509Certificate) => {
       const issuer = cert.issuer.split("\n").reverse().join(",");
-      return createHash("md5").update(issuer + BigInt(`0x${cert.serialNumber}`).toString(10)).digest("hex");
+      return createHash("md5")
+        .update(issuer + BigInt(`0x${cert.serialNumber}`).toString(10))
+        .digest("hex");
     };
     expect(keys.appCertSn).toBe(expectedSn(appCert));
     expect(keys.alipayCertSn).toBe(expectedSn(alipayCert));
@@ -88,7 +100,14 @@ describe("Alipay sandbox keys", () => {
     const keys = await freshPki().loadOrCreateAlipaySandboxKeys(dataDir);
     const base = "http://127.0.0.1:8787/__sandbox/alipay";
     const keyMode = alipaySandboxConfig(keys, base);
-    expect(keyMode).toEqual({ appId: keys.keyApp.appId, privateKey: expect.stringMatching(/^MII[A-Za-z0-9+/=]+$/), alipayPublicKey: expect.stringMatching(/^MII[A-Za-z0-9+/=]+$/), sellerId: keys.sellerId, sandbox: false, baseUrl: base });
+    expect(keyMode).toEqual({
+      appId: keys.keyApp.appId,
+      privateKey: expect.stringMatching(/^MII[A-Za-z0-9+/=]+$/),
+      alipayPublicKey: expect.stringMatching(/^MII[A-Za-z0-9+/=]+$/),
+      sellerId: keys.sellerId,
+      sandbox: false,
+      baseUrl: base,
+    });
     expect(createPrivateKey({ key: Buffer.from(keyMode.privateKey as string, "base64"), format: "der", type: "pkcs1" }).asymmetricKeyType).toBe("rsa");
     expect(alipaySandboxConfig(keys, base, { certMode: true })).toEqual({
       appId: keys.certApp.appId,
@@ -100,7 +119,10 @@ describe("Alipay sandbox keys", () => {
       sandbox: false,
       baseUrl: base,
     });
-    expect(alipaySandboxConfig(keys, base, { certMode: true, certSource: "path" })).toMatchObject({ appCertPath: keys.appCertPath, alipayRootCertPath: keys.alipayRootCertPath });
+    expect(alipaySandboxConfig(keys, base, { certMode: true, certSource: "path" })).toMatchObject({
+      appCertPath: keys.appCertPath,
+      alipayRootCertPath: keys.alipayRootCertPath,
+    });
     const rendered = renderAlipaySandboxConfig(keys, { certMode: true });
     // The generated file evaluates the base URL from PORT at load time.
     const block = new Function("process", `return ${rendered};`)({ env: { PORT: "9999" } });

@@ -28,7 +28,12 @@ describe("Alipay sandbox notifications and control API", () => {
 
   it("posts a signed form with Alipay's fields when a precreate trade is paid from the control API", async () => {
     const no = newTradeNo("N");
-    await h.call(h.keyApp, "alipay.trade.precreate", { out_trade_no: no, total_amount: "0.10", subject: "通知 a+b 100%", body: "描述" }, { params: { notify_url: notifyUrl() } });
+    await h.call(
+      h.keyApp,
+      "alipay.trade.precreate",
+      { out_trade_no: no, total_amount: "0.10", subject: "通知 a+b 100%", body: "描述" },
+      { params: { notify_url: notifyUrl() } },
+    );
     const paid = await h.control("pay", { out_trade_no: no });
     expect(paid.json).toMatchObject({ ok: true, app_id: h.keyApp.appId, out_trade_no: no, trade_status: "TRADE_SUCCESS", notification: "queued" });
     const [received] = await h.receiver.waitFor(1);
@@ -65,7 +70,12 @@ describe("Alipay sandbox notifications and control API", () => {
 
   it("retries until the body is exactly `success`, and signs certificate-mode notifications with the certificate's key", async () => {
     const no = newTradeNo("N");
-    await h.call(h.certApp, "alipay.trade.create", { out_trade_no: no, total_amount: "1.00", subject: "重试", buyer_id: "2088000000000009" }, { params: { notify_url: notifyUrl() } });
+    await h.call(
+      h.certApp,
+      "alipay.trade.create",
+      { out_trade_no: no, total_amount: "1.00", subject: "重试", buyer_id: "2088000000000009" },
+      { params: { notify_url: notifyUrl() } },
+    );
     h.receiver.answerNext("fail", "success\n");
     await h.control("pay", { out_trade_no: no, app_id: h.certApp.appId });
     const received = await h.receiver.waitFor(3);
@@ -79,7 +89,12 @@ describe("Alipay sandbox notifications and control API", () => {
 
   it("notifies partial refunds as TRADE_SUCCESS with refund fields; the full refund of a JSAPI trade as TRADE_CLOSED", async () => {
     const no = newTradeNo("N");
-    await h.call(h.keyApp, "alipay.trade.create", { out_trade_no: no, total_amount: "5.00", subject: "退款", buyer_id: "2088000000000009", product_code: "JSAPI_PAY" }, { params: { notify_url: notifyUrl() } });
+    await h.call(
+      h.keyApp,
+      "alipay.trade.create",
+      { out_trade_no: no, total_amount: "5.00", subject: "退款", buyer_id: "2088000000000009", product_code: "JSAPI_PAY" },
+      { params: { notify_url: notifyUrl() } },
+    );
     await h.control("pay", { out_trade_no: no });
     await h.call(h.keyApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "2.00", out_request_no: "RF1" });
     await h.call(h.keyApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "3.00", out_request_no: "RF2" });
@@ -123,7 +138,12 @@ describe("Alipay sandbox notifications and control API", () => {
 
   it("drop loses the next notification; redeliver sends it again", async () => {
     const no = newTradeNo("N");
-    await h.call(h.keyApp, "alipay.trade.pay", { out_trade_no: no, total_amount: "0.50", subject: "丢失", scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.userPaying }, { params: { notify_url: notifyUrl() } });
+    await h.call(
+      h.keyApp,
+      "alipay.trade.pay",
+      { out_trade_no: no, total_amount: "0.50", subject: "丢失", scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.userPaying },
+      { params: { notify_url: notifyUrl() } },
+    );
     expect((await h.control("drop", { count: 1 })).json).toEqual({ ok: true, pending_drops: 1 });
     expect((await h.control("pay", { out_trade_no: no })).json.notification).toBe("dropped");
     await h.sandbox.idle();
@@ -136,9 +156,19 @@ describe("Alipay sandbox notifications and control API", () => {
   it("clock closes expired trades (time_expire in Beijing time) and finishes paid ones after the refund period", async () => {
     const expiring = newTradeNo("N");
     const expire = beijingNow(Date.now() + 10 * 60 * 1000);
-    await h.call(h.keyApp, "alipay.trade.create", { out_trade_no: expiring, total_amount: "1.00", subject: "过期", buyer_id: "2088000000000009", product_code: "JSAPI_PAY", time_expire: expire }, { params: { notify_url: notifyUrl() } });
+    await h.call(
+      h.keyApp,
+      "alipay.trade.create",
+      { out_trade_no: expiring, total_amount: "1.00", subject: "过期", buyer_id: "2088000000000009", product_code: "JSAPI_PAY", time_expire: expire },
+      { params: { notify_url: notifyUrl() } },
+    );
     const paidNo = newTradeNo("N");
-    await h.call(h.keyApp, "alipay.trade.create", { out_trade_no: paidNo, total_amount: "1.00", subject: "完结", buyer_id: "2088000000000009", product_code: "JSAPI_PAY" }, { params: { notify_url: notifyUrl() } });
+    await h.call(
+      h.keyApp,
+      "alipay.trade.create",
+      { out_trade_no: paidNo, total_amount: "1.00", subject: "完结", buyer_id: "2088000000000009", product_code: "JSAPI_PAY" },
+      { params: { notify_url: notifyUrl() } },
+    );
     await h.control("pay", { out_trade_no: paidNo });
     const minute = await h.control("clock", { advance_seconds: 11 * 60 });
     expect(minute.json.changed).toEqual(expect.arrayContaining([expect.objectContaining({ out_trade_no: expiring, trade_status: "TRADE_CLOSED" })]));
@@ -146,7 +176,9 @@ describe("Alipay sandbox notifications and control API", () => {
     const months = await h.control("clock", { advance_seconds: 91 * 24 * 3600 });
     expect(months.json.changed).toEqual(expect.arrayContaining([expect.objectContaining({ out_trade_no: paidNo, trade_status: "TRADE_FINISHED" })]));
     expect((await h.call(h.keyApp, "alipay.trade.refund", { out_trade_no: paidNo, refund_amount: "1.00" })).response.sub_code).toBe("ACQ.TRADE_HAS_FINISHED");
-    const statuses = (await h.receiver.waitFor(3)).filter((r) => r.params.out_trade_no !== undefined).map((r) => `${r.params.out_trade_no}:${r.params.trade_status}`);
+    const statuses = (await h.receiver.waitFor(3))
+      .filter((r) => r.params.out_trade_no !== undefined)
+      .map((r) => `${r.params.out_trade_no}:${r.params.trade_status}`);
     expect(statuses).toEqual(expect.arrayContaining([`${expiring}:TRADE_CLOSED`, `${paidNo}:TRADE_SUCCESS`, `${paidNo}:TRADE_FINISHED`]));
   });
 

@@ -30,7 +30,13 @@ describe("Alipay sandbox trade methods", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("¥10.00");
     const waiting = await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: no });
-    expect(waiting.response).toMatchObject({ code: "10000", out_trade_no: no, trade_status: "WAIT_BUYER_PAY", total_amount: "10.00", buyer_pay_amount: "0.00" });
+    expect(waiting.response).toMatchObject({
+      code: "10000",
+      out_trade_no: no,
+      trade_status: "WAIT_BUYER_PAY",
+      total_amount: "10.00",
+      buyer_pay_amount: "0.00",
+    });
     expect(waiting.response.trade_no).toMatch(/^\d{8}22001\d{15}$/);
   });
 
@@ -38,28 +44,42 @@ describe("Alipay sandbox trade methods", () => {
     const no = newTradeNo("C");
     const missingBuyer = await h.call(h.certApp, "alipay.trade.create", trade(no));
     expect(missingBuyer.response).toMatchObject({ code: "40004", sub_code: "ACQ.INVALID_PARAMETER" });
-    const created = await h.call(h.certApp, "alipay.trade.create", trade(no, { buyer_open_id: "074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo", product_code: "JSAPI_PAY" }));
+    const created = await h.call(
+      h.certApp,
+      "alipay.trade.create",
+      trade(no, { buyer_open_id: "074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo", product_code: "JSAPI_PAY" }),
+    );
     expect(created.response).toMatchObject({ code: "10000", msg: "Success", out_trade_no: no });
     const query = await h.call(h.certApp, "alipay.trade.query", { trade_no: created.response.trade_no });
     expect(query.response).toMatchObject({ out_trade_no: no, trade_status: "WAIT_BUYER_PAY", buyer_open_id: "074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo" });
-    expect((await h.call(h.certApp, "alipay.trade.create", trade(no, { product_code: "QUICK_MSECURITY_PAY", buyer_id: "2088000000000009" }))).response.sub_code).toBe("ACQ.ACCESS_FORBIDDEN");
+    expect(
+      (await h.call(h.certApp, "alipay.trade.create", trade(no, { product_code: "QUICK_MSECURITY_PAY", buyer_id: "2088000000000009" }))).response.sub_code,
+    ).toBe("ACQ.ACCESS_FORBIDDEN");
     // Another app's out_trade_no space is its own.
     expect((await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: no })).response.sub_code).toBe("ACQ.TRADE_NOT_EXIST");
   });
 
   it("cancel: a pay code the buyer has not confirmed is closed for good (a later confirm fails); a paid one is refunded", async () => {
     const pendingNo = newTradeNo("B");
-    expect((await h.call(h.keyApp, "alipay.trade.pay", trade(pendingNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.userPaying }))).response.code).toBe("10003");
+    expect(
+      (await h.call(h.keyApp, "alipay.trade.pay", trade(pendingNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.userPaying }))).response.code,
+    ).toBe("10003");
     const cancelled = await h.call(h.keyApp, "alipay.trade.cancel", { out_trade_no: pendingNo });
     expect(cancelled.response).toMatchObject({ code: "10000", out_trade_no: pendingNo, retry_flag: "N", action: "close" });
     // The queries that would have let the buyer confirm now find a closed trade, however often they ask.
     for (let i = 0; i < 3; i++) expect((await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: pendingNo })).response.trade_status).toBe("TRADE_CLOSED");
-    expect((await h.call(h.keyApp, "alipay.trade.pay", trade(pendingNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.pay }))).response.sub_code).toBe("ACQ.TRADE_HAS_CLOSE");
+    expect(
+      (await h.call(h.keyApp, "alipay.trade.pay", trade(pendingNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.pay }))).response.sub_code,
+    ).toBe("ACQ.TRADE_HAS_CLOSE");
     expect((await h.call(h.keyApp, "alipay.trade.cancel", { out_trade_no: pendingNo })).response).toMatchObject({ code: "10000", action: "close" });
 
     const paidNo = newTradeNo("B");
     await h.call(h.keyApp, "alipay.trade.pay", trade(paidNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.pay }));
-    expect((await h.call(h.keyApp, "alipay.trade.cancel", { out_trade_no: paidNo })).response).toMatchObject({ code: "10000", retry_flag: "N", action: "refund" });
+    expect((await h.call(h.keyApp, "alipay.trade.cancel", { out_trade_no: paidNo })).response).toMatchObject({
+      code: "10000",
+      retry_flag: "N",
+      action: "refund",
+    });
     const query = await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: paidNo });
     expect(query.response.trade_status).toBe("TRADE_CLOSED");
     expect((await h.call(h.keyApp, "alipay.trade.cancel", { out_trade_no: "nope" })).response.sub_code).toBe("ACQ.TRADE_NOT_EXIST");
@@ -67,7 +87,13 @@ describe("Alipay sandbox trade methods", () => {
 
   it("pay: a pay code that pays at once, one the buyer confirms after queries, one refused, one abandoned", async () => {
     const paid = await h.call(h.keyApp, "alipay.trade.pay", trade(newTradeNo("B"), { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.pay }));
-    expect(paid.response).toMatchObject({ code: "10000", msg: "Success", total_amount: "10.00", receipt_amount: "10.00", fund_bill_list: [{ amount: "10.00", fund_channel: "ALIPAYACCOUNT" }] });
+    expect(paid.response).toMatchObject({
+      code: "10000",
+      msg: "Success",
+      total_amount: "10.00",
+      receipt_amount: "10.00",
+      fund_bill_list: [{ amount: "10.00", fund_channel: "ALIPAYACCOUNT" }],
+    });
     expect(paid.response.gmt_payment).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 
     const pendingNo = newTradeNo("B");
@@ -75,16 +101,22 @@ describe("Alipay sandbox trade methods", () => {
     expect(pending.response).toMatchObject({ code: "10003", msg: "order success pay inprocess", out_trade_no: pendingNo, buyer_pay_amount: "0.00" });
     expect((await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: pendingNo })).response.trade_status).toBe("WAIT_BUYER_PAY");
     expect((await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: pendingNo })).response.trade_status).toBe("TRADE_SUCCESS");
-    expect((await h.call(h.keyApp, "alipay.trade.pay", trade(pendingNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.pay }))).response.sub_code).toBe("ACQ.TRADE_HAS_SUCCESS");
+    expect(
+      (await h.call(h.keyApp, "alipay.trade.pay", trade(pendingNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.pay }))).response.sub_code,
+    ).toBe("ACQ.TRADE_HAS_SUCCESS");
 
     const refusedNo = newTradeNo("B");
     const refused = await h.call(h.keyApp, "alipay.trade.pay", trade(refusedNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.invalid }));
     expect(refused.response).toMatchObject({ code: "40004", msg: "Business Failed", sub_code: "ACQ.PAYMENT_AUTH_CODE_INVALID" });
     expect((await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: refusedNo })).response.sub_code).toBe("ACQ.TRADE_NOT_EXIST");
-    expect((await h.call(h.keyApp, "alipay.trade.pay", trade(newTradeNo("B"), { scene: "bar_code", auth_code: "123" }))).response.sub_code).toBe("ACQ.PAYMENT_AUTH_CODE_INVALID");
+    expect((await h.call(h.keyApp, "alipay.trade.pay", trade(newTradeNo("B"), { scene: "bar_code", auth_code: "123" }))).response.sub_code).toBe(
+      "ACQ.PAYMENT_AUTH_CODE_INVALID",
+    );
 
     const abandonNo = newTradeNo("B");
-    expect((await h.call(h.keyApp, "alipay.trade.pay", trade(abandonNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.abandon }))).response.code).toBe("10003");
+    expect(
+      (await h.call(h.keyApp, "alipay.trade.pay", trade(abandonNo, { scene: "bar_code", auth_code: ALIPAY_SANDBOX_AUTH_CODES.abandon }))).response.code,
+    ).toBe("10003");
     await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: abandonNo });
     expect((await h.call(h.keyApp, "alipay.trade.query", { out_trade_no: abandonNo })).response.trade_status).toBe("TRADE_CLOSED");
   });
@@ -105,7 +137,9 @@ describe("Alipay sandbox trade methods", () => {
   it("refund: partial and repeated up to the total, idempotent per out_request_no, then the trade closes", async () => {
     const no = newTradeNo("R");
     await h.call(h.certApp, "alipay.trade.create", trade(no, { buyer_id: "2088000000000009" }));
-    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "1.00", out_request_no: "R1" })).response.sub_code).toBe("ACQ.TRADE_STATUS_ERROR");
+    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "1.00", out_request_no: "R1" })).response.sub_code).toBe(
+      "ACQ.TRADE_STATUS_ERROR",
+    );
     expect((await h.control("pay", { out_trade_no: no })).json).toMatchObject({ ok: true, trade_status: "TRADE_SUCCESS" });
 
     const first = await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "3.00", out_request_no: "R1", refund_reason: "部分退款" });
@@ -113,15 +147,25 @@ describe("Alipay sandbox trade methods", () => {
     // The same out_request_no and amount is the same refund: no money moves (fund_change N), the total stays.
     const again = await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "3.00", out_request_no: "R1" });
     expect(again.response).toMatchObject({ code: "10000", fund_change: "N", refund_fee: "3.00", gmt_refund_pay: first.response.gmt_refund_pay });
-    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "4.00", out_request_no: "R1" })).response.sub_code).toBe("ACQ.DISCORDANT_REPEAT_REQUEST");
+    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "4.00", out_request_no: "R1" })).response.sub_code).toBe(
+      "ACQ.DISCORDANT_REPEAT_REQUEST",
+    );
     // A partial refund without out_request_no, or more than what is left, is over the limit.
-    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "1.00" })).response.sub_code).toBe("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL");
-    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "7.01", out_request_no: "R2" })).response.sub_code).toBe("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL");
-    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "0.00", out_request_no: "R2" })).response.sub_code).toBe("ACQ.REASON_TRADE_REFUND_FEE_ERR");
+    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "1.00" })).response.sub_code).toBe(
+      "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+    );
+    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "7.01", out_request_no: "R2" })).response.sub_code).toBe(
+      "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+    );
+    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "0.00", out_request_no: "R2" })).response.sub_code).toBe(
+      "ACQ.REASON_TRADE_REFUND_FEE_ERR",
+    );
     const second = await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "7.00", out_request_no: "R2" });
     expect(second.response).toMatchObject({ fund_change: "Y", refund_fee: "10.00" });
     expect((await h.call(h.certApp, "alipay.trade.query", { out_trade_no: no })).response.trade_status).toBe("TRADE_CLOSED");
-    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "0.01", out_request_no: "R3" })).response.sub_code).toBe("ACQ.TRADE_HAS_CLOSE");
+    expect((await h.call(h.certApp, "alipay.trade.refund", { out_trade_no: no, refund_amount: "0.01", out_request_no: "R3" })).response.sub_code).toBe(
+      "ACQ.TRADE_HAS_CLOSE",
+    );
 
     const found = await h.call(h.certApp, "alipay.trade.fastpay.refund.query", { out_trade_no: no, out_request_no: "R1", query_options: ["gmt_refund_pay"] });
     expect(found.response).toEqual({
@@ -137,8 +181,13 @@ describe("Alipay sandbox trade methods", () => {
       gmt_refund_pay: first.response.gmt_refund_pay,
     });
     // An unknown refund is an empty success: Alipay's way of saying "not refunded".
-    expect((await h.call(h.certApp, "alipay.trade.fastpay.refund.query", { out_trade_no: no, out_request_no: "R9" })).response).toEqual({ code: "10000", msg: "Success" });
-    expect((await h.call(h.certApp, "alipay.trade.fastpay.refund.query", { out_trade_no: "nope", out_request_no: "R1" })).response.sub_code).toBe("ACQ.TRADE_NOT_EXIST");
+    expect((await h.call(h.certApp, "alipay.trade.fastpay.refund.query", { out_trade_no: no, out_request_no: "R9" })).response).toEqual({
+      code: "10000",
+      msg: "Success",
+    });
+    expect((await h.call(h.certApp, "alipay.trade.fastpay.refund.query", { out_trade_no: "nope", out_request_no: "R1" })).response.sub_code).toBe(
+      "ACQ.TRADE_NOT_EXIST",
+    );
   });
 
   it("refund: a full refund without out_request_no uses the trade_no as its request number", async () => {
@@ -165,7 +214,9 @@ describe("Alipay sandbox trade methods", () => {
     expect(token.json.alipay_cert_sn).toBe(h.sandbox.keys.alipayCertSn);
     const reused = await h.call(h.certApp, "alipay.system.oauth.token", undefined, { params: { grant_type: "authorization_code", code: reissued.code } });
     expect(reused.json.error_response.sub_code).toBe("isv.code-invalid");
-    const refreshed = await h.call(h.certApp, "alipay.system.oauth.token", undefined, { params: { grant_type: "refresh_token", refresh_token: token.response.refresh_token } });
+    const refreshed = await h.call(h.certApp, "alipay.system.oauth.token", undefined, {
+      params: { grant_type: "refresh_token", refresh_token: token.response.refresh_token },
+    });
     expect(refreshed.response.user_id).toBe(issued.user_id);
   });
 

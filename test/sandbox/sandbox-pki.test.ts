@@ -24,7 +24,14 @@ describe("sandbox PKI", () => {
     const first = await freshPki().loadOrCreateWxpaySandboxKeys(dataDir);
     const second = await freshPki().loadOrCreateWxpaySandboxKeys(dataDir);
     expect(second).toEqual(first);
-    for (const file of [first.appCertPath, first.appPrivateKeyPath, first.platformCertPath, first.wxpayPublicKeyPath, first.caCertPath, join(dataDir, "sandbox/wxpay/keys.json")]) {
+    for (const file of [
+      first.appCertPath,
+      first.appPrivateKeyPath,
+      first.platformCertPath,
+      first.wxpayPublicKeyPath,
+      first.caCertPath,
+      join(dataDir, "sandbox/wxpay/keys.json"),
+    ]) {
       expect(file.startsWith(join(dataDir, "sandbox"))).toBe(true);
       expect(statSync(file).mode & 0o777).toBe(0o600);
     }
@@ -56,7 +63,9 @@ describe("sandbox PKI", () => {
     expect(keys.merchantSerial).not.toBe(keys.platformSerial);
     // The public-key-mode key pair is its own, not the platform certificate's.
     const publicKey = createPublicKey(keys.wxpayPublicKeyPem);
-    expect(publicKey.export({ type: "spki", format: "pem" })).toBe(createPublicKey(createPrivateKey(keys.wxpayPublicKeyPrivatePem)).export({ type: "spki", format: "pem" }));
+    expect(publicKey.export({ type: "spki", format: "pem" })).toBe(
+      createPublicKey(createPrivateKey(keys.wxpayPublicKeyPrivatePem)).export({ type: "spki", format: "pem" }),
+    );
     expect(publicKey.equals(new X509Certificate(keys.platformCertPem).publicKey)).toBe(false);
   });
 
@@ -66,7 +75,13 @@ describe("sandbox PKI", () => {
     const pair = await pki.generateRsaKeyPair();
     const notBefore = new Date("2026-01-01T00:00:00Z");
     const notAfter = new Date("2027-01-01T00:00:00Z");
-    const pem = await pki.issueCertificate(ca, { subject: "CN=example, O=vk-pay sandbox, C=CN", serial: "1A2B3C4D5E", publicKeyPem: pair.publicKeyPem, notBefore, notAfter });
+    const pem = await pki.issueCertificate(ca, {
+      subject: "CN=example, O=vk-pay sandbox, C=CN",
+      serial: "1A2B3C4D5E",
+      publicKeyPem: pair.publicKeyPem,
+      notBefore,
+      notAfter,
+    });
     const cert = new X509Certificate(pem);
     expect(cert.serialNumber).toBe("1A2B3C4D5E");
     expect(cert.subject.split("\n")).toEqual(["CN=example", "O=vk-pay sandbox", "C=CN"]);

@@ -116,7 +116,11 @@ describe("WeChat Pay v3 sandbox: request signatures, validation, endpoints", () 
     const no = newOrderNo();
     const native = await h.api("POST", "/v3/pay/transactions/native", h.prepayBody(no, { payer: undefined }));
     expect(native.json.code_url).toBe(`${h.base}/cashier?out_trade_no=${no}`);
-    const h5 = await h.api("POST", "/v3/pay/transactions/h5", h.prepayBody(newOrderNo(), { payer: undefined, scene_info: { payer_client_ip: "127.0.0.1", h5_info: { type: "Wap" } } }));
+    const h5 = await h.api(
+      "POST",
+      "/v3/pay/transactions/h5",
+      h.prepayBody(newOrderNo(), { payer: undefined, scene_info: { payer_client_ip: "127.0.0.1", h5_info: { type: "Wap" } } }),
+    );
     expect(h5.json.h5_url).toMatch(new RegExp(`^${h.base}/cashier\\?out_trade_no=`));
   });
 
@@ -143,7 +147,12 @@ describe("WeChat Pay v3 sandbox: request signatures, validation, endpoints", () 
     expect(verifyWechatpaySignature(unpaid.headers, unpaid.text, platformKeys)).toBe(true);
     const { json } = await h.control("pay", { out_trade_no: no });
     const byId = await h.api("GET", `/v3/pay/transactions/id/${json.transaction_id}?mchid=${h.merchant.mchid}`);
-    expect(byId.json).toMatchObject({ out_trade_no: no, trade_state: "SUCCESS", transaction_id: json.transaction_id, payer: { openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" } });
+    expect(byId.json).toMatchObject({
+      out_trade_no: no,
+      trade_state: "SUCCESS",
+      transaction_id: json.transaction_id,
+      payer: { openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" },
+    });
     expect(byId.json.success_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
     const missing = await h.api("GET", `/v3/pay/transactions/out-trade-no/NOPE${no}?mchid=${h.merchant.mchid}`);
     expect(missing.status).toBe(404);
@@ -175,7 +184,12 @@ describe("WeChat Pay v3 sandbox: request signatures, validation, endpoints", () 
     const no = newOrderNo();
     await prepay(no);
     await h.control("pay", { out_trade_no: no });
-    const body = (funds_account: string, n: string) => ({ out_trade_no: no, out_refund_no: `F${n}${no}`, funds_account, amount: { refund: 1, total: 1000, currency: "CNY" } });
+    const body = (funds_account: string, n: string) => ({
+      out_trade_no: no,
+      out_refund_no: `F${n}${no}`,
+      funds_account,
+      amount: { refund: 1, total: 1000, currency: "CNY" },
+    });
     expect((await h.api("POST", "/v3/refund/domestic/refunds", body("UNSETTLED", "1"))).json.code).toBe("PARAM_ERROR");
     expect((await h.api("POST", "/v3/refund/domestic/refunds", body("AVAILABLE", "2"))).status).toBe(200);
   });
@@ -199,8 +213,12 @@ describe("WeChat Pay v3 sandbox: request signatures, validation, endpoints", () 
       const reply = await prepay(newOrderNo());
       expect(reply.headers.get("Wechatpay-Serial")).toBe(h.sandbox.keys.wxpayPublicKeyId);
       expect(reply.headers.get("Wechatpay-Serial")).toMatch(/^PUB_KEY_ID_\d+$/);
-      expect(verifyWechatpaySignature(reply.headers, reply.text, { [h.sandbox.keys.wxpayPublicKeyId]: createPublicKey(h.sandbox.keys.wxpayPublicKeyPem) })).toBe(true);
-      expect(verifyWechatpaySignature(reply.headers, reply.text, { [h.sandbox.keys.wxpayPublicKeyId]: platformKeys[h.sandbox.keys.platformSerial] })).toBe(false);
+      expect(
+        verifyWechatpaySignature(reply.headers, reply.text, { [h.sandbox.keys.wxpayPublicKeyId]: createPublicKey(h.sandbox.keys.wxpayPublicKeyPem) }),
+      ).toBe(true);
+      expect(verifyWechatpaySignature(reply.headers, reply.text, { [h.sandbox.keys.wxpayPublicKeyId]: platformKeys[h.sandbox.keys.platformSerial] })).toBe(
+        false,
+      );
     } finally {
       await h.control("sign-mode", { sign_mode: "certificate" });
     }

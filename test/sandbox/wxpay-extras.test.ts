@@ -17,7 +17,10 @@ describe("WeChat sandbox: api.weixin.qq.com login stand-ins", () => {
   });
   afterAll(() => h.close());
 
-  const session = (query: Record<string, string>) => get(`${h.base}/sns/jscode2session?${new URLSearchParams({ appid: h.sandbox.keys.appId, secret: h.sandbox.keys.appSecret, grant_type: "authorization_code", ...query })}`);
+  const session = (query: Record<string, string>) =>
+    get(
+      `${h.base}/sns/jscode2session?${new URLSearchParams({ appid: h.sandbox.keys.appId, secret: h.sandbox.keys.appSecret, grant_type: "authorization_code", ...query })}`,
+    );
 
   it("jscode2session: an issued code gives its openid once; the secret, appid and code are checked", async () => {
     const issued = await h.control("issue-code", { openid: "oSandboxUser000000000000001", unionid: "oUnion1" });
@@ -61,7 +64,11 @@ describe("WeChat sandbox: cashier page, automatic refund settlement, restarts", 
     const h = await startHarness({ dataDir: join(root, "cashier") });
     try {
       const no = newOrderNo();
-      await h.api("POST", "/v3/pay/transactions/native", h.prepayBody(no, { payer: undefined, description: "<b>会员</b>", amount: { total: 1990, currency: "CNY" } }));
+      await h.api(
+        "POST",
+        "/v3/pay/transactions/native",
+        h.prepayBody(no, { payer: undefined, description: "<b>会员</b>", amount: { total: 1990, currency: "CNY" } }),
+      );
       const page = await get(`${h.base}/cashier?out_trade_no=${no}`);
       expect(page.status).toBe(200);
       expect(page.type).toContain("text/html");

@@ -40,7 +40,13 @@ describe("WeChat sandbox with wechatpay-axios-plugin as the merchant", () => {
   });
 
   const client = (trusted: Record<string, string>) =>
-    new Wechatpay({ mchid: sandbox.keys.mchId, serial: sandbox.keys.merchantSerial, privateKey: sandbox.keys.merchantPrivateKeyPem, certs: trusted, baseURL } as never) as any;
+    new Wechatpay({
+      mchid: sandbox.keys.mchId,
+      serial: sandbox.keys.merchantSerial,
+      privateKey: sandbox.keys.merchantPrivateKeyPem,
+      certs: trusted,
+      baseURL,
+    } as never) as any;
 
   it("prepays, queries and downloads certificates, each reply verified by the plugin", async () => {
     const wxpay = client({ [sandbox.keys.platformSerial]: sandbox.keys.platformCertPem });
@@ -65,19 +71,43 @@ describe("WeChat sandbox with wechatpay-axios-plugin as the merchant", () => {
 
   it("is refused by the plugin when it trusts another certificate, and by the sandbox when the plugin signs with another key", async () => {
     const distrustful = client({ [sandbox.keys.platformSerial]: sandbox.keys.merchantCertPem });
-    const body = { appid: sandbox.keys.appId, mchid: sandbox.keys.mchId, description: "互通测试", out_trade_no: newOrderNo("I"), notify_url: "https://example.com/notify", amount: { total: 1 } };
+    const body = {
+      appid: sandbox.keys.appId,
+      mchid: sandbox.keys.mchId,
+      description: "互通测试",
+      out_trade_no: newOrderNo("I"),
+      notify_url: "https://example.com/notify",
+      amount: { total: 1 },
+    };
     // The request succeeds at the sandbox (the order exists afterwards); only the reply's signature fails.
     await expect(distrustful.v3.pay.transactions.native.post(body)).rejects.toThrow(/verif|signature|Wechatpay/i);
     expect(sandbox.state.order(sandbox.keys.mchId, body.out_trade_no)).toBeDefined();
-    const wrongKey = new Wechatpay({ mchid: sandbox.keys.mchId, serial: sandbox.keys.merchantSerial, privateKey: sandbox.keys.platformPrivateKeyPem, certs: { [sandbox.keys.platformSerial]: sandbox.keys.platformCertPem }, baseURL } as never) as any;
+    const wrongKey = new Wechatpay({
+      mchid: sandbox.keys.mchId,
+      serial: sandbox.keys.merchantSerial,
+      privateKey: sandbox.keys.platformPrivateKeyPem,
+      certs: { [sandbox.keys.platformSerial]: sandbox.keys.platformCertPem },
+      baseURL,
+    } as never) as any;
     await expect(wrongKey.v3.certificates.get()).rejects.toMatchObject({ response: { status: 401, data: { code: "SIGN_ERROR" } } });
   });
 
   it("sends a notification the plugin's Rsa and AesGcm accept", async () => {
     const wxpay = client({ [sandbox.keys.platformSerial]: sandbox.keys.platformCertPem });
     const no = newOrderNo("I");
-    await wxpay.v3.pay.transactions.app.post({ appid: sandbox.keys.appId, mchid: sandbox.keys.mchId, description: "互通测试", out_trade_no: no, notify_url: "https://example.com/notify", amount: { total: 2 } });
-    const response = await fetch(`${baseURL}pay`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ out_trade_no: no }) });
+    await wxpay.v3.pay.transactions.app.post({
+      appid: sandbox.keys.appId,
+      mchid: sandbox.keys.mchId,
+      description: "互通测试",
+      out_trade_no: no,
+      notify_url: "https://example.com/notify",
+      amount: { total: 2 },
+    });
+    const response = await fetch(`${baseURL}pay`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ out_trade_no: no }),
+    });
     expect(response.status).toBe(200);
     await sandbox.idle();
     const { headers, body } = notifications[notifications.length - 1];

@@ -15,7 +15,11 @@ import { newOrderNo, startHarness, type Harness } from "./helpers/wxpay-harness"
 import { callV2, postXmlTls, responseVerifies, signRequest, toXml, type ClientTls, type V2Identity } from "./helpers/wxpay-v2";
 
 async function selfSignedFor(mchid: string): Promise<{ cert: string; key: string }> {
-  const keys = (await webcrypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 }, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 },
+    true,
+    ["sign", "verify"],
+  )) as webcrypto.CryptoKeyPair;
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
@@ -47,7 +51,14 @@ describe("WeChat Pay v2 sandbox: /secapi over mutual TLS", () => {
 
   async function paidV2Order(total = 1000): Promise<string> {
     const no = newOrderNo();
-    const placed = await callV2(h.base, me, "/pay/unifiedorder", { body: "商品", out_trade_no: no, total_fee: total, spbill_create_ip: "127.0.0.1", notify_url: "http://127.0.0.1:9/n", trade_type: "APP" });
+    const placed = await callV2(h.base, me, "/pay/unifiedorder", {
+      body: "商品",
+      out_trade_no: no,
+      total_fee: total,
+      spbill_create_ip: "127.0.0.1",
+      notify_url: "http://127.0.0.1:9/n",
+      trade_type: "APP",
+    });
     expect(placed.xml.result_code).toBe("SUCCESS");
     await h.control("pay", { out_trade_no: no });
     return no;
@@ -86,7 +97,13 @@ describe("WeChat Pay v2 sandbox: /secapi over mutual TLS", () => {
     try {
       const foreignCa = await loadOrCreateTestCa(dir);
       const pair = await generateRsaKeyPair();
-      const cert = await issueCertificate(foreignCa, { subject: `CN=${me.mch_id}`, serial: "7A01", publicKeyPem: pair.publicKeyPem, notBefore: new Date(Date.now() - 3600_000), notAfter: new Date(Date.now() + 3600_000) });
+      const cert = await issueCertificate(foreignCa, {
+        subject: `CN=${me.mch_id}`,
+        serial: "7A01",
+        publicKeyPem: pair.publicKeyPem,
+        notBefore: new Date(Date.now() - 3600_000),
+        notAfter: new Date(Date.now() + 3600_000),
+      });
       const no = await paidV2Order();
       const reply = await postXmlTls(`${secapi}/secapi/pay/refund`, refundBody(no, `R${no}`), { cert, key: pair.privateKeyPem, ca });
       expect(reply.xml.return_code).toBe("FAIL");
@@ -99,14 +116,26 @@ describe("WeChat Pay v2 sandbox: /secapi over mutual TLS", () => {
   it("refuses another merchant's genuine certificate", async () => {
     const no = await paidV2Order();
     const { partner } = h.sandbox.keys;
-    const reply = await postXmlTls(`${secapi}/secapi/pay/refund`, refundBody(no, `R${no}`), { cert: partner.merchantCertPem, key: partner.merchantPrivateKeyPem, ca });
+    const reply = await postXmlTls(`${secapi}/secapi/pay/refund`, refundBody(no, `R${no}`), {
+      cert: partner.merchantCertPem,
+      key: partner.merchantPrivateKeyPem,
+      ca,
+    });
     expect(reply.xml).toEqual({ return_code: "FAIL", return_msg: "商户API证书与商户号mch_id不匹配" });
   });
 
   it("refunds with the merchant's PEM certificate, answer signed; a bad sign is still refused over TLS", async () => {
     const no = await paidV2Order();
     const reply = await postXmlTls(`${secapi}/secapi/pay/refund`, refundBody(no, `R${no}`, 300), own);
-    expect(reply.xml).toMatchObject({ return_code: "SUCCESS", result_code: "SUCCESS", out_trade_no: no, out_refund_no: `R${no}`, refund_fee: "300", total_fee: "1000", cash_refund_fee: "300" });
+    expect(reply.xml).toMatchObject({
+      return_code: "SUCCESS",
+      result_code: "SUCCESS",
+      out_trade_no: no,
+      out_refund_no: `R${no}`,
+      refund_fee: "300",
+      total_fee: "1000",
+      cash_refund_fee: "300",
+    });
     expect(reply.xml.refund_id).toMatch(/^\d{20,}$/);
     expect(responseVerifies(reply.xml, me.key)).toBe(true);
     const again = await postXmlTls(`${secapi}/secapi/pay/refund`, refundBody(no, `R${no}`, 300), own);

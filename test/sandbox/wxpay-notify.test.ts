@@ -26,7 +26,12 @@ describe("WeChat Pay v3 sandbox: payments, refunds and their notifications", () 
   function open(notification: ReceivedNotification) {
     expect(verifyWechatpaySignature(notification.headers as Record<string, string>, notification.body, platform)).toBe(true);
     const envelope = JSON.parse(notification.body);
-    expect(envelope).toMatchObject({ id: expect.any(String), create_time: expect.stringMatching(/\+08:00$/), resource_type: "encrypt-resource", resource: { algorithm: "AEAD_AES_256_GCM" } });
+    expect(envelope).toMatchObject({
+      id: expect.any(String),
+      create_time: expect.stringMatching(/\+08:00$/),
+      resource_type: "encrypt-resource",
+      resource: { algorithm: "AEAD_AES_256_GCM" },
+    });
     return { envelope, resource: JSON.parse(decryptResource(envelope.resource, h.sandbox.keys.v3Key)) };
   }
 
@@ -38,7 +43,11 @@ describe("WeChat Pay v3 sandbox: payments, refunds and their notifications", () 
     expect(notification.path).toBe("/http/vk-pay/vk-pay-notify/wxpay_mp-weixin");
     expect(notification.headers["wechatpay-serial"]).toBe(h.sandbox.keys.platformSerial);
     const { envelope, resource } = open(notification);
-    expect(envelope).toMatchObject({ event_type: "TRANSACTION.SUCCESS", summary: "支付成功", resource: { original_type: "transaction", associated_data: "transaction" } });
+    expect(envelope).toMatchObject({
+      event_type: "TRANSACTION.SUCCESS",
+      summary: "支付成功",
+      resource: { original_type: "transaction", associated_data: "transaction" },
+    });
     expect(resource).toMatchObject({
       mchid: h.merchant.mchid,
       appid: h.sandbox.keys.appId,
@@ -72,10 +81,21 @@ describe("WeChat Pay v3 sandbox: payments, refunds and their notifications", () 
   it("refund: PROCESSING, over-the-remainder refused, refund-result sends REFUND.SUCCESS, the order turns REFUND", async () => {
     const { no, transactionId } = await paidOrder(1000);
     const refund = (outRefundNo: string, amount: number) =>
-      h.api("POST", "/v3/refund/domestic/refunds", { out_trade_no: no, out_refund_no: outRefundNo, reason: "测试", amount: { refund: amount, total: 1000, currency: "CNY" } });
+      h.api("POST", "/v3/refund/domestic/refunds", {
+        out_trade_no: no,
+        out_refund_no: outRefundNo,
+        reason: "测试",
+        amount: { refund: amount, total: 1000, currency: "CNY" },
+      });
     const first = await refund(`R${no}1`, 600);
     expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ out_refund_no: `R${no}1`, out_trade_no: no, transaction_id: transactionId, status: "PROCESSING", amount: { refund: 600, total: 1000 } });
+    expect(first.json).toMatchObject({
+      out_refund_no: `R${no}1`,
+      out_trade_no: no,
+      transaction_id: transactionId,
+      status: "PROCESSING",
+      amount: { refund: 600, total: 1000 },
+    });
     expect(first.json.refund_id).toMatch(/^\d{29}$/);
     // The same out_refund_no again is the same refund; a different amount under it is refused.
     expect((await refund(`R${no}1`, 600)).json.refund_id).toBe(first.json.refund_id);
@@ -83,14 +103,25 @@ describe("WeChat Pay v3 sandbox: payments, refunds and their notifications", () 
     const over = await refund(`R${no}2`, 401);
     expect(over.status).toBe(400);
     expect(over.json).toMatchObject({ code: "INVALID_REQUEST", message: "申请退款金额超过订单可退金额" });
-    const wrongTotal = await h.api("POST", "/v3/refund/domestic/refunds", { out_trade_no: no, out_refund_no: `R${no}3`, amount: { refund: 1, total: 999, currency: "CNY" } });
+    const wrongTotal = await h.api("POST", "/v3/refund/domestic/refunds", {
+      out_trade_no: no,
+      out_refund_no: `R${no}3`,
+      amount: { refund: 1, total: 999, currency: "CNY" },
+    });
     expect(wrongTotal.json.code).toBe("INVALID_REQUEST");
 
     expect((await h.control("refund-result", { out_refund_no: `R${no}1`, status: "SUCCESS" })).json).toMatchObject({ ok: true, status: "SUCCESS" });
     const [notification] = await h.receiver.waitFor(1);
     const { envelope, resource } = open(notification);
     expect(envelope).toMatchObject({ event_type: "REFUND.SUCCESS", resource: { original_type: "refund", associated_data: "refund" } });
-    expect(resource).toMatchObject({ mchid: h.merchant.mchid, out_trade_no: no, transaction_id: transactionId, out_refund_no: `R${no}1`, refund_status: "SUCCESS", amount: { total: 1000, refund: 600 } });
+    expect(resource).toMatchObject({
+      mchid: h.merchant.mchid,
+      out_trade_no: no,
+      transaction_id: transactionId,
+      out_refund_no: `R${no}1`,
+      refund_status: "SUCCESS",
+      amount: { total: 1000, refund: 600 },
+    });
     expect((await h.api("GET", `/v3/refund/domestic/refunds/R${no}1`)).json).toMatchObject({ status: "SUCCESS", success_time: expect.any(String) });
     expect((await h.api("GET", `/v3/pay/transactions/out-trade-no/${no}?mchid=${h.merchant.mchid}`)).json.trade_state).toBe("REFUND");
     expect((await h.control("refund-result", { out_refund_no: `R${no}1`, status: "CLOSED" })).status).toBe(409);
@@ -105,10 +136,17 @@ describe("WeChat Pay v3 sandbox: payments, refunds and their notifications", () 
     await h.control("refund-result", { out_refund_no: `C${no}`, status: "CLOSED" });
     const [notification] = await h.receiver.waitFor(1);
     expect(open(notification).envelope.event_type).toBe("REFUND.CLOSED");
-    expect((await h.api("POST", "/v3/refund/domestic/refunds", { out_trade_no: no, out_refund_no: `D${no}`, amount: { refund: 500, total: 500, currency: "CNY" } })).status).toBe(200);
+    expect(
+      (await h.api("POST", "/v3/refund/domestic/refunds", { out_trade_no: no, out_refund_no: `D${no}`, amount: { refund: 500, total: 500, currency: "CNY" } }))
+        .status,
+    ).toBe(200);
     const unpaid = newOrderNo();
     await h.api("POST", "/v3/pay/transactions/jsapi", h.prepayBody(unpaid));
-    const refused = await h.api("POST", "/v3/refund/domestic/refunds", { out_trade_no: unpaid, out_refund_no: `U${unpaid}`, amount: { refund: 1, total: 1000, currency: "CNY" } });
+    const refused = await h.api("POST", "/v3/refund/domestic/refunds", {
+      out_trade_no: unpaid,
+      out_refund_no: `U${unpaid}`,
+      amount: { refund: 1, total: 1000, currency: "CNY" },
+    });
     expect(refused.json.code).toBe("INVALID_REQUEST");
     expect((await h.control("refund-result", { out_refund_no: `D${no}`, status: "LOST" })).status).toBe(400);
   });

@@ -49,7 +49,13 @@ describe("WeChat Pay sandbox: service provider and sub-merchants", () => {
     expect(prepay.status).toBe(200);
     expect(prepay.json.prepay_id).toMatch(/^wx/);
     const query = `/v3/pay/partner/transactions/out-trade-no/${no}?sp_mchid=${sp.mchid}&sub_mchid=${sub.mchId}`;
-    expect((await partnerApi("GET", query)).json).toMatchObject({ sp_mchid: sp.mchid, sub_mchid: sub.mchId, sp_appid: spV2.appid, sub_appid: sub.appId, trade_state: "NOTPAY" });
+    expect((await partnerApi("GET", query)).json).toMatchObject({
+      sp_mchid: sp.mchid,
+      sub_mchid: sub.mchId,
+      sp_appid: spV2.appid,
+      sub_appid: sub.appId,
+      trade_state: "NOTPAY",
+    });
     // The order lives under the sub-merchant: the direct path of the provider does not find it.
     expect((await partnerApi("GET", `/v3/pay/transactions/out-trade-no/${no}?mchid=${sp.mchid}`)).status).toBe(404);
 
@@ -58,16 +64,33 @@ describe("WeChat Pay sandbox: service provider and sub-merchants", () => {
     const platform = { [h.sandbox.platform.current().serial]: new X509Certificate(h.sandbox.platform.current().certPem).publicKey };
     expect(verifyWechatpaySignature(notification.headers as Record<string, string>, notification.body, platform)).toBe(true);
     const resource = JSON.parse(decryptResource(JSON.parse(notification.body).resource, h.sandbox.keys.partner.v3Key));
-    expect(resource).toMatchObject({ sp_mchid: sp.mchid, sub_mchid: sub.mchId, sp_appid: spV2.appid, sub_appid: sub.appId, out_trade_no: no, trade_state: "SUCCESS", payer: { sub_openid: "oSubOpenid0000000000000000001" } });
+    expect(resource).toMatchObject({
+      sp_mchid: sp.mchid,
+      sub_mchid: sub.mchId,
+      sp_appid: spV2.appid,
+      sub_appid: sub.appId,
+      out_trade_no: no,
+      trade_state: "SUCCESS",
+      payer: { sub_openid: "oSubOpenid0000000000000000001" },
+    });
     expect(resource.mchid).toBeUndefined();
     expect(() => decryptResource(JSON.parse(notification.body).resource, h.sandbox.keys.v3Key)).toThrow();
 
-    const refund = await partnerApi("POST", "/v3/refund/domestic/refunds", { sub_mchid: sub.mchId, out_trade_no: no, out_refund_no: `R${no}`, amount: { refund: 100, total: 500, currency: "CNY" } });
+    const refund = await partnerApi("POST", "/v3/refund/domestic/refunds", {
+      sub_mchid: sub.mchId,
+      out_trade_no: no,
+      out_refund_no: `R${no}`,
+      amount: { refund: 100, total: 500, currency: "CNY" },
+    });
     expect(refund.json).toMatchObject({ status: "PROCESSING", out_trade_no: no });
     h.receiver.received.splice(0);
     await h.control("refund-result", { mchid: sub.mchId, out_refund_no: `R${no}`, status: "SUCCESS" });
     const [refunded] = await h.receiver.waitFor(1);
-    expect(JSON.parse(decryptResource(JSON.parse(refunded.body).resource, h.sandbox.keys.partner.v3Key))).toMatchObject({ sp_mchid: sp.mchid, sub_mchid: sub.mchId, refund_status: "SUCCESS" });
+    expect(JSON.parse(decryptResource(JSON.parse(refunded.body).resource, h.sandbox.keys.partner.v3Key))).toMatchObject({
+      sp_mchid: sp.mchid,
+      sub_mchid: sub.mchId,
+      refund_status: "SUCCESS",
+    });
   });
 
   it("v3: refuses an unbound sub-merchant, a sub_appid of another sub-merchant, and the partner path for a direct merchant", async () => {
@@ -86,7 +109,17 @@ describe("WeChat Pay sandbox: service provider and sub-merchants", () => {
 
   it("v2: unifiedorder with sub_mch_id, a notification carrying the sub fields signed with the provider's key, refund over mTLS", async () => {
     const no = newOrderNo();
-    const fields = { sub_mch_id: sub.mchId, sub_appid: sub.appId, body: "特约商户商品", out_trade_no: no, total_fee: 700, spbill_create_ip: "127.0.0.1", notify_url: receiver.url, trade_type: "JSAPI", sub_openid: "oSubV2" };
+    const fields = {
+      sub_mch_id: sub.mchId,
+      sub_appid: sub.appId,
+      body: "特约商户商品",
+      out_trade_no: no,
+      total_fee: 700,
+      spbill_create_ip: "127.0.0.1",
+      notify_url: receiver.url,
+      trade_type: "JSAPI",
+      sub_openid: "oSubV2",
+    };
     const placed = await callV2(h.base, spV2, "/pay/unifiedorder", fields, "HMAC-SHA256");
     expect(placed.xml).toMatchObject({ result_code: "SUCCESS", mch_id: sp.mchid, sub_mch_id: sub.mchId, sub_appid: sub.appId });
     expect(responseVerifies(placed.xml, spV2.key)).toBe(true);
@@ -94,7 +127,15 @@ describe("WeChat Pay sandbox: service provider and sub-merchants", () => {
     await h.control("pay", { mchid: sub.mchId, out_trade_no: no });
     const [body] = await receiver.waitFor(1);
     const xml = fromXml(body);
-    expect(xml).toMatchObject({ appid: spV2.appid, mch_id: sp.mchid, sub_appid: sub.appId, sub_mch_id: sub.mchId, sub_openid: "oSubV2", out_trade_no: no, total_fee: "700" });
+    expect(xml).toMatchObject({
+      appid: spV2.appid,
+      mch_id: sp.mchid,
+      sub_appid: sub.appId,
+      sub_mch_id: sub.mchId,
+      sub_openid: "oSubV2",
+      out_trade_no: no,
+      total_fee: "700",
+    });
     expect(xml.sign).toHaveLength(64);
     expect(responseVerifies(xml, spV2.key)).toBe(true);
 
@@ -104,16 +145,29 @@ describe("WeChat Pay sandbox: service provider and sub-merchants", () => {
 
     const { partner, caCertPem } = h.sandbox.keys;
     const refundXml = toXml(signRequest(spV2, { sub_mch_id: sub.mchId, out_trade_no: no, out_refund_no: `R${no}`, total_fee: 700, refund_fee: 700 }));
-    const refund = await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/refund`, refundXml, { cert: partner.merchantCertPem, key: partner.merchantPrivateKeyPem, ca: caCertPem });
+    const refund = await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/refund`, refundXml, {
+      cert: partner.merchantCertPem,
+      key: partner.merchantPrivateKeyPem,
+      ca: caCertPem,
+    });
     expect(refund.xml).toMatchObject({ result_code: "SUCCESS", sub_mch_id: sub.mchId, refund_fee: "700" });
   });
 
   it("v2: refuses a missing sub_mch_id, an unbound one, a mismatched sub_appid, and sub_mch_id from a direct merchant", async () => {
     const base = { body: "x", out_trade_no: newOrderNo(), total_fee: 1, spbill_create_ip: "127.0.0.1", notify_url: receiver.url, trade_type: "APP" };
     expect((await callV2(h.base, spV2, "/pay/unifiedorder", base)).xml).toMatchObject({ result_code: "FAIL", err_code: "PARAM_ERROR" });
-    expect((await callV2(h.base, spV2, "/pay/unifiedorder", { ...base, sub_mch_id: "1900009999" })).xml).toMatchObject({ result_code: "FAIL", err_code: "MCHID_NOT_EXIST" });
-    expect((await callV2(h.base, spV2, "/pay/unifiedorder", { ...base, sub_mch_id: sub.mchId, sub_appid: other.appId })).xml).toMatchObject({ result_code: "FAIL", err_code: "SUB_MCH_ID_APPID_NOT_MATCH" });
+    expect((await callV2(h.base, spV2, "/pay/unifiedorder", { ...base, sub_mch_id: "1900009999" })).xml).toMatchObject({
+      result_code: "FAIL",
+      err_code: "MCHID_NOT_EXIST",
+    });
+    expect((await callV2(h.base, spV2, "/pay/unifiedorder", { ...base, sub_mch_id: sub.mchId, sub_appid: other.appId })).xml).toMatchObject({
+      result_code: "FAIL",
+      err_code: "SUB_MCH_ID_APPID_NOT_MATCH",
+    });
     const direct = { appid: h.sandbox.keys.appId, mch_id: h.sandbox.keys.mchId, key: h.sandbox.keys.key };
-    expect((await callV2(h.base, direct, "/pay/unifiedorder", { ...base, sub_mch_id: sub.mchId })).xml).toMatchObject({ result_code: "FAIL", err_code: "PARAM_ERROR" });
+    expect((await callV2(h.base, direct, "/pay/unifiedorder", { ...base, sub_mch_id: sub.mchId })).xml).toMatchObject({
+      result_code: "FAIL",
+      err_code: "PARAM_ERROR",
+    });
   });
 });

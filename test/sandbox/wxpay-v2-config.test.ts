@@ -29,7 +29,15 @@ describe("WeChat sandbox v2 config and keys", () => {
       const block = new Function("require", `return (${source});`)(require);
       expect(Object.keys(block)).toEqual(["mp-weixin", "app-plus", "h5", "h5-weixin", "mweb", "transfer", "codepay"]);
       const codepay = block.codepay;
-      expect(codepay).toMatchObject({ version: 2, mchId: keys.mchId, appId: keys.appId, key: keys.key, appCertPath: keys.appCertPath, appPrivateKeyPath: keys.appPrivateKeyPath, secapiCaContent: keys.caCertPem });
+      expect(codepay).toMatchObject({
+        version: 2,
+        mchId: keys.mchId,
+        appId: keys.appId,
+        key: keys.key,
+        appCertPath: keys.appCertPath,
+        appPrivateKeyPath: keys.appPrivateKeyPath,
+        secapiCaContent: keys.caCertPem,
+      });
       expect(codepay.key).toMatch(/^[A-Za-z0-9]{32}$/);
       expect(codepay.baseUrl["api.mch.weixin.qq.com"]).toBe("http://127.0.0.1:9123/__sandbox/wxpay");
       expect(codepay.secapiBaseUrl).toBe("https://127.0.0.1:9124/__sandbox/wxpay");
@@ -41,7 +49,10 @@ describe("WeChat sandbox v2 config and keys", () => {
       // Without the v2 option the source stays free of require (evaluable anywhere), as before.
       expect(renderWxpaySandboxConfig(keys)).not.toContain("require(");
     } finally {
-      for (const [name, value] of [["PORT", saved.PORT], ["WXPAY_SANDBOX_HTTPS_PORT", saved.HTTPS]] as const) {
+      for (const [name, value] of [
+        ["PORT", saved.PORT],
+        ["WXPAY_SANDBOX_HTTPS_PORT", saved.HTTPS],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -51,8 +62,18 @@ describe("WeChat sandbox v2 config and keys", () => {
   it("wxpaySandboxConfig renders the service provider for version 2 and 3", async () => {
     const pki = freshKeys();
     const keys = await pki.loadOrCreateWxpaySandboxKeys(dataDir);
-    const partner = pki.wxpaySandboxConfig(keys, "http://x/__sandbox/wxpay", { version: 2, merchant: "partner", secapiBaseUrl: "https://127.0.0.1:1/__sandbox/wxpay" });
-    expect(partner).toMatchObject({ version: 2, mchId: pki.WXPAY_SANDBOX_SP_MCHID, appId: pki.WXPAY_SANDBOX_SP_APPID, key: keys.partner.key, appCertPath: keys.partner.appCertPath });
+    const partner = pki.wxpaySandboxConfig(keys, "http://x/__sandbox/wxpay", {
+      version: 2,
+      merchant: "partner",
+      secapiBaseUrl: "https://127.0.0.1:1/__sandbox/wxpay",
+    });
+    expect(partner).toMatchObject({
+      version: 2,
+      mchId: pki.WXPAY_SANDBOX_SP_MCHID,
+      appId: pki.WXPAY_SANDBOX_SP_APPID,
+      key: keys.partner.key,
+      appCertPath: keys.partner.appCertPath,
+    });
     expect(() => createSecureContext({ pfx: partner.pfx as Buffer, passphrase: pki.WXPAY_SANDBOX_SP_MCHID })).not.toThrow();
     expect(pki.wxpaySandboxConfig(keys, "http://x")).not.toHaveProperty("pfx");
   });

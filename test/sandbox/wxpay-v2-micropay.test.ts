@@ -30,7 +30,16 @@ describe("WeChat Pay v2 sandbox: pay-code (micropay)", () => {
     const no = newOrderNo();
     const scene = JSON.stringify({ store_info: { id: "SZ001", name: "深圳店" } });
     const reply = await micropay(no, authCode("13"), { store_id: "SZ001", scene_info: scene, device_info: "POS-1", attach: "a" });
-    expect(reply.xml).toMatchObject({ return_code: "SUCCESS", result_code: "SUCCESS", trade_type: "MICROPAY", total_fee: "888", cash_fee: "888", out_trade_no: no, device_info: "POS-1", attach: "a" });
+    expect(reply.xml).toMatchObject({
+      return_code: "SUCCESS",
+      result_code: "SUCCESS",
+      trade_type: "MICROPAY",
+      total_fee: "888",
+      cash_fee: "888",
+      out_trade_no: no,
+      device_info: "POS-1",
+      attach: "a",
+    });
     expect(reply.xml.transaction_id).toMatch(/^4200/);
     expect(reply.xml.time_end).toMatch(/^\d{14}$/);
     expect(responseVerifies(reply.xml, me.key)).toBe(true);
@@ -83,7 +92,11 @@ describe("WeChat Pay v2 sandbox: pay-code (micropay)", () => {
     const { keys } = h.sandbox;
     expect((await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/reverse`, body, { ca: keys.caCertPem })).xml.return_code).toBe("FAIL");
     expect((await query(no)).xml.trade_state).toBe("USERPAYING");
-    const reversed = await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/reverse`, body, { cert: keys.merchantCertPem, key: keys.merchantPrivateKeyPem, ca: keys.caCertPem });
+    const reversed = await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/reverse`, body, {
+      cert: keys.merchantCertPem,
+      key: keys.merchantPrivateKeyPem,
+      ca: keys.caCertPem,
+    });
     expect(reversed.xml).toMatchObject({ return_code: "SUCCESS", result_code: "SUCCESS", recall: "N" });
     expect(responseVerifies(reversed.xml, me.key)).toBe(true);
     expect((await query(no)).xml.trade_state).toBe("REVOKED");
@@ -91,9 +104,20 @@ describe("WeChat Pay v2 sandbox: pay-code (micropay)", () => {
 
   it("reverse refuses a trade that is not a pay-code trade", async () => {
     const no = newOrderNo();
-    await callV2(h.base, me, "/pay/unifiedorder", { body: "x", out_trade_no: no, total_fee: 1, spbill_create_ip: "127.0.0.1", notify_url: "http://127.0.0.1:9/n", trade_type: "APP" });
+    await callV2(h.base, me, "/pay/unifiedorder", {
+      body: "x",
+      out_trade_no: no,
+      total_fee: 1,
+      spbill_create_ip: "127.0.0.1",
+      notify_url: "http://127.0.0.1:9/n",
+      trade_type: "APP",
+    });
     const { keys } = h.sandbox;
-    const reply = await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/reverse`, toXml(signRequest(me, { out_trade_no: no })), { cert: keys.merchantCertPem, key: keys.merchantPrivateKeyPem, ca: keys.caCertPem });
+    const reply = await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/reverse`, toXml(signRequest(me, { out_trade_no: no })), {
+      cert: keys.merchantCertPem,
+      key: keys.merchantPrivateKeyPem,
+      ca: keys.caCertPem,
+    });
     expect(reply.xml).toMatchObject({ result_code: "FAIL", err_code: "INVALID_REQUEST" });
   });
 

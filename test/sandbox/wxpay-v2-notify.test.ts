@@ -25,7 +25,22 @@ describe("WeChat Pay v2 sandbox: notifications", () => {
 
   async function placed(signType: "MD5" | "HMAC-SHA256" = "MD5", total = 1000): Promise<string> {
     const no = newOrderNo();
-    const reply = await callV2(h.base, me, "/pay/unifiedorder", { body: "商品", out_trade_no: no, total_fee: total, spbill_create_ip: "127.0.0.1", notify_url: receiver.url, trade_type: "NATIVE", product_id: "P1", attach: "x" }, signType);
+    const reply = await callV2(
+      h.base,
+      me,
+      "/pay/unifiedorder",
+      {
+        body: "商品",
+        out_trade_no: no,
+        total_fee: total,
+        spbill_create_ip: "127.0.0.1",
+        notify_url: receiver.url,
+        trade_type: "NATIVE",
+        product_id: "P1",
+        attach: "x",
+      },
+      signType,
+    );
     expect(reply.xml.result_code).toBe("SUCCESS");
     return no;
   }
@@ -35,7 +50,19 @@ describe("WeChat Pay v2 sandbox: notifications", () => {
     const paid = await h.control("pay", { out_trade_no: no });
     const [body] = await receiver.waitFor(1);
     const xml = fromXml(body);
-    expect(xml).toMatchObject({ return_code: "SUCCESS", result_code: "SUCCESS", appid: me.appid, mch_id: me.mch_id, out_trade_no: no, transaction_id: paid.json.transaction_id, total_fee: "1000", cash_fee: "1000", trade_type: "NATIVE", attach: "x", bank_type: "OTHERS" });
+    expect(xml).toMatchObject({
+      return_code: "SUCCESS",
+      result_code: "SUCCESS",
+      appid: me.appid,
+      mch_id: me.mch_id,
+      out_trade_no: no,
+      transaction_id: paid.json.transaction_id,
+      total_fee: "1000",
+      cash_fee: "1000",
+      trade_type: "NATIVE",
+      attach: "x",
+      bank_type: "OTHERS",
+    });
     expect(xml.sign).toHaveLength(signType === "MD5" ? 32 : 64);
     expect(responseVerifies(xml, me.key)).toBe(true);
     expect(responseVerifies({ ...xml, total_fee: "1" }, me.key)).toBe(false);
@@ -72,7 +99,11 @@ describe("WeChat Pay v2 sandbox: notifications", () => {
     receiver.received.splice(0);
     const { keys } = h.sandbox;
     const refundXml = toXml(signRequest(me, { out_trade_no: no, out_refund_no: `R${no}`, total_fee: 1000, refund_fee: 250, notify_url: receiver.url }));
-    const refund = await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/refund`, refundXml, { cert: keys.merchantCertPem, key: keys.merchantPrivateKeyPem, ca: keys.caCertPem });
+    const refund = await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/refund`, refundXml, {
+      cert: keys.merchantCertPem,
+      key: keys.merchantPrivateKeyPem,
+      ca: keys.caCertPem,
+    });
     expect(refund.xml.result_code).toBe("SUCCESS");
     expect((await h.control("refund-result", { out_refund_no: `R${no}`, status: "SUCCESS" })).json).toMatchObject({ ok: true, notification: "queued" });
     const [body] = await receiver.waitFor(1);
@@ -81,7 +112,16 @@ describe("WeChat Pay v2 sandbox: notifications", () => {
     expect(outer.sign).toBeUndefined();
     const aesKey = createHash("md5").update(me.key).digest("hex");
     const inner = fromXml(Aes.AesEcb.decrypt(outer.req_info, aesKey).replace(/^<root>|<\/root>$/g, (tag) => (tag === "<root>" ? "<xml>" : "</xml>")));
-    expect(inner).toMatchObject({ out_trade_no: no, out_refund_no: `R${no}`, refund_id: refund.xml.refund_id, refund_fee: "250", total_fee: "1000", refund_status: "SUCCESS", refund_recv_accout: "支付用户零钱", refund_request_source: "API" });
+    expect(inner).toMatchObject({
+      out_trade_no: no,
+      out_refund_no: `R${no}`,
+      refund_id: refund.xml.refund_id,
+      refund_fee: "250",
+      total_fee: "1000",
+      refund_status: "SUCCESS",
+      refund_recv_accout: "支付用户零钱",
+      refund_request_source: "API",
+    });
     expect(inner.success_time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     // Another key does not decrypt it: its authenticity is the encryption.
     let wrong = "";
@@ -100,7 +140,11 @@ describe("WeChat Pay v2 sandbox: notifications", () => {
     receiver.received.splice(0);
     const { keys } = h.sandbox;
     const refundXml = toXml(signRequest(me, { out_trade_no: no, out_refund_no: `R${no}`, total_fee: 1000, refund_fee: 1000 }));
-    await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/refund`, refundXml, { cert: keys.merchantCertPem, key: keys.merchantPrivateKeyPem, ca: keys.caCertPem });
+    await postXmlTls(`${h.sandbox.secapiBaseUrl}/secapi/pay/refund`, refundXml, {
+      cert: keys.merchantCertPem,
+      key: keys.merchantPrivateKeyPem,
+      ca: keys.caCertPem,
+    });
     await h.control("refund-result", { out_refund_no: `R${no}`, status: "CLOSED" });
     // No refund notify_url: the order's notify_url receives it.
     const [body] = await receiver.waitFor(1);

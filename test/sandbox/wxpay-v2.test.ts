@@ -61,7 +61,10 @@ describe("WeChat Pay v2 sandbox: XML endpoints", () => {
       expect((await postXml(`${h.base}/pay/orderquery`, xxe)).xml).toEqual({ return_code: "FAIL", return_msg: expect.stringContaining("DOCTYPE") });
       const bomb = `<!ENTITY a "aaaa"><xml><body>&a;</body></xml>`;
       expect((await postXml(`${h.base}/pay/orderquery`, bomb)).xml.return_code).toBe("FAIL");
-      expect((await postXml(`${h.base}/pay/orderquery`, "<xml><a>1</b></xml>")).xml).toEqual({ return_code: "FAIL", return_msg: expect.stringContaining("XML格式错误") });
+      expect((await postXml(`${h.base}/pay/orderquery`, "<xml><a>1</b></xml>")).xml).toEqual({
+        return_code: "FAIL",
+        return_msg: expect.stringContaining("XML格式错误"),
+      });
       expect((await postXml(`${h.base}/pay/orderquery`, "", "GET")).xml).toEqual({ return_code: "FAIL", return_msg: "请使用post方法" });
       const { mch_id: _omit, ...noMch } = signRequest(me, { out_trade_no: "X1" });
       expect((await postXml(`${h.base}/pay/orderquery`, toXml(noMch))).xml).toEqual({ return_code: "FAIL", return_msg: "缺少参数mch_id" });
@@ -94,7 +97,10 @@ describe("WeChat Pay v2 sandbox: XML endpoints", () => {
     const no = newOrderNo();
     expect((await callV2(h.base, me, "/pay/unifiedorder", order(no))).xml.result_code).toBe("SUCCESS");
     expect((await callV2(h.base, me, "/pay/unifiedorder", order(no))).xml.result_code).toBe("SUCCESS");
-    expect((await callV2(h.base, me, "/pay/unifiedorder", order(no, { total_fee: 999 }))).xml).toMatchObject({ result_code: "FAIL", err_code: "OUT_TRADE_NO_USED" });
+    expect((await callV2(h.base, me, "/pay/unifiedorder", order(no, { total_fee: 999 }))).xml).toMatchObject({
+      result_code: "FAIL",
+      err_code: "OUT_TRADE_NO_USED",
+    });
     await h.control("pay", { out_trade_no: no });
     expect((await callV2(h.base, me, "/pay/unifiedorder", order(no))).xml).toMatchObject({ result_code: "FAIL", err_code: "ORDERPAID" });
   });
@@ -107,12 +113,22 @@ describe("WeChat Pay v2 sandbox: XML endpoints", () => {
     expect(before.xml.transaction_id).toBeUndefined();
     const paid = await h.control("pay", { out_trade_no: no });
     const after = await callV2(h.base, me, "/pay/orderquery", { transaction_id: paid.json.transaction_id });
-    expect(after.xml).toMatchObject({ trade_state: "SUCCESS", trade_type: "JSAPI", transaction_id: paid.json.transaction_id, attach: "a=1", cash_fee: "1000", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" });
+    expect(after.xml).toMatchObject({
+      trade_state: "SUCCESS",
+      trade_type: "JSAPI",
+      transaction_id: paid.json.transaction_id,
+      attach: "a=1",
+      cash_fee: "1000",
+      openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+    });
     expect(after.xml.time_end).toMatch(/^\d{14}$/);
     expect(responseVerifies(after.xml, me.key)).toBe(true);
     const v3 = await h.api("GET", `/v3/pay/transactions/out-trade-no/${no}?mchid=${me.mch_id}`);
     expect(v3.json).toMatchObject({ trade_state: "SUCCESS", transaction_id: paid.json.transaction_id });
-    expect((await callV2(h.base, me, "/pay/orderquery", { out_trade_no: "NOPE12345678" })).xml).toMatchObject({ result_code: "FAIL", err_code: "ORDERNOTEXIST" });
+    expect((await callV2(h.base, me, "/pay/orderquery", { out_trade_no: "NOPE12345678" })).xml).toMatchObject({
+      result_code: "FAIL",
+      err_code: "ORDERNOTEXIST",
+    });
   });
 
   it("closeorder closes an unpaid trade and refuses a paid one with ORDERPAID", async () => {
@@ -125,7 +141,10 @@ describe("WeChat Pay v2 sandbox: XML endpoints", () => {
     await callV2(h.base, me, "/pay/unifiedorder", order(paid));
     await h.control("pay", { out_trade_no: paid });
     expect((await callV2(h.base, me, "/pay/closeorder", { out_trade_no: paid })).xml).toMatchObject({ result_code: "FAIL", err_code: "ORDERPAID" });
-    expect((await callV2(h.base, me, "/pay/closeorder", { out_trade_no: "NOPE12345678" })).xml).toMatchObject({ result_code: "FAIL", err_code: "ORDERNOTEXIST" });
+    expect((await callV2(h.base, me, "/pay/closeorder", { out_trade_no: "NOPE12345678" })).xml).toMatchObject({
+      result_code: "FAIL",
+      err_code: "ORDERNOTEXIST",
+    });
   });
 
   it("refundquery: REFUNDNOTEXIST before any refund, then the numbered refund fields (a refund made over v3)", async () => {
@@ -135,7 +154,14 @@ describe("WeChat Pay v2 sandbox: XML endpoints", () => {
     expect((await callV2(h.base, me, "/pay/refundquery", { out_trade_no: no })).xml).toMatchObject({ result_code: "FAIL", err_code: "REFUNDNOTEXIST" });
     await h.api("POST", "/v3/refund/domestic/refunds", { out_trade_no: no, out_refund_no: `R${no}`, amount: { refund: 300, total: 1000, currency: "CNY" } });
     const query = await callV2(h.base, me, "/pay/refundquery", { out_refund_no: `R${no}` });
-    expect(query.xml).toMatchObject({ result_code: "SUCCESS", refund_count: "1", out_refund_no_0: `R${no}`, refund_fee_0: "300", refund_status_0: "PROCESSING", total_fee: "1000" });
+    expect(query.xml).toMatchObject({
+      result_code: "SUCCESS",
+      refund_count: "1",
+      out_refund_no_0: `R${no}`,
+      refund_fee_0: "300",
+      refund_status_0: "PROCESSING",
+      total_fee: "1000",
+    });
     await h.control("refund-result", { out_refund_no: `R${no}`, status: "ABNORMAL" });
     expect((await callV2(h.base, me, "/pay/refundquery", { out_trade_no: no })).xml.refund_status_0).toBe("CHANGE");
   });

@@ -47,9 +47,31 @@ describe("the library's public calls", () => {
   describe("createPayment", () => {
     it("creates the order and returns what the client needs, with the notify URL of this space", async () => {
       const reply = await createPayment(params(), deps);
-      expect(reply).toEqual({ code: 0, msg: "success", data: { orderInfo: { prepay_id: "P-T1" }, out_trade_no: "T1", provider: "testpay", pay_type: "testpay_h5", needQRcode: true, total_fee: 100, platform: "h5" } });
-      expect(platform.calls[0]).toMatchObject({ method: "createPayment", request: { notifyUrl: "http://127.0.0.1:8787/http/vk-pay/vk-pay-notify/testpay_h5/T1", clientIp: "10.0.0.1", totalFee: 100, subject: "充值" } });
-      expect(await findOrder("T1", deps.db)).toMatchObject({ status: "NOTPAY", user_id: "u1", mch_id: "M1", provider_appid: "A1", custom: { a: 1 }, notify_path: "/vk-pay-notify/testpay_h5/T1" });
+      expect(reply).toEqual({
+        code: 0,
+        msg: "success",
+        data: {
+          orderInfo: { prepay_id: "P-T1" },
+          out_trade_no: "T1",
+          provider: "testpay",
+          pay_type: "testpay_h5",
+          needQRcode: true,
+          total_fee: 100,
+          platform: "h5",
+        },
+      });
+      expect(platform.calls[0]).toMatchObject({
+        method: "createPayment",
+        request: { notifyUrl: "http://127.0.0.1:8787/http/vk-pay/vk-pay-notify/testpay_h5/T1", clientIp: "10.0.0.1", totalFee: 100, subject: "充值" },
+      });
+      expect(await findOrder("T1", deps.db)).toMatchObject({
+        status: "NOTPAY",
+        user_id: "u1",
+        mch_id: "M1",
+        provider_appid: "A1",
+        custom: { a: 1 },
+        notify_path: "/vk-pay-notify/testpay_h5/T1",
+      });
     });
 
     it.each([
@@ -85,7 +107,10 @@ describe("the library's public calls", () => {
       expect(await createPayment(params({}, { context: { PLATFORM: "h5", SPACEINFO: { spaceId: "prod" } } }), deps)).toMatchObject({ code: 101 });
       for (const provider of ["paypal", "constructor", "__proto__"]) expect(await createPayment(params({}, { provider }), deps)).toMatchObject({ code: 1005 });
       // A provider the product names whose folder has not landed: said plainly, not "unknown".
-      expect(await createPayment(params({}, { provider: "douyin", context: { PLATFORM: "mp-toutiao", SPACEINFO: { spaceId: "test" } } }), deps)).toMatchObject({ code: 100, errCode: "vk-pay-provider-unavailable" });
+      expect(await createPayment(params({}, { provider: "douyin", context: { PLATFORM: "mp-toutiao", SPACEINFO: { spaceId: "test" } } }), deps)).toMatchObject({
+        code: 100,
+        errCode: "vk-pay-provider-unavailable",
+      });
       // The test provider declares no mp-weixin mode: it is asked, and refuses it.
       expect(await createPayment(params({}, { context: { PLATFORM: "mp-weixin", SPACEINFO: { spaceId: "test" } } }), deps)).toMatchObject({ code: 1020 });
       config.userWhitelist = ["tester"];
@@ -141,7 +166,10 @@ describe("the library's public calls", () => {
       expect(await queryPayment({ out_trade_no: "T1" }, deps)).toMatchObject({ code: 0, data: { trade_state: "NOTPAY", orderPaid: false } });
       platform.payments.set("T1", { state: "SUCCESS", totalFee: 100, transactionId: "TX9" });
       const [first, second] = await Promise.all([queryPayment({ out_trade_no: "T1", await_notify: true }, deps), queryPayment({ out_trade_no: "T1" }, deps)]);
-      expect(first).toMatchObject({ code: 0, data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true, transaction_id: "TX9", time_end: "19700101080005" } });
+      expect(first).toMatchObject({
+        code: 0,
+        data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true, transaction_id: "TX9", time_end: "19700101080005" },
+      });
       expect(second).toMatchObject({ code: 0, data: { orderPaid: true } });
       expect(hookRuns).toBe(1);
       expect(await findOrder("T1", deps.db)).toMatchObject({ notify_mode: 0 });
@@ -206,19 +234,31 @@ describe("the library's public calls", () => {
     it("passes refund({ other }) to the provider's refund request, and refuses an other that is not an object", async () => {
       await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 10, other: { funds_account: "AVAILABLE" } }, deps);
       expect(platform.calls.find((call) => call.method === "refund")).toMatchObject({ request: { outRefundNo: "R1", other: { funds_account: "AVAILABLE" } } });
-      expect(await refund({ out_trade_no: "T1", out_refund_no: "R2", refund_fee: 10, other: "x" as never }, deps)).toMatchObject({ code: -1, errCode: "vk-pay-other-invalid" });
+      expect(await refund({ out_trade_no: "T1", out_refund_no: "R2", refund_fee: 10, other: "x" as never }, deps)).toMatchObject({
+        code: -1,
+        errCode: "vk-pay-other-invalid",
+      });
     });
 
     it("keeps a processing refund reserved until queryRefund settles it", async () => {
-      expect(await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 100 }, deps)).toMatchObject({ code: 0, data: { refund_status: "PROCESSING", total_refund_fee: 0 } });
+      expect(await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 100 }, deps)).toMatchObject({
+        code: 0,
+        data: { refund_status: "PROCESSING", total_refund_fee: 0 },
+      });
       expect(await refund({ out_trade_no: "T1", out_refund_no: "R2", refund_fee: 1 }, deps)).toMatchObject({ code: 2008 });
       platform.refunds.set("R1", "SUCCESS");
-      expect(await queryRefund({ out_trade_no: "T1" }, deps)).toMatchObject({ code: 0, data: { refund_fee: 100, refunds: [{ out_refund_no: "R1", status: "SUCCESS" }] } });
+      expect(await queryRefund({ out_trade_no: "T1" }, deps)).toMatchObject({
+        code: 0,
+        data: { refund_fee: 100, refunds: [{ out_refund_no: "R1", status: "SUCCESS" }] },
+      });
     });
 
     it("releases the reservation when the provider refuses, and keeps it on a network failure", async () => {
       platform.refundAnswer = "reject";
-      expect(await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 100 }, deps)).toMatchObject({ code: 3001, errCode: "vk-pay-provider-rejected" });
+      expect(await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 100 }, deps)).toMatchObject({
+        code: 3001,
+        errCode: "vk-pay-provider-rejected",
+      });
       expect(await findRefund("R1", deps.db)).toMatchObject({ status: "CLOSED" });
       platform.refundAnswer = "network";
       expect(await refund({ out_trade_no: "T1", out_refund_no: "R2", refund_fee: 100 }, deps)).toMatchObject({ code: 3002 });
@@ -228,7 +268,10 @@ describe("the library's public calls", () => {
 
     it("releases the reservation when the provider cannot build the request (an other it cannot carry)", async () => {
       platform.refundAnswer = "invalid";
-      expect(await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 100, other: { x: {} } }, deps)).toMatchObject({ code: -1, errCode: "vk-pay-other-invalid" });
+      expect(await refund({ out_trade_no: "T1", out_refund_no: "R1", refund_fee: 100, other: { x: {} } }, deps)).toMatchObject({
+        code: -1,
+        errCode: "vk-pay-other-invalid",
+      });
       expect(await findRefund("R1", deps.db)).toMatchObject({ status: "CLOSED" });
       expect(await findOrder("T1", deps.db)).toMatchObject({ refund_reserved: 0 });
     });

@@ -12,11 +12,19 @@ describe("uni-pay configuration", () => {
   it("is validated once, frozen, and reloaded only when the module hands back a new object", () => {
     let source: unknown = base;
     let reads = 0;
-    const center = () => ({ requireFile: () => { reads += 1; return source; }, hasFile: () => true });
+    const center = () => ({
+      requireFile: () => {
+        reads += 1;
+        return source;
+      },
+      hasFile: () => true,
+    });
     const first = loadPayConfig(center);
     expect(Object.isFrozen(first)).toBe(true);
     expect(Object.isFrozen((first.wxpay as any)["mp-weixin"])).toBe(true);
-    expect(() => { (first as any).notifyKey = "x"; }).toThrow();
+    expect(() => {
+      (first as any).notifyKey = "x";
+    }).toThrow();
     expect(loadPayConfig(center)).toBe(first);
     source = { ...base, notifyKey: "other" };
     expect(loadPayConfig(center).notifyKey).toBe("other");
@@ -24,7 +32,9 @@ describe("uni-pay configuration", () => {
   });
 
   it("refuses a missing or malformed config with a config error", () => {
-    expect(() => loadPayConfig(() => ({ requireFile: () => undefined, hasFile: () => false }))).toThrow(expect.objectContaining({ errCode: "vk-pay-config-missing" }));
+    expect(() => loadPayConfig(() => ({ requireFile: () => undefined, hasFile: () => false }))).toThrow(
+      expect.objectContaining({ errCode: "vk-pay-config-missing" }),
+    );
     for (const bad of [null, [], "x", { notifyUrl: "https://x" }, { userWhitelist: "u1" }, { autoDeleteExpiredOrders: -1 }]) {
       expect(() => validatePayConfig(bad)).toThrow(expect.objectContaining({ errCode: "vk-pay-config-invalid" }));
     }
@@ -49,7 +59,12 @@ describe("uni-pay configuration", () => {
   });
 
   it("masks every secret before anything reaches a log", () => {
-    const masked = JSON.stringify(maskSecrets({ ...base, wxpay: { "mp-weixin": { ...base.wxpay["mp-weixin"], pfx: Buffer.from("p12"), appPrivateKeyContent: "-----BEGIN PRIVATE KEY-----" } } }));
+    const masked = JSON.stringify(
+      maskSecrets({
+        ...base,
+        wxpay: { "mp-weixin": { ...base.wxpay["mp-weixin"], pfx: Buffer.from("p12"), appPrivateKeyContent: "-----BEGIN PRIVATE KEY-----" } },
+      }),
+    );
     for (const secret of ["k".repeat(64), "v".repeat(32), "vks-key", "BEGIN PRIVATE KEY", "p12"]) expect(masked).not.toContain(secret);
     expect(masked).toContain('"mchId":"190"');
   });

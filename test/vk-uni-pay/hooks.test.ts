@@ -30,7 +30,18 @@ describe("order-type hooks run exactly once", () => {
     db = raw as unknown as Database;
     await db.collection("uni-id-users").add({ _id: "u1", balance: 0 });
     const order = await openOrder(
-      { out_trade_no: "T1", type: "recharge", provider: "wxpay", pay_type: "wxpay_h5", total_fee: 500, description: "充值", user_id: "u1", custom: { bonus: 5 }, notify_url: "http://x", notify_path: "/vk-pay-notify/wxpay_h5" },
+      {
+        out_trade_no: "T1",
+        type: "recharge",
+        provider: "wxpay",
+        pay_type: "wxpay_h5",
+        total_fee: 500,
+        description: "充值",
+        user_id: "u1",
+        custom: { bonus: 5 },
+        notify_url: "http://x",
+        notify_path: "/vk-pay-notify/wxpay_h5",
+      },
       1000,
       db,
     );
@@ -104,7 +115,10 @@ describe("order-type hooks run exactly once", () => {
       async refunded({ refund, order, db: transaction }) {
         seen.push(refund);
         const user = (await transaction.collection("uni-id-users").doc(order.user_id!).get()).data as unknown as { balance: number };
-        await transaction.collection("uni-id-users").doc(order.user_id!).update({ balance: user.balance - refund.refund_fee });
+        await transaction
+          .collection("uni-id-users")
+          .doc(order.user_id!)
+          .update({ balance: user.balance - refund.refund_fee });
         if (fail) throw new Error("not now");
       },
     };

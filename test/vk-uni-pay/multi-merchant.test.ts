@@ -26,15 +26,19 @@ describe("multi-merchant (pid) and service-provider orders", () => {
   });
   const notify = (path: string, key: string, event: Record<string, unknown>) => {
     const body = JSON.stringify(event);
-    return processNotification({ path, httpMethod: "POST", headers: { "x-signature": signTestpay(body, key) }, body, isBase64Encoded: false }, "/vk-pay-notify/", {
-      db: deps.db,
-      now: deps.now,
-      log: () => undefined,
-      findProvider: deps.findProvider,
-      config: deps.config,
-      runtime: deps.runtime,
-      hooks: () => ({ paid: ({ order }) => void paid.push(order.out_trade_no) }),
-    });
+    return processNotification(
+      { path, httpMethod: "POST", headers: { "x-signature": signTestpay(body, key) }, body, isBase64Encoded: false },
+      "/vk-pay-notify/",
+      {
+        db: deps.db,
+        now: deps.now,
+        log: () => undefined,
+        findProvider: deps.findProvider,
+        config: deps.config,
+        runtime: deps.runtime,
+        hooks: () => ({ paid: ({ order }) => void paid.push(order.out_trade_no) }),
+      },
+    );
   };
 
   beforeEach(async () => {
@@ -56,7 +60,9 @@ describe("multi-merchant (pid) and service-provider orders", () => {
 
   it("creates, queries and refunds with the pid's merchant, and says so in the notification path", async () => {
     expect(await createPayment(params({ pid: "shop-2" }), deps)).toMatchObject({ code: 0 });
-    expect(platform.calls[0]).toMatchObject({ request: { config: { mchId: "SHOP2", key: "shop-2-key" }, notifyUrl: "http://127.0.0.1:8787/http/vk-pay/vk-pay-notify/testpay_h5/T1/pid/shop-2" } });
+    expect(platform.calls[0]).toMatchObject({
+      request: { config: { mchId: "SHOP2", key: "shop-2-key" }, notifyUrl: "http://127.0.0.1:8787/http/vk-pay/vk-pay-notify/testpay_h5/T1/pid/shop-2" },
+    });
     expect(await findOrder("T1", deps.db)).toMatchObject({ pid: "shop-2", mch_id: "SHOP2", provider_appid: "APP2" });
     platform.payments.set("T1", { state: "SUCCESS", totalFee: 100, transactionId: "X" });
     expect(await queryPayment({ out_trade_no: "T1" }, deps)).toMatchObject({ code: 0, data: { trade_state: "SUCCESS" } });

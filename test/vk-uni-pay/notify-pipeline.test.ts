@@ -37,7 +37,17 @@ describe("the notification pipeline", () => {
     runtime: { now: () => 10_000, request: () => Promise.reject(new Error("no network")) },
     hooks: () => hooks,
   });
-  const payment = (overrides: Record<string, unknown> = {}) => ({ kind: "payment", state: "SUCCESS", outTradeNo: "T1", transactionId: "X1", totalFee: 100, mchId: "M1", paidAt: 9000, raw: {}, ...overrides });
+  const payment = (overrides: Record<string, unknown> = {}) => ({
+    kind: "payment",
+    state: "SUCCESS",
+    outTradeNo: "T1",
+    transactionId: "X1",
+    totalFee: 100,
+    mchId: "M1",
+    paidAt: 9000,
+    raw: {},
+    ...overrides,
+  });
   const deliver = (message: unknown, options: { signature?: string; path?: string; tamper?: (body: string) => string; base64?: boolean } = {}) => {
     const body = JSON.stringify(message);
     const sent = options.tamper ? options.tamper(body) : body;
@@ -61,16 +71,40 @@ describe("the notification pipeline", () => {
     credits = 0;
     failNext = false;
     await db.collection("uni-id-users").add({ _id: "u1", balance: 0 });
-    await openOrder({ out_trade_no: "T1", type: "recharge", provider: "testpay", pay_type: "testpay_h5", total_fee: 100, description: "x", user_id: "u1", mch_id: "M1", notify_url: "http://x", notify_path: "/vk-pay-notify/testpay_h5/T1" }, 1000, db);
+    await openOrder(
+      {
+        out_trade_no: "T1",
+        type: "recharge",
+        provider: "testpay",
+        pay_type: "testpay_h5",
+        total_fee: 100,
+        description: "x",
+        user_id: "u1",
+        mch_id: "M1",
+        notify_url: "http://x",
+        notify_path: "/vk-pay-notify/testpay_h5/T1",
+      },
+      1000,
+      db,
+    );
   });
   afterEach(() => raw.close());
 
   it("applies a verified payment, runs the hook, acknowledges, and logs it", async () => {
     const reply = await deliver(payment(), { base64: true });
     expect(reply.statusCode).toBe(200);
-    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", transaction_id: "X1", pay_date: 9000, notify_mode: 1, user_order_success: true, original_data: { path: "/vk-pay-notify/testpay_h5/T1" } });
+    expect(await findOrder("T1", db)).toMatchObject({
+      status: "SUCCESS",
+      transaction_id: "X1",
+      pay_date: 9000,
+      notify_mode: 1,
+      user_order_success: true,
+      original_data: { path: "/vk-pay-notify/testpay_h5/T1" },
+    });
     expect(credits).toBe(1);
-    expect(await log()).toEqual([expect.objectContaining({ outcome: "applied", hook: "done", kind: "payment", out_trade_no: "T1", provider: "testpay", pay_type: "testpay_h5" })]);
+    expect(await log()).toEqual([
+      expect.objectContaining({ outcome: "applied", hook: "done", kind: "payment", out_trade_no: "T1", provider: "testpay", pay_type: "testpay_h5" }),
+    ]);
   });
 
   it("applies 50 concurrent duplicates once", async () => {
@@ -135,7 +169,16 @@ describe("the notification pipeline", () => {
     const order = (await findOrder("T1", db))!;
     await markPaid(order, { paidAt: 1, notifyMode: 1 }, 1, db);
     await reserveRefund(order._id, { outRefundNo: "R1", refundFee: 40, desc: "退" }, 2, db);
-    const refund = (overrides: Record<string, unknown> = {}) => ({ kind: "refund", state: "SUCCESS", outTradeNo: "T1", outRefundNo: "R1", refundFee: 40, settledAt: 5000, raw: {}, ...overrides });
+    const refund = (overrides: Record<string, unknown> = {}) => ({
+      kind: "refund",
+      state: "SUCCESS",
+      outTradeNo: "T1",
+      outRefundNo: "R1",
+      refundFee: 40,
+      settledAt: 5000,
+      raw: {},
+      ...overrides,
+    });
     expect((await deliver(refund({ refundFee: 41 }))).statusCode).toBe(400);
     expect(await findRefund("R1", db)).toMatchObject({ status: "PROCESSING" });
     expect((await deliver(refund())).statusCode).toBe(200);
@@ -148,7 +191,16 @@ describe("the notification pipeline", () => {
     const order = (await findOrder("T1", db))!;
     await markPaid(order, { paidAt: 1, notifyMode: 1 }, 1, db);
     await reserveRefund(order._id, { outRefundNo: "OURS", refundFee: 70, desc: "退" }, 2, db);
-    const refund = (overrides: Record<string, unknown> = {}) => ({ kind: "refund", state: "SUCCESS", outTradeNo: "T1", outRefundNo: "AT-PLATFORM", refundFee: 30, settledAt: 6000, raw: {}, ...overrides });
+    const refund = (overrides: Record<string, unknown> = {}) => ({
+      kind: "refund",
+      state: "SUCCESS",
+      outTradeNo: "T1",
+      outRefundNo: "AT-PLATFORM",
+      refundFee: 30,
+      settledAt: 6000,
+      raw: {},
+      ...overrides,
+    });
     // Still processing or failed at the provider: nothing to adopt, and nothing to retry either.
     expect((await deliver(refund({ state: "ABNORMAL" }))).statusCode).toBe(200);
     expect(await findRefund("AT-PLATFORM", db)).toBeUndefined();

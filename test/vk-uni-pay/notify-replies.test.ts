@@ -21,7 +21,12 @@ import { APP_ID, FakeWechatV2, MCH_ID, signedXml, v2Config } from "../wxpay-v2/f
 
 const V2_FAIL = /^<xml><return_code><!\[CDATA\[FAIL\]\]><\/return_code><return_msg>.+<\/return_msg><\/xml>$/;
 
-const wxpay = createWxpayProvider({ database: () => { throw new Error("no platform certificate is needed to refuse these"); }, log: () => undefined });
+const wxpay = createWxpayProvider({
+  database: () => {
+    throw new Error("no platform certificate is needed to refuse these");
+  },
+  log: () => undefined,
+});
 const alipay = createAlipayProvider();
 const alipayKeys = generateKeys();
 
@@ -97,10 +102,48 @@ describe("failure replies to unreadable notifications", () => {
   });
 
   it("our own failure (the database down) is still v2's 200 FAIL XML on v2: WeChat reads the body", async () => {
-    await openOrder({ out_trade_no: "T1", type: "recharge", provider: "wxpay", pay_type: "wxpay_mp-weixin", total_fee: 100, description: "x", user_id: "u1", mch_id: MCH_ID, provider_appid: APP_ID, notify_url: "http://x", notify_path: PATHS["WeChat v2"] }, 1000, db);
-    const broken = { ...db, collection: () => { throw new Error("database down"); } } as unknown as Database;
-    const fields = { return_code: "SUCCESS", appid: APP_ID, mch_id: MCH_ID, nonce_str: "n1", result_code: "SUCCESS", openid: "o1", trade_type: "JSAPI", bank_type: "CMC", total_fee: "100", cash_fee: "100", transaction_id: "4200000001", out_trade_no: "T1", time_end: "20260115120102" };
-    const reply = await processNotification({ path: PATHS["WeChat v2"], httpMethod: "POST", headers: {}, body: signedXml(fields) }, "/vk-pay-notify/", { ...deps(), db: broken });
+    await openOrder(
+      {
+        out_trade_no: "T1",
+        type: "recharge",
+        provider: "wxpay",
+        pay_type: "wxpay_mp-weixin",
+        total_fee: 100,
+        description: "x",
+        user_id: "u1",
+        mch_id: MCH_ID,
+        provider_appid: APP_ID,
+        notify_url: "http://x",
+        notify_path: PATHS["WeChat v2"],
+      },
+      1000,
+      db,
+    );
+    const broken = {
+      ...db,
+      collection: () => {
+        throw new Error("database down");
+      },
+    } as unknown as Database;
+    const fields = {
+      return_code: "SUCCESS",
+      appid: APP_ID,
+      mch_id: MCH_ID,
+      nonce_str: "n1",
+      result_code: "SUCCESS",
+      openid: "o1",
+      trade_type: "JSAPI",
+      bank_type: "CMC",
+      total_fee: "100",
+      cash_fee: "100",
+      transaction_id: "4200000001",
+      out_trade_no: "T1",
+      time_end: "20260115120102",
+    };
+    const reply = await processNotification({ path: PATHS["WeChat v2"], httpMethod: "POST", headers: {}, body: signedXml(fields) }, "/vk-pay-notify/", {
+      ...deps(),
+      db: broken,
+    });
     expect(reply.statusCode).toBe(200);
     expect(Transformer.toObject(reply.body)).toMatchObject({ return_code: "FAIL" });
     expect(await findOrder("T1", db)).toMatchObject({ status: "NOTPAY" });

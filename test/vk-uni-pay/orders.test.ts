@@ -63,7 +63,9 @@ describe("orders: creation and the conditional state changes", () => {
 
   it("moves an open order to SUCCESS exactly once, even under 50 concurrent attempts", async () => {
     const order = await openOrder(draft(), 1000, db);
-    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => markPaid(order, { transactionId: `W${i}`, paidAt: 5000, notifyMode: 1 }, 6000, db)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => markPaid(order, { transactionId: `W${i}`, paidAt: 5000, notifyMode: 1 }, 6000, db)),
+    );
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     const winner = outcomes.indexOf(true);
     expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", transaction_id: `W${winner}`, pay_date: 5000, notify_date: 6000, notify_mode: 1 });

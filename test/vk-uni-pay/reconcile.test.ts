@@ -33,7 +33,22 @@ describe("the reconciliation timer", () => {
     },
   };
   const open = (no: string, createdAt: number, extra: Record<string, unknown> = {}) =>
-    openOrder({ out_trade_no: no, type: "t", provider: "testpay", pay_type: "testpay_h5", total_fee: 100, description: "x", user_id: "u1", notify_url: "http://x", notify_path: "/p", ...extra }, createdAt, db);
+    openOrder(
+      {
+        out_trade_no: no,
+        type: "t",
+        provider: "testpay",
+        pay_type: "testpay_h5",
+        total_fee: 100,
+        description: "x",
+        user_id: "u1",
+        notify_url: "http://x",
+        notify_path: "/p",
+        ...extra,
+      },
+      createdAt,
+      db,
+    );
 
   beforeEach(() => {
     raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
@@ -44,7 +59,13 @@ describe("the reconciliation timer", () => {
     paidRuns = 0;
     refundRuns = 0;
     hookDown = false;
-    deps = makeDeps({ db, now: () => clock, config: () => ({ autoDeleteExpiredOrders: 3, testpay: { h5: { key: "k" } } }), providers: [testpay.provider], hooks: () => hooks });
+    deps = makeDeps({
+      db,
+      now: () => clock,
+      config: () => ({ autoDeleteExpiredOrders: 3, testpay: { h5: { key: "k" } } }),
+      providers: [testpay.provider],
+      hooks: () => hooks,
+    });
   });
   afterEach(async () => {
     await raw.close();
@@ -53,7 +74,10 @@ describe("the reconciliation timer", () => {
   it("re-drives a failed hook once its retry time has come, not before", async () => {
     const order = await open("T1", clock - 10 * MINUTE);
     await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);
-    await db.collection("vk-pay-orders").doc(order._id).update({ user_order_success: false, hook_next_retry: clock + MINUTE });
+    await db
+      .collection("vk-pay-orders")
+      .doc(order._id)
+      .update({ user_order_success: false, hook_next_retry: clock + MINUTE });
     expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { hooks: 0 } });
     clock += 2 * MINUTE;
     expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { hooks: 1 } });
@@ -104,7 +128,16 @@ describe("the reconciliation timer", () => {
     await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);
     await reserveRefund(order._id, { outRefundNo: "R1", refundFee: 50, desc: "" }, clock - 2 * MINUTE, db);
     platform.refunds.set("R1", "SUCCESS");
-    await db.collection("vk-pay-orders").add({ _id: "broken", out_trade_no: "BROKEN", status: "NOTPAY", provider: "gone", pay_type: "gone_h5", type: "t", total_fee: 1, create_date: clock - 10 * MINUTE });
+    await db.collection("vk-pay-orders").add({
+      _id: "broken",
+      out_trade_no: "BROKEN",
+      status: "NOTPAY",
+      provider: "gone",
+      pay_type: "gone_h5",
+      type: "t",
+      total_fee: 1,
+      create_date: clock - 10 * MINUTE,
+    });
     const report = await reconcile({}, deps);
     expect(report).toMatchObject({ code: 0, data: { refunds: 1 } });
     expect(await findRefund("R1", db)).toMatchObject({ status: "SUCCESS", hook_done: true });
@@ -124,7 +157,10 @@ describe("the reconciliation timer", () => {
     clock += 2 * MINUTE;
     expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { refundsResent: 1 } });
     const sent = platform.calls.filter((call) => call.method === "refund").map((call) => call.request);
-    expect(sent).toEqual([expect.objectContaining({ outRefundNo: "T1-1", refundFee: 40, other: { funds_account: "AVAILABLE" } }), expect.objectContaining({ outRefundNo: "T1-1", refundFee: 40, other: { funds_account: "AVAILABLE" } })]);
+    expect(sent).toEqual([
+      expect.objectContaining({ outRefundNo: "T1-1", refundFee: 40, other: { funds_account: "AVAILABLE" } }),
+      expect.objectContaining({ outRefundNo: "T1-1", refundFee: 40, other: { funds_account: "AVAILABLE" } }),
+    ]);
     expect(await findRefund("T1-1", db)).toMatchObject({ status: "SUCCESS", resent: 1 });
     expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 40 });
     // Settled: the next run neither asks nor sends again.

@@ -13,7 +13,21 @@ describe("the refund ledger", () => {
   beforeEach(async () => {
     raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
     db = raw as unknown as Database;
-    order = await openOrder({ out_trade_no: "T1", type: "goods", provider: "wxpay", pay_type: "wxpay_h5", total_fee: 100, description: "商品", user_id: "u1", notify_url: "http://x", notify_path: "/p" }, 1000, db);
+    order = await openOrder(
+      {
+        out_trade_no: "T1",
+        type: "goods",
+        provider: "wxpay",
+        pay_type: "wxpay_h5",
+        total_fee: 100,
+        description: "商品",
+        user_id: "u1",
+        notify_url: "http://x",
+        notify_path: "/p",
+      },
+      1000,
+      db,
+    );
     await markPaid(order, { paidAt: 2000, notifyMode: 1 }, 2000, db);
   });
   afterEach(() => raw.close());
@@ -22,7 +36,12 @@ describe("the refund ledger", () => {
     expect(await reserve("R1", 30)).toMatchObject({ created: true, record: { status: "PROCESSING", refund_fee: 30, out_trade_no: "T1" } });
     expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", refund_fee: 0, refund_reserved: 30, refund_num: 1 });
     expect(await settleRefund("R1", { state: "SUCCESS", refundId: "WXR1", settledAt: 6000 }, db)).toBe("settled");
-    expect(await findOrder("T1", db)).toMatchObject({ status: "REFUND", refund_fee: 30, refund_reserved: 30, refund_list: [{ out_refund_no: "R1", refund_fee: 30, refund_date: 6000, refund_desc: "退款" }] });
+    expect(await findOrder("T1", db)).toMatchObject({
+      status: "REFUND",
+      refund_fee: 30,
+      refund_reserved: 30,
+      refund_list: [{ out_refund_no: "R1", refund_fee: 30, refund_date: 6000, refund_desc: "退款" }],
+    });
     expect(await findRefund("R1", db)).toMatchObject({ status: "SUCCESS", refund_id: "WXR1", settle_date: 6000 });
   });
 
@@ -80,7 +99,21 @@ describe("the refund ledger", () => {
   });
 
   it("refuses refunds of an unpaid order", async () => {
-    const unpaid = await openOrder({ out_trade_no: "T2", type: "goods", provider: "wxpay", pay_type: "wxpay_h5", total_fee: 100, description: "x", user_id: "u1", notify_url: "http://x", notify_path: "/p" }, 1000, db);
+    const unpaid = await openOrder(
+      {
+        out_trade_no: "T2",
+        type: "goods",
+        provider: "wxpay",
+        pay_type: "wxpay_h5",
+        total_fee: 100,
+        description: "x",
+        user_id: "u1",
+        notify_url: "http://x",
+        notify_path: "/p",
+      },
+      1000,
+      db,
+    );
     await expect(reserveRefund(unpaid._id, { outRefundNo: "R9", refundFee: 1, desc: "" }, 1, db)).rejects.toMatchObject({ code: 2002 });
     expect(await findRefund("R9", db)).toBeUndefined();
   });

@@ -12,8 +12,17 @@ const WECHAT_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleW
 const SAFARI_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
 
 /** The providers still to land keep their mode rules in their folders; here they stand as providers of those rules alone. */
-function rulesOnly(name: string, selectMode: (situation: PaymentSituation) => SelectedMode | undefined, configPath?: (mode: string) => readonly string[]): PaymentProvider {
-  return { name, capabilities: { modes: ["app-plus", "h5", "mp-weixin", "mp-toutiao", "mp-harmony"], query: false, close: false, refund: false, refundNotify: false }, selectMode, configPath } as unknown as PaymentProvider;
+function rulesOnly(
+  name: string,
+  selectMode: (situation: PaymentSituation) => SelectedMode | undefined,
+  configPath?: (mode: string) => readonly string[],
+): PaymentProvider {
+  return {
+    name,
+    capabilities: { modes: ["app-plus", "h5", "mp-weixin", "mp-toutiao", "mp-harmony"], query: false, close: false, refund: false, refundNotify: false },
+    selectMode,
+    configPath,
+  } as unknown as PaymentProvider;
 }
 
 const PROVIDERS: Record<string, PaymentProvider> = {

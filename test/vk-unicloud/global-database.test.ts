@@ -22,7 +22,9 @@ describe("the default baseDao", () => {
     globals.uniCloud = { database: () => db };
     const id = (await baseDao.add({ dbName: T, dataJson: { a: 1 } }))!;
     const { data } = await db.collection(T).doc(id).get();
-    expect(data).toEqual([expect.objectContaining({ _id: id, a: 1, _add_time: expect.any(Number), _add_time_str: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) })]);
+    expect(data).toEqual([
+      expect.objectContaining({ _id: id, a: 1, _add_time: expect.any(Number), _add_time_str: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) }),
+    ]);
   });
 
   it("runs on db instead of the global when given", async () => {
@@ -41,6 +43,9 @@ describe("the default baseDao", () => {
   });
 
   it("refuses a db that is not a database", async () => {
-    await expect(baseDao.count({ db: {} as never, dbName: T })).rejects.toMatchObject({ code: "VK_BASE_DAO_INVALID_PARAM", message: expect.stringMatching(/db has no collection\(\) method/) });
+    await expect(baseDao.count({ db: {} as never, dbName: T })).rejects.toMatchObject({
+      code: "VK_BASE_DAO_INVALID_PARAM",
+      message: expect.stringMatching(/db has no collection\(\) method/),
+    });
   });
 });

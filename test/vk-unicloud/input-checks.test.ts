@@ -53,7 +53,11 @@ const cases: Case[] = [
   ["update with only _id to set", (d) => d.update({ dbName: t, whereJson: { a: 1 }, dataJson: { _id: "x" } }), /nothing to update/],
   ["update with a mongo-style $set", (d) => d.update({ dbName: t, whereJson: { a: 1 }, dataJson: { $set: { b: 1 } } }), /"\$set"/],
   ["updateById without id", (d) => d.updateById(loose({ dbName: t, dataJson: { a: 1 } })), /updateById: id must be/],
-  ["updateAndReturn with id and whereJson", (d) => d.updateAndReturn({ dbName: t, id: "a", whereJson: { a: 1 }, dataJson: { a: 1 } }), /exactly one of id and whereJson/],
+  [
+    "updateAndReturn with id and whereJson",
+    (d) => d.updateAndReturn({ dbName: t, id: "a", whereJson: { a: 1 }, dataJson: { a: 1 } }),
+    /exactly one of id and whereJson/,
+  ],
   ["updateAndReturn with neither", (d) => d.updateAndReturn({ dbName: t, dataJson: { a: 1 } }), /exactly one of id and whereJson/],
   ["updateAndReturn with an empty whereJson", (d) => d.updateAndReturn({ dbName: t, whereJson: {}, dataJson: { a: 1 } }), /whereJson is empty/],
   ["setById without an _id", (d) => d.setById({ dbName: t, dataJson: { a: 1 } }), /dataJson\._id \(or id\) must be a non-empty string/],

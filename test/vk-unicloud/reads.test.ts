@@ -38,8 +38,22 @@ describe("findById", () => {
 
 describe("findByWhereJson", () => {
   it("returns the first match in sortArr order, or null", async () => {
-    await fx.dao.adds({ dbName: T, dataJson: [{ g: "a", n: 1 }, { g: "a", n: 3 }, { g: "a", n: 2 }, { g: "b", n: 9 }], cancelAddTime: true });
-    const found = await fx.dao.findByWhereJson({ dbName: T, whereJson: { g: "a" }, sortArr: [{ name: "n", type: "desc" }], fieldJson: { _id: false, n: true } });
+    await fx.dao.adds({
+      dbName: T,
+      dataJson: [
+        { g: "a", n: 1 },
+        { g: "a", n: 3 },
+        { g: "a", n: 2 },
+        { g: "b", n: 9 },
+      ],
+      cancelAddTime: true,
+    });
+    const found = await fx.dao.findByWhereJson({
+      dbName: T,
+      whereJson: { g: "a" },
+      sortArr: [{ name: "n", type: "desc" }],
+      fieldJson: { _id: false, n: true },
+    });
     expect(found).toEqual({ n: 3 });
     expect(await fx.dao.findByWhereJson({ dbName: T, whereJson: { g: "c" } })).toBeNull();
   });
@@ -67,7 +81,15 @@ describe.each([
 ])("sum / avg / max / min %s", (_label, test, daoOf) => {
   test("computes over the matching records", async () => {
     const _ = fx.db.command;
-    await fx.dao.adds({ dbName: T, dataJson: [{ g: "a", fee: 100 }, { g: "a", fee: 250 }, { g: "a", fee: 50 }, { g: "b", fee: 1000 }] });
+    await fx.dao.adds({
+      dbName: T,
+      dataJson: [
+        { g: "a", fee: 100 },
+        { g: "a", fee: 250 },
+        { g: "a", fee: 50 },
+        { g: "b", fee: 1000 },
+      ],
+    });
     const dao = daoOf(fx);
     const whereJson = { g: "a" };
     expect(await dao.sum({ dbName: T, fieldName: "fee", whereJson })).toBe(400);

@@ -145,7 +145,12 @@ describe("select above uniCloud's 1000-per-request limit", () => {
   it("adds _id as the last sort key so chunks neither repeat nor skip records", async () => {
     const res = await fx.dao.select({ dbName: T, orderBy: "g desc", pageSize: 1500 });
     const orderBys = fx.calls.filter((c) => c.method === "orderBy").map((c) => c.args);
-    expect(orderBys).toEqual([["g", "desc"], ["_id", "asc"], ["g", "desc"], ["_id", "asc"]]);
+    expect(orderBys).toEqual([
+      ["g", "desc"],
+      ["_id", "asc"],
+      ["g", "desc"],
+      ["_id", "asc"],
+    ]);
     expect(new Set(res.rows.map((row) => row._id)).size).toBe(1500);
     expect(res.rows.slice(0, 833).every((row) => row.g === "c")).toBe(true); // 833 of the 2500 are "c"
     expect(res.rows[833].g).toBe("b");

@@ -11,8 +11,20 @@ describe("readSortRules", () => {
 
   it.each([
     ["create_date desc", [{ name: "create_date", type: "desc" }]],
-    ["a asc, b desc", [{ name: "a", type: "asc" }, { name: "b", type: "desc" }]],
-    ["  a   DESC ,b", [{ name: "a", type: "desc" }, { name: "b", type: "asc" }]],
+    [
+      "a asc, b desc",
+      [
+        { name: "a", type: "asc" },
+        { name: "b", type: "desc" },
+      ],
+    ],
+    [
+      "  a   DESC ,b",
+      [
+        { name: "a", type: "desc" },
+        { name: "b", type: "asc" },
+      ],
+    ],
     ["info.level desc", [{ name: "info.level", type: "desc" }]],
     ["", []],
   ])("reads the seed's orderBy %j", (orderBy, expected) => {

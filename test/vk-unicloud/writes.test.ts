@@ -51,7 +51,15 @@ describe("add / adds", () => {
 describe("update / updateById", () => {
   it("returns how many records changed and leaves the others alone", async () => {
     const _ = fx.db.command;
-    const ids = await fx.dao.adds({ dbName: T, dataJson: [{ g: "a", money: 100 }, { g: "a", money: 50 }, { g: "b", money: 100 }], cancelAddTime: true });
+    const ids = await fx.dao.adds({
+      dbName: T,
+      dataJson: [
+        { g: "a", money: 100 },
+        { g: "a", money: 50 },
+        { g: "b", money: 100 },
+      ],
+      cancelAddTime: true,
+    });
     const updated = await fx.dao.update({ dbName: T, whereJson: { g: "a", money: _.gte(100) }, dataJson: { money: _.inc(-100) } });
     expect(updated).toBe(1);
     expect((await Promise.all(ids.map(read))).map((r) => r.money)).toEqual([0, 50, 100]);

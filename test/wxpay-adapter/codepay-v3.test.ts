@@ -23,7 +23,11 @@ describe("wxpay pay codes over API v3, against the sandbox", () => {
   const runtime: ProviderRuntime = {
     now: () => Date.now(),
     async request(url, options) {
-      const response = await fetch(url, { method: String(options.method), headers: options.headers as Record<string, string>, body: typeof options.content === "string" ? options.content : undefined });
+      const response = await fetch(url, {
+        method: String(options.method),
+        headers: options.headers as Record<string, string>,
+        body: typeof options.content === "string" ? options.content : undefined,
+      });
       const path = new URL(url).pathname.replace(/^\/__sandbox\/wxpay/, "");
       paths.push(path);
       const data = Buffer.from(await response.arrayBuffer());

@@ -153,7 +153,10 @@ describe("wxpay createPayment (API v3)", () => {
 
   it("needs an openid for JSAPI, and a store number for a v3 pay code, before anything is sent", async () => {
     await expect(provider.createPayment(request("mp-weixin", { openid: undefined }), wechat.runtime)).rejects.toMatchObject({ code: 1006 });
-    await expect(provider.createPayment(request("codepay", { authCode: "134567890123456789" }), wechat.runtime)).rejects.toMatchObject({ code: 1000, errCode: "vk-pay-wxpay-other-invalid" });
+    await expect(provider.createPayment(request("codepay", { authCode: "134567890123456789" }), wechat.runtime)).rejects.toMatchObject({
+      code: 1000,
+      errCode: "vk-pay-wxpay-other-invalid",
+    });
     expect(wechat.requests).toHaveLength(0);
   });
 
@@ -162,7 +165,11 @@ describe("wxpay createPayment (API v3)", () => {
     ["a version that is neither 2 nor 3", { version: 4 }, "vk-pay-wxpay-config-invalid"],
     ["a v3Key that is not 32 bytes", { v3Key: "short" }, "vk-pay-wxpay-v3-invalid-api-v3-key"],
     ["a missing private key file", { appPrivateKeyPath: "/nonexistent/apiclient_key.pem" }, "vk-pay-wxpay-key-missing"],
-    ["a private key that does not match the certificate", { appPrivateKeyContent: readFileSync(`${__dirname}/../fixtures/wechat-v3/wechatpay-go_test_private_key.pem`, "utf8") }, "vk-pay-wxpay-key-mismatch"],
+    [
+      "a private key that does not match the certificate",
+      { appPrivateKeyContent: readFileSync(`${__dirname}/../fixtures/wechat-v3/wechatpay-go_test_private_key.pem`, "utf8") },
+      "vk-pay-wxpay-key-mismatch",
+    ],
     ["a baseUrl that is not a URL", { baseUrl: "wechat.test" }, "vk-pay-config-invalid"],
     ["a public key without its id", { wxpayPublicKeyContent: "MIIB" }, "vk-pay-wxpay-key-missing"],
   ])("refuses %s with a ConfigError", async (_label, change, errCode) => {

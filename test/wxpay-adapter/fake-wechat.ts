@@ -98,7 +98,10 @@ export class FakeWechat {
   listed: Identity[];
   private readonly routes = new Map<string, Route>();
 
-  constructor(platform: Identity, readonly base = "https://wechat.test/prefix") {
+  constructor(
+    platform: Identity,
+    readonly base = "https://wechat.test/prefix",
+  ) {
     this.signer = platform;
     this.listed = [platform];
     this.on("GET /v3/certificates", () => ({ body: this.certificateList() }));
@@ -133,7 +136,13 @@ export class FakeWechat {
   private handle(url: string, options: Record<string, unknown>) {
     if (!url.startsWith(this.base)) throw new Error(`unexpected host: ${url}`);
     const headers = Object.fromEntries(Object.entries((options.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
-    const recorded: Recorded = { url, method: String(options.method), path: url.slice(this.base.length), headers, content: typeof options.content === "string" ? options.content : "" };
+    const recorded: Recorded = {
+      url,
+      method: String(options.method),
+      path: url.slice(this.base.length),
+      headers,
+      content: typeof options.content === "string" ? options.content : "",
+    };
     this.requests.push(recorded);
     const route = this.routes.get(`${recorded.method} ${recorded.path.split("?")[0]}`);
     if (!route) throw new Error(`no route for ${recorded.method} ${recorded.path}`);
@@ -141,7 +150,9 @@ export class FakeWechat {
     if (answer.fail) throw new Error("ETIMEDOUT");
     const body = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
     const signer = answer.signer === undefined ? this.signer : answer.signer;
-    const signed = signer ? signResponse({ body, privateKey: signer.privateKey, serial: signer.serial, timestamp: answer.timestamp ?? String(Math.floor(this.now / 1000)) }) : {};
+    const signed = signer
+      ? signResponse({ body, privateKey: signer.privateKey, serial: signer.serial, timestamp: answer.timestamp ?? String(Math.floor(this.now / 1000)) })
+      : {};
     const sent = answer.tamper ? answer.tamper(body) : body;
     const lower = Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toLowerCase(), v]));
     return { status: answer.status ?? 200, headers: { ...lower, "request-id": "REQ1" }, data: Buffer.from(sent, "utf8") };
@@ -152,7 +163,13 @@ export class FakeWechat {
 export function authorizationVerifies(request: Recorded, officialPathAndQuery: string): boolean {
   const params = parseAuthorization(request.headers.authorization);
   if (params.mchid !== MCH_ID || params.serialNo !== MERCHANT_SERIAL) return false;
-  const message = buildRequestSignMessage({ method: request.method, canonicalUrl: officialPathAndQuery, timestamp: params.timestamp, nonce: params.nonceStr, body: request.content });
+  const message = buildRequestSignMessage({
+    method: request.method,
+    canonicalUrl: officialPathAndQuery,
+    timestamp: params.timestamp,
+    nonce: params.nonceStr,
+    body: request.content,
+  });
   return verify("sha256", Buffer.from(message), MERCHANT_PUBLIC_KEY, Buffer.from(params.signature, "base64"));
 }
 

@@ -8,7 +8,19 @@ import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline
 import type { RawNotification } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { encryptResource, signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
-import { APP_ID, FakeWechat, issuePlatformCertificate, issuePublicKey, MCH_ID, memoryDatabase, merchantConfig, NOW, PUB_KEY_ID, V3_KEY, type Identity } from "./fake-wechat";
+import {
+  APP_ID,
+  FakeWechat,
+  issuePlatformCertificate,
+  issuePublicKey,
+  MCH_ID,
+  memoryDatabase,
+  merchantConfig,
+  NOW,
+  PUB_KEY_ID,
+  V3_KEY,
+  type Identity,
+} from "./fake-wechat";
 
 const TRANSACTION = {
   appid: APP_ID,
@@ -80,10 +92,20 @@ describe("wxpay notifications (API v3)", () => {
     };
     const body = JSON.stringify(envelope);
     const signer = options.signer ?? platform;
-    const headers = signResponse({ body, privateKey: signer.privateKey, serial: signer.serial, timestamp: options.timestamp ?? String(Math.floor(NOW / 1000)) });
+    const headers = signResponse({
+      body,
+      privateKey: signer.privateKey,
+      serial: signer.serial,
+      timestamp: options.timestamp ?? String(Math.floor(NOW / 1000)),
+    });
     const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
     const sent = options.tamper ? options.tamper(body) : body;
-    return { method: "POST", path: "/vk-pay-notify/wxpay_mp-weixin/T1", headers: { ...lower, "content-type": "application/json" }, body: Buffer.from(sent, "utf8") };
+    return {
+      method: "POST",
+      path: "/vk-pay-notify/wxpay_mp-weixin/T1",
+      headers: { ...lower, "content-type": "application/json" },
+      body: Buffer.from(sent, "utf8"),
+    };
   };
   const verify = (raw: RawNotification, config = merchantConfig()) => provider.verifyNotify(raw, config, wechat.runtime);
 
@@ -131,7 +153,11 @@ describe("wxpay notifications (API v3)", () => {
 
   it.each<[string, () => RawNotification, string]>([
     ["one changed byte", () => notification(TRANSACTION, { tamper: (body) => body.replace("支付成功", "支付失败") }), "wxpay-v3-signature-invalid"],
-    ["a forged signature", () => notification(TRANSACTION, { signer: { serial: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1", privateKey: intruder.privateKey } }), "wxpay-v3-signature-invalid"],
+    [
+      "a forged signature",
+      () => notification(TRANSACTION, { signer: { serial: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1", privateKey: intruder.privateKey } }),
+      "wxpay-v3-signature-invalid",
+    ],
     ["a stale timestamp", () => notification(TRANSACTION, { timestamp: String(Math.floor(NOW / 1000) - 301) }), "wxpay-v3-timestamp-out-of-window"],
     ["a timestamp from the future", () => notification(TRANSACTION, { timestamp: String(Math.floor(NOW / 1000) + 301) }), "wxpay-v3-timestamp-out-of-window"],
     ["a serial unknown after one refresh", () => notification(TRANSACTION, { signer: intruder }), "wxpay-v3-unknown-serial"],
@@ -139,11 +165,15 @@ describe("wxpay notifications (API v3)", () => {
     ["a refund resource under a payment event", () => notification(REFUND, { associatedData: "refund" }), "wxpay-notify-invalid"],
     ["another merchant's transaction", () => notification({ ...TRANSACTION, mchid: "1900000999" }), "wxpay-notify-invalid"],
     ["a transaction without an amount", () => notification({ ...TRANSACTION, amount: undefined }), "wxpay-notify-invalid"],
-    ["a missing Wechatpay-Signature header", () => {
-      const raw = notification(TRANSACTION);
-      const { "wechatpay-signature": _dropped, ...headers } = raw.headers;
-      return { ...raw, headers };
-    }, "wxpay-v3-signature-invalid"],
+    [
+      "a missing Wechatpay-Signature header",
+      () => {
+        const raw = notification(TRANSACTION);
+        const { "wechatpay-signature": _dropped, ...headers } = raw.headers;
+        return { ...raw, headers };
+      },
+      "wxpay-v3-signature-invalid",
+    ],
   ])("refuses %s with a SignatureError", async (_label, build, reason) => {
     const failure = verify(build());
     await expect(failure).rejects.toBeInstanceOf(SignatureError);
@@ -154,18 +184,25 @@ describe("wxpay notifications (API v3)", () => {
   it("downloads certificates exactly once for an unknown serial before refusing it", async () => {
     await verify(notification(TRANSACTION));
     wechat.now += 61_000;
-    await expect(verify(notification(TRANSACTION, { signer: intruder, timestamp: String(Math.floor(wechat.now / 1000)) }))).rejects.toMatchObject({ errCode: "vk-pay-wxpay-v3-unknown-serial" });
+    await expect(verify(notification(TRANSACTION, { signer: intruder, timestamp: String(Math.floor(wechat.now / 1000)) }))).rejects.toMatchObject({
+      errCode: "vk-pay-wxpay-v3-unknown-serial",
+    });
     expect(wechat.calls("GET /v3/certificates")).toHaveLength(2);
   });
 
   it("reads a verified event type it does not handle as ignored, and still refuses a forged one", async () => {
     const unhandled = { eventType: "MCHTRANSFER.BILL.FINISHED", associatedData: "mch_payment" };
     expect(await verify(notification({ mchid: MCH_ID }, unhandled))).toEqual({ kind: "ignored", eventType: "MCHTRANSFER.BILL.FINISHED" });
-    await expect(verify(notification({ mchid: MCH_ID }, { ...unhandled, tamper: (body) => body.replace("MCHTRANSFER", "MCHTRANSFEr") }))).rejects.toBeInstanceOf(SignatureError);
+    await expect(
+      verify(notification({ mchid: MCH_ID }, { ...unhandled, tamper: (body) => body.replace("MCHTRANSFER", "MCHTRANSFEr") })),
+    ).rejects.toBeInstanceOf(SignatureError);
   });
 
   it("acknowledges a v3 merchant's notification with the HTTP status WeChat Pay reads", () => {
-    expect(provider.acknowledge(true, { config: merchantConfig() })).toMatchObject({ statusCode: 200, body: JSON.stringify({ code: "SUCCESS", message: "成功" }) });
+    expect(provider.acknowledge(true, { config: merchantConfig() })).toMatchObject({
+      statusCode: 200,
+      body: JSON.stringify({ code: "SUCCESS", message: "成功" }),
+    });
     const refused = provider.acknowledge(false, { config: merchantConfig() });
     expect(refused.statusCode).toBe(400);
     expect(JSON.parse(refused.body)).toMatchObject({ code: "FAIL" });
@@ -184,7 +221,11 @@ describe("wxpay notifications (API v3)", () => {
     const deliver = (plain: unknown, how: Arrival, eventType?: string) => {
       const signed = notification(plain, { eventType, summary: "支付\uFFFD成功" });
       const arrival = arrive(withInvalidByte(signed.body.toString("utf8")), how);
-      return processNotification({ path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: signed.headers, ...arrival }, "/vk-pay-notify/", pipelineDeps());
+      return processNotification(
+        { path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: signed.headers, ...arrival },
+        "/vk-pay-notify/",
+        pipelineDeps(),
+      );
     };
     const refusedForUtf8 = async () => {
       const { data } = await database.db.collection(NOTIFY_LOG).get();
@@ -193,7 +234,18 @@ describe("wxpay notifications (API v3)", () => {
 
     beforeEach(async () => {
       await openOrder(
-        { out_trade_no: "T1", type: "goods", provider: "wxpay", pay_type: "wxpay_mp-weixin", total_fee: 1234, description: "x", mch_id: MCH_ID, provider_appid: APP_ID, notify_url: "https://n/x", notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1" },
+        {
+          out_trade_no: "T1",
+          type: "goods",
+          provider: "wxpay",
+          pay_type: "wxpay_mp-weixin",
+          total_fee: 1234,
+          description: "x",
+          mch_id: MCH_ID,
+          provider_appid: APP_ID,
+          notify_url: "https://n/x",
+          notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1",
+        },
         NOW - 60_000,
         database.db,
       );
@@ -211,7 +263,14 @@ describe("wxpay notifications (API v3)", () => {
     });
 
     it.each(ARRIVALS)("refuses REFUND.SUCCESS %s, leaving the refund unsettled", async (how) => {
-      expect(await markPaid((await findOrder("T1", database.db))!, { transactionId: TRANSACTION.transaction_id, paidAt: NOW - 30_000, notifyMode: 1 }, NOW - 30_000, database.db)).toBe(true);
+      expect(
+        await markPaid(
+          (await findOrder("T1", database.db))!,
+          { transactionId: TRANSACTION.transaction_id, paidAt: NOW - 30_000, notifyMode: 1 },
+          NOW - 30_000,
+          database.db,
+        ),
+      ).toBe(true);
       const order = (await findOrder("T1", database.db))!;
       await reserveRefund(order._id, { outRefundNo: "R1", refundFee: 500, desc: "x" }, NOW - 20_000, database.db);
       const reply = await deliver(REFUND, how, "REFUND.SUCCESS");
@@ -224,7 +283,18 @@ describe("wxpay notifications (API v3)", () => {
 
   it("drives the core's pipeline: a genuine payment is applied, a tampered one refused with FAIL", async () => {
     await openOrder(
-      { out_trade_no: "T1", type: "goods", provider: "wxpay", pay_type: "wxpay_mp-weixin", total_fee: 1234, description: "x", mch_id: MCH_ID, provider_appid: APP_ID, notify_url: "https://n/x", notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1" },
+      {
+        out_trade_no: "T1",
+        type: "goods",
+        provider: "wxpay",
+        pay_type: "wxpay_mp-weixin",
+        total_fee: 1234,
+        description: "x",
+        mch_id: MCH_ID,
+        provider_appid: APP_ID,
+        notify_url: "https://n/x",
+        notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1",
+      },
       NOW - 60_000,
       database.db,
     );
@@ -236,7 +306,8 @@ describe("wxpay notifications (API v3)", () => {
       config: () => validatePayConfig({ wxpay: { "mp-weixin": merchantConfig() } }),
       runtime: wechat.runtime,
     };
-    const deliver = (raw: RawNotification) => processNotification({ path: raw.path, httpMethod: "POST", headers: raw.headers, body: raw.body.toString("utf8") }, "/vk-pay-notify/", deps);
+    const deliver = (raw: RawNotification) =>
+      processNotification({ path: raw.path, httpMethod: "POST", headers: raw.headers, body: raw.body.toString("utf8") }, "/vk-pay-notify/", deps);
 
     const tampered = await deliver(notification(TRANSACTION, { tamper: (body) => body.replace("EV-2018", "EV-2019") }));
     expect(tampered.statusCode).toBe(400);

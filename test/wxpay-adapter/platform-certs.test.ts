@@ -2,7 +2,18 @@ import { NetworkError, SignatureError } from "../../common/vk-uni-pay/src/core/e
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { WXPAY_CERTS_COLLECTION } from "../../common/vk-uni-pay/src/providers/wxpay/v3/platform-certs";
 import { encryptResource } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
-import { APP_ID, FakeWechat, issuePlatformCertificate, issuePublicKey, MCH_ID, memoryDatabase, merchantConfig, NOW, PUB_KEY_ID, type Identity } from "./fake-wechat";
+import {
+  APP_ID,
+  FakeWechat,
+  issuePlatformCertificate,
+  issuePublicKey,
+  MCH_ID,
+  memoryDatabase,
+  merchantConfig,
+  NOW,
+  PUB_KEY_ID,
+  type Identity,
+} from "./fake-wechat";
 
 const TRANSACTION = { appid: APP_ID, mchid: MCH_ID, out_trade_no: "T1", trade_state: "NOTPAY", amount: { total: 1 } };
 
@@ -82,18 +93,33 @@ describe("wxpay platform certificates and the WeChat Pay public key", () => {
   });
 
   it.each([
-    ["signed by a key that is not the listed certificate's", () => ({ body: wechat.certificateList(), signer: { serial: platform.serial, privateKey: intruder.privateKey } }), "wxpay-v3-signature-invalid"],
+    [
+      "signed by a key that is not the listed certificate's",
+      () => ({ body: wechat.certificateList(), signer: { serial: platform.serial, privateKey: intruder.privateKey } }),
+      "wxpay-v3-signature-invalid",
+    ],
     ["signed by a certificate neither listed nor trusted", () => ({ body: wechat.certificateList(), signer: intruder }), "wxpay-v3-unknown-serial"],
     [
       "encrypted with another APIv3 key",
       () => ({
         body: {
-          data: [{ serial_no: platform.serial, effective_time: "2025-01-15T12:00:00+08:00", expire_time: "2027-01-15T12:00:00+08:00", encrypt_certificate: encryptResource({ plaintext: platform.pem, apiV3Key: "0".repeat(32), associatedData: "certificate" }) }],
+          data: [
+            {
+              serial_no: platform.serial,
+              effective_time: "2025-01-15T12:00:00+08:00",
+              expire_time: "2027-01-15T12:00:00+08:00",
+              encrypt_certificate: encryptResource({ plaintext: platform.pem, apiV3Key: "0".repeat(32), associatedData: "certificate" }),
+            },
+          ],
         },
       }),
       "wxpay-v3-decrypt-failed",
     ],
-    ["listing a certificate under another serial", () => ({ body: JSON.parse(JSON.stringify(wechat.certificateList()).replace(platform.serial, successor.serial)) }), "wxpay-v3-certificate-serial-mismatch"],
+    [
+      "listing a certificate under another serial",
+      () => ({ body: JSON.parse(JSON.stringify(wechat.certificateList()).replace(platform.serial, successor.serial)) }),
+      "wxpay-v3-certificate-serial-mismatch",
+    ],
   ])("refuses a certificate list %s and stores nothing", async (_label, answer, reason) => {
     wechat.on("GET /v3/certificates", answer);
     const failure = newProvider().queryPayment(target, wechat.runtime);
@@ -113,7 +139,12 @@ describe("wxpay platform certificates and the WeChat Pay public key", () => {
 
   it("still verifies when the database is unavailable, by downloading", async () => {
     const lines: string[] = [];
-    const provider = createWxpayProvider({ database: () => { throw new Error("database down"); }, log: (line) => lines.push(line) });
+    const provider = createWxpayProvider({
+      database: () => {
+        throw new Error("database down");
+      },
+      log: (line) => lines.push(line),
+    });
     await expect(provider.queryPayment(target, wechat.runtime)).resolves.toMatchObject({ state: "NOTPAY" });
     expect(lines.some((line) => line.includes("database down"))).toBe(true);
   });
@@ -125,11 +156,15 @@ describe("wxpay platform certificates and the WeChat Pay public key", () => {
 
   it("ignores a stored document whose certificate does not carry its serial, and an expired one", async () => {
     const collection = database.db.collection(WXPAY_CERTS_COLLECTION);
-    await collection.doc(`${MCH_ID}:${platform.serial}`).set({ mchid: MCH_ID, serial_no: platform.serial, pem: intruder.pem, effective_time: 0, expire_time: NOW + 86400_000, fetch_date: 0 });
+    await collection
+      .doc(`${MCH_ID}:${platform.serial}`)
+      .set({ mchid: MCH_ID, serial_no: platform.serial, pem: intruder.pem, effective_time: 0, expire_time: NOW + 86400_000, fetch_date: 0 });
     await newProvider().queryPayment(target, wechat.runtime);
     expect(wechat.calls("GET /v3/certificates")).toHaveLength(1);
 
-    await collection.doc(`${MCH_ID}:${platform.serial}`).set({ mchid: MCH_ID, serial_no: platform.serial, pem: platform.pem, effective_time: 0, expire_time: NOW - 1, fetch_date: 0 });
+    await collection
+      .doc(`${MCH_ID}:${platform.serial}`)
+      .set({ mchid: MCH_ID, serial_no: platform.serial, pem: platform.pem, effective_time: 0, expire_time: NOW - 1, fetch_date: 0 });
     await newProvider().queryPayment(target, wechat.runtime);
     expect(wechat.calls("GET /v3/certificates")).toHaveLength(2);
   });

@@ -68,7 +68,9 @@ describe("wxpay queries, close and refunds (API v3), and what is refused in answ
   });
 
   it("maps unknown trade states to NOTPAY and ORDER_NOT_EXIST (404) to NOTPAY", async () => {
-    wechat.on("GET /v3/pay/transactions/out-trade-no/T1", () => ({ body: { ...TRANSACTION, trade_state: "SOMETHING_NEW", transaction_id: undefined, success_time: undefined } }));
+    wechat.on("GET /v3/pay/transactions/out-trade-no/T1", () => ({
+      body: { ...TRANSACTION, trade_state: "SOMETHING_NEW", transaction_id: undefined, success_time: undefined },
+    }));
     expect((await provider.queryPayment(target, wechat.runtime)).state).toBe("NOTPAY");
     wechat.on("GET /v3/pay/transactions/out-trade-no/T1", () => ({ status: 404, body: { code: "ORDER_NOT_EXIST", message: "订单不存在" } }));
     expect(await provider.queryPayment(target, wechat.runtime)).toMatchObject({ state: "NOTPAY", outTradeNo: "T1" });
@@ -100,7 +102,16 @@ describe("wxpay queries, close and refunds (API v3), and what is refused in answ
 
   it("merges refund({ other }) such as funds_account under the fields the core decides", async () => {
     await provider.refund(
-      { mode: "mp-weixin", config: merchantConfig(), outTradeNo: "T1", outRefundNo: "R1", totalFee: 1234, refundFee: 500, notifyUrl: "https://n.example/r", other: { funds_account: "AVAILABLE", out_refund_no: "X", amount: { refund: 1 } } },
+      {
+        mode: "mp-weixin",
+        config: merchantConfig(),
+        outTradeNo: "T1",
+        outRefundNo: "R1",
+        totalFee: 1234,
+        refundFee: 500,
+        notifyUrl: "https://n.example/r",
+        other: { funds_account: "AVAILABLE", out_refund_no: "X", amount: { refund: 1 } },
+      },
       wechat.runtime,
     );
     const [call] = wechat.calls("POST /v3/refund/domestic/refunds");
@@ -109,7 +120,16 @@ describe("wxpay queries, close and refunds (API v3), and what is refused in answ
 
   it("refunds with the documented body and maps the answer; queries a refund by out_refund_no", async () => {
     const refund = await provider.refund(
-      { mode: "mp-weixin", config: merchantConfig(), outTradeNo: "T1", outRefundNo: "R1", totalFee: 1234, refundFee: 500, reason: "退货", notifyUrl: "https://n.example/r" },
+      {
+        mode: "mp-weixin",
+        config: merchantConfig(),
+        outTradeNo: "T1",
+        outRefundNo: "R1",
+        totalFee: 1234,
+        refundFee: 500,
+        reason: "退货",
+        notifyUrl: "https://n.example/r",
+      },
       wechat.runtime,
     );
     const [call] = wechat.calls("POST /v3/refund/domestic/refunds");
@@ -130,7 +150,10 @@ describe("wxpay queries, close and refunds (API v3), and what is refused in answ
 
   it("maps WeChat error bodies to ProviderRejectedError with WeChat's code and message", async () => {
     wechat.on("POST /v3/refund/domestic/refunds", () => ({ status: 403, body: { code: "NOT_ENOUGH", message: "基本账户余额不足" } }));
-    const failure = provider.refund({ mode: "mp-weixin", config: merchantConfig(), outTradeNo: "T1", outRefundNo: "R1", totalFee: 1234, refundFee: 500, notifyUrl: "https://n.example/r" }, wechat.runtime);
+    const failure = provider.refund(
+      { mode: "mp-weixin", config: merchantConfig(), outTradeNo: "T1", outRefundNo: "R1", totalFee: 1234, refundFee: 500, notifyUrl: "https://n.example/r" },
+      wechat.runtime,
+    );
     await expect(failure).rejects.toBeInstanceOf(ProviderRejectedError);
     await expect(failure).rejects.toMatchObject({ providerCode: "NOT_ENOUGH", providerMessage: "基本账户余额不足", code: 3001 });
 
@@ -202,7 +225,10 @@ describe("wxpay queries, close and refunds (API v3), and what is refused in answ
     });
 
     it("refuses a signed error answer whose signature does not verify", async () => {
-      await refused(() => ({ status: 404, body: { code: "ORDER_NOT_EXIST", message: "订单不存在" }, tamper: (body) => body.replace("ORDER", "XORDER") }), "wxpay-v3-signature-invalid");
+      await refused(
+        () => ({ status: 404, body: { code: "ORDER_NOT_EXIST", message: "订单不存在" }, tamper: (body) => body.replace("ORDER", "XORDER") }),
+        "wxpay-v3-signature-invalid",
+      );
     });
   });
 });

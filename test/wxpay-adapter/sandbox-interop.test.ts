@@ -14,7 +14,11 @@ import { memoryDatabase } from "./fake-wechat";
 const httpRuntime: ProviderRuntime = {
   now: () => Date.now(),
   async request(url, options) {
-    const response = await fetch(url, { method: String(options.method), headers: options.headers as Record<string, string>, body: typeof options.content === "string" ? options.content : undefined });
+    const response = await fetch(url, {
+      method: String(options.method),
+      headers: options.headers as Record<string, string>,
+      body: typeof options.content === "string" ? options.content : undefined,
+    });
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => (headers[name] = value));
     return { status: response.status, headers, data: Buffer.from(await response.arrayBuffer()) };
@@ -73,14 +77,26 @@ describe.each(["certificate", "public_key"] as const)("wxpay adapter against the
 
     expect(await provider.queryPayment({ mode: "mp-weixin", config, outTradeNo }, httpRuntime)).toMatchObject({ state: "SUCCESS", totalFee: 1000 });
     const refund = await provider.refund(
-      { mode: "mp-weixin", config, outTradeNo, outRefundNo: `${outTradeNo}R`, totalFee: 1000, refundFee: 300, reason: "互通退款", notifyUrl: `${harness.receiver.url}/refund` },
+      {
+        mode: "mp-weixin",
+        config,
+        outTradeNo,
+        outRefundNo: `${outTradeNo}R`,
+        totalFee: 1000,
+        refundFee: 300,
+        reason: "互通退款",
+        notifyUrl: `${harness.receiver.url}/refund`,
+      },
       httpRuntime,
     );
     expect(refund).toMatchObject({ outRefundNo: `${outTradeNo}R`, refundFee: 300 });
     expect(await provider.queryRefund({ mode: "mp-weixin", config, outTradeNo, outRefundNo: `${outTradeNo}R` }, httpRuntime)).toMatchObject({ refundFee: 300 });
 
     const other = newOrderNo("C");
-    await provider.createPayment({ mode: "h5", config, outTradeNo: other, totalFee: 1, subject: "关单", notifyUrl: `${harness.receiver.url}/x`, clientIp: "127.0.0.1" }, httpRuntime);
+    await provider.createPayment(
+      { mode: "h5", config, outTradeNo: other, totalFee: 1, subject: "关单", notifyUrl: `${harness.receiver.url}/x`, clientIp: "127.0.0.1" },
+      httpRuntime,
+    );
     await expect(provider.closePayment({ mode: "h5", config, outTradeNo: other }, httpRuntime)).resolves.toBeUndefined();
     expect((await provider.queryPayment({ mode: "h5", config, outTradeNo: other }, httpRuntime)).state).toBe("CLOSED");
 
@@ -97,7 +113,10 @@ describe.each(["certificate", "public_key"] as const)("wxpay adapter against the
     const target = { mode: "h5", config: merchantConfig, outTradeNo };
     await provider.createPayment({ ...target, totalFee: 500, subject: "异常退款", notifyUrl: `${harness.receiver.url}/x`, clientIp: "127.0.0.1" }, httpRuntime);
     await harness.control("pay", { out_trade_no: outTradeNo });
-    const refund = await provider.refund({ ...target, outRefundNo: `${outTradeNo}R`, totalFee: 500, refundFee: 500, notifyUrl: `${harness.receiver.url}/refund` }, httpRuntime);
+    const refund = await provider.refund(
+      { ...target, outRefundNo: `${outTradeNo}R`, totalFee: 500, refundFee: 500, notifyUrl: `${harness.receiver.url}/refund` },
+      httpRuntime,
+    );
     await harness.control("refund-result", { out_refund_no: `${outTradeNo}R`, status: "ABNORMAL" });
     const route = { type: "USER_BANK_CARD" as const, bankType: "CMB_DEBIT", bankAccount: "6225880112345678", realName: "李四" };
     const answer = await provider.applyAbnormalRefund!({ ...target, outRefundNo: `${outTradeNo}R`, refundId: refund.refundId!, route }, httpRuntime);
@@ -105,6 +124,11 @@ describe.each(["certificate", "public_key"] as const)("wxpay adapter against the
     const seen = (await harness.control("refund-requests", { out_trade_no: outTradeNo })).json as { refunds: Array<Record<string, unknown>> };
     expect(seen.refunds[0]).toMatchObject({ abnormal_apply: { type: "USER_BANK_CARD", bank_type: "CMB_DEBIT", bank_account_tail: "5678", real_name: "李四" } });
     // A second apply finds it PROCESSING: WeChat refuses, and so does the sandbox.
-    await expect(provider.applyAbnormalRefund!({ ...target, outRefundNo: `${outTradeNo}R`, refundId: refund.refundId!, route: { type: "MERCHANT_BANK_CARD" } }, httpRuntime)).rejects.toMatchObject({ providerCode: "INVALID_REQUEST" });
+    await expect(
+      provider.applyAbnormalRefund!(
+        { ...target, outRefundNo: `${outTradeNo}R`, refundId: refund.refundId!, route: { type: "MERCHANT_BANK_CARD" } },
+        httpRuntime,
+      ),
+    ).rejects.toMatchObject({ providerCode: "INVALID_REQUEST" });
   });
 });

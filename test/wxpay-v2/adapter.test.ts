@@ -12,7 +12,13 @@ describe("wxpay over API v2: create, query, close, refund", () => {
 
   beforeEach(() => {
     wechat = new FakeWechatV2();
-    provider = createWxpayProvider({ database: () => { throw new Error("v2 needs no database"); }, log: () => undefined, wait: wechat.wait });
+    provider = createWxpayProvider({
+      database: () => {
+        throw new Error("v2 needs no database");
+      },
+      log: () => undefined,
+      wait: wechat.wait,
+    });
   });
 
   const request = (mode: string, overrides: Partial<CreateRequest> = {}): CreateRequest => ({
@@ -99,11 +105,15 @@ describe("wxpay over API v2: create, query, close, refund", () => {
 
     it.each(["MD5", "HMAC-SHA256"] as const)("an answer signed %s with another key is refused", async (answerType) => {
       wechat.on("/pay/unifiedorder", () => ({ signType: answerType, signKey: "a".repeat(32), fields: { trade_type: "JSAPI", prepay_id: "wx1" } }));
-      await expect(provider.createPayment(request("mp-weixin", { config: v2Config({ signType: "HMAC-SHA256" }) }), wechat.runtime)).rejects.toBeInstanceOf(SignatureError);
+      await expect(provider.createPayment(request("mp-weixin", { config: v2Config({ signType: "HMAC-SHA256" }) }), wechat.runtime)).rejects.toBeInstanceOf(
+        SignatureError,
+      );
     });
 
     it("JSAPI without an openid is refused before anything is sent", async () => {
-      await expect(provider.createPayment(request("mp-weixin", { openid: undefined }), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-openid-missing" });
+      await expect(provider.createPayment(request("mp-weixin", { openid: undefined }), wechat.runtime)).rejects.toMatchObject({
+        errCode: "vk-pay-openid-missing",
+      });
       expect(wechat.requests).toHaveLength(0);
     });
 
@@ -111,7 +121,13 @@ describe("wxpay over API v2: create, query, close, refund", () => {
       const result = await provider.createPayment(request("app-plus", { openid: undefined }), wechat.runtime);
       expect(only("/pay/unifiedorder").fields).toMatchObject({ trade_type: "APP" });
       const info = result.orderInfo as Record<string, string>;
-      expect(info).toMatchObject({ appid: APP_ID, partnerid: MCH_ID, prepayid: "wx201410272009395522657a690389285100", package: "Sign=WXPay", timestamp: String(NOW / 1000) });
+      expect(info).toMatchObject({
+        appid: APP_ID,
+        partnerid: MCH_ID,
+        prepayid: "wx201410272009395522657a690389285100",
+        package: "Sign=WXPay",
+        timestamp: String(NOW / 1000),
+      });
       const { sign, ...signed } = info;
       expect(sign).toBe(Hash.sign("MD5", signed, API_KEY));
     });
@@ -143,7 +159,13 @@ describe("wxpay over API v2: create, query, close, refund", () => {
       const config = v2Config({ subMchId: "1900000110", subAppId: "wxsubapp0000001" });
       const result = await provider.createPayment(request("mp-weixin", { config }), wechat.runtime);
       const call = only("/pay/unifiedorder");
-      expect(call.fields).toMatchObject({ appid: APP_ID, mch_id: MCH_ID, sub_mch_id: "1900000110", sub_appid: "wxsubapp0000001", sub_openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" });
+      expect(call.fields).toMatchObject({
+        appid: APP_ID,
+        mch_id: MCH_ID,
+        sub_mch_id: "1900000110",
+        sub_appid: "wxsubapp0000001",
+        sub_openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+      });
       expect(call.fields.openid).toBeUndefined();
       expect((result.orderInfo as Record<string, string>).appId).toBe("wxsubapp0000001");
     });
@@ -156,17 +178,26 @@ describe("wxpay over API v2: create, query, close, refund", () => {
     });
 
     it("a tampered field after signing is a SignatureError", async () => {
-      wechat.on("/pay/orderquery", () => ({ fields: { trade_state: "NOTPAY", out_trade_no: "T1", total_fee: "100" }, tamper: (f) => { f.trade_state = "SUCCESS"; } }));
+      wechat.on("/pay/orderquery", () => ({
+        fields: { trade_state: "NOTPAY", out_trade_no: "T1", total_fee: "100" },
+        tamper: (f) => {
+          f.trade_state = "SUCCESS";
+        },
+      }));
       await expect(provider.queryPayment({ mode: "h5", config: v2Config(), outTradeNo: "T1" }, wechat.runtime)).rejects.toBeInstanceOf(SignatureError);
     });
 
     it("an unsigned success answer is a SignatureError", async () => {
-      wechat.on("/pay/orderquery", () => ({ raw: "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><trade_state>SUCCESS</trade_state><out_trade_no>T1</out_trade_no><total_fee>100</total_fee></xml>" }));
+      wechat.on("/pay/orderquery", () => ({
+        raw: "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><trade_state>SUCCESS</trade_state><out_trade_no>T1</out_trade_no><total_fee>100</total_fee></xml>",
+      }));
       await expect(provider.queryPayment({ mode: "h5", config: v2Config(), outTradeNo: "T1" }, wechat.runtime)).rejects.toBeInstanceOf(SignatureError);
     });
 
     it("an answer with a DOCTYPE or entities is refused unread", async () => {
-      wechat.on("/pay/orderquery", () => ({ raw: '<!DOCTYPE xml [<!ENTITY s "SUCCESS">]><xml><return_code>&s;</return_code><trade_state>&s;</trade_state></xml>' }));
+      wechat.on("/pay/orderquery", () => ({
+        raw: '<!DOCTYPE xml [<!ENTITY s "SUCCESS">]><xml><return_code>&s;</return_code><trade_state>&s;</trade_state></xml>',
+      }));
       await expect(provider.queryPayment({ mode: "h5", config: v2Config(), outTradeNo: "T1" }, wechat.runtime)).rejects.toBeInstanceOf(NetworkError);
     });
 
@@ -176,7 +207,9 @@ describe("wxpay over API v2: create, query, close, refund", () => {
       await expect(closing).rejects.toBeInstanceOf(ProviderRejectedError);
       await expect(closing).rejects.toMatchObject({ providerCode: "FAIL", providerMessage: "签名错误", message: "关闭订单失败，请稍后再试" });
       wechat.on("/pay/closeorder", () => ({ fields: { result_code: "FAIL", err_code: "ORDERPAID", err_code_des: "订单已支付" } }));
-      await expect(provider.closePayment({ mode: "h5", config: v2Config(), outTradeNo: "T1" }, wechat.runtime)).rejects.toMatchObject({ providerCode: "ORDERPAID" });
+      await expect(provider.closePayment({ mode: "h5", config: v2Config(), outTradeNo: "T1" }, wechat.runtime)).rejects.toMatchObject({
+        providerCode: "ORDERPAID",
+      });
     });
 
     it("SYSTEMERROR is retryable, a non-2xx status and a timeout are network errors", async () => {
@@ -203,7 +236,15 @@ describe("wxpay over API v2: create, query, close, refund", () => {
       }));
       const status = await provider.queryPayment({ mode: "mp-weixin", config: v2Config(), outTradeNo: "T1" }, wechat.runtime);
       expect(only("/pay/orderquery").fields.out_trade_no).toBe("T1");
-      expect(status).toMatchObject({ state: "SUCCESS", outTradeNo: "T1", transactionId: "4200000001", totalFee: 100, paidAt: Date.UTC(2026, 0, 15, 4, 1, 2), mchId: MCH_ID, appId: APP_ID });
+      expect(status).toMatchObject({
+        state: "SUCCESS",
+        outTradeNo: "T1",
+        transactionId: "4200000001",
+        totalFee: 100,
+        paidAt: Date.UTC(2026, 0, 15, 4, 1, 2),
+        mchId: MCH_ID,
+        appId: APP_ID,
+      });
     });
 
     it.each([
@@ -221,7 +262,10 @@ describe("wxpay over API v2: create, query, close, refund", () => {
 
     it("ORDERNOTEXIST is an unpaid order", async () => {
       wechat.on("/pay/orderquery", () => ({ fields: { result_code: "FAIL", err_code: "ORDERNOTEXIST", err_code_des: "此交易订单号不存在" } }));
-      expect(await provider.queryPayment({ mode: "h5", config: v2Config(), outTradeNo: "T1" }, wechat.runtime)).toMatchObject({ state: "NOTPAY", outTradeNo: "T1" });
+      expect(await provider.queryPayment({ mode: "h5", config: v2Config(), outTradeNo: "T1" }, wechat.runtime)).toMatchObject({
+        state: "NOTPAY",
+        outTradeNo: "T1",
+      });
     });
 
     it("a paid answer with a non-integer amount is refused", async () => {
@@ -244,7 +288,17 @@ describe("wxpay over API v2: create, query, close, refund", () => {
   });
 
   it("has no apply-abnormal-refund call: a CHANGE refund is answered 2012 (settle it on the merchant platform), and nothing is sent", async () => {
-    const ask = provider.applyAbnormalRefund!({ mode: "h5", config: v2Config(), outTradeNo: "T20260115001", outRefundNo: "T20260115001-1", refundId: "50000000382019052709732678859", route: { type: "MERCHANT_BANK_CARD" } }, wechat.runtime);
+    const ask = provider.applyAbnormalRefund!(
+      {
+        mode: "h5",
+        config: v2Config(),
+        outTradeNo: "T20260115001",
+        outRefundNo: "T20260115001-1",
+        refundId: "50000000382019052709732678859",
+        route: { type: "MERCHANT_BANK_CARD" },
+      },
+      wechat.runtime,
+    );
     await expect(ask).rejects.toMatchObject({ code: 2012, errCode: "vk-pay-abnormal-refund-unsupported" });
     expect(wechat.calls("/pay/refund")).toHaveLength(0);
   });
@@ -260,14 +314,23 @@ describe("wxpay over API v2: create, query, close, refund", () => {
       reason: "退货",
       notifyUrl: "https://fc-mp-1.next.bspapp.com/http/vk-pay/vk-pay-notify/wxpay_mp-weixin/T1",
     });
-    const accepted = () => ({ fields: { out_trade_no: "T1", out_refund_no: "R1", refund_id: "50000000001", refund_fee: "40", total_fee: "100", cash_fee: "100" } });
+    const accepted = () => ({
+      fields: { out_trade_no: "T1", out_refund_no: "R1", refund_id: "50000000001", refund_fee: "40", total_fee: "100", cash_fee: "100" },
+    });
 
     it("sends /secapi/pay/refund to secapiBaseUrl with the PEM client certificate and key", async () => {
       wechat.on("/secapi/pay/refund", accepted);
       const status = await provider.refund(refund(), wechat.runtime);
       const call = only("/secapi/pay/refund");
       expect(call.url).toBe(`${SECAPI_BASE}/secapi/pay/refund`);
-      expect(call.fields).toMatchObject({ out_trade_no: "T1", out_refund_no: "R1", total_fee: "100", refund_fee: "40", refund_desc: "退货", notify_url: refund().notifyUrl });
+      expect(call.fields).toMatchObject({
+        out_trade_no: "T1",
+        out_refund_no: "R1",
+        total_fee: "100",
+        refund_fee: "40",
+        refund_desc: "退货",
+        notify_url: refund().notifyUrl,
+      });
       expect(Buffer.from(call.options.cert as Buffer).toString()).toBe(readFileSync(CLIENT_CERT_PATH, "utf8"));
       expect(Buffer.from(call.options.key as Buffer).toString()).toBe(readFileSync(CLIENT_KEY_PATH, "utf8"));
       expect(status).toMatchObject({ state: "PROCESSING", outTradeNo: "T1", outRefundNo: "R1", refundId: "50000000001", refundFee: 40 });
@@ -283,7 +346,10 @@ describe("wxpay over API v2: create, query, close, refund", () => {
       wechat.on("/secapi/pay/refund", accepted);
       const cert = readFileSync(CLIENT_CERT_PATH, "utf8");
       const key = readFileSync(CLIENT_KEY_PATH, "utf8");
-      await provider.refund(refund(v2Config({ appCertPath: undefined, appPrivateKeyPath: undefined, appCertContent: cert, appPrivateKeyContent: key, secapiCaContent: cert })), wechat.runtime);
+      await provider.refund(
+        refund(v2Config({ appCertPath: undefined, appPrivateKeyPath: undefined, appCertContent: cert, appPrivateKeyContent: key, secapiCaContent: cert })),
+        wechat.runtime,
+      );
       expect(only("/secapi/pay/refund").options).toMatchObject({ cert, key, ca: cert });
     });
 
@@ -297,7 +363,9 @@ describe("wxpay over API v2: create, query, close, refund", () => {
 
     it("a key that does not match the certificate is a ConfigError", async () => {
       const otherKey = join(__dirname, "..", "fixtures", "wechat-v3", "wechatpay-go_test_private_key.pem");
-      await expect(provider.refund(refund(v2Config({ appPrivateKeyPath: otherKey })), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-wxpay-client-cert-invalid" });
+      await expect(provider.refund(refund(v2Config({ appPrivateKeyPath: otherKey })), wechat.runtime)).rejects.toMatchObject({
+        errCode: "vk-pay-wxpay-client-cert-invalid",
+      });
     });
 
     it("a pfx OpenSSL 3 loads is sent as pfx with the merchant id as passphrase (Buffer or base64)", async () => {
@@ -319,17 +387,24 @@ describe("wxpay over API v2: create, query, close, refund", () => {
     it("a legacy RC2 pfx gives a ConfigError that says what to do", async () => {
       const pfx = readFileSync(join(FIXTURES, "client_legacy_rc2.p12"));
       const refusing = provider.refund(refund(v2Config({ appCertPath: undefined, appPrivateKeyPath: undefined, pfx })), wechat.runtime);
-      await expect(refusing).rejects.toMatchObject({ errCode: "vk-pay-wxpay-pfx-unsupported", message: expect.stringContaining("appCertPath + appPrivateKeyPath") });
+      await expect(refusing).rejects.toMatchObject({
+        errCode: "vk-pay-wxpay-pfx-unsupported",
+        message: expect.stringContaining("appCertPath + appPrivateKeyPath"),
+      });
       expect(wechat.requests).toHaveLength(0);
     });
 
     it("a wrong pfx passphrase is a ConfigError", async () => {
       const pfx = readFileSync(join(FIXTURES, "client_aes.p12"));
-      await expect(provider.refund(refund(v2Config({ appCertPath: undefined, appPrivateKeyPath: undefined, pfx, pfxPassphrase: "wrong" })), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-wxpay-pfx-passphrase" });
+      await expect(
+        provider.refund(refund(v2Config({ appCertPath: undefined, appPrivateKeyPath: undefined, pfx, pfxPassphrase: "wrong" })), wechat.runtime),
+      ).rejects.toMatchObject({ errCode: "vk-pay-wxpay-pfx-passphrase" });
     });
 
     it("secapiBaseUrl must be https", async () => {
-      await expect(provider.refund(refund(v2Config({ secapiBaseUrl: "http://127.0.0.1:9000" })), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-wxpay-secapi-url-invalid" });
+      await expect(provider.refund(refund(v2Config({ secapiBaseUrl: "http://127.0.0.1:9000" })), wechat.runtime)).rejects.toMatchObject({
+        errCode: "vk-pay-wxpay-secapi-url-invalid",
+      });
     });
 
     it("secapiBaseUrl defaults to baseUrl", async () => {
@@ -372,15 +447,21 @@ describe("wxpay over API v2: create, query, close, refund", () => {
       ["PROCESSING", "PROCESSING"],
       ["CHANGE", "ABNORMAL"],
     ])("refund_status %s → %s", async (wire, ours) => {
-      wechat.on("/pay/refundquery", () => ({ fields: { out_trade_no: "T1", refund_count: "1", out_refund_no_0: "R1", refund_fee_0: "40", refund_status_0: wire } }));
+      wechat.on("/pay/refundquery", () => ({
+        fields: { out_trade_no: "T1", refund_count: "1", out_refund_no_0: "R1", refund_fee_0: "40", refund_status_0: wire },
+      }));
       expect((await provider.queryRefund({ mode: "h5", config: v2Config(), outTradeNo: "T1", outRefundNo: "R1" }, wechat.runtime)).state).toBe(ours);
     });
   });
 
   describe("config", () => {
     it("refuses a v2 config without a 32-character key", async () => {
-      await expect(provider.createPayment(request("h5", { config: v2Config({ key: undefined }) }), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-wxpay-key-missing" });
-      await expect(provider.createPayment(request("h5", { config: v2Config({ key: "short" }) }), wechat.runtime)).rejects.toMatchObject({ errCode: "vk-pay-wxpay-v2-key-invalid" });
+      await expect(provider.createPayment(request("h5", { config: v2Config({ key: undefined }) }), wechat.runtime)).rejects.toMatchObject({
+        errCode: "vk-pay-wxpay-key-missing",
+      });
+      await expect(provider.createPayment(request("h5", { config: v2Config({ key: "short" }) }), wechat.runtime)).rejects.toMatchObject({
+        errCode: "vk-pay-wxpay-v2-key-invalid",
+      });
       await expect(provider.createPayment(request("h5", { config: v2Config({ signType: "SHA1" }) }), wechat.runtime)).rejects.toBeInstanceOf(ConfigError);
     });
 

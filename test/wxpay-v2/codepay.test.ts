@@ -9,7 +9,13 @@ describe("wxpay codepay (micropay)", () => {
 
   beforeEach(() => {
     wechat = new FakeWechatV2();
-    provider = createWxpayProvider({ database: () => { throw new Error("codepay needs no database"); }, log: () => undefined, wait: wechat.wait });
+    provider = createWxpayProvider({
+      database: () => {
+        throw new Error("codepay needs no database");
+      },
+      log: () => undefined,
+      wait: wechat.wait,
+    });
   });
 
   const request = (overrides: Partial<CreateRequest> = {}): CreateRequest => ({
@@ -23,15 +29,30 @@ describe("wxpay codepay (micropay)", () => {
     authCode: "134567890123456789",
     ...overrides,
   });
-  const paid = { trade_state: "SUCCESS", trade_type: "MICROPAY", out_trade_no: "C1", transaction_id: "4200000099", total_fee: "500", time_end: "20260115120030" };
+  const paid = {
+    trade_state: "SUCCESS",
+    trade_type: "MICROPAY",
+    out_trade_no: "C1",
+    transaction_id: "4200000099",
+    total_fee: "500",
+    time_end: "20260115120030",
+  };
   const pending = (errCode = "USERPAYING") => ({ fields: { result_code: "FAIL", err_code: errCode, err_code_des: "需要用户输入支付密码" } });
 
   it("pays at once: SUCCESS with the transaction id, no wait, no notify_url", async () => {
-    wechat.on("/pay/micropay", () => ({ fields: { trade_type: "MICROPAY", out_trade_no: "C1", transaction_id: "4200000099", total_fee: "500", time_end: "20260115120030" } }));
+    wechat.on("/pay/micropay", () => ({
+      fields: { trade_type: "MICROPAY", out_trade_no: "C1", transaction_id: "4200000099", total_fee: "500", time_end: "20260115120030" },
+    }));
     const result = await provider.createPayment(request(), wechat.runtime);
     const call = wechat.calls("/pay/micropay")[0]!;
     expect(call.signatureValid).toBe(true);
-    expect(call.fields).toMatchObject({ auth_code: "134567890123456789", out_trade_no: "C1", total_fee: "500", body: "门店消费", spbill_create_ip: "203.0.113.7" });
+    expect(call.fields).toMatchObject({
+      auth_code: "134567890123456789",
+      out_trade_no: "C1",
+      total_fee: "500",
+      body: "门店消费",
+      spbill_create_ip: "203.0.113.7",
+    });
     expect(call.fields.notify_url).toBeUndefined();
     expect(result).toMatchObject({ state: "SUCCESS", transactionId: "4200000099", orderInfo: { tradeState: "SUCCESS", tradeStateDesc: "支付成功" } });
     expect(wechat.waits).toEqual([]);

@@ -25,7 +25,12 @@ describe("v2 refund over real mutual TLS (emulator httpclient)", () => {
   let server: Server;
   let base: string;
   const presented: Array<string | undefined> = [];
-  const provider = createWxpayProvider({ database: () => { throw new Error("unused"); }, log: () => undefined });
+  const provider = createWxpayProvider({
+    database: () => {
+      throw new Error("unused");
+    },
+    log: () => undefined,
+  });
   const ourFingerprint = new X509Certificate(readFileSync(CLIENT_CERT_PATH)).fingerprint256;
   const previous = (globalThis as { uniCloud?: unknown }).uniCloud;
 
@@ -52,7 +57,18 @@ describe("v2 refund over real mutual TLS (emulator httpclient)", () => {
         const fields = Transformer.toObject(body) as Record<string, string>;
         const ok = peer?.fingerprint256 === ourFingerprint && Hash.equals(Hash.sign("MD5", fields, API_KEY), fields.sign);
         const answer: Record<string, string> = ok
-          ? { return_code: "SUCCESS", appid: fields.appid!, mch_id: fields.mch_id!, nonce_str: "n", result_code: "SUCCESS", out_trade_no: fields.out_trade_no!, out_refund_no: fields.out_refund_no!, refund_id: "50000000001", refund_fee: fields.refund_fee!, total_fee: fields.total_fee! }
+          ? {
+              return_code: "SUCCESS",
+              appid: fields.appid!,
+              mch_id: fields.mch_id!,
+              nonce_str: "n",
+              result_code: "SUCCESS",
+              out_trade_no: fields.out_trade_no!,
+              out_refund_no: fields.out_refund_no!,
+              refund_id: "50000000001",
+              refund_fee: fields.refund_fee!,
+              total_fee: fields.total_fee!,
+            }
           : { return_code: "FAIL", return_msg: "证书校验失败" };
         if (ok) answer.sign = Hash.sign("MD5", answer, API_KEY);
         res.writeHead(200, { "content-type": "text/xml" }).end(Transformer.toXml(answer));
@@ -70,7 +86,10 @@ describe("v2 refund over real mutual TLS (emulator httpclient)", () => {
   beforeEach(() => presented.splice(0));
 
   const refund = (config: Record<string, unknown>) =>
-    provider.refund({ mode: "mp-weixin", config, outTradeNo: "T1", outRefundNo: "R1", totalFee: 100, refundFee: 40, notifyUrl: "https://example.test/n" }, cloudRuntime());
+    provider.refund(
+      { mode: "mp-weixin", config, outTradeNo: "T1", outRefundNo: "R1", totalFee: 100, refundFee: 40, notifyUrl: "https://example.test/n" },
+      cloudRuntime(),
+    );
 
   it("presents the PEM client certificate and trusts the server through secapiCaContent", async () => {
     const status = await refund(v2Config({ baseUrl: base, secapiBaseUrl: base, secapiCaContent: ca.certPem }));

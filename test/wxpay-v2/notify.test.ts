@@ -17,9 +17,19 @@ import { API_KEY, APP_ID, FakeWechatV2, MCH_ID, signedXml, v2Config } from "./fa
 
 /** v2 notifications as WeChat sends them, built and signed by wechatpay-axios-plugin (not by our code). */
 
-const provider = createWxpayProvider({ database: () => { throw new Error("v2 notifications need no database"); }, log: () => undefined });
+const provider = createWxpayProvider({
+  database: () => {
+    throw new Error("v2 notifications need no database");
+  },
+  log: () => undefined,
+});
 const runtime = new FakeWechatV2().runtime;
-const raw = (body: string): RawNotification => ({ method: "POST", path: "/vk-pay-notify/wxpay_mp-weixin/T1", headers: { "content-type": "text/xml" }, body: Buffer.from(body, "utf8") });
+const raw = (body: string): RawNotification => ({
+  method: "POST",
+  path: "/vk-pay-notify/wxpay_mp-weixin/T1",
+  headers: { "content-type": "text/xml" },
+  body: Buffer.from(body, "utf8"),
+});
 const paymentFields = (overrides: Record<string, string> = {}) => ({
   return_code: "SUCCESS",
   appid: APP_ID,
@@ -40,7 +50,10 @@ const paymentFields = (overrides: Record<string, string> = {}) => ({
   ...overrides,
 });
 /** A refund notification's plaintext in WeChat's layout (`<root>` with CDATA values). */
-const refundPlaintext = (fields: Record<string, string>) => `<root>\n${Object.entries(fields).map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`).join("\n")}\n</root>`;
+const refundPlaintext = (fields: Record<string, string>) =>
+  `<root>\n${Object.entries(fields)
+    .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
+    .join("\n")}\n</root>`;
 /**
  * wechatpay-axios-plugin's AES-ECB pads only when the length is not a multiple of 16 (its PKCS7.padding
  * is "optional"); WeChat always pads, as PKCS#7 requires, and so do we. Interop is therefore checked
@@ -50,7 +63,17 @@ const pluginEncrypt = (plaintext: string) => {
   expect(Buffer.byteLength(plaintext) % 16).not.toBe(0);
   return Aes.AesEcb.encrypt(plaintext, reqInfoKeyOf(API_KEY));
 };
-const refundInner = { refund_account: "REFUND_SOURCE_RECHARGE_FUNDS", out_refund_no: "R1", out_trade_no: "T1", refund_fee: "40", refund_id: "50000000001", refund_status: "SUCCESS", success_time: "2026-01-15 12:00:05", total_fee: "100", transaction_id: "4200000001202601150000000001" };
+const refundInner = {
+  refund_account: "REFUND_SOURCE_RECHARGE_FUNDS",
+  out_refund_no: "R1",
+  out_trade_no: "T1",
+  refund_fee: "40",
+  refund_id: "50000000001",
+  refund_status: "SUCCESS",
+  success_time: "2026-01-15 12:00:05",
+  total_fee: "100",
+  transaction_id: "4200000001202601150000000001",
+};
 const refundNotification = (reqInfo: string, overrides: Record<string, string> = {}) =>
   Transformer.toXml({ return_code: "SUCCESS", appid: APP_ID, mch_id: MCH_ID, nonce_str: "abc", req_info: reqInfo, ...overrides });
 
@@ -70,7 +93,9 @@ describe("v2 payment notifications", () => {
   });
 
   it("refuses a wrong key, a changed field, a missing sign", async () => {
-    await expect(provider.verifyNotify(raw(signedXml(paymentFields(), "ffffffffffffffffffffffffffffffff")), v2Config(), runtime)).rejects.toBeInstanceOf(SignatureError);
+    await expect(provider.verifyNotify(raw(signedXml(paymentFields(), "ffffffffffffffffffffffffffffffff")), v2Config(), runtime)).rejects.toBeInstanceOf(
+      SignatureError,
+    );
     const tampered = signedXml(paymentFields()).replace("<total_fee>100</total_fee>", "<total_fee>1</total_fee>");
     expect(tampered).toContain("<total_fee>1</total_fee>");
     await expect(provider.verifyNotify(raw(tampered), v2Config(), runtime)).rejects.toBeInstanceOf(SignatureError);
@@ -78,7 +103,9 @@ describe("v2 payment notifications", () => {
   });
 
   it("refuses a notification for another merchant even when it verifies", async () => {
-    await expect(provider.verifyNotify(raw(signedXml(paymentFields({ mch_id: "1900000999" }))), v2Config(), runtime)).rejects.toMatchObject({ detail: expect.stringMatching(/another merchant/) });
+    await expect(provider.verifyNotify(raw(signedXml(paymentFields({ mch_id: "1900000999" }))), v2Config(), runtime)).rejects.toMatchObject({
+      detail: expect.stringMatching(/another merchant/),
+    });
   });
 
   it("refuses a body with a DOCTYPE or entities", async () => {
@@ -103,7 +130,15 @@ describe("v2 refund notifications (req_info)", () => {
   it("accepts one whose req_info wechatpay-axios-plugin's AES-ECB encrypted", async () => {
     const reqInfo = pluginEncrypt(refundPlaintext(refundInner));
     const event = await provider.verifyNotify(raw(refundNotification(reqInfo)), v2Config(), runtime);
-    expect(event).toMatchObject({ kind: "refund", state: "SUCCESS", outTradeNo: "T1", outRefundNo: "R1", refundId: "50000000001", refundFee: 40, settledAt: Date.UTC(2026, 0, 15, 4, 0, 5) });
+    expect(event).toMatchObject({
+      kind: "refund",
+      state: "SUCCESS",
+      outTradeNo: "T1",
+      outRefundNo: "R1",
+      refundId: "50000000001",
+      refundFee: 40,
+      settledAt: Date.UTC(2026, 0, 15, 4, 0, 5),
+    });
   });
 
   it("our req_info opens with wechatpay-axios-plugin's AES-ECB", () => {
@@ -128,7 +163,9 @@ describe("v2 refund notifications (req_info)", () => {
     const withEntity = encryptReqInfo(`<!DOCTYPE root [<!ENTITY f "40">]>${refundPlaintext({ ...refundInner, refund_fee: "&f;" })}`, API_KEY);
     await expect(provider.verifyNotify(raw(refundNotification(withEntity)), v2Config(), runtime)).rejects.toBeInstanceOf(SignatureError);
     const ours = encryptReqInfo(refundPlaintext(refundInner), API_KEY);
-    await expect(provider.verifyNotify(raw(refundNotification(ours, { mch_id: "1900000999" })), v2Config(), runtime)).rejects.toMatchObject({ detail: expect.stringMatching(/another merchant/) });
+    await expect(provider.verifyNotify(raw(refundNotification(ours, { mch_id: "1900000999" })), v2Config(), runtime)).rejects.toMatchObject({
+      detail: expect.stringMatching(/another merchant/),
+    });
   });
 });
 
@@ -142,7 +179,10 @@ describe("acknowledge answers in the notification's dialect", () => {
   });
 
   it("v3 JSON: JSON; no body and no config: v2's XML, since it cannot be v3", () => {
-    expect(provider.acknowledge(true, { notification: raw('{"id":"1"}') })).toMatchObject({ statusCode: 200, body: JSON.stringify({ code: "SUCCESS", message: "成功" }) });
+    expect(provider.acknowledge(true, { notification: raw('{"id":"1"}') })).toMatchObject({
+      statusCode: 200,
+      body: JSON.stringify({ code: "SUCCESS", message: "成功" }),
+    });
     expect(provider.acknowledge(false)).toMatchObject({ statusCode: 200, body: expect.stringContaining("FAIL") });
   });
 });
@@ -159,12 +199,32 @@ describe("v2 notifications through the core pipeline", () => {
     runtime,
   });
   const deliver = (body: string, config?: Record<string, unknown>, isBase64Encoded = false) =>
-    processNotification({ path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: { "content-type": "text/xml" }, body, isBase64Encoded }, "/vk-pay-notify/", deps(config));
+    processNotification(
+      { path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: { "content-type": "text/xml" }, body, isBase64Encoded },
+      "/vk-pay-notify/",
+      deps(config),
+    );
 
   beforeEach(async () => {
     database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
     db = database as unknown as Database;
-    await openOrder({ out_trade_no: "T1", type: "recharge", provider: "wxpay", pay_type: "wxpay_mp-weixin", total_fee: 100, description: "x", user_id: "u1", mch_id: MCH_ID, provider_appid: APP_ID, notify_url: "http://x", notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1" }, 1000, db);
+    await openOrder(
+      {
+        out_trade_no: "T1",
+        type: "recharge",
+        provider: "wxpay",
+        pay_type: "wxpay_mp-weixin",
+        total_fee: 100,
+        description: "x",
+        user_id: "u1",
+        mch_id: MCH_ID,
+        provider_appid: APP_ID,
+        notify_url: "http://x",
+        notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1",
+      },
+      1000,
+      db,
+    );
   });
   afterEach(() => database.close());
 
@@ -174,7 +234,11 @@ describe("v2 notifications through the core pipeline", () => {
     const second = await deliver(body);
     expect(Transformer.toObject(first.body)).toMatchObject({ return_code: "SUCCESS" });
     expect(Transformer.toObject(second.body)).toMatchObject({ return_code: "SUCCESS" });
-    expect(await findOrder("T1", db)).toMatchObject({ status: "SUCCESS", transaction_id: "4200000001202601150000000001", pay_date: Date.UTC(2026, 0, 15, 4, 1, 2) });
+    expect(await findOrder("T1", db)).toMatchObject({
+      status: "SUCCESS",
+      transaction_id: "4200000001202601150000000001",
+      pay_date: Date.UTC(2026, 0, 15, 4, 1, 2),
+    });
   });
 
   it("an amount that differs from the order is caught by the core: nothing changes, FAIL is answered", async () => {
@@ -209,14 +273,37 @@ describe("v2 notifications whose signature covers only a lossy decoding of the b
     processNotification(
       { path: "/vk-pay-notify/wxpay_mp-weixin/T1", httpMethod: "POST", headers: { "content-type": "text/xml" }, ...arrival },
       "/vk-pay-notify/",
-      { db, now: () => 10_000, log: () => undefined, findProvider: (name: string) => (name === "wxpay" ? provider : undefined), config: () => validatePayConfig({ wxpay: { "mp-weixin": v2Config() } }), runtime },
+      {
+        db,
+        now: () => 10_000,
+        log: () => undefined,
+        findProvider: (name: string) => (name === "wxpay" ? provider : undefined),
+        config: () => validatePayConfig({ wxpay: { "mp-weixin": v2Config() } }),
+        runtime,
+      },
     );
   const notifyLog = async () => (await db.collection("vk-pay-notify-log").get()).data as Array<Record<string, unknown>>;
 
   beforeEach(async () => {
     database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
     db = database as unknown as Database;
-    await openOrder({ out_trade_no: "T1", type: "recharge", provider: "wxpay", pay_type: "wxpay_mp-weixin", total_fee: 100, description: "x", user_id: "u1", mch_id: MCH_ID, provider_appid: APP_ID, notify_url: "http://x", notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1" }, 1000, db);
+    await openOrder(
+      {
+        out_trade_no: "T1",
+        type: "recharge",
+        provider: "wxpay",
+        pay_type: "wxpay_mp-weixin",
+        total_fee: 100,
+        description: "x",
+        user_id: "u1",
+        mch_id: MCH_ID,
+        provider_appid: APP_ID,
+        notify_url: "http://x",
+        notify_path: "/vk-pay-notify/wxpay_mp-weixin/T1",
+      },
+      1000,
+      db,
+    );
   });
   afterEach(() => database.close());
 

@@ -102,7 +102,13 @@ describe("V2-3: req_info (gopay's refund notification)", () => {
 });
 
 describe("§1.6 client pay parameters [D]", () => {
-  const common = { appId: "wxd930ea5d5a258f4f", prepayId: "wx201410272009395522657a690389285100", key: V2_1_KEY, nonceStr: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS", timeStamp: "1414561699" };
+  const common = {
+    appId: "wxd930ea5d5a258f4f",
+    prepayId: "wx201410272009395522657a690389285100",
+    key: V2_1_KEY,
+    nonceStr: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+    timeStamp: "1414561699",
+  };
 
   it("JSAPI MD5 and HMAC-SHA256 paySign", () => {
     expect(buildV2JsapiPayParams({ ...common, signType: "MD5" })).toEqual({
@@ -117,7 +123,16 @@ describe("§1.6 client pay parameters [D]", () => {
   });
 
   it("APP sign", () => {
-    expect(buildV2AppPayParams({ appId: common.appId, mchId: "10000100", prepayId: common.prepayId, key: V2_1_KEY, nonceStr: common.nonceStr, timestamp: common.timeStamp })).toEqual({
+    expect(
+      buildV2AppPayParams({
+        appId: common.appId,
+        mchId: "10000100",
+        prepayId: common.prepayId,
+        key: V2_1_KEY,
+        nonceStr: common.nonceStr,
+        timestamp: common.timeStamp,
+      }),
+    ).toEqual({
       appid: "wxd930ea5d5a258f4f",
       partnerid: "10000100",
       prepayid: "wx201410272009395522657a690389285100",

@@ -1,7 +1,6 @@
 import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
 import { buildV2Xml, looksLikeV2Xml, MAX_XML_BYTES, parseV2Xml } from "../../common/vk-uni-pay/src/providers/wxpay/v2/protocol";
 
-
 /** The SignatureError a call throws: its `detail` says why, in the protocol's words (the message is the user's). */
 function refusal(call: () => unknown): unknown {
   try {
@@ -15,7 +14,9 @@ function refusal(call: () => unknown): unknown {
 
 describe("v2 XML", () => {
   it("reads every value as the exact string sent (CDATA or not, no number coercion, spaces kept)", () => {
-    const fields = parseV2Xml(Buffer.from("<xml>\n  <total_fee>0012</total_fee>\n<a><![CDATA[ 1e3 ]]></a><b>x &amp; y</b><c></c><d/><e><![CDATA[a&amp;b<c>]]></e></xml>"));
+    const fields = parseV2Xml(
+      Buffer.from("<xml>\n  <total_fee>0012</total_fee>\n<a><![CDATA[ 1e3 ]]></a><b>x &amp; y</b><c></c><d/><e><![CDATA[a&amp;b<c>]]></e></xml>"),
+    );
     expect(fields).toEqual({ total_fee: "0012", a: " 1e3 ", b: "x & y", c: "", d: "", e: "a&amp;b<c>" });
   });
 
@@ -56,7 +57,9 @@ describe("v2 XML", () => {
   });
 
   it("builds the exact success reply WeChat expects", () => {
-    expect(buildV2Xml({ return_code: "SUCCESS", return_msg: "OK" })).toBe("<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>");
+    expect(buildV2Xml({ return_code: "SUCCESS", return_msg: "OK" })).toBe(
+      "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
+    );
   });
 
   it("tells XML from JSON bodies", () => {

@@ -78,12 +78,14 @@ describe("the sandbox direction", () => {
     const apiV3Key = "sandboxAPIv3Key0sandboxAPIv3Key0";
     const certificate = loadCertificate(GO_PLATFORM_CERT());
     const response = {
-      data: [{
-        serial_no: certificate.serialNo,
-        effective_time: "2021-04-27T16:55:23+08:00",
-        expire_time: "2031-04-25T16:55:23+08:00",
-        encrypt_certificate: encryptResource({ plaintext: certificate.pem, apiV3Key, associatedData: "certificate" }),
-      }],
+      data: [
+        {
+          serial_no: certificate.serialNo,
+          effective_time: "2021-04-27T16:55:23+08:00",
+          expire_time: "2031-04-25T16:55:23+08:00",
+          encrypt_certificate: encryptResource({ plaintext: certificate.pem, apiV3Key, associatedData: "certificate" }),
+        },
+      ],
     };
     const [record] = decryptCertificates(JSON.parse(JSON.stringify(response)), apiV3Key);
     expect(record!.serial_no).toBe("D7CE59D1F522D701");

@@ -35,25 +35,44 @@ const API_V3_KEY = "0123456789ABCDEFghijklmnopqrstuv";
 describe("our request signature, checked by wechatpay-axios-plugin", () => {
   const cases = [
     { method: "GET", canonicalUrl: "/v3/pay/transactions/out-trade-no/T-20261125-1?mchid=1230000109", body: undefined },
-    { method: "POST", canonicalUrl: "/v3/pay/transactions/jsapi", body: JSON.stringify({ appid: "wx8888888888888888", description: "测试商品", amount: { total: 1 } }) },
+    {
+      method: "POST",
+      canonicalUrl: "/v3/pay/transactions/jsapi",
+      body: JSON.stringify({ appid: "wx8888888888888888", description: "测试商品", amount: { total: 1 } }),
+    },
     { method: "POST", canonicalUrl: "/v3/pay/transactions/out-trade-no/T1/close", body: '{"mchid":"1230000109"}' },
   ];
 
   it.each(cases)("$method $canonicalUrl verifies with Rsa.verify over Formatter.request", ({ method, canonicalUrl, body }) => {
-    const signed = signRequest({ mchid: "1230000109", serialNo: "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", privateKey: loadPrivateKey(merchantPrivatePem), method, canonicalUrl, body });
+    const signed = signRequest({
+      mchid: "1230000109",
+      serialNo: "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
+      privateKey: loadPrivateKey(merchantPrivatePem),
+      method,
+      canonicalUrl,
+      body,
+    });
     const params = parseAuthorization(signed.authorization);
     const theirMessage = Formatter.request(method, canonicalUrl, params.timestamp, params.nonceStr, body ?? "");
     expect(theirMessage).toBe(signed.message);
     expect(Rsa.verify(theirMessage, params.signature, merchant.publicKey)).toBe(true);
     // And a different URL must not verify: the check above is not vacuous.
-    expect(Rsa.verify(Formatter.request(method, `${canonicalUrl}x`, params.timestamp, params.nonceStr, body ?? ""), params.signature, merchant.publicKey)).toBe(false);
+    expect(Rsa.verify(Formatter.request(method, `${canonicalUrl}x`, params.timestamp, params.nonceStr, body ?? ""), params.signature, merchant.publicKey)).toBe(
+      false,
+    );
   });
 
   it("parses the header wechatpay-axios-plugin formats (its own parameter order)", () => {
     const message = Formatter.request("GET", "/v3/certificates", "1624523846", "A1B2C3D4E5F6G7", "");
     const signature = Rsa.sign(message, merchant.privateKey);
     const header = Formatter.authorization("1230000109", "A1B2C3D4E5F6G7", signature, "1624523846", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C");
-    expect(parseAuthorization(header)).toEqual({ mchid: "1230000109", nonceStr: "A1B2C3D4E5F6G7", timestamp: "1624523846", serialNo: "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", signature });
+    expect(parseAuthorization(header)).toEqual({
+      mchid: "1230000109",
+      nonceStr: "A1B2C3D4E5F6G7",
+      timestamp: "1624523846",
+      serialNo: "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
+      signature,
+    });
   });
 
   it("our JSAPI and APP pay signatures verify with Rsa.verify over joinedByLineFeed", () => {
@@ -66,7 +85,14 @@ describe("our request signature, checked by wechatpay-axios-plugin", () => {
 });
 
 describe("a notification built by wechatpay-axios-plugin, verified and decrypted by us", () => {
-  const transaction = { mchid: "1230000109", appid: "wx8888888888888888", out_trade_no: "T-20261125-1", transaction_id: "4200000000000000000000000001", trade_state: "SUCCESS", amount: { total: 1, payer_total: 1, currency: "CNY" } };
+  const transaction = {
+    mchid: "1230000109",
+    appid: "wx8888888888888888",
+    out_trade_no: "T-20261125-1",
+    transaction_id: "4200000000000000000000000001",
+    trade_state: "SUCCESS",
+    amount: { total: 1, payer_total: 1, currency: "CNY" },
+  };
   const timestamp = "1764095200";
   const nonce = "fdasflkja484w8e4fa84e8f1ea4f8ea4";
   const resourceNonce = "Kj7QIyUiYx1q";
@@ -110,7 +136,9 @@ describe("our signed response (the sandbox playing WeChat Pay), checked by wecha
   it("verifies with Rsa.verify over Formatter.response, also for an empty 204 body", () => {
     for (const body of ['{"prepay_id":"wx201410272009395522657a690389285100"}', ""]) {
       const headers = signResponse({ body, privateKey: platform.privateKey, serial: PUB_KEY_ID });
-      expect(Rsa.verify(Formatter.response(headers["Wechatpay-Timestamp"]!, headers["Wechatpay-Nonce"]!, body), headers["Wechatpay-Signature"]!, platform.publicKey)).toBe(true);
+      expect(
+        Rsa.verify(Formatter.response(headers["Wechatpay-Timestamp"]!, headers["Wechatpay-Nonce"]!, body), headers["Wechatpay-Signature"]!, platform.publicKey),
+      ).toBe(true);
       const keys = createPlatformKeyRing({ publicKeys: [loadWxpayPublicKey(PUB_KEY_ID, platformPublicPem)] });
       expect(verifyWxpayV3Message({ headers, body, keys, nowMs: Date.now() }).serial).toBe(PUB_KEY_ID);
     }
@@ -119,7 +147,11 @@ describe("our signed response (the sandbox playing WeChat Pay), checked by wecha
 
 describe("our AES-GCM and OAEP output, opened by wechatpay-axios-plugin (and back)", () => {
   it("decrypts our encryptResource output with AesGcm.decrypt", () => {
-    const plaintext = JSON.stringify({ out_refund_no: "R1", refund_status: "SUCCESS", amount: { total: 100, refund: 100, payer_total: 100, payer_refund: 100 } });
+    const plaintext = JSON.stringify({
+      out_refund_no: "R1",
+      refund_status: "SUCCESS",
+      amount: { total: 100, refund: 100, payer_total: 100, payer_refund: 100 },
+    });
     const resource = encryptResource({ plaintext, apiV3Key: API_V3_KEY, associatedData: "refund" });
     expect(AesGcm.decrypt(resource.ciphertext, API_V3_KEY, resource.nonce, resource.associated_data)).toBe(plaintext);
   });

@@ -11,7 +11,8 @@ import {
 } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { GO_KEY, GO_PLATFORM_CERT, YANSONGDA_CERT } from "./fixtures";
 
-const V3_3_SOURCE_SIGNATURE = "BKyAfU4iMCuvXMXS0Wzam3V/cnxZ+JaqigPM5OhljS2iOT95OO6Fsuml2JkFANJU9K6q9bLlDhPXuoVz+pp4hAm6pHU4ld815U4jsKu1RkyaII+1CYBUYC8TK0XtJ8FwUXXz8vZHh58rrAVN1XwNyvD1vfpxrMT4SL536GLwvpUHlCqIMzoZUguLli/K8V29QiOhuH6IEqLNJn8e9b3nwNcQ7be3CzYGpDAKBfDGPCqCv8Rw5zndhlffk2FEA70G4hvMwe51qMN/RAJbknXG23bSlObuTCN7Ndj1aJGH6/L+hdwfLpUtJm4QYVazzW7DFD27EpSQEqA8bX9+8m1rLg==";
+const V3_3_SOURCE_SIGNATURE =
+  "BKyAfU4iMCuvXMXS0Wzam3V/cnxZ+JaqigPM5OhljS2iOT95OO6Fsuml2JkFANJU9K6q9bLlDhPXuoVz+pp4hAm6pHU4ld815U4jsKu1RkyaII+1CYBUYC8TK0XtJ8FwUXXz8vZHh58rrAVN1XwNyvD1vfpxrMT4SL536GLwvpUHlCqIMzoZUguLli/K8V29QiOhuH6IEqLNJn8e9b3nwNcQ7be3CzYGpDAKBfDGPCqCv8Rw5zndhlffk2FEA70G4hvMwe51qMN/RAJbknXG23bSlObuTCN7Ndj1aJGH6/L+hdwfLpUtJm4QYVazzW7DFD27EpSQEqA8bX9+8m1rLg==";
 
 describe("merchant private keys", () => {
   it("parses once per content: the same PEM gives the same KeyObject", () => {
@@ -22,7 +23,9 @@ describe("merchant private keys", () => {
   it("accepts PKCS#8, PKCS#1 and the bare base64 body, all signing the V3-3 vector", () => {
     const pkcs1 = createPrivateKey(GO_KEY()).export({ type: "pkcs1", format: "pem" }) as string;
     expect(pkcs1).toContain("BEGIN RSA PRIVATE KEY");
-    const bare = GO_KEY().replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+    const bare = GO_KEY()
+      .replace(/-----[A-Z ]+-----/g, "")
+      .replace(/\s+/g, "");
     for (const material of [GO_KEY(), pkcs1, bare]) {
       expect(signSha256WithRsa("source", loadPrivateKey(material))).toBe(V3_3_SOURCE_SIGNATURE);
     }

@@ -75,7 +75,8 @@ describe("amounts in fen", () => {
 
 describe("error bodies", () => {
   it("reads { code, message, detail }", () => {
-    const body = '{"code":"SIGN_ERROR","message":"签名错误","detail":{"detail":{"issue":"sign not match"},"field":"signature","location":"authorization","sign_information":{"truncated_sign_message":"POST\\n/v3/pay/transactions/jsapi\\n1554208460\\n593BEC0C930BF1AFEB40B4A08C8FB242\\n{\\"appid\\":\\"wxd678efh567hg6787\\"\\n"}}}';
+    const body =
+      '{"code":"SIGN_ERROR","message":"签名错误","detail":{"detail":{"issue":"sign not match"},"field":"signature","location":"authorization","sign_information":{"truncated_sign_message":"POST\\n/v3/pay/transactions/jsapi\\n1554208460\\n593BEC0C930BF1AFEB40B4A08C8FB242\\n{\\"appid\\":\\"wxd678efh567hg6787\\"\\n"}}}';
     expect(parseErrorBody(body)).toEqual({ code: "SIGN_ERROR", message: "签名错误", detail: expect.objectContaining({ field: "signature" }) });
     expect(parseErrorBody(Buffer.from('{"code":"PARAM_ERROR","message":"x"}'))).toEqual({ code: "PARAM_ERROR", message: "x" });
   });

@@ -17,7 +17,9 @@ describe("parseAuthorization", () => {
   });
 
   it("accepts any parameter order, as the docs allow (official doc order here)", () => {
-    const params = parseAuthorization('WECHATPAY2-SHA256-RSA2048 mchid="1900009191",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",signature="c2ln",timestamp="1554208460",serial_no="1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C"');
+    const params = parseAuthorization(
+      'WECHATPAY2-SHA256-RSA2048 mchid="1900009191",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",signature="c2ln",timestamp="1554208460",serial_no="1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C"',
+    );
     expect(params.serialNo).toBe("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C");
     expect(params.signature).toBe("c2ln");
   });

@@ -6,31 +6,36 @@ describe("client pay parameters (§2.5)", () => {
   const privateKey = loadPrivateKey(GO_KEY());
 
   it("JSAPI / mini-program: signs appId, timeStamp, nonceStr and prepay_id=…", () => {
-    expect(buildJsapiPayParams({
-      appId: "wx8888888888888888",
-      prepayId: "wx201410272009395522657a690389285100",
-      privateKey,
-      nonceStr: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
-      timeStamp: "1624523846",
-    })).toEqual({
+    expect(
+      buildJsapiPayParams({
+        appId: "wx8888888888888888",
+        prepayId: "wx201410272009395522657a690389285100",
+        privateKey,
+        nonceStr: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+        timeStamp: "1624523846",
+      }),
+    ).toEqual({
       appId: "wx8888888888888888",
       timeStamp: "1624523846",
       nonceStr: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
       package: "prepay_id=wx201410272009395522657a690389285100",
       signType: "RSA",
-      paySign: "r3GzfFIMR4U7dfjgCpOIDma9Sh7E1CyKNrFSCaVABdL5cXcZ3jtTzxaj7SzwQWjZ74oc9LFKTcjCSxEDAE/QGBx5ATLd/Pcm+UL2/2m2idYc2gxQ3bgRNyhZppqV58+DDEeXyhGZYeqQLA5VUqbK8luM8K2vcxR9HP/dPl1RksaHCB5y1GyUz9+H3P5B9fJ1zSl12nFWa+C5npvwkhic8fP8j1C5KI/2gAFBqOK+NcO+A+sYwg/IrnKtapeNaBvNGscQBLHTVPbQFYyJeLhB1IbpyzQ7HW4xflWmNC7IDPOWN31Kriq9kMM8Mli7kOzuWe9KOd02SZ9NCUIJoMcs5Q==",
+      paySign:
+        "r3GzfFIMR4U7dfjgCpOIDma9Sh7E1CyKNrFSCaVABdL5cXcZ3jtTzxaj7SzwQWjZ74oc9LFKTcjCSxEDAE/QGBx5ATLd/Pcm+UL2/2m2idYc2gxQ3bgRNyhZppqV58+DDEeXyhGZYeqQLA5VUqbK8luM8K2vcxR9HP/dPl1RksaHCB5y1GyUz9+H3P5B9fJ1zSl12nFWa+C5npvwkhic8fP8j1C5KI/2gAFBqOK+NcO+A+sYwg/IrnKtapeNaBvNGscQBLHTVPbQFYyJeLhB1IbpyzQ7HW4xflWmNC7IDPOWN31Kriq9kMM8Mli7kOzuWe9KOd02SZ9NCUIJoMcs5Q==",
     });
   });
 
   it("APP: signs appid, timestamp, noncestr and the bare prepayid", () => {
-    expect(buildAppPayParams({
-      appid: "wx8888888888888888",
-      mchid: "1900000109",
-      prepayId: "WX1217752501201407033233368018",
-      privateKey,
-      nonceStr: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
-      timestamp: "1624523846",
-    })).toEqual({
+    expect(
+      buildAppPayParams({
+        appid: "wx8888888888888888",
+        mchid: "1900000109",
+        prepayId: "WX1217752501201407033233368018",
+        privateKey,
+        nonceStr: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+        timestamp: "1624523846",
+      }),
+    ).toEqual({
       appid: "wx8888888888888888",
       partnerid: "1900000109",
       prepayid: "WX1217752501201407033233368018",

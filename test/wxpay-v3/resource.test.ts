@@ -13,11 +13,29 @@ import {
 import { GO_NOTIFY } from "./fixtures";
 
 // V3-6: wechatpay-java AeadAesCipherTest (both directions).
-const V3_6 = { key: "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb", nonce: "uluk4a9R25RW", aad: "associatedData", plaintext: "message", ciphertext: "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=" };
+const V3_6 = {
+  key: "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb",
+  nonce: "uluk4a9R25RW",
+  aad: "associatedData",
+  plaintext: "message",
+  ciphertext: "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=",
+};
 // V3-8: gopay wechat/v3/encrypt_decrypt_test.go input; plaintext confirmed in protocols.md §2.4.
-const V3_8 = { key: "Cj5xC9RXf0GFCKWeD9PyY1ZWLgionbvx", nonce: "gopaynonce12", aad: "transaction", ciphertext: "O9EOFzUdQESzEGqSo511CbQmt7ZlPuX/yg8n+agktdns0kFG2L0BCg==", plaintext: "我是要加密的数据" };
+const V3_8 = {
+  key: "Cj5xC9RXf0GFCKWeD9PyY1ZWLgionbvx",
+  nonce: "gopaynonce12",
+  aad: "transaction",
+  ciphertext: "O9EOFzUdQESzEGqSo511CbQmt7ZlPuX/yg8n+agktdns0kFG2L0BCg==",
+  plaintext: "我是要加密的数据",
+};
 // wechatpay-go utils/aes_test.go: a 16-byte key, so AES-128-GCM (protocols.md §2.4 caveat).
-const GO_AES = { key: "testAPIv3Key0000", nonce: "wCq51qZv4Yfg", aad: "Dl56FrqWQJF1t9LtC3vEUsniZKvbqdR8", ciphertext: "FsdXzxryWfKwvLJKf8LG/ToRPTRh8RN9wROC", plaintext: "Hello World" };
+const GO_AES = {
+  key: "testAPIv3Key0000",
+  nonce: "wCq51qZv4Yfg",
+  aad: "Dl56FrqWQJF1t9LtC3vEUsniZKvbqdR8",
+  ciphertext: "FsdXzxryWfKwvLJKf8LG/ToRPTRh8RN9wROC",
+  plaintext: "Hello World",
+};
 
 function resourceOf(v: { nonce: string; aad: string; ciphertext: string }): EncryptedResource {
   return { algorithm: "AEAD_AES_256_GCM", nonce: v.nonce, associated_data: v.aad, ciphertext: v.ciphertext, original_type: "transaction" };
@@ -45,7 +63,13 @@ describe("V3-6: wechatpay-java AeadAesCipherTest", () => {
 
   it("encrypts to the same ciphertext with the same nonce", () => {
     const resource = encryptResource({ plaintext: V3_6.plaintext, apiV3Key: V3_6.key, associatedData: V3_6.aad, nonce: V3_6.nonce });
-    expect(resource).toEqual({ original_type: V3_6.aad, algorithm: "AEAD_AES_256_GCM", ciphertext: V3_6.ciphertext, associated_data: V3_6.aad, nonce: V3_6.nonce });
+    expect(resource).toEqual({
+      original_type: V3_6.aad,
+      algorithm: "AEAD_AES_256_GCM",
+      ciphertext: V3_6.ciphertext,
+      associated_data: V3_6.aad,
+      nonce: V3_6.nonce,
+    });
   });
 });
 
@@ -57,14 +81,30 @@ describe("V3-8: gopay", () => {
 
 describe("AES-128-GCM vectors through the low-level function only", () => {
   it("decrypts the wechatpay-go aes_test.go vector with aes-128-gcm", () => {
-    expect(decryptAesGcm({ cipher: "aes-128-gcm", key: Buffer.from(GO_AES.key), nonce: GO_AES.nonce, associatedData: GO_AES.aad, ciphertext: GO_AES.ciphertext }).toString()).toBe(GO_AES.plaintext);
-    expect(encryptAesGcm({ cipher: "aes-128-gcm", key: Buffer.from(GO_AES.key), nonce: GO_AES.nonce, associatedData: GO_AES.aad, plaintext: GO_AES.plaintext })).toBe(GO_AES.ciphertext);
+    expect(
+      decryptAesGcm({
+        cipher: "aes-128-gcm",
+        key: Buffer.from(GO_AES.key),
+        nonce: GO_AES.nonce,
+        associatedData: GO_AES.aad,
+        ciphertext: GO_AES.ciphertext,
+      }).toString(),
+    ).toBe(GO_AES.plaintext);
+    expect(
+      encryptAesGcm({ cipher: "aes-128-gcm", key: Buffer.from(GO_AES.key), nonce: GO_AES.nonce, associatedData: GO_AES.aad, plaintext: GO_AES.plaintext }),
+    ).toBe(GO_AES.ciphertext);
   });
 
   it("V3-5: decrypts the wechatpay-go notify resource with aes-128-gcm", () => {
     const notify = GO_NOTIFY();
     const { resource } = JSON.parse(notify.rawBody) as { resource: EncryptedResource };
-    const plaintext = decryptAesGcm({ cipher: "aes-128-gcm", key: Buffer.from(notify.apiV3Key), nonce: resource.nonce, associatedData: resource.associated_data ?? "", ciphertext: resource.ciphertext });
+    const plaintext = decryptAesGcm({
+      cipher: "aes-128-gcm",
+      key: Buffer.from(notify.apiV3Key),
+      nonce: resource.nonce,
+      associatedData: resource.associated_data ?? "",
+      ciphertext: resource.ciphertext,
+    });
     expect(plaintext.toString("utf8")).toBe(notify.expectedPlaintext);
     expect(resource.associated_data).toBe("payscore");
   });
@@ -79,7 +119,11 @@ describe("AES-128-GCM vectors through the low-level function only", () => {
   });
 
   it("checks the key length against the cipher in the low-level function too", () => {
-    expect(codeOf(() => decryptAesGcm({ cipher: "aes-256-gcm", key: Buffer.from(GO_AES.key), nonce: GO_AES.nonce, associatedData: GO_AES.aad, ciphertext: GO_AES.ciphertext }))).toBe("wxpay-v3-invalid-api-v3-key");
+    expect(
+      codeOf(() =>
+        decryptAesGcm({ cipher: "aes-256-gcm", key: Buffer.from(GO_AES.key), nonce: GO_AES.nonce, associatedData: GO_AES.aad, ciphertext: GO_AES.ciphertext }),
+      ),
+    ).toBe("wxpay-v3-invalid-api-v3-key");
   });
 });
 
@@ -148,8 +192,20 @@ describe("JSON resources", () => {
   });
 
   it("refuses a sealed plaintext that is not valid UTF-8, rather than reading it lossily", () => {
-    const sealed = encryptAesGcm({ cipher: "aes-256-gcm", key: Buffer.from(key, "utf8"), nonce: "uluk4a9R25RW", associatedData: "transaction", plaintext: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]) });
-    const resource: EncryptedResource = { algorithm: "AEAD_AES_256_GCM", nonce: "uluk4a9R25RW", associated_data: "transaction", ciphertext: sealed, original_type: "transaction" };
+    const sealed = encryptAesGcm({
+      cipher: "aes-256-gcm",
+      key: Buffer.from(key, "utf8"),
+      nonce: "uluk4a9R25RW",
+      associatedData: "transaction",
+      plaintext: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]),
+    });
+    const resource: EncryptedResource = {
+      algorithm: "AEAD_AES_256_GCM",
+      nonce: "uluk4a9R25RW",
+      associated_data: "transaction",
+      ciphertext: sealed,
+      original_type: "transaction",
+    };
     expect(codeOf(() => decryptResource(resource, key))).toBe("wxpay-v3-decrypt-failed");
   });
 });

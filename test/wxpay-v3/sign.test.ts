@@ -15,22 +15,40 @@ describe("request signature message (V3-1, wechatpay-go wechat_pay_credential_te
     expect(message).toBe("GET\n/v3/certificates\n1624523846\nA1B2C3D4E5F6G7\n\n");
   });
 
-  it("formats the header exactly as upstream does with its mock signer (\"Sign:\" + message)", () => {
+  it('formats the header exactly as upstream does with its mock signer ("Sign:" + message)', () => {
     const message = buildRequestSignMessage({ method: "GET", canonicalUrl: "/v3/certificates", timestamp: "1624523846", nonce: "A1B2C3D4E5F6G7" });
-    const header = formatAuthorization({ mchid: "1234567890", nonceStr: "A1B2C3D4E5F6G7", timestamp: "1624523846", serialNo: "0123456789ABC", signature: `Sign:${message}`.replace(/\n/g, "|") });
+    const header = formatAuthorization({
+      mchid: "1234567890",
+      nonceStr: "A1B2C3D4E5F6G7",
+      timestamp: "1624523846",
+      serialNo: "0123456789ABC",
+      signature: `Sign:${message}`.replace(/\n/g, "|"),
+    });
     // Upstream's mock schema is WECHATPAY2-Mock and its signature contains raw newlines, which a real header
     // cannot carry; compare everything else byte for byte.
-    const expected = 'WECHATPAY2-Mock mchid="1234567890",nonce_str="A1B2C3D4E5F6G7",timestamp="1624523846",serial_no="0123456789ABC",signature="Sign:GET\n/v3/certificates\n1624523846\nA1B2C3D4E5F6G7\n\n"';
+    const expected =
+      'WECHATPAY2-Mock mchid="1234567890",nonce_str="A1B2C3D4E5F6G7",timestamp="1624523846",serial_no="0123456789ABC",signature="Sign:GET\n/v3/certificates\n1624523846\nA1B2C3D4E5F6G7\n\n"';
     expect(header).toBe(expected.replace("WECHATPAY2-Mock", "WECHATPAY2-SHA256-RSA2048").replace(/\n/g, "|"));
   });
 
   it("builds the POST message around the exact body, its own trailing newline kept", () => {
-    const message = buildRequestSignMessage({ method: "POST", canonicalUrl: "/v3/certificates", timestamp: "1624523846", nonce: "A1B2C3D4E5F6G7", body: "Hello World!\n" });
+    const message = buildRequestSignMessage({
+      method: "POST",
+      canonicalUrl: "/v3/certificates",
+      timestamp: "1624523846",
+      nonce: "A1B2C3D4E5F6G7",
+      body: "Hello World!\n",
+    });
     expect(message).toBe("POST\n/v3/certificates\n1624523846\nA1B2C3D4E5F6G7\nHello World!\n\n");
   });
 
   it("uppercases the method and keeps the raw query (wechatpay-java WechatPay2CredentialTest URL)", () => {
-    const message = buildRequestSignMessage({ method: "get", canonicalUrl: "/v3/pay/transactions/id/1217752501201407033233368018?mchid=1230000109", timestamp: "1", nonce: "n" });
+    const message = buildRequestSignMessage({
+      method: "get",
+      canonicalUrl: "/v3/pay/transactions/id/1217752501201407033233368018?mchid=1230000109",
+      timestamp: "1",
+      nonce: "n",
+    });
     expect(message).toBe("GET\n/v3/pay/transactions/id/1217752501201407033233368018?mchid=1230000109\n1\nn\n\n");
   });
 
@@ -45,8 +63,9 @@ describe("request signature message (V3-1, wechatpay-go wechat_pay_credential_te
 
 describe("canonical URL", () => {
   it("drops scheme, host and fragment and keeps the raw query bytes", () => {
-    expect(toCanonicalUrl("https://api.mch.weixin.qq.com/v3/pay/transactions/out-trade-no/a%2Fb?mchid=1230000109&x=%E4%B8%AD#f"))
-      .toBe("/v3/pay/transactions/out-trade-no/a%2Fb?mchid=1230000109&x=%E4%B8%AD");
+    expect(toCanonicalUrl("https://api.mch.weixin.qq.com/v3/pay/transactions/out-trade-no/a%2Fb?mchid=1230000109&x=%E4%B8%AD#f")).toBe(
+      "/v3/pay/transactions/out-trade-no/a%2Fb?mchid=1230000109&x=%E4%B8%AD",
+    );
     expect(toCanonicalUrl("https://api2.mch.weixin.qq.com")).toBe("/");
     expect(toCanonicalUrl("/v3/certificates")).toBe("/v3/certificates");
   });
@@ -73,7 +92,8 @@ describe("SHA256withRSA signatures", () => {
 });
 
 describe("Authorization header (V3-2, yansongda AddPayloadSignaturePluginTest.php)", () => {
-  const body = '{"out_trade_no":1626493236,"description":"yansongda 测试 - 1626493236","amount":{"total":1},"scene_info":{"payer_client_ip":"127.0.0.1","h5_info":{"type":"Wap"}},"appid":"wx55955316af4ef13","mchid":"1600314069","notify_url":"http:\\/\\/127.0.0.1:8000\\/wechat\\/notify"}';
+  const body =
+    '{"out_trade_no":1626493236,"description":"yansongda 测试 - 1626493236","amount":{"total":1},"scene_info":{"payer_client_ip":"127.0.0.1","h5_info":{"type":"Wap"}},"appid":"wx55955316af4ef13","mchid":"1600314069","notify_url":"http:\\/\\/127.0.0.1:8000\\/wechat\\/notify"}';
 
   it("produces the exact header upstream expects, over the body with PHP's \\/ escapes", () => {
     const signed = signRequest({

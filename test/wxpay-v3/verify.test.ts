@@ -35,7 +35,9 @@ function failureCode(run: () => unknown): WxpayV3ErrorCode | undefined {
 
 describe("V3-5: wechatpay-go notification signature (notify_test.go)", () => {
   it("verifies with platform certificate D7CE59D1F522D701 at the frozen clock", () => {
-    expect(verifyWxpayV3Message({ headers: notify.headers, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW })).toEqual({ serial: "D7CE59D1F522D701" });
+    expect(verifyWxpayV3Message({ headers: notify.headers, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW })).toEqual({
+      serial: "D7CE59D1F522D701",
+    });
   });
 
   it("verifies the raw bytes given as a Buffer too", () => {
@@ -57,12 +59,20 @@ describe("V3-5: wechatpay-go notification signature (notify_test.go)", () => {
   it("fails when one byte of the body changes", () => {
     const body = Buffer.from(notify.rawBody, "utf8");
     body[body.length - 3] ^= 0x01;
-    expect(failureCode(() => verifyWxpayV3Message({ headers: notify.headers, body, keys: platformKeys(), nowMs: FROZEN_NOW }))).toBe("wxpay-v3-signature-invalid");
+    expect(failureCode(() => verifyWxpayV3Message({ headers: notify.headers, body, keys: platformKeys(), nowMs: FROZEN_NOW }))).toBe(
+      "wxpay-v3-signature-invalid",
+    );
   });
 
   it("fails when the nonce or timestamp header is altered", () => {
     const publicKey = loadCertificate(GO_PLATFORM_CERT()).publicKey;
-    const base = { timestamp: String(TS), nonce: notify.headers["Wechatpay-Nonce"]!, signature: notify.headers["Wechatpay-Signature"]!, body: notify.rawBody, publicKey };
+    const base = {
+      timestamp: String(TS),
+      nonce: notify.headers["Wechatpay-Nonce"]!,
+      signature: notify.headers["Wechatpay-Signature"]!,
+      body: notify.rawBody,
+      publicKey,
+    };
     expect(verifyWxpayV3Signature(base)).toBe(true);
     expect(verifyWxpayV3Signature({ ...base, nonce: `${base.nonce}x` })).toBe(false);
     expect(verifyWxpayV3Signature({ ...base, timestamp: String(TS + 1) })).toBe(false);
@@ -81,7 +91,9 @@ describe("V3-5: wechatpay-go notification signature (notify_test.go)", () => {
 
   it("reports an unknown serial when the ring holds only other keys (time to refresh certificates)", () => {
     const other = createPlatformKeyRing({ certificates: [loadCertificate(YANSONGDA_CERT())] });
-    expect(failureCode(() => verifyWxpayV3Message({ headers: notify.headers, body: notify.rawBody, keys: other, nowMs: FROZEN_NOW }))).toBe("wxpay-v3-unknown-serial");
+    expect(failureCode(() => verifyWxpayV3Message({ headers: notify.headers, body: notify.rawBody, keys: other, nowMs: FROZEN_NOW }))).toBe(
+      "wxpay-v3-unknown-serial",
+    );
   });
 
   it("fails when the header names one serial but the ring files another key under it", () => {
@@ -95,26 +107,44 @@ describe("V3-5: wechatpay-go notification signature (notify_test.go)", () => {
     ["301 s earlier (from the future)", -301],
     ["a day later", 86400],
   ])("refuses the timestamp when the clock is %s", (_why, offset) => {
-    expect(failureCode(() => verifyWxpayV3Message({ headers: notify.headers, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW + offset * 1000 }))).toBe("wxpay-v3-timestamp-out-of-window");
+    expect(
+      failureCode(() => verifyWxpayV3Message({ headers: notify.headers, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW + offset * 1000 })),
+    ).toBe("wxpay-v3-timestamp-out-of-window");
   });
 
   it("accepts exactly ±300 s", () => {
     for (const offset of [300, -300]) {
-      expect(verifyWxpayV3Message({ headers: notify.headers, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW + offset * 1000 }).serial).toBe("D7CE59D1F522D701");
+      expect(verifyWxpayV3Message({ headers: notify.headers, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW + offset * 1000 }).serial).toBe(
+        "D7CE59D1F522D701",
+      );
     }
   });
 
   it("refuses a WECHATPAY/SIGNTEST/ probe signature", () => {
     const headers = { ...notify.headers, "Wechatpay-Signature": `WECHATPAY/SIGNTEST/${notify.headers["Wechatpay-Signature"]}` };
-    expect(failureCode(() => verifyWxpayV3Message({ headers, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW }))).toBe("wxpay-v3-signature-probe");
-    expect(verifyWxpayV3Signature({ timestamp: String(TS), nonce: "n", body: "", signature: "WECHATPAY/SIGNTEST/abc=", publicKey: loadCertificate(GO_PLATFORM_CERT()).publicKey })).toBe(false);
+    expect(failureCode(() => verifyWxpayV3Message({ headers, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW }))).toBe(
+      "wxpay-v3-signature-probe",
+    );
+    expect(
+      verifyWxpayV3Signature({
+        timestamp: String(TS),
+        nonce: "n",
+        body: "",
+        signature: "WECHATPAY/SIGNTEST/abc=",
+        publicKey: loadCertificate(GO_PLATFORM_CERT()).publicKey,
+      }),
+    ).toBe(false);
   });
 
   it("refuses missing headers and signature types other than WECHATPAY2-SHA256-RSA2048", () => {
     const { ["Wechatpay-Nonce"]: _nonce, ...withoutNonce } = notify.headers;
-    expect(failureCode(() => verifyWxpayV3Message({ headers: withoutNonce, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW }))).toBe("wxpay-v3-signature-invalid");
+    expect(failureCode(() => verifyWxpayV3Message({ headers: withoutNonce, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW }))).toBe(
+      "wxpay-v3-signature-invalid",
+    );
     const typed = { ...notify.headers, "Wechatpay-Signature-Type": "WECHATPAY2-SM2-WITH-SM3" };
-    expect(failureCode(() => verifyWxpayV3Message({ headers: typed, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW }))).toBe("wxpay-v3-signature-invalid");
+    expect(failureCode(() => verifyWxpayV3Message({ headers: typed, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW }))).toBe(
+      "wxpay-v3-signature-invalid",
+    );
     const explicit = { ...notify.headers, "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048" };
     expect(verifyWxpayV3Message({ headers: explicit, body: notify.rawBody, keys: platformKeys(), nowMs: FROZEN_NOW }).serial).toBe("D7CE59D1F522D701");
   });
@@ -147,7 +177,9 @@ describe("public-key mode (PUB_KEY_ID_) beside certificate mode", () => {
 
 describe("never the merchant's own certificate", () => {
   it("refuses a platform ring that includes the merchant certificate", () => {
-    expect(() => createPlatformKeyRing({ certificates: [loadCertificate(YANSONGDA_CERT())], merchantSerialNo: "25F8AA5452D55497C24BA57DC81B1E5915DC2E77" })).toThrow(WxpayV3ConfigError);
+    expect(() =>
+      createPlatformKeyRing({ certificates: [loadCertificate(YANSONGDA_CERT())], merchantSerialNo: "25F8AA5452D55497C24BA57DC81B1E5915DC2E77" }),
+    ).toThrow(WxpayV3ConfigError);
   });
 
   it("never returns a key for the merchant serial", () => {

@@ -37,7 +37,8 @@ export function selectAppConfig(config: unknown, appId: string | undefined): Uni
   }
   const blocks = config.filter(isObject) as UniIdConfig[];
   const selected = (appId ? blocks.find((block) => block.dcloudAppid === appId) : undefined) ?? blocks.find((block) => block.isDefaultConfig === true);
-  if (!selected) throw new UniIdError("uni-id-config-field-invalid", { param: `dcloudAppid (no config for ${appId ?? "an unknown app"} and no isDefaultConfig)` });
+  if (!selected)
+    throw new UniIdError("uni-id-config-field-invalid", { param: `dcloudAppid (no config for ${appId ?? "an unknown app"} and no isDefaultConfig)` });
   return selected;
 }
 

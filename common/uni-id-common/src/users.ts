@@ -31,7 +31,7 @@ export function assertAccountUsable(user: UserRecord): void {
 
 /** `doc().get()` returns an array, except inside transactions and on Alipay's old bug. */
 function firstRow(data: unknown): unknown {
-  return Array.isArray(data) ? data[0] : data ?? undefined;
+  return Array.isArray(data) ? data[0] : (data ?? undefined);
 }
 
 export async function findUser(db: UniIdDatabase, uid: string): Promise<UserRecord | undefined> {
@@ -56,7 +56,11 @@ export function rolesOf(user: UserRecord): string[] {
  */
 export async function permissionsOf(db: UniIdDatabase | undefined, roles: string[]): Promise<string[]> {
   if (roles.length === 0 || roles.includes("admin") || !db) return [];
-  const { data } = await db.collection(ROLES).where({ role_id: db.command.in(roles) }).limit(1000).get();
+  const { data } = await db
+    .collection(ROLES)
+    .where({ role_id: db.command.in(roles) })
+    .limit(1000)
+    .get();
   const permissions = new Set<string>();
   for (const row of data as Array<{ permission?: unknown }>) {
     if (!Array.isArray(row.permission)) continue;
@@ -69,7 +73,16 @@ export async function permissionsOf(db: UniIdDatabase | undefined, roles: string
  * Appends with one atomic `push … slice` so two logins at once cannot drop each other's token, and
  * the list never grows past `maxTokenLength`. `updated: 0` means there is no such user row.
  */
-export async function recordToken(db: UniIdDatabase, uid: string, token: string, maxTokenLength: number, extra: Record<string, unknown> = {}): Promise<boolean> {
-  const result = await db.collection(USERS).doc(uid).update({ ...extra, token: db.command.push({ each: [token], slice: -maxTokenLength }) });
+export async function recordToken(
+  db: UniIdDatabase,
+  uid: string,
+  token: string,
+  maxTokenLength: number,
+  extra: Record<string, unknown> = {},
+): Promise<boolean> {
+  const result = await db
+    .collection(USERS)
+    .doc(uid)
+    .update({ ...extra, token: db.command.push({ each: [token], slice: -maxTokenLength }) });
   return (result.updated ?? 0) > 0;
 }

@@ -2,17 +2,7 @@ import { createBaseDao } from "./create-base-dao";
 
 export { createBaseDao, type BaseDao } from "./create-base-dao";
 export type { BaseDaoOptions } from "./dao-context";
-export type {
-  Database,
-  DbAggregate,
-  DbCollection,
-  DbDocumentRef,
-  DbHandleLike,
-  DbQuery,
-  DbRecord,
-  DbTransaction,
-  SortDirection,
-} from "./database-types";
+export type { Database, DbAggregate, DbCollection, DbDocumentRef, DbHandleLike, DbQuery, DbRecord, DbTransaction, SortDirection } from "./database-types";
 export { BaseDaoError, type BaseDaoErrorCode } from "./errors";
 export { formatBeijingTime } from "./beijing-time";
 export { MAX_ROWS_PER_REQUEST } from "./query-builder";

@@ -34,7 +34,11 @@ export async function select(ctx: DaoContext, params: SelectParams): Promise<Sel
 
   const [fetched, total] = await Promise.all([
     fetchRange(collection, shape, offset, wanted),
-    p.getCount ? buildQuery(collection, { where: shape.where, sort: [] }).count().then((r) => r?.total ?? 0) : undefined,
+    p.getCount
+      ? buildQuery(collection, { where: shape.where, sort: [] })
+          .count()
+          .then((r) => r?.total ?? 0)
+      : undefined,
   ]);
   if (p.getOne) return fetched[0] ?? null;
   const rows = probe && fetched.length > pageSize ? fetched.slice(0, pageSize) : fetched;

@@ -1,15 +1,7 @@
 import type { DaoContext } from "./dao-context";
 import type { DbRecord } from "./database-types";
 import { invalidParam, unsupported } from "./errors";
-import type {
-  DelParams,
-  DeleteByIdParams,
-  SetByIdParams,
-  SetByIdResult,
-  UpdateAndReturnParams,
-  UpdateByIdParams,
-  UpdateParams,
-} from "./params";
+import type { DelParams, DeleteByIdParams, SetByIdParams, SetByIdResult, UpdateAndReturnParams, UpdateByIdParams, UpdateParams } from "./params";
 import { firstOf } from "./query-builder";
 import { requireData, requireDbName, requireId, requireParams, writeWhere } from "./validate";
 

@@ -7,7 +7,9 @@ import type { OrderTypeHooks } from "vk-uni-pay";
  */
 const custom: OrderTypeHooks = {
   async paid({ order, db, now }) {
-    await db.collection("vk-pay-purchases").add({ user_id: order.user_id ?? "", out_trade_no: order.out_trade_no, type: "custom", custom: order.custom ?? {}, create_date: now });
+    await db
+      .collection("vk-pay-purchases")
+      .add({ user_id: order.user_id ?? "", out_trade_no: order.out_trade_no, type: "custom", custom: order.custom ?? {}, create_date: now });
   },
 };
 

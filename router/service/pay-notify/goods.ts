@@ -40,14 +40,26 @@ const goods: OrderTypeHooks = {
     // Two buyers may have paid for the last item: the sale is kept (money was taken) and flagged for the shop.
     const stock = item.stock - quantity;
     await db.collection("vk-pay-goods").doc(goodsId).update({ stock });
-    await db.collection("vk-pay-purchases").add({ user_id: order.user_id ?? "", out_trade_no: order.out_trade_no, goods_id: goodsId, quantity, type: "goods", oversold: stock < 0, create_date: now });
+    await db.collection("vk-pay-purchases").add({
+      user_id: order.user_id ?? "",
+      out_trade_no: order.out_trade_no,
+      goods_id: goodsId,
+      quantity,
+      type: "goods",
+      oversold: stock < 0,
+      create_date: now,
+    });
   },
 
   async refunded({ order, db, refund }: HookContext & { refund: RefundFacts }) {
     if (order.refund_fee < order.total_fee) return;
     const { goodsId, quantity } = orderedGoods(order);
     const item = single<GoodsRow>(await db.collection("vk-pay-goods").doc(goodsId).get());
-    if (item) await db.collection("vk-pay-goods").doc(goodsId).update({ stock: item.stock + quantity });
+    if (item)
+      await db
+        .collection("vk-pay-goods")
+        .doc(goodsId)
+        .update({ stock: item.stock + quantity });
     void refund;
   },
 };

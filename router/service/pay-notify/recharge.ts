@@ -70,7 +70,12 @@ const recharge: OrderTypeHooks = {
   async beforeRefund({ order, refund_fee, force, db }) {
     if (force) return;
     const share = shareOf(order, refund_fee);
-    const user = single<UserRow>(await db.collection("uni-id-users").doc(order.user_id ?? "").get());
+    const user = single<UserRow>(
+      await db
+        .collection("uni-id-users")
+        .doc(order.user_id ?? "")
+        .get(),
+    );
     const balance = Number.isSafeInteger(user?.balance) ? (user!.balance as number) : 0;
     if (balance < share) throw new ValidationError(2010, "balance-insufficient", `用户余额不足以扣回${fenToYuan(share)}元，如需强制退款请使用 force`);
   },

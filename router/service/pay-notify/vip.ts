@@ -33,13 +33,19 @@ const vip: OrderTypeHooks = {
 
   async paid(context) {
     const current = await expiryOf(context);
-    await context.db.collection("uni-id-users").doc(context.order.user_id!).update({ vip_expire_date: Math.max(context.now, current) + membershipMs(context.order) });
+    await context.db
+      .collection("uni-id-users")
+      .doc(context.order.user_id!)
+      .update({ vip_expire_date: Math.max(context.now, current) + membershipMs(context.order) });
   },
 
   async refunded(context: HookContext & { refund: RefundFacts }) {
     const current = await expiryOf(context);
     const taken = Math.floor((membershipMs(context.order) * context.refund.refund_fee) / context.order.total_fee);
-    await context.db.collection("uni-id-users").doc(context.order.user_id!).update({ vip_expire_date: Math.max(0, current - taken) });
+    await context.db
+      .collection("uni-id-users")
+      .doc(context.order.user_id!)
+      .update({ vip_expire_date: Math.max(0, current - taken) });
   },
 };
 

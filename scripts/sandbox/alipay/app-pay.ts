@@ -29,7 +29,8 @@ export function parseOrderString(orderInfo: string): Record<string, string> {
 export function openAppPayTrade(ctx: { registry: AppRegistry; ledger: Ledger }, orderInfo: string): SandboxTrade {
   const params = parseOrderString(orderInfo);
   try {
-    if (params.method !== "alipay.trade.app.pay") throw new ControlError(400, `orderInfo method must be alipay.trade.app.pay, got ${params.method ?? "(none)"}`);
+    if (params.method !== "alipay.trade.app.pay")
+      throw new ControlError(400, `orderInfo method must be alipay.trade.app.pay, got ${params.method ?? "(none)"}`);
     const app = findApp(ctx.registry, params);
     verifyAppRequest(ctx.registry, app, params);
     const biz = parseBizContent(params.biz_content);

@@ -30,7 +30,12 @@ export interface AppRegistry {
 export function appsFromKeys(keys: AlipaySandboxKeys): AppRegistry {
   const certKey = createPrivateKey(keys.alipayCertPrivateKeyPem);
   const apps: SandboxApp[] = [
-    { appId: keys.keyApp.appId, mode: "key", appPublicKey: createPublicKey(keys.keyApp.appPublicKeyPem), alipayPrivateKey: createPrivateKey(keys.alipayPrivateKeyPem) },
+    {
+      appId: keys.keyApp.appId,
+      mode: "key",
+      appPublicKey: createPublicKey(keys.keyApp.appPublicKeyPem),
+      alipayPrivateKey: createPrivateKey(keys.alipayPrivateKeyPem),
+    },
     {
       appId: keys.certApp.appId,
       mode: "cert",
@@ -82,6 +87,9 @@ export function verifyAppRequest(registry: AppRegistry, app: SandboxApp, params:
   if (params.sign_type === "RSA") throw invalidArgument("isv.invalid-signature", "验签出错，sign值与sign_type参数指定的签名类型不一致");
   if (!verifyRsa2(content, params.sign, app.appPublicKey)) {
     // Alipay echoes the string it verified (HTML-escaped), which makes a wrong parameter easy to spot.
-    throw invalidArgument("isv.invalid-signature", `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${content.replace(/&/g, "&amp;")}`);
+    throw invalidArgument(
+      "isv.invalid-signature",
+      `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${content.replace(/&/g, "&amp;")}`,
+    );
   }
 }

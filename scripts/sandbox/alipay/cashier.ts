@@ -9,7 +9,6 @@ import type { Ledger } from "./ledger";
 import { formatYuan } from "./money";
 import { ControlError, type TradeStatus } from "./types";
 
-
 const THEME: CashierTheme = { background: "#f5f5f5", text: "#333", muted: "#666", accent: "#1677ff", danger: "#ff4d4f", neutral: "#f0f0f0" };
 
 const STATUS_TEXT: Record<TradeStatus, string> = {

@@ -16,8 +16,14 @@ export function renderAlipaySandboxConfig(keys: AlipaySandboxKeys, options: { ce
   const portExpression = options.portExpression ?? "(process.env.PORT || 8787)";
   const block: Record<string, unknown> = {};
   for (const mode of ALIPAY_SANDBOX_MODES) {
-    block[mode] = { ...alipaySandboxConfig(keys, `${PLACEHOLDER}/__sandbox/alipay`, { certMode: options.certMode }), ...(mode === "codepay" ? SANDBOX_CODEPAY_TIMING : {}) };
+    block[mode] = {
+      ...alipaySandboxConfig(keys, `${PLACEHOLDER}/__sandbox/alipay`, { certMode: options.certMode }),
+      ...(mode === "codepay" ? SANDBOX_CODEPAY_TIMING : {}),
+    };
   }
   // JSON is valid JavaScript; the origin is then spliced in as an expression evaluated at load time.
-  return JSON.stringify(block, null, 2).replace(new RegExp(`"${PLACEHOLDER}([^"]*)"`, "g"), (_, rest: string) => `"http://127.0.0.1:" + ${portExpression} + ${JSON.stringify(rest)}`);
+  return JSON.stringify(block, null, 2).replace(
+    new RegExp(`"${PLACEHOLDER}([^"]*)"`, "g"),
+    (_, rest: string) => `"http://127.0.0.1:" + ${portExpression} + ${JSON.stringify(rest)}`,
+  );
 }

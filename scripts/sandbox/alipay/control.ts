@@ -63,8 +63,14 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     if (outRequestNo) {
       const outTradeNo = text(body, "out_trade_no", false);
       const appId = text(body, "app_id", false);
-      const refunds = ctx.state.refunds().filter((r) => r.out_request_no === outRequestNo && (!outTradeNo || r.out_trade_no === outTradeNo) && (!appId || r.app_id === appId));
-      if (refunds.length !== 1) throw new ControlError(refunds.length ? 400 : 404, refunds.length ? "several refunds match: give out_trade_no and app_id" : `退款不存在: ${outRequestNo}`);
+      const refunds = ctx.state
+        .refunds()
+        .filter((r) => r.out_request_no === outRequestNo && (!outTradeNo || r.out_trade_no === outTradeNo) && (!appId || r.app_id === appId));
+      if (refunds.length !== 1)
+        throw new ControlError(
+          refunds.length ? 400 : 404,
+          refunds.length ? "several refunds match: give out_trade_no and app_id" : `退款不存在: ${outRequestNo}`,
+        );
       key = `refund:${refunds[0].app_id}:${refunds[0].out_trade_no}:${outRequestNo}`;
     } else {
       const trade = ctx.ledger.controlTrade(text(body, "out_trade_no", true), text(body, "app_id", false));

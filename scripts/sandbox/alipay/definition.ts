@@ -8,6 +8,7 @@ export const alipaySandbox: SandboxDefinition<AlipaySandbox> = {
   name: "alipay",
   title: "Alipay sandbox",
   api: "/gateway.do",
-  renderConfig: async (dataDir) => renderAlipaySandboxConfig(await loadOrCreateAlipaySandboxKeys(dataDir), { certMode: process.env.ALIPAY_SANDBOX_MODE === "cert" }),
+  renderConfig: async (dataDir) =>
+    renderAlipaySandboxConfig(await loadOrCreateAlipaySandboxKeys(dataDir), { certMode: process.env.ALIPAY_SANDBOX_MODE === "cert" }),
   start: ({ dataDir, mode, log }) => createAlipaySandbox({ dataDir, log, ...(mode === "test" ? { persist: false, notifyRetryDelaysMs: [50, 100] } : {}) }),
 };

@@ -52,7 +52,12 @@ export async function createAlipaySandbox(options: AlipaySandboxOptions): Promis
   });
   const registry = appsFromKeys(keys);
   const rotation = createCertRotation({ dataDir: options.dataDir, persist: options.persist !== false, keys, app: registry.apps.get(keys.certApp.appId)! });
-  const notifier = createNotifier({ state, transport: options.request ?? fetchTransport, retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000], log });
+  const notifier = createNotifier({
+    state,
+    transport: options.request ?? fetchTransport,
+    retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000],
+    log,
+  });
   const ledger = createLedger({ state, notifier, registry });
   const codes = createOauthCodes(state);
   const gatewayContext = {

@@ -139,8 +139,17 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
   }
 
   function markPaid(trade: SandboxTrade, buyer: { buyer_id?: string; buyer_open_id?: string } = {}): SandboxTrade {
-    const withBuyer = trade.buyer_id || trade.buyer_open_id ? {} : buyer.buyer_id || buyer.buyer_open_id ? buyer : { buyer_id: sandboxBuyer(trade.app_id).user_id };
-    const paid = put({ ...trade, ...withBuyer, status: "TRADE_SUCCESS", pay_time: state.businessNow(), pending_pay_code: undefined, queries_left: undefined, last_error: undefined });
+    const withBuyer =
+      trade.buyer_id || trade.buyer_open_id ? {} : buyer.buyer_id || buyer.buyer_open_id ? buyer : { buyer_id: sandboxBuyer(trade.app_id).user_id };
+    const paid = put({
+      ...trade,
+      ...withBuyer,
+      status: "TRADE_SUCCESS",
+      pay_time: state.businessNow(),
+      pending_pay_code: undefined,
+      queries_left: undefined,
+      last_error: undefined,
+    });
     notify(paid);
     return paid;
   }
@@ -237,7 +246,14 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
       const left = (trade.queries_left ?? 1) - 1;
       if (left > 0) return put({ ...trade, queries_left: left });
       if (trade.pending_pay_code === "confirm") return markPaid(trade);
-      const closed = put({ ...trade, status: "TRADE_CLOSED", close_time: state.businessNow(), pending_pay_code: undefined, queries_left: undefined, last_error: "买家未确认付款" });
+      const closed = put({
+        ...trade,
+        status: "TRADE_CLOSED",
+        close_time: state.businessNow(),
+        pending_pay_code: undefined,
+        queries_left: undefined,
+        last_error: "买家未确认付款",
+      });
       notify(closed);
       return closed;
     },
@@ -266,7 +282,14 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
         return { trade: refunded, action: "refund" };
       }
       if (trade.status === "TRADE_CLOSED") return { trade, action: trade.refunded_fen > 0 ? "refund" : "close" };
-      const closed = put({ ...trade, status: "TRADE_CLOSED", close_time: state.businessNow(), pending_pay_code: undefined, queries_left: undefined, last_error: "交易已撤销" });
+      const closed = put({
+        ...trade,
+        status: "TRADE_CLOSED",
+        close_time: state.businessNow(),
+        pending_pay_code: undefined,
+        queries_left: undefined,
+        last_error: "交易已撤销",
+      });
       notify(closed);
       return { trade: closed, action: "close" };
     },
@@ -311,7 +334,11 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
       const refunded = trade.refunded_fen + request.refund_fen;
       // A full refund closes the trade; a partial one leaves it TRADE_SUCCESS (and is notified as such).
       const updated = put({ ...trade, refunded_fen: refunded, ...(refunded === trade.total_fen ? { status: "TRADE_CLOSED" as const, close_time: now } : {}) });
-      notify(updated, { refund_fee: formatYuan(refunded), gmt_refund: `${formatBeijing(now)}.000`, out_biz_no: outRequestNo }, `refund:${appId}:${trade.out_trade_no}:${outRequestNo}`);
+      notify(
+        updated,
+        { refund_fee: formatYuan(refunded), gmt_refund: `${formatBeijing(now)}.000`, out_biz_no: outRequestNo },
+        `refund:${appId}:${trade.out_trade_no}:${outRequestNo}`,
+      );
       return { trade: updated, refund, fundChange: true };
     },
 
@@ -319,7 +346,10 @@ export function createLedger(options: { state: AlipaySandboxState; notifier: Not
 
     /** The merchant's balance: an opening amount plus what was paid minus what was refunded. */
     balanceFen(): number {
-      const paid = state.trades().filter((t) => t.pay_time !== undefined).reduce((sum, t) => sum + t.total_fen, 0);
+      const paid = state
+        .trades()
+        .filter((t) => t.pay_time !== undefined)
+        .reduce((sum, t) => sum + t.total_fen, 0);
       const refunded = state.refunds().reduce((sum, r) => sum + r.refund_fen, 0);
       return OPENING_BALANCE_FEN + paid - refunded;
     },

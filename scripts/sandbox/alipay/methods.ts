@@ -65,7 +65,11 @@ const SUCCESS = { code: "10000", msg: "Success" } as const;
 
 function buyerFields(ctx: MethodContext, trade: SandboxTrade): Record<string, string> {
   const buyer = ctx.ledger.buyerOf(trade);
-  return { buyer_logon_id: buyer.logon_id, ...(buyer.user_id ? { buyer_user_id: buyer.user_id } : {}), ...(buyer.open_id ? { buyer_open_id: buyer.open_id } : {}) };
+  return {
+    buyer_logon_id: buyer.logon_id,
+    ...(buyer.user_id ? { buyer_user_id: buyer.user_id } : {}),
+    ...(buyer.open_id ? { buyer_open_id: buyer.open_id } : {}),
+  };
 }
 
 function paidFields(ctx: MethodContext, trade: SandboxTrade): Record<string, unknown> {
@@ -103,13 +107,18 @@ export const METHODS: Record<string, GatewayMethod> = {
   "alipay.trade.pay": {
     run(ctx, call) {
       const scene = text(call.biz, "scene", { required: true, max: 32 });
-      if (scene !== "bar_code" && scene !== "wave_code" && scene !== "security_code") throw businessFailed("ACQ.INVALID_PARAMETER", "参数无效: scene 取值 bar_code、wave_code 或 security_code");
+      if (scene !== "bar_code" && scene !== "wave_code" && scene !== "security_code")
+        throw businessFailed("ACQ.INVALID_PARAMETER", "参数无效: scene 取值 bar_code、wave_code 或 security_code");
       const authCode = text(call.biz, "auth_code", { required: true, max: 32 })!;
       const request = parseTradeRequest(call.biz, call.params, "pay", ctxNow(ctx));
       if (!PAY_CODE.test(authCode) || authCode === ALIPAY_SANDBOX_AUTH_CODES.invalid) {
         throw businessFailed("ACQ.PAYMENT_AUTH_CODE_INVALID", "支付失败，获取顾客账户信息失败，请顾客刷新付款码后重新收款");
       }
-      const plans: Record<string, PendingPayCode> = { [ALIPAY_SANDBOX_AUTH_CODES.userPaying]: "confirm", [ALIPAY_SANDBOX_AUTH_CODES.abandon]: "abandon", [ALIPAY_SANDBOX_AUTH_CODES.ignore]: "ignore" };
+      const plans: Record<string, PendingPayCode> = {
+        [ALIPAY_SANDBOX_AUTH_CODES.userPaying]: "confirm",
+        [ALIPAY_SANDBOX_AUTH_CODES.abandon]: "abandon",
+        [ALIPAY_SANDBOX_AUTH_CODES.ignore]: "ignore",
+      };
       const plan = plans[authCode] ?? "pay";
       const trade = ctx.ledger.payWithCode(call.app.appId, request, plan);
       const common = { trade_no: trade.trade_no, out_trade_no: trade.out_trade_no, total_amount: formatYuan(trade.total_fen), ...buyerFields(ctx, trade) };

@@ -30,7 +30,12 @@ export function signNotification(params: Record<string, string>, sign: (content:
   return new URLSearchParams(signed).toString();
 }
 
-export function createNotifier(options: { state: AlipaySandboxState; transport: NotifyTransport; retryDelaysMs: number[]; log: (line: string) => void }): Notifier {
+export function createNotifier(options: {
+  state: AlipaySandboxState;
+  transport: NotifyTransport;
+  retryDelaysMs: number[];
+  log: (line: string) => void;
+}): Notifier {
   const queue = createDeliveryQueue<{ url: string; body: string }>({
     retryDelaysMs: options.retryDelaysMs,
     async attempt({ url, body }, attempt) {
@@ -47,13 +52,16 @@ export function createNotifier(options: { state: AlipaySandboxState; transport: 
   });
   const dispatch = (url: string, body: string) => queue.dispatch({ url, body });
 
-  return Object.assign(deliveryControls(queue, options.state.lastNotification, (stored) => stored), {
-    send(keys: string[], url: string, params: Record<string, string>, sign: (content: string) => string) {
-      const body = signNotification(params, sign);
-      for (const key of keys) options.state.putNotification(key, { url, body });
-      return dispatch(url, body);
+  return Object.assign(
+    deliveryControls(queue, options.state.lastNotification, (stored) => stored),
+    {
+      send(keys: string[], url: string, params: Record<string, string>, sign: (content: string) => string) {
+        const body = signNotification(params, sign);
+        for (const key of keys) options.state.putNotification(key, { url, body });
+        return dispatch(url, body);
+      },
     },
-  });
+  );
 }
 
 export { fetchTransport };

@@ -44,7 +44,12 @@ export function createOauthCodes(state: AlipaySandboxState) {
     /** Control: a code for `app_id` as the buyer `label` (stable ids per label), or for the ids given. */
     issue(input: { appId: string; label?: string; user_id?: string; open_id?: string }) {
       const buyer = sandboxBuyer(input.appId, input.label);
-      const grant: Grant = { appId: input.appId, user_id: input.user_id ?? buyer.user_id, open_id: input.open_id ?? buyer.open_id, expires: state.businessNow() + CODE_TTL_MS };
+      const grant: Grant = {
+        appId: input.appId,
+        user_id: input.user_id ?? buyer.user_id,
+        open_id: input.open_id ?? buyer.open_id,
+        expires: state.businessNow() + CODE_TTL_MS,
+      };
       const code = randomBytes(16).toString("hex");
       codes.set(code, grant);
       return { code, app_id: input.appId, user_id: grant.user_id, open_id: grant.open_id };
@@ -62,7 +67,8 @@ export function createOauthCodes(state: AlipaySandboxState) {
       if (params.grant_type === "refresh_token") {
         const grant = refreshTokens.get(params.refresh_token ?? "");
         refreshTokens.delete(params.refresh_token ?? "");
-        if (!grant || grant.appId !== appId || grant.expires < state.businessNow()) throw invalidArgument("isv.refresh-token-invalid", "刷新令牌refresh_token无效");
+        if (!grant || grant.appId !== appId || grant.expires < state.businessNow())
+          throw invalidArgument("isv.refresh-token-invalid", "刷新令牌refresh_token无效");
         return tokenFor(grant);
       }
       throw invalidArgument("isv.grant-type-invalid", "不支持的grant_type");

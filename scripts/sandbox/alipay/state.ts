@@ -22,7 +22,6 @@ export interface AlipaySandboxState extends SandboxStateBase<StoredNotification>
 
 const emptyState = (): PersistedState => ({ version: 1, clockOffsetSeconds: 0, trades: {}, refunds: {}, notifications: {} });
 
-
 /** Trades, refunds and the last notifications, in memory and in `state.json` so `npm start` restarts keep them. */
 export function createSandboxState(options: { file?: string; now: () => number }): AlipaySandboxState {
   const data = readStateFile(options.file, emptyState);

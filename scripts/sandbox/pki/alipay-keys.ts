@@ -94,7 +94,9 @@ export function alipayCertSn(pem: string): string {
   if (!first) throw new Error("no certificate in the given text");
   const cert = new X509Certificate(first);
   const issuer = cert.issuer.split("\n").reverse().join(",");
-  return createHash("md5").update(issuer + BigInt(`0x${cert.serialNumber}`).toString(10), "utf8").digest("hex");
+  return createHash("md5")
+    .update(issuer + BigInt(`0x${cert.serialNumber}`).toString(10), "utf8")
+    .digest("hex");
 }
 
 /** The signature algorithm OID of a DER certificate: Certificate ::= SEQUENCE { tbs, AlgorithmIdentifier, sig }. */
@@ -233,10 +235,22 @@ function readAll(dir: string): AlipaySandboxKeys | undefined {
   if (!manifestText) return undefined;
   const manifest = JSON.parse(manifestText) as Manifest;
   const file = paths(dir, manifest.certAppId);
-  const names = [file.keyAppPrivate, file.keyAppPublic, file.alipayPrivate, file.alipayPublic, file.certAppPrivate, file.certAppPublic, file.alipayCertPrivate, file.appCert, file.alipayCert, file.rootCert];
+  const names = [
+    file.keyAppPrivate,
+    file.keyAppPublic,
+    file.alipayPrivate,
+    file.alipayPublic,
+    file.certAppPrivate,
+    file.certAppPublic,
+    file.alipayCertPrivate,
+    file.appCert,
+    file.alipayCert,
+    file.rootCert,
+  ];
   const texts = names.map(readTextFile);
   if (texts.some((text) => text === undefined)) return undefined;
-  const [keyAppPrivate, keyAppPublic, alipayPrivate, alipayPublic, certAppPrivate, certAppPublic, alipayCertPrivate, appCert, alipayCert, rootCert] = texts as string[];
+  const [keyAppPrivate, keyAppPublic, alipayPrivate, alipayPublic, certAppPrivate, certAppPublic, alipayCertPrivate, appCert, alipayCert, rootCert] =
+    texts as string[];
   return {
     sellerId: manifest.sellerId,
     keyApp: { appId: manifest.keyAppId, mode: "key", appPrivateKeyPem: keyAppPrivate, appPublicKeyPem: keyAppPublic },
@@ -327,11 +341,17 @@ export async function issueAlipayPublicCert(dataDir: string): Promise<IssuedAlip
   const keys = await loadOrCreateAlipaySandboxKeys(dataDir);
   const file = paths(join(dataDir, "sandbox", "alipay"), keys.certApp.appId);
   const issuerKeyPem = readTextFile(file.alipayIssuerPrivate);
-  if (!issuerKeyPem) throw new Error(`the Alipay sandbox keys under ${join(dataDir, "sandbox", "alipay")} predate certificate rotation; delete that folder to regenerate them`);
+  if (!issuerKeyPem)
+    throw new Error(`the Alipay sandbox keys under ${join(dataDir, "sandbox", "alipay")} predate certificate rotation; delete that folder to regenerate them`);
   const issuerPem = splitPemCertificates(keys.alipayPublicCertPem)[1];
   if (!issuerPem) throw new Error("the sandbox's alipayCertPublicKey_RSA2.crt lacks its intermediate certificate");
   const issuerCert = new x509.X509Certificate(issuerPem);
-  const issuer: Signer = { name: issuerCert.subject, key: await crypto.subtle.importKey("pkcs8", pemBody(issuerKeyPem), RSA_SHA256, false, ["sign"]), algorithm: RSA_SHA256, cert: issuerCert };
+  const issuer: Signer = {
+    name: issuerCert.subject,
+    key: await crypto.subtle.importKey("pkcs8", pemBody(issuerKeyPem), RSA_SHA256, false, ["sign"]),
+    algorithm: RSA_SHA256,
+    cert: issuerCert,
+  };
   const pair = await generateRsaKeyPair();
   const leaf = await certificate({
     subject: new x509.X509Certificate(splitPemCertificates(keys.alipayPublicCertPem)[0]!).subject,
@@ -391,4 +411,3 @@ export function alipaySandboxConfig(keys: AlipaySandboxKeys, baseUrl: string, op
       : { appCertContent: keys.appCertPem, alipayPublicCertContent: keys.alipayPublicCertPem, alipayRootCertContent: keys.alipayRootCertPem };
   return { appId: keys.certApp.appId, privateKey: pemToBareBase64(keys.certApp.appPrivateKeyPem), ...certs, sellerId: keys.sellerId, sandbox: false, baseUrl };
 }
-

@@ -8,7 +8,18 @@
  */
 import { createHash, createHmac, createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import { ContentInfo } from "@peculiar/asn1-cms";
-import { AuthenticatedSafe, CertBag, MacData, PFX, PKCS12Attribute, SafeBag, SafeContents, id_certBag, id_pkcs8ShroudedKeyBag, id_x509Certificate } from "@peculiar/asn1-pfx";
+import {
+  AuthenticatedSafe,
+  CertBag,
+  MacData,
+  PFX,
+  PKCS12Attribute,
+  SafeBag,
+  SafeContents,
+  id_certBag,
+  id_pkcs8ShroudedKeyBag,
+  id_x509Certificate,
+} from "@peculiar/asn1-pfx";
 import { DigestInfo } from "@peculiar/asn1-rsa";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
@@ -73,12 +84,17 @@ export function buildPkcs12(certPem: string, privateKeyPem: string, password: st
   const keyBag = new SafeBag({ bagId: id_pkcs8ShroudedKeyBag, bagValue: toArrayBuffer(shrouded), bagAttributes: [localKeyId] });
   const authSafe = der(new AuthenticatedSafe([dataContent(der(new SafeContents([certBag]))), dataContent(der(new SafeContents([keyBag])))]));
   const salt = randomBytes(16);
-  const mac = createHmac("sha256", pkcs12Kdf(password, salt, 3, MAC_ITERATIONS, 32)).update(authSafe).digest();
+  const mac = createHmac("sha256", pkcs12Kdf(password, salt, 3, MAC_ITERATIONS, 32))
+    .update(authSafe)
+    .digest();
   const pfx = new PFX({
     version: 3,
     authSafe: dataContent(authSafe),
     macData: new MacData({
-      mac: new DigestInfo({ digestAlgorithm: new AlgorithmIdentifier({ algorithm: ID_SHA256, parameters: null }), digest: new OctetString(toArrayBuffer(mac)) }),
+      mac: new DigestInfo({
+        digestAlgorithm: new AlgorithmIdentifier({ algorithm: ID_SHA256, parameters: null }),
+        digest: new OctetString(toArrayBuffer(mac)),
+      }),
       macSalt: new OctetString(toArrayBuffer(salt)),
       iterations: MAC_ITERATIONS,
     }),

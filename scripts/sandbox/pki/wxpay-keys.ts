@@ -134,7 +134,10 @@ function merchantCertificate(ca: TestCa, mchId: string, serial: string, publicKe
 
 /** A public key id shaped like WeChat's: `PUB_KEY_ID_` then 32 digits. */
 function newPublicKeyId(): string {
-  const digits = BigInt(`0x${randomBytes(16).toString("hex")}`).toString().padStart(32, "0").slice(-32);
+  const digits = BigInt(`0x${randomBytes(16).toString("hex")}`)
+    .toString()
+    .padStart(32, "0")
+    .slice(-32);
   return `PUB_KEY_ID_01${digits.slice(2)}`;
 }
 
@@ -248,7 +251,13 @@ async function createSecapi(ca: TestCa, dir: string, base: BaseKeys): Promise<No
   const now = Date.now();
   const [server, partner] = await Promise.all([generateRsaKeyPair(), generateRsaKeyPair()]);
   const manifest: SecapiManifest = {
-    partner: { mchId: WXPAY_SANDBOX_SP_MCHID, appId: WXPAY_SANDBOX_SP_APPID, v3Key: randomAlphanumeric(32), key: randomAlphanumeric(32), merchantSerial: randomSerial() },
+    partner: {
+      mchId: WXPAY_SANDBOX_SP_MCHID,
+      appId: WXPAY_SANDBOX_SP_APPID,
+      v3Key: randomAlphanumeric(32),
+      key: randomAlphanumeric(32),
+      merchantSerial: randomSerial(),
+    },
   };
   const partnerCert = await merchantCertificate(ca, manifest.partner.mchId, manifest.partner.merchantSerial, partner.publicKeyPem, now);
   const serverCert = await issueCertificate(ca, {

@@ -85,7 +85,10 @@ const ROUTES: Route[] = [
   {
     method: "GET",
     pattern: /^\/v3\/pay\/transactions\/id\/([^/]+)$/,
-    run: (ctx, call) => ({ status: 200, body: ctx.ledger.transactionView(ctx.ledger.poll(ctx.ledger.findOrderByTransactionId(queryMchid(call), call.params[0]))) }),
+    run: (ctx, call) => ({
+      status: 200,
+      body: ctx.ledger.transactionView(ctx.ledger.poll(ctx.ledger.findOrderByTransactionId(queryMchid(call), call.params[0]))),
+    }),
   },
   {
     method: "POST",
@@ -115,7 +118,10 @@ const ROUTES: Route[] = [
   {
     method: "GET",
     pattern: /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/,
-    run: (ctx, call) => ({ status: 200, body: ctx.ledger.refundView(ctx.ledger.findRefund(refundPayee(call, call.query.get("sub_mchid") ?? undefined), call.params[0])) }),
+    run: (ctx, call) => ({
+      status: 200,
+      body: ctx.ledger.refundView(ctx.ledger.findRefund(refundPayee(call, call.query.get("sub_mchid") ?? undefined), call.params[0])),
+    }),
   },
   {
     method: "POST",
@@ -176,7 +182,11 @@ export async function serveApi(ctx: ApiContext, req: IncomingMessage, res: Serve
       throw new WxpayApiError(404, "NOT_FOUND", "请求的资源不存在");
     }
     const bodyText = raw.toString("utf8");
-    const merchant = verifyMerchantRequest({ method, canonicalUrl: officialTarget, body: bodyText, authorization: req.headers.authorization }, ctx.merchants, ctx.state.now());
+    const merchant = verifyMerchantRequest(
+      { method, canonicalUrl: officialTarget, body: bodyText, authorization: req.headers.authorization },
+      ctx.merchants,
+      ctx.state.now(),
+    );
     mchid = merchant.mchid;
     let parsed: Record<string, unknown> | undefined;
     const result = matched.route.run(ctx, {

@@ -21,7 +21,12 @@ export interface SandboxMerchant {
 const WINDOW_SECONDS = 300;
 
 function signError(issue: string, field: string, signInformation?: Record<string, unknown>): WxpayApiError {
-  return new WxpayApiError(401, "SIGN_ERROR", "签名错误", { field, location: "authorization", issue, ...(signInformation ? { sign_information: signInformation } : {}) });
+  return new WxpayApiError(401, "SIGN_ERROR", "签名错误", {
+    field,
+    location: "authorization",
+    issue,
+    ...(signInformation ? { sign_information: signInformation } : {}),
+  });
 }
 
 /**
@@ -40,7 +45,8 @@ export function verifyMerchantRequest(
   if (!merchant) throw signError(`mchid ${auth.mchid} does not exist`, "mchid");
   if (auth.serial_no.toUpperCase() !== merchant.certSerial) throw signError("serial_no is not a valid certificate serial of this merchant", "serial_no");
   if (!/^\d{1,12}$/.test(auth.timestamp)) throw signError("timestamp must be seconds since the epoch", "timestamp");
-  if (Math.abs(Number(auth.timestamp) - Math.floor(nowMs / 1000)) > WINDOW_SECONDS) throw signError("timestamp is more than 5 minutes away from the server time", "timestamp");
+  if (Math.abs(Number(auth.timestamp) - Math.floor(nowMs / 1000)) > WINDOW_SECONDS)
+    throw signError("timestamp is more than 5 minutes away from the server time", "timestamp");
   const message = requestMessage(input.method, input.canonicalUrl, auth.timestamp, auth.nonce_str, input.body);
   if (!verifySha256Rsa(message, auth.signature, merchant.publicKey)) {
     // WeChat echoes what it expected to have been signed, which makes a wrong path or body easy to spot.
@@ -58,7 +64,17 @@ export function verifyMerchantRequest(
 export function merchantsFromKeys(keys: WxpaySandboxKeys): Map<string, SandboxMerchant> {
   const { partner } = keys;
   return new Map([
-    [keys.mchId, { mchid: keys.mchId, appids: [keys.appId], certSerial: keys.merchantSerial, publicKey: createPublicKey(keys.merchantCertPem), apiV3Key: keys.v3Key, key: keys.key }],
+    [
+      keys.mchId,
+      {
+        mchid: keys.mchId,
+        appids: [keys.appId],
+        certSerial: keys.merchantSerial,
+        publicKey: createPublicKey(keys.merchantCertPem),
+        apiV3Key: keys.v3Key,
+        key: keys.key,
+      },
+    ],
     [
       partner.mchId,
       {

@@ -8,7 +8,6 @@ import { sendHtml } from "./http";
 import type { Ledger } from "./ledger";
 import type { WxpaySandboxState } from "./state";
 
-
 const THEME: CashierTheme = { background: "#ededed", text: "#191919", muted: "#555", accent: "#07c160", danger: "#fa5151", neutral: "#f2f2f2" };
 
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;

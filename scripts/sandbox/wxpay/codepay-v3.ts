@@ -31,7 +31,16 @@ function pay(ctx: ApiContext, body: Record<string, unknown>, payee: { mchid: str
   const request = parseCodepay({ ...body, ...payee });
   try {
     const { order, outcome } = ctx.micropay.pay(
-      { mchid: payee.mchid, appid: payee.appid, out_trade_no: request.out_trade_no, body: request.description, total: request.total, currency: request.currency, auth_code: request.auth_code, attach: request.attach },
+      {
+        mchid: payee.mchid,
+        appid: payee.appid,
+        out_trade_no: request.out_trade_no,
+        body: request.description,
+        total: request.total,
+        currency: request.currency,
+        auth_code: request.auth_code,
+        attach: request.attach,
+      },
       origin,
     );
     if (outcome.kind === "userpaying") return { status: 202, body: { trade_state: "USERPAYING" } };
@@ -51,50 +60,51 @@ function reverse(ctx: ApiContext, mchid: string, outTradeNo: string) {
 }
 
 export const CODEPAY_ROUTES: Route[] = [
-    {
-      method: "POST",
-      pattern: /^\/v3\/pay\/transactions\/codepay$/,
-      run(ctx, call) {
-        const body = call.body();
-        if (body.mchid !== call.merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
-        if (typeof body.appid !== "string" || !call.merchant.appids.includes(body.appid)) throw new WxpayApiError(400, "APPID_MCHID_NOT_MATCH", "appid和mchid不匹配");
-        return pay(ctx, body, { mchid: body.mchid, appid: body.appid }, {});
-      },
+  {
+    method: "POST",
+    pattern: /^\/v3\/pay\/transactions\/codepay$/,
+    run(ctx, call) {
+      const body = call.body();
+      if (body.mchid !== call.merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
+      if (typeof body.appid !== "string" || !call.merchant.appids.includes(body.appid))
+        throw new WxpayApiError(400, "APPID_MCHID_NOT_MATCH", "appid和mchid不匹配");
+      return pay(ctx, body, { mchid: body.mchid, appid: body.appid }, {});
     },
-    {
-      method: "POST",
-      pattern: /^\/v3\/pay\/partner\/transactions\/codepay$/,
-      run(ctx, call) {
-        const body = call.body();
-        const spMchid = text(body, "sp_mchid");
-        const spAppid = text(body, "sp_appid");
-        const subMchid = text(body, "sub_mchid");
-        const subAppid = typeof body.sub_appid === "string" && body.sub_appid ? body.sub_appid : undefined;
-        const subAppids = checkSubMerchant(call.merchant, spMchid, subMchid);
-        if (!call.merchant.appids.includes(spAppid)) throw new WxpayApiError(400, "APPID_MCHID_NOT_MATCH", "sp_appid和sp_mchid不匹配");
-        if (subAppid && !subAppids.includes(subAppid)) throw new WxpayApiError(400, "INVALID_REQUEST", "sub_appid和sub_mchid不匹配");
-        return pay(ctx, body, { mchid: subMchid, appid: spAppid }, { sp_mchid: spMchid, sp_appid: spAppid, sub_appid: subAppid });
-      },
+  },
+  {
+    method: "POST",
+    pattern: /^\/v3\/pay\/partner\/transactions\/codepay$/,
+    run(ctx, call) {
+      const body = call.body();
+      const spMchid = text(body, "sp_mchid");
+      const spAppid = text(body, "sp_appid");
+      const subMchid = text(body, "sub_mchid");
+      const subAppid = typeof body.sub_appid === "string" && body.sub_appid ? body.sub_appid : undefined;
+      const subAppids = checkSubMerchant(call.merchant, spMchid, subMchid);
+      if (!call.merchant.appids.includes(spAppid)) throw new WxpayApiError(400, "APPID_MCHID_NOT_MATCH", "sp_appid和sp_mchid不匹配");
+      if (subAppid && !subAppids.includes(subAppid)) throw new WxpayApiError(400, "INVALID_REQUEST", "sub_appid和sub_mchid不匹配");
+      return pay(ctx, body, { mchid: subMchid, appid: spAppid }, { sp_mchid: spMchid, sp_appid: spAppid, sub_appid: subAppid });
     },
-    {
-      method: "POST",
-      pattern: /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/reverse$/,
-      run(ctx, call) {
-        const body = call.body();
-        if (body.mchid !== call.merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
-        const order = reverse(ctx, body.mchid, call.params[0]);
-        return { status: 200, body: { appid: order.appid, mchid: order.mchid, out_trade_no: order.out_trade_no } };
-      },
+  },
+  {
+    method: "POST",
+    pattern: /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/reverse$/,
+    run(ctx, call) {
+      const body = call.body();
+      if (body.mchid !== call.merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
+      const order = reverse(ctx, body.mchid, call.params[0]);
+      return { status: 200, body: { appid: order.appid, mchid: order.mchid, out_trade_no: order.out_trade_no } };
     },
-    {
-      method: "POST",
-      pattern: /^\/v3\/pay\/partner\/transactions\/out-trade-no\/([^/]+)\/reverse$/,
-      run(ctx, call) {
-        const body = call.body();
-        const subMchid = text(body, "sub_mchid");
-        checkSubMerchant(call.merchant, text(body, "sp_mchid"), subMchid);
-        const order = reverse(ctx, subMchid, call.params[0]);
-        return { status: 200, body: { sp_mchid: order.sp_mchid, sub_mchid: order.mchid, out_trade_no: order.out_trade_no } };
-      },
+  },
+  {
+    method: "POST",
+    pattern: /^\/v3\/pay\/partner\/transactions\/out-trade-no\/([^/]+)\/reverse$/,
+    run(ctx, call) {
+      const body = call.body();
+      const subMchid = text(body, "sub_mchid");
+      checkSubMerchant(call.merchant, text(body, "sp_mchid"), subMchid);
+      const order = reverse(ctx, subMchid, call.params[0]);
+      return { status: 200, body: { sp_mchid: order.sp_mchid, sub_mchid: order.mchid, out_trade_no: order.out_trade_no } };
     },
-  ];
+  },
+];

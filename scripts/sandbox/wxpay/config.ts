@@ -37,7 +37,10 @@ export function renderWxpaySandboxConfig(
   }
   // The v2 blocks read the .p12 with require("fs") at load time: only for a CommonJS config file.
   for (const mode of options.v2 ? WXPAY_SANDBOX_V2_MODES : []) {
-    const config: Record<string, unknown> = wxpaySandboxConfig(keys, `${PLACEHOLDER}/__sandbox/wxpay`, { version: 2, secapiBaseUrl: `${SECURE_PLACEHOLDER}/__sandbox/wxpay` });
+    const config: Record<string, unknown> = wxpaySandboxConfig(keys, `${PLACEHOLDER}/__sandbox/wxpay`, {
+      version: 2,
+      secapiBaseUrl: `${SECURE_PLACEHOLDER}/__sandbox/wxpay`,
+    });
     // The .p12 is read when the config loads, as vk-uni-pay's templates do with fs.readFileSync.
     config.pfx = PFX_PLACEHOLDER;
     block[mode] = { ...config, ...SANDBOX_CODEPAY_TIMING };

@@ -23,7 +23,11 @@ export interface ControlContext {
 
 const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   pay(ctx, body) {
-    const { order, notification } = ctx.ledger.pay(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_trade_no", true), text(body, "openid", false));
+    const { order, notification } = ctx.ledger.pay(
+      text(body, "mchid", false) ?? ctx.defaultMchid,
+      text(body, "out_trade_no", true),
+      text(body, "openid", false),
+    );
     return { trade_state: order.trade_state, transaction_id: order.transaction_id, notification };
   },
   fail(ctx, body) {
@@ -35,14 +39,26 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   "refund-result"(ctx, body) {
     const status = body.status;
     if (status !== "SUCCESS" && status !== "ABNORMAL" && status !== "CLOSED") throw new ControlError(400, "status must be SUCCESS, ABNORMAL or CLOSED");
-    const { refund, notification } = ctx.ledger.settleRefund(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_refund_no", true), status as Exclude<RefundStatus, "PROCESSING">);
+    const { refund, notification } = ctx.ledger.settleRefund(
+      text(body, "mchid", false) ?? ctx.defaultMchid,
+      text(body, "out_refund_no", true),
+      status as Exclude<RefundStatus, "PROCESSING">,
+    );
     return { status: refund.status, refund_id: refund.refund_id, notification };
   },
   /** How many refund requests each out_refund_no of an order received (a refund sent twice shows as 2). */
   "refund-requests"(ctx, body) {
     const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;
     const refunds = ctx.state.refundsOf(mchid, text(body, "out_trade_no", true));
-    return { refunds: refunds.map((refund) => ({ out_refund_no: refund.out_refund_no, refund: refund.refund, status: refund.status, requests: refund.requests ?? 1, ...(refund.abnormal_apply ? { abnormal_apply: refund.abnormal_apply } : {}) })) };
+    return {
+      refunds: refunds.map((refund) => ({
+        out_refund_no: refund.out_refund_no,
+        refund: refund.refund,
+        status: refund.status,
+        requests: refund.requests ?? 1,
+        ...(refund.abnormal_apply ? { abnormal_apply: refund.abnormal_apply } : {}),
+      })),
+    };
   },
   redeliver(ctx, body) {
     const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;

@@ -21,7 +21,11 @@ export const wxpaySandbox: SandboxDefinition<WxpaySandbox> = {
     const requested = mode === "test" ? 0 : httpsPortSetting();
     const options = mode === "test" ? { persist: false, notifyRetryDelaysMs: [50, 100], refundAutoSettleMs: false as const } : {};
     const sandbox = await createWxpaySandbox({ dataDir, httpsPort: requested, log, ...options }).catch((error: unknown) => {
-      throw explainListenError(error, { what: "the WeChat Pay sandbox's mutual-TLS port (PORT + 1 unless set)", port: requested, setting: "WXPAY_SANDBOX_HTTPS_PORT" });
+      throw explainListenError(error, {
+        what: "the WeChat Pay sandbox's mutual-TLS port (PORT + 1 unless set)",
+        port: requested,
+        setting: "WXPAY_SANDBOX_HTTPS_PORT",
+      });
     });
     // The generated config's v2 `secapiBaseUrl` reads this when it is loaded, as its baseUrl reads PORT.
     process.env.WXPAY_SANDBOX_HTTPS_PORT = new URL(sandbox.secapiBaseUrl!).port;

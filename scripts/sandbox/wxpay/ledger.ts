@@ -7,7 +7,16 @@ import { newPrepayId, newRefundId, newTransactionId, sandboxOpenid } from "./ids
 import type { Notifier } from "./notifier";
 import type { WxpaySandboxState } from "./state";
 import { formatRfc3339 } from "./time";
-import { ControlError, type OrderOrigin, type RefundStatus, type SandboxOrder, type SandboxRefund, type TradeState, type TradeType, WxpayApiError } from "./types";
+import {
+  ControlError,
+  type OrderOrigin,
+  type RefundStatus,
+  type SandboxOrder,
+  type SandboxRefund,
+  type TradeState,
+  type TradeType,
+  WxpayApiError,
+} from "./types";
 import type { PrepayRequest, RefundRequest } from "./validate";
 import { v2PaymentNotification, v2RefundNotification } from "./v2-views";
 
@@ -88,7 +97,10 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
 
   /** Refunded or in progress: what WeChat no longer lets the merchant refund (ABNORMAL stays counted: the money left). */
   function committed(order: SandboxOrder): number {
-    return state.refundsOf(order.mchid, order.out_trade_no).filter((r) => r.status !== "CLOSED").reduce((sum, r) => sum + r.refund, 0);
+    return state
+      .refundsOf(order.mchid, order.out_trade_no)
+      .filter((r) => r.status !== "CLOSED")
+      .reduce((sum, r) => sum + r.refund, 0);
   }
 
   function transactionView(order: SandboxOrder): Record<string, unknown> {
@@ -97,11 +109,17 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
     const parties = order.sp_mchid
       ? { sp_appid: order.sp_appid, sp_mchid: order.sp_mchid, ...(order.sub_appid ? { sub_appid: order.sub_appid } : {}), sub_mchid: order.mchid }
       : { appid: order.appid, mchid: order.mchid };
-    const payer = !paid ? {} : order.sp_mchid ? { sp_openid: order.payer_openid, ...(order.sub_openid ? { sub_openid: order.sub_openid } : {}) } : { openid: order.payer_openid };
+    const payer = !paid
+      ? {}
+      : order.sp_mchid
+        ? { sp_openid: order.payer_openid, ...(order.sub_openid ? { sub_openid: order.sub_openid } : {}) }
+        : { openid: order.payer_openid };
     return {
       ...parties,
       out_trade_no: order.out_trade_no,
-      ...(paid ? { transaction_id: order.transaction_id, trade_type: order.trade_type, bank_type: "OTHERS", success_time: formatRfc3339(order.success_time!) } : {}),
+      ...(paid
+        ? { transaction_id: order.transaction_id, trade_type: order.trade_type, bank_type: "OTHERS", success_time: formatRfc3339(order.success_time!) }
+        : {}),
       trade_state: order.trade_state,
       trade_state_desc: order.trade_state_desc,
       attach: order.attach ?? "",
@@ -147,7 +165,15 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
     const key = `trade:${order.mchid}:${order.out_trade_no}`;
     const signer = order.sp_mchid ?? order.mchid;
     if (order.version === 2) return notifier.sendV2({ key, mchid: signer, url: order.notify_url, body: v2PaymentNotification(order, options.v2Key(signer)) });
-    return notifier.send({ key, mchid: signer, url: order.notify_url, eventType: "TRANSACTION.SUCCESS", summary: "支付成功", originalType: "transaction", resource: transactionView(order) });
+    return notifier.send({
+      key,
+      mchid: signer,
+      url: order.notify_url,
+      eventType: "TRANSACTION.SUCCESS",
+      summary: "支付成功",
+      originalType: "transaction",
+      resource: transactionView(order),
+    });
   }
 
   function announceRefund(refund: SandboxRefund, order: SandboxOrder): Delivery {
@@ -203,13 +229,16 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
     prepay(merchant, tradeType, request, origin = {}) {
       if (!origin.sp_mchid) {
         if (request.mchid !== merchant.mchid) throw new WxpayApiError(400, "INVALID_REQUEST", "请求中的mchid与Authorization中的mchid不一致");
-        if (!merchant.appids.includes(request.appid)) throw new WxpayApiError(400, "INVALID_REQUEST", "appid和mch_id不匹配", undefined, { code: "APPID_MCHID_NOT_MATCH", des: "appid和mch_id不匹配" });
+        if (!merchant.appids.includes(request.appid))
+          throw new WxpayApiError(400, "INVALID_REQUEST", "appid和mch_id不匹配", undefined, { code: "APPID_MCHID_NOT_MATCH", des: "appid和mch_id不匹配" });
       }
       const now = state.businessNow();
       const existing = state.order(request.mchid, request.out_trade_no);
       if (existing) {
-        if (existing.trade_state === "SUCCESS" || existing.trade_state === "REFUND") throw new WxpayApiError(400, "ORDERPAID", "该订单已支付", undefined, { code: "ORDERPAID", des: "该订单已支付" });
-        if (existing.trade_state === "CLOSED") throw new WxpayApiError(400, "ORDER_CLOSED", "订单已关闭", undefined, { code: "ORDERCLOSED", des: "该订单已关" });
+        if (existing.trade_state === "SUCCESS" || existing.trade_state === "REFUND")
+          throw new WxpayApiError(400, "ORDERPAID", "该订单已支付", undefined, { code: "ORDERPAID", des: "该订单已支付" });
+        if (existing.trade_state === "CLOSED")
+          throw new WxpayApiError(400, "ORDER_CLOSED", "订单已关闭", undefined, { code: "ORDERCLOSED", des: "该订单已关" });
         if (existing.fingerprint !== fingerprint(tradeType, request) || existing.sp_mchid !== origin.sp_mchid) {
           throw new WxpayApiError(400, "INVALID_REQUEST", "201 商户订单号重复", undefined, { code: "OUT_TRADE_NO_USED", des: "商户订单号重复" });
         }
@@ -217,7 +246,11 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
         if (request.time_expire !== undefined && request.time_expire !== existing.time_expire) {
           throw new WxpayApiError(400, "INVALID_REQUEST", "支付结束时间不允许修改", undefined, { code: "OUT_TRADE_NO_USED", des: "商户订单号重复" });
         }
-        if (isExpired(existing)) throw new WxpayApiError(400, "INVALID_REQUEST", "订单已超过支付结束时间，请使用新的商户订单号下单", undefined, { code: "ORDERCLOSED", des: "订单已超过支付结束时间" });
+        if (isExpired(existing))
+          throw new WxpayApiError(400, "INVALID_REQUEST", "订单已超过支付结束时间，请使用新的商户订单号下单", undefined, {
+            code: "ORDERCLOSED",
+            des: "订单已超过支付结束时间",
+          });
         // Same parameters again: WeChat hands out a fresh prepay_id for the same order.
         const refreshed = { ...existing, prepay_id: newPrepayId(now), notify_url: request.notify_url };
         state.putOrder(refreshed);
@@ -257,11 +290,13 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
 
     close(mchid, outTradeNo) {
       const order = findOrder(mchid, outTradeNo);
-      if (order.trade_state === "SUCCESS" || order.trade_state === "REFUND") throw new WxpayApiError(400, "ORDERPAID", "订单已支付，不能关闭", undefined, { code: "ORDERPAID", des: "订单已支付，不能发起关单" });
+      if (order.trade_state === "SUCCESS" || order.trade_state === "REFUND")
+        throw new WxpayApiError(400, "ORDERPAID", "订单已支付，不能关闭", undefined, { code: "ORDERPAID", des: "订单已支付，不能发起关单" });
       // A second close is refused as already closed, as the v3 and v2 close APIs document it.
       // @see https://pay.weixin.qq.com/doc/v3/merchant/4012556398 (400 ORDER_CLOSED)
       // @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_3 (ORDERCLOSED)
-      if (order.trade_state === "CLOSED") throw new WxpayApiError(400, "ORDER_CLOSED", "订单已关闭", undefined, { code: "ORDERCLOSED", des: "订单已关闭，无法重复关闭" });
+      if (order.trade_state === "CLOSED")
+        throw new WxpayApiError(400, "ORDER_CLOSED", "订单已关闭", undefined, { code: "ORDERCLOSED", des: "订单已关闭，无法重复关闭" });
       state.putOrder(withState(order, "CLOSED"));
     },
 
@@ -274,17 +309,25 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
       if (existing) {
         // The same out_refund_no is one refund: a retry with the same content sees its current state.
         if (existing.out_trade_no !== order.out_trade_no || existing.refund !== request.refund || existing.total !== request.total) {
-          throw new WxpayApiError(400, "INVALID_REQUEST", "退款单号已存在，但请求参数与原退款不一致", undefined, { code: "PARAM_ERROR", des: "订单金额或退款金额与之前请求不一致，请核实后再试" });
+          throw new WxpayApiError(400, "INVALID_REQUEST", "退款单号已存在，但请求参数与原退款不一致", undefined, {
+            code: "PARAM_ERROR",
+            des: "订单金额或退款金额与之前请求不一致，请核实后再试",
+          });
         }
         // WeChat de-duplicates; a provider that did not would pay again, so the sandbox counts every repeat.
         const repeated = { ...existing, requests: (existing.requests ?? 1) + 1 };
         state.putRefund(repeated);
         return repeated;
       }
-      if (order.trade_state !== "SUCCESS" && order.trade_state !== "REFUND") throw new WxpayApiError(400, "INVALID_REQUEST", "订单未支付，不能退款", undefined, { code: "TRADE_STATE_ERROR", des: "订单状态错误" });
-      if (request.total !== order.total) throw new WxpayApiError(400, "INVALID_REQUEST", "订单金额与原订单不一致", undefined, { code: "PARAM_ERROR", des: "订单金额total_fee与原订单不一致" });
+      if (order.trade_state !== "SUCCESS" && order.trade_state !== "REFUND")
+        throw new WxpayApiError(400, "INVALID_REQUEST", "订单未支付，不能退款", undefined, { code: "TRADE_STATE_ERROR", des: "订单状态错误" });
+      if (request.total !== order.total)
+        throw new WxpayApiError(400, "INVALID_REQUEST", "订单金额与原订单不一致", undefined, { code: "PARAM_ERROR", des: "订单金额total_fee与原订单不一致" });
       if (request.refund > order.total - committed(order)) {
-        throw new WxpayApiError(400, "INVALID_REQUEST", "申请退款金额超过订单可退金额", undefined, { code: "PARAM_ERROR", des: "申请退款金额超过订单可退金额" });
+        throw new WxpayApiError(400, "INVALID_REQUEST", "申请退款金额超过订单可退金额", undefined, {
+          code: "PARAM_ERROR",
+          des: "申请退款金额超过订单可退金额",
+        });
       }
       const now = state.businessNow();
       const refund: SandboxRefund = {
@@ -370,7 +413,11 @@ export function createLedger(options: { state: WxpaySandboxState; notifier: Noti
       const left = order.userpaying_polls - 1;
       let next: SandboxOrder = { ...order, userpaying_polls: left };
       // The payer finishes (or gives up) on the phone after a few of the merchant's queries.
-      if (left <= 0) next = order.userpaying_outcome === "SUCCESS" ? markPaid({ ...next, userpaying_polls: undefined }) : withState({ ...next, userpaying_polls: undefined }, "PAYERROR");
+      if (left <= 0)
+        next =
+          order.userpaying_outcome === "SUCCESS"
+            ? markPaid({ ...next, userpaying_polls: undefined })
+            : withState({ ...next, userpaying_polls: undefined }, "PAYERROR");
       state.putOrder(next);
       return next;
     },

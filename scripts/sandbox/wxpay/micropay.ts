@@ -61,7 +61,8 @@ export function createMicropay(ctx: { state: WxpaySandboxState; ledger: Ledger }
   return {
     /** Places and settles (or parks) a pay-code trade; throws MicropayRefusal for requests WeChat refuses outright. */
     pay(request: MicropayRequest, origin: OrderOrigin): { order: SandboxOrder; outcome: MicropayOutcome } {
-      if (!/^1[0-5]\d{16}$/.test(request.auth_code)) throw new MicropayRefusal("AUTH_CODE_INVALID", "请扫描微信支付授权码(以10/11/12/13/14/15为前缀的18位数字)");
+      if (!/^1[0-5]\d{16}$/.test(request.auth_code))
+        throw new MicropayRefusal("AUTH_CODE_INVALID", "请扫描微信支付授权码(以10/11/12/13/14/15为前缀的18位数字)");
       const fingerprint = JSON.stringify(["MICROPAY", request.appid, request.body, request.total, request.currency, request.auth_code]);
       const existing = state.order(request.mchid, request.out_trade_no);
       if (existing) {

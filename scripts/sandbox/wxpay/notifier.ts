@@ -76,11 +76,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
     async attempt({ url, body, mchid, format }, attempt) {
       // Each v3 attempt is signed afresh, so a late retry still passes the receiver's 5-minute window;
       // a v2 body carries its signature inside and goes out unchanged.
-      const headers = format === "v2" ? { "content-type": "text/xml; charset=utf-8", "user-agent": "Mozilla/4.0" } : { "content-type": "application/json", "user-agent": "Mozilla/4.0", ...options.sign(mchid, body) };
+      const headers =
+        format === "v2"
+          ? { "content-type": "text/xml; charset=utf-8", "user-agent": "Mozilla/4.0" }
+          : { "content-type": "application/json", "user-agent": "Mozilla/4.0", ...options.sign(mchid, body) };
       try {
         const reply = await options.transport(url, { headers, body });
         if (reply.status >= 200 && reply.status < 300 && (format !== "v2" || acknowledgedV2(reply.body))) return true;
-        options.log(`[wxpay sandbox] notification to ${url} answered ${reply.status}${format === "v2" ? " without return_code SUCCESS" : ""} (attempt ${attempt})`);
+        options.log(
+          `[wxpay sandbox] notification to ${url} answered ${reply.status}${format === "v2" ? " without return_code SUCCESS" : ""} (attempt ${attempt})`,
+        );
       } catch (error) {
         options.log(`[wxpay sandbox] notification to ${url} failed: ${(error as Error).message} (attempt ${attempt})`);
       }
@@ -89,25 +94,31 @@ export function createNotifier(options: NotifierOptions): Notifier {
   });
   const dispatch = (url: string, body: string, mchid: string, format?: "v2") => queue.dispatch({ url, body, mchid, format });
 
-  return Object.assign(deliveryControls(queue, options.state.lastNotification, (stored) => stored), {
-    send(event: NotificationEvent) {
-      const now = options.state.businessNow();
-      const body = JSON.stringify({
-        id: randomUUID(),
-        create_time: formatRfc3339(now),
-        resource_type: "encrypt-resource",
-        event_type: event.eventType,
-        summary: event.summary,
-        resource: { original_type: event.originalType, ...encryptResource(options.apiV3Key(event.mchid), JSON.stringify(event.resource), event.originalType) },
-      });
-      options.state.putNotification(event.key, { url: event.url, body, mchid: event.mchid });
-      return dispatch(event.url, body, event.mchid);
+  return Object.assign(
+    deliveryControls(queue, options.state.lastNotification, (stored) => stored),
+    {
+      send(event: NotificationEvent) {
+        const now = options.state.businessNow();
+        const body = JSON.stringify({
+          id: randomUUID(),
+          create_time: formatRfc3339(now),
+          resource_type: "encrypt-resource",
+          event_type: event.eventType,
+          summary: event.summary,
+          resource: {
+            original_type: event.originalType,
+            ...encryptResource(options.apiV3Key(event.mchid), JSON.stringify(event.resource), event.originalType),
+          },
+        });
+        options.state.putNotification(event.key, { url: event.url, body, mchid: event.mchid });
+        return dispatch(event.url, body, event.mchid);
+      },
+      sendV2(event: V2NotificationEvent) {
+        options.state.putNotification(event.key, { url: event.url, body: event.body, mchid: event.mchid, format: "v2" });
+        return dispatch(event.url, event.body, event.mchid, "v2");
+      },
     },
-    sendV2(event: V2NotificationEvent) {
-      options.state.putNotification(event.key, { url: event.url, body: event.body, mchid: event.mchid, format: "v2" });
-      return dispatch(event.url, event.body, event.mchid, "v2");
-    },
-  });
+  );
 }
 
 export { fetchTransport };

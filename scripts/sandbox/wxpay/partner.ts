@@ -56,8 +56,16 @@ export const PARTNER_ROUTES: Route[] = [
       if (tradeType === "JSAPI" && !spOpenid && !subOpenid) throw paramError("/payer/sp_openid", "sp_openid or sub_openid is required");
       if (subOpenid && !subAppid) throw paramError("/sub_appid", "is required with payer.sub_openid");
       // The direct-merchant rules check everything else; appid/mchid stand in for the partner pair.
-      const request = parsePrepay({ ...body, appid: spAppid, mchid: subMchid, payer: tradeType === "JSAPI" ? { openid: spOpenid ?? subOpenid } : undefined }, tradeType);
-      const order = ctx.ledger.prepay(call.merchant, tradeType, { ...request, payer_openid: spOpenid }, { sp_mchid: spMchid, sp_appid: spAppid, sub_appid: subAppid, sub_openid: subOpenid });
+      const request = parsePrepay(
+        { ...body, appid: spAppid, mchid: subMchid, payer: tradeType === "JSAPI" ? { openid: spOpenid ?? subOpenid } : undefined },
+        tradeType,
+      );
+      const order = ctx.ledger.prepay(
+        call.merchant,
+        tradeType,
+        { ...request, payer_openid: spOpenid },
+        { sp_mchid: spMchid, sp_appid: spAppid, sub_appid: subAppid, sub_openid: subOpenid },
+      );
       if (tradeType === "NATIVE") return { status: 200, body: { code_url: ctx.cashierUrl(call.req, order.mchid, order.out_trade_no) } };
       if (tradeType === "MWEB") return { status: 200, body: { h5_url: ctx.cashierUrl(call.req, order.mchid, order.out_trade_no) } };
       return { status: 200, body: { prepay_id: order.prepay_id } };
@@ -71,7 +79,10 @@ export const PARTNER_ROUTES: Route[] = [
   {
     method: "GET",
     pattern: /^\/v3\/pay\/partner\/transactions\/id\/([^/]+)$/,
-    run: (ctx, call) => ({ status: 200, body: ctx.ledger.transactionView(ctx.ledger.poll(ctx.ledger.findOrderByTransactionId(queryParties(call), call.params[0]))) }),
+    run: (ctx, call) => ({
+      status: 200,
+      body: ctx.ledger.transactionView(ctx.ledger.poll(ctx.ledger.findOrderByTransactionId(queryParties(call), call.params[0]))),
+    }),
   },
   {
     method: "POST",

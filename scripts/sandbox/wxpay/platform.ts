@@ -48,7 +48,13 @@ const DAY = 24 * 3600 * 1000;
 
 function toCertificate(stored: Stored): PlatformCertificate {
   const cert = new X509Certificate(stored.certPem);
-  return { serial: stored.serial, certPem: stored.certPem, privateKey: createPrivateKey(stored.privateKeyPem), effective: Date.parse(cert.validFrom), expire: Date.parse(cert.validTo) };
+  return {
+    serial: stored.serial,
+    certPem: stored.certPem,
+    privateKey: createPrivateKey(stored.privateKeyPem),
+    effective: Date.parse(cert.validFrom),
+    expire: Date.parse(cert.validTo),
+  };
 }
 
 /**
@@ -91,7 +97,9 @@ export function createPlatformCertificates(options: { keys: WxpaySandboxKeys; da
     },
     retire(serial) {
       const targets = serial === undefined ? all.filter((cert) => cert !== current()).map((cert) => cert.serial) : [serial];
-      const retired = targets.filter((target) => target !== current().serial && !rotation.retired.includes(target) && all.some((cert) => cert.serial === target));
+      const retired = targets.filter(
+        (target) => target !== current().serial && !rotation.retired.includes(target) && all.some((cert) => cert.serial === target),
+      );
       rotation.retired.push(...retired);
       save();
       return retired;

@@ -77,7 +77,11 @@ export function serveSns(ctx: SnsContext, path: string, query: URLSearchParams, 
     if (issued === "used") fail(40163, "code been used");
     else if (!issued || (issued.appid !== undefined && issued.appid !== appid)) fail(40029, "invalid code");
     else if (miniProgram) {
-      reply(res, { session_key: randomBytes(16).toString("base64"), openid: issued.openid, ...(issued.unionid ? { unionid: issued.unionid } : {}) }, contentType);
+      reply(
+        res,
+        { session_key: randomBytes(16).toString("base64"), openid: issued.openid, ...(issued.unionid ? { unionid: issued.unionid } : {}) },
+        contentType,
+      );
     } else {
       reply(
         res,

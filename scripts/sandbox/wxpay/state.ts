@@ -36,7 +36,6 @@ function emptyState(): PersistedState {
   return { version: 1, clockOffsetSeconds: 0, merchants: {}, orders: {}, refunds: {}, notifications: {} };
 }
 
-
 /**
  * Orders, refunds and the last notifications, in memory and in `state.json` so that `npm start`
  * restarts keep them. The sandbox is one process; the file is only its memory across restarts.

@@ -153,15 +153,27 @@ const ROUTES: Record<string, Route> = {
       if (tradeType === "JSAPI" && !openid && !subOpenid) throw paramError("trade_type=JSAPI时，openid为必填参数");
       if (subOpenid && !call.origin.sub_appid) throw paramError("传sub_openid时，sub_appid为必填参数");
       if (tradeType === "NATIVE") text(fields, "product_id", 32, true);
-      if (tradeType === "MWEB" && !(jsonText(fields, "scene_info")?.h5_info)) throw paramError("trade_type=MWEB时，scene_info必须包含h5_info");
+      if (tradeType === "MWEB" && !jsonText(fields, "scene_info")?.h5_info) throw paramError("trade_type=MWEB时，scene_info必须包含h5_info");
       const expireText = text(fields, "time_expire", 14);
       const timeExpire = expireText === undefined ? undefined : parseCompactTime(expireText);
       if (expireText !== undefined && timeExpire === undefined) throw paramError("time_expire参数格式错误，应为yyyyMMddHHmmss");
-      if (expireText !== undefined && timeExpire! < ctx.state.businessNow() + 60_000) throw new ResultFail("INVALID_TIME_EXPIRE", "time_expire时间过短，最短失效时间间隔必须大于1分钟");
+      if (expireText !== undefined && timeExpire! < ctx.state.businessNow() + 60_000)
+        throw new ResultFail("INVALID_TIME_EXPIRE", "time_expire时间过短，最短失效时间间隔必须大于1分钟");
       const order = ctx.ledger.prepay(
         call.merchant,
         tradeType,
-        { appid: fields.appid, mchid: call.payee, description: body, out_trade_no: no, notify_url: url, time_expire: timeExpire, attach: text(fields, "attach", 127), total, currency: currency(fields, "fee_type"), payer_openid: openid },
+        {
+          appid: fields.appid,
+          mchid: call.payee,
+          description: body,
+          out_trade_no: no,
+          notify_url: url,
+          time_expire: timeExpire,
+          attach: text(fields, "attach", 127),
+          total,
+          currency: currency(fields, "fee_type"),
+          payer_openid: openid,
+        },
         { ...call.origin, sub_openid: subOpenid },
       );
       return {
@@ -201,7 +213,17 @@ const ROUTES: Record<string, Route> = {
       text(fields, "store_id", 32);
       jsonText(fields, "scene_info");
       const { order, outcome } = ctx.micropay.pay(
-        { mchid: call.payee, appid: fields.appid, out_trade_no: no, body, total, currency: currency(fields, "fee_type"), auth_code: authCode, attach: text(fields, "attach", 127), device_info: text(fields, "device_info", 32) },
+        {
+          mchid: call.payee,
+          appid: fields.appid,
+          out_trade_no: no,
+          body,
+          total,
+          currency: currency(fields, "fee_type"),
+          auth_code: authCode,
+          attach: text(fields, "attach", 127),
+          device_info: text(fields, "device_info", 32),
+        },
         call.origin,
       );
       if (outcome.kind === "userpaying") throw new ResultFail("USERPAYING", "需要用户输入支付密码");
@@ -299,7 +321,10 @@ function resolveParties(merchant: SandboxMerchant, fields: V2Fields, signType: V
   const subAppids = merchant.subMerchants.get(sub);
   if (!subAppids) throw new ResultFail("MCHID_NOT_EXIST", "特约商户号sub_mch_id不存在或未与服务商绑定");
   if (fields.sub_appid && !subAppids.includes(fields.sub_appid)) throw new ResultFail("SUB_MCH_ID_APPID_NOT_MATCH", "sub_mch_id与sub_appid不匹配");
-  return { payee: sub, origin: { version: 2, sign_type: signType, sp_mchid: merchant.mchid, sp_appid: fields.appid, sub_appid: fields.sub_appid || undefined } };
+  return {
+    payee: sub,
+    origin: { version: 2, sign_type: signType, sp_mchid: merchant.mchid, sp_appid: fields.appid, sub_appid: fields.sub_appid || undefined },
+  };
 }
 
 /** Serves one v2 request at `path` (the official path, e.g. `/pay/orderquery`). */
@@ -329,10 +354,21 @@ export async function serveV2(ctx: V2Context, req: IncomingMessage, res: ServerR
       if (problem) throw new ReturnFail(problem);
     }
     if (!verifyV2(fields, merchant.key, signType)) throw new ReturnFail("签名错误");
-    signing = { key: merchant.key, type: signType, head: { appid: fields.appid, mch_id: fields.mch_id, sub_appid: fields.sub_appid || undefined, sub_mch_id: fields.sub_mch_id || undefined } };
+    signing = {
+      key: merchant.key,
+      type: signType,
+      head: { appid: fields.appid, mch_id: fields.mch_id, sub_appid: fields.sub_appid || undefined, sub_mch_id: fields.sub_mch_id || undefined },
+    };
     const { payee, origin } = resolveParties(merchant, fields, signType);
     const result = route.run(ctx, { req, fields, merchant, payee, origin });
-    send(res, signedV2({ return_code: "SUCCESS", return_msg: "OK", ...signing.head, nonce_str: randomNonce(32), result_code: "SUCCESS", ...result }, signing.key, signing.type));
+    send(
+      res,
+      signedV2(
+        { return_code: "SUCCESS", return_msg: "OK", ...signing.head, nonce_str: randomNonce(32), result_code: "SUCCESS", ...result },
+        signing.key,
+        signing.type,
+      ),
+    );
   } catch (error) {
     if (error instanceof ReturnFail) {
       send(res, { return_code: "FAIL", return_msg: error.message });
@@ -350,6 +386,22 @@ export async function serveV2(ctx: V2Context, req: IncomingMessage, res: ServerR
       send(res, { return_code: "FAIL", return_msg: refusal.des });
       return;
     }
-    send(res, signedV2({ return_code: "SUCCESS", return_msg: "OK", ...signing.head, nonce_str: randomNonce(32), result_code: "FAIL", err_code: refusal.code, err_code_des: refusal.des, ...refusal.extra }, signing.key, signing.type));
+    send(
+      res,
+      signedV2(
+        {
+          return_code: "SUCCESS",
+          return_msg: "OK",
+          ...signing.head,
+          nonce_str: randomNonce(32),
+          result_code: "FAIL",
+          err_code: refusal.code,
+          err_code_des: refusal.des,
+          ...refusal.extra,
+        },
+        signing.key,
+        signing.type,
+      ),
+    );
   }
 }

@@ -109,4 +109,3 @@ export function v2RefundNotification(refund: SandboxRefund, order: SandboxOrder,
   );
   return buildV2Xml({ return_code: "SUCCESS", return_msg: "OK", ...v2MerchantFields(order), nonce_str: randomNonce(32), req_info: encryptReqInfo(inner, key) });
 }
-

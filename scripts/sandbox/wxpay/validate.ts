@@ -51,7 +51,8 @@ function str(body: Record<string, unknown>, path: string, options: { required: b
   }
   if (typeof value !== "string") throw paramError(path, "must be a string", value);
   const length = [...value].length;
-  if (length < (options.min ?? (options.required ? 1 : 0)) || length > options.max) throw paramError(path, `length must be ${options.min ?? 1}..${options.max}`, value);
+  if (length < (options.min ?? (options.required ? 1 : 0)) || length > options.max)
+    throw paramError(path, `length must be ${options.min ?? 1}..${options.max}`, value);
   if (options.pattern && !options.pattern.test(value)) throw paramError(path, "has characters that are not allowed", value);
   return value;
 }
@@ -113,7 +114,8 @@ export function parsePrepay(body: Record<string, unknown>, tradeType: TradeType)
   for (const optional of ["/goods_tag", "/support_fapiao", "/detail", "/settle_info"]) {
     const value = body[optional.slice(1)];
     const expected = optional === "/goods_tag" ? "string" : optional === "/support_fapiao" ? "boolean" : "object";
-    if (value !== undefined && (typeof value !== expected || (expected === "object" && !isRecord(value)))) throw paramError(optional, `must be ${expected === "object" ? "an object" : `a ${expected}`}`, value);
+    if (value !== undefined && (typeof value !== expected || (expected === "object" && !isRecord(value))))
+      throw paramError(optional, `must be ${expected === "object" ? "an object" : `a ${expected}`}`, value);
   }
   let payer_openid: string | undefined;
   if (tradeType === "JSAPI") {

@@ -127,7 +127,7 @@ export interface TimerScheduler {
 
 const defaultLog: TimerLog = (level, message, error) => {
   const line = `[timer] ${message}`;
-  if (level === "error") console.error(line, error instanceof Error ? error.stack ?? error.message : error ?? "");
+  if (level === "error") console.error(line, error instanceof Error ? (error.stack ?? error.message) : (error ?? ""));
   else if (level === "warn") console.warn(line);
   else console.info(line);
 };

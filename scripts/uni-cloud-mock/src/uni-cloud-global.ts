@@ -13,7 +13,10 @@ export type UniCloudGlobal = ReturnType<typeof createUniCloudGlobal>;
 
 /** The global `uniCloud` a cloud function sees, backed by the emulator. */
 export function createUniCloudGlobal(backend: UniCloudBackend) {
-  const log = (level: string) => (...args: unknown[]) => backend.log(level, args);
+  const log =
+    (level: string) =>
+    (...args: unknown[]) =>
+      backend.log(level, args);
   return {
     database: () => backend.database(),
     httpclient: {

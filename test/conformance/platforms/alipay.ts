@@ -34,7 +34,10 @@ export function alipayPlatform(options: { cert: boolean }): FakePlatform {
                 ? { notify_type: "conformance_future_notify" }
                 : {};
         const params = alipayTradeNotification({ appId: s.app.appId, sellerId: s.alipay.keys.sellerId }, order.outTradeNo, amount, overrides);
-        return { headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body: alipayForm(params, forgery === "bad-signature" ? stranger : s.alipayPrivateKeyPem) };
+        return {
+          headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+          body: alipayForm(params, forgery === "bad-signature" ? stranger : s.alipayPrivateKeyPem),
+        };
       };
       const idle = () => s.alipay.idle();
       return {

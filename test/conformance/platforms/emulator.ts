@@ -31,7 +31,8 @@ export function emulatorLibrary(parts: EmulatorParts): LibraryCalls {
     createPayment: (totalFee) => parts.client("pay/createPayment", { provider: parts.provider, type: "recharge", total_fee: totalFee, ...parts.createExtra }),
     queryPayment: (outTradeNo) => parts.client("pay/queryPayment", { out_trade_no: outTradeNo }),
     closeOrder: (outTradeNo) => parts.client("pay/closeOrder", { out_trade_no: outTradeNo }),
-    refund: (outTradeNo, refundFee) => parts.asAdmin("admin/refund", { out_trade_no: outTradeNo, ...(refundFee === undefined ? {} : { refund_fee: refundFee }), refund_desc: "一致性测试退款" }),
+    refund: (outTradeNo, refundFee) =>
+      parts.asAdmin("admin/refund", { out_trade_no: outTradeNo, ...(refundFee === undefined ? {} : { refund_fee: refundFee }), refund_desc: "一致性测试退款" }),
     queryRefund: (outTradeNo, outRefundNo) => parts.asAdmin("admin/queryRefund", { out_trade_no: outTradeNo, out_refund_no: outRefundNo }),
   };
 }

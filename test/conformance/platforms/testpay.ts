@@ -63,7 +63,11 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
       });
       const post = async (outTradeNo: string, message: NotifyMessage) => {
         const order = (await database.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as { notify_path: string };
-        const reply = await processNotification({ path: order.notify_path, httpMethod: "POST", headers: message.headers, body: message.body }, "/vk-pay-notify/", { ...deps, hooks });
+        const reply = await processNotification(
+          { path: order.notify_path, httpMethod: "POST", headers: message.headers, body: message.body },
+          "/vk-pay-notify/",
+          { ...deps, hooks },
+        );
         return { status: reply.statusCode, body: reply.body };
       };
       /** What the platform sends: kept for redelivery, lost while drops are pending. */
@@ -83,11 +87,18 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
           createPayment: (totalFee) => {
             orders += 1;
             const data = { out_trade_no: `CONF${Date.now()}${orders}`, total_fee: totalFee, subject: "账户充值", type: "recharge", user_id: "u1" };
-            return createPayment({ context: { PLATFORM: "h5", CLIENTIP: "10.0.0.1", SPACEINFO: { spaceId: "local" } }, provider: "testpay", data }, deps) as Promise<Envelope>;
+            return createPayment(
+              { context: { PLATFORM: "h5", CLIENTIP: "10.0.0.1", SPACEINFO: { spaceId: "local" } }, provider: "testpay", data },
+              deps,
+            ) as Promise<Envelope>;
           },
           queryPayment: (outTradeNo) => queryPayment({ out_trade_no: outTradeNo }, deps) as Promise<Envelope>,
           closeOrder: (outTradeNo) => closeOrder({ out_trade_no: outTradeNo }, deps) as Promise<Envelope>,
-          refund: (outTradeNo, refundFee) => refund({ out_trade_no: outTradeNo, ...(refundFee === undefined ? {} : { refund_fee: refundFee }), refund_desc: "一致性测试退款" }, deps) as Promise<Envelope>,
+          refund: (outTradeNo, refundFee) =>
+            refund(
+              { out_trade_no: outTradeNo, ...(refundFee === undefined ? {} : { refund_fee: refundFee }), refund_desc: "一致性测试退款" },
+              deps,
+            ) as Promise<Envelope>,
           queryRefund: (outTradeNo, outRefundNo) => queryRefund({ out_trade_no: outTradeNo, out_refund_no: outRefundNo }, deps) as Promise<Envelope>,
         },
         async open() {
@@ -108,10 +119,20 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
           await send(outTradeNo, message);
         },
         async settleRefund(outTradeNo, outRefundNo) {
-          const request = platform.calls.find((call) => call.method === "refund" && (call.request as { outRefundNo: string }).outRefundNo === outRefundNo)?.request as { refundFee: number } | undefined;
+          const request = platform.calls.find((call) => call.method === "refund" && (call.request as { outRefundNo: string }).outRefundNo === outRefundNo)
+            ?.request as { refundFee: number } | undefined;
           if (!request) throw new Error(`testpay received no refund ${outRefundNo}`);
           platform.refunds.set(outRefundNo, "SUCCESS");
-          const event: NormalizedEvent = { kind: "refund", state: "SUCCESS", outTradeNo, outRefundNo, refundId: `RF-${outRefundNo}`, refundFee: request.refundFee, settledAt: Date.now(), raw: {} };
+          const event: NormalizedEvent = {
+            kind: "refund",
+            state: "SUCCESS",
+            outTradeNo,
+            outRefundNo,
+            refundId: `RF-${outRefundNo}`,
+            refundFee: request.refundFee,
+            settledAt: Date.now(),
+            raw: {},
+          };
           await send(outTradeNo, sign(event as unknown as Record<string, unknown>));
         },
         async forge(order: OrderFacts, forgery: Forgery) {

@@ -7,7 +7,10 @@ import { emulatorSession } from "./emulator";
  * The WeChat Pay sandbox's side of a session, the same for API v2 and v3: Native QR orders (`isPC`), and
  * refunds the sandbox settles on `refund-result`, each followed by its refund notification.
  */
-export function wxpaySandboxSession(env: Awaited<ReturnType<typeof startPayingSpace>>, api: Awaited<ReturnType<typeof wxpayClients>>): Omit<PlatformSession, "forge"> {
+export function wxpaySandboxSession(
+  env: Awaited<ReturnType<typeof startPayingSpace>>,
+  api: Awaited<ReturnType<typeof wxpayClients>>,
+): Omit<PlatformSession, "forge"> {
   return {
     ...emulatorSession({
       provider: "wxpay",

@@ -24,14 +24,28 @@ export function wxpayV2Platform(): FakePlatform {
     async start() {
       const env = await startPayingSpace({
         prepareDataDir: async (dataDir) =>
-          writeUniPayConfig(dataDir, { h5: wxpaySandboxConfig(await loadOrCreateWxpaySandboxKeys(dataDir), `${BASE}/__sandbox/wxpay`, { version: 2, secapiBaseUrl: `${SECAPI}/__sandbox/wxpay` }) }),
+          writeUniPayConfig(dataDir, {
+            h5: wxpaySandboxConfig(await loadOrCreateWxpaySandboxKeys(dataDir), `${BASE}/__sandbox/wxpay`, {
+              version: 2,
+              secapiBaseUrl: `${SECAPI}/__sandbox/wxpay`,
+            }),
+          }),
       });
       const api = await wxpayClients(env);
       const keys = env.wxpay.keys;
       const forge = async (order: OrderFacts, forgery: Forgery) => {
         const overrides: V2Fields =
-          forgery === "other-merchant" ? { mch_id: OTHER_MCHID } : forgery === "other-app" ? { appid: OTHER_APPID } : forgery === "amount-short" ? { total_fee: order.totalFee - 1, cash_fee: order.totalFee - 1 } : {};
-        const fields = v2PaymentFields(keys, order.outTradeNo, order.totalFee, { transaction_id: `4200${Date.now()}${Math.floor(Math.random() * 1e6)}`, ...overrides });
+          forgery === "other-merchant"
+            ? { mch_id: OTHER_MCHID }
+            : forgery === "other-app"
+              ? { appid: OTHER_APPID }
+              : forgery === "amount-short"
+                ? { total_fee: order.totalFee - 1, cash_fee: order.totalFee - 1 }
+                : {};
+        const fields = v2PaymentFields(keys, order.outTradeNo, order.totalFee, {
+          transaction_id: `4200${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+          ...overrides,
+        });
         const key = forgery === "bad-signature" ? "not-the-merchant-api-key-0123456789" : keys.key;
         return { headers: { "content-type": "text/xml; charset=utf-8" }, body: v2Xml({ ...fields, sign: v2Sign(fields, key) }) };
       };

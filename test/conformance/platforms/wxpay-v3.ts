@@ -36,9 +36,14 @@ export function wxpayV3Platform(mode: "public-key" | "platform-certificate"): Fa
       const api = await wxpayClients(env);
       const keys = env.wxpay.keys;
       expect(await env.control("wxpay", "sign-mode", { sign_mode: publicKey ? "public_key" : "certificate" })).toMatchObject({ ok: true });
-      const platform: Signer = publicKey ? { privateKeyPem: keys.wxpayPublicKeyPrivatePem, serial: keys.wxpayPublicKeyId } : { privateKeyPem: keys.platformPrivateKeyPem, serial: keys.platformSerial };
+      const platform: Signer = publicKey
+        ? { privateKeyPem: keys.wxpayPublicKeyPrivatePem, serial: keys.wxpayPublicKeyId }
+        : { privateKeyPem: keys.platformPrivateKeyPem, serial: keys.platformSerial };
       // A key that is not WeChat's, under the serial WeChat's key has: only the signature is wrong.
-      const stranger: Signer = { privateKeyPem: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string, serial: platform.serial };
+      const stranger: Signer = {
+        privateKeyPem: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+        serial: platform.serial,
+      };
 
       const transaction = (order: OrderFacts, overrides: Record<string, unknown>) => ({
         mchid: keys.mchId,
@@ -56,7 +61,10 @@ export function wxpayV3Platform(mode: "public-key" | "platform-certificate"): Fa
       });
       const forge = async (order: OrderFacts, forgery: Forgery) => {
         const short = { amount: { total: order.totalFee - 1, payer_total: order.totalFee - 1, currency: "CNY", payer_currency: "CNY" } };
-        const resource = transaction(order, forgery === "other-merchant" ? { mchid: OTHER_MCHID } : forgery === "other-app" ? { appid: OTHER_APPID } : forgery === "amount-short" ? short : {});
+        const resource = transaction(
+          order,
+          forgery === "other-merchant" ? { mchid: OTHER_MCHID } : forgery === "other-app" ? { appid: OTHER_APPID } : forgery === "amount-short" ? short : {},
+        );
         return v3Notification({
           v3Key: keys.v3Key,
           signer: forgery === "bad-signature" ? stranger : platform,

@@ -20,15 +20,24 @@ async function main(): Promise<void> {
   const won: string[] = [];
   for (let round = 0; round < rounds; round += 1) {
     // Exactly-once state change: only one process may move each order from NOTPAY to SUCCESS.
-    const claim = await db.collection("orders").where({ _id: `order-${round}`, status: _.in(["NOTPAY", "USERPAYING"]) }).update({ status: "SUCCESS", paid_by: worker });
+    const claim = await db
+      .collection("orders")
+      .where({ _id: `order-${round}`, status: _.in(["NOTPAY", "USERPAYING"]) })
+      .update({ status: "SUCCESS", paid_by: worker });
     if (claim.updated === 1) won.push(`order-${round}`);
     // Atomic counter: every increment must land.
-    await db.collection("counters").doc("hits").update({ value: _.inc(1) });
+    await db
+      .collection("counters")
+      .doc("hits")
+      .update({ value: _.inc(1) });
     // Read-modify-write inside a transaction: serialised across processes, so no lost update.
     const transaction = await db.startTransaction();
     const { data } = await transaction.collection("counters").doc("ledger").get();
     const current = (data as { value: number }).value;
-    await transaction.collection("counters").doc("ledger").update({ value: current + 1 });
+    await transaction
+      .collection("counters")
+      .doc("ledger")
+      .update({ value: current + 1 });
     await transaction.commit();
   }
 

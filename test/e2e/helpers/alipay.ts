@@ -49,7 +49,13 @@ function addTillFunction(spaceDir: string): void {
 }
 
 /** The sandbox's pay codes (scripts/sandbox/alipay/methods.ts), spelled out so a changed sandbox shows here. */
-export const PAY_CODES = { pay: "280000000000000001", userPaying: "280000000000000002", invalid: "280000000000000003", abandon: "280000000000000004", ignore: "280000000000000005" };
+export const PAY_CODES = {
+  pay: "280000000000000001",
+  userPaying: "280000000000000002",
+  invalid: "280000000000000003",
+  abandon: "280000000000000004",
+  ignore: "280000000000000005",
+};
 
 const BROWSER = "Mozilla/5.0 (Windows NT 10.0) Chrome/120";
 
@@ -77,7 +83,12 @@ export function beijing(ms: number): string {
  * A TRADE_SUCCESS notification's parameters as Alipay sends them (异步通知参数), unsigned, with `overrides` on top.
  * @see https://opendocs.alipay.com/open/270/105902
  */
-export function alipayTradeNotification(merchant: { appId: string; sellerId: string }, target: string, totalAmount: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function alipayTradeNotification(
+  merchant: { appId: string; sellerId: string },
+  target: string,
+  totalAmount: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   const now = Date.now();
   return {
     notify_time: beijing(now),
@@ -144,9 +155,12 @@ export async function startAlipaySpace(options: { cert: boolean; prepareDataDir?
   const client = (url: string, data: Record<string, unknown>, platform = "web", token = user) => call("vk-pay", { url, data, uniIdToken: token }, platform);
   const asAdmin = (url: string, data: Record<string, unknown>) => client(url, data, "web", admin);
   const info = async () => (await client("user/getInfo", {})).data as { balance: number; vip_expire_date: number };
-  const order = async (outTradeNo: string) => (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
+  const order = async (outTradeNo: string) =>
+    (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
   const outcomes = async (outTradeNo: string) =>
-    ((await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as Array<Record<string, any>>).map((entry) => entry.outcome as string);
+    (
+      (await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as Array<Record<string, any>>
+    ).map((entry) => entry.outcome as string);
   /** The sandbox's record of the trade: what reached the gateway (biz content) and what it decided. */
   const trade = (outTradeNo: string) => env.alipay.state.trade(app.appId, outTradeNo);
   const control = async (action: string, body: Record<string, unknown>) => {
@@ -154,7 +168,8 @@ export async function startAlipaySpace(options: { cert: boolean; prepareDataDir?
     await env.alipay.idle();
     return result;
   };
-  const stock = async (goodsId: string) => ((await client("pay/getGoods", {})).data.rows as Array<{ _id: string; stock: number }>).find((row) => row._id === goodsId)!.stock;
+  const stock = async (goodsId: string) =>
+    ((await client("pay/getGoods", {})).data.rows as Array<{ _id: string; stock: number }>).find((row) => row._id === goodsId)!.stock;
 
   return {
     ...env,

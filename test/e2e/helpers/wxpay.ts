@@ -34,7 +34,10 @@ export function writeUniPayConfig(dataDir: string, wxpay: Record<string, unknown
   const rendered = JSON.stringify(encodeBuffers(wxpay), null, 2)
     .replace(/"@@BUFFER:([A-Za-z0-9+/=]*)@@"/g, (_, b64: string) => `Buffer.from("${b64}", "base64")`)
     .replace(new RegExp(`"${BASE}([^"]*)"`, "g"), (_, rest: string) => `"http://127.0.0.1:" + process.env.PORT + ${JSON.stringify(rest)}`)
-    .replace(new RegExp(`"${SECAPI}([^"]*)"`, "g"), (_, rest: string) => `"https://127.0.0.1:" + process.env.WXPAY_SANDBOX_HTTPS_PORT + ${JSON.stringify(rest)}`);
+    .replace(
+      new RegExp(`"${SECAPI}([^"]*)"`, "g"),
+      (_, rest: string) => `"https://127.0.0.1:" + process.env.WXPAY_SANDBOX_HTTPS_PORT + ${JSON.stringify(rest)}`,
+    );
   const file = join(dataDir, "uni-config-center", "uni-pay", "config.js");
   mkdirSync(join(file, ".."), { recursive: true });
   writeFileSync(
@@ -103,14 +106,17 @@ export async function wxpayClients(env: PayingSpace) {
     call("vk-pay", { url, data, uniIdToken: options.token ?? user }, options);
   const asAdmin = (url: string, data: Record<string, unknown>) => client(url, data, { token: admin });
   const shop = (action: string, event: Record<string, unknown> = {}) => call("shop", { action, ...event });
-  const order = async (outTradeNo: string) => (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
-  const refundsOf = async (outTradeNo: string) => (await env.db.collection("vk-pay-refunds").where({ out_trade_no: outTradeNo }).get()).data as Array<Record<string, any>>;
+  const order = async (outTradeNo: string) =>
+    (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
+  const refundsOf = async (outTradeNo: string) =>
+    (await env.db.collection("vk-pay-refunds").where({ out_trade_no: outTradeNo }).get()).data as Array<Record<string, any>>;
   const logFor = async (outTradeNo: string) =>
-    ((await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as Array<Record<string, any>>).map(
-      (entry) => [entry.outcome, entry.reason ?? ""] as [string, string],
-    );
+    (
+      (await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as Array<Record<string, any>>
+    ).map((entry) => [entry.outcome, entry.reason ?? ""] as [string, string]);
   /** The newest notify-log entry: a refusal before the order is known carries no out_trade_no. */
-  const lastLog = async () => ((await env.db.collection("vk-pay-notify-log").orderBy("create_date", "desc").limit(1).get()).data as Array<Record<string, any>>)[0]!;
+  const lastLog = async () =>
+    ((await env.db.collection("vk-pay-notify-log").orderBy("create_date", "desc").limit(1).get()).data as Array<Record<string, any>>)[0]!;
   const logCount = async () => (await env.db.collection("vk-pay-notify-log").count()).total as number;
   const balance = async () => (await client("user/getInfo", {})).data.balance as number;
   return { user, admin, call, client, asAdmin, shop, order, refundsOf, logFor, lastLog, logCount, balance };
@@ -180,12 +186,21 @@ export function readXml(text: string): Record<string, string> {
 /** Checks a v2 JSAPI `paySign` over appId, nonceStr, package, signType, timeStamp. */
 export function v2PaySignHolds(orderInfo: Record<string, string>, key: string): boolean {
   const { paySign, ...signed } = orderInfo;
-  return paySign === v2Sign({ appId: signed.appId, nonceStr: signed.nonceStr, package: signed.package, signType: signed.signType, timeStamp: signed.timeStamp }, key, signed.signType as "MD5" | "HMAC-SHA256");
+  return (
+    paySign ===
+    v2Sign(
+      { appId: signed.appId, nonceStr: signed.nonceStr, package: signed.package, signType: signed.signType, timeStamp: signed.timeStamp },
+      key,
+      signed.signType as "MD5" | "HMAC-SHA256",
+    )
+  );
 }
 
 /** Checks a v3 JSAPI `paySign`: RSA-SHA256 over `appId\ntimeStamp\nnonceStr\npackage\n` with the merchant's certificate. */
 export function v3PaySignHolds(orderInfo: Record<string, string>, merchantCertPem: string): boolean {
-  return createVerify("RSA-SHA256").update(`${orderInfo.appId}\n${orderInfo.timeStamp}\n${orderInfo.nonceStr}\n${orderInfo.package}\n`).verify(merchantCertPem, orderInfo.paySign, "base64");
+  return createVerify("RSA-SHA256")
+    .update(`${orderInfo.appId}\n${orderInfo.timeStamp}\n${orderInfo.nonceStr}\n${orderInfo.package}\n`)
+    .verify(merchantCertPem, orderInfo.paySign, "base64");
 }
 
 export async function postText(url: string, body: string | Uint8Array, contentType = "text/xml; charset=utf-8") {
@@ -201,7 +216,14 @@ export interface Signer {
 }
 
 /** A v3 notification: AES-256-GCM resource under the APIv3 key, RSA-SHA256 over timestamp, nonce and body. */
-export function v3Notification(options: { v3Key: string; signer: Signer; eventType: string; originalType: string; resource: Record<string, unknown>; timestamp?: number }) {
+export function v3Notification(options: {
+  v3Key: string;
+  signer: Signer;
+  eventType: string;
+  originalType: string;
+  resource: Record<string, unknown>;
+  timestamp?: number;
+}) {
   const nonce = randomBytes(6).toString("hex");
   const cipher = createCipheriv("aes-256-gcm", Buffer.from(options.v3Key, "utf8"), Buffer.from(nonce, "utf8"));
   cipher.setAAD(Buffer.from(options.originalType, "utf8"));
@@ -212,7 +234,13 @@ export function v3Notification(options: { v3Key: string; signer: Signer; eventTy
     resource_type: "encrypt-resource",
     event_type: options.eventType,
     summary: "通知",
-    resource: { algorithm: "AEAD_AES_256_GCM", ciphertext: sealed.toString("base64"), nonce, associated_data: options.originalType, original_type: options.originalType },
+    resource: {
+      algorithm: "AEAD_AES_256_GCM",
+      ciphertext: sealed.toString("base64"),
+      nonce,
+      associated_data: options.originalType,
+      original_type: options.originalType,
+    },
   });
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   const headerNonce = randomBytes(16).toString("hex");

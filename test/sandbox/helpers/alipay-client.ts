@@ -31,8 +31,22 @@ export const verifyRsa2 = (content: string, sign: string, key: KeyLike) => creat
 /** Beijing `yyyy-MM-dd HH:mm:ss`. */
 export const beijingNow = (ms = Date.now()) => new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 19).replace("T", " ");
 
-export function signedParams(keys: AlipaySandboxKeys, app: AlipaySandboxApp, method: string, biz: Record<string, unknown> | undefined, options: CallOptions = {}): Record<string, string> {
-  const params: Record<string, string> = { app_id: app.appId, method, format: "JSON", charset: "utf-8", sign_type: "RSA2", timestamp: beijingNow(), version: "1.0" };
+export function signedParams(
+  keys: AlipaySandboxKeys,
+  app: AlipaySandboxApp,
+  method: string,
+  biz: Record<string, unknown> | undefined,
+  options: CallOptions = {},
+): Record<string, string> {
+  const params: Record<string, string> = {
+    app_id: app.appId,
+    method,
+    format: "JSON",
+    charset: "utf-8",
+    sign_type: "RSA2",
+    timestamp: beijingNow(),
+    version: "1.0",
+  };
   if (app.mode === "cert") {
     params.app_cert_sn = keys.appCertSn;
     params.alipay_root_cert_sn = keys.alipayRootCertSn;

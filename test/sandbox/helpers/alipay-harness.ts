@@ -64,7 +64,9 @@ export interface AlipayHarness {
 
 /** The sandbox mounted in a real emulator on a random port, as `npm start` mounts it. */
 export async function startAlipayHarness(options: Partial<AlipaySandboxOptions> = {}): Promise<AlipayHarness> {
-  const mounted = await mountSandbox("alipay", options.dataDir, (dataDir) => createAlipaySandbox({ notifyRetryDelaysMs: [20, 20], log: () => undefined, ...options, dataDir }));
+  const mounted = await mountSandbox("alipay", options.dataDir, (dataDir) =>
+    createAlipaySandbox({ notifyRetryDelaysMs: [20, 20], log: () => undefined, ...options, dataDir }),
+  );
   const { sandbox, base } = mounted;
   const receiver = await startFormReceiver();
   const gateway = `${base}/gateway.do`;

@@ -16,7 +16,11 @@ export interface Mounted<S> {
 }
 
 /** A sandbox mounted in a real emulator on a random port, as `npm start` mounts it. */
-export async function mountSandbox<S extends Pick<RunningSandbox, "handler" | "close">>(name: string, dataDirOption: string | undefined, create: (dataDir: string) => Promise<S>): Promise<Mounted<S>> {
+export async function mountSandbox<S extends Pick<RunningSandbox, "handler" | "close">>(
+  name: string,
+  dataDirOption: string | undefined,
+  create: (dataDir: string) => Promise<S>,
+): Promise<Mounted<S>> {
   const root = mkdtempSync(join(tmpdir(), `vk-pay-${name}-sandbox-`));
   const spaceDir = join(root, "uniCloud");
   mkdirSync(spaceDir);
@@ -31,7 +35,11 @@ export async function mountSandbox<S extends Pick<RunningSandbox, "handler" | "c
     base,
     dataDir,
     async control(action, body = {}) {
-      const response = await fetch(`${base}/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+      const response = await fetch(`${base}/${action}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
       return { status: response.status, json: await response.json() };
     },
     async close(...others) {

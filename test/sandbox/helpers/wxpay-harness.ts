@@ -68,7 +68,9 @@ export interface Harness {
 
 /** The sandbox mounted in a real emulator on a random port, as `npm start` mounts it. */
 export async function startHarness(options: Partial<WxpaySandboxOptions> & { dataDir?: string } = {}): Promise<Harness> {
-  const mounted = await mountSandbox("wxpay", options.dataDir, (dataDir) => createWxpaySandbox({ notifyRetryDelaysMs: [20, 20], refundAutoSettleMs: false, log: () => undefined, ...options, dataDir }));
+  const mounted = await mountSandbox("wxpay", options.dataDir, (dataDir) =>
+    createWxpaySandbox({ notifyRetryDelaysMs: [20, 20], refundAutoSettleMs: false, log: () => undefined, ...options, dataDir }),
+  );
   const { sandbox, base } = mounted;
   const receiver = await startReceiver();
   const merchant = { mchid: sandbox.keys.mchId, serial: sandbox.keys.merchantSerial, privateKeyPem: sandbox.keys.merchantPrivateKeyPem };

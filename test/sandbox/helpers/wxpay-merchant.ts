@@ -33,17 +33,27 @@ export function authorizationHeader(identity: MerchantIdentity, method: string, 
   const timestamp = String(overrides.timestamp ?? Math.floor(Date.now() / 1000));
   const nonce = randomBytes(16).toString("hex").toUpperCase();
   const message = `${method}\n${overrides.signedPath ?? canonicalUrl}\n${timestamp}\n${nonce}\n${overrides.signedBody ?? body}\n`;
-  const signature = createSign("RSA-SHA256").update(message).sign(overrides.privateKeyPem ?? identity.privateKeyPem, "base64");
+  const signature = createSign("RSA-SHA256")
+    .update(message)
+    .sign(overrides.privateKeyPem ?? identity.privateKeyPem, "base64");
   // Same order as the official sample; WeChat accepts any.
   return `WECHATPAY2-SHA256-RSA2048 mchid="${overrides.mchid ?? identity.mchid}",nonce_str="${nonce}",signature="${signature}",timestamp="${timestamp}",serial_no="${overrides.serial ?? identity.serial}"`;
 }
 
 /** Calls `<baseUrl><officialTarget>` signed as the merchant would sign `officialTarget`. */
-export async function callApi(baseUrl: string, identity: MerchantIdentity, method: "GET" | "POST", officialTarget: string, body?: unknown, overrides: SignOverrides = {}): Promise<ApiReply> {
+export async function callApi(
+  baseUrl: string,
+  identity: MerchantIdentity,
+  method: "GET" | "POST",
+  officialTarget: string,
+  body?: unknown,
+  overrides: SignOverrides = {},
+): Promise<ApiReply> {
   const text = body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body);
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "vk-pay-sandbox-test" };
   if (text) headers["content-type"] = "application/json";
-  if (overrides.authorization !== null) headers.authorization = overrides.authorization ?? authorizationHeader(identity, method, officialTarget, text, overrides);
+  if (overrides.authorization !== null)
+    headers.authorization = overrides.authorization ?? authorizationHeader(identity, method, officialTarget, text, overrides);
   const response = await fetch(`${baseUrl}${officialTarget}`, { method, headers, body: text || undefined });
   const replyText = await response.text();
   let json: unknown;
@@ -56,7 +66,11 @@ export async function callApi(baseUrl: string, identity: MerchantIdentity, metho
 }
 
 /** `TIMESTAMP\nNONCE\nBODY\n` checked against the key the serial names; false when anything is missing. */
-export function verifyWechatpaySignature(headers: Headers | Record<string, string | string[] | undefined>, body: string, keysBySerial: Record<string, KeyLike>): boolean {
+export function verifyWechatpaySignature(
+  headers: Headers | Record<string, string | string[] | undefined>,
+  body: string,
+  keysBySerial: Record<string, KeyLike>,
+): boolean {
   const get = (name: string) => (headers instanceof Headers ? headers.get(name) : (headers[name.toLowerCase()] as string | undefined)) ?? undefined;
   const timestamp = get("Wechatpay-Timestamp");
   const nonce = get("Wechatpay-Nonce");

@@ -32,21 +32,31 @@ const PLATFORM = /^[a-z][a-z0-9-]{0,31}$/;
  * offer it. Yuan values are derived from exact fen (`fen / 100` is the double nearest the decimal).
  */
 export function queryAccountBalance(params: QueryAccountBalanceParams, deps: ApiDeps = productionDeps()): Promise<Result<AccountBalanceData>> {
-  return respond("queryAccountBalance", async () => {
-    const name = typeof params?.provider === "string" ? params.provider : "";
-    const provider = name ? deps.findProvider(name) : undefined;
-    if (!provider?.queryAccountBalance) {
-      throw new ValidationError(1020, "balance-unsupported", `${name ? name.slice(0, 32) : "该供应商"}暂不支持查询账户余额`);
-    }
-    const platform = params.platform ?? provider.capabilities.balanceConfigKey;
-    if (typeof platform !== "string" || !PLATFORM.test(platform)) throw new ValidationError(1011, "platform-invalid", "platform必须是该供应商配置的键名，如 transfer");
-    const config = await resolveMerchant(deps, configPathOf(requireProvider(deps, name), platform), checkPid(params.pid));
-    const balance = await provider.queryAccountBalance({ config }, deps.runtime);
-    const data: AccountBalanceData = { availableAmount: balance.availableFee / 100, freezeAmount: balance.freezeFee / 100, availableFee: balance.availableFee, freezeFee: balance.freezeFee };
-    if (balance.totalFee !== undefined) {
-      data.totalFee = balance.totalFee;
-      data.totalAmount = balance.totalFee / 100;
-    }
-    return data;
-  }, deps.log);
+  return respond(
+    "queryAccountBalance",
+    async () => {
+      const name = typeof params?.provider === "string" ? params.provider : "";
+      const provider = name ? deps.findProvider(name) : undefined;
+      if (!provider?.queryAccountBalance) {
+        throw new ValidationError(1020, "balance-unsupported", `${name ? name.slice(0, 32) : "该供应商"}暂不支持查询账户余额`);
+      }
+      const platform = params.platform ?? provider.capabilities.balanceConfigKey;
+      if (typeof platform !== "string" || !PLATFORM.test(platform))
+        throw new ValidationError(1011, "platform-invalid", "platform必须是该供应商配置的键名，如 transfer");
+      const config = await resolveMerchant(deps, configPathOf(requireProvider(deps, name), platform), checkPid(params.pid));
+      const balance = await provider.queryAccountBalance({ config }, deps.runtime);
+      const data: AccountBalanceData = {
+        availableAmount: balance.availableFee / 100,
+        freezeAmount: balance.freezeFee / 100,
+        availableFee: balance.availableFee,
+        freezeFee: balance.freezeFee,
+      };
+      if (balance.totalFee !== undefined) {
+        data.totalFee = balance.totalFee;
+        data.totalAmount = balance.totalFee / 100;
+      }
+      return data;
+    },
+    deps.log,
+  );
 }

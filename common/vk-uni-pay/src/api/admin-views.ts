@@ -17,7 +17,19 @@ export interface ListPage {
   pagination: { pageIndex: number; pageSize: number };
 }
 
-const ORDER_FIELDS = ["out_trade_no", "user_id", "status", "type", "provider", "pay_type", "transaction_id", "create_date", "pay_date", "total_fee", "user_order_success"];
+const ORDER_FIELDS = [
+  "out_trade_no",
+  "user_id",
+  "status",
+  "type",
+  "provider",
+  "pay_type",
+  "transaction_id",
+  "create_date",
+  "pay_date",
+  "total_fee",
+  "user_order_success",
+];
 const NOTIFICATION_FIELDS = ["out_trade_no", "out_refund_no", "provider", "pay_type", "outcome", "kind", "create_date"];
 /** What a detail view lists of an order's refunds and notifications at the most. */
 const DETAIL_ROWS = 100;
@@ -35,12 +47,20 @@ async function page(db: Database, collection: string, query: ListQuery): Promise
 
 /** `admin/orders`: a page of orders (`where`, `orderBy`, `pageIndex`, `pageSize` on the listed fields). */
 export function listOrders(params: Record<string, unknown>, deps: ApiDeps = productionDeps()): Promise<Result<ListPage>> {
-  return respond("listOrders", async () => page(deps.db, COLLECTIONS.orders, parseListQuery(optionalObject(params, "data") ?? {}, ORDER_FIELDS, "create_date desc")), deps.log);
+  return respond(
+    "listOrders",
+    async () => page(deps.db, COLLECTIONS.orders, parseListQuery(optionalObject(params, "data") ?? {}, ORDER_FIELDS, "create_date desc")),
+    deps.log,
+  );
 }
 
 /** `admin/notifications`: a page of the notification log, accepted and refused alike, with the reason. */
 export function listNotifications(params: Record<string, unknown>, deps: ApiDeps = productionDeps()): Promise<Result<ListPage>> {
-  return respond("listNotifications", async () => page(deps.db, COLLECTIONS.notifyLog, parseListQuery(optionalObject(params, "data") ?? {}, NOTIFICATION_FIELDS, "create_date desc")), deps.log);
+  return respond(
+    "listNotifications",
+    async () => page(deps.db, COLLECTIONS.notifyLog, parseListQuery(optionalObject(params, "data") ?? {}, NOTIFICATION_FIELDS, "create_date desc")),
+    deps.log,
+  );
 }
 
 export interface OrderDetail {
@@ -53,14 +73,19 @@ export interface OrderDetail {
 
 /** One order with its refunds and every notification received for it. */
 export function orderDetail(params: { out_trade_no: string }, deps: ApiDeps = productionDeps()): Promise<Result<OrderDetail>> {
-  return respond("orderDetail", async () => {
-    const outTradeNo = checkOutTradeNo(params?.out_trade_no);
-    const { data: orders } = await deps.db.collection(COLLECTIONS.orders).where({ out_trade_no: outTradeNo }).limit(1).get();
-    const order = orders[0];
-    if (!order) throw failures.orderNotFound();
-    const related = (collection: string) => deps.db.collection(collection).where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").limit(DETAIL_ROWS).get();
-    const [{ data: refunds }, { data: notifications }] = await Promise.all([related(COLLECTIONS.refunds), related(COLLECTIONS.notifyLog)]);
-    const abnormal_refunds = refunds.filter((refund) => refund.status === "ABNORMAL" || refund.abnormal_date !== undefined);
-    return { order, refunds, abnormal_refunds, notifications };
-  }, deps.log);
+  return respond(
+    "orderDetail",
+    async () => {
+      const outTradeNo = checkOutTradeNo(params?.out_trade_no);
+      const { data: orders } = await deps.db.collection(COLLECTIONS.orders).where({ out_trade_no: outTradeNo }).limit(1).get();
+      const order = orders[0];
+      if (!order) throw failures.orderNotFound();
+      const related = (collection: string) =>
+        deps.db.collection(collection).where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").limit(DETAIL_ROWS).get();
+      const [{ data: refunds }, { data: notifications }] = await Promise.all([related(COLLECTIONS.refunds), related(COLLECTIONS.notifyLog)]);
+      const abnormal_refunds = refunds.filter((refund) => refund.status === "ABNORMAL" || refund.abnormal_date !== undefined);
+      return { order, refunds, abnormal_refunds, notifications };
+    },
+    deps.log,
+  );
 }

@@ -68,7 +68,11 @@ async function applyAbnormal(params: ApplyAbnormalRefundParams, deps: ApiDeps): 
   if (!refundId) throw new NetworkError("支付平台未返回退款单号，请稍后再试");
 
   const status = await provider.applyAbnormalRefund({ ...merchant, outTradeNo: order.out_trade_no, outRefundNo, refundId, route }, deps.runtime);
-  const apply = { type: route.type, date: deps.now(), ...(route.type === "USER_BANK_CARD" ? { bank_type: route.bankType, bank_account_tail: route.bankAccount.slice(-4) } : {}) };
+  const apply = {
+    type: route.type,
+    date: deps.now(),
+    ...(route.type === "USER_BANK_CARD" ? { bank_type: route.bankType, bank_account_tail: route.bankAccount.slice(-4) } : {}),
+  };
   await deps.db.collection(REFUNDS).doc(outRefundNo).update({ abnormal_apply: apply });
   deps.log(`vk-uni-pay: abnormal refund ${outRefundNo} applied as ${route.type}; ${order.provider} answers ${status.state}`);
   await applyRefundStatus(outRefundNo, status, deps);

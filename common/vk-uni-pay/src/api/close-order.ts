@@ -5,7 +5,6 @@ import { respond, type Result } from "../core/result";
 import { reconcileWithProvider } from "./query-payment";
 import { checkOutTradeNo, orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
-
 /**
  * Closes at the provider, then asks it whether the buyer paid first. A close does not settle that by
  * itself: WeChat v2 refuses a paid order (ORDERPAID), while v3's close is reported to answer 204 for any
@@ -51,6 +50,9 @@ async function close(params: { out_trade_no: string; user_id?: string }, deps: A
 }
 
 /** `vkPay.closeOrder`: closes at the provider, then the order is CLOSED; a paid order is never closed. */
-export function closeOrder(params: { out_trade_no: string; user_id?: string }, deps: ApiDeps = productionDeps()): Promise<Result<{ out_trade_no: string; trade_state: "CLOSED" }>> {
+export function closeOrder(
+  params: { out_trade_no: string; user_id?: string },
+  deps: ApiDeps = productionDeps(),
+): Promise<Result<{ out_trade_no: string; trade_state: "CLOSED" }>> {
   return respond("closeOrder", () => close(params, deps), deps.log);
 }

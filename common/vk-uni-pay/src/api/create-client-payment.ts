@@ -21,7 +21,12 @@ export interface ClientPaymentParams {
 /** `RECHARGE20261125183001` + 6 random digits: unique enough, readable, within every provider's 32 characters. */
 export function generateOutTradeNo(type: string, nowMs: number): string {
   const beijing = new Date(nowMs + 8 * 3600_000).toISOString().replace(/\D/g, "").slice(0, 14);
-  return `${type.replace(/[^A-Za-z]/g, "").slice(0, 8).toUpperCase() || "VK"}${beijing}${String(randomInt(0, 1_000_000)).padStart(6, "0")}`;
+  return `${
+    type
+      .replace(/[^A-Za-z]/g, "")
+      .slice(0, 8)
+      .toUpperCase() || "VK"
+  }${beijing}${String(randomInt(0, 1_000_000)).padStart(6, "0")}`;
 }
 
 /**
@@ -30,36 +35,42 @@ export function generateOutTradeNo(type: string, nowMs: number): string {
  * as `createPayment` creates any other.
  */
 export function createClientPayment(params: ClientPaymentParams, deps: ApiDeps = productionDeps()): Promise<Result<CreatePaymentData>> {
-  return respond("createClientPayment", async () => {
-    const data = optionalObject(params?.data, "data") ?? {};
-    const type = data.type;
-    if (typeof type !== "string" || !TYPE_NAME.test(type)) throw failures.typeInvalid();
-    if (typeof data.provider !== "string" || !data.provider) throw failures.providerInvalid();
-    const hooks = deps.hooks?.(type);
-    if (!hooks || typeof hooks === "function" || !hooks.create) throw new ValidationError(1002, "type-not-creatable", `订单类型 ${type.slice(0, 64)} 不支持客户端下单`);
-    const user = single<Record<string, unknown> & { _id: string }>(await deps.db.collection(USERS).doc(params.uid).get());
-    if (!user) throw new ValidationError(-1, "user-not-found", "用户不存在");
-    const terms = await hooks.create({ user, input: data, db: deps.db, config: orderTypeConfig(type, deps.config()) });
-    if (!isFen(terms?.total_fee)) throw new Error(`order type ${type} priced the order at ${String(terms?.total_fee)}`);
-    if (data.total_fee !== undefined && data.total_fee !== terms.total_fee) throw new ValidationError(1003, "total-fee-mismatch", "订单金额与服务器计算的金额不一致，请刷新后重试");
-    return create(
-      {
-        context: params.context,
-        provider: data.provider,
-        isPC: data.isPC === true,
-        needQRcode: data.needQRcode === "image" ? "image" : data.needQRcode === true,
-        data: {
-          out_trade_no: (data.out_trade_no === undefined ? generateOutTradeNo(type, deps.now()) : data.out_trade_no) as string,
-          total_fee: terms.total_fee,
-          subject: terms.subject,
-          type,
-          user_id: params.uid,
-          openid: typeof data.openid === "string" ? data.openid : undefined,
-          custom: terms.custom ?? {},
-          other: data.other as Record<string, unknown> | undefined,
+  return respond(
+    "createClientPayment",
+    async () => {
+      const data = optionalObject(params?.data, "data") ?? {};
+      const type = data.type;
+      if (typeof type !== "string" || !TYPE_NAME.test(type)) throw failures.typeInvalid();
+      if (typeof data.provider !== "string" || !data.provider) throw failures.providerInvalid();
+      const hooks = deps.hooks?.(type);
+      if (!hooks || typeof hooks === "function" || !hooks.create)
+        throw new ValidationError(1002, "type-not-creatable", `订单类型 ${type.slice(0, 64)} 不支持客户端下单`);
+      const user = single<Record<string, unknown> & { _id: string }>(await deps.db.collection(USERS).doc(params.uid).get());
+      if (!user) throw new ValidationError(-1, "user-not-found", "用户不存在");
+      const terms = await hooks.create({ user, input: data, db: deps.db, config: orderTypeConfig(type, deps.config()) });
+      if (!isFen(terms?.total_fee)) throw new Error(`order type ${type} priced the order at ${String(terms?.total_fee)}`);
+      if (data.total_fee !== undefined && data.total_fee !== terms.total_fee)
+        throw new ValidationError(1003, "total-fee-mismatch", "订单金额与服务器计算的金额不一致，请刷新后重试");
+      return create(
+        {
+          context: params.context,
+          provider: data.provider,
+          isPC: data.isPC === true,
+          needQRcode: data.needQRcode === "image" ? "image" : data.needQRcode === true,
+          data: {
+            out_trade_no: (data.out_trade_no === undefined ? generateOutTradeNo(type, deps.now()) : data.out_trade_no) as string,
+            total_fee: terms.total_fee,
+            subject: terms.subject,
+            type,
+            user_id: params.uid,
+            openid: typeof data.openid === "string" ? data.openid : undefined,
+            custom: terms.custom ?? {},
+            other: data.other as Record<string, unknown> | undefined,
+          },
         },
-      },
-      deps,
-    );
-  }, deps.log);
+        deps,
+      );
+    },
+    deps.log,
+  );
 }

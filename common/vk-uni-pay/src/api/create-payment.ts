@@ -58,7 +58,14 @@ export interface CreatePaymentData {
 function switchesOf(params: CreatePaymentParams, config: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const switches: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) if (typeof value === "boolean") switches[key] = value;
-  const { context: _context, provider: _provider, data: _data, isPC: _isPC, needQRcode: _needQRcode, ...options } = params as CreatePaymentParams & Record<string, unknown>;
+  const {
+    context: _context,
+    provider: _provider,
+    data: _data,
+    isPC: _isPC,
+    needQRcode: _needQRcode,
+    ...options
+  } = params as CreatePaymentParams & Record<string, unknown>;
   for (const [key, value] of Object.entries(options)) if (typeof value === "boolean") switches[key] = value;
   return switches;
 }
@@ -170,7 +177,18 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
   // A pay-code payment answers at once; it is applied through the same exactly-once path as a notification,
   // with the amount the provider reports (checked against the order there).
   if (created.state === "SUCCESS") {
-    await applyReportedPayment(order, { state: "SUCCESS", outTradeNo: order.out_trade_no, transactionId: created.transactionId, totalFee: created.totalFee ?? input.totalFee, paidAt: created.paidAt, raw: created.raw }, deps);
+    await applyReportedPayment(
+      order,
+      {
+        state: "SUCCESS",
+        outTradeNo: order.out_trade_no,
+        transactionId: created.transactionId,
+        totalFee: created.totalFee ?? input.totalFee,
+        paidAt: created.paidAt,
+        raw: created.raw,
+      },
+      deps,
+    );
   } else if (created.state === "USERPAYING") {
     await markUserPaying(order._id, deps.db);
   } else if (created.state === "CLOSED" || created.state === "PAYERROR") {

@@ -52,19 +52,25 @@ function loginProvider(name: string, deps: Pick<ApiDeps, "findProvider">): { pro
  * on the server, kept by the provider where it needs them later.
  */
 export function code2Session(name: string, params: LoginParams, deps: ApiDeps = productionDeps()): Promise<Result<LoginResult>> {
-  return respond(name, async () => {
-    const code = params?.code;
-    if (typeof code !== "string" || !code || code.length > 256) throw failures.codeMissing();
-    const found = loginProvider(name, deps);
-    if (!found) throw new ConfigError("login-unavailable", `登录方式 ${name.slice(0, 64)} 暂不可用`);
-    const config = configForApp(await payConfigFor(deps, checkPid(params.pid)), found.provider, found.method, optionalText(params.appid, "appid"));
-    return found.provider.code2Session!({ method: name, code, config }, deps.runtime);
-  }, deps.log);
+  return respond(
+    name,
+    async () => {
+      const code = params?.code;
+      if (typeof code !== "string" || !code || code.length > 256) throw failures.codeMissing();
+      const found = loginProvider(name, deps);
+      if (!found) throw new ConfigError("login-unavailable", `登录方式 ${name.slice(0, 64)} 暂不可用`);
+      const config = configForApp(await payConfigFor(deps, checkPid(params.pid)), found.provider, found.method, optionalText(params.appid, "appid"));
+      return found.provider.code2Session!({ method: name, code, config }, deps.runtime);
+    },
+    deps.log,
+  );
 }
 
 /** Every registered provider's logins, by the public route a client calls (the router serves each). */
 export function loginRoutes(deps: Pick<ApiDeps, "findProvider"> = { findProvider }): Array<{ route: string; name: string; provider: string }> {
-  return registeredProviders().flatMap((providerName) => (deps.findProvider(providerName)?.capabilities.login ?? []).map((login) => ({ route: login.route, name: login.name, provider: providerName })));
+  return registeredProviders().flatMap((providerName) =>
+    (deps.findProvider(providerName)?.capabilities.login ?? []).map((login) => ({ route: login.route, name: login.name, provider: providerName })),
+  );
 }
 
 /** `vkPay.<name>(params)` for a login the manual names; the provider offering it answers. */

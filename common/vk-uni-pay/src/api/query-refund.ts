@@ -30,7 +30,15 @@ async function queryRefunds(params: { out_trade_no: string; out_refund_no?: stri
     out_trade_no: outTradeNo,
     total_fee: refreshed.total_fee,
     refund_fee: refreshed.refund_fee ?? 0,
-    refunds: (data as unknown as RefundRecord[]).map(({ out_refund_no, refund_fee, status, refund_desc, create_date, settle_date, refund_id }) => ({ out_refund_no, refund_fee, status, refund_desc, create_date, settle_date, refund_id })),
+    refunds: (data as unknown as RefundRecord[]).map(({ out_refund_no, refund_fee, status, refund_desc, create_date, settle_date, refund_id }) => ({
+      out_refund_no,
+      refund_fee,
+      status,
+      refund_desc,
+      create_date,
+      settle_date,
+      refund_id,
+    })),
   };
 }
 

@@ -48,35 +48,54 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
   const orders = db.collection(ORDERS);
 
   if (hooks) {
-    const { data } = await orders.where({ status: _.in([...PAID_STATUSES]), user_order_success: _.in([false, null]) }).limit(BATCH).get();
+    const { data } = await orders
+      .where({ status: _.in([...PAID_STATUSES]), user_order_success: _.in([false, null]) })
+      .limit(BATCH)
+      .get();
     const due = (data as Order[]).filter((order) => !((order as { hook_next_retry?: number }).hook_next_retry! > now));
-    await each(due, report, (order) => order.out_trade_no, async (order) => {
-      if ((await runPaidHook(order._id, hooks, { now, log: deps.log, db })) === "done") report.hooks += 1;
-    });
+    await each(
+      due,
+      report,
+      (order) => order.out_trade_no,
+      async (order) => {
+        if ((await runPaidHook(order._id, hooks, { now, log: deps.log, db })) === "done") report.hooks += 1;
+      },
+    );
   }
 
-  const open = (await orders.where({ status: _.in([...OPEN_STATUSES]), create_date: _.lt(now - QUIET_MS) }).orderBy("create_date", "asc").limit(BATCH).get()).data as Order[];
-  await each(open, report, (order) => order.out_trade_no, async (order) => {
-    report.queried += 1;
-    await reconcileWithProvider(order, deps);
-    const expiry = order.time_expire ?? order.create_date + DEFAULT_EXPIRY_MS;
-    const current = (await orders.doc(order._id).get()).data as Order[];
-    if (expiry < now && current[0] && OPEN_STATUSES.includes(current[0].status)) {
-      const provider = requireProvider(deps, order.provider);
-      if (provider.capabilities.close) {
-        const merchant = await orderMerchant(order, deps);
-        try {
-          await provider.closePayment({ ...merchant, outTradeNo: order.out_trade_no }, deps.runtime);
-        } catch (error) {
-          // The provider will not close it (say, an Alipay QR nobody scanned: no trade exists there yet). It is
-          // closed here all the same; should the buyer still pay, that payment is applied (PAYABLE_STATUSES).
-          if (!(error instanceof ProviderRejectedError)) throw error;
-          deps.log(`vk-uni-pay: ${order.out_trade_no} expired; the provider refused to close it (${error.message}), closed here only`);
+  const open = (
+    await orders
+      .where({ status: _.in([...OPEN_STATUSES]), create_date: _.lt(now - QUIET_MS) })
+      .orderBy("create_date", "asc")
+      .limit(BATCH)
+      .get()
+  ).data as Order[];
+  await each(
+    open,
+    report,
+    (order) => order.out_trade_no,
+    async (order) => {
+      report.queried += 1;
+      await reconcileWithProvider(order, deps);
+      const expiry = order.time_expire ?? order.create_date + DEFAULT_EXPIRY_MS;
+      const current = (await orders.doc(order._id).get()).data as Order[];
+      if (expiry < now && current[0] && OPEN_STATUSES.includes(current[0].status)) {
+        const provider = requireProvider(deps, order.provider);
+        if (provider.capabilities.close) {
+          const merchant = await orderMerchant(order, deps);
+          try {
+            await provider.closePayment({ ...merchant, outTradeNo: order.out_trade_no }, deps.runtime);
+          } catch (error) {
+            // The provider will not close it (say, an Alipay QR nobody scanned: no trade exists there yet). It is
+            // closed here all the same; should the buyer still pay, that payment is applied (PAYABLE_STATUSES).
+            if (!(error instanceof ProviderRejectedError)) throw error;
+            deps.log(`vk-uni-pay: ${order.out_trade_no} expired; the provider refused to close it (${error.message}), closed here only`);
+          }
         }
+        if (await markClosed(order._id, now, db)) report.closed += 1;
       }
-      if (await markClosed(order._id, now, db)) report.closed += 1;
-    }
-  });
+    },
+  );
 
   const keepDays = deps.config().autoDeleteExpiredOrders ?? 0;
   if (keepDays > 0) {
@@ -86,20 +105,40 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
 
   const refunds = db.collection(REFUNDS);
   // Open refunds are asked about; one the provider never received is sent again under its number.
-  const pending = (await refunds.where({ status: _.in([...OPEN_REFUND_STATUSES]), create_date: _.lt(now - QUIET_MS) }).limit(BATCH).get()).data as unknown as RefundRecord[];
-  await each(pending, report, (refund) => refund.out_refund_no, async (refund) => {
-    const order = ((await orders.doc(refund.order_id).get()).data as Order[])[0];
-    if (!order) return;
-    const outcome = await followUpRefund(order, refund, deps, { resend: true });
-    if (outcome === "settled") report.refunds += 1;
-    if (outcome === "resent") report.refundsResent += 1;
-  });
+  const pending = (
+    await refunds
+      .where({ status: _.in([...OPEN_REFUND_STATUSES]), create_date: _.lt(now - QUIET_MS) })
+      .limit(BATCH)
+      .get()
+  ).data as unknown as RefundRecord[];
+  await each(
+    pending,
+    report,
+    (refund) => refund.out_refund_no,
+    async (refund) => {
+      const order = ((await orders.doc(refund.order_id).get()).data as Order[])[0];
+      if (!order) return;
+      const outcome = await followUpRefund(order, refund, deps, { resend: true });
+      if (outcome === "settled") report.refunds += 1;
+      if (outcome === "resent") report.refundsResent += 1;
+    },
+  );
 
   if (hooks) {
-    const unhooked = (await refunds.where({ status: "SUCCESS", hook_done: _.in([false, null]) }).limit(BATCH).get()).data as unknown as RefundRecord[];
-    await each(unhooked, report, (refund) => refund.out_refund_no, async (refund) => {
-      if ((await runRefundedHook(refund.out_refund_no, hooks, { now, log: deps.log, db })) === "done") report.refundHooks += 1;
-    });
+    const unhooked = (
+      await refunds
+        .where({ status: "SUCCESS", hook_done: _.in([false, null]) })
+        .limit(BATCH)
+        .get()
+    ).data as unknown as RefundRecord[];
+    await each(
+      unhooked,
+      report,
+      (refund) => refund.out_refund_no,
+      async (refund) => {
+        if ((await runRefundedHook(refund.out_refund_no, hooks, { now, log: deps.log, db })) === "done") report.refundHooks += 1;
+      },
+    );
   }
 
   await db.collection(TASK_LOG).add({ task: "reconcile", ...report, create_date: now, duration_ms: deps.now() - now });

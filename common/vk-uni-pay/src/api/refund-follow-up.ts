@@ -64,7 +64,10 @@ export async function followUpRefund(order: Order, record: RefundRecord, deps: A
     if (!(error instanceof RefundNotFoundError)) throw error;
     // An ABNORMAL refund the provider reported cannot be unknown to it; only one we merely sent can be.
     if (!options.resend || record.status !== "PROCESSING") return "open";
-    await deps.db.collection(REFUNDS).doc(record.out_refund_no).update({ resent: (record.resent ?? 0) + 1 });
+    await deps.db
+      .collection(REFUNDS)
+      .doc(record.out_refund_no)
+      .update({ resent: (record.resent ?? 0) + 1 });
     deps.log(`vk-uni-pay: refund ${record.out_refund_no} is unknown to ${order.provider}; sent again under the same number`);
     await sendRefund(order, record, deps);
     return "resent";

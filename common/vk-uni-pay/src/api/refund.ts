@@ -51,7 +51,8 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   const order = await findOrder(outTradeNo, deps.db);
   if (!order) throw failures.orderNotFound();
   if (order.status !== "SUCCESS" && order.status !== "REFUND") throw failures.orderNotPaid();
-  if (params.total_fee !== undefined && params.total_fee !== order.total_fee) throw new ValidationError(1003, "total-fee-mismatch", "total_fee与订单金额不一致");
+  if (params.total_fee !== undefined && params.total_fee !== order.total_fee)
+    throw new ValidationError(1003, "total-fee-mismatch", "total_fee与订单金额不一致");
   const remaining = order.total_fee - (order.refund_reserved ?? order.refund_fee ?? 0);
   const refundFee = params.refund_fee ?? remaining;
   if (!isFen(refundFee)) throw new ValidationError(1003, "refund-fee-invalid", "refund_fee必须为正整数（单位分）");
@@ -63,12 +64,18 @@ async function refundOrder(params: RefundParams, deps: ApiDeps): Promise<RefundD
   // Checked again atomically by the reservation; here it answers before the order type is asked.
   if (refundFee > remaining && params.out_refund_no === undefined) throw failures.refundExceedsPaid();
   const hooks = deps.hooks?.(order.type);
-  if (hooks && typeof hooks !== "function" && hooks.beforeRefund) await hooks.beforeRefund({ order, refund_fee: refundFee, force: params.force === true, db: deps.db });
+  if (hooks && typeof hooks !== "function" && hooks.beforeRefund)
+    await hooks.beforeRefund({ order, refund_fee: refundFee, force: params.force === true, db: deps.db });
 
   // Resolved before anything is reserved: a merchant that cannot be read must not hold an amount back.
   await orderMerchant(order, deps);
   // The amount is reserved before the provider hears of it: concurrent refunds can never exceed the payment.
-  const { record, created } = await reserveRefund(order._id, { outRefundNo: chosenRefundNo, refundFee, desc, operator: params.operator, force: params.force === true, ...(other ? { other } : {}) }, deps.now(), deps.db);
+  const { record, created } = await reserveRefund(
+    order._id,
+    { outRefundNo: chosenRefundNo, refundFee, desc, operator: params.operator, force: params.force === true, ...(other ? { other } : {}) },
+    deps.now(),
+    deps.db,
+  );
   const outRefundNo = record.out_refund_no;
   if (!created) {
     // The same refund asked again: a settled one answers its result; one still in flight is not sent a

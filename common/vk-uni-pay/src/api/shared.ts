@@ -69,7 +69,11 @@ export async function applyReportedPayment(order: Order, status: PaymentStatus, 
     return "mismatch";
   }
   const now = deps.now();
-  const { hook } = await settlePayment(order, { transactionId: status.transactionId, paidAt: status.paidAt ?? now, notifyMode: 0, info: status.raw }, { db: deps.db, now, log: deps.log, hooks: deps.hooks });
+  const { hook } = await settlePayment(
+    order,
+    { transactionId: status.transactionId, paidAt: status.paidAt ?? now, notifyMode: 0, info: status.raw },
+    { db: deps.db, now, log: deps.log, hooks: deps.hooks },
+  );
   return hook;
 }
 

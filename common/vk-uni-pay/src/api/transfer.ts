@@ -9,9 +9,13 @@ import { productionDeps, type ApiDeps } from "./shared";
  * learns why nothing happened instead of meeting a missing route.
  */
 function notAvailable(name: string, deps: ApiDeps): Promise<Result<never>> {
-  return respond(name, async () => {
-    throw failures.transferNotAvailable();
-  }, deps.log);
+  return respond(
+    name,
+    async () => {
+      throw failures.transferNotAvailable();
+    },
+    deps.log,
+  );
 }
 
 export const transfer = (_params: unknown, deps: ApiDeps = productionDeps()) => notAvailable("transfer", deps);

@@ -62,7 +62,12 @@ export function validatePayConfig(source: unknown): PayConfig {
 function copyConfig<T extends Record<string, unknown>>(value: T): T {
   const copy: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    copy[key] = child && typeof child === "object" && !Buffer.isBuffer(child) && !Array.isArray(child) ? copyConfig(child as Record<string, unknown>) : Array.isArray(child) ? [...child] : child;
+    copy[key] =
+      child && typeof child === "object" && !Buffer.isBuffer(child) && !Array.isArray(child)
+        ? copyConfig(child as Record<string, unknown>)
+        : Array.isArray(child)
+          ? [...child]
+          : child;
   }
   return copy as T;
 }
@@ -84,7 +89,11 @@ export function notifyBaseUrl(config: PayConfig, spaceId: string | undefined): s
 /** The merchant sub-config at `path` (the provider's `configPath` of a mode, e.g. `["wxpay", "mp-weixin"]`). */
 export function merchantConfig(config: PayConfig, path: readonly string[]): Readonly<Record<string, unknown>> {
   let node: unknown = config;
-  for (const key of path) node = node && typeof node === "object" && !Array.isArray(node) && Object.prototype.hasOwnProperty.call(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+  for (const key of path)
+    node =
+      node && typeof node === "object" && !Array.isArray(node) && Object.prototype.hasOwnProperty.call(node, key)
+        ? (node as Record<string, unknown>)[key]
+        : undefined;
   if (!node || typeof node !== "object" || Array.isArray(node) || Buffer.isBuffer(node)) {
     throw new ConfigError("merchant-config-missing", `未配置 ${path.join(".")}，请在 uni-pay/config.js 中填写`);
   }

@@ -29,7 +29,16 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export function productionDeps(options: { hooks?: HookResolver } = {}): Deps {
   const now = () => Date.now();
   const db = cloudDatabase();
-  return { db, now, log: (line) => console.log(line), config: () => loadPayConfig(), runtime: { ...cloudRuntime(now), db }, findProvider, hooks: options.hooks, sleep: realSleep };
+  return {
+    db,
+    now,
+    log: (line) => console.log(line),
+    config: () => loadPayConfig(),
+    runtime: { ...cloudRuntime(now), db },
+    findProvider,
+    hooks: options.hooks,
+    sleep: realSleep,
+  };
 }
 
 export function sleepOf(deps: Pick<Deps, "sleep">): (ms: number) => Promise<void> {

@@ -83,7 +83,13 @@ export async function recordFailure(db: Database, order: Order, error: unknown, 
   await db
     .collection(ORDERS)
     .where({ _id: order._id, user_order_success: _.in([false, null]) })
-    .update({ user_order_success: false, hook_error: describe(error), hook_attempts: _.inc(1), hook_date: now, hook_next_retry: now + hookRetryDelayMs(attempts) });
+    .update({
+      user_order_success: false,
+      hook_error: describe(error),
+      hook_attempts: _.inc(1),
+      hook_date: now,
+      hook_next_retry: now + hookRetryDelayMs(attempts),
+    });
 }
 
 async function runLegacy(hook: LegacyHook, order: Order, db: Database, now: number): Promise<HookOutcome> {
@@ -167,7 +173,8 @@ export async function runRefundedHook(
 ): Promise<RefundHookOutcome> {
   const db = options.db;
   const log = options.log ?? ((line: string) => console.log(line));
-  const refund = single(await db.collection(REFUNDS).doc(outRefundNo).get()) as (RefundFacts & { order_id: string; status: string; hook_done?: boolean }) | undefined;
+  const refund = single(await db.collection(REFUNDS).doc(outRefundNo).get()) as
+    (RefundFacts & { order_id: string; status: string; hook_done?: boolean }) | undefined;
   if (!refund || refund.status !== "SUCCESS") return "not-settled";
   if (refund.hook_done === true) return "already-done";
   const order = single(await db.collection(ORDERS).doc(refund.order_id).get()) as Order | undefined;
@@ -182,15 +189,31 @@ export async function runRefundedHook(
       const current = single<{ hook_done?: boolean }>(await transaction.collection(REFUNDS).doc(outRefundNo).get());
       if (current?.hook_done === true) return "already-done";
       const freshOrder = single<Order>(await transaction.collection(ORDERS).doc(order._id).get())!;
-      const facts: RefundFacts = { out_refund_no: outRefundNo, refund_fee: refund.refund_fee, refund_desc: refund.refund_desc, ...(refund.force ? { force: true } : {}) };
-      const result = await refunded({ order: freshOrder, custom: freshOrder.custom ?? {}, db: transaction, now: options.now, log, idempotencyKey: `${order._id}:refunded:${outRefundNo}`, refund: facts });
+      const facts: RefundFacts = {
+        out_refund_no: outRefundNo,
+        refund_fee: refund.refund_fee,
+        refund_desc: refund.refund_desc,
+        ...(refund.force ? { force: true } : {}),
+      };
+      const result = await refunded({
+        order: freshOrder,
+        custom: freshOrder.custom ?? {},
+        db: transaction,
+        now: options.now,
+        log,
+        idempotencyKey: `${order._id}:refunded:${outRefundNo}`,
+        refund: facts,
+      });
       if (result === false) throw new HookRefused("refunded hook returned false");
       await transaction.collection(REFUNDS).doc(outRefundNo).update({ hook_done: true, hook_error: "", hook_date: options.now });
       return "done" as const;
     });
   } catch (error) {
     log(`vk-uni-pay: refunded hook of ${outRefundNo} failed: ${stackOf(error)}`);
-    await db.collection(REFUNDS).doc(outRefundNo).update({ hook_error: describe(error), hook_date: options.now, hook_attempts: db.command.inc(1) });
+    await db
+      .collection(REFUNDS)
+      .doc(outRefundNo)
+      .update({ hook_error: describe(error), hook_date: options.now, hook_attempts: db.command.inc(1) });
     return "failed";
   }
 }

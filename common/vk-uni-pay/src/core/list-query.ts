@@ -31,11 +31,13 @@ export function parseListQuery(data: Record<string, unknown>, fields: readonly s
   if (typeof orderBy !== "string") throw new ValidationError(-1, "order-by-invalid", "orderBy格式不正确");
   for (const part of orderBy.split(",")) {
     const [field, direction = "asc", extra] = part.trim().split(/\s+/);
-    if (!field || extra !== undefined || !fields.includes(field) || !["asc", "desc"].includes(direction.toLowerCase())) throw new ValidationError(-1, "order-by-invalid", "orderBy格式不正确");
+    if (!field || extra !== undefined || !fields.includes(field) || !["asc", "desc"].includes(direction.toLowerCase()))
+      throw new ValidationError(-1, "order-by-invalid", "orderBy格式不正确");
   }
   const pageIndex = data.pageIndex ?? 1;
   const pageSize = data.pageSize ?? 20;
   if (!Number.isSafeInteger(pageIndex) || (pageIndex as number) < 1) throw new ValidationError(-1, "page-invalid", "pageIndex必须是正整数");
-  if (!Number.isSafeInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > MAX_PAGE_SIZE) throw new ValidationError(-1, "page-invalid", `pageSize必须是1到${MAX_PAGE_SIZE}的整数`);
+  if (!Number.isSafeInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > MAX_PAGE_SIZE)
+    throw new ValidationError(-1, "page-invalid", `pageSize必须是1到${MAX_PAGE_SIZE}的整数`);
   return { where, orderBy, pageIndex: pageIndex as number, pageSize: pageSize as number };
 }

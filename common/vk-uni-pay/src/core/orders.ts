@@ -101,7 +101,16 @@ export async function openOrder(draft: OrderDraft, now: number, db: Database): P
   const { updated } = await db
     .collection(ORDERS)
     .where({ _id: existing._id, status: _.in([...OPEN_STATUSES]), user_id: draft.user_id ?? _.exists(false), total_fee: draft.total_fee })
-    .update({ pay_type: draft.pay_type, openid: draft.openid ?? "", platform: draft.platform ?? "", client_ip: draft.client_ip ?? "", notify_url: draft.notify_url, notify_path: draft.notify_path, description: draft.description, update_date: now });
+    .update({
+      pay_type: draft.pay_type,
+      openid: draft.openid ?? "",
+      platform: draft.platform ?? "",
+      client_ip: draft.client_ip ?? "",
+      notify_url: draft.notify_url,
+      notify_path: draft.notify_path,
+      description: draft.description,
+      update_date: now,
+    });
   if (updated === 1) return { ...existing, ...draft, status: existing.status } as Order;
   // uniCloud reports 0 for an update that changed nothing (an identical concurrent retry), so look again.
   const current = await findOrder(draft.out_trade_no, db);
@@ -126,7 +135,10 @@ export interface PaymentFacts {
  */
 export async function markPaid(order: Pick<Order, "_id" | "total_fee">, facts: PaymentFacts, now: number, db: Database): Promise<boolean> {
   const _ = db.command;
-  const { updated } = await db.collection(ORDERS).where({ _id: order._id, status: _.in([...PAYABLE_STATUSES]), total_fee: order.total_fee }).update(paidFields(facts, now));
+  const { updated } = await db
+    .collection(ORDERS)
+    .where({ _id: order._id, status: _.in([...PAYABLE_STATUSES]), total_fee: order.total_fee })
+    .update(paidFields(facts, now));
   return updated === 1;
 }
 
@@ -147,7 +159,10 @@ export function paidFields(facts: PaymentFacts, now: number): Record<string, unk
 /** An open order becomes CLOSED; a paid one never does. */
 export async function markClosed(orderId: string, now: number, db: Database): Promise<boolean> {
   const _ = db.command;
-  const { updated } = await db.collection(ORDERS).where({ _id: orderId, status: _.in([...OPEN_STATUSES]) }).update({ status: "CLOSED", cancel_date: now });
+  const { updated } = await db
+    .collection(ORDERS)
+    .where({ _id: orderId, status: _.in([...OPEN_STATUSES]) })
+    .update({ status: "CLOSED", cancel_date: now });
   return updated === 1;
 }
 

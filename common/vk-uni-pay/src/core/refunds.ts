@@ -33,7 +33,6 @@ export interface RefundRecord {
 /** Refunds whose money is still on its way: both hold their reservation against the order. */
 export const OPEN_REFUND_STATUSES: readonly RefundState[] = ["PROCESSING", "ABNORMAL"];
 
-
 /**
  * The number a refund without an explicit `out_refund_no` gets: vk-uni-pay's `<out_trade_no>-<n>`, n the
  * order's next refund sequence number, read inside the reserving transaction (a number taken from an
@@ -90,7 +89,10 @@ export async function reserveRefund(
       ...(request.other ? { other: request.other } : {}),
     };
     await transaction.collection(REFUNDS).add({ ...record });
-    await transaction.collection(ORDERS).doc(orderId).update({ refund_reserved: reserved + request.refundFee, refund_num: (order.refund_num ?? 0) + 1 });
+    await transaction
+      .collection(ORDERS)
+      .doc(orderId)
+      .update({ refund_reserved: reserved + request.refundFee, refund_num: (order.refund_num ?? 0) + 1 });
     return { record, created: true };
   });
 }
@@ -145,7 +147,10 @@ export async function settleRefund(
         .doc(order._id)
         .update({ status: "REFUND", refund_fee: (order.refund_fee ?? 0) + record.refund_fee, refund_list: [...(order.refund_list ?? []), entry] });
     } else if (result.state === "CLOSED") {
-      await transaction.collection(ORDERS).doc(order._id).update({ refund_reserved: (order.refund_reserved ?? record.refund_fee) - record.refund_fee });
+      await transaction
+        .collection(ORDERS)
+        .doc(order._id)
+        .update({ refund_reserved: (order.refund_reserved ?? record.refund_fee) - record.refund_fee });
     }
     return "settled";
   });

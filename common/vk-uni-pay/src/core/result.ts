@@ -30,7 +30,7 @@ export async function respond<T>(operation: string, work: () => Promise<T>, log:
       if (error.detail) log(`vk-uni-pay ${operation}: ${error.errCode}: ${error.detail}`);
       return { code: error.code, msg: error.message, errCode: error.errCode };
     }
-    log(`vk-uni-pay ${operation} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    log(`vk-uni-pay ${operation} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return { code: 500, msg: "服务器内部错误，请稍后再试", errCode: "vk-pay-internal-error" };
   }
 }

@@ -57,9 +57,15 @@ function attempt(parse: () => KeyObject): KeyObject | undefined {
 export function loadRsaPrivateKey(material: KeyMaterial, what = "private key"): KeyObject {
   return cachedParse("rsa-private", material, () => {
     const text = textOf(material);
-    if (text.includes("-----BEGIN ")) return assertRsa(attempt(() => createPrivateKey(text)), what);
+    if (text.includes("-----BEGIN "))
+      return assertRsa(
+        attempt(() => createPrivateKey(text)),
+        what,
+      );
     const der = bareBase64(text);
-    const key = attempt(() => createPrivateKey({ key: der, format: "der", type: "pkcs8" })) ?? attempt(() => createPrivateKey({ key: der, format: "der", type: "pkcs1" }));
+    const key =
+      attempt(() => createPrivateKey({ key: der, format: "der", type: "pkcs8" })) ??
+      attempt(() => createPrivateKey({ key: der, format: "der", type: "pkcs1" }));
     return assertRsa(key, what);
   });
 }
@@ -72,8 +78,19 @@ export function loadRsaPublicKey(material: KeyMaterial, what = "public key"): Ke
   return cachedParse("rsa-public", material, () => {
     const text = textOf(material);
     const leaf = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
-    if (leaf) return assertRsa(attempt(() => new X509Certificate(leaf[0]).publicKey), what);
-    if (text.includes("-----BEGIN ")) return assertRsa(attempt(() => createPublicKey(text)), what);
-    return assertRsa(attempt(() => createPublicKey({ key: bareBase64(text), format: "der", type: "spki" })), what);
+    if (leaf)
+      return assertRsa(
+        attempt(() => new X509Certificate(leaf[0]).publicKey),
+        what,
+      );
+    if (text.includes("-----BEGIN "))
+      return assertRsa(
+        attempt(() => createPublicKey(text)),
+        what,
+      );
+    return assertRsa(
+      attempt(() => createPublicKey({ key: bareBase64(text), format: "der", type: "spki" })),
+      what,
+    );
   });
 }

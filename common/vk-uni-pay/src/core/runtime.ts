@@ -12,7 +12,9 @@ export function cloudRuntime(now: () => number = Date.now): ProviderRuntime {
       const client = (globalThis as { uniCloud?: { httpclient?: HttpClient } }).uniCloud?.httpclient;
       if (!client) throw new Error("uniCloud.httpclient is not available");
       const response = await client.request(url, { timeout: 10_000, ...options, dataType: "" });
-      const data = Buffer.isBuffer(response.data) ? response.data : Buffer.from(typeof response.data === "string" ? response.data : JSON.stringify(response.data ?? ""));
+      const data = Buffer.isBuffer(response.data)
+        ? response.data
+        : Buffer.from(typeof response.data === "string" ? response.data : JSON.stringify(response.data ?? ""));
       return { status: response.status, headers: response.headers, data };
     },
   };

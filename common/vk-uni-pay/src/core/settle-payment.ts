@@ -45,7 +45,14 @@ export async function settlePayment(order: Order, facts: PaymentFacts, options: 
 }
 
 /** One read and one write of the order: the payment's fields and the hook's marker go in the same update. */
-async function payAndRunHook(order: Order, facts: PaymentFacts, hooks: OrderTypeHooks, transaction: TransactionRef, options: SettleOptions, onHookFailure: () => void): Promise<SettledPayment> {
+async function payAndRunHook(
+  order: Order,
+  facts: PaymentFacts,
+  hooks: OrderTypeHooks,
+  transaction: TransactionRef,
+  options: SettleOptions,
+  onHookFailure: () => void,
+): Promise<SettledPayment> {
   const current = single<Order>(await transaction.collection(ORDERS).doc(order._id).get());
   const applied = canMarkPaid(current, order);
   const paid = applied ? paidFields(facts, options.now) : {};

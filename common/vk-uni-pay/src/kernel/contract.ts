@@ -129,9 +129,7 @@ export interface RefundStatus {
  * it): to the payer's debit card, with the card's bank, number and holder, or back to the merchant's bank
  * account for the merchant to settle with the payer.
  */
-export type AbnormalRefundRoute =
-  | { type: "USER_BANK_CARD"; bankType: string; bankAccount: string; realName: string }
-  | { type: "MERCHANT_BANK_CARD" };
+export type AbnormalRefundRoute = { type: "USER_BANK_CARD"; bankType: string; bankAccount: string; realName: string } | { type: "MERCHANT_BANK_CARD" };
 
 export interface AbnormalRefundRequest extends OrderRef {
   outRefundNo: string;
@@ -174,10 +172,7 @@ export interface IgnoredEvent {
 }
 
 /** What a verified notification says, bound to an order by the core before anything changes. */
-export type NormalizedEvent =
-  | ({ kind: "payment" } & PaymentStatus)
-  | ({ kind: "refund" } & RefundStatus)
-  | IgnoredEvent;
+export type NormalizedEvent = ({ kind: "payment" } & PaymentStatus) | ({ kind: "refund" } & RefundStatus) | IgnoredEvent;
 
 /**
  * How the buyer is about to pay, as the core read it from the client and the caller. A provider picks its

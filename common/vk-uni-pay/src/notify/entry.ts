@@ -11,7 +11,6 @@ export interface NotificationInput {
   hooks?: HookResolver;
 }
 
-
 /** Entry point for payment and refund notifications (`/vk-pay-notify/...`). */
 export function paymentNotify(input: NotificationInput): Promise<IntegrationResponse> {
   return processNotification(input?.event ?? {}, "/vk-pay-notify/", productionDeps({ hooks: input?.hooks }));

@@ -31,14 +31,22 @@ function bindingProblem(order: Order, event: NormalizedEvent, provider: string, 
   if (event.kind === "payment") {
     if (event.totalFee !== order.total_fee) return `amount ${String(event.totalFee)} does not match the order's ${order.total_fee}`;
     if (event.mchId && order.mch_id && event.mchId !== order.mch_id) return `merchant ${event.mchId} does not match the order's ${order.mch_id}`;
-    if (event.appId && order.provider_appid && event.appId !== order.provider_appid) return `app id ${event.appId} does not match the order's ${order.provider_appid}`;
+    if (event.appId && order.provider_appid && event.appId !== order.provider_appid)
+      return `app id ${event.appId} does not match the order's ${order.provider_appid}`;
     // A service provider's keys verify every sub-merchant's notifications: the sub-merchant must be the order's.
-    if (order.sub_mchid && event.subMchId !== order.sub_mchid) return `sub-merchant ${event.subMchId ?? "(none)"} does not match the order's ${order.sub_mchid ?? "(none)"}`;
+    if (order.sub_mchid && event.subMchId !== order.sub_mchid)
+      return `sub-merchant ${event.subMchId ?? "(none)"} does not match the order's ${order.sub_mchid ?? "(none)"}`;
   }
   return undefined;
 }
 
-async function applyPayment(order: Order, event: Extract<NormalizedEvent, { kind: "payment" }>, raw: RawNotification, deps: PipelineDeps, label: LogLabel): Promise<Verdict> {
+async function applyPayment(
+  order: Order,
+  event: Extract<NormalizedEvent, { kind: "payment" }>,
+  raw: RawNotification,
+  deps: PipelineDeps,
+  label: LogLabel,
+): Promise<Verdict> {
   const base = { kind: "payment" as const, out_trade_no: order.out_trade_no };
   if (event.state === "CLOSED") {
     const closed = await markClosed(order._id, deps.now(), deps.db);
@@ -49,15 +57,30 @@ async function applyPayment(order: Order, event: Extract<NormalizedEvent, { kind
   const now = deps.now();
   const verdictOf = ({ applied, hook }: SettledPayment): Verdict =>
     // A failed hook is answered as a failure so the provider delivers again: that redelivery is a retry.
-    ({ accepted: hook !== "failed", entry: { ...base, outcome: applied ? "applied" : "duplicate", hook, ...(applied && order.status === "CLOSED" ? { reason: "paid after it was closed here" } : {}) } });
+    ({
+      accepted: hook !== "failed",
+      entry: {
+        ...base,
+        outcome: applied ? "applied" : "duplicate",
+        hook,
+        ...(applied && order.status === "CLOSED" ? { reason: "paid after it was closed here" } : {}),
+      },
+    });
   // The log entry is written with the payment (one transaction when the hook is typed).
-  const settled = await settlePayment(order, { transactionId: event.transactionId, paidAt: event.paidAt ?? now, notifyMode: 1, original, info: event.raw }, {
-    db: deps.db,
-    now,
-    log: deps.log,
-    hooks: deps.hooks,
-    record: (db, outcome) => logNotification(db, raw, { ...label, ...verdictOf(outcome).entry }, now).catch((error: unknown) => deps.log(`vk-uni-pay: cannot write the notification log: ${(error as Error)?.message ?? String(error)}`)),
-  });
+  const settled = await settlePayment(
+    order,
+    { transactionId: event.transactionId, paidAt: event.paidAt ?? now, notifyMode: 1, original, info: event.raw },
+    {
+      db: deps.db,
+      now,
+      log: deps.log,
+      hooks: deps.hooks,
+      record: (db, outcome) =>
+        logNotification(db, raw, { ...label, ...verdictOf(outcome).entry }, now).catch((error: unknown) =>
+          deps.log(`vk-uni-pay: cannot write the notification log: ${(error as Error)?.message ?? String(error)}`),
+        ),
+    },
+  );
   return { ...verdictOf(settled), logged: true };
 }
 
@@ -68,7 +91,14 @@ async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind:
     // A refund made at the provider without us (the merchant platform, say): the money has gone back,
     // so the order must say so. It is adopted into the ledger under the same ceiling as our own.
     try {
-      record = (await reserveRefund(order._id, { outRefundNo: event.outRefundNo, refundFee: event.refundFee, desc: "退款（支付平台发起）", operator: "provider", force: true }, deps.now(), deps.db)).record;
+      record = (
+        await reserveRefund(
+          order._id,
+          { outRefundNo: event.outRefundNo, refundFee: event.refundFee, desc: "退款（支付平台发起）", operator: "provider", force: true },
+          deps.now(),
+          deps.db,
+        )
+      ).record;
     } catch (error) {
       if (!(error instanceof VkPayError)) throw error;
       return { accepted: false, entry: { ...base, outcome: "refused", reason: `refund made at the provider cannot be adopted: ${error.message}` } };
@@ -76,7 +106,8 @@ async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind:
   }
   if (!record) return { accepted: true, entry: { ...base, outcome: "ignored", reason: `unknown refund in state ${event.state}` } };
   if (record.order_id !== order._id) return { accepted: false, entry: { ...base, outcome: "refused", reason: "refund belongs to another order" } };
-  if (record.refund_fee !== event.refundFee) return { accepted: false, entry: { ...base, outcome: "refused", reason: `refund amount ${event.refundFee} does not match ${record.refund_fee}` } };
+  if (record.refund_fee !== event.refundFee)
+    return { accepted: false, entry: { ...base, outcome: "refused", reason: `refund amount ${event.refundFee} does not match ${record.refund_fee}` } };
   if (event.state === "PROCESSING") return { accepted: true, entry: { ...base, outcome: "ignored", reason: "still processing" } };
   const settled = await settleRefund(event.outRefundNo, { state: event.state, refundId: event.refundId, settledAt: event.settledAt ?? deps.now() }, deps.db);
   let hook: string = "deferred";
@@ -119,13 +150,24 @@ async function judge(provider: PaymentProvider, path: ParsedPath, merchant: Merc
   if (event.kind === "ignored") {
     // Verified, but nothing the core acts on: acknowledged so the provider stops delivering it, and logged.
     deps.log(`vk-uni-pay: ${payType} notification of unhandled event ${event.eventType} acknowledged`);
-    return { accepted: true, entry: { kind: event.kind, ...(event.outTradeNo ? { out_trade_no: event.outTradeNo } : {}), outcome: "ignored", reason: `unhandled event ${event.eventType}` } };
+    return {
+      accepted: true,
+      entry: {
+        kind: event.kind,
+        ...(event.outTradeNo ? { out_trade_no: event.outTradeNo } : {}),
+        outcome: "ignored",
+        reason: `unhandled event ${event.eventType}`,
+      },
+    };
   }
   const order = await findOrder(event.outTradeNo, deps.db);
   if (!order) return { accepted: false, entry: { kind: event.kind, out_trade_no: event.outTradeNo, outcome: "refused", reason: "unknown out_trade_no" } };
   const problem = bindingProblem(order, event, provider.name, pid);
   if (problem) return { accepted: false, entry: { kind: event.kind, out_trade_no: order.out_trade_no, outcome: "refused", reason: problem } };
-  const verdict = event.kind === "payment" ? await applyPayment(order, event, raw, deps, { provider: provider.name, pay_type: payType }) : await applyRefund(order, event, deps);
+  const verdict =
+    event.kind === "payment"
+      ? await applyPayment(order, event, raw, deps, { provider: provider.name, pay_type: payType })
+      : await applyRefund(order, event, deps);
   // Refused after it was verified and bound: only a failed hook is left, and that is ours.
   return verdict.accepted || verdict.entry.hook !== "failed" ? verdict : { ...verdict, ourFault: true };
 }

@@ -58,7 +58,9 @@ function bodyOf(event: NotificationEvent): { body: Buffer; problem?: string } {
   }
   if (!base64) {
     // The platform decoded the bytes for us: if it did so lossily, the signature may match its text and not what was sent.
-    return isFaithfulText(text) ? { body: Buffer.from(text, "utf8") } : { body: Buffer.from(text, "utf8"), problem: "body was not valid UTF-8 when received (U+FFFD or a lone surrogate)" };
+    return isFaithfulText(text)
+      ? { body: Buffer.from(text, "utf8") }
+      : { body: Buffer.from(text, "utf8"), problem: "body was not valid UTF-8 when received (U+FFFD or a lone surrogate)" };
   }
   // Node's base64 decoder skips what it does not understand; a body it would have to guess at is refused.
   const compact = text.replace(/\s+/g, "");
@@ -74,6 +76,11 @@ function bodyOf(event: NotificationEvent): { body: Buffer; problem?: string } {
  */
 export function receiveNotification(event: NotificationEvent): ReceivedNotification {
   const { body, problem } = bodyOf(event);
-  const raw = { method: typeof event.httpMethod === "string" ? event.httpMethod : "POST", path: typeof event.path === "string" ? event.path : "", headers: headersOf(event), body };
+  const raw = {
+    method: typeof event.httpMethod === "string" ? event.httpMethod : "POST",
+    path: typeof event.path === "string" ? event.path : "",
+    headers: headersOf(event),
+    body,
+  };
   return problem === undefined ? { raw } : { raw, problem };
 }

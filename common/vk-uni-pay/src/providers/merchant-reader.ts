@@ -8,7 +8,10 @@ import type { MerchantConfig } from "../kernel/contract";
  * parser raises on purpose (ConfigErrors, which never carry key material) pass through; anything else
  * becomes the provider's own "cannot read this config" error.
  */
-export function cachedMerchantReader<T extends object>(parse: (config: MerchantConfig) => T, unreadable: (missing: boolean) => VkPayError): (config: MerchantConfig) => T {
+export function cachedMerchantReader<T extends object>(
+  parse: (config: MerchantConfig) => T,
+  unreadable: (missing: boolean) => VkPayError,
+): (config: MerchantConfig) => T {
   const byConfig = new WeakMap<object, T>();
   return (config) => {
     if (typeof config !== "object" || config === null) throw unreadable(true);

@@ -33,7 +33,10 @@ export function fieldValue(value: unknown, path: readonly string[]): unknown {
     if (Array.isArray(current)) {
       // A path through an array yields the values found in its object elements.
       const rest = path.slice(index);
-      return current.filter(isPlainObject).map((element) => fieldValue(element, rest)).filter((item) => item !== undefined);
+      return current
+        .filter(isPlainObject)
+        .map((element) => fieldValue(element, rest))
+        .filter((item) => item !== undefined);
     }
     if (!isPlainObject(current)) return undefined;
     current = current[path[index]];
@@ -83,15 +86,19 @@ function operands(args: unknown, root: unknown): unknown[] {
 
 type Handler = (args: unknown, root: unknown) => unknown;
 
-const math = (name: string, fn: (...values: number[]) => number): Handler => (args, root) => {
-  const values = numbers(name, list(args, root));
-  return values === null ? null : fn(...values);
-};
+const math =
+  (name: string, fn: (...values: number[]) => number): Handler =>
+  (args, root) => {
+    const values = numbers(name, list(args, root));
+    return values === null ? null : fn(...values);
+  };
 
-const compare = (test: (order: number) => boolean): Handler => (args, root) => {
-  const [left, right] = list(args, root);
-  return test(compareValues(left ?? null, right ?? null));
-};
+const compare =
+  (test: (order: number) => boolean): Handler =>
+  (args, root) => {
+    const [left, right] = list(args, root);
+    return test(compareValues(left ?? null, right ?? null));
+  };
 
 const OPERATORS: Record<string, Handler> = {
   literal: (args) => args,
@@ -99,7 +106,7 @@ const OPERATORS: Record<string, Handler> = {
     const values = list(args, root);
     if (values.some(isNullish)) return null;
     const date = values.find((value) => value instanceof Date) as Date | undefined;
-    const total = values.reduce<number>((sum, value) => sum + (value instanceof Date ? value.getTime() : (numbers("add", [value])![0])), 0);
+    const total = values.reduce<number>((sum, value) => sum + (value instanceof Date ? value.getTime() : numbers("add", [value])![0]), 0);
     return date ? new Date(total) : total;
   },
   subtract: (args, root) => {
@@ -153,7 +160,9 @@ const OPERATORS: Record<string, Handler> = {
   strLenCP: (args, root) => Array.from(String(list(args, root)[0] ?? "")).length,
   substrCP: (args, root) => {
     const [text, start, length] = list(args, root);
-    return Array.from(String(text ?? "")).slice(start as number, (start as number) + (length as number)).join("");
+    return Array.from(String(text ?? ""))
+      .slice(start as number, (start as number) + (length as number))
+      .join("");
   },
   size: (args, root) => {
     const [value] = list(args, root);

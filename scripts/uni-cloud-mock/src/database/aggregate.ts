@@ -15,7 +15,10 @@ import { compareValues, valuesEqual } from "./values";
  */
 export const AGGREGATE_DEFAULT_LIMIT = 20;
 
-type Stage = { kind: "match"; predicate: Predicate } | { kind: "lookup"; from: string; run: (docs: Document[], foreign: Document[]) => Document[] } | { kind: "js"; run: (docs: Document[]) => Document[] };
+type Stage =
+  | { kind: "match"; predicate: Predicate }
+  | { kind: "lookup"; from: string; run: (docs: Document[], foreign: Document[]) => Document[] }
+  | { kind: "js"; run: (docs: Document[]) => Document[] };
 
 export class Aggregate {
   constructor(
@@ -129,7 +132,8 @@ function unsupportedStage(name: string): DatabaseError {
 }
 
 function positiveInteger(value: unknown, name: string, allowZero: boolean): number {
-  if (!Number.isInteger(value) || (value as number) < (allowZero ? 0 : 1)) throw invalidParam(`aggregate.${name}: expected a ${allowZero ? "non-negative" : "positive"} integer`);
+  if (!Number.isInteger(value) || (value as number) < (allowZero ? 0 : 1))
+    throw invalidParam(`aggregate.${name}: expected a ${allowZero ? "non-negative" : "positive"} integer`);
   return value as number;
 }
 
@@ -166,7 +170,9 @@ function projectStage(spec: unknown): (docs: Document[]) => Document[] {
   const projection: Projection = computed.length
     ? {
         mode: "include",
-        paths: Object.keys(flags).filter((key) => key !== "_id").map((key) => splitPath(key, "project")),
+        paths: Object.keys(flags)
+          .filter((key) => key !== "_id")
+          .map((key) => splitPath(key, "project")),
         includeId: !(flags._id === false || flags._id === 0),
       }
     : compileProjection(flags);
@@ -229,7 +235,11 @@ function groupStage(spec: unknown): (docs: Document[]) => Document[] {
     }
     return [...groups.values()].map(({ id, members }) => {
       const out: Document = { _id: id };
-      for (const output of outputs) out[output.key] = accumulate(output.name, members.map((doc) => evaluate(output.args, doc)));
+      for (const output of outputs)
+        out[output.key] = accumulate(
+          output.name,
+          members.map((doc) => evaluate(output.args, doc)),
+        );
       return out;
     });
   };
@@ -270,7 +280,8 @@ function accumulate(name: string, values: unknown[]): unknown {
 
 function unwindStage(spec: unknown): (docs: Document[]) => Document[] {
   const options = typeof spec === "string" ? { path: spec } : spec;
-  if (!isPlainObject(options) || typeof options.path !== "string" || !options.path.startsWith("$")) throw invalidParam("aggregate.unwind: expected '$field' or { path: '$field' }");
+  if (!isPlainObject(options) || typeof options.path !== "string" || !options.path.startsWith("$"))
+    throw invalidParam("aggregate.unwind: expected '$field' or { path: '$field' }");
   const path = splitPath(options.path.slice(1), "unwind");
   const indexField = typeof options.includeArrayIndex === "string" ? options.includeArrayIndex : undefined;
   const keepEmpty = options.preserveNullAndEmptyArrays === true;
@@ -291,9 +302,11 @@ function unwindStage(spec: unknown): (docs: Document[]) => Document[] {
 }
 
 function lookupStage(spec: unknown): Stage {
-  if (!isPlainObject(spec) || typeof spec.from !== "string" || typeof spec.as !== "string") throw invalidParam("aggregate.lookup: expected { from, localField, foreignField, as }");
+  if (!isPlainObject(spec) || typeof spec.from !== "string" || typeof spec.as !== "string")
+    throw invalidParam("aggregate.lookup: expected { from, localField, foreignField, as }");
   if (spec.pipeline !== undefined || spec.let !== undefined) throw invalidParam("aggregate.lookup with let/pipeline is not supported by the local emulator");
-  if (typeof spec.localField !== "string" || typeof spec.foreignField !== "string") throw invalidParam("aggregate.lookup: localField and foreignField must be strings");
+  if (typeof spec.localField !== "string" || typeof spec.foreignField !== "string")
+    throw invalidParam("aggregate.lookup: localField and foreignField must be strings");
   const local = splitPath(spec.localField, "lookup");
   const foreignPath = splitPath(spec.foreignField, "lookup");
   const as = splitPath(spec.as, "lookup");

@@ -101,7 +101,8 @@ export function applyArrayCommand(current: unknown[] | undefined, command: Updat
     case "push": {
       const spec = parsePush(operand, label);
       const values = spec.values.map(cloneValue);
-      const at = spec.position === undefined ? array.length : spec.position < 0 ? Math.max(array.length + spec.position, 0) : Math.min(spec.position, array.length);
+      const at =
+        spec.position === undefined ? array.length : spec.position < 0 ? Math.max(array.length + spec.position, 0) : Math.min(spec.position, array.length);
       array.splice(at, 0, ...values);
       if (spec.sort !== undefined) sortArray(array, spec.sort);
       if (spec.slice !== undefined) return spec.slice >= 0 ? array.slice(0, spec.slice) : array.slice(spec.slice);

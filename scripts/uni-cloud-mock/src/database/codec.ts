@@ -39,9 +39,7 @@ export function encodeValue(value: unknown, where: string, depth = 0): JsonValue
   }
   if (Array.isArray(value)) {
     // JSON (how uniCloud ships data) turns holes and undefined array items into null.
-    return Array.from(value, (item, index) =>
-      item === undefined ? null : encodeValue(item, `${where}.${index}`, depth + 1),
-    );
+    return Array.from(value, (item, index) => (item === undefined ? null : encodeValue(item, `${where}.${index}`, depth + 1)));
   }
   if (isPlainObject(value)) {
     const out: Record<string, JsonValue> = {};

@@ -8,20 +8,7 @@ import { DatabaseError } from "./errors";
  */
 
 export type ComparisonOperator = "eq" | "neq" | "gt" | "gte" | "lt" | "lte";
-export type QueryOperator =
-  | ComparisonOperator
-  | "in"
-  | "nin"
-  | "exists"
-  | "size"
-  | "all"
-  | "elemMatch"
-  | "mod"
-  | "and"
-  | "or"
-  | "not"
-  | "nor"
-  | "expr";
+export type QueryOperator = ComparisonOperator | "in" | "nin" | "exists" | "size" | "all" | "elemMatch" | "mod" | "and" | "or" | "not" | "nor" | "expr";
 
 export class QueryCommand {
   constructor(
@@ -66,20 +53,7 @@ export class QueryCommand {
 }
 
 export type UpdateOperator =
-  | "set"
-  | "remove"
-  | "inc"
-  | "mul"
-  | "min"
-  | "max"
-  | "rename"
-  | "push"
-  | "pop"
-  | "shift"
-  | "unshift"
-  | "pull"
-  | "pullAll"
-  | "addToSet";
+  "set" | "remove" | "inc" | "mul" | "min" | "max" | "rename" | "push" | "pop" | "shift" | "unshift" | "pull" | "pullAll" | "addToSet";
 
 export class UpdateCommand {
   constructor(
@@ -114,9 +88,14 @@ const aggregateOperators = new Proxy(Object.freeze({}), {
 
 export function createCommand() {
   const query = (operator: QueryOperator) => (value: unknown) => new QueryCommand(operator, [value]);
-  const logic = (operator: QueryOperator) => (...conditions: unknown[]) =>
-    new QueryCommand(operator, spreadOperands(conditions));
-  const update = (operator: UpdateOperator) => (...operands: unknown[]) => new UpdateCommand(operator, operands);
+  const logic =
+    (operator: QueryOperator) =>
+    (...conditions: unknown[]) =>
+      new QueryCommand(operator, spreadOperands(conditions));
+  const update =
+    (operator: UpdateOperator) =>
+    (...operands: unknown[]) =>
+      new UpdateCommand(operator, operands);
   return Object.freeze({
     eq: query("eq"),
     neq: query("neq"),
@@ -131,9 +110,7 @@ export function createCommand() {
     all: query("all"),
     elemMatch: query("elemMatch"),
     mod: (divisor: unknown, remainder?: unknown) =>
-      Array.isArray(divisor) && remainder === undefined
-        ? new QueryCommand("mod", divisor)
-        : new QueryCommand("mod", [divisor, remainder]),
+      Array.isArray(divisor) && remainder === undefined ? new QueryCommand("mod", divisor) : new QueryCommand("mod", [divisor, remainder]),
     and: logic("and"),
     or: logic("or"),
     nor: logic("nor"),

@@ -162,7 +162,10 @@ export class AsyncLock {
 }
 
 const lockTimeout = () =>
-  new DatabaseError("DATABASE_BUSY", `a transaction in this process has held the write lock for over ${RETRY_LIMIT_MS} ms (a write awaited inside an open transaction must go through the transaction)`);
+  new DatabaseError(
+    "DATABASE_BUSY",
+    `a transaction in this process has held the write lock for over ${RETRY_LIMIT_MS} ms (a write awaited inside an open transaction must go through the transaction)`,
+  );
 
 export class Connection {
   readonly writer: Session;

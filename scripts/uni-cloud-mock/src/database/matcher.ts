@@ -70,13 +70,9 @@ function matchesField(candidates: unknown[], test: FieldTest): boolean {
     case "all":
       return test.values.length > 0 && test.values.every((value) => matchesEquality(candidates, value));
     case "elemMatch":
-      return candidates.some(
-        (item) => Array.isArray(item) && item.some((element) => matchesPredicate(element, test.predicate)),
-      );
+      return candidates.some((item) => Array.isArray(item) && item.some((element) => matchesPredicate(element, test.predicate)));
     case "mod":
-      return expand(candidates).some(
-        (item) => typeof item === "number" && Math.trunc(item) % test.divisor === test.remainder,
-      );
+      return expand(candidates).some((item) => typeof item === "number" && Math.trunc(item) % test.divisor === test.remainder);
     case "regex":
       return expand(candidates).some((item) => typeof item === "string" && test.regex.test(item));
   }

@@ -128,7 +128,10 @@ function compileFieldCommand(path: string[], command: QueryCommand): Predicate {
     case "and":
     case "or":
     case "nor":
-      return combine(command.operator, nonEmptyOperands(command).map((operand) => compileFieldValue(path, operand)));
+      return combine(
+        command.operator,
+        nonEmptyOperands(command).map((operand) => compileFieldValue(path, operand)),
+      );
     case "expr":
       throw invalidParam(`where: db.command.expr must be the whole condition (or inside and/or), not applied to ${name}`);
     case "not":

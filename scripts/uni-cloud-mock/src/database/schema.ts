@@ -100,13 +100,16 @@ export function ensureSchema(session: Session, collection: string, indexes: Inde
     const enforced = index.keys
       .map((key, position) => `ifnull(${expressions[position]}, x'00'), ifnull(json_type(doc, '${toSqlJsonPath(key.path)}'), 'null')`)
       .join(", ");
-    const sparse = index.sparse
-      ? ` WHERE ${index.keys.map((key) => `json_type(doc, '${toSqlJsonPath(key.path)}') IS NOT NULL`).join(" OR ")}`
-      : "";
+    const sparse = index.sparse ? ` WHERE ${index.keys.map((key) => `json_type(doc, '${toSqlJsonPath(key.path)}') IS NOT NULL`).join(" OR ")}` : "";
     try {
-      session.db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdentifier(`${collection}__${index.name}${UNIQUE_SUFFIX}`)} ON ${table} (${enforced})${sparse}`);
+      session.db.exec(
+        `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdentifier(`${collection}__${index.name}${UNIQUE_SUFFIX}`)} ON ${table} (${enforced})${sparse}`,
+      );
     } catch (error) {
-      throw new DatabaseError("DUPLICATE_KEY", `cannot create unique index ${index.name} on ${collection}: existing documents collide (${(error as Error).message})`);
+      throw new DatabaseError(
+        "DUPLICATE_KEY",
+        `cannot create unique index ${index.name} on ${collection}: existing documents collide (${(error as Error).message})`,
+      );
     }
   }
 }
@@ -120,7 +123,10 @@ function backfillPathTracking(session: Session, collection: string): void {
   const complete = session.db.prepare(`SELECT 1 FROM ${tracking} WHERE collection = ? AND path = ?`).get(collection, OBJECT_PATH_MARK);
   if (complete) return;
   const paths = new Set<string>([OBJECT_PATH_MARK]);
-  for (const text of session.db.prepare(`SELECT doc FROM ${quoteIdentifier(collection)}`).pluck().iterate() as IterableIterator<string>) {
+  for (const text of session.db
+    .prepare(`SELECT doc FROM ${quoteIdentifier(collection)}`)
+    .pluck()
+    .iterate() as IterableIterator<string>) {
     collectArrayPaths(JSON.parse(text), "", paths);
   }
   const insert = session.db.prepare(`INSERT OR IGNORE INTO ${tracking} (collection, path) VALUES (?, ?)`);
@@ -149,9 +155,7 @@ export function toDuplicateKeyError(
       `E11000 duplicate key error collection: ${collection} index: _id_ dup key: { _id: ${JSON.stringify(document._id)} }`,
     );
   }
-  const values = definition.keys
-    .map((key) => `${key.path.join(".")}: ${JSON.stringify(readKey(document, key.path) ?? null)}`)
-    .join(", ");
+  const values = definition.keys.map((key) => `${key.path.join(".")}: ${JSON.stringify(readKey(document, key.path) ?? null)}`).join(", ");
   return new DatabaseError("DUPLICATE_KEY", `E11000 duplicate key error collection: ${collection} index: ${definition.name} dup key: { ${values} }`);
 }
 

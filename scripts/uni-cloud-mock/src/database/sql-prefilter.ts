@@ -23,11 +23,7 @@ const MAX_IN_PARAMS = 500;
  * a unique field (or `_id`), the other terms get a unary `+`, which keeps their value but hides them from
  * the index matcher, so the lookup goes through the unique one.
  */
-export function buildPrefilter(
-  predicate: Predicate,
-  arrayPaths: ReadonlySet<string>,
-  uniquePaths: ReadonlySet<string> = new Set(),
-): SqlCondition | undefined {
+export function buildPrefilter(predicate: Predicate, arrayPaths: ReadonlySet<string>, uniquePaths: ReadonlySet<string> = new Set()): SqlCondition | undefined {
   return build(predicate, { arrayPaths, uniquePaths }, false);
 }
 

@@ -53,7 +53,10 @@ export class CollectionStore {
   private arrayPaths(session: Session): Set<string> {
     let paths = session.cachesArrayPaths ? session.arrayPaths.get(this.name) : undefined;
     if (!paths) {
-      const rows = session.statement(`SELECT path FROM ${quoteIdentifier(ARRAY_PATHS_TABLE)} WHERE collection = ?`).pluck().all(this.name) as string[];
+      const rows = session
+        .statement(`SELECT path FROM ${quoteIdentifier(ARRAY_PATHS_TABLE)} WHERE collection = ?`)
+        .pluck()
+        .all(this.name) as string[];
       paths = new Set(rows);
       session.arrayPaths.set(this.name, paths);
     }

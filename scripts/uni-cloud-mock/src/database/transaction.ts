@@ -97,11 +97,7 @@ export class Transaction {
  * rejects with the value given to `transaction.rollback(value)`. Writers are serialised, so there are
  * no write conflicts to retry; `times` is accepted for API compatibility.
  */
-export async function runTransaction<T>(
-  registry: Registry,
-  connection: Connection,
-  callback: (transaction: Transaction) => Promise<T> | T,
-): Promise<T> {
+export async function runTransaction<T>(registry: Registry, connection: Connection, callback: (transaction: Transaction) => Promise<T> | T): Promise<T> {
   const transaction = await Transaction.start(registry, connection);
   let result: T;
   try {

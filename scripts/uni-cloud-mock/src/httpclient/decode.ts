@@ -18,9 +18,10 @@ export function decodeText(body: Buffer, headers: IncomingHttpHeaders): string {
 
 /** urllib's message for an unparsable JSON body: the parser's reason plus an excerpt of what arrived. */
 function describeBadJson(reason: string, text: string): string {
-  const excerpt = text.length > 1024
-    ? `${JSON.stringify(text.slice(0, 512))} ...skip ${text.length - 1024} chars... ${JSON.stringify(text.slice(-512))}`
-    : JSON.stringify(text);
+  const excerpt =
+    text.length > 1024
+      ? `${JSON.stringify(text.slice(0, 512))} ...skip ${text.length - 1024} chars... ${JSON.stringify(text.slice(-512))}`
+      : JSON.stringify(text);
   return `${reason} (data json format: ${excerpt})`;
 }
 

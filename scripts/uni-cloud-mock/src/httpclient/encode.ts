@@ -78,7 +78,7 @@ export function prepareRequest(rawUrl: string, options: HttpRequestOptions): Pre
       appendQuery(url, stringify(data as ParsedUrlQueryInput));
     } else {
       const headerKey = findHeader(headers, "content-type");
-      const effective = headerKey ? String(headers[headerKey]) : contentType ?? "application/x-www-form-urlencoded";
+      const effective = headerKey ? String(headers[headerKey]) : (contentType ?? "application/x-www-form-urlencoded");
       if (!headerKey) headers["Content-Type"] = effective;
       const encoded = isJsonMediaType(effective) ? JSON.stringify(data) : stringify(data as ParsedUrlQueryInput);
       body = Buffer.from(encoded);

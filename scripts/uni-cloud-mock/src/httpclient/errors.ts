@@ -16,12 +16,7 @@ export type HttpClientErrorName =
   | "ResponseSizeError";
 
 /** Network-level failures worth a retry: nothing was received, or the exchange broke midway. */
-const RETRYABLE: ReadonlySet<HttpClientErrorName> = new Set([
-  "ConnectionTimeoutError",
-  "ResponseTimeoutError",
-  "RequestError",
-  "ResponseError",
-]);
+const RETRYABLE: ReadonlySet<HttpClientErrorName> = new Set(["ConnectionTimeoutError", "ResponseTimeoutError", "RequestError", "ResponseError"]);
 
 export interface HttpClientErrorDetails {
   /** Node's error code (ECONNREFUSED, CERT_HAS_EXPIRED, ...) when the failure came from the socket. */

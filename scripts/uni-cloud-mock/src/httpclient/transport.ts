@@ -20,9 +20,7 @@ export interface TransportLimits {
   maxResponseSize: number;
 }
 
-const TLS_OPTION_NAMES = [
-  "ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "ciphers", "secureProtocol", "servername",
-] as const;
+const TLS_OPTION_NAMES = ["ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "ciphers", "secureProtocol", "servername"] as const;
 
 function pickSocketOptions(url: URL, options: HttpRequestOptions): https.RequestOptions {
   const picked: https.RequestOptions = {};

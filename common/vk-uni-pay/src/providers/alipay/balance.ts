@@ -18,7 +18,12 @@ function fen(value: unknown, field: string): number {
  * @see https://opendocs.alipay.com/open/2acb3c34_alipay.data.bill.balance.query
  */
 export async function queryAlipayBalance(merchant: AlipayMerchant, runtime: ProviderRuntime): Promise<AccountBalance> {
-  const answer = await callAlipayOk(merchant, runtime, { method: "alipay.data.bill.balance.query", bizContent: {}, params: { app_auth_token: merchant.appAuthToken } }, "查询账户余额失败");
+  const answer = await callAlipayOk(
+    merchant,
+    runtime,
+    { method: "alipay.data.bill.balance.query", bizContent: {}, params: { app_auth_token: merchant.appAuthToken } },
+    "查询账户余额失败",
+  );
   return {
     availableFee: fen(answer.available_amount, "available_amount"),
     freezeFee: answer.freeze_amount === undefined ? 0 : fen(answer.freeze_amount, "freeze_amount"),

@@ -36,7 +36,10 @@ export interface AlipayCertStoreOptions {
 }
 
 function cannotAdopt(sn: string, why: string): SignatureError {
-  return new SignatureError("alipay-cert-sn-mismatch", `支付宝应答的证书序列号 ${sn.slice(0, 64)} 与配置的支付宝公钥证书不一致，且无法获取可信的新证书（${why}）`);
+  return new SignatureError(
+    "alipay-cert-sn-mismatch",
+    `支付宝应答的证书序列号 ${sn.slice(0, 64)} 与配置的支付宝公钥证书不一致，且无法获取可信的新证书（${why}）`,
+  );
 }
 
 export class AlipayCertStore {
@@ -131,7 +134,10 @@ export class AlipayCertStore {
     const adopted = this.adopt(merchant, pem, sn, runtime.now());
     this.log(`vk-uni-pay: adopted Alipay certificate ${sn} for app ${merchant.appId} after a rotation`);
     try {
-      await (runtime.db ?? this.options.database()).collection(ALIPAY_CERTS_COLLECTION).doc(`${merchant.appId}:${sn}`).set({ app_id: merchant.appId, sn, pem, expire_time: adopted.expiresAt, fetch_date: runtime.now() });
+      await (runtime.db ?? this.options.database())
+        .collection(ALIPAY_CERTS_COLLECTION)
+        .doc(`${merchant.appId}:${sn}`)
+        .set({ app_id: merchant.appId, sn, pem, expire_time: adopted.expiresAt, fetch_date: runtime.now() });
     } catch (error) {
       this.log(`vk-uni-pay: cannot store Alipay certificate ${sn} in ${ALIPAY_CERTS_COLLECTION}: ${(error as Error)?.message ?? String(error)}`);
     }

@@ -37,8 +37,20 @@ export interface AlipayCall {
  * particular, goes in the form body. Alipay reads both; keeping the SDK's split keeps long bodies out of URLs.
  */
 const QUERY_PARAMS = new Set([
-  "app_id", "method", "format", "charset", "sign_type", "sign", "timestamp", "version",
-  "notify_url", "return_url", "auth_token", "app_auth_token", "app_cert_sn", "alipay_root_cert_sn",
+  "app_id",
+  "method",
+  "format",
+  "charset",
+  "sign_type",
+  "sign",
+  "timestamp",
+  "version",
+  "notify_url",
+  "return_url",
+  "auth_token",
+  "app_auth_token",
+  "app_cert_sn",
+  "alipay_root_cert_sn",
 ]);
 
 /**
@@ -199,7 +211,12 @@ export function isOutcomeUnknown(error: AlipayErrorBody): boolean {
 }
 
 /** {@link callAlipay} for calls where only `code=10000` is a usable answer. */
-export async function callAlipayOk(merchant: AlipayMerchant, runtime: ProviderRuntime, call: AlipayCall, failureMessage?: string): Promise<Record<string, unknown>> {
+export async function callAlipayOk(
+  merchant: AlipayMerchant,
+  runtime: ProviderRuntime,
+  call: AlipayCall,
+  failureMessage?: string,
+): Promise<Record<string, unknown>> {
   const body = await callAlipay(merchant, runtime, call);
   const error = parseAlipayError(body);
   if (error) throw rejectionOf(error, failureMessage);

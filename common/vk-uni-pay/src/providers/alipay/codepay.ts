@@ -27,7 +27,11 @@ const CANCEL_RETRY_MS = 1_000;
  */
 async function cancelOnce(outTradeNo: string, merchant: AlipayMerchant, runtime: ProviderRuntime) {
   try {
-    const body = await callAlipay(merchant, runtime, { method: "alipay.trade.cancel", bizContent: { out_trade_no: outTradeNo }, params: { app_auth_token: merchant.appAuthToken } });
+    const body = await callAlipay(merchant, runtime, {
+      method: "alipay.trade.cancel",
+      bizContent: { out_trade_no: outTradeNo },
+      params: { app_auth_token: merchant.appAuthToken },
+    });
     const error = parseAlipayError(body);
     if (!error) return body.retry_flag === "Y" ? "retry" : "done";
     return body.retry_flag === "Y" || isOutcomeUnknown(error) ? "retry" : "stop";
@@ -65,9 +69,16 @@ export async function settleAlipayCodepay(
       throw error;
     }
   };
-  const { final, last } = await pollCodepay(merchant.codepay, runtime.now, wait, queryOnce, (status) => status.state !== "NOTPAY" && status.state !== "USERPAYING");
+  const { final, last } = await pollCodepay(
+    merchant.codepay,
+    runtime.now,
+    wait,
+    queryOnce,
+    (status) => status.state !== "NOTPAY" && status.state !== "USERPAYING",
+  );
   if (final) return toResult(final);
   const raw = last?.raw ?? {};
-  if (await cancelAlipayCodepay(outTradeNo, merchant, runtime, wait)) return { orderInfo: { tradeState: "CLOSED", tradeStateDesc: "已撤销" }, state: "CLOSED", raw };
+  if (await cancelAlipayCodepay(outTradeNo, merchant, runtime, wait))
+    return { orderInfo: { tradeState: "CLOSED", tradeStateDesc: "已撤销" }, state: "CLOSED", raw };
   return { orderInfo: { tradeState: "USERPAYING", tradeStateDesc: "等待用户付款" }, state: "USERPAYING", raw };
 }

@@ -36,7 +36,15 @@ export function createAlipayProvider(options: AlipayProviderOptions = {}): Payme
   };
   return Object.freeze({
     name: "alipay",
-    capabilities: Object.freeze({ modes: ALIPAY_MODES, query: true, close: true, refund: true, refundNotify: false, login: ALIPAY_LOGINS, balanceConfigKey: "transfer" }),
+    capabilities: Object.freeze({
+      modes: ALIPAY_MODES,
+      query: true,
+      close: true,
+      refund: true,
+      refundNotify: false,
+      login: ALIPAY_LOGINS,
+      balanceConfigKey: "transfer",
+    }),
     selectMode: selectAlipayMode,
     createPayment: async (request, runtime) => createAlipayPayment(request, merchantFor(request), runtime, wait),
     queryPayment: async (request, runtime) => queryAlipayPayment(request.outTradeNo, merchantFor(request), runtime),
@@ -45,7 +53,12 @@ export function createAlipayProvider(options: AlipayProviderOptions = {}): Payme
     queryRefund: async (request, runtime) => queryAlipayRefund(request.outTradeNo, request.outRefundNo, merchantFor(request), runtime),
     verifyNotify: async (notification, config, runtime) => {
       const merchant = merchantFor({ config });
-      return verifyAlipayNotification(notification, merchant, (outTradeNo, outRefundNo) => queryAlipayRefund(outTradeNo, outRefundNo, merchant, runtime), runtime.now());
+      return verifyAlipayNotification(
+        notification,
+        merchant,
+        (outTradeNo, outRefundNo) => queryAlipayRefund(outTradeNo, outRefundNo, merchant, runtime),
+        runtime.now(),
+      );
     },
     acknowledge: (accepted) => acknowledgeAlipayNotify(accepted),
     code2Session: async (request, runtime) => alipayCode2Session(request, merchantFor(request), runtime),

@@ -62,9 +62,6 @@ const fail = (reason: string, message: string) => configError(ALIPAY, reason, me
 const optionalString = (config: MerchantConfig, field: string) => optionalConfigString(ALIPAY, config, field);
 const material = (config: MerchantConfig, contentField: string, pathField?: string) => configMaterial(ALIPAY, config, contentField, pathField);
 
-
-
-
 /** A key that does not belong to the app certificate makes every call fail with isv.invalid-signature; say so up front. */
 function assertKeyPair(privateKey: KeyObject, appCert: string | Buffer): void {
   const probe = "vk-uni-pay key pair check";
@@ -144,6 +141,7 @@ function parse(config: MerchantConfig): AlipayMerchant {
   });
 }
 
-
 /** The typed, cached material of a sub-config (see merchant-reader.ts). */
-export const readAlipayMerchant = cachedMerchantReader<AlipayMerchant>(parse, (missing) => fail("config-invalid", missing ? "支付宝配置缺失" : "支付宝配置无法解析"));
+export const readAlipayMerchant = cachedMerchantReader<AlipayMerchant>(parse, (missing) =>
+  fail("config-invalid", missing ? "支付宝配置缺失" : "支付宝配置无法解析"),
+);

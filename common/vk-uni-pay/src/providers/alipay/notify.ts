@@ -69,7 +69,12 @@ function isRefundNotice(fields: Readonly<Record<string, string>>): boolean {
 /**
  * @see https://opendocs.alipay.com/open/270/105902
  */
-export async function verifyAlipayNotification(raw: RawNotification, merchant: AlipayMerchant, lookupRefund: RefundLookup, nowMs: number): Promise<NormalizedEvent> {
+export async function verifyAlipayNotification(
+  raw: RawNotification,
+  merchant: AlipayMerchant,
+  lookupRefund: RefundLookup,
+  nowMs: number,
+): Promise<NormalizedEvent> {
   const fields = await verify(raw, merchant, nowMs);
   // A verified notification we do not act on is acknowledged, not refused: a refusal is redelivered for a day.
   if (fields.notify_type !== undefined && fields.notify_type !== TRADE_NOTIFY) {

@@ -65,7 +65,13 @@ function toCodepayResult(request: CreateRequest, body: Record<string, unknown>):
  *
  * @see https://opendocs.alipay.com/open/194/106039
  */
-async function payByCode(request: CreateRequest, call: AlipayCall, merchant: AlipayMerchant, runtime: ProviderRuntime, wait: CodepayWait): Promise<CreateResult> {
+async function payByCode(
+  request: CreateRequest,
+  call: AlipayCall,
+  merchant: AlipayMerchant,
+  runtime: ProviderRuntime,
+  wait: CodepayWait,
+): Promise<CreateResult> {
   let body: Record<string, unknown> | undefined;
   try {
     body = await callAlipay(merchant, runtime, call);
@@ -77,12 +83,25 @@ async function payByCode(request: CreateRequest, call: AlipayCall, merchant: Ali
     const answered = toCodepayResult(request, body);
     if (answered.state !== "USERPAYING") return answered;
   }
-  return settleAlipayCodepay(request.outTradeNo, merchant, runtime, wait, () => queryAlipayPayment(request.outTradeNo, merchant, runtime), (status) =>
-    status.state === "SUCCESS" ? codepayResult("SUCCESS", "支付成功", status.raw as Record<string, unknown>) : codepayResult(status.state, status.state === "CLOSED" ? "已关闭" : status.state, status.raw as Record<string, unknown>),
+  return settleAlipayCodepay(
+    request.outTradeNo,
+    merchant,
+    runtime,
+    wait,
+    () => queryAlipayPayment(request.outTradeNo, merchant, runtime),
+    (status) =>
+      status.state === "SUCCESS"
+        ? codepayResult("SUCCESS", "支付成功", status.raw as Record<string, unknown>)
+        : codepayResult(status.state, status.state === "CLOSED" ? "已关闭" : status.state, status.raw as Record<string, unknown>),
   );
 }
 
-export async function createAlipayPayment(request: CreateRequest, merchant: AlipayMerchant, runtime: ProviderRuntime, wait: CodepayWait = realCodepayWait): Promise<CreateResult> {
+export async function createAlipayPayment(
+  request: CreateRequest,
+  merchant: AlipayMerchant,
+  runtime: ProviderRuntime,
+  wait: CodepayWait = realCodepayWait,
+): Promise<CreateResult> {
   const { product, call } = buildTradeRequest(request, merchant);
   switch (product) {
     case "app": {
@@ -184,7 +203,13 @@ export async function refundAlipayPayment(request: RefundRequest, merchant: Alip
   const body = await callAlipayOk(merchant, runtime, { method: "alipay.trade.refund", bizContent, params: tokenParams(merchant) }, "退款申请失败");
   sameNumber(request.outTradeNo, body.out_trade_no, "订单号");
   if (mapAlipayRefundResponse(body.fund_change) === "SUCCESS") {
-    const status: RefundStatus = { state: "SUCCESS", outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundFee: request.refundFee, raw: body };
+    const status: RefundStatus = {
+      state: "SUCCESS",
+      outTradeNo: request.outTradeNo,
+      outRefundNo: request.outRefundNo,
+      refundFee: request.refundFee,
+      raw: body,
+    };
     const settledAt = parseAlipayTime(body.gmt_refund_pay);
     if (settledAt !== undefined) status.settledAt = settledAt;
     return status;
@@ -198,7 +223,8 @@ export async function refundAlipayPayment(request: RefundRequest, merchant: Alip
     return { state: "PROCESSING", outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundFee: request.refundFee, raw: { refund: body } };
   }
   const raw = { refund: body, query: queried.raw };
-  if (queried.state === "PROCESSING") return { state: "PROCESSING", outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundFee: request.refundFee, raw };
+  if (queried.state === "PROCESSING")
+    return { state: "PROCESSING", outTradeNo: request.outTradeNo, outRefundNo: request.outRefundNo, refundFee: request.refundFee, raw };
   return { ...queried, raw };
 }
 

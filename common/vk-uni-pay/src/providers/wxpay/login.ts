@@ -66,7 +66,10 @@ export async function weixinCode2Session(request: LoginRequest, runtime: Provide
     case "code2SessionWeixinMP": {
       const answer = await askWeixin(config, "/sns/jscode2session", { appid, secret, js_code: code, grant_type: "authorization_code" }, runtime);
       if (answer.session_key) {
-        await database().collection(WX_SESSIONS).doc(`${appid}:${answer.openid}`).set({ appid, openid: answer.openid, session_key: answer.session_key, update_date: runtime.now() });
+        await database()
+          .collection(WX_SESSIONS)
+          .doc(`${appid}:${answer.openid}`)
+          .set({ appid, openid: answer.openid, session_key: answer.session_key, update_date: runtime.now() });
       }
       return identity(answer);
     }

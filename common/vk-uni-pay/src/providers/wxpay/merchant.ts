@@ -5,14 +5,7 @@ import { sign, verify, type KeyObject } from "node:crypto";
 import { ConfigError } from "../../core/errors";
 import type { MerchantConfig } from "../../kernel/contract";
 import { readBaseUrl } from "../../core/base-url";
-import {
-  loadCertificate,
-  loadPrivateKey,
-  loadWxpayPublicKey,
-  toApiV3Key,
-  type LoadedCertificate,
-  type WxpayPublicKey,
-} from "./v3/protocol";
+import { loadCertificate, loadPrivateKey, loadWxpayPublicKey, toApiV3Key, type LoadedCertificate, type WxpayPublicKey } from "./v3/protocol";
 
 /**
  * A WeChat Pay sub-config (`wxpay["mp-weixin"]` etc., vk-pay.md §3.3) read once into typed key material.
@@ -70,7 +63,6 @@ export function readWxpayVersion(config: MerchantConfig): WxpayApiVersion {
   if (version === 2 || version === "2") return 2;
   throw fail("config-invalid", "微信支付 version 只能是 2 或 3");
 }
-
 
 /** `codepayPollIntervalMs` / `codepayMaxWaitMs`, read alike by both versions. */
 export function readWxpayCodepayTiming(config: MerchantConfig): CodepayTiming {
@@ -162,4 +154,6 @@ function parse(config: MerchantConfig): WxpayMerchant {
 }
 
 /** The typed, cached material of a sub-config (see merchant-reader.ts). */
-export const readWxpayMerchant = cachedMerchantReader<WxpayMerchant>(parse, (missing) => fail("config-invalid", missing ? "微信支付配置缺失" : "微信支付配置无法解析"));
+export const readWxpayMerchant = cachedMerchantReader<WxpayMerchant>(parse, (missing) =>
+  fail("config-invalid", missing ? "微信支付配置缺失" : "微信支付配置无法解析"),
+);

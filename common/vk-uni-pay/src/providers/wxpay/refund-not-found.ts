@@ -14,7 +14,8 @@ export async function refundNotFoundAsTyped<T>(querying: Promise<T>): Promise<T>
   try {
     return await querying;
   } catch (error) {
-    if (error instanceof ProviderRejectedError && NO_SUCH_REFUND.has(error.providerCode)) throw new RefundNotFoundError(error.providerCode, error.providerMessage);
+    if (error instanceof ProviderRejectedError && NO_SUCH_REFUND.has(error.providerCode))
+      throw new RefundNotFoundError(error.providerCode, error.providerMessage);
     throw error;
   }
 }

@@ -53,7 +53,9 @@ export function alipayIssuerString(certificate: X509Certificate): string {
 
 function snOf(certificate: X509Certificate): string {
   const serial = BigInt(`0x${certificate.serialNumber}`).toString(10);
-  return createHash("md5").update(alipayIssuerString(certificate) + serial, "utf8").digest("hex");
+  return createHash("md5")
+    .update(alipayIssuerString(certificate) + serial, "utf8")
+    .digest("hex");
 }
 
 function splitPem(input: string | Buffer): string[] {

@@ -134,11 +134,7 @@ export interface SignedAlipayNotify {
  *
  * @see https://opendocs.alipay.com/common/02mse7
  */
-export function signAlipayNotify(
-  params: AlipayParams,
-  privateKey: KeyMaterial | KeyObject,
-  options: { signTypeSigned?: boolean } = {},
-): SignedAlipayNotify {
+export function signAlipayNotify(params: AlipayParams, privateKey: KeyMaterial | KeyObject, options: { signTypeSigned?: boolean } = {}): SignedAlipayNotify {
   const wire = normalizeAlipayParams(params);
   delete wire.sign;
   wire.sign_type = ALIPAY_SIGN_TYPE;

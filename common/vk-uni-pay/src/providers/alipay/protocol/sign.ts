@@ -47,12 +47,14 @@ export function normalizeAlipayParams(params: AlipayParams): Record<string, stri
  */
 export function buildAlipaySignContent(params: AlipayParams, options: { excludeSignType?: boolean } = {}): string {
   const wire = normalizeAlipayParams(params);
-  return Object.keys(wire)
-    .filter((key) => key !== "sign" && !(options.excludeSignType && key === "sign_type"))
-    // Plain comparison orders by UTF-16 code unit, which is ASCII order for Alipay's ASCII keys.
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map((key) => `${key}=${wire[key]}`)
-    .join("&");
+  return (
+    Object.keys(wire)
+      .filter((key) => key !== "sign" && !(options.excludeSignType && key === "sign_type"))
+      // Plain comparison orders by UTF-16 code unit, which is ASCII order for Alipay's ASCII keys.
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((key) => `${key}=${wire[key]}`)
+      .join("&")
+  );
 }
 
 /**

@@ -57,7 +57,9 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
       if (outcome.kind === "business-fail") {
         // WeChat has no such order: the prepay never reached it, so nothing was paid.
         if (outcome.errCode === "ORDERNOTEXIST") return { state: "NOTPAY", outTradeNo: request.outTradeNo, raw: outcome.fields } satisfies PaymentStatus;
-        throw outcome.errCode === "SYSTEMERROR" ? new NetworkError() : new ProviderRejectedError(outcome.errCode, outcome.errMessage, "查询支付结果失败，请稍后再试");
+        throw outcome.errCode === "SYSTEMERROR"
+          ? new NetworkError()
+          : new ProviderRejectedError(outcome.errCode, outcome.errMessage, "查询支付结果失败，请稍后再试");
       }
       const status = toV2PaymentStatus(outcome.fields);
       sameNumber(request.outTradeNo, status.outTradeNo, "订单号");
@@ -77,7 +79,9 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
         if (!(await reverseCodepay(merchant, runtime, request.outTradeNo, wait))) throw new NetworkError("撤销付款码订单失败，请稍后再试");
         return;
       }
-      await ignoreAlreadyClosed(callWxpayV2(merchant, runtime, { path: "/pay/closeorder", params: { out_trade_no: request.outTradeNo }, failureMessage: "关闭订单失败，请稍后再试" }));
+      await ignoreAlreadyClosed(
+        callWxpayV2(merchant, runtime, { path: "/pay/closeorder", params: { out_trade_no: request.outTradeNo }, failureMessage: "关闭订单失败，请稍后再试" }),
+      );
     },
 
     /** @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4 (申请退款, 需要证书) */
@@ -115,11 +119,13 @@ export function createWxpayV2Adapter(options: WxpayV2AdapterOptions = {}): Wxpay
 
     async queryRefund(request, runtime) {
       const merchant = forOrder(readWxpayV2Merchant(request.config), request.partner);
-      const outcome = await refundNotFoundAsTyped(callWxpayV2(merchant, runtime, {
-        path: "/pay/refundquery",
-        params: { out_refund_no: request.outRefundNo },
-        failureMessage: "查询退款结果失败，请稍后再试",
-      }));
+      const outcome = await refundNotFoundAsTyped(
+        callWxpayV2(merchant, runtime, {
+          path: "/pay/refundquery",
+          params: { out_refund_no: request.outRefundNo },
+          failureMessage: "查询退款结果失败，请稍后再试",
+        }),
+      );
       const status = toV2RefundQueried(outcome.fields, request.outRefundNo);
       sameNumber(request.outTradeNo, status.outTradeNo, "订单号");
       return status;

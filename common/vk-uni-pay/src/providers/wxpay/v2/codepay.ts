@@ -43,7 +43,8 @@ function micropayOther(other: CreateRequest["other"], givenStoreId: string | und
   if (givenStoreId === undefined && fromOther === undefined) return convertV2Other(other);
   const { store_id: _ignored, ...rest } = (other ?? {}) as Record<string, unknown>;
   const storeId = givenStoreId ?? fromOther;
-  if (typeof storeId !== "string" || !/^[\w-]{1,32}$/.test(storeId)) throw new ValidationError(1000, "wxpay-other-invalid", "store_id 必须是 1-32 位字母、数字、下划线或中划线");
+  if (typeof storeId !== "string" || !/^[\w-]{1,32}$/.test(storeId))
+    throw new ValidationError(1000, "wxpay-other-invalid", "store_id 必须是 1-32 位字母、数字、下划线或中划线");
   const converted = convertV2Other(rest);
   let scene: Record<string, unknown> = {};
   if (converted.scene_info) {
@@ -59,7 +60,15 @@ function micropayOther(other: CreateRequest["other"], givenStoreId: string | und
 }
 
 function result(state: TradeState, wechatState: string, extra: Partial<CreateResult> & { raw: unknown }): CreateResult {
-  return { orderInfo: { tradeState: wechatState, tradeStateDesc: DESCRIPTIONS[wechatState] ?? wechatState, ...(extra.transactionId ? { transactionId: extra.transactionId } : {}) }, state, ...extra };
+  return {
+    orderInfo: {
+      tradeState: wechatState,
+      tradeStateDesc: DESCRIPTIONS[wechatState] ?? wechatState,
+      ...(extra.transactionId ? { transactionId: extra.transactionId } : {}),
+    },
+    state,
+    ...extra,
+  };
 }
 
 /** A paid answer must be about this order and this amount; anything else is not a payment we can apply. */
@@ -96,7 +105,12 @@ async function queryOnce(merchant: WxpayV2Merchant, runtime: ProviderRuntime, ou
 export async function reverseCodepay(merchant: WxpayV2Merchant, runtime: ProviderRuntime, outTradeNo: string, wait: Wait): Promise<boolean> {
   return cancelCodepay(REVERSE_ATTEMPTS, REVERSE_RETRY_MS, wait, async () => {
     try {
-      const outcome = await callWxpayV2(merchant, runtime, { path: "/secapi/pay/reverse", params: { out_trade_no: outTradeNo }, secure: true, returnBusinessFailure: true });
+      const outcome = await callWxpayV2(merchant, runtime, {
+        path: "/secapi/pay/reverse",
+        params: { out_trade_no: outTradeNo },
+        secure: true,
+        returnBusinessFailure: true,
+      });
       if (outcome.kind === "success") return "done";
       return outcome.fields.recall === "Y" || V2_PENDING_ERRORS.has(outcome.errCode) ? "retry" : "stop";
     } catch (error) {
@@ -127,7 +141,12 @@ export async function payByCode(request: CreateRequest, merchant: WxpayV2Merchan
   if (request.timeExpire !== undefined) params.time_expire = formatTimeEnd(request.timeExpire);
   let outcome: V2Outcome | undefined;
   try {
-    outcome = await callWxpayV2(merchant, runtime, { path: "/pay/micropay", params: { ...params, ...micropayOther(request.other, request.storeId) }, returnBusinessFailure: true, failureMessage: "付款码支付失败" });
+    outcome = await callWxpayV2(merchant, runtime, {
+      path: "/pay/micropay",
+      params: { ...params, ...micropayOther(request.other, request.storeId) },
+      returnBusinessFailure: true,
+      failureMessage: "付款码支付失败",
+    });
   } catch (error) {
     // A lost or unverifiable answer is an unknown outcome, exactly like SYSTEMERROR: query (verified), do not guess.
     if (!(error instanceof NetworkError) && !(error instanceof SignatureError)) throw error;

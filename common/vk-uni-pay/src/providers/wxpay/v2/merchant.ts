@@ -51,7 +51,6 @@ export interface WxpayV2Merchant {
   clientTls(): V2ClientTls;
 }
 
-
 /** `pfx` is a Buffer (`fs.readFileSync`) or, in a `vk-pay-config` row, base64 text; `pfxPath` names a file. */
 function readPfx(config: MerchantConfig): Buffer | undefined {
   const inline = config.pfx;
@@ -120,9 +119,10 @@ function parse(config: MerchantConfig): WxpayV2Merchant {
   const subMchId = optionalString(config, "subMchId");
   if (subMchId !== undefined && !/^[0-9A-Za-z_-]{1,32}$/.test(subMchId)) throw fail("config-invalid", "微信支付配置 subMchId 格式不正确");
   const baseUrl = readBaseUrl(config.baseUrl, OFFICIAL_HOSTS, "微信支付配置 baseUrl");
-  const secapiBaseUrl = config.secapiBaseUrl === undefined || config.secapiBaseUrl === null || config.secapiBaseUrl === ""
-    ? baseUrl
-    : readBaseUrl(config.secapiBaseUrl, OFFICIAL_HOSTS, "微信支付配置 secapiBaseUrl");
+  const secapiBaseUrl =
+    config.secapiBaseUrl === undefined || config.secapiBaseUrl === null || config.secapiBaseUrl === ""
+      ? baseUrl
+      : readBaseUrl(config.secapiBaseUrl, OFFICIAL_HOSTS, "微信支付配置 secapiBaseUrl");
   const timeout = config.timeout;
   let tls: V2ClientTls | undefined;
   return Object.freeze({
@@ -142,7 +142,9 @@ function parse(config: MerchantConfig): WxpayV2Merchant {
 }
 
 /** The typed, cached material of a sub-config (see merchant-reader.ts). */
-export const readWxpayV2Merchant = cachedMerchantReader<WxpayV2Merchant>(parse, (missing) => fail("config-invalid", missing ? "微信支付配置缺失" : "微信支付配置无法解析"));
+export const readWxpayV2Merchant = cachedMerchantReader<WxpayV2Merchant>(parse, (missing) =>
+  fail("config-invalid", missing ? "微信支付配置缺失" : "微信支付配置无法解析"),
+);
 
 /**
  * The merchant as it acts for one order: a sub-merchant stored on the order (`createPayment` data
@@ -156,6 +158,7 @@ export function forOrder(merchant: WxpayV2Merchant, partner: PartnerRef | undefi
   const subMchId = partner?.subMchId;
   if (!subMchId) return merchant;
   if (!/^[0-9A-Za-z_-]{1,32}$/.test(subMchId)) throw new ValidationError(1000, "wxpay-sub-mchid-invalid", "sub_mchid 格式不正确");
-  if (partner.subAppId !== undefined && !/^[0-9A-Za-z_-]{1,32}$/.test(partner.subAppId)) throw new ValidationError(1000, "wxpay-sub-appid-invalid", "sub_appid 格式不正确");
+  if (partner.subAppId !== undefined && !/^[0-9A-Za-z_-]{1,32}$/.test(partner.subAppId))
+    throw new ValidationError(1000, "wxpay-sub-appid-invalid", "sub_appid 格式不正确");
   return Object.freeze({ ...merchant, subMchId, subAppId: partner.subAppId || undefined });
 }

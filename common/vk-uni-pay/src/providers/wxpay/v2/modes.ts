@@ -26,8 +26,22 @@ const TRADE_TYPES: Readonly<Record<string, TradeType>> = {
 
 /** The core decides these; letting `other` replace them would let a caller change what is paid, to whom. */
 const FORBIDDEN_OTHER_KEYS = new Set([
-  "appid", "mch_id", "sub_appid", "sub_mch_id", "nonce_str", "sign", "sign_type", "out_trade_no", "total_fee",
-  "notify_url", "trade_type", "openid", "sub_openid", "auth_code", "amount", "payer",
+  "appid",
+  "mch_id",
+  "sub_appid",
+  "sub_mch_id",
+  "nonce_str",
+  "sign",
+  "sign_type",
+  "out_trade_no",
+  "total_fee",
+  "notify_url",
+  "trade_type",
+  "openid",
+  "sub_openid",
+  "auth_code",
+  "amount",
+  "payer",
 ]);
 const OTHER_KEY = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
@@ -114,10 +128,26 @@ export function buildV2CreateResult(tradeType: TradeType, fields: V2Fields, merc
   const appId = merchant.subAppId ?? merchant.appId!;
   switch (tradeType) {
     case "JSAPI":
-      return { orderInfo: buildV2JsapiPayParams({ appId, prepayId: field(fields, "prepay_id"), key: merchant.key, signType: merchant.signType, timeStamp: v2Timestamp(nowMs) }), raw: fields };
+      return {
+        orderInfo: buildV2JsapiPayParams({
+          appId,
+          prepayId: field(fields, "prepay_id"),
+          key: merchant.key,
+          signType: merchant.signType,
+          timeStamp: v2Timestamp(nowMs),
+        }),
+        raw: fields,
+      };
     case "APP":
       return {
-        orderInfo: buildV2AppPayParams({ appId, mchId: merchant.subMchId ?? merchant.mchId, prepayId: field(fields, "prepay_id"), key: merchant.key, timestamp: v2Timestamp(nowMs), signType: merchant.signType }),
+        orderInfo: buildV2AppPayParams({
+          appId,
+          mchId: merchant.subMchId ?? merchant.mchId,
+          prepayId: field(fields, "prepay_id"),
+          key: merchant.key,
+          timestamp: v2Timestamp(nowMs),
+          signType: merchant.signType,
+        }),
         raw: fields,
       };
     case "NATIVE": {

@@ -56,7 +56,10 @@ export function verifyWxpayV2Notify(raw: RawNotification, merchant: WxpayV2Merch
   if (!verifyV2Signature(fields, merchant.key)) throw refuse("notification signature does not verify");
   checkMerchant(fields, merchant);
   // A payment notification's outcome is its result_code; a failed payment is reported, never applied.
-  return complete(() => ({ kind: "payment" as const, ...toV2PaymentStatus(fields, fields.result_code === "SUCCESS" ? "SUCCESS" : "PAYERROR") }), "payment notification");
+  return complete(
+    () => ({ kind: "payment" as const, ...toV2PaymentStatus(fields, fields.result_code === "SUCCESS" ? "SUCCESS" : "PAYERROR") }),
+    "payment notification",
+  );
 }
 
 // Built on first use, not at load: the XML library stays unloaded for merchants on v3 only.

@@ -1,5 +1,17 @@
 import { NetworkError, ProviderRejectedError } from "../../../core/errors";
-import type { AbnormalRefundRequest, CreateRequest, CreateResult, MerchantConfig, PartnerRef, PaymentStatus, ProviderRuntime, RawNotification, NormalizedEvent, RefundRequest, RefundStatus } from "../../../kernel/contract";
+import type {
+  AbnormalRefundRequest,
+  CreateRequest,
+  CreateResult,
+  MerchantConfig,
+  PartnerRef,
+  PaymentStatus,
+  ProviderRuntime,
+  RawNotification,
+  NormalizedEvent,
+  RefundRequest,
+  RefundStatus,
+} from "../../../kernel/contract";
 import { callWxpay } from "./client";
 import { ignoreAlreadyClosed } from "../close";
 import { refundNotFoundAsTyped } from "../refund-not-found";
@@ -53,7 +65,11 @@ export function createWxpayV3Adapter(certs: PlatformCertStore, options: { wait?:
     async createPayment(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
       if (request.mode === "codepay") {
-        return payByCodeV3(request, merchant, runtime, { call: (one) => call(merchant, runtime, one), query: () => adapter.queryPayment(request, runtime), wait });
+        return payByCodeV3(request, merchant, runtime, {
+          call: (one) => call(merchant, runtime, one),
+          query: () => adapter.queryPayment(request, runtime),
+          wait,
+        });
       }
       const prepay = buildPrepayRequest(request, merchant);
       const answer = await call(merchant, runtime, { method: "POST", path: prepay.path, body: prepay.body });
@@ -120,7 +136,12 @@ export function createWxpayV3Adapter(certs: PlatformCertStore, options: { wait?:
     async refund(request, runtime) {
       const merchant = readWxpayMerchant(request.config);
       const sub = subMerchantOf(request.partner);
-      const body: Record<string, unknown> = { ...request.other, ...(sub ? { sub_mchid: sub.subMchId } : {}), out_trade_no: request.outTradeNo, out_refund_no: request.outRefundNo };
+      const body: Record<string, unknown> = {
+        ...request.other,
+        ...(sub ? { sub_mchid: sub.subMchId } : {}),
+        out_trade_no: request.outTradeNo,
+        out_refund_no: request.outRefundNo,
+      };
       if (request.reason) body.reason = request.reason;
       body.notify_url = request.notifyUrl;
       body.amount = { refund: request.refundFee, total: request.totalFee, currency: "CNY" };

@@ -24,15 +24,25 @@ export type V3Call = (call: WxpayCall) => Promise<WxpayResult>;
 const REVERSE_ATTEMPTS = 3;
 const REVERSE_RETRY_MS = 1_000;
 
-const DESCRIPTIONS: Readonly<Partial<Record<TradeState, string>>> = { SUCCESS: "支付成功", USERPAYING: "用户支付中，请稍后查询", CLOSED: "已撤销", PAYERROR: "支付失败" };
+const DESCRIPTIONS: Readonly<Partial<Record<TradeState, string>>> = {
+  SUCCESS: "支付成功",
+  USERPAYING: "用户支付中，请稍后查询",
+  CLOSED: "已撤销",
+  PAYERROR: "支付失败",
+};
 
 function result(state: TradeState, extra: { transactionId?: string; totalFee?: number; paidAt?: number; raw: unknown }): CreateResult {
-  return { orderInfo: { tradeState: state, tradeStateDesc: DESCRIPTIONS[state] ?? state, ...(extra.transactionId ? { transactionId: extra.transactionId } : {}) }, state, ...extra };
+  return {
+    orderInfo: { tradeState: state, tradeStateDesc: DESCRIPTIONS[state] ?? state, ...(extra.transactionId ? { transactionId: extra.transactionId } : {}) },
+    state,
+    ...extra,
+  };
 }
 
 /** A paid answer must be about this order and this amount; anything else is not a payment we can apply. */
 function paidResult(status: PaymentStatus, request: CreateRequest): CreateResult {
-  if (status.outTradeNo !== request.outTradeNo || status.totalFee !== request.totalFee) throw new NetworkError("支付平台返回的订单号或金额与请求不一致，请稍后再试");
+  if (status.outTradeNo !== request.outTradeNo || status.totalFee !== request.totalFee)
+    throw new NetworkError("支付平台返回的订单号或金额与请求不一致，请稍后再试");
   return result("SUCCESS", { transactionId: status.transactionId, totalFee: status.totalFee, paidAt: status.paidAt, raw: status.raw });
 }
 
@@ -50,7 +60,8 @@ function parties(merchant: WxpayMerchant, sub: WxpaySubMerchant | undefined): Re
  * @see https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html
  */
 export function buildCodepayBody(request: CreateRequest, merchant: WxpayMerchant): { path: string; body: Record<string, unknown> } {
-  if (typeof request.authCode !== "string" || !/^\d{10,32}$/.test(request.authCode)) throw new ValidationError(1000, "auth-code-invalid", "auth_code（付款码）格式不正确");
+  if (typeof request.authCode !== "string" || !/^\d{10,32}$/.test(request.authCode))
+    throw new ValidationError(1000, "auth-code-invalid", "auth_code（付款码）格式不正确");
   // vk-uni-pay takes `store_id` beside `auth_code`; older callers put it in `other`.
   const { store_id: otherStoreId, ...rest } = (request.other ?? {}) as Record<string, unknown>;
   const storeId = request.storeId ?? otherStoreId;
@@ -82,7 +93,12 @@ export function buildCodepayBody(request: CreateRequest, merchant: WxpayMerchant
  * @see https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/reverse.html
  * @see https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-reverse.html
  */
-export async function reverseCodepayV3(call: V3Call, merchant: WxpayMerchant, request: Pick<CreateRequest, "outTradeNo" | "partner">, wait: CodepayWait): Promise<boolean> {
+export async function reverseCodepayV3(
+  call: V3Call,
+  merchant: WxpayMerchant,
+  request: Pick<CreateRequest, "outTradeNo" | "partner">,
+  wait: CodepayWait,
+): Promise<boolean> {
   const sub = subMerchantOf(request.partner);
   return cancelCodepay(REVERSE_ATTEMPTS, REVERSE_RETRY_MS, wait, async () => {
     try {
@@ -130,7 +146,13 @@ export async function payByCodeV3(
       throw error;
     }
   };
-  const { final, last } = await pollCodepay(merchant.codepay, runtime.now, deps.wait, queryOnce, (status) => status.state !== "NOTPAY" && status.state !== "USERPAYING");
+  const { final, last } = await pollCodepay(
+    merchant.codepay,
+    runtime.now,
+    deps.wait,
+    queryOnce,
+    (status) => status.state !== "NOTPAY" && status.state !== "USERPAYING",
+  );
   if (final?.state === "SUCCESS" || final?.state === "REFUND") return paidResult(final, request);
   if (final) return result(final.state, { raw: final.raw });
   if (await reverseCodepayV3(deps.call, merchant, request, deps.wait)) return result("CLOSED", { raw: last?.raw ?? answer?.body ?? {} });

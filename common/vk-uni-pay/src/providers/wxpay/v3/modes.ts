@@ -92,7 +92,11 @@ function convertDetail(detail: unknown): unknown {
     delete out.receipt_id;
   }
   if (Array.isArray(out.goods_detail)) {
-    const renames: Array<[string, string]> = [["goods_id", "merchant_goods_id"], ["wxpay_goods_id", "wechatpay_goods_id"], ["price", "unit_price"]];
+    const renames: Array<[string, string]> = [
+      ["goods_id", "merchant_goods_id"],
+      ["wxpay_goods_id", "wechatpay_goods_id"],
+      ["price", "unit_price"],
+    ];
     out.goods_detail = out.goods_detail.map((item: unknown) => {
       if (typeof item !== "object" || item === null || Array.isArray(item)) return item;
       const goods: Record<string, unknown> = { ...(item as Record<string, unknown>) };
@@ -210,10 +214,19 @@ export function buildCreateResult(
   const timestamp = currentTimestamp(nowMs);
   switch (product) {
     case "jsapi":
-      return { orderInfo: buildJsapiPayParams({ appId: payee.appId, prepayId: field(answer, "prepay_id"), privateKey: merchant.privateKey, timeStamp: timestamp }), raw: answer };
+      return {
+        orderInfo: buildJsapiPayParams({ appId: payee.appId, prepayId: field(answer, "prepay_id"), privateKey: merchant.privateKey, timeStamp: timestamp }),
+        raw: answer,
+      };
     case "app":
       return {
-        orderInfo: buildAppPayParams({ appid: payee.appId, mchid: payee.mchId, prepayId: field(answer, "prepay_id"), privateKey: merchant.privateKey, timestamp }),
+        orderInfo: buildAppPayParams({
+          appid: payee.appId,
+          mchid: payee.mchId,
+          prepayId: field(answer, "prepay_id"),
+          privateKey: merchant.privateKey,
+          timestamp,
+        }),
         raw: answer,
       };
     case "native": {

@@ -41,7 +41,12 @@ function readEnvelope(body: Buffer): { event_type: string; resource_type: string
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_1.shtml (verification)
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_2.shtml (resource decryption)
  */
-export async function verifyWxpayNotify(raw: RawNotification, merchant: WxpayMerchant, runtime: ProviderRuntime, certs: PlatformCertStore): Promise<NormalizedEvent> {
+export async function verifyWxpayNotify(
+  raw: RawNotification,
+  merchant: WxpayMerchant,
+  runtime: ProviderRuntime,
+  certs: PlatformCertStore,
+): Promise<NormalizedEvent> {
   if (!raw || !Buffer.isBuffer(raw.body)) throw unreadable("notification has no body");
   await certs.verifyMessage(raw.headers ?? {}, raw.body, merchant, runtime);
   const envelope = readEnvelope(raw.body);

@@ -208,18 +208,38 @@ export class PlatformCertStore implements ResponseVerifier {
     verifyWxpayV3Message({
       headers: response.headers,
       body: response.data,
-      keys: this.keyRing(merchant, runtime.now(), fetched.map((entry) => entry.certificate)),
+      keys: this.keyRing(
+        merchant,
+        runtime.now(),
+        fetched.map((entry) => entry.certificate),
+      ),
       nowMs: runtime.now(),
     });
     const now = runtime.now();
     for (const { record, certificate } of fetched) {
       const expiresAt = parseRfc3339(record.expire_time) ?? certificate.validTo.getTime();
       this.remember(merchant.mchId, certificate, expiresAt);
-      await this.persist(merchant.mchId, record.serial_no, certificate, parseRfc3339(record.effective_time) ?? certificate.validFrom.getTime(), expiresAt, now, runtime.db);
+      await this.persist(
+        merchant.mchId,
+        record.serial_no,
+        certificate,
+        parseRfc3339(record.effective_time) ?? certificate.validFrom.getTime(),
+        expiresAt,
+        now,
+        runtime.db,
+      );
     }
   }
 
-  private async persist(mchId: string, serial: string, certificate: LoadedCertificate, effectiveAt: number, expiresAt: number, now: number, db: Database | undefined): Promise<void> {
+  private async persist(
+    mchId: string,
+    serial: string,
+    certificate: LoadedCertificate,
+    effectiveAt: number,
+    expiresAt: number,
+    now: number,
+    db: Database | undefined,
+  ): Promise<void> {
     // Named as WeChat lists it (uppercase, leading zeros kept); lookups compare normalized serials.
     const serialNo = serial.trim().toUpperCase();
     const id = `${mchId}:${serialNo}`;

@@ -39,7 +39,14 @@ export function v2Timestamp(nowMs: number): string {
  *
  * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=7_7&index=6
  */
-export function buildV2JsapiPayParams(input: { appId: string; prepayId: string; key: string; signType: V2SignType; timeStamp: string; nonceStr?: string }): V2JsapiPayParams {
+export function buildV2JsapiPayParams(input: {
+  appId: string;
+  prepayId: string;
+  key: string;
+  signType: V2SignType;
+  timeStamp: string;
+  nonceStr?: string;
+}): V2JsapiPayParams {
   const unsigned = {
     appId: input.appId,
     timeStamp: input.timeStamp,
@@ -56,7 +63,15 @@ export function buildV2JsapiPayParams(input: { appId: string; prepayId: string; 
  *
  * @see https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_12&index=2
  */
-export function buildV2AppPayParams(input: { appId: string; mchId: string; prepayId: string; key: string; timestamp: string; nonceStr?: string; signType?: V2SignType }): V2AppPayParams {
+export function buildV2AppPayParams(input: {
+  appId: string;
+  mchId: string;
+  prepayId: string;
+  key: string;
+  timestamp: string;
+  nonceStr?: string;
+  signType?: V2SignType;
+}): V2AppPayParams {
   const unsigned = {
     appid: input.appId,
     partnerid: input.mchId,

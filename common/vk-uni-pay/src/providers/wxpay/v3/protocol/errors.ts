@@ -60,13 +60,22 @@ export class WxpayV3ValidationError extends ValidationError {
     readonly reason: WxpayV3ErrorCode,
     message: string,
   ) {
-    super(reason === "wxpay-v3-invalid-amount" ? 1003 : 1000, reason, reason === "wxpay-v3-invalid-amount" ? "金额必须是正整数（单位：分）" : "数据格式不正确", message);
+    super(
+      reason === "wxpay-v3-invalid-amount" ? 1003 : 1000,
+      reason,
+      reason === "wxpay-v3-invalid-amount" ? "金额必须是正整数（单位：分）" : "数据格式不正确",
+      message,
+    );
   }
 }
 
 export type WxpayV3Error = WxpayV3SignatureError | WxpayV3CryptoError | WxpayV3ConfigError | WxpayV3ValidationError;
 
 export function isWxpayV3Error(error: unknown): error is WxpayV3Error {
-  return error instanceof WxpayV3SignatureError || error instanceof WxpayV3CryptoError
-    || error instanceof WxpayV3ConfigError || error instanceof WxpayV3ValidationError;
+  return (
+    error instanceof WxpayV3SignatureError ||
+    error instanceof WxpayV3CryptoError ||
+    error instanceof WxpayV3ConfigError ||
+    error instanceof WxpayV3ValidationError
+  );
 }

@@ -103,7 +103,10 @@ export function loadCertificate(material: KeyMaterial): LoadedCertificate {
  * @see https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_1.shtml
  */
 export function normalizeSerial(serial: string): string {
-  return serial.trim().toUpperCase().replace(/^0+(?=.)/, "");
+  return serial
+    .trim()
+    .toUpperCase()
+    .replace(/^0+(?=.)/, "");
 }
 
 /** Picks the key that verifies a WeChat Pay signature from the `Wechatpay-Serial` header. */

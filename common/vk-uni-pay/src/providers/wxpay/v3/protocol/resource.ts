@@ -104,8 +104,12 @@ export function toApiV3Key(apiV3Key: string | Buffer): Buffer {
 function isResource(value: unknown): value is EncryptedResource {
   if (typeof value !== "object" || value === null) return false;
   const r = value as Record<string, unknown>;
-  return typeof r.algorithm === "string" && typeof r.ciphertext === "string" && typeof r.nonce === "string"
-    && (r.associated_data === undefined || typeof r.associated_data === "string");
+  return (
+    typeof r.algorithm === "string" &&
+    typeof r.ciphertext === "string" &&
+    typeof r.nonce === "string" &&
+    (r.associated_data === undefined || typeof r.associated_data === "string")
+  );
 }
 
 /**

@@ -190,7 +190,7 @@ export function parseAuthorization(header: unknown): AuthorizationParams {
   pair.lastIndex = prefix.length;
   while (pair.lastIndex < header.length) {
     const match = pair.exec(header);
-    if (!match) throw malformed("is not a list of key=\"value\" pairs");
+    if (!match) throw malformed('is not a list of key="value" pairs');
     const [, key = "", value = "", separator] = match;
     const name = byWire.get(key);
     if (!name) throw malformed(`has an unknown parameter ${key}`);
