@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { queryAccountBalance } from "../../common/vk-uni-pay/src/api/account-balance";
 import { createPayment } from "../../common/vk-uni-pay/src/api/create-payment";
 import { code2Session } from "../../common/vk-uni-pay/src/api/openid";
@@ -8,12 +7,10 @@ const code2SessionAlipay = (params: Parameters<typeof code2Session>[1], deps: Pa
 import { refund } from "../../common/vk-uni-pay/src/api/refund";
 import type { ApiDeps } from "../../common/vk-uni-pay/src/api/shared";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
-import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
 import { getAlipayCertSn, getAlipayRootCertSn } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import {
   APP_ID,
   certModeConfig,
@@ -26,12 +23,13 @@ import {
   type AlipayCertificates,
   type AlipayKeys,
 } from "./fake-alipay";
+import { memoryDatabase } from "../helpers/deps";
 
 describe("alipay through the library's public calls", () => {
   const provider = createAlipayProvider();
   let keys: AlipayKeys;
   let certs: AlipayCertificates;
-  let database: ReturnType<typeof createDatabase>;
+  let database: ReturnType<typeof memoryDatabase>;
   let alipay: FakeAlipay;
   let config: Record<string, unknown>;
   let deps: ApiDeps;
@@ -41,7 +39,7 @@ describe("alipay through the library's public calls", () => {
     certs = await issueCertificates(keys);
   });
   beforeEach(() => {
-    database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
+    database = memoryDatabase();
     alipay = new FakeAlipay(keys);
     config = {
       notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" },
@@ -53,7 +51,7 @@ describe("alipay through the library's public calls", () => {
       },
     };
     deps = {
-      db: database as unknown as Database,
+      db: database.db,
       now: () => NOW,
       log: () => undefined,
       config: () => validatePayConfig(config),

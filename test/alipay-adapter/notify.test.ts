@@ -1,5 +1,4 @@
 import { generateKeyPairSync } from "node:crypto";
-import { join } from "node:path";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
@@ -10,7 +9,6 @@ import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alip
 import type { RawNotification } from "../../common/vk-uni-pay/src/kernel/contract";
 import { encodeAlipayForm } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
 import { ARRIVALS, arrive, withInvalidByte, type Arrival } from "../helpers/lossy-utf8";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import {
   alipaySdkSign,
   APP_ID,
@@ -23,6 +21,7 @@ import {
   SELLER_ID,
   type AlipayKeys,
 } from "./fake-alipay";
+import { memoryDatabase } from "../helpers/deps";
 
 const provider = createAlipayProvider();
 let keys: AlipayKeys;
@@ -196,13 +195,13 @@ describe("alipay verifyNotify", () => {
 });
 
 describe("alipay notifications through the core's pipeline", () => {
-  let database: ReturnType<typeof createDatabase>;
+  let database: ReturnType<typeof memoryDatabase>;
   let db: Database;
   let alipay: FakeAlipay;
 
   beforeEach(async () => {
-    database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = database as unknown as Database;
+    database = memoryDatabase();
+    db = database.db;
     alipay = new FakeAlipay(keys);
     await openOrder(
       {

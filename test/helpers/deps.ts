@@ -4,17 +4,18 @@ import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import type { Deps } from "../../common/vk-uni-pay/src/core/deps";
 import type { HookResolver } from "../../common/vk-uni-pay/src/core/hooks";
 import type { PaymentProvider, ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { createDatabase, type CloudDatabase } from "../../scripts/uni-cloud-mock/src/database";
 
 const DEFINITIONS = join(__dirname, "../../uniCloud/database");
 
 /**
  * The emulator's embedded database in memory, with the library's collection definitions, seen through the
- * library's own Database interface (the emulator's type is richer; the cast lives here, once).
+ * library's own Database interface (the emulator's type is richer; the cast lives here, once), and as the
+ * emulator's own handle (`raw`) for a test that reads it the way the emulator's callers do.
  */
-export function memoryDatabase(): { db: Database; close(): Promise<void> } {
+export function memoryDatabase(): { db: Database; raw: CloudDatabase; close(): Promise<void> } {
   const raw = createDatabase({ file: ":memory:", definitionsDir: DEFINITIONS });
-  return { db: raw as unknown as Database, close: async () => raw.close() };
+  return { db: raw as unknown as Database, raw, close: async () => raw.close() };
 }
 
 export interface DepsOptions {

@@ -1,20 +1,19 @@
-import { join } from "node:path";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import { runPaidHook, runRefundedHook, type OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { reserveRefund, settleRefund } from "../../common/vk-uni-pay/src/core/refunds";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import custom = require("../../router/service/pay-notify/custom");
 import goods = require("../../router/service/pay-notify/goods");
 import recharge = require("../../router/service/pay-notify/recharge");
 import vip = require("../../router/service/pay-notify/vip");
+import { memoryDatabase } from "../helpers/deps";
 
 const DAY = 86_400_000;
 const types: Record<string, OrderTypeHooks> = { recharge, goods, vip, custom };
 
 /** The built-in order types, each from pricing (`create`) through `paid` to a refund. */
 describe("built-in order types", () => {
-  let raw: ReturnType<typeof createDatabase>;
+  let raw: ReturnType<typeof memoryDatabase>;
   let db: Database;
   const user = async () => ((await db.collection("uni-id-users").doc("u1").get()).data as any[])[0];
   const pay = async (type: string, terms: { total_fee: number; subject: string; custom?: Record<string, unknown> }, no = "T1") => {
@@ -47,8 +46,8 @@ describe("built-in order types", () => {
     types[type]!.create!({ user: { _id: "u1" }, input, db, config });
 
   beforeEach(async () => {
-    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = raw as unknown as Database;
+    raw = memoryDatabase();
+    db = raw.db;
     await db.collection("uni-id-users").add({ _id: "u1", balance: 0, vip_expire_date: 0, status: 0 });
     await db.collection("vk-pay-goods").add({ _id: "pen", name: "钢笔", price: 500, stock: 1 });
   });

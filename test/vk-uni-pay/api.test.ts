@@ -1,21 +1,18 @@
-import { join } from "node:path";
 import type { ApiDeps } from "../../common/vk-uni-pay/src/api/shared";
 import { closeOrder } from "../../common/vk-uni-pay/src/api/close-order";
 import { createPayment, type CreatePaymentParams } from "../../common/vk-uni-pay/src/api/create-payment";
 import { queryPayment } from "../../common/vk-uni-pay/src/api/query-payment";
 import { queryRefund } from "../../common/vk-uni-pay/src/api/query-refund";
 import { refund } from "../../common/vk-uni-pay/src/api/refund";
-import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund } from "../../common/vk-uni-pay/src/core/refunds";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { nested } from "../helpers/deep-objects";
-import { makeDeps } from "../helpers/deps";
+import { makeDeps, memoryDatabase } from "../helpers/deps";
 import { createTestpay, type TestpayPlatform } from "../helpers/testpay";
 
 describe("the library's public calls", () => {
-  let raw: ReturnType<typeof createDatabase>;
+  let raw: ReturnType<typeof memoryDatabase>;
   let deps: ApiDeps;
   let platform: TestpayPlatform;
   let hookRuns: number;
@@ -33,12 +30,12 @@ describe("the library's public calls", () => {
   });
 
   beforeEach(() => {
-    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
+    raw = memoryDatabase();
     const testpay = createTestpay();
     platform = testpay.platform;
     hookRuns = 0;
     config = { notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" }, testpay: { h5: { key: "k", mchId: "M1", appId: "A1" }, "app-plus": { key: "k" } } };
-    deps = makeDeps({ db: raw as unknown as Database, config: () => config, providers: [testpay.provider], hooks: () => hooks });
+    deps = makeDeps({ db: raw.db, config: () => config, providers: [testpay.provider], hooks: () => hooks });
   });
   afterEach(async () => {
     await raw.close();

@@ -1,12 +1,11 @@
-import { join } from "node:path";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import { hookRetryDelayMs, runPaidHook, runRefundedHook, type HookModule, type OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findRefund, reserveRefund, settleRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { memoryDatabase } from "../helpers/deps";
 
 describe("order-type hooks run exactly once", () => {
-  let raw: ReturnType<typeof createDatabase>;
+  let raw: ReturnType<typeof memoryDatabase>;
   let db: Database;
   let orderId: string;
   const quiet = () => undefined;
@@ -26,8 +25,8 @@ describe("order-type hooks run exactly once", () => {
   const balance = async () => ((await db.collection("uni-id-users").doc("u1").get()).data as unknown as Array<{ balance: number }>)[0]!.balance;
 
   beforeEach(async () => {
-    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = raw as unknown as Database;
+    raw = memoryDatabase();
+    db = raw.db;
     await db.collection("uni-id-users").add({ _id: "u1", balance: 0 });
     const order = await openOrder(
       {

@@ -1,13 +1,10 @@
-import { join } from "node:path";
 import type { ApiDeps } from "../../common/vk-uni-pay/src/api/shared";
 import { createPayment, type CreatePaymentParams } from "../../common/vk-uni-pay/src/api/create-payment";
 import { queryPayment } from "../../common/vk-uni-pay/src/api/query-payment";
 import { refund } from "../../common/vk-uni-pay/src/api/refund";
-import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { makeDeps } from "../helpers/deps";
+import { makeDeps, memoryDatabase } from "../helpers/deps";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { createTestpay, signTestpay, type TestpayPlatform } from "../helpers/testpay";
 
 /**
@@ -15,7 +12,7 @@ import { createTestpay, signTestpay, type TestpayPlatform } from "../helpers/tes
  * is created, stored on it, and used again by every later call and by the notification.
  */
 describe("multi-merchant (pid) and service-provider orders", () => {
-  let raw: ReturnType<typeof createDatabase>;
+  let raw: ReturnType<typeof memoryDatabase>;
   let deps: ApiDeps;
   let platform: TestpayPlatform;
   let paid: string[];
@@ -42,12 +39,12 @@ describe("multi-merchant (pid) and service-provider orders", () => {
   };
 
   beforeEach(async () => {
-    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
+    raw = memoryDatabase();
     const testpay = createTestpay();
     platform = testpay.platform;
     paid = [];
     deps = makeDeps({
-      db: raw as unknown as Database,
+      db: raw.db,
       config: () => ({ notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" }, testpay: { h5: { key: "file-key", mchId: "FILE" } } }),
       providers: [testpay.provider],
       hooks: () => ({ paid: () => undefined }),

@@ -1,19 +1,18 @@
-import { join } from "node:path";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder, markClosed, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { processNotification, type PipelineDeps } from "../../common/vk-uni-pay/src/notify/pipeline";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { createTestpay, signTestpay, TESTPAY_KEY } from "../helpers/testpay";
+import { memoryDatabase } from "../helpers/deps";
 
 const KEY = TESTPAY_KEY;
 const sign = signTestpay;
 const testpay = createTestpay().provider;
 
 describe("the notification pipeline", () => {
-  let raw: ReturnType<typeof createDatabase>;
+  let raw: ReturnType<typeof memoryDatabase>;
   let db: Database;
   let credits: number;
   let failNext: boolean;
@@ -66,8 +65,8 @@ describe("the notification pipeline", () => {
   const log = async () => (await db.collection("vk-pay-notify-log").orderBy("create_date", "asc").limit(1000).get()).data as Array<Record<string, unknown>>;
 
   beforeEach(async () => {
-    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = raw as unknown as Database;
+    raw = memoryDatabase();
+    db = raw.db;
     credits = 0;
     failNext = false;
     await db.collection("uni-id-users").add({ _id: "u1", balance: 0 });

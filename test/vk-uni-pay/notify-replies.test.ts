@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { Transformer } from "wechatpay-axios-plugin";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
@@ -8,10 +7,10 @@ import { MAX_NOTIFICATION_BYTES } from "../../common/vk-uni-pay/src/notify/raw";
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
 import type { IntegrationResponse } from "../../common/vk-uni-pay/src/http-reply";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { generateKeys, keyModeConfig } from "../alipay-adapter/fake-alipay";
 import { merchantConfig as v3Config } from "../wxpay-adapter/fake-wechat";
 import { APP_ID, FakeWechatV2, MCH_ID, signedXml, v2Config } from "../wxpay-v2/fake-wechat-v2";
+import { memoryDatabase } from "../helpers/deps";
 
 /**
  * The reply to a notification nobody can read, on each provider's notify path: the provider is known from
@@ -64,7 +63,7 @@ function expectFailureReply(path: PathName, body: string, reply: IntegrationResp
 }
 
 describe("failure replies to unreadable notifications", () => {
-  let database: ReturnType<typeof createDatabase>;
+  let database: ReturnType<typeof memoryDatabase>;
   let db: Database;
   const deps = (): PipelineDeps => ({
     db,
@@ -78,8 +77,8 @@ describe("failure replies to unreadable notifications", () => {
     processNotification({ path: PATHS[path], httpMethod: "POST", headers: { "content-type": "text/plain" }, body, isBase64Encoded }, "/vk-pay-notify/", deps());
 
   beforeEach(() => {
-    database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = database as unknown as Database;
+    database = memoryDatabase();
+    db = database.db;
   });
   afterEach(() => database.close());
 
@@ -119,12 +118,12 @@ describe("failure replies to unreadable notifications", () => {
       1000,
       db,
     );
-    const broken = {
+    const broken: Database = {
       ...db,
       collection: () => {
         throw new Error("database down");
       },
-    } as unknown as Database;
+    };
     const fields = {
       return_code: "SUCCESS",
       appid: APP_ID,

@@ -1,7 +1,6 @@
-import { join } from "node:path";
 import { findOrder, markClosed, markPaid, openOrder, type OrderDraft } from "../../common/vk-uni-pay/src/core/orders";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { memoryDatabase } from "../helpers/deps";
 
 const draft = (overrides: Partial<OrderDraft> = {}): OrderDraft => ({
   out_trade_no: "T1",
@@ -19,11 +18,11 @@ const draft = (overrides: Partial<OrderDraft> = {}): OrderDraft => ({
 });
 
 describe("orders: creation and the conditional state changes", () => {
-  let raw: ReturnType<typeof createDatabase>;
+  let raw: ReturnType<typeof memoryDatabase>;
   let db: Database;
   beforeEach(() => {
-    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = raw as unknown as Database;
+    raw = memoryDatabase();
+    db = raw.db;
   });
   afterEach(() => raw.close());
 

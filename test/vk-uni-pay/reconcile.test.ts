@@ -1,21 +1,19 @@
-import { join } from "node:path";
 import { reconcile } from "../../common/vk-uni-pay/src/api/reconcile";
 import { queryRefund } from "../../common/vk-uni-pay/src/api/query-refund";
 import { refund } from "../../common/vk-uni-pay/src/api/refund";
 import type { ApiDeps } from "../../common/vk-uni-pay/src/api/shared";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
-import { makeDeps } from "../helpers/deps";
+import { makeDeps, memoryDatabase } from "../helpers/deps";
 import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { ProviderRejectedError } from "../../common/vk-uni-pay/src/core/errors";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { createTestpay, type TestpayPlatform } from "../helpers/testpay";
 
 const MINUTE = 60_000;
 
 describe("the reconciliation timer", () => {
-  let raw: ReturnType<typeof createDatabase>;
+  let raw: ReturnType<typeof memoryDatabase>;
   let db: Database;
   let deps: ApiDeps;
   let platform: TestpayPlatform;
@@ -51,8 +49,8 @@ describe("the reconciliation timer", () => {
     );
 
   beforeEach(() => {
-    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = raw as unknown as Database;
+    raw = memoryDatabase();
+    db = raw.db;
     const testpay = createTestpay();
     platform = testpay.platform;
     clock = 100 * 24 * 3600_000;

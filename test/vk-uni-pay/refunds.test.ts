@@ -1,18 +1,17 @@
-import { join } from "node:path";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import { findOrder, markPaid, openOrder, type Order } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund, reserveRefund, settleRefund } from "../../common/vk-uni-pay/src/core/refunds";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { memoryDatabase } from "../helpers/deps";
 
 describe("the refund ledger", () => {
-  let raw: ReturnType<typeof createDatabase>;
+  let raw: ReturnType<typeof memoryDatabase>;
   let db: Database;
   let order: Order;
   const reserve = (outRefundNo: string, refundFee: number) => reserveRefund(order._id, { outRefundNo, refundFee, desc: "退款" }, 5000, db);
 
   beforeEach(async () => {
-    raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = raw as unknown as Database;
+    raw = memoryDatabase();
+    db = raw.db;
     order = await openOrder(
       {
         out_trade_no: "T1",

@@ -3,10 +3,8 @@ import * as x509 from "@peculiar/x509";
 import { createPrivateKey, generateKeyPairSync, verify, webcrypto, X509Certificate, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import type { ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
 import { buildRequestSignMessage, encryptResource, parseAuthorization, signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 
 /**
  * A recording stand-in for WeChat Pay API v3 behind `ProviderRuntime.request`: it answers by method and
@@ -177,7 +175,4 @@ export function verifiesWithMerchant(message: string, signature: string): boolea
   return verify("sha256", Buffer.from(message), MERCHANT_PUBLIC_KEY, Buffer.from(signature, "base64"));
 }
 
-export function memoryDatabase(): { db: Database; close(): Promise<void> } {
-  const raw = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "..", "..", "uniCloud", "database") });
-  return { db: raw as unknown as Database, close: () => raw.close() };
-}
+export { memoryDatabase } from "../helpers/deps";

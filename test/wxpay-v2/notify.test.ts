@@ -1,5 +1,4 @@
 import { createCipheriv } from "node:crypto";
-import { join } from "node:path";
 import { Aes, Hash, Transformer } from "wechatpay-axios-plugin";
 import { validatePayConfig } from "../../common/vk-uni-pay/src/core/config";
 import type { Database } from "../../common/vk-uni-pay/src/core/database";
@@ -10,10 +9,10 @@ import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline
 import type { RawNotification } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { encryptReqInfo, reqInfoKeyOf } from "../../common/vk-uni-pay/src/providers/wxpay/v2/protocol";
-import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { merchantConfig as v3MerchantConfig } from "../wxpay-adapter/fake-wechat";
 import { arrivalsOf, withInvalidByte } from "../helpers/lossy-utf8";
 import { API_KEY, APP_ID, FakeWechatV2, MCH_ID, signedXml, v2Config } from "./fake-wechat-v2";
+import { memoryDatabase } from "../helpers/deps";
 
 /** v2 notifications as WeChat sends them, built and signed by wechatpay-axios-plugin (not by our code). */
 
@@ -188,7 +187,7 @@ describe("acknowledge answers in the notification's dialect", () => {
 });
 
 describe("v2 notifications through the core pipeline", () => {
-  let database: ReturnType<typeof createDatabase>;
+  let database: ReturnType<typeof memoryDatabase>;
   let db: Database;
   const deps = (config: Record<string, unknown> = v2Config()) => ({
     db,
@@ -206,8 +205,8 @@ describe("v2 notifications through the core pipeline", () => {
     );
 
   beforeEach(async () => {
-    database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = database as unknown as Database;
+    database = memoryDatabase();
+    db = database.db;
     await openOrder(
       {
         out_trade_no: "T1",
@@ -267,7 +266,7 @@ describe("v2 notifications through the core pipeline", () => {
 });
 
 describe("v2 notifications whose signature covers only a lossy decoding of the bytes received", () => {
-  let database: ReturnType<typeof createDatabase>;
+  let database: ReturnType<typeof memoryDatabase>;
   let db: Database;
   const deliver = (arrival: { body: string; isBase64Encoded: boolean }) =>
     processNotification(
@@ -285,8 +284,8 @@ describe("v2 notifications whose signature covers only a lossy decoding of the b
   const notifyLog = async () => (await db.collection("vk-pay-notify-log").get()).data as Array<Record<string, unknown>>;
 
   beforeEach(async () => {
-    database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../uniCloud/database") });
-    db = database as unknown as Database;
+    database = memoryDatabase();
+    db = database.db;
     await openOrder(
       {
         out_trade_no: "T1",

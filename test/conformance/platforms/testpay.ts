@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { closeOrder } from "../../../common/vk-uni-pay/src/api/close-order";
 import { createPayment } from "../../../common/vk-uni-pay/src/api/create-payment";
 import { queryPayment } from "../../../common/vk-uni-pay/src/api/query-payment";
@@ -6,10 +5,9 @@ import { queryRefund } from "../../../common/vk-uni-pay/src/api/query-refund";
 import { refund } from "../../../common/vk-uni-pay/src/api/refund";
 import type { ApiDeps } from "../../../common/vk-uni-pay/src/api/shared";
 import { validatePayConfig } from "../../../common/vk-uni-pay/src/core/config";
-import type { Database } from "../../../common/vk-uni-pay/src/core/database";
 import { processNotification } from "../../../common/vk-uni-pay/src/notify/pipeline";
 import type { NormalizedEvent } from "../../../common/vk-uni-pay/src/kernel/contract";
-import { createDatabase } from "../../../scripts/uni-cloud-mock/src/database";
+import { memoryDatabase } from "../../helpers/deps";
 import { createTestpay, signTestpay, TESTPAY_KEY } from "../../helpers/testpay";
 import recharge = require("../../../router/service/pay-notify/recharge");
 import type { Envelope, FakePlatform, Forgery, NotifyMessage, OrderFacts, PlatformSession } from "../fake-platform";
@@ -28,8 +26,8 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
     isAcknowledged: (reply) => reply.status === 200 && JSON.parse(reply.body || "{}").code === "SUCCESS",
     noTimestamp: "the test provider signs its notification's body alone, with no message time",
     async start(): Promise<PlatformSession> {
-      const database = createDatabase({ file: ":memory:", definitionsDir: join(__dirname, "../../../uniCloud/database") });
-      const db = database as unknown as Database;
+      const database = memoryDatabase();
+      const db = database.db;
       await db.collection("uni-id-users").add({ _id: "u1", role: [], status: 0, balance: 0 });
       const { provider, platform } = testpay;
       const deps: ApiDeps = {
@@ -62,7 +60,7 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
         raw: {},
       });
       const post = async (outTradeNo: string, message: NotifyMessage) => {
-        const order = (await database.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as { notify_path: string };
+        const order = (await database.raw.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as { notify_path: string };
         const reply = await processNotification(
           { path: order.notify_path, httpMethod: "POST", headers: message.headers, body: message.body },
           "/vk-pay-notify/",
@@ -81,7 +79,7 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
       };
 
       return {
-        db: database,
+        db: database.raw,
         userId: "u1",
         library: {
           createPayment: (totalFee) => {
