@@ -136,5 +136,14 @@ describe("alipay certificate rotation", () => {
     await expect(instance.verifyNotify(raw, config(), alipay.runtime)).rejects.toMatchObject({ kind: "signature" });
     await query(alipay, instance);
     expect(await instance.verifyNotify(raw, config(), alipay.runtime)).toMatchObject({ kind: "payment", state: "SUCCESS", outTradeNo: "T1", totalFee: 1234 });
+    // Another instance, whose own database setting is unusable, reads the adopted certificate through the runtime's database.
+    const other = createAlipayProvider({
+      database: () => {
+        throw new Error("not this database");
+      },
+      log: () => undefined,
+    });
+    await expect(other.verifyNotify(raw, config(), alipay.runtime)).rejects.toMatchObject({ kind: "signature" });
+    expect(await other.verifyNotify(raw, config(), { ...alipay.runtime, db: database.db })).toMatchObject({ kind: "payment", state: "SUCCESS" });
   });
 });

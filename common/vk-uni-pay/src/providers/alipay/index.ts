@@ -57,7 +57,7 @@ export function createAlipayProvider(options: AlipayProviderOptions = {}): Payme
         notification,
         merchant,
         (outTradeNo, outRefundNo) => queryAlipayRefund(outTradeNo, outRefundNo, merchant, runtime),
-        runtime.now(),
+        runtime,
       );
     },
     acknowledge: (accepted) => acknowledgeAlipayNotify(accepted),

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { SignatureError, VkPayError } from "../../core/errors";
 import { textReply, type IntegrationResponse } from "../../http-reply";
-import type { NormalizedEvent, RawNotification, RefundStatus } from "../../kernel/contract";
+import type { NormalizedEvent, ProviderRuntime, RawNotification, RefundStatus } from "../../kernel/contract";
 import type { AlipayMerchant } from "./merchant";
 import { toPaymentStatus } from "./normalize";
 import { ALIPAY_NOTIFY_ACK, AlipaySignatureError, verifyAlipayNotify } from "./protocol";
@@ -44,12 +44,13 @@ function verifyWith(raw: RawNotification, key: KeyObject): Readonly<Record<strin
  * Verified with the configured key, or, in certificate mode after Alipay rotated its certificate, with a
  * certificate adopted since (trusted through the configured root; notifications do not name their SN).
  */
-async function verify(raw: RawNotification, merchant: AlipayMerchant, nowMs: number): Promise<Readonly<Record<string, string>>> {
+async function verify(raw: RawNotification, merchant: AlipayMerchant, clock: NotifyClock): Promise<Readonly<Record<string, string>>> {
   if (!raw || !Buffer.isBuffer(raw.body) || raw.body.length === 0) throw unreadable("notification has no body");
   try {
     return verifyWith(raw, merchant.alipayPublicKey);
   } catch (error) {
-    const rotated = error instanceof AlipaySignatureError && merchant.rotatedCerts ? await merchant.rotatedCerts.rotatedKeys(merchant, nowMs) : [];
+    const rotated =
+      error instanceof AlipaySignatureError && merchant.rotatedCerts ? await merchant.rotatedCerts.rotatedKeys(merchant, clock.now(), clock.db) : [];
     for (const key of rotated) {
       try {
         return verifyWith(raw, key);
@@ -66,6 +67,9 @@ function isRefundNotice(fields: Readonly<Record<string, string>>): boolean {
   return Boolean(fields.out_biz_no) && (Boolean(fields.refund_fee) || Boolean(fields.gmt_refund));
 }
 
+/** The runtime's clock, and its database: certificates adopted by another instance are read from there. */
+type NotifyClock = Pick<ProviderRuntime, "now" | "db">;
+
 /**
  * @see https://opendocs.alipay.com/open/270/105902
  */
@@ -73,9 +77,9 @@ export async function verifyAlipayNotification(
   raw: RawNotification,
   merchant: AlipayMerchant,
   lookupRefund: RefundLookup,
-  nowMs: number,
+  runtime: NotifyClock,
 ): Promise<NormalizedEvent> {
-  const fields = await verify(raw, merchant, nowMs);
+  const fields = await verify(raw, merchant, runtime);
   // A verified notification we do not act on is acknowledged, not refused: a refusal is redelivered for a day.
   if (fields.notify_type !== undefined && fields.notify_type !== TRADE_NOTIFY) {
     return { kind: "ignored", eventType: fields.notify_type.slice(0, 64), ...(fields.out_trade_no ? { outTradeNo: fields.out_trade_no.slice(0, 64) } : {}) };
