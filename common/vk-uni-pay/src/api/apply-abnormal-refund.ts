@@ -1,10 +1,11 @@
 import { failures, NetworkError, ValidationError } from "../core/errors";
 import { findOrder, type Order } from "../core/orders";
-import { findRefund, REFUNDS, type RefundRecord } from "../core/refunds";
+import { findRefund, type RefundRecord } from "../core/refunds";
 import { respond, type Result } from "../core/result";
 import type { AbnormalRefundRoute, RefundState } from "../kernel/contract";
 import { applyRefundStatus, followUpRefund } from "./refund-follow-up";
 import { checkOutTradeNo, orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
+import { COLLECTIONS } from "../core/repository";
 
 export interface ApplyAbnormalRefundParams {
   out_refund_no: string;
@@ -73,7 +74,7 @@ async function applyAbnormal(params: ApplyAbnormalRefundParams, deps: ApiDeps): 
     date: deps.now(),
     ...(route.type === "USER_BANK_CARD" ? { bank_type: route.bankType, bank_account_tail: route.bankAccount.slice(-4) } : {}),
   };
-  await deps.db.collection(REFUNDS).doc(outRefundNo).update({ abnormal_apply: apply });
+  await deps.db.collection(COLLECTIONS.refunds).doc(outRefundNo).update({ abnormal_apply: apply });
   deps.log(`vk-uni-pay: abnormal refund ${outRefundNo} applied as ${route.type}; ${order.provider} answers ${status.state}`);
   await applyRefundStatus(outRefundNo, status, deps);
   const settled = (await findRefund(outRefundNo, deps.db)) ?? record;

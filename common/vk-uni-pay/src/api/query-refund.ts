@@ -1,9 +1,10 @@
 import { failures } from "../core/errors";
 import { findOrder } from "../core/orders";
-import { OPEN_REFUND_STATUSES, REFUNDS, type RefundRecord } from "../core/refunds";
+import { OPEN_REFUND_STATUSES, type RefundRecord } from "../core/refunds";
 import { followUpRefund } from "./refund-follow-up";
 import { respond, type Result } from "../core/result";
 import { checkOutTradeNo, productionDeps, type ApiDeps } from "./shared";
+import { COLLECTIONS } from "../core/repository";
 
 export interface QueryRefundData {
   out_trade_no: string;
@@ -18,13 +19,13 @@ async function queryRefunds(params: { out_trade_no: string; out_refund_no?: stri
   if (!order) throw failures.orderNotFound();
   const where: Record<string, unknown> = { out_trade_no: outTradeNo };
   if (params.out_refund_no !== undefined) where.out_refund_no = checkOutTradeNo(params.out_refund_no);
-  let { data } = await deps.db.collection(REFUNDS).where(where).orderBy("create_date", "asc").limit(1000).get();
+  let { data } = await deps.db.collection(COLLECTIONS.refunds).where(where).orderBy("create_date", "asc").limit(1000).get();
   if (data.length === 0) throw failures.orderNotRefunded();
   // Refunds still open are asked about, and settled here if the provider has an answer. One the provider
   // does not know is left to the timer, which sends it again.
   const open = (data as unknown as RefundRecord[]).filter((record) => OPEN_REFUND_STATUSES.includes(record.status));
   for (const record of open) await followUpRefund(order, record, deps, { resend: false });
-  if (open.length > 0) data = (await deps.db.collection(REFUNDS).where(where).orderBy("create_date", "asc").limit(1000).get()).data;
+  if (open.length > 0) data = (await deps.db.collection(COLLECTIONS.refunds).where(where).orderBy("create_date", "asc").limit(1000).get()).data;
   const refreshed = (await findOrder(outTradeNo, deps.db)) ?? order;
   return {
     out_trade_no: outTradeNo,

@@ -1,8 +1,8 @@
 import { COLLECTIONS, PAID_STATUSES } from "../core/repository";
 import { ProviderRejectedError } from "../core/errors";
 import { runPaidHook, runRefundedHook } from "../core/hooks";
-import { markClosed, OPEN_STATUSES, ORDERS, type Order } from "../core/orders";
-import { OPEN_REFUND_STATUSES, REFUNDS, type RefundRecord } from "../core/refunds";
+import { markClosed, OPEN_STATUSES, type Order } from "../core/orders";
+import { OPEN_REFUND_STATUSES, type RefundRecord } from "../core/refunds";
 import { followUpRefund } from "./refund-follow-up";
 import { respond, type Result } from "../core/result";
 import { reconcileWithProvider } from "./query-payment";
@@ -45,7 +45,7 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
   const _ = db.command;
   const report: ReconcileReport = { hooks: 0, queried: 0, closed: 0, deleted: 0, refunds: 0, refundsResent: 0, refundHooks: 0, errors: [] };
   const hooks = deps.hooks;
-  const orders = db.collection(ORDERS);
+  const orders = db.collection(COLLECTIONS.orders);
 
   if (hooks) {
     const { data } = await orders
@@ -103,7 +103,7 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
     report.deleted = deleted;
   }
 
-  const refunds = db.collection(REFUNDS);
+  const refunds = db.collection(COLLECTIONS.refunds);
   // Open refunds are asked about; one the provider never received is sent again under its number.
   const pending = (
     await refunds

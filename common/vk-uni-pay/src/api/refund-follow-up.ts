@@ -1,8 +1,9 @@
 import { ConfigError, ProviderRejectedError, RefundNotFoundError, ValidationError } from "../core/errors";
 import type { Order } from "../core/orders";
-import { REFUNDS, settleRefund, type RefundRecord } from "../core/refunds";
+import { settleRefund, type RefundRecord } from "../core/refunds";
 import type { RefundStatus } from "../kernel/contract";
 import { orderMerchant, requireProvider, settleAndRunHook, type ApiDeps } from "./shared";
+import { COLLECTIONS } from "../core/repository";
 
 /**
  * What the core does with a refund once the provider has been asked about it, from every place that asks
@@ -65,7 +66,7 @@ export async function followUpRefund(order: Order, record: RefundRecord, deps: A
     // An ABNORMAL refund the provider reported cannot be unknown to it; only one we merely sent can be.
     if (!options.resend || record.status !== "PROCESSING") return "open";
     await deps.db
-      .collection(REFUNDS)
+      .collection(COLLECTIONS.refunds)
       .doc(record.out_refund_no)
       .update({ resent: (record.resent ?? 0) + 1 });
     deps.log(`vk-uni-pay: refund ${record.out_refund_no} is unknown to ${order.provider}; sent again under the same number`);

@@ -1,9 +1,10 @@
 import { runPaidHook, runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
 import { findOrder } from "../core/orders";
-import { REFUNDS } from "../core/refunds";
+
 import { respond, type Result } from "../core/result";
 import { ConfigError, failures } from "../core/errors";
 import { checkOutTradeNo, productionDeps, type ApiDeps } from "./shared";
+import { COLLECTIONS } from "../core/repository";
 
 export interface RetryHooksData {
   out_trade_no: string;
@@ -19,7 +20,7 @@ async function retry(params: { out_trade_no: string }, deps: ApiDeps): Promise<R
   if (!order) throw failures.orderNotFound();
   const paid = await runPaidHook(order._id, hooks, { now: deps.now(), log: deps.log, db: deps.db });
   const refunded: Record<string, RefundHookOutcome> = {};
-  const { data } = await deps.db.collection(REFUNDS).where({ out_trade_no: outTradeNo, status: "SUCCESS" }).limit(1000).get();
+  const { data } = await deps.db.collection(COLLECTIONS.refunds).where({ out_trade_no: outTradeNo, status: "SUCCESS" }).limit(1000).get();
   for (const refund of data) refunded[refund._id] = await runRefundedHook(refund._id, hooks, { now: deps.now(), log: deps.log, db: deps.db });
   return { out_trade_no: outTradeNo, paid, refunded };
 }

@@ -1,7 +1,7 @@
 import { isPaid } from "./repository";
 import { inTransaction, single, type Database, type TransactionRef } from "./database";
-import { ORDERS, type Order } from "./orders";
-import { REFUNDS } from "./refunds";
+import { type Order } from "./orders";
+import { COLLECTIONS } from "./repository";
 
 /** What a typed hook receives; `db` is an open transaction that commits together with the "done" marker. */
 export interface HookContext {
@@ -81,7 +81,7 @@ export async function recordFailure(db: Database, order: Order, error: unknown, 
   const _ = db.command;
   // Conditional: a concurrent run that succeeded meanwhile must not be overwritten with a failure.
   await db
-    .collection(ORDERS)
+    .collection(COLLECTIONS.orders)
     .where({ _id: order._id, user_order_success: _.in([false, null]) })
     .update({
       user_order_success: false,
@@ -99,7 +99,7 @@ async function runLegacy(hook: LegacyHook, order: Order, db: Database, now: numb
   if (result !== true) throw new HookRefused("hook returned a value other than true");
   const _ = db.command;
   const { updated } = await db
-    .collection(ORDERS)
+    .collection(COLLECTIONS.orders)
     .where({ _id: order._id, user_order_success: _.in([false, null]) })
     .update({ user_order_success: true, hook_error: "", hook_attempts: _.inc(1), hook_date: now });
   return updated === 1 ? "done" : "already-done";
@@ -127,8 +127,14 @@ export async function callPaidHookIn(
 
 async function runTyped(hooks: OrderTypeHooks, orderId: string, db: Database, now: number, log: (line: string) => void): Promise<HookOutcome> {
   return inTransaction(db, async (transaction) => {
-    const { outcome, marker } = await callPaidHookIn(hooks, single<Order>(await transaction.collection(ORDERS).doc(orderId).get()), transaction, now, log);
-    if (marker) await transaction.collection(ORDERS).doc(orderId).update(marker);
+    const { outcome, marker } = await callPaidHookIn(
+      hooks,
+      single<Order>(await transaction.collection(COLLECTIONS.orders).doc(orderId).get()),
+      transaction,
+      now,
+      log,
+    );
+    if (marker) await transaction.collection(COLLECTIONS.orders).doc(orderId).update(marker);
     return outcome;
   });
 }
@@ -145,7 +151,7 @@ export async function runPaidHook(
 ): Promise<HookOutcome> {
   const db = options.db;
   const log = options.log ?? ((line: string) => console.log(line));
-  const order = single(await db.collection(ORDERS).doc(orderId).get()) as Order | undefined;
+  const order = single(await db.collection(COLLECTIONS.orders).doc(orderId).get()) as Order | undefined;
   if (!order || !isPaid(order.status)) return "not-paid";
   if (order.user_order_success === true) return "already-done";
   try {
@@ -173,22 +179,22 @@ export async function runRefundedHook(
 ): Promise<RefundHookOutcome> {
   const db = options.db;
   const log = options.log ?? ((line: string) => console.log(line));
-  const refund = single(await db.collection(REFUNDS).doc(outRefundNo).get()) as
+  const refund = single(await db.collection(COLLECTIONS.refunds).doc(outRefundNo).get()) as
     (RefundFacts & { order_id: string; status: string; hook_done?: boolean }) | undefined;
   if (!refund || refund.status !== "SUCCESS") return "not-settled";
   if (refund.hook_done === true) return "already-done";
-  const order = single(await db.collection(ORDERS).doc(refund.order_id).get()) as Order | undefined;
+  const order = single(await db.collection(COLLECTIONS.orders).doc(refund.order_id).get()) as Order | undefined;
   const hooks = order ? resolve(order.type) : undefined;
   if (!order || !hooks || typeof hooks === "function" || !hooks.refunded) {
-    await db.collection(REFUNDS).doc(outRefundNo).update({ hook_done: true });
+    await db.collection(COLLECTIONS.refunds).doc(outRefundNo).update({ hook_done: true });
     return "no-hook";
   }
   const refunded = hooks.refunded.bind(hooks);
   try {
     return await inTransaction(db, async (transaction) => {
-      const current = single<{ hook_done?: boolean }>(await transaction.collection(REFUNDS).doc(outRefundNo).get());
+      const current = single<{ hook_done?: boolean }>(await transaction.collection(COLLECTIONS.refunds).doc(outRefundNo).get());
       if (current?.hook_done === true) return "already-done";
-      const freshOrder = single<Order>(await transaction.collection(ORDERS).doc(order._id).get())!;
+      const freshOrder = single<Order>(await transaction.collection(COLLECTIONS.orders).doc(order._id).get())!;
       const facts: RefundFacts = {
         out_refund_no: outRefundNo,
         refund_fee: refund.refund_fee,
@@ -205,13 +211,13 @@ export async function runRefundedHook(
         refund: facts,
       });
       if (result === false) throw new HookRefused("refunded hook returned false");
-      await transaction.collection(REFUNDS).doc(outRefundNo).update({ hook_done: true, hook_error: "", hook_date: options.now });
+      await transaction.collection(COLLECTIONS.refunds).doc(outRefundNo).update({ hook_done: true, hook_error: "", hook_date: options.now });
       return "done" as const;
     });
   } catch (error) {
     log(`vk-uni-pay: refunded hook of ${outRefundNo} failed: ${stackOf(error)}`);
     await db
-      .collection(REFUNDS)
+      .collection(COLLECTIONS.refunds)
       .doc(outRefundNo)
       .update({ hook_error: describe(error), hook_date: options.now, hook_attempts: db.command.inc(1) });
     return "failed";

@@ -3,8 +3,6 @@ import type { TradeState } from "../kernel/contract";
 import { isDuplicateKey, type Database, type Doc } from "./database";
 import { failures } from "./errors";
 
-export const ORDERS = COLLECTIONS.orders;
-
 /** Order statuses: the seed's strings. REFUND means any amount refunded; `refund_fee` says how much. */
 export type OrderStatus = Exclude<TradeState, "PAYERROR">;
 
@@ -62,7 +60,7 @@ export type Order = Doc &
 export type NotifyMode = 0 | 1;
 
 export async function findOrder(outTradeNo: string, db: Database): Promise<Order | undefined> {
-  const { data } = await db.collection(ORDERS).where({ out_trade_no: outTradeNo }).limit(1).get();
+  const { data } = await db.collection(COLLECTIONS.orders).where({ out_trade_no: outTradeNo }).limit(1).get();
   return data[0] as Order | undefined;
 }
 
@@ -89,7 +87,7 @@ function isSameOrder(existing: Order, draft: OrderDraft): boolean {
 export async function openOrder(draft: OrderDraft, now: number, db: Database): Promise<Order> {
   const fresh = { ...draft, status: "NOTPAY", create_date: now, refund_fee: 0, refund_reserved: 0, refund_num: 0, refund_list: [] };
   try {
-    const { id } = await db.collection(ORDERS).add(fresh);
+    const { id } = await db.collection(COLLECTIONS.orders).add(fresh);
     return { ...fresh, _id: id } as Order;
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
@@ -99,7 +97,7 @@ export async function openOrder(draft: OrderDraft, now: number, db: Database): P
   if (!isSameOrder(existing, draft)) throw failures.orderConflict();
   const _ = db.command;
   const { updated } = await db
-    .collection(ORDERS)
+    .collection(COLLECTIONS.orders)
     .where({ _id: existing._id, status: _.in([...OPEN_STATUSES]), user_id: draft.user_id ?? _.exists(false), total_fee: draft.total_fee })
     .update({
       pay_type: draft.pay_type,
@@ -136,7 +134,7 @@ export interface PaymentFacts {
 export async function markPaid(order: Pick<Order, "_id" | "total_fee">, facts: PaymentFacts, now: number, db: Database): Promise<boolean> {
   const _ = db.command;
   const { updated } = await db
-    .collection(ORDERS)
+    .collection(COLLECTIONS.orders)
     .where({ _id: order._id, status: _.in([...PAYABLE_STATUSES]), total_fee: order.total_fee })
     .update(paidFields(facts, now));
   return updated === 1;
@@ -160,7 +158,7 @@ export function paidFields(facts: PaymentFacts, now: number): Record<string, unk
 export async function markClosed(orderId: string, now: number, db: Database): Promise<boolean> {
   const _ = db.command;
   const { updated } = await db
-    .collection(ORDERS)
+    .collection(COLLECTIONS.orders)
     .where({ _id: orderId, status: _.in([...OPEN_STATUSES]) })
     .update({ status: "CLOSED", cancel_date: now });
   return updated === 1;
@@ -168,6 +166,6 @@ export async function markClosed(orderId: string, now: number, db: Database): Pr
 
 /** Codepay's "the customer is entering the password": NOTPAY → USERPAYING, nothing else. */
 export async function markUserPaying(orderId: string, db: Database): Promise<boolean> {
-  const { updated } = await db.collection(ORDERS).where({ _id: orderId, status: "NOTPAY" }).update({ status: "USERPAYING" });
+  const { updated } = await db.collection(COLLECTIONS.orders).where({ _id: orderId, status: "NOTPAY" }).update({ status: "USERPAYING" });
   return updated === 1;
 }

@@ -2,9 +2,7 @@ import { COLLECTIONS, REFUNDABLE_STATUSES } from "./repository";
 import type { RefundState } from "../kernel/contract";
 import { inTransaction, single, type Database, type TransactionRef } from "./database";
 import { failures } from "./errors";
-import { ORDERS, type Order } from "./orders";
-
-export const REFUNDS = COLLECTIONS.refunds;
+import { type Order } from "./orders";
 
 /** One refund: its `_id` is the merchant's `out_refund_no`, so the same number is the same refund. */
 export interface RefundRecord {
@@ -42,7 +40,7 @@ export const OPEN_REFUND_STATUSES: readonly RefundState[] = ["PROCESSING", "ABNO
 async function nextRefundNo(transaction: TransactionRef, order: Order): Promise<string> {
   for (let n = (order.refund_num ?? 0) + 1; ; n++) {
     const candidate = `${order.out_trade_no}-${n}`;
-    if (!single(await transaction.collection(REFUNDS).doc(candidate).get())) return candidate;
+    if (!single(await transaction.collection(COLLECTIONS.refunds).doc(candidate).get())) return candidate;
   }
 }
 
@@ -62,10 +60,10 @@ export async function reserveRefund(
   db: Database,
 ): Promise<{ record: RefundRecord; created: boolean }> {
   return inTransaction(db, async (transaction) => {
-    const order = single(await transaction.collection(ORDERS).doc(orderId).get()) as Order | undefined;
+    const order = single(await transaction.collection(COLLECTIONS.orders).doc(orderId).get()) as Order | undefined;
     if (!order) throw failures.orderNotFound();
     if (request.outRefundNo !== undefined) {
-      const existing = single(await transaction.collection(REFUNDS).doc(request.outRefundNo).get()) as unknown as RefundRecord | undefined;
+      const existing = single(await transaction.collection(COLLECTIONS.refunds).doc(request.outRefundNo).get()) as unknown as RefundRecord | undefined;
       if (existing) {
         if (existing.order_id === orderId && existing.refund_fee === request.refundFee) return { record: existing, created: false };
         throw failures.refundNoConflict();
@@ -88,9 +86,9 @@ export async function reserveRefund(
       ...(request.force ? { force: true } : {}),
       ...(request.other ? { other: request.other } : {}),
     };
-    await transaction.collection(REFUNDS).add({ ...record });
+    await transaction.collection(COLLECTIONS.refunds).add({ ...record });
     await transaction
-      .collection(ORDERS)
+      .collection(COLLECTIONS.orders)
       .doc(orderId)
       .update({ refund_reserved: reserved + request.refundFee, refund_num: (order.refund_num ?? 0) + 1 });
     return { record, created: true };
@@ -130,25 +128,25 @@ export async function settleRefund(
   db: Database,
 ): Promise<SettleOutcome> {
   return inTransaction(db, async (transaction) => {
-    const record = single(await transaction.collection(REFUNDS).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
+    const record = single(await transaction.collection(COLLECTIONS.refunds).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
     if (!record) return "unknown-refund";
     if (!mayMove(record.status, result.state)) return "already-settled";
-    const order = single(await transaction.collection(ORDERS).doc(record.order_id).get()) as Order | undefined;
+    const order = single(await transaction.collection(COLLECTIONS.orders).doc(record.order_id).get()) as Order | undefined;
     if (!order) return "unknown-refund";
     const refundUpdate: Record<string, unknown> = { status: result.state, settle_date: result.settledAt };
     if (result.refundId) refundUpdate.refund_id = result.refundId;
     // Kept after it settles, so the back office still sees which refunds went through WeChat's intermediate account.
     if (result.state === "ABNORMAL") refundUpdate.abnormal_date = result.settledAt;
-    await transaction.collection(REFUNDS).doc(outRefundNo).update(refundUpdate);
+    await transaction.collection(COLLECTIONS.refunds).doc(outRefundNo).update(refundUpdate);
     if (result.state === "SUCCESS") {
       const entry = { refund_date: result.settledAt, refund_fee: record.refund_fee, out_refund_no: outRefundNo, refund_desc: record.refund_desc };
       await transaction
-        .collection(ORDERS)
+        .collection(COLLECTIONS.orders)
         .doc(order._id)
         .update({ status: "REFUND", refund_fee: (order.refund_fee ?? 0) + record.refund_fee, refund_list: [...(order.refund_list ?? []), entry] });
     } else if (result.state === "CLOSED") {
       await transaction
-        .collection(ORDERS)
+        .collection(COLLECTIONS.orders)
         .doc(order._id)
         .update({ refund_reserved: (order.refund_reserved ?? record.refund_fee) - record.refund_fee });
     }
@@ -157,5 +155,5 @@ export async function settleRefund(
 }
 
 export async function findRefund(outRefundNo: string, db: Database): Promise<RefundRecord | undefined> {
-  return single(await db.collection(REFUNDS).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
+  return single(await db.collection(COLLECTIONS.refunds).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
 }

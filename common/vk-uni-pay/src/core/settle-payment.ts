@@ -1,6 +1,7 @@
 import { inTransaction, single, type Database, type DocumentWriter, type TransactionRef } from "./database";
 import { callPaidHookIn, recordFailure, stackOf, runPaidHook, type HookOutcome, type HookResolver, type OrderTypeHooks } from "./hooks";
-import { canMarkPaid, markPaid, ORDERS, paidFields, type Order, type PaymentFacts } from "./orders";
+import { canMarkPaid, markPaid, paidFields, type Order, type PaymentFacts } from "./orders";
+import { COLLECTIONS } from "./repository";
 
 export interface SettledPayment {
   /** This call moved the order to SUCCESS (false: it was already paid, closed, or priced differently). */
@@ -53,7 +54,7 @@ async function payAndRunHook(
   options: SettleOptions,
   onHookFailure: () => void,
 ): Promise<SettledPayment> {
-  const current = single<Order>(await transaction.collection(ORDERS).doc(order._id).get());
+  const current = single<Order>(await transaction.collection(COLLECTIONS.orders).doc(order._id).get());
   const applied = canMarkPaid(current, order);
   const paid = applied ? paidFields(facts, options.now) : {};
   let ran: Awaited<ReturnType<typeof callPaidHookIn>>;
@@ -65,14 +66,14 @@ async function payAndRunHook(
     throw error;
   }
   const fields = { ...paid, ...ran.marker };
-  if (Object.keys(fields).length > 0) await transaction.collection(ORDERS).doc(order._id).update(fields);
+  if (Object.keys(fields).length > 0) await transaction.collection(COLLECTIONS.orders).doc(order._id).update(fields);
   return { applied, hook: ran.outcome };
 }
 
 async function recordHookFailure(order: Order, facts: PaymentFacts, error: unknown, options: SettleOptions): Promise<SettledPayment> {
   options.log(`vk-uni-pay: paid hook of order ${order.out_trade_no} (type ${order.type}) failed: ${stackOf(error)}`);
   const applied = await markPaid(order, facts, options.now, options.db);
-  const current = single<Order>(await options.db.collection(ORDERS).doc(order._id).get());
+  const current = single<Order>(await options.db.collection(COLLECTIONS.orders).doc(order._id).get());
   // A paid order whose hook has not succeeded gets the failure and a retry time (recordFailure is conditional).
   if (current && current.user_order_success !== true) await recordFailure(options.db, current, error, options.now);
   const outcome: SettledPayment = { applied, hook: current?.user_order_success === true ? "already-done" : "failed" };
