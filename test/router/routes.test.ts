@@ -31,6 +31,7 @@ describe("vk-pay routes", () => {
         total_fee: 300,
         create_date: 2,
         user_order_success: true,
+        app_auth_token: "202601BB-secret-token",
       },
     ]);
     user = await mintToken(TEST_SECRET, { uid: "u1" });
@@ -101,8 +102,10 @@ describe("vk-pay routes", () => {
     });
     expect(await call("admin/orders", admin, { out_trade_no: "U2-ORDER" })).toMatchObject({
       code: 0,
-      data: { order: { total_fee: 300 }, refunds: [], notifications: [] },
+      data: { order: { total_fee: 300, app_auth_token: "***" }, refunds: [], notifications: [] },
     });
+    // A credential stored on an order never reaches the back office's screen.
+    expect(JSON.stringify(await call("admin/orders", admin, {}))).not.toContain("secret-token");
     for (const bad of [
       { where: { user_id: { $ne: "" } } },
       { where: { password: "x" } },

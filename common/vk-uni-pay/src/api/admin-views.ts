@@ -1,3 +1,4 @@
+import { maskSecrets } from "../core/config";
 import type { Database, Doc } from "../core/database";
 import { failures } from "../core/errors";
 import { parseListQuery, type ListQuery } from "../core/list-query";
@@ -34,6 +35,12 @@ const NOTIFICATION_FIELDS = ["out_trade_no", "out_refund_no", "provider", "pay_t
 /** What a detail view lists of an order's refunds and notifications at the most. */
 const DETAIL_ROWS = 100;
 
+/**
+ * What the back office is shown of a stored document: a service provider's `app_auth_token`, a session key or
+ * any other secret-looking field is masked, since the page may be open on a shared screen or pasted in a ticket.
+ */
+const masked = (doc: Doc): Doc => maskSecrets(doc) as Doc;
+
 async function page(db: Database, collection: string, query: ListQuery): Promise<ListPage> {
   let cursor = db.collection(collection).where(query.where);
   for (const part of query.orderBy.split(",")) {
@@ -42,7 +49,7 @@ async function page(db: Database, collection: string, query: ListQuery): Promise
   }
   const offset = (query.pageIndex - 1) * query.pageSize;
   const [{ data }, { total }] = await Promise.all([cursor.skip(offset).limit(query.pageSize).get(), db.collection(collection).where(query.where).count()]);
-  return { rows: data, total, hasMore: offset + data.length < total, pagination: { pageIndex: query.pageIndex, pageSize: query.pageSize } };
+  return { rows: data.map(masked), total, hasMore: offset + data.length < total, pagination: { pageIndex: query.pageIndex, pageSize: query.pageSize } };
 }
 
 /** `admin/orders`: a page of orders (`where`, `orderBy`, `pageIndex`, `pageSize` on the listed fields). */
@@ -84,7 +91,7 @@ export function orderDetail(params: { out_trade_no: string }, deps: ApiDeps = pr
         deps.db.collection(collection).where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").limit(DETAIL_ROWS).get();
       const [{ data: refunds }, { data: notifications }] = await Promise.all([related(COLLECTIONS.refunds), related(COLLECTIONS.notifyLog)]);
       const abnormal_refunds = refunds.filter((refund) => refund.status === "ABNORMAL" || refund.abnormal_date !== undefined);
-      return { order, refunds, abnormal_refunds, notifications };
+      return { order: masked(order), refunds: refunds.map(masked), abnormal_refunds: abnormal_refunds.map(masked), notifications: notifications.map(masked) };
     },
     deps.log,
   );
