@@ -3,6 +3,7 @@ import { benchAlipaySpeed } from "./alipay-speed";
 import { benchColdStart } from "./cold-start";
 import { benchIndexedLookup } from "./indexed-lookup";
 import { benchNotifyPipeline } from "./notify-pipeline";
+import { benchStorageFloor } from "./storage-floor";
 import { benchWechatSpeed } from "./wechat-speed";
 import { printTable, type BenchRow } from "./table";
 
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [
     ...benchColdStart(),
     ...(await benchIndexedLookup()),
-    ...(await benchNotifyPipeline()),
+    ...(await benchNotifyPipeline(await benchStorageFloor())),
     ...benchWechatSpeed(),
     ...benchAlipaySpeed(),
   ];

@@ -31,6 +31,11 @@ export interface Row {
   text: string;
 }
 
+interface Encoded {
+  body: JsonValue;
+  text: string;
+}
+
 interface RawRow {
   rowid: number;
   _id: string;
@@ -42,11 +47,19 @@ export class CollectionStore {
   /** Fields with a single-key unique index: the lookups to steer SQLite towards (sql-prefilter.ts). */
   private readonly uniquePaths: ReadonlySet<string>;
 
+  /** The statements every write runs, spelled once (the session caches them prepared, by text). */
+  private readonly sql: { insert: string; replace: string; byId: string };
+
   constructor(
     readonly name: string,
     readonly indexes: IndexDefinition[],
   ) {
     this.table = quoteIdentifier(name);
+    this.sql = {
+      insert: `INSERT INTO ${this.table} (_id, doc) VALUES (?, ?)`,
+      replace: `UPDATE ${this.table} SET doc = ? WHERE rowid = ?`,
+      byId: `SELECT rowid, _id, doc FROM ${this.table} WHERE _id = ?`,
+    };
     this.uniquePaths = new Set(indexes.filter((index) => index.unique && index.keys.length === 1).map((index) => index.keys[0].path.join(".")));
   }
 
@@ -139,45 +152,46 @@ export class CollectionStore {
 
   findById(session: Session, id: string): Row | undefined {
     if (!this.exists(session)) return undefined;
-    const raw = session.statement(`SELECT rowid, _id, doc FROM ${this.table} WHERE _id = ?`).get(id) as RawRow | undefined;
+    const raw = session.statement(this.sql.byId).get(id) as RawRow | undefined;
     return raw && { rowid: raw.rowid, document: parseDocument(raw._id, raw.doc), text: raw.doc };
   }
 
   insert(session: Session, document: Document): void {
     const id = document._id as string;
-    const body = this.encodeBody(session, document);
-    this.guard(document, () => session.statement(`INSERT INTO ${this.table} (_id, doc) VALUES (?, ?)`).run(id, body));
+    const body = this.encodeBody(session, this.encode(document));
+    this.guard(document, () => session.statement(this.sql.insert).run(id, body));
   }
 
   replace(session: Session, rowid: number, document: Document): void {
-    const body = this.encodeBody(session, document);
-    this.guard(document, () => session.statement(`UPDATE ${this.table} SET doc = ? WHERE rowid = ?`).run(body, rowid));
+    this.write(session, rowid, document, this.encode(document));
   }
 
   /** Writes `next` over `row` unless it encodes to the same stored text; returns whether it wrote. */
   replaceIfChanged(session: Session, row: Row, next: Document): boolean {
-    if (this.serialize(next) === row.text) return false;
-    this.replace(session, row.rowid, next);
+    // Encoded once: the text both decides and is what gets written.
+    const encoded = this.encode(next);
+    if (encoded.text === row.text) return false;
+    this.write(session, row.rowid, next, encoded);
     return true;
+  }
+
+  private write(session: Session, rowid: number, document: Document, encoded: Encoded): void {
+    const body = this.encodeBody(session, encoded);
+    this.guard(document, () => session.statement(this.sql.replace).run(body, rowid));
   }
 
   delete(session: Session, rowid: number): void {
     session.statement(`DELETE FROM ${this.table} WHERE rowid = ?`).run(rowid);
   }
 
-  /** The stored JSON text (also used to tell whether an update changed anything). */
-  serialize(document: Document): string {
-    return this.encode(document).text;
-  }
-
-  private encode(document: Document): { body: JsonValue; text: string } {
+  private encode(document: Document): Encoded {
     const { _id, ...rest } = document;
     const body = encodeValue(rest, String(_id));
     return { body, text: serializeDocument(body as Record<string, JsonValue>, String(_id)) };
   }
 
-  private encodeBody(session: Session, document: Document): string {
-    const { body, text } = this.encode(document);
+  /** Records the encoded document's array and object paths (for the SQL prefilter) and returns its text. */
+  private encodeBody(session: Session, { body, text }: Encoded): string {
     const found = new Set<string>();
     collectArrayPaths(body, "", found);
     const known = this.arrayPaths(session);
