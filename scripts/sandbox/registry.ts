@@ -36,5 +36,6 @@ export const COMMON_ACTIONS = ["pay", "fail", "cancel", "refund-result", "redeli
 
 import { alipaySandbox } from "./alipay/definition";
 import { wxpaySandbox } from "./wxpay/definition";
+import { huaweiSandbox } from "./huawei/definition";
 
-export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox];
+export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox, huaweiSandbox];
