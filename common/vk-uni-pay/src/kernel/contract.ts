@@ -167,6 +167,8 @@ export interface RawNotification {
   path: string;
   headers: Readonly<Record<string, string>>;
   body: Buffer;
+  /** The query string's fields as the platform parsed them, for providers that notify by GET (uniCloud gives no raw query). */
+  query?: Readonly<Record<string, string>>;
 }
 
 /**

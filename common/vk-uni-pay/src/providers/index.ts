@@ -2,6 +2,7 @@ import { registerProvider } from "./registry";
 import { wxpay } from "./wxpay";
 import { alipay } from "./alipay";
 import { huawei } from "./huawei";
+import { vkspay } from "./vkspay";
 
 /**
  * The built-in providers, registered when the library loads (`src/index.ts` imports this module for its
@@ -10,5 +11,6 @@ import { huawei } from "./huawei";
 registerProvider(wxpay);
 registerProvider(alipay);
 registerProvider(huawei);
+registerProvider(vkspay);
 
 export { findProvider, registeredProviders, registerProvider } from "./registry";
