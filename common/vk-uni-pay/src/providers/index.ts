@@ -1,8 +1,8 @@
 import { registerProvider } from "./registry";
 import { wxpay } from "./wxpay";
 import { alipay } from "./alipay";
-import { huawei } from "./huawei";
 import { vkspay } from "./vkspay";
+import { huawei } from "./huawei";
 
 /**
  * The built-in providers, registered when the library loads (`src/index.ts` imports this module for its
@@ -10,7 +10,7 @@ import { vkspay } from "./vkspay";
  */
 registerProvider(wxpay);
 registerProvider(alipay);
-registerProvider(huawei);
 registerProvider(vkspay);
+registerProvider(huawei);
 
 export { findProvider, registeredProviders, registerProvider } from "./registry";
