@@ -126,6 +126,22 @@ describe("Huawei Payment Kit through the emulator and the sandbox", () => {
     expect(await s.order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 1200 });
   });
 
+  it("a refund Huawei reports REFUND_FAILED is closed and its amount can be refunded again", async () => {
+    const created = await s.client("pay/createPayment", { provider: "huawei", type: "recharge", total_fee: 900, biz_type: "recharge" });
+    const outTradeNo = created.data.out_trade_no as string;
+    await s.control("pay", { out_trade_no: outTradeNo });
+    const refund = await s.asAdmin("admin/refund", { out_trade_no: outTradeNo });
+    const outRefundNo = refund.data.out_refund_no as string;
+    expect((await s.control("refund-result", { out_refund_no: outRefundNo, status: "CLOSED" })).ok).toBe(true);
+    expect(s.huawei.state.refundByMercNo(outRefundNo)).toMatchObject({ refundOrderStatus: "REFUND_FAILED" });
+    expect((await s.db.collection("vk-pay-refunds").doc(outRefundNo).get()).data[0]).toMatchObject({ status: "CLOSED" });
+    expect(await s.order(outTradeNo)).toMatchObject({ status: "SUCCESS" });
+    const again = await s.asAdmin("admin/refund", { out_trade_no: outTradeNo });
+    expect(again).toMatchObject({ code: 0, data: { refund_fee: 900 } });
+    await s.control("refund-result", { out_refund_no: again.data.out_refund_no });
+    expect(await s.order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 900 });
+  });
+
   it("answers a genuine callback with exactly Huawei's success body, and a bad one with something else", async () => {
     const created = await s.client("pay/createPayment", { provider: "huawei", type: "recharge", total_fee: 600, biz_type: "recharge" });
     const outTradeNo = created.data.out_trade_no as string;

@@ -7,7 +7,7 @@ import { huaweiFinishTime } from "./time";
 
 /**
  * SPEC §9's control actions for Huawei: the buyer pays (`pay`) or the payment fails (`fail`) in the
- * HarmonyOS cashier, a refund finishes (`refund-result`, SUCCESS by default), the last callback about an
+ * HarmonyOS cashier or the buyer leaves it (`cancel`), a refund finishes (`refund-result`, SUCCESS by default), the last callback about an
  * order or refund is sent again (`redeliver`), the next ones are lost (`drop`), the business clock moves.
  */
 export interface ControlContext {
@@ -47,11 +47,19 @@ const actions: Record<string, ControlAction<ControlContext>> = {
     const refund = ctx.state.refundByMercNo(outRefundNo);
     if (!refund) throw new ControlError(404, "no such refund");
     if (refund.refundOrderStatus !== "REFUND_CHL_PROC") throw new ControlError(409, `the refund is already ${refund.refundOrderStatus}`);
+    // SPEC §9 names CLOSED; Huawei's own word for a refund that did not go through is REFUND_FAILED. It has no ABNORMAL.
     const status = text(body, "status", false, 16) ?? "SUCCESS";
-    if (status !== "SUCCESS" && status !== "FAILED") throw new ControlError(400, "status must be SUCCESS or FAILED");
-    const settled = { ...refund, refundOrderStatus: `REFUND_${status}` as const, finishTime: huaweiFinishTime(ctx.state.businessNow()) };
+    if (status !== "SUCCESS" && status !== "FAILED" && status !== "CLOSED")
+      throw new ControlError(400, "status must be SUCCESS, CLOSED or FAILED (Huawei has no ABNORMAL)");
+    const refundOrderStatus = status === "SUCCESS" ? ("REFUND_SUCCESS" as const) : ("REFUND_FAILED" as const);
+    const settled = { ...refund, refundOrderStatus, finishTime: huaweiFinishTime(ctx.state.businessNow()) };
     ctx.state.putRefund(settled);
     return { out_refund_no: outRefundNo, refund_id: settled.sysRefundOrderNo, delivery: ctx.notifier.refund(settled, ctx.keys.mchId) };
+  },
+  // The buyer closes the HarmonyOS cashier: Huawei sends no callback, and the preorder stays open until its prepayId expires.
+  cancel(ctx, body) {
+    const trade = openTrade(ctx, body);
+    return { out_trade_no: trade.mercOrderNo, order_status: trade.orderStatus };
   },
   redeliver(ctx, body) {
     const key = text(body, "out_refund_no", false, 64) ?? text(body, "out_trade_no", true, 64);
@@ -61,7 +69,7 @@ const actions: Record<string, ControlAction<ControlContext>> = {
   },
   drop: (ctx, body) => dropAction(ctx.notifier, body),
   clock(ctx, body) {
-    ctx.state.advanceClock(wholeNumber(body, "seconds", MAX_CLOCK_ADVANCE_SECONDS));
+    ctx.state.advanceClock(wholeNumber(body, "advance_seconds", MAX_CLOCK_ADVANCE_SECONDS));
     return { clock_offset_seconds: ctx.state.clockOffsetSeconds };
   },
 };

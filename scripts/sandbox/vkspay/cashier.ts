@@ -7,7 +7,7 @@ const THEME: CashierTheme = { background: "#f5f5f5", text: "#333", muted: "#666"
 
 /** The page `qrcode` / `payurl` points to locally: the aggregator's cashier, where a person can pay. */
 export function serveVkspayCashier(state: VkspaySandboxState, query: URLSearchParams, res: ServerResponse): void {
-  const outTradeNo = query.get("trade_no") ?? "";
+  const outTradeNo = query.get("out_trade_no") ?? "";
   const trade = outTradeNo ? state.trade(outTradeNo) : undefined;
   if (!trade) {
     sendHtml(res, 404, cashierPage("订单不存在", THEME, `<h2>订单不存在</h2><p>商户订单号：${escapeHtml(outTradeNo || "（未提供）")}</p>`));

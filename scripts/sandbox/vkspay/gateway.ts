@@ -70,7 +70,7 @@ function mapi(ctx: GatewayContext, params: Record<string, string>, publicBase: s
     addtime: ctx.state.businessNow(),
   };
   ctx.state.putTrade(trade);
-  const cashier = `${publicBase}/cashier?trade_no=${encodeURIComponent(trade.out_trade_no)}`;
+  const cashier = `${publicBase}/cashier?out_trade_no=${encodeURIComponent(trade.out_trade_no)}`;
   // A QR code for PC and a mini program's scan, a cashier link for a phone's browser or an App.
   return { code: 1, msg: "succ", trade_no: trade.trade_no, ...(params.device === "pc" ? { qrcode: cashier } : { payurl: cashier }) };
 }
