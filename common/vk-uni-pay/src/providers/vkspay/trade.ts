@@ -84,8 +84,10 @@ export async function queryVkspayPayment(request: OrderRef, merchant: VkspayMerc
   const query = new URLSearchParams({ act: "order", pid: merchant.mchId, key: merchant.key, out_trade_no: request.outTradeNo });
   const answer = await call(merchant, runtime, `${merchant.gatewayUrl}/api.php?${query}`);
   if (!isOk(answer)) {
-    // 易支付 answers an order it never saw with a non-1 code: for us that order is simply unpaid.
-    return { state: "NOTPAY", outTradeNo: request.outTradeNo, raw: { code: answer.code, msg: answer.msg } };
+    // An order it never saw (订单号不存在) is simply unpaid for us; a refused key or merchant is not.
+    if (/不存在|not exist/i.test(String(answer.msg ?? "")))
+      return { state: "NOTPAY", outTradeNo: request.outTradeNo, raw: { code: answer.code, msg: answer.msg } };
+    throw rejected(answer, "查询订单");
   }
   if (answer.out_trade_no !== undefined && answer.out_trade_no !== request.outTradeNo)
     throw new SignatureError("vkspay-answer-invalid", "VksPay's query answer is about another order");
