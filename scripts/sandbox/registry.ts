@@ -36,5 +36,7 @@ export const COMMON_ACTIONS = ["pay", "fail", "cancel", "refund-result", "redeli
 
 import { alipaySandbox } from "./alipay/definition";
 import { wxpaySandbox } from "./wxpay/definition";
+import { huaweiSandbox } from "./huawei/definition";
+import { vkspaySandbox } from "./vkspay/definition";
 
-export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox];
+export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox, huaweiSandbox, vkspaySandbox];

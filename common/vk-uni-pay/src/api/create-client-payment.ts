@@ -66,6 +66,10 @@ export function createClientPayment(params: ClientPaymentParams, deps: ApiDeps =
             openid: typeof data.openid === "string" ? data.openid : undefined,
             custom: terms.custom ?? {},
             other: data.other as Record<string, unknown> | undefined,
+            // What some providers require of the client (biz_type, a cashier's return_url and channel): never an amount or a user.
+            ...(typeof data.biz_type === "string" ? { biz_type: data.biz_type } : {}),
+            ...(typeof data.return_url === "string" ? { return_url: data.return_url } : {}),
+            ...(typeof data.provider_pay_method === "string" ? { provider_pay_method: data.provider_pay_method } : {}),
           },
         },
         deps,

@@ -37,6 +37,10 @@ export interface CreatePaymentParams {
     /** Pay codes: the merchant's own store number (WeChat v3 requires it). */
     store_id?: string;
     pid?: string;
+    /** The merchant's business type; required by providers whose checkCreate says so. */
+    biz_type?: string;
+    return_url?: string;
+    provider_pay_method?: string;
   };
 }
 
@@ -77,7 +81,19 @@ function checkData(params: CreatePaymentParams, now: number) {
   if (typeof data.subject !== "string" || !data.subject.trim() || data.subject.length > 127) throw failures.subjectInvalid();
   if (typeof data.type !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(data.type)) throw failures.typeInvalid();
   if (typeof params.provider !== "string" || !params.provider) throw failures.providerInvalid();
-  for (const key of ["openid", "body", "user_id", "auth_code", "store_id", "sub_mchid", "sub_appid", "app_auth_token"] as const) {
+  for (const key of [
+    "openid",
+    "body",
+    "user_id",
+    "auth_code",
+    "store_id",
+    "sub_mchid",
+    "sub_appid",
+    "app_auth_token",
+    "biz_type",
+    "return_url",
+    "provider_pay_method",
+  ] as const) {
     if (data[key] !== undefined && typeof data[key] !== "string") throw new ValidationError(-1, `${key}-invalid`, `${key}必须是字符串`);
   }
   if (data.time_expire !== undefined && !(Number.isSafeInteger(data.time_expire) && (data.time_expire as number) > now)) {
@@ -100,6 +116,11 @@ function checkData(params: CreatePaymentParams, now: number) {
     subMchId: (data.sub_mchid as string | undefined) || undefined,
     subAppId: (data.sub_appid as string | undefined) || undefined,
     appAuthToken: (data.app_auth_token as string | undefined) || undefined,
+    providerInputs: {
+      ...(data.biz_type ? { bizType: data.biz_type as string } : {}),
+      ...(data.return_url ? { returnUrl: data.return_url as string } : {}),
+      ...(data.provider_pay_method ? { payMethod: data.provider_pay_method as string } : {}),
+    },
   };
 }
 
@@ -123,6 +144,8 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
     switches: switchesOf(params, config),
   });
   if (tradeType.needsOpenid && !input.openid) throw failures.openidMissing();
+  // Before the order is written: a provider that cannot take these inputs leaves nothing behind.
+  provider.checkCreate?.({ mode: tradeType.mode, ...input.providerInputs });
   const merchant = await resolveMerchant(deps, tradeType.configPath, input.pid);
   const notifyPath = `/vk-pay-notify/${tradeType.payType}/${input.outTradeNo}${input.pid ? `/pid/${input.pid}` : ""}`;
   const notifyUrl = `${notifyBaseUrl(config, context.SPACEINFO?.spaceId)}${notifyPath}`;
@@ -170,6 +193,7 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
       ...(input.storeId !== undefined ? { storeId: input.storeId } : {}),
       timeExpire: input.timeExpire,
       other: input.other,
+      ...input.providerInputs,
       ...partnerOf(order),
     },
     deps.runtime,

@@ -11,6 +11,8 @@ import { COLLECTIONS } from "../core/repository";
  */
 export async function applyRefundStatus(outRefundNo: string, status: RefundStatus, deps: ApiDeps): Promise<void> {
   if (status.state !== "PROCESSING") await settleAndRunHook(outRefundNo, { ...status, state: status.state }, deps);
+  // Kept while it is still processing: a provider whose refund query names its own number needs it later.
+  else if (status.refundId) await deps.db.collection(REFUNDS).doc(outRefundNo).update({ refund_id: status.refundId });
 }
 
 /**
@@ -60,7 +62,10 @@ export async function followUpRefund(order: Order, record: RefundRecord, deps: A
   const merchant = await orderMerchant(order, deps);
   let status: RefundStatus;
   try {
-    status = await provider.queryRefund({ ...merchant, outTradeNo: order.out_trade_no, outRefundNo: record.out_refund_no }, deps.runtime);
+    status = await provider.queryRefund(
+      { ...merchant, outTradeNo: order.out_trade_no, outRefundNo: record.out_refund_no, ...(record.refund_id ? { refundId: record.refund_id } : {}) },
+      deps.runtime,
+    );
   } catch (error) {
     if (!(error instanceof RefundNotFoundError)) throw error;
     // An ABNORMAL refund the provider reported cannot be unknown to it; only one we merely sent can be.

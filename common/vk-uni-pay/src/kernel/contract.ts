@@ -68,7 +68,16 @@ export interface CreateRequest {
   timeExpire?: number;
   /** The caller's `other`, merged into the provider's request after conversion. */
   other?: Readonly<Record<string, unknown>>;
+  /** vk-uni-pay's `biz_type`: the merchant's business type, which some providers require (checkCreate says so). */
+  bizType?: string;
+  /** vk-uni-pay's `return_url`: where a cashier page sends the buyer back, for providers with a web cashier. */
+  returnUrl?: string;
+  /** vk-uni-pay's `provider_pay_method` (`wxpay` | `alipay`): the channel inside an aggregator's cashier. */
+  payMethod?: string;
 }
+
+/** The caller's inputs a provider may require before any order is written (see `checkCreate`). */
+export type CreateInput = Pick<CreateRequest, "mode" | "bizType" | "returnUrl" | "payMethod">;
 
 export interface CreateResult {
   /** What the client needs to start paying (vk-pay.md §2.3). */
@@ -158,6 +167,8 @@ export interface RawNotification {
   path: string;
   headers: Readonly<Record<string, string>>;
   body: Buffer;
+  /** The query string's fields as the platform parsed them, for providers that notify by GET (uniCloud gives no raw query). */
+  query?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -287,11 +298,20 @@ export interface PaymentProvider {
    * otherwise (one flat block for every mode, or a key that differs from the mode's name).
    */
   configPath?(mode: string): readonly string[];
+  /**
+   * Refuses (with a ValidationError) a createPayment whose inputs this provider cannot take, before the
+   * order is written, so a refused call leaves nothing behind. Optional: most providers take any input.
+   */
+  checkCreate?(input: CreateInput): void;
   createPayment(request: CreateRequest, runtime: ProviderRuntime): Promise<CreateResult>;
   queryPayment(request: OrderRef, runtime: ProviderRuntime): Promise<PaymentStatus>;
   closePayment(request: OrderRef, runtime: ProviderRuntime): Promise<void>;
   refund(request: RefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
-  queryRefund(request: OrderRef & { outRefundNo: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
+  /**
+   * `refundId` is the provider's own refund number when an earlier answer gave one (a provider whose refund
+   * query names only its own number needs it; without it, it may answer RefundNotFoundError).
+   */
+  queryRefund(request: OrderRef & { outRefundNo: string; refundId?: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
   /** Only providers that hold refunds as ABNORMAL implement it; the answer is the refund as it now stands. */
   applyAbnormalRefund?(request: AbnormalRefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
   /** Verifies first (signature, timestamp window, decryption), then parses; throws SignatureError on any doubt. */

@@ -10,6 +10,8 @@ export interface NotificationEvent {
   headers?: unknown;
   body?: unknown;
   isBase64Encoded?: unknown;
+  /** uniCloud's parsed query string (a provider that notifies by GET puts its fields there). */
+  queryStringParameters?: unknown;
 }
 
 export interface ParsedPath {
@@ -69,6 +71,15 @@ function bodyOf(event: NotificationEvent): { body: Buffer; problem?: string } {
   return decodeUtf8Strictly(body) === undefined ? { body, problem: "body is not valid UTF-8" } : { body };
 }
 
+/** The query's string fields, when there is a query: only a provider that notifies by GET reads them. */
+function queryOf(event: NotificationEvent): { query?: Record<string, string> } {
+  const source = event.queryStringParameters;
+  if (!source || typeof source !== "object" || Array.isArray(source)) return {};
+  const query: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source as Record<string, unknown>)) if (typeof value === "string") query[key] = value;
+  return Object.keys(query).length > 0 ? { query } : {};
+}
+
 /**
  * The bytes exactly as received (a base64 body decoded first), with lower-case header names. Every
  * notification is text (XML, JSON, a form), so a body that is not valid UTF-8 is refused here, before any
@@ -81,6 +92,7 @@ export function receiveNotification(event: NotificationEvent): ReceivedNotificat
     path: typeof event.path === "string" ? event.path : "",
     headers: headersOf(event),
     body,
+    ...queryOf(event),
   };
   return problem === undefined ? { raw } : { raw, problem };
 }

@@ -1,6 +1,8 @@
 import { registerProvider } from "./registry";
 import { wxpay } from "./wxpay";
 import { alipay } from "./alipay";
+import { vkspay } from "./vkspay";
+import { huawei } from "./huawei";
 
 /**
  * The built-in providers, registered when the library loads (`src/index.ts` imports this module for its
@@ -8,5 +10,7 @@ import { alipay } from "./alipay";
  */
 registerProvider(wxpay);
 registerProvider(alipay);
+registerProvider(vkspay);
+registerProvider(huawei);
 
 export { findProvider, registeredProviders, registerProvider } from "./registry";

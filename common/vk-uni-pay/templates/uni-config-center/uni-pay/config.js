@@ -122,7 +122,7 @@ module.exports = {
   appleiap: {
     "app-plus": { password: "", timeout: 10000, receiptExpiresIn: 86400, sandbox: false },
   },
-  vkspay: { mchId: "", key: "" },
+  vkspay: { mchId: "", key: "", gatewayUrl: "" },
   "wxpay-virtual": {
     "mp-weixin": { appId: "", secret: "", mchId: "", offerId: "", appKey: "", sandboxAppKey: "", rate: 100, token: "", encodingAESKey: "", sandbox: false },
   },

@@ -1,0 +1,42 @@
+import { ValidationError } from "../../core/errors";
+import type { PaymentProvider } from "../../kernel/contract";
+import { readHuaweiMerchant } from "./merchant";
+import { acknowledgeHuaweiNotify, verifyHuaweiNotification } from "./notify";
+import { huaweiConfigPath, selectHuaweiMode } from "./select-mode";
+import { createHuaweiPayment, queryHuaweiPayment, queryHuaweiRefund, refundHuaweiPayment } from "./trade";
+
+/**
+ * The `huawei` provider: Huawei Payment Kit (华为支付) for HarmonyOS, direct merchants. Requests are signed
+ * SHA256WithRSA/PSS with the merchant key, answers and callbacks verified SM2 with Huawei's key. Modes:
+ * `app-plus` (HarmonyOS app, config key `app-harmony`) and `mp-harmony` (atomic service). Payment Kit has
+ * no close API for a preorder (its `prepayId` expires after 10 minutes), so `close` is false; refunds
+ * settle by callback (`refundNotify`) or by query.
+ *
+ * `biz_type` is vk-uni-pay's, not Huawei's: vk-uni-pay requires it for huawei (vk-pay.md §1.1), so the
+ * library refuses a call without it, and it is never sent to Huawei (no Huawei request has such a field).
+ *
+ * @see https://developer.huawei.com/consumer/cn/doc/harmonyos-references/payment-rest-overview
+ */
+export const huawei: PaymentProvider = Object.freeze({
+  name: "huawei",
+  capabilities: Object.freeze({ modes: ["app-plus", "mp-harmony"], query: true, close: false, refund: true, refundNotify: true }),
+  selectMode: selectHuaweiMode,
+  configPath: huaweiConfigPath,
+  checkCreate(input) {
+    if (typeof input.bizType !== "string" || !input.bizType.trim()) {
+      throw new ValidationError(
+        -1,
+        "biz-type-missing",
+        "华为支付需要传 biz_type（业务类型）",
+        "huawei requires data.biz_type (a vk-uni-pay field, not sent to Huawei)",
+      );
+    }
+  },
+  createPayment: async (request, runtime) => createHuaweiPayment(request, readHuaweiMerchant(request.config), runtime),
+  queryPayment: async (request, runtime) => queryHuaweiPayment(request, readHuaweiMerchant(request.config), runtime),
+  closePayment: async () => undefined,
+  refund: async (request, runtime) => refundHuaweiPayment(request, readHuaweiMerchant(request.config), runtime),
+  queryRefund: async (request, runtime) => queryHuaweiRefund(request, readHuaweiMerchant(request.config), runtime),
+  verifyNotify: async (notification, config) => verifyHuaweiNotification(notification, readHuaweiMerchant(config)),
+  acknowledge: (accepted, context) => acknowledgeHuaweiNotify(accepted, context?.ourFault === true),
+} satisfies PaymentProvider);

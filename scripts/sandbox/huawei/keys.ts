@@ -1,0 +1,43 @@
+import { generateKeyPairSync } from "node:crypto";
+import { join } from "node:path";
+import { generateSm2PrivateKeyHex, sm2PublicKeyHex, sm2PublicKeyOf } from "../../../common/vk-uni-pay/src/providers/huawei/protocol";
+import { readTextFile, writeSecretFile } from "../pki/files";
+
+/**
+ * The Huawei sandbox's test identities, made once per data directory: a merchant (number, app id, the
+ * certificate id PayMercAuth names) with an RSA-2048 key pair (the uni-app guide generates 3072 bits, which the
+ * library takes too, as its unit tests show; 2048 keeps every test space's key generation quick), and
+ * the platform's SM2 key, whose public half is what a merchant pastes as `platformPublicKey` (hex `04…`).
+ */
+export interface HuaweiSandboxKeys {
+  mchId: string;
+  appId: string;
+  authId: string;
+  merchantPrivateKeyPem: string;
+  merchantPublicKeyPem: string;
+  platformPrivateKeyHex: string;
+  platformPublicKeyHex: string;
+}
+
+export const HUAWEI_SANDBOX_MCHID = "101723200001";
+export const HUAWEI_SANDBOX_APPID = "5765880207854262001";
+export const HUAWEI_SANDBOX_AUTH_ID = "120291744647139001";
+
+export function loadOrCreateHuaweiSandboxKeys(dataDir: string): HuaweiSandboxKeys {
+  const file = join(dataDir, "sandbox", "huawei", "keys.json");
+  const saved = readTextFile(file);
+  if (saved) return JSON.parse(saved) as HuaweiSandboxKeys;
+  const merchant = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const platformPrivateKeyHex = generateSm2PrivateKeyHex();
+  const keys: HuaweiSandboxKeys = {
+    mchId: HUAWEI_SANDBOX_MCHID,
+    appId: HUAWEI_SANDBOX_APPID,
+    authId: HUAWEI_SANDBOX_AUTH_ID,
+    merchantPrivateKeyPem: merchant.privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+    merchantPublicKeyPem: merchant.publicKey.export({ type: "spki", format: "pem" }) as string,
+    platformPrivateKeyHex,
+    platformPublicKeyHex: sm2PublicKeyHex(sm2PublicKeyOf(platformPrivateKeyHex)).toUpperCase(),
+  };
+  writeSecretFile(file, JSON.stringify(keys));
+  return keys;
+}

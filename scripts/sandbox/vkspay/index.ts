@@ -1,0 +1,80 @@
+/**
+ * The VksPay sandbox, mounted under `/__sandbox/vkspay`: VksPay's protocol is not public, so this is the
+ * 易支付 aggregator protocol the library speaks for it (`mapi.php`, `api.php`, GET notifications, a cashier
+ * page) with the control API of SPEC §9.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { sendJson } from "../http";
+import { serveVkspayCashier } from "./cashier";
+import { serveVkspayControl } from "./control";
+import { serveGateway } from "./gateway";
+import { loadOrCreateVkspaySandboxKeys, type VkspaySandboxKeys } from "./keys";
+import { createVkspayNotifier, fetchGet, type GetTransport } from "./notifier";
+import { createVkspayState, type VkspaySandboxState } from "./state";
+
+export interface VkspaySandboxOptions {
+  dataDir: string;
+  now?: () => number;
+  request?: GetTransport;
+  prefix?: string;
+  notifyRetryDelaysMs?: number[];
+  persist?: boolean;
+  /** `&key=` before the key in the MD5 string, the clone variant (default: the key appended directly). */
+  keySeparator?: string;
+  log?: (line: string) => void;
+}
+
+export interface VkspaySandbox {
+  handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  keys: VkspaySandboxKeys;
+  state: VkspaySandboxState;
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createVkspaySandbox(options: VkspaySandboxOptions): Promise<VkspaySandbox> {
+  const keys = loadOrCreateVkspaySandboxKeys(options.dataDir);
+  const prefix = (options.prefix ?? "/__sandbox/vkspay").replace(/\/+$/, "");
+  const log = options.log ?? ((line: string) => console.log(line));
+  const state = createVkspayState({
+    file: options.persist === false ? undefined : join(options.dataDir, "sandbox", "vkspay", "state.json"),
+    now: options.now ?? Date.now,
+  });
+  const notifier = createVkspayNotifier({
+    state,
+    keys,
+    transport: options.request ?? fetchGet,
+    retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000],
+    log,
+  });
+  const gateway = { state, keys, keySeparator: options.keySeparator ?? "", log };
+
+  async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
+    const path = url.pathname.slice(prefix.length) || "/";
+    if (path === "/mapi.php" || path === "/api.php") {
+      await serveGateway(gateway, req, res, url, path, `http://${req.headers.host ?? "127.0.0.1"}${prefix}`);
+      return true;
+    }
+    if (path === "/cashier" && req.method === "GET") {
+      serveVkspayCashier(state, url.searchParams, res);
+      return true;
+    }
+    if (/^\/[a-z-]+$/.test(path) && (await serveVkspayControl({ state, notifier }, path.slice(1), req, res))) return true;
+    sendJson(res, 404, { ok: false, error: `the VksPay sandbox does not serve ${path}` });
+    return true;
+  }
+
+  return {
+    handler,
+    keys,
+    state,
+    idle: () => notifier.idle(),
+    async close() {
+      notifier.close();
+      await notifier.idle();
+      state.save();
+    },
+  };
+}
