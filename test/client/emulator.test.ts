@@ -99,6 +99,28 @@ describe("the client SDK against vk-pay in the emulator", () => {
     expect(typeof given[0]!.nonceStr).toBe("string");
   });
 
+  it("a phone browser leaves for the WeChat MWEB cashier and the return page confirms the payment with the server", async () => {
+    const host = hostFor("web", "Mozilla/5.0 (Linux; Android 14; Pixel) Mobile Safari/537.36", {
+      showModal: (options: Record<string, any>) => options.success({ confirm: true }),
+    });
+    host.window = {
+      location: { href: "http://127.0.0.1:5173/#/pages/pay" },
+      navigator: { userAgent: "Mozilla/5.0 (Linux; Android 14) Mobile", platform: "Linux armv8l" },
+    };
+    const vkPay = createVkPay({ host });
+    const left = await vkPay.pay({ provider: "wxpay", type: "recharge", data: { total_fee: 700 } });
+    expect(left).toMatchObject({ redirected: true, orderPaid: false, pay_type: "wxpay_mweb" });
+    const cashier = host.window.location.href;
+    const back = `http://127.0.0.1:5173/#/pages/pay?confirmShow=true&out_trade_no=${left.out_trade_no}`;
+    expect(cashier).toContain(`redirect_url=${encodeURIComponent(back)}`);
+    expect(cashier.startsWith(env.url)).toBe(true);
+
+    // The payer pays in the cashier and WeChat sends them back.
+    await env.control("wxpay", "pay", { out_trade_no: left.out_trade_no });
+    host.window.location.href = back;
+    await expect(vkPay.confirmReturn({ awaitNotify: true })).resolves.toMatchObject({ orderPaid: true, out_trade_no: left.out_trade_no, total_fee: 700 });
+  });
+
   it("a create the server refuses (a total_fee the order type does not charge) fails with failType create and its code", async () => {
     const vkPay = createVkPay({ host: hostFor("web", "Mozilla/5.0 (Windows NT 10.0) Chrome/120"), needAlert: false });
     await expect(vkPay.pay({ provider: "wxpay", type: "recharge", data: { total_fee: -5 } })).rejects.toMatchObject({
