@@ -73,9 +73,13 @@ describe("the client SDK against vk-pay in the emulator", () => {
     expect(await balance()).toBe(before + 300);
   });
 
-  it("a WeChat mini program receives the real JSAPI parameters; the payment counts only once the server has it", async () => {
+  it("a WeChat mini program logs in for its openid, receives the real JSAPI parameters, and counts the payment once the server has it", async () => {
     const given: Array<Record<string, any>> = [];
     const uni = {
+      // wx.login hands out a one-time code; the sandbox's api.weixin.qq.com stand-in knows it.
+      login(options: Record<string, any>) {
+        void env.control("wxpay", "issue-code", { openid: "o-client-login" }).then((issued) => options.success({ code: issued.code }));
+      },
       requestPayment(options: Record<string, any>) {
         given.push(options);
         // The payer confirms in WeChat: the sandbox pays the order and notifies; the client only hears "ok".
@@ -89,13 +93,14 @@ describe("the client SDK against vk-pay in the emulator", () => {
       provider: "wxpay",
       type: "recharge",
       data: { total_fee: 500 },
-      openid: "o-client-1",
       awaitNotify: true,
       onCreate: (created) => void (lastCreated = created.out_trade_no),
     });
     expect(result).toMatchObject({ orderPaid: true, pay_type: "wxpay_mp-weixin", user_order_success: true });
     expect(given[0]).toMatchObject({ provider: "wxpay", package: expect.stringMatching(/^prepay_id=/), signType: "RSA", paySign: expect.any(String) });
     expect(typeof given[0]!.timeStamp).toBe("string");
+    const order = (await env.db.collection("vk-pay-orders").where({ out_trade_no: result.out_trade_no }).get()).data[0] as { openid: string };
+    expect(order.openid).toBe("o-client-login");
     expect(typeof given[0]!.nonceStr).toBe("string");
   });
 
