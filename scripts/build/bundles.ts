@@ -83,3 +83,21 @@ export async function bundleLazyLibraries(outDir: string): Promise<void> {
     });
   }
 }
+
+/**
+ * The uni-app client SDK as one ES module (uni-app's Vue 2 and Vue 3 builds both import ES modules),
+ * for the mini-program runtimes' JavaScript: ES2017, no Node built-ins, no dependencies.
+ */
+export async function bundleClientSdk(outFile: string): Promise<void> {
+  await build({
+    entryPoints: [resolve(ROOT, "common/vk-uni-pay-client/src/index.ts")],
+    outfile: outFile,
+    bundle: true,
+    platform: "neutral",
+    format: "esm",
+    target: "es2017",
+    logLevel: "warning",
+    legalComments: "none",
+    charset: "utf8",
+  });
+}

@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, sep } from "node:path";
-import { bundleHooks, bundleLazyLibraries, bundleModule, bundleRouter, lazyLibrariesPlugin } from "./bundles";
+import { bundleClientSdk, bundleHooks, bundleLazyLibraries, bundleModule, bundleRouter, lazyLibrariesPlugin } from "./bundles";
 import {
   commonModuleManifest,
   functionManifest,
@@ -118,6 +118,8 @@ export async function buildAll(): Promise<void> {
   await buildLocalSpace();
   await buildStandIns();
   buildPlugin();
+  // The client SDK a uni-app page imports: `import { vkPay } from "@/uni_modules/vk-uni-pay/js_sdk/vk-uni-pay-client.js"`.
+  await bundleClientSdk(join(PLUGIN_DIR, "js_sdk/vk-uni-pay-client.js"));
   mkdirSync(join(BUILD_STAMP, ".."), { recursive: true });
   writeFileSync(BUILD_STAMP, `${inputHash()}\n`);
 }
