@@ -66,6 +66,7 @@ export function createClientPayment(params: ClientPaymentParams, deps: ApiDeps =
             openid: typeof data.openid === "string" ? data.openid : undefined,
             custom: terms.custom ?? {},
             other: data.other as Record<string, unknown> | undefined,
+            item: data.item as Record<string, unknown> | undefined,
           },
         },
         deps,

@@ -37,6 +37,8 @@ export interface CreatePaymentParams {
     /** Pay codes: the merchant's own store number (WeChat v3 requires it). */
     store_id?: string;
     pid?: string;
+    /** Platform-priced providers (priceOrder): what is bought (product id, quantity), priced from the merchant's config. */
+    item?: Record<string, unknown>;
   };
 }
 
@@ -70,11 +72,13 @@ function switchesOf(params: CreatePaymentParams, config: Readonly<Record<string,
   return switches;
 }
 
-function checkData(params: CreatePaymentParams, now: number) {
+/** `priced`: the provider fixes the amount (priceOrder), so the caller's total_fee and subject may be absent. */
+function checkData(params: CreatePaymentParams, now: number, priced = false) {
   const data = optionalObject(params?.data, "data") ?? {};
   const outTradeNo = checkOutTradeNo(data.out_trade_no);
-  if (!isFen(data.total_fee)) throw failures.totalFeeInvalid();
-  if (typeof data.subject !== "string" || !data.subject.trim() || data.subject.length > 127) throw failures.subjectInvalid();
+  if (!priced && !isFen(data.total_fee)) throw failures.totalFeeInvalid();
+  const subjectGiven = !(priced && (data.subject === undefined || data.subject === ""));
+  if (subjectGiven && (typeof data.subject !== "string" || !data.subject.trim() || data.subject.length > 127)) throw failures.subjectInvalid();
   if (typeof data.type !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(data.type)) throw failures.typeInvalid();
   if (typeof params.provider !== "string" || !params.provider) throw failures.providerInvalid();
   for (const key of ["openid", "body", "user_id", "auth_code", "store_id", "sub_mchid", "sub_appid", "app_auth_token"] as const) {
@@ -86,7 +90,7 @@ function checkData(params: CreatePaymentParams, now: number) {
   return {
     outTradeNo,
     totalFee: data.total_fee as number,
-    subject: data.subject.trim(),
+    subject: typeof data.subject === "string" ? data.subject.trim() : "",
     type: data.type,
     openid: data.openid as string | undefined,
     body: data.body as string | undefined,
@@ -100,12 +104,14 @@ function checkData(params: CreatePaymentParams, now: number) {
     subMchId: (data.sub_mchid as string | undefined) || undefined,
     subAppId: (data.sub_appid as string | undefined) || undefined,
     appAuthToken: (data.app_auth_token as string | undefined) || undefined,
+    item: optionalObject(data.item, "item") ?? {},
   };
 }
 
 export async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<CreatePaymentData> {
   const now = deps.now();
-  const input = checkData(params, now);
+  const priced = typeof params?.provider === "string" && deps.findProvider(params.provider)?.priceOrder !== undefined;
+  const input = checkData(params, now, priced);
   const config = deps.config();
   const whitelist = config.userWhitelist ?? [];
   if (whitelist.length > 0 && !(input.userId && whitelist.includes(input.userId))) {
@@ -124,6 +130,14 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
   });
   if (tradeType.needsOpenid && !input.openid) throw failures.openidMissing();
   const merchant = await resolveMerchant(deps, tradeType.configPath, input.pid);
+  // A platform-priced item (an App Store product, say) costs what the merchant configured, whatever the client sent.
+  const quote = provider.priceOrder ? await provider.priceOrder({ mode: tradeType.mode, config: merchant, item: input.item }, deps.runtime) : undefined;
+  if (quote) {
+    if (!isFen(quote.totalFee)) throw failures.totalFeeInvalid();
+    input.totalFee = quote.totalFee;
+    input.subject = quote.subject ?? input.subject;
+    if (!input.subject) throw failures.subjectInvalid();
+  }
   const notifyPath = `/vk-pay-notify/${tradeType.payType}/${input.outTradeNo}${input.pid ? `/pid/${input.pid}` : ""}`;
   const notifyUrl = `${notifyBaseUrl(config, context.SPACEINFO?.spaceId)}${notifyPath}`;
 
@@ -150,6 +164,7 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
       ...(input.subAppId ? { sub_appid: input.subAppId } : {}),
       ...(input.appAuthToken ? { app_auth_token: input.appAuthToken } : {}),
       time_expire: input.timeExpire,
+      ...(quote?.orderFields ? { provider_fields: { ...quote.orderFields } } : {}),
     },
     now,
     deps.db,
@@ -170,6 +185,7 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
       ...(input.storeId !== undefined ? { storeId: input.storeId } : {}),
       timeExpire: input.timeExpire,
       other: input.other,
+      ...(order.provider_fields ? { orderFields: order.provider_fields } : {}),
       ...partnerOf(order),
     },
     deps.runtime,
