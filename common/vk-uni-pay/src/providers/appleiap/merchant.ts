@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import type { MerchantConfig } from "../../kernel/contract";
 import { configError, configMaterial, optionalConfigString, type ConfigSource } from "../config-values";
 import { APPLE_ROOT_CA_G3_BASE64 } from "./jws/apple-root-ca-g3";
+import type { AppleConsumptionInfo } from "./server-api";
 
 /**
  * The `appleiap` sub-config (uni-pay/config.js `appleiap["app-plus"]`), read once per call into what the
@@ -49,6 +50,8 @@ export interface AppleMerchant {
   receiptUrls: { Production: string; Sandbox: string };
   /** Client and notification JWS are checked at the current time (on by default); off checks at signedDate. */
   onlineChecks: boolean;
+  /** The answer to CONSUMPTION_REQUEST notifications, when the merchant configured one with the customer's consent. */
+  consumption?: AppleConsumptionInfo;
 }
 
 // Apple's library moved to these hosts in 2026 (commit 83d2e37); both are configurable in case the old ones are needed.
@@ -129,6 +132,25 @@ function urls(config: MerchantConfig, field: string, defaults: { Production: str
   return { Production: pick("Production", "production"), Sandbox: pick("Sandbox", "sandbox") };
 }
 
+const REFUND_PREFERENCES = ["DECLINE", "GRANT_FULL", "GRANT_PRORATED"];
+
+function readConsumption(config: MerchantConfig): AppleConsumptionInfo | undefined {
+  if (config.consumption === undefined || config.consumption === null) return undefined;
+  const given = recordOf(config.consumption, "consumption");
+  if (given.customerConsented !== true) return undefined;
+  const preference = given.refundPreference;
+  if (preference !== undefined && !REFUND_PREFERENCES.includes(String(preference))) {
+    throw configError(APPLEIAP_SOURCE, "config-invalid", "苹果内购配置 consumption.refundPreference 必须是 DECLINE、GRANT_FULL 或 GRANT_PRORATED");
+  }
+  return {
+    customerConsented: true,
+    deliveryStatus: typeof given.deliveryStatus === "string" ? given.deliveryStatus : "DELIVERED",
+    sampleContentProvided: given.sampleContentProvided === true,
+    ...(Number.isSafeInteger(given.consumptionPercentage) ? { consumptionPercentage: given.consumptionPercentage as number } : {}),
+    ...(preference !== undefined ? { refundPreference: preference as AppleConsumptionInfo["refundPreference"] } : {}),
+  };
+}
+
 export function readAppleMerchant(config: MerchantConfig): AppleMerchant {
   const bundleId = optionalConfigString(APPLEIAP_SOURCE, config, "bundleId");
   if (!bundleId) throw configError(APPLEIAP_SOURCE, "config-missing", "请先在 uni-pay 配置中填写苹果内购的 bundleId");
@@ -140,6 +162,7 @@ export function readAppleMerchant(config: MerchantConfig): AppleMerchant {
   if (!Array.isArray(extraRoots)) throw configError(APPLEIAP_SOURCE, "config-invalid", "苹果内购配置 trustedRootCertPaths 必须是数组");
   const password = optionalConfigString(APPLEIAP_SOURCE, config, "password");
   const serverApiKey = readServerApiKey(config);
+  const consumption = readConsumption(config);
   return {
     bundleId,
     ...(appAppleId !== undefined && appAppleId !== "" ? { appAppleId: Number(appAppleId) } : {}),
@@ -152,5 +175,6 @@ export function readAppleMerchant(config: MerchantConfig): AppleMerchant {
     serverApiHosts: urls(config, "serverApiHosts", SERVER_API_HOSTS),
     receiptUrls: urls(config, "receiptUrls", RECEIPT_URLS),
     onlineChecks: config.onlineChecks !== false,
+    ...(consumption ? { consumption } : {}),
   };
 }

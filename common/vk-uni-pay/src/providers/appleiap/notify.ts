@@ -2,8 +2,9 @@ import { SignatureError } from "../../core/errors";
 import { findOrderByClaim } from "../../core/payment-claims";
 import { textReply, type IntegrationResponse } from "../../http-reply";
 import type { AckContext, MerchantConfig, NormalizedEvent, ProviderRuntime, RawNotification } from "../../kernel/contract";
-import type { AppleNotification, AppleTransaction } from "./jws/payloads";
-import { readAppleMerchant } from "./merchant";
+import type { AppleEnvironment, AppleNotification, AppleTransaction } from "./jws/payloads";
+import { readAppleMerchant, type AppleMerchant } from "./merchant";
+import { sendAppleConsumption } from "./server-api";
 import { appleVerifiers, verifyWithEither } from "./verifiers";
 
 /**
@@ -51,11 +52,16 @@ export async function verifyAppleNotification(notification: RawNotification, con
   const type = payload.notificationType ?? "";
   const eventType = payload.subtype ? `${type}/${payload.subtype}` : type;
   const signedTransaction = payload.data?.signedTransactionInfo;
-  if (type !== "REFUND" || !signedTransaction) return { kind: "ignored", eventType };
+  if ((type !== "REFUND" && type !== "CONSUMPTION_REQUEST") || !signedTransaction) return { kind: "ignored", eventType };
   // The inner transaction is a JWS of its own: verified in the notification's environment before it is read.
   const environment = payload.data?.environment;
   const inner = verifiers.filter((verifier) => verifier.environment === environment);
   const transaction = await verifyWithEither(inner, (verifier) => verifier.verifyTransaction(signedTransaction));
+  if (type === "CONSUMPTION_REQUEST") {
+    // Recorded in the notification log for the admin; answered only with what the merchant configured (consent is theirs to obtain).
+    const answered = await answerConsumption(merchant, environment === "Sandbox" ? "Sandbox" : "Production", transaction, runtime);
+    return { kind: "ignored", eventType: `${eventType} (${payload.data?.consumptionRequestReason ?? "no reason"}; ${answered ? "answered" : "not answered"})` };
+  }
   if (!transaction.transactionId || transaction.revocationDate === undefined) return { kind: "ignored", eventType: `${eventType} without revocation` };
   const order = runtime.db ? await findOrderByClaim("appleiap", transaction.transactionId, runtime.db) : undefined;
   if (!order) return { kind: "ignored", eventType: `${eventType} for a transaction no order claimed` };
@@ -76,6 +82,25 @@ export async function verifyAppleNotification(notification: RawNotification, con
       revocationReason: transaction.revocationReason,
     },
   };
+}
+
+/**
+ * The merchant's standing answer to a consumption request, `appleiap["app-plus"].consumption`, sent with
+ * Send Consumption Information V2 when the Server API key is configured. Apple refuses it (HTTP 400)
+ * without `customerConsented: true`, so nothing is sent unless the merchant set that.
+ *
+ * @see https://developer.apple.com/documentation/appstoreserverapi/send-consumption-information
+ */
+async function answerConsumption(
+  merchant: AppleMerchant,
+  environment: AppleEnvironment,
+  transaction: AppleTransaction,
+  runtime: ProviderRuntime,
+): Promise<boolean> {
+  const answer = merchant.consumption;
+  if (!answer || !merchant.serverApiKey || !transaction.transactionId) return false;
+  await sendAppleConsumption(merchant, environment, transaction.transactionId, answer, runtime);
+  return true;
 }
 
 /** Apple reads the status only: 200 is received; a 5xx (our failure) makes it retry at 1, 12, 24, 48 and 72 hours. */
