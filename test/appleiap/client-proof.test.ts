@@ -28,8 +28,9 @@ async function createOrder(outTradeNo: string, item: Record<string, unknown> = {
 }
 
 describe("pricing comes from appleiap.products, never from the client", () => {
-  it("records the configured price, the product, the quantity and a UUID appAccountToken, and hands them to the app", async () => {
-    const created = await createOrder("APPLE0001", { product_id: "coins_60", quantity: 3 }, { total_fee: 1, subject: "客户端的名字" });
+  it("refuses a client amount that disagrees; records the configured price, the product, the quantity and a UUID appAccountToken, and hands them to the app", async () => {
+    await expect(createOrder("APPLE0001", { product_id: "coins_60", quantity: 3 }, { total_fee: 1 })).rejects.toMatchObject({ code: 1003 });
+    const created = await createOrder("APPLE0001", { product_id: "coins_60", quantity: 3 }, { subject: "客户端的名字" });
     const info = created.orderInfo as OrderInfo;
     expect(created.total_fee).toBe(1800);
     expect(info).toMatchObject({ productId: "coins_60", quantity: 3, outTradeNo: "APPLE0001" });

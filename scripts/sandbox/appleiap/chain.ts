@@ -121,8 +121,11 @@ export async function createAppleTestChain(options: AppleChainOptions = {}): Pro
   };
 }
 
+/** What signing needs: the chain's certificates and the leaf's key (a chain loaded from disk has no root key). */
+export type AppleSigningChain = Pick<AppleTestChain, "leafDer" | "intermediateDer" | "leafPrivateKey"> & { root: { certDer: Buffer } };
+
 /** A compact JWS as the App Store signs one: ES256 (r‖s), `x5c` = leaf, intermediate, root. */
-export function signAppleJws(chain: AppleTestChain, payload: unknown, header: Record<string, unknown> = {}): string {
+export function signAppleJws(chain: AppleSigningChain, payload: unknown, header: Record<string, unknown> = {}): string {
   const protectedHeader = { alg: "ES256", x5c: [chain.leafDer, chain.intermediateDer, chain.root.certDer].map((der) => der.toString("base64")), ...header };
   const signingInput = `${Buffer.from(JSON.stringify(protectedHeader)).toString("base64url")}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
   const signature = sign("sha256", Buffer.from(signingInput), { key: chain.leafPrivateKey, dsaEncoding: "ieee-p1363" });

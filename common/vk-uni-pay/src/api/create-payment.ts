@@ -89,7 +89,7 @@ function checkData(params: CreatePaymentParams, now: number, priced = false) {
   }
   return {
     outTradeNo,
-    totalFee: data.total_fee as number,
+    totalFee: data.total_fee as number | undefined,
     subject: typeof data.subject === "string" ? data.subject.trim() : "",
     type: data.type,
     openid: data.openid as string | undefined,
@@ -134,10 +134,21 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
   const quote = provider.priceOrder ? await provider.priceOrder({ mode: tradeType.mode, config: merchant, item: input.item }, deps.runtime) : undefined;
   if (quote) {
     if (!isFen(quote.totalFee)) throw failures.totalFeeInvalid();
+    // A caller's amount that disagrees is refused rather than replaced: an order type's create hook may have
+    // derived its terms (a recharge's credit) from it, and those must not ride on a different price.
+    if (input.totalFee !== undefined && input.totalFee !== quote.totalFee) {
+      throw new ValidationError(
+        1003,
+        "total-fee-mismatch",
+        "订单金额与服务器计算的金额不一致，请刷新后重试",
+        `caller ${input.totalFee}, platform price ${quote.totalFee}`,
+      );
+    }
     input.totalFee = quote.totalFee;
     input.subject = quote.subject ?? input.subject;
     if (!input.subject) throw failures.subjectInvalid();
   }
+  if (input.totalFee === undefined) throw failures.totalFeeInvalid();
   const notifyPath = `/vk-pay-notify/${tradeType.payType}/${input.outTradeNo}${input.pid ? `/pid/${input.pid}` : ""}`;
   const notifyUrl = `${notifyBaseUrl(config, context.SPACEINFO?.spaceId)}${notifyPath}`;
 
