@@ -11,7 +11,7 @@ import {
 export const APPLE_SANDBOX_PRODUCTS = {
   coins_60: { total_fee: 600, subject: "60金币" },
   coins_300: { total_fee: 3000, subject: "300金币" },
-  vip_month: { total_fee: 2500, subject: "月度会员", maxQuantity: 1 },
+  vip_month: { total_fee: 3000, subject: "月度会员", maxQuantity: 1 },
 } as const;
 
 export const APPLE_SANDBOX_PRICES: Readonly<Record<string, number>> = Object.fromEntries(
