@@ -27,7 +27,8 @@ describe("Apple in-app purchase end to end", () => {
   afterAll(() => env?.close());
 
   const apple = (action: string, body: Record<string, unknown>) => env.control("appleiap", action, body);
-  const order = async (outTradeNo: string) => (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
+  const order = async (outTradeNo: string) =>
+    (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
   const balance = async () => (await client("user/getInfo", {})).data.balance as number;
 
   it("a recharge: priced by the product, paid with a StoreKit 2 signed transaction once, refunded in part by Apple's notification", async () => {
@@ -46,7 +47,11 @@ describe("Apple in-app purchase end to end", () => {
       data: { applied: false },
     });
     expect(await balance()).toBe(3000);
-    expect(await order(outTradeNo)).toMatchObject({ status: "SUCCESS", user_order_success: true, notify_info: { source: "server-api", price: 30000, currency: "CNY" } });
+    expect(await order(outTradeNo)).toMatchObject({
+      status: "SUCCESS",
+      user_order_success: true,
+      notify_info: { source: "server-api", price: 30000, currency: "CNY" },
+    });
 
     // Apple grants the buyer's refund request for half: REFUND reaches vk-pay, the order and the balance follow once.
     expect(await apple("refund", { transactionId: bought.transaction_id, percentage: 50000 })).toMatchObject({ ok: true, reply_status: 200 });
@@ -72,13 +77,20 @@ describe("Apple in-app purchase end to end", () => {
   it("a family-shared purchase, and a transaction already used by another order, pay nothing", async () => {
     const one = await client("pay/createPayment", { provider: "appleiap", type: "recharge", total_fee: 600, item: { product_id: "coins_60" } });
     const shared = await apple("pay", { productId: "coins_60", appAccountToken: one.data.orderInfo.appAccountToken, familyShared: true });
-    expect(await client("pay/appleiap/verifyReceipt", { out_trade_no: one.data.out_trade_no, signed_transaction: shared.signed_transaction })).toMatchObject({ code: 1016 });
+    expect(await client("pay/appleiap/verifyReceipt", { out_trade_no: one.data.out_trade_no, signed_transaction: shared.signed_transaction })).toMatchObject({
+      code: 1016,
+    });
     expect(await order(one.data.out_trade_no)).toMatchObject({ status: "NOTPAY" });
     const before = await balance();
     const two = await client("pay/createPayment", { provider: "appleiap", type: "recharge", total_fee: 600, item: { product_id: "coins_60" } });
     const paid = await apple("pay", { productId: "coins_60", appAccountToken: two.data.orderInfo.appAccountToken });
-    expect(await client("pay/appleiap/verifyReceipt", { signed_transaction: paid.signed_transaction })).toMatchObject({ code: 0, data: { out_trade_no: two.data.out_trade_no } });
-    expect(await client("pay/appleiap/verifyReceipt", { out_trade_no: one.data.out_trade_no, signed_transaction: paid.signed_transaction })).toMatchObject({ code: 1016 });
+    expect(await client("pay/appleiap/verifyReceipt", { signed_transaction: paid.signed_transaction })).toMatchObject({
+      code: 0,
+      data: { out_trade_no: two.data.out_trade_no },
+    });
+    expect(await client("pay/appleiap/verifyReceipt", { out_trade_no: one.data.out_trade_no, signed_transaction: paid.signed_transaction })).toMatchObject({
+      code: 1016,
+    });
     expect(await balance()).toBe(before + 600);
   });
 });

@@ -43,7 +43,8 @@ function environmentOf(body: Record<string, unknown>): SandboxEnvironment {
 export const APPLE_CONTROL_ACTIONS: Record<string, ControlAction<AppleControlContext>> = {
   pay: (ctx, body) => {
     const productId = text(body, "productId", true);
-    const price = ctx.prices[productId];
+    // A product the sandbox does not list may be bought at a price the tester names (milliunits), as App Store Connect would set it.
+    const price = body.price === undefined ? ctx.prices[productId] : wholeNumber(body, "price", 1e9);
     if (price === undefined) throw new ControlError(404, `no product ${productId}`);
     const quantity = body.quantity === undefined ? 1 : wholeNumber(body, "quantity", 10);
     const bought = ctx.store.purchase({
