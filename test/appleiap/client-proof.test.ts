@@ -129,6 +129,17 @@ describe("verifyReceipt with a StoreKit 2 signed transaction", () => {
     });
   });
 
+  it("a JWS signed by the sandbox's root is refused with sandbox: true alone: only trustedRootCertPaths trusts a root", async () => {
+    const info = (await createOrder("APPLE0115")).orderInfo as OrderInfo;
+    const sub = (world.config.appleiap as Record<string, Record<string, unknown>>)["app-plus"]!;
+    sub.trustedRootCertPaths = [];
+    expect(sub.sandbox).toBe(true);
+    await expect(
+      proveClientPayment(PROOF, { out_trade_no: "APPLE0115", user_id: "u1", signed_transaction: world.sign(transactionFor(info)) }, world.deps),
+    ).rejects.toMatchObject({ status: "VERIFICATION_FAILURE" });
+    expect((await findOrder("APPLE0115", world.deps.db))?.status).toBe("NOTPAY");
+  });
+
   it("a Sandbox purchase is refused when the config does not enable the sandbox", async () => {
     const info = (await createOrder("APPLE0112")).orderInfo as OrderInfo;
     (world.config.appleiap as Record<string, Record<string, unknown>>)["app-plus"]!.sandbox = false;
