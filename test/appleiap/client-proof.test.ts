@@ -77,6 +77,25 @@ describe("verifyReceipt with a StoreKit 2 signed transaction", () => {
     expect(result).toMatchObject({ out_trade_no: "APPLE0102", status: "SUCCESS" });
   });
 
+  it("a restore of a delivered purchase finds its order by transactionId, then originalTransactionId, and changes nothing", async () => {
+    const info = (await createOrder("APPLE0106")).orderInfo as OrderInfo;
+    const transaction = transactionFor(info);
+    transaction.originalTransactionId = transaction.transactionId;
+    await proveClientPayment(PROOF, { out_trade_no: "APPLE0106", user_id: "u1", signed_transaction: world.sign(transaction) }, world.deps);
+    const tokenless = { ...transaction, appAccountToken: undefined };
+    expect(await proveClientPayment(PROOF, { user_id: "u1", signed_transaction: world.sign(tokenless) }, world.deps)).toMatchObject({
+      out_trade_no: "APPLE0106",
+      applied: false,
+    });
+    const restoredCopy = { ...tokenless, transactionId: String(Number(transaction.transactionId) + 1) };
+    expect(await proveClientPayment(PROOF, { user_id: "u1", signed_transaction: world.sign(restoredCopy) }, world.deps)).toMatchObject({
+      out_trade_no: "APPLE0106",
+      status: "SUCCESS",
+      applied: false,
+    });
+    expect(world.paid).toEqual(["APPLE0106"]);
+  });
+
   it("another user's order is not found, even with its token", async () => {
     const info = (await createOrder("APPLE0103")).orderInfo as OrderInfo;
     const jws = world.sign(transactionFor(info));

@@ -61,7 +61,9 @@ export async function proveClientPayment(name: string, params: ClientProofParams
   const merchant = named ? await orderMerchant(named, deps) : { mode: method.mode, config: await resolveMerchant(deps, configPathOf(provider, method.mode)) };
   const lookup = async (field: string, value: string): Promise<ProofOrder | undefined> => {
     if (!FIELD_NAME.test(field)) return undefined;
-    const where: Record<string, unknown> = { provider: provider.name, [`provider_fields.${field}`]: value };
+    // `payment_claim` names the order that already claimed that provider payment id (a restore of a paid purchase).
+    const match = field === "payment_claim" ? { payment_claim: paymentClaimKey(provider.name, value) } : { [`provider_fields.${field}`]: value };
+    const where: Record<string, unknown> = { provider: provider.name, ...match };
     if (userId !== undefined) where.user_id = userId;
     const { data } = await deps.db.collection(ORDERS).where(where).limit(1).get();
     return data[0] ? proofOrderOf(data[0] as Order) : undefined;

@@ -306,7 +306,10 @@ export interface ClientProofRequest {
   config: MerchantConfig;
   /** The order the caller named; absent in a restore, where the provider finds it with `findOrder`. */
   order?: ProofOrder;
-  /** The caller's own order of this provider whose stored `orderFields[field]` is `value` (a restore). */
+  /**
+   * The caller's own order of this provider whose stored `orderFields[field]` is `value` (a restore), or, for
+   * the field `payment_claim`, the one that already claimed the provider payment id `value`.
+   */
   findOrder(field: string, value: string): Promise<ProofOrder | undefined>;
   /** The client's proof as sent (provider-specific fields). */
   proof: Readonly<Record<string, unknown>>;

@@ -46,6 +46,14 @@ export async function bindApplePurchase(
   findOrder: (field: string, value: string) => Promise<ProofOrder | undefined>,
 ): Promise<ProvenPayment> {
   assertFulfillable(purchase);
+  if (!named) {
+    // A restore of a purchase already delivered finds its order by transactionId, then by originalTransactionId
+    // (StoreKit 1 restores mint new ids): answered with that order, which stays as it is.
+    for (const claimKey of [purchase.transactionId, purchase.originalTransactionId]) {
+      const claimed = claimKey ? await findOrder("payment_claim", claimKey) : undefined;
+      if (claimed && claimed.orderFields.product_id === purchase.productId) return proven(purchase, claimed, claimKey!);
+    }
+  }
   if (!purchase.appAccountToken) throw refused(`transaction ${purchase.transactionId} carries no appAccountToken (pass the order's UUID to StoreKit)`);
   const order = named ?? (await findOrder("app_account_token", purchase.appAccountToken.toLowerCase()));
   if (!order) throw refused(`no order of this user carries appAccountToken ${purchase.appAccountToken}`);
@@ -59,13 +67,17 @@ export async function bindApplePurchase(
   const product = merchant.products.get(purchase.productId);
   if (product?.type && purchase.type !== undefined && product.type !== purchase.type)
     throw refused(`type ${purchase.type} is not the configured ${product.type}`);
+  return proven(purchase, order, purchase.transactionId);
+}
+
+function proven(purchase: ApplePurchase, order: ProofOrder, claimKey: string): ProvenPayment {
   return {
     state: "SUCCESS",
     outTradeNo: order.outTradeNo,
     transactionId: purchase.transactionId,
     totalFee: order.totalFee,
     ...(purchase.purchaseDate !== undefined ? { paidAt: purchase.purchaseDate } : {}),
-    claimKey: purchase.transactionId,
+    claimKey,
     // Apple's price is in milliunits of the storefront's currency: recorded for reconciliation, never compared with the CNY order.
     raw: {
       transactionId: purchase.transactionId,
