@@ -38,6 +38,8 @@ export function appleSubConfig(rootPath: string, extra: Record<string, unknown> 
     appAppleId: APP_APPLE_ID,
     sandbox: true,
     trustedRootCertPaths: [rootPath],
+    // Test chains name no OCSP responder; online checking has its own tests (ocsp.test.ts).
+    onlineChecks: false,
     products: {
       coins_60: { total_fee: 600, subject: "60金币" },
       vip_month: { total_fee: 2500, subject: "月度会员", maxQuantity: 1, type: "Non-Consumable" },

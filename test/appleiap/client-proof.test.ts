@@ -159,6 +159,14 @@ describe("verifyReceipt with a StoreKit 2 signed transaction", () => {
     expect((await findOrder("APPLE0115", world.deps.db))?.status).toBe("NOTPAY");
   });
 
+  it("online checks (the default) ask OCSP: a chain that names no responder is refused as an invalid certificate", async () => {
+    const info = (await createOrder("APPLE0116")).orderInfo as OrderInfo;
+    delete (world.config.appleiap as Record<string, Record<string, unknown>>)["app-plus"]!.onlineChecks;
+    await expect(
+      proveClientPayment(PROOF, { out_trade_no: "APPLE0116", user_id: "u1", signed_transaction: world.sign(transactionFor(info)) }, world.deps),
+    ).rejects.toMatchObject({ status: "INVALID_CERTIFICATE" });
+  });
+
   it("a Sandbox purchase is refused when the config does not enable the sandbox", async () => {
     const info = (await createOrder("APPLE0112")).orderInfo as OrderInfo;
     (world.config.appleiap as Record<string, Record<string, unknown>>)["app-plus"]!.sandbox = false;

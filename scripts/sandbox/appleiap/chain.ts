@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createPrivateKey, sign, webcrypto, type KeyObject } from "node:crypto";
+import { createPrivateKey, KeyObject, sign, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { randomSerial } from "../pki";
 
@@ -32,6 +32,8 @@ export interface AppleChainOptions {
   intermediateMarker?: boolean;
   /** Issue the chain under this existing root instead of a new one. */
   root?: AppleChainRoot;
+  /** The OCSP responder the leaf and the intermediate name in Authority Information Access (online checks). */
+  ocspUrl?: string;
 }
 
 export interface AppleChainRoot {
@@ -47,6 +49,35 @@ export interface AppleTestChain {
   intermediateDer: Buffer;
   leafDer: Buffer;
   leafPrivateKey: KeyObject;
+  /** What signs OCSP answers about the leaf (the intermediate's key) and about the intermediate (the root's). */
+  intermediatePrivateKey: KeyObject;
+  rootPrivateKey: KeyObject;
+  /** With `ocspUrl`: a delegated OCSP responder per issuer (EKU id-kp-OCSPSigning), as Apple's responders sign. */
+  responders?: { leaf: OcspResponderCert; intermediate: OcspResponderCert };
+}
+
+export interface OcspResponderCert {
+  certDer: Buffer;
+  privateKey: KeyObject;
+}
+
+async function createResponder(issuerName: string, issuerKey: webcrypto.CryptoKey, notBefore: Date, notAfter: Date): Promise<OcspResponderCert> {
+  const keys = await generateKeys();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: `CN=vk-pay sandbox OCSP responder ${randomSerial(4)}, O=vk-pay sandbox, C=CN`,
+    issuer: issuerName,
+    notBefore,
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: issuerKey,
+    signingAlgorithm: ECDSA_SHA256,
+    extensions: [
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.ocspSigning]),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    ],
+  });
+  return { certDer: Buffer.from(cert.rawData), privateKey: KeyObject.from(keys.privateKey) };
 }
 
 function marker(oid: string): x509.Extension {
@@ -94,6 +125,7 @@ export async function createAppleTestChain(options: AppleChainOptions = {}): Pro
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
       ...(options.intermediateMarker === false ? [] : [marker(APPLE_INTERMEDIATE_MARKER_OID)]),
+      ...(options.ocspUrl ? [new x509.AuthorityInfoAccessExtension({ ocsp: [new x509.GeneralName("url", options.ocspUrl)] })] : []),
     ],
   });
   const leafKeys = await generateKeys();
@@ -110,14 +142,24 @@ export async function createAppleTestChain(options: AppleChainOptions = {}): Pro
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       ...(options.leafMarker === false ? [] : [marker(APPLE_LEAF_MARKER_OID)]),
+      ...(options.ocspUrl ? [new x509.AuthorityInfoAccessExtension({ ocsp: [new x509.GeneralName("url", options.ocspUrl)] })] : []),
     ],
   });
   const pkcs8 = Buffer.from(await crypto.subtle.exportKey("pkcs8", leafKeys.privateKey));
+  const responders = options.ocspUrl
+    ? {
+        leaf: await createResponder(intermediateName, intermediateKeys.privateKey, notBefore, notAfter),
+        intermediate: await createResponder(root.name, root.keys.privateKey, notBefore, notAfter),
+      }
+    : undefined;
   return {
     root,
     intermediateDer: Buffer.from(intermediate.rawData),
     leafDer: Buffer.from(leaf.rawData),
     leafPrivateKey: createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }),
+    intermediatePrivateKey: KeyObject.from(intermediateKeys.privateKey),
+    rootPrivateKey: KeyObject.from(root.keys.privateKey),
+    ...(responders ? { responders } : {}),
   };
 }
 

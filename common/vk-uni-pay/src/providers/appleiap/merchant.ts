@@ -48,7 +48,10 @@ export interface AppleMerchant {
   serverApiKey?: AppleServerApiKey;
   serverApiHosts: { Production: string; Sandbox: string };
   receiptUrls: { Production: string; Sandbox: string };
-  /** Client and notification JWS are checked at the current time (on by default); off checks at signedDate. */
+  /**
+   * Client and notification JWS are checked at the current time with OCSP (on by default, as live traffic
+   * should be); off checks certificates at signedDate, offline (recorded data, or a chain with no responder).
+   */
   onlineChecks: boolean;
   /** The answer to CONSUMPTION_REQUEST notifications, when the merchant configured one with the customer's consent. */
   consumption?: AppleConsumptionInfo;

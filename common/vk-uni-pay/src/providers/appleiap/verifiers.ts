@@ -1,4 +1,5 @@
 import type { ProviderRuntime } from "../../kernel/contract";
+import { ocspRevocationCheck } from "./jws/ocsp";
 import { AppleSignedDataVerifier } from "./jws/verifier";
 import { AppleVerificationError } from "./jws/verification-error";
 import type { AppleEnvironment, AppleTransaction } from "./jws/payloads";
@@ -10,7 +11,14 @@ import type { AppleMerchant } from "./merchant";
  * INVALID_ENVIRONMENT, so a Sandbox purchase is never accepted by a Production-only app.
  */
 export function appleVerifiers(merchant: AppleMerchant, runtime: ProviderRuntime, onlineChecks = merchant.onlineChecks): AppleSignedDataVerifier[] {
-  const common = { roots: merchant.roots, bundleId: merchant.bundleId, onlineChecks, now: () => runtime.now() };
+  // Online: certificates at the current time and OCSP for the leaf and the intermediate, as Apple's library does.
+  const common = {
+    roots: merchant.roots,
+    bundleId: merchant.bundleId,
+    onlineChecks,
+    now: () => runtime.now(),
+    ...(onlineChecks ? { revocation: ocspRevocationCheck(runtime, merchant.timeoutMs) } : {}),
+  };
   const environments: AppleEnvironment[] = merchant.sandbox ? ["Production", "Sandbox"] : ["Production"];
   return environments.flatMap((environment) => {
     // Apple's library refuses to build a Production verifier without the app's Apple id; so does this one.

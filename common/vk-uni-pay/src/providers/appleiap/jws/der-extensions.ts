@@ -6,14 +6,16 @@
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.1
  */
 
-interface Tlv {
+export interface Tlv {
   tag: number;
+  /** Where the tag byte is. */
+  header: number;
   /** Where the contents start and end (exclusive). */
   start: number;
   end: number;
 }
 
-function readTlv(der: Buffer, at: number, limit: number): Tlv {
+export function readTlv(der: Buffer, at: number, limit: number): Tlv {
   if (at + 2 > limit) throw new Error("truncated DER");
   const tag = der[at]!;
   let length = der[at + 1]!;
@@ -27,10 +29,10 @@ function readTlv(der: Buffer, at: number, limit: number): Tlv {
   }
   const end = start + length;
   if (end > limit) throw new Error("truncated DER");
-  return { tag, start, end };
+  return { tag, header: at, start, end };
 }
 
-function children(der: Buffer, parent: Tlv): Tlv[] {
+export function children(der: Buffer, parent: Tlv): Tlv[] {
   const list: Tlv[] = [];
   for (let at = parent.start; at < parent.end;) {
     const child = readTlv(der, at, parent.end);
@@ -41,7 +43,7 @@ function children(der: Buffer, parent: Tlv): Tlv[] {
 }
 
 /** Dotted form of a DER OBJECT IDENTIFIER's contents (X.690 §8.19). */
-function dottedOid(bytes: Buffer): string {
+export function dottedOid(bytes: Buffer): string {
   const arcs: number[] = [];
   let value = 0;
   for (const byte of bytes) {
@@ -76,4 +78,18 @@ export function certificateExtensionOids(der: Buffer): Set<string> {
     }
   }
   return oids;
+}
+
+/** The whole encoding (tag, length and contents) of a TLV read from `der`. */
+export function encodingOf(der: Buffer, tlv: Tlv): Buffer {
+  return der.subarray(tlv.header, tlv.end);
+}
+
+/** A DER TLV with `contents`, for the few structures the library writes (an OCSP request). */
+export function encodeTlv(tag: number, contents: Buffer): Buffer {
+  const length = contents.length;
+  if (length < 0x80) return Buffer.concat([Buffer.from([tag, length]), contents]);
+  const bytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  return Buffer.concat([Buffer.from([tag, 0x80 | bytes.length, ...bytes]), contents]);
 }
