@@ -1,3 +1,4 @@
+import { NetworkError } from "../../core/errors";
 import type { ProviderRuntime } from "../../kernel/contract";
 import { ocspRevocationCheck } from "./jws/ocsp";
 import { AppleSignedDataVerifier } from "./jws/verifier";
@@ -39,6 +40,8 @@ export async function verifyWithEither<T>(
     try {
       return await verify(verifier);
     } catch (error) {
+      // OCSP could not be asked: not a verdict on the data, so a notification is answered 5xx for Apple to retry.
+      if (error instanceof AppleVerificationError && error.status === "RETRYABLE_VERIFICATION_FAILURE") throw new NetworkError();
       if (!(error instanceof AppleVerificationError) || error.status !== "INVALID_ENVIRONMENT") throw error;
       last = error;
     }

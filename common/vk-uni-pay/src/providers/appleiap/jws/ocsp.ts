@@ -118,9 +118,16 @@ export function checkOcspResponse(answer: Buffer, certId: Buffer, issuer: X509Ce
   }
 }
 
+/** A good answer is trusted for 15 minutes, as Apple's library caches a verified chain, so a burst of notifications costs one round trip. */
+const GOOD_FOR_MS = 15 * 60_000;
+const MAX_CACHED = 32;
+const goodUntil = new Map<string, number>();
+
 /** The RevocationCheck the verifier runs online: one OCSP round trip per certificate, through the library's HTTP client. */
 export function ocspRevocationCheck(runtime: ProviderRuntime, timeoutMs = 30_000): RevocationCheck {
   return async (certificate, issuer) => {
+    const key = `${certificate.fingerprint256}|${issuer.fingerprint256}`;
+    if ((goodUntil.get(key) ?? 0) > runtime.now()) return;
     const url = /^OCSP - URI:(.+)$/m.exec(certificate.infoAccess ?? "")?.[1]?.trim();
     if (!url) throw new AppleVerificationError("INVALID_CERTIFICATE", "OCSP: the certificate names no responder");
     const certId = ocspCertId(certificate, issuer);
@@ -138,5 +145,7 @@ export function ocspRevocationCheck(runtime: ProviderRuntime, timeoutMs = 30_000
     if (response.status < 200 || response.status >= 300)
       throw new AppleVerificationError("RETRYABLE_VERIFICATION_FAILURE", `OCSP: the responder answered HTTP ${response.status}`);
     checkOcspResponse(response.data, certId, issuer, runtime.now());
+    if (goodUntil.size >= MAX_CACHED) goodUntil.clear();
+    goodUntil.set(key, runtime.now() + GOOD_FOR_MS);
   };
 }
