@@ -177,6 +177,47 @@ export interface IgnoredEvent {
 export type NormalizedEvent = ({ kind: "payment" } & PaymentStatus) | ({ kind: "refund" } & RefundStatus) | IgnoredEvent;
 
 /**
+ * A payment the client proves to the server rather than one the provider notifies (Apple: the signed
+ * transaction or receipt the app received). It becomes a library call and a public route, as a login does.
+ */
+export interface ClientProofMethod {
+  /** The library call, as the manual names it (`appleiap.verifyReceipt` is `vkPay.appleiap.verifyReceipt`). */
+  name: string;
+  /** The public vk-pay route a logged-in client calls for it (`pay/appleiap/verifyReceipt`). */
+  route: string;
+  /** The mode whose sub-config verifies a proof that names no order (a restore). */
+  mode: string;
+}
+
+/** An order as a client proof is bound to it: its number, amount, state and what priceOrder stored. */
+export interface ProofOrder {
+  outTradeNo: string;
+  totalFee: number;
+  status: TradeState;
+  orderFields: Readonly<Record<string, unknown>>;
+}
+
+export interface ClientProofRequest {
+  mode: string;
+  config: MerchantConfig;
+  /** The order the caller named; absent in a restore, where the provider finds it with `findOrder`. */
+  order?: ProofOrder;
+  /**
+   * The caller's own order of this provider whose stored `orderFields[field]` is `value` (a restore), or, for
+   * the field `payment_claim`, the one that already claimed the provider payment id `value`.
+   */
+  findOrder(field: string, value: string): Promise<ProofOrder | undefined>;
+  /** The client's proof as sent (provider-specific fields). */
+  proof: Readonly<Record<string, unknown>>;
+}
+
+/** A verified client proof, bound by the provider to `outTradeNo` (token, product, quantity checked). */
+export interface ProvenPayment extends PaymentStatus {
+  /** The provider's id of this payment, which one order only may ever claim (Apple's `transactionId`). */
+  claimKey: string;
+}
+
+/**
  * How the buyer is about to pay, as the core read it from the client and the caller. A provider picks its
  * mode (the `pay_type` suffix) from it; the core knows no provider's modes.
  */
@@ -280,47 +321,6 @@ export interface PriceQuote {
   orderFields?: Readonly<Record<string, unknown>>;
 }
 
-/**
- * A payment the client proves to the server rather than one the provider notifies (Apple: the signed
- * transaction or receipt the app received). It becomes a library call and a public route, as a login does.
- */
-export interface ClientProofMethod {
-  /** The library call, as the manual names it (`appleiap.verifyReceipt` is `vkPay.appleiap.verifyReceipt`). */
-  name: string;
-  /** The public vk-pay route a logged-in client calls for it (`pay/appleiap/verifyReceipt`). */
-  route: string;
-  /** The mode whose sub-config verifies a proof that names no order (a restore). */
-  mode: string;
-}
-
-/** An order as a client proof is bound to it: its number, amount, state and what priceOrder stored. */
-export interface ProofOrder {
-  outTradeNo: string;
-  totalFee: number;
-  status: TradeState;
-  orderFields: Readonly<Record<string, unknown>>;
-}
-
-export interface ClientProofRequest {
-  mode: string;
-  config: MerchantConfig;
-  /** The order the caller named; absent in a restore, where the provider finds it with `findOrder`. */
-  order?: ProofOrder;
-  /**
-   * The caller's own order of this provider whose stored `orderFields[field]` is `value` (a restore), or, for
-   * the field `payment_claim`, the one that already claimed the provider payment id `value`.
-   */
-  findOrder(field: string, value: string): Promise<ProofOrder | undefined>;
-  /** The client's proof as sent (provider-specific fields). */
-  proof: Readonly<Record<string, unknown>>;
-}
-
-/** A verified client proof, bound by the provider to `outTradeNo` (token, product, quantity checked). */
-export interface ProvenPayment extends PaymentStatus {
-  /** The provider's id of this payment, which one order only may ever claim (Apple's `transactionId`). */
-  claimKey: string;
-}
-
 export interface ProviderCapabilities {
   modes: readonly string[];
   query: boolean;
@@ -360,10 +360,8 @@ export interface PaymentProvider {
    * whatever the body was: even an empty or unreadable one is answered in the provider's own dialect.
    */
   acknowledge(accepted: boolean, context?: AckContext): IntegrationResponse;
-  /**
-   * Providers whose price is fixed at the platform (Apple products, WeChat virtual coins): the amount the order
-   * must carry, from the merchant's config, never from the client. Throws a ValidationError for an unknown item.
-   */
+  /** Providers whose price is fixed at the platform (Apple products, WeChat virtual coins): the amount the order
+   *  must carry, from the merchant's config, never from the client. Throws a ValidationError for an unknown item. */
   priceOrder?(request: PriceRequest, runtime: ProviderRuntime): Promise<PriceQuote>;
   /**
    * One of `capabilities.clientProof`: verifies the client's proof (signature, then the provider's own
