@@ -4,7 +4,7 @@ import { create } from "../../common/vk-uni-pay/src/api/create-payment";
 import { proveClientPayment } from "../../common/vk-uni-pay/src/api/verify-client-proof";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
-import { signAppleJws } from "../../scripts/sandbox/appleiap/chain";
+import { createAppleTestChain, signAppleJws } from "../../scripts/sandbox/appleiap/chain";
 import type { ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
 import { APP_APPLE_ID, BUNDLE, makeAppleWorld, transactionFor, type AppleWorld } from "./apple-world";
 
@@ -101,6 +101,21 @@ describe("notifications that are only recorded or acknowledged", () => {
     expect((await deliver(notification(type, { ...transaction, ...revoked }))).statusCode).toBe(200);
     expect(await findOrder(`APPLEN${type.length}`, world.deps.db)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
     expect(world.refunded).toEqual([]);
+  });
+
+  it("a renewal whose inner transaction does not verify is refused, though its envelope does", async () => {
+    const transaction = await paidOrder("APPLEN10");
+    const forgedInner = signAppleJws(await createAppleTestChain(), {
+      ...transaction,
+      signedDate: Date.now(),
+    });
+    const renewal = signAppleJws(world.chain, {
+      notificationType: "DID_RENEW",
+      notificationUUID: "uuid-renew-forged",
+      signedDate: Date.now(),
+      data: { appAppleId: APP_APPLE_ID, bundleId: BUNDLE, environment: "Sandbox", signedTransactionInfo: forgedInner },
+    });
+    expect((await deliver(renewal)).statusCode).toBe(400);
   });
 
   it("TEST is acknowledged", async () => {

@@ -51,12 +51,15 @@ export async function verifyAppleNotification(notification: RawNotification, con
   const payload: AppleNotification = await verifyWithEither(verifiers, (verifier) => verifier.verifyNotification(parseBody(notification.body)));
   const type = payload.notificationType ?? "";
   const eventType = payload.subtype ? `${type}/${payload.subtype}` : type;
-  const signedTransaction = payload.data?.signedTransactionInfo;
-  if ((type !== "REFUND" && type !== "CONSUMPTION_REQUEST") || !signedTransaction) return { kind: "ignored", eventType };
-  // The inner transaction is a JWS of its own: verified in the notification's environment before it is read.
+  // The inner transaction and renewal info are JWS of their own: verified in the notification's environment,
+  // whatever the type, so a renewal is acknowledged only once all it carries has verified.
   const environment = payload.data?.environment;
   const inner = verifiers.filter((verifier) => verifier.environment === environment);
-  const transaction = await verifyWithEither(inner, (verifier) => verifier.verifyTransaction(signedTransaction));
+  const signedTransaction = payload.data?.signedTransactionInfo;
+  const signedRenewal = payload.data?.signedRenewalInfo;
+  const transaction = signedTransaction ? await verifyWithEither(inner, (verifier) => verifier.verifyTransaction(signedTransaction)) : undefined;
+  if (signedRenewal) await verifyWithEither(inner, (verifier) => verifier.verifyRenewalInfo(signedRenewal));
+  if ((type !== "REFUND" && type !== "CONSUMPTION_REQUEST") || !transaction) return { kind: "ignored", eventType };
   if (type === "CONSUMPTION_REQUEST") {
     // Recorded in the notification log for the admin; answered only with what the merchant configured (consent is theirs to obtain).
     const answered = await answerConsumption(merchant, environment === "Sandbox" ? "Sandbox" : "Production", transaction, runtime);
