@@ -21,7 +21,13 @@ const request: ProviderRuntime["request"] = async (url, options) => {
 beforeEach(async () => {
   script = [];
   calls = [];
-  world = await makeAppleWorld({ request: (url, options) => request(url, options), extra: { password: "shared-secret", receiptUrls: URLS } });
+  world = await makeAppleWorld({
+    request: (url, options) => request(url, options),
+    extra: {
+      password: "shared-secret",
+      baseUrl: { "buy.itunes.apple.com": "https://buy.apple.test", "sandbox.itunes.apple.com": "https://sandbox.apple.test" },
+    },
+  });
 });
 afterEach(() => world.deps.close());
 

@@ -131,7 +131,7 @@ describe("notifications that are only recorded or acknowledged", () => {
       keyId: "K1",
       issuerId: "I1",
       privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-      serverApiHosts: { sandbox: "https://sandbox.apple.test" },
+      baseUrl: { "api.storekit-sandbox.apple.com": "https://sandbox.apple.test" },
       consumption: { customerConsented: true, deliveryStatus: "DELIVERED", sampleContentProvided: false, refundPreference: "DECLINE" },
     });
     expect((await deliver(notification("CONSUMPTION_REQUEST", transaction, { consumptionRequestReason: "UNINTENDED_PURCHASE" }))).statusCode).toBe(200);

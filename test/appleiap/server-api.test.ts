@@ -12,6 +12,7 @@ import { BUNDLE, makeAppleWorld, transactionFor, type AppleWorld } from "./apple
 const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const P8 = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const HOSTS = { production: "https://prod.apple.test", sandbox: "https://sandbox.apple.test" };
+const BASE_URL = { "api.storekit.apple.com": HOSTS.production, "api.storekit-sandbox.apple.com": HOSTS.sandbox };
 
 type Answer = { status: number; body: unknown };
 let answers: Map<string, Answer>;
@@ -29,7 +30,7 @@ beforeEach(async () => {
   calls = [];
   world = await makeAppleWorld({
     request: (url, options) => request(url, options),
-    extra: { keyId: "KEY123", issuerId: "issuer-uuid", privateKey: P8, serverApiHosts: HOSTS },
+    extra: { keyId: "KEY123", issuerId: "issuer-uuid", privateKey: P8, baseUrl: BASE_URL },
   });
 });
 afterEach(() => world.deps.close());

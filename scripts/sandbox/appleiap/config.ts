@@ -32,8 +32,13 @@ export function appleSandboxConfig(keys: AppleSandboxKeys, base: string): Record
     keyId: APPLE_SANDBOX_KEY_ID,
     issuerId: APPLE_SANDBOX_ISSUER_ID,
     privateKeyPath: keys.apiKeyPath,
-    serverApiHosts: { production: `${base}/api`, sandbox: `${base}/api-sandbox` },
-    receiptUrls: { production: `${base}/buy/verifyReceipt`, sandbox: `${base}/sandbox/verifyReceipt` },
+    // Apple's hosts, each answered by the sandbox under its own prefix.
+    baseUrl: {
+      "api.storekit.apple.com": `${base}/api`,
+      "api.storekit-sandbox.apple.com": `${base}/api-sandbox`,
+      "buy.itunes.apple.com": `${base}/buy`,
+      "sandbox.itunes.apple.com": `${base}/sandbox`,
+    },
     products: APPLE_SANDBOX_PRODUCTS,
     // The sandbox's chain names no OCSP responder (its port is only known at start), so its data is checked offline, at signedDate.
     onlineChecks: false,

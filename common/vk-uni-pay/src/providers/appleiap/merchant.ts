@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { readBaseUrl } from "../../core/base-url";
 import type { MerchantConfig } from "../../kernel/contract";
 import { configError, configMaterial, optionalConfigString, type ConfigSource } from "../config-values";
 import { APPLE_ROOT_CA_G3_BASE64 } from "./jws/apple-root-ca-g3";
@@ -57,10 +58,18 @@ export interface AppleMerchant {
   consumption?: AppleConsumptionInfo;
 }
 
-// Apple's library moved to these hosts in 2026 (commit 83d2e37); both are configurable in case the old ones are needed.
-const SERVER_API_HOSTS = { Production: "https://api.storekit.apple.com", Sandbox: "https://api.storekit-sandbox.apple.com" };
-// https://developer.apple.com/documentation/appstorereceipts/verifyreceipt
-const RECEIPT_URLS = { Production: "https://buy.itunes.apple.com/verifyReceipt", Sandbox: "https://sandbox.itunes.apple.com/verifyReceipt" };
+/**
+ * Apple's official hosts, each replaceable through the sub-config's `baseUrl` (SPEC §4; an object keyed by
+ * these names, since production and sandbox share their paths). Apple's library moved the Server API to the
+ * `api.storekit` hosts in 2026 (commit 83d2e37); `{"api.storekit.apple.com": "https://api.storekit.itunes.apple.com"}`
+ * goes back to the old one should it be needed.
+ *
+ * @see https://developer.apple.com/documentation/appstoreserverapi
+ * @see https://developer.apple.com/documentation/appstorereceipts/verifyreceipt
+ */
+const SERVER_API_HOSTS = { Production: "api.storekit.apple.com", Sandbox: "api.storekit-sandbox.apple.com" };
+const RECEIPT_HOSTS = { Production: "buy.itunes.apple.com", Sandbox: "sandbox.itunes.apple.com" };
+const OFFICIAL_HOSTS = [...Object.values(SERVER_API_HOSTS), ...Object.values(RECEIPT_HOSTS)];
 const MAX_QUANTITY_DEFAULT = 10;
 
 const roots = new Map<string, X509Certificate>();
@@ -126,15 +135,6 @@ function readServerApiKey(config: MerchantConfig): AppleServerApiKey | undefined
   }
 }
 
-function urls(config: MerchantConfig, field: string, defaults: { Production: string; Sandbox: string }): { Production: string; Sandbox: string } {
-  const given = recordOf(config[field], field);
-  const pick = (key: "Production" | "Sandbox", alias: string) => {
-    const value = given[key] ?? given[alias];
-    return typeof value === "string" && value.trim() ? value.trim().replace(/\/+$/, "") : defaults[key];
-  };
-  return { Production: pick("Production", "production"), Sandbox: pick("Sandbox", "sandbox") };
-}
-
 const REFUND_PREFERENCES = ["DECLINE", "GRANT_FULL", "GRANT_PRORATED"];
 
 function readConsumption(config: MerchantConfig): AppleConsumptionInfo | undefined {
@@ -166,6 +166,7 @@ export function readAppleMerchant(config: MerchantConfig): AppleMerchant {
   const password = optionalConfigString(APPLEIAP_SOURCE, config, "password");
   const serverApiKey = readServerApiKey(config);
   const consumption = readConsumption(config);
+  const origin = readBaseUrl(config.baseUrl, OFFICIAL_HOSTS, "苹果内购配置 baseUrl");
   return {
     bundleId,
     ...(appAppleId !== undefined && appAppleId !== "" ? { appAppleId: Number(appAppleId) } : {}),
@@ -175,8 +176,8 @@ export function readAppleMerchant(config: MerchantConfig): AppleMerchant {
     ...(password ? { password } : {}),
     timeoutMs: Number.isSafeInteger(config.timeout) && (config.timeout as number) > 0 ? (config.timeout as number) : 10_000,
     ...(serverApiKey ? { serverApiKey } : {}),
-    serverApiHosts: urls(config, "serverApiHosts", SERVER_API_HOSTS),
-    receiptUrls: urls(config, "receiptUrls", RECEIPT_URLS),
+    serverApiHosts: { Production: origin(SERVER_API_HOSTS.Production), Sandbox: origin(SERVER_API_HOSTS.Sandbox) },
+    receiptUrls: { Production: `${origin(RECEIPT_HOSTS.Production)}/verifyReceipt`, Sandbox: `${origin(RECEIPT_HOSTS.Sandbox)}/verifyReceipt` },
     onlineChecks: config.onlineChecks !== false,
     ...(consumption ? { consumption } : {}),
   };
