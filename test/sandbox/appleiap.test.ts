@@ -114,6 +114,18 @@ describe("Apple sandbox", () => {
     expect(await verifyReceipt("/buy", { "receipt-data": "bm90IGEgcmVjZWlwdA==" })).toEqual({ status: 21002 });
   });
 
+  it("notify sends the named notification type (REVOKE marks the transaction family-revoked)", async () => {
+    const bought = await h.control("pay", { productId: "coins_60", familyShared: true });
+    expect(await h.control("notify", { notificationType: "REVOKE", transactionId: bought.json.transaction_id })).toMatchObject({
+      json: { ok: true, notification_type: "REVOKE" },
+    });
+    const { signedPayload } = JSON.parse(received.at(-1)!.body) as { signedPayload: string };
+    const notification = await appleVerifier(Environment.SANDBOX).verifyAndDecodeNotification(signedPayload);
+    const inner = await appleVerifier(Environment.SANDBOX).verifyAndDecodeTransaction(notification.data!.signedTransactionInfo!);
+    expect(inner).toMatchObject({ inAppOwnershipType: "FAMILY_SHARED", revocationType: "FAMILY_REVOKE" });
+    expect(await h.control("notify", { notificationType: "TEST" })).toMatchObject({ json: { ok: true, notification_type: "TEST" } });
+  });
+
   it("a refund sends REFUND V2, signed so that Apple's verifier accepts it, with the prorated share on the transaction", async () => {
     const bought = await h.control("pay", { productId: "coins_300" });
     expect(await h.control("refund", { transactionId: bought.json.transaction_id, percentage: 40000 })).toMatchObject({

@@ -66,7 +66,8 @@ export const APPLE_CONTROL_ACTIONS: Record<string, ControlAction<AppleControlCon
     return send(ctx, notifyUrl(ctx, body), notificationPayload("REFUND", transaction, ctx.store));
   },
   notify: async (ctx, body) => {
-    const type = text(body, "type", true, 64);
+    // SPEC §9 names the field `notificationType`, as Apple's payload does; `type` is accepted too.
+    const type = text(body, body.notificationType !== undefined ? "notificationType" : "type", true, 64);
     const id = text(body, "transactionId", false);
     const transaction = id ? ctx.store.transaction(id) : undefined;
     if (id && !transaction) throw new ControlError(404, `no transaction ${id}`);
