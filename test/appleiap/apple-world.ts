@@ -24,8 +24,8 @@ export interface AppleWorld {
   sign(transaction: Record<string, unknown>): string;
 }
 
-export async function appleChainOnDisk(): Promise<{ chain: AppleTestChain; rootPath: string }> {
-  const chain = await createAppleTestChain();
+export async function appleChainOnDisk(ocspUrl?: string): Promise<{ chain: AppleTestChain; rootPath: string }> {
+  const chain = await createAppleTestChain(ocspUrl ? { ocspUrl } : {});
   const dir = mkdtempSync(join(tmpdir(), "vk-apple-"));
   const rootPath = join(dir, "apple-sandbox-root.der");
   writeFileSync(rootPath, chain.root.certDer);
@@ -48,8 +48,10 @@ export function appleSubConfig(rootPath: string, extra: Record<string, unknown> 
   };
 }
 
-export async function makeAppleWorld(options: { extra?: Record<string, unknown>; request?: ProviderRuntime["request"] } = {}): Promise<AppleWorld> {
-  const { chain, rootPath } = await appleChainOnDisk();
+export async function makeAppleWorld(
+  options: { extra?: Record<string, unknown>; request?: ProviderRuntime["request"]; ocspUrl?: string } = {},
+): Promise<AppleWorld> {
+  const { chain, rootPath } = await appleChainOnDisk(options.ocspUrl);
   const paid: string[] = [];
   const refunded: string[] = [];
   const config: Record<string, unknown> = {

@@ -159,3 +159,36 @@ describe("Apple's own fixtures through the pipeline", () => {
     expect((await deliver(jws)).statusCode).toBe(200);
   });
 });
+
+describe("a transient failure", () => {
+  it("an OCSP responder that cannot be reached is answered 5xx, for Apple to deliver again, and changes nothing", async () => {
+    const online = await makeAppleWorld({
+      ocspUrl: "http://ocsp.apple.test/ocsp",
+      extra: { onlineChecks: true },
+      request: async () => {
+        throw new Error("ECONNREFUSED");
+      },
+    });
+    try {
+      const jws = signAppleJws(online.chain, {
+        notificationType: "TEST",
+        notificationUUID: "uuid-online",
+        signedDate: Date.now(),
+        data: { appAppleId: APP_APPLE_ID, bundleId: BUNDLE, environment: "Sandbox" },
+      });
+      const reply = await processNotification(
+        {
+          path: "/vk-pay-notify/appleiap_app-plus",
+          httpMethod: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ signedPayload: jws }),
+        } as never,
+        "/vk-pay-notify/",
+        online.deps,
+      );
+      expect(reply.statusCode).toBe(500);
+    } finally {
+      await online.deps.close();
+    }
+  });
+});
