@@ -73,46 +73,44 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
     };
 
     /** A case the protocol has no room for is skipped, visibly, with its reason. */
-    const itWhere = (reason: string | undefined, name: string, run: () => Promise<void>) =>
+    const caseUnless = (reason: string | undefined) => (name: string, run: () => Promise<void>) =>
       reason ? it.skip(`${name}: not applicable, ${reason}`, () => undefined) : it(name, run);
+    const paymentCase = caseUnless(platform.noPaymentNotification);
+    const refundCase = caseUnless(platform.noPaymentNotification ?? platform.noMerchantRefund);
 
-    itWhere(
-      platform.noPaymentNotification ?? platform.noMerchantRefund,
-      "creates, is notified, answers queries, refunds in part and in full, and settles each refund",
-      async () => {
-        const start = await balance();
-        const { outTradeNo } = await created(10000);
-        expect(await session.library.queryPayment(outTradeNo)).toMatchObject({ code: 0, data: { trade_state: "NOTPAY", orderPaid: false } });
+    refundCase("creates, is notified, answers queries, refunds in part and in full, and settles each refund", async () => {
+      const start = await balance();
+      const { outTradeNo } = await created(10000);
+      expect(await session.library.queryPayment(outTradeNo)).toMatchObject({ code: 0, data: { trade_state: "NOTPAY", orderPaid: false } });
 
-        await session.pay(outTradeNo);
-        expect(await orderOf(outTradeNo)).toMatchObject({
-          status: "SUCCESS",
-          total_fee: 10000,
-          notify_mode: 1,
-          user_order_success: true,
-          transaction_id: expect.any(String),
-        });
-        expect(await outcomes(outTradeNo)).toEqual(["applied"]);
-        expect(await balance()).toBe(start + 10000);
-        expect(await session.library.queryPayment(outTradeNo)).toMatchObject({
-          code: 0,
-          data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true, total_fee: 10000 },
-        });
+      await session.pay(outTradeNo);
+      expect(await orderOf(outTradeNo)).toMatchObject({
+        status: "SUCCESS",
+        total_fee: 10000,
+        notify_mode: 1,
+        user_order_success: true,
+        transaction_id: expect.any(String),
+      });
+      expect(await outcomes(outTradeNo)).toEqual(["applied"]);
+      expect(await balance()).toBe(start + 10000);
+      expect(await session.library.queryPayment(outTradeNo)).toMatchObject({
+        code: 0,
+        data: { trade_state: "SUCCESS", orderPaid: true, user_order_success: true, total_fee: 10000 },
+      });
 
-        await settledRefund(outTradeNo, await session.library.refund(outTradeNo, 3000));
-        expect(await orderOf(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 3000 });
-        expect(await balance()).toBe(start + 7000);
-        const rest = await session.library.refund(outTradeNo);
-        expect(rest).toMatchObject({ data: { refund_fee: 7000 } });
-        await settledRefund(outTradeNo, rest);
-        expect(await orderOf(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 10000 });
-        expect(await balance()).toBe(start);
-        expect(await ledger(outTradeNo)).toEqual([10000, -3000, -7000]);
-        // Nothing is left to refund, and asking does not reach the ledger.
-        expect(await session.library.refund(outTradeNo, 1)).toMatchObject({ code: 2008 });
-        expect(await ledger(outTradeNo)).toHaveLength(3);
-      },
-    );
+      await settledRefund(outTradeNo, await session.library.refund(outTradeNo, 3000));
+      expect(await orderOf(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 3000 });
+      expect(await balance()).toBe(start + 7000);
+      const rest = await session.library.refund(outTradeNo);
+      expect(rest).toMatchObject({ data: { refund_fee: 7000 } });
+      await settledRefund(outTradeNo, rest);
+      expect(await orderOf(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 10000 });
+      expect(await balance()).toBe(start);
+      expect(await ledger(outTradeNo)).toEqual([10000, -3000, -7000]);
+      // Nothing is left to refund, and asking does not reach the ledger.
+      expect(await session.library.refund(outTradeNo, 1)).toMatchObject({ code: 2008 });
+      expect(await ledger(outTradeNo)).toHaveLength(3);
+    });
 
     const refusals: Array<[string, Forgery, string | undefined]> = [
       ["a bad signature", "bad-signature", undefined],
@@ -143,7 +141,7 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
         });
       }
 
-      itWhere(platform.noPaymentNotification, "accepts the same notification built properly, so each refusal above was for its own reason", async () => {
+      paymentCase("accepts the same notification built properly, so each refusal above was for its own reason", async () => {
         const start = await balance();
         expectAcknowledged(await session.post(order.outTradeNo, await session.forge(order, "genuine")));
         expect(await orderOf(order.outTradeNo)).toMatchObject({ status: "SUCCESS", user_order_success: true });
@@ -152,7 +150,7 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
       });
     });
 
-    itWhere(platform.noPaymentNotification, "applies a notification delivered twice in a row once, acknowledging both", async () => {
+    paymentCase("applies a notification delivered twice in a row once, acknowledging both", async () => {
       const start = await balance();
       const { outTradeNo } = await created(1200);
       await session.pay(outTradeNo);
@@ -162,7 +160,7 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
       expect(await ledger(outTradeNo)).toEqual([1200]);
     });
 
-    itWhere(platform.noPaymentNotification, "applies one of 20 identical notifications arriving at once, and acknowledges every one", async () => {
+    paymentCase("applies one of 20 identical notifications arriving at once, and acknowledges every one", async () => {
       const start = await balance();
       const order = await created(2500);
       const message = await session.forge(order, "genuine");
@@ -189,7 +187,7 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
       });
     }
 
-    itWhere(platform.noPaymentNotification, "applies a payment whose notification was lost when the order is queried, running the hook once", async () => {
+    paymentCase("applies a payment whose notification was lost when the order is queried, running the hook once", async () => {
       const start = await balance();
       const { outTradeNo } = await created(500);
       await session.drop(1);
@@ -211,27 +209,23 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
       expect(await outcomes(outTradeNo)).toEqual([]);
     });
 
-    itWhere(
-      platform.noPaymentNotification,
-      "keeps a payment notified after the order was closed: CLOSED becomes SUCCESS, applied once and logged",
-      async () => {
-        const start = await balance();
-        const order = await created(800);
-        // The buyer has the cashier open (a scanned QR code), so the platform has a trade to close.
-        await session.open(order.outTradeNo);
-        expect(await session.library.closeOrder(order.outTradeNo)).toMatchObject({ code: 0, data: { trade_state: "CLOSED" } });
-        expect(await orderOf(order.outTradeNo)).toMatchObject({ status: "CLOSED" });
-        // The buyer paid just before the close reached the platform; its notification arrives afterwards.
-        const late = await session.forge(order, "genuine");
-        expectAcknowledged(await session.post(order.outTradeNo, late));
-        expect(await orderOf(order.outTradeNo)).toMatchObject({ status: "SUCCESS", user_order_success: true });
-        expectAcknowledged(await session.post(order.outTradeNo, late));
-        expect(await outcomes(order.outTradeNo)).toEqual(["applied", "duplicate"]);
-        const applied = (await session.db.collection("vk-pay-notify-log").where({ out_trade_no: order.outTradeNo, outcome: "applied" }).get()).data;
-        expect(applied).toEqual([expect.objectContaining({ reason: "paid after it was closed here" })]);
-        expect(await balance()).toBe(start + 800);
-        expect(await ledger(order.outTradeNo)).toEqual([800]);
-      },
-    );
+    paymentCase("keeps a payment notified after the order was closed: CLOSED becomes SUCCESS, applied once and logged", async () => {
+      const start = await balance();
+      const order = await created(800);
+      // The buyer has the cashier open (a scanned QR code), so the platform has a trade to close.
+      await session.open(order.outTradeNo);
+      expect(await session.library.closeOrder(order.outTradeNo)).toMatchObject({ code: 0, data: { trade_state: "CLOSED" } });
+      expect(await orderOf(order.outTradeNo)).toMatchObject({ status: "CLOSED" });
+      // The buyer paid just before the close reached the platform; its notification arrives afterwards.
+      const late = await session.forge(order, "genuine");
+      expectAcknowledged(await session.post(order.outTradeNo, late));
+      expect(await orderOf(order.outTradeNo)).toMatchObject({ status: "SUCCESS", user_order_success: true });
+      expectAcknowledged(await session.post(order.outTradeNo, late));
+      expect(await outcomes(order.outTradeNo)).toEqual(["applied", "duplicate"]);
+      const applied = (await session.db.collection("vk-pay-notify-log").where({ out_trade_no: order.outTradeNo, outcome: "applied" }).get()).data;
+      expect(applied).toEqual([expect.objectContaining({ reason: "paid after it was closed here" })]);
+      expect(await balance()).toBe(start + 800);
+      expect(await ledger(order.outTradeNo)).toEqual([800]);
+    });
   });
 }
