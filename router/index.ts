@@ -1,6 +1,7 @@
 import routes from "vk-pay:routes";
 import { dispatchCall, parseCall } from "./dispatch";
 import { loginRouteTable } from "./login-routes";
+import { clientProofRouteTable } from "./client-proof-routes";
 import { resolveOrderType } from "./order-types";
 import { loadVkPay, type VkUniPay } from "./vk-pay";
 import { refusals } from "./replies";
@@ -8,9 +9,9 @@ import type { RouteTable, RouterContext } from "./types";
 
 let allRoutes: RouteTable | undefined;
 
-/** The route files, plus the login routes the registered providers offer (a file of the same name wins). */
+/** The route files, plus the login and client-proof routes the registered providers offer (a file of the same name wins). */
 function routeTable(): RouteTable {
-  const table = allRoutes ?? { ...loginRouteTable(loadVkPay()), ...routes };
+  const table = allRoutes ?? { ...loginRouteTable(loadVkPay()), ...clientProofRouteTable(loadVkPay()), ...routes };
   allRoutes = table;
   return table;
 }

@@ -35,8 +35,9 @@ export interface SandboxDefinition<Running extends RunningSandbox = RunningSandb
 export const COMMON_ACTIONS = ["pay", "fail", "cancel", "refund-result", "redeliver", "drop", "clock", "issue-code"];
 
 import { alipaySandbox } from "./alipay/definition";
+import { appleiapSandbox } from "./appleiap/definition";
 import { wxpaySandbox } from "./wxpay/definition";
 import { huaweiSandbox } from "./huawei/definition";
 import { vkspaySandbox } from "./vkspay/definition";
 
-export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox, huaweiSandbox, vkspaySandbox];
+export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox, appleiapSandbox, huaweiSandbox, vkspaySandbox];

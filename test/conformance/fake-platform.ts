@@ -90,4 +90,11 @@ export interface FakePlatform {
   noTimestamp?: string;
   /** Set when the protocol has no event type to be unknown, saying so: that case is then skipped with this reason. */
   noEventType?: string;
+  /**
+   * Set when the platform never notifies a payment (the client proves it instead, as Apple's app does),
+   * saying so: every case built on a payment notification is then skipped with this reason.
+   */
+  noPaymentNotification?: string;
+  /** Set when the merchant cannot refund (only the buyer can ask the platform), saying so: refund cases are skipped with this reason. */
+  noMerchantRefund?: string;
 }

@@ -8,6 +8,7 @@ import "./providers";
 import * as CALLS from "./api/calls";
 import { decrypt, encrypt } from "./api/crypto-aes";
 import { code2Session } from "./api/openid";
+import { verifyClientProof } from "./api/verify-client-proof";
 import { productionDeps, type Deps } from "./core/deps";
 import type { HookResolver } from "./core/hooks";
 import { paymentNotify, type NotificationInput } from "./notify/entry";
@@ -17,6 +18,7 @@ type Bound<T> = { [K in keyof T]: T[K] extends (params: infer P, deps?: Deps) =>
 export interface BoundLibrary extends Bound<typeof CALLS> {
   code2Session(name: string, params: Parameters<typeof code2Session>[1]): ReturnType<typeof code2Session>;
   paymentNotify(input: NotificationInput): ReturnType<typeof paymentNotify>;
+  verifyClientProof(name: string, params: Parameters<typeof verifyClientProof>[1]): ReturnType<typeof verifyClientProof>;
 }
 
 /**
@@ -32,11 +34,13 @@ export function withHooks(hooks: HookResolver): BoundLibrary {
     ...(bound as unknown as Bound<typeof CALLS>),
     code2Session: (name, params) => code2Session(name, params, deps()),
     paymentNotify: (input) => paymentNotify({ ...input, hooks: input?.hooks ?? hooks }),
+    verifyClientProof: (name, params) => verifyClientProof(name, params, deps()),
   };
 }
 
 export * from "./api/calls";
 export { code2Session, loginRoutes } from "./api/openid";
+export { clientProofRoutes, verifyClientProof } from "./api/verify-client-proof";
 export { paymentNotify, transferNotify } from "./notify/entry";
 /** `vkPay.crypto.aes.encrypt({ data })` / `decrypt({ data })`, keyed by `notifyKey`. */
 export const crypto = { aes: { encrypt, decrypt } };

@@ -70,6 +70,7 @@ export function createClientPayment(params: ClientPaymentParams, deps: ApiDeps =
             ...(typeof data.biz_type === "string" ? { biz_type: data.biz_type } : {}),
             ...(typeof data.return_url === "string" ? { return_url: data.return_url } : {}),
             ...(typeof data.provider_pay_method === "string" ? { provider_pay_method: data.provider_pay_method } : {}),
+            item: data.item as Record<string, unknown> | undefined,
           },
         },
         deps,

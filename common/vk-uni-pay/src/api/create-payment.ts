@@ -41,6 +41,8 @@ export interface CreatePaymentParams {
     biz_type?: string;
     return_url?: string;
     provider_pay_method?: string;
+    /** Platform-priced providers (priceOrder): what is bought (product id, quantity), priced from the merchant's config. */
+    item?: Record<string, unknown>;
   };
 }
 
@@ -74,11 +76,13 @@ function switchesOf(params: CreatePaymentParams, config: Readonly<Record<string,
   return switches;
 }
 
-function checkData(params: CreatePaymentParams, now: number) {
+/** `priced`: the provider fixes the amount (priceOrder), so the caller's total_fee and subject may be absent. */
+function checkData(params: CreatePaymentParams, now: number, priced = false) {
   const data = optionalObject(params?.data, "data") ?? {};
   const outTradeNo = checkOutTradeNo(data.out_trade_no);
-  if (!isFen(data.total_fee)) throw failures.totalFeeInvalid();
-  if (typeof data.subject !== "string" || !data.subject.trim() || data.subject.length > 127) throw failures.subjectInvalid();
+  if (!priced && !isFen(data.total_fee)) throw failures.totalFeeInvalid();
+  const subjectGiven = !(priced && (data.subject === undefined || data.subject === ""));
+  if (subjectGiven && (typeof data.subject !== "string" || !data.subject.trim() || data.subject.length > 127)) throw failures.subjectInvalid();
   if (typeof data.type !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(data.type)) throw failures.typeInvalid();
   if (typeof params.provider !== "string" || !params.provider) throw failures.providerInvalid();
   for (const key of [
@@ -101,8 +105,8 @@ function checkData(params: CreatePaymentParams, now: number) {
   }
   return {
     outTradeNo,
-    totalFee: data.total_fee as number,
-    subject: data.subject.trim(),
+    totalFee: data.total_fee as number | undefined,
+    subject: typeof data.subject === "string" ? data.subject.trim() : "",
     type: data.type,
     openid: data.openid as string | undefined,
     body: data.body as string | undefined,
@@ -121,12 +125,14 @@ function checkData(params: CreatePaymentParams, now: number) {
       ...(data.return_url ? { returnUrl: data.return_url as string } : {}),
       ...(data.provider_pay_method ? { payMethod: data.provider_pay_method as string } : {}),
     },
+    item: optionalObject(data.item, "item") ?? {},
   };
 }
 
 export async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<CreatePaymentData> {
   const now = deps.now();
-  const input = checkData(params, now);
+  const priced = typeof params?.provider === "string" && deps.findProvider(params.provider)?.priceOrder !== undefined;
+  const input = checkData(params, now, priced);
   const config = deps.config();
   const whitelist = config.userWhitelist ?? [];
   if (whitelist.length > 0 && !(input.userId && whitelist.includes(input.userId))) {
@@ -147,6 +153,25 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
   // Before the order is written: a provider that cannot take these inputs leaves nothing behind.
   provider.checkCreate?.({ mode: tradeType.mode, ...input.providerInputs });
   const merchant = await resolveMerchant(deps, tradeType.configPath, input.pid);
+  // A platform-priced item (an App Store product, say) costs what the merchant configured, whatever the client sent.
+  const quote = provider.priceOrder ? await provider.priceOrder({ mode: tradeType.mode, config: merchant, item: input.item }, deps.runtime) : undefined;
+  if (quote) {
+    if (!isFen(quote.totalFee)) throw failures.totalFeeInvalid();
+    // A caller's amount that disagrees is refused rather than replaced: an order type's create hook may have
+    // derived its terms (a recharge's credit) from it, and those must not ride on a different price.
+    if (input.totalFee !== undefined && input.totalFee !== quote.totalFee) {
+      throw new ValidationError(
+        1003,
+        "total-fee-mismatch",
+        "订单金额与服务器计算的金额不一致，请刷新后重试",
+        `caller ${input.totalFee}, platform price ${quote.totalFee}`,
+      );
+    }
+    input.totalFee = quote.totalFee;
+    input.subject = quote.subject ?? input.subject;
+    if (!input.subject) throw failures.subjectInvalid();
+  }
+  if (input.totalFee === undefined) throw failures.totalFeeInvalid();
   const notifyPath = `/vk-pay-notify/${tradeType.payType}/${input.outTradeNo}${input.pid ? `/pid/${input.pid}` : ""}`;
   const notifyUrl = `${notifyBaseUrl(config, context.SPACEINFO?.spaceId)}${notifyPath}`;
 
@@ -173,6 +198,7 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
       ...(input.subAppId ? { sub_appid: input.subAppId } : {}),
       ...(input.appAuthToken ? { app_auth_token: input.appAuthToken } : {}),
       time_expire: input.timeExpire,
+      ...(quote?.orderFields ? { provider_fields: { ...quote.orderFields } } : {}),
     },
     now,
     deps.db,
@@ -194,6 +220,7 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
       timeExpire: input.timeExpire,
       other: input.other,
       ...input.providerInputs,
+      ...(order.provider_fields ? { orderFields: order.provider_fields } : {}),
       ...partnerOf(order),
     },
     deps.runtime,

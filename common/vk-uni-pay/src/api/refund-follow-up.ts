@@ -12,7 +12,7 @@ import { COLLECTIONS } from "../core/repository";
 export async function applyRefundStatus(outRefundNo: string, status: RefundStatus, deps: ApiDeps): Promise<void> {
   if (status.state !== "PROCESSING") await settleAndRunHook(outRefundNo, { ...status, state: status.state }, deps);
   // Kept while it is still processing: a provider whose refund query names its own number needs it later.
-  else if (status.refundId) await deps.db.collection(REFUNDS).doc(outRefundNo).update({ refund_id: status.refundId });
+  else if (status.refundId) await deps.db.collection(COLLECTIONS.refunds).doc(outRefundNo).update({ refund_id: status.refundId });
 }
 
 /**

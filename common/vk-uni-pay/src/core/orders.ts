@@ -40,6 +40,8 @@ export interface OrderDraft {
   notify_url: string;
   notify_path: string;
   time_expire?: number;
+  /** What a platform-priced provider's `priceOrder` stored for its later calls (product id, token). */
+  provider_fields?: Record<string, unknown>;
 }
 
 export type Order = Doc &
@@ -109,7 +111,8 @@ export async function openOrder(draft: OrderDraft, now: number, db: Database): P
       description: draft.description,
       update_date: now,
     });
-  if (updated === 1) return { ...existing, ...draft, status: existing.status } as Order;
+  // The first pricing's provider fields stand (the client was already given them); the amount is equal by now.
+  if (updated === 1) return { ...existing, ...draft, status: existing.status, provider_fields: existing.provider_fields } as Order;
   // uniCloud reports 0 for an update that changed nothing (an identical concurrent retry), so look again.
   const current = await findOrder(draft.out_trade_no, db);
   if (current && OPEN_STATUSES.includes(current.status) && isSameOrder(current, draft)) return current;

@@ -74,6 +74,8 @@ export interface CreateRequest {
   returnUrl?: string;
   /** vk-uni-pay's `provider_pay_method` (`wxpay` | `alipay`): the channel inside an aggregator's cashier. */
   payMethod?: string;
+  /** What `priceOrder` stored on the order (as stored: a retry keeps the first pricing's fields). */
+  orderFields?: Readonly<Record<string, unknown>>;
 }
 
 /** The caller's inputs a provider may require before any order is written (see `checkCreate`). */
@@ -186,6 +188,47 @@ export interface IgnoredEvent {
 export type NormalizedEvent = ({ kind: "payment" } & PaymentStatus) | ({ kind: "refund" } & RefundStatus) | IgnoredEvent;
 
 /**
+ * A payment the client proves to the server rather than one the provider notifies (Apple: the signed
+ * transaction or receipt the app received). It becomes a library call and a public route, as a login does.
+ */
+export interface ClientProofMethod {
+  /** The library call, as the manual names it (`appleiap.verifyReceipt` is `vkPay.appleiap.verifyReceipt`). */
+  name: string;
+  /** The public vk-pay route a logged-in client calls for it (`pay/appleiap/verifyReceipt`). */
+  route: string;
+  /** The mode whose sub-config verifies a proof that names no order (a restore). */
+  mode: string;
+}
+
+/** An order as a client proof is bound to it: its number, amount, state and what priceOrder stored. */
+export interface ProofOrder {
+  outTradeNo: string;
+  totalFee: number;
+  status: TradeState;
+  orderFields: Readonly<Record<string, unknown>>;
+}
+
+export interface ClientProofRequest {
+  mode: string;
+  config: MerchantConfig;
+  /** The order the caller named; absent in a restore, where the provider finds it with `findOrder`. */
+  order?: ProofOrder;
+  /**
+   * The caller's own order of this provider whose stored `orderFields[field]` is `value` (a restore), or, for
+   * the field `payment_claim`, the one that already claimed the provider payment id `value`.
+   */
+  findOrder(field: string, value: string): Promise<ProofOrder | undefined>;
+  /** The client's proof as sent (provider-specific fields). */
+  proof: Readonly<Record<string, unknown>>;
+}
+
+/** A verified client proof, bound by the provider to `outTradeNo` (token, product, quantity checked). */
+export interface ProvenPayment extends PaymentStatus {
+  /** The provider's id of this payment, which one order only may ever claim (Apple's `transactionId`). */
+  claimKey: string;
+}
+
+/**
  * How the buyer is about to pay, as the core read it from the client and the caller. A provider picks its
  * mode (the `pay_type` suffix) from it; the core knows no provider's modes.
  */
@@ -275,6 +318,20 @@ export interface TransferStatus {
   raw: unknown;
 }
 
+export interface PriceRequest {
+  mode: string;
+  config: MerchantConfig;
+  /** The caller's provider-specific order data (product id, quantity, coins). */
+  item: Readonly<Record<string, unknown>>;
+}
+
+export interface PriceQuote {
+  totalFee: number;
+  subject?: string;
+  /** Stored on the order for the provider's later calls (e.g. the product id). */
+  orderFields?: Readonly<Record<string, unknown>>;
+}
+
 export interface ProviderCapabilities {
   modes: readonly string[];
   query: boolean;
@@ -286,6 +343,8 @@ export interface ProviderCapabilities {
   login?: readonly LoginMethod[];
   /** `queryAccountBalance` reads this sub-config unless the caller names another (`platform`). */
   balanceConfigKey?: string;
+  /** The client proofs the provider accepts (`verifyClientProof`), each a library call and a route. */
+  clientProof?: readonly ClientProofMethod[];
 }
 
 export interface PaymentProvider {
@@ -321,6 +380,14 @@ export interface PaymentProvider {
    * whatever the body was: even an empty or unreadable one is answered in the provider's own dialect.
    */
   acknowledge(accepted: boolean, context?: AckContext): IntegrationResponse;
+  /** Providers whose price is fixed at the platform (Apple products, WeChat virtual coins): the amount the order
+   *  must carry, from the merchant's config, never from the client. Throws a ValidationError for an unknown item. */
+  priceOrder?(request: PriceRequest, runtime: ProviderRuntime): Promise<PriceQuote>;
+  /**
+   * One of `capabilities.clientProof`: verifies the client's proof (signature, then the provider's own
+   * confirmation) and binds it to an order; throws on any doubt, and changes nothing itself.
+   */
+  verifyClientProof?(request: ClientProofRequest, runtime: ProviderRuntime): Promise<ProvenPayment>;
   /** One of `capabilities.login`: a client's code → the user's id. */
   code2Session?(request: LoginRequest, runtime: ProviderRuntime): Promise<LoginResult>;
   queryAccountBalance?(request: { config: MerchantConfig }, runtime: ProviderRuntime): Promise<AccountBalance>;

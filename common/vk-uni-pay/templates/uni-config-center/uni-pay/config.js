@@ -120,7 +120,23 @@ module.exports = {
   },
 
   appleiap: {
-    "app-plus": { password: "", timeout: 10000, receiptExpiresIn: 86400, sandbox: false },
+    "app-plus": {
+      // The app's bundle id and (for Production notifications) its Apple id from App Store Connect.
+      bundleId: "",
+      appAppleId: "",
+      // Accept Sandbox purchases (App Review buys in the sandbox against production apps). Trusts no extra root by itself.
+      sandbox: false,
+      // Legacy verifyReceipt (StoreKit 1): the app-specific shared secret.
+      password: "",
+      timeout: 10000,
+      receiptExpiresIn: 86400,
+      // App Store Server API (In-App Purchase key): key id, issuer id and the .p8 file.
+      keyId: "",
+      issuerId: "",
+      privateKeyPath: "",
+      // The price of each product, never taken from the client: { "<productId>": { total_fee: 600, subject: "60金币", maxQuantity: 10 } }.
+      products: {},
+    },
   },
   vkspay: { mchId: "", key: "", gatewayUrl: "" },
   "wxpay-virtual": {

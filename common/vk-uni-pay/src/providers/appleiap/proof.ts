@@ -1,0 +1,85 @@
+import { ValidationError } from "../../core/errors";
+import type { ClientProofRequest, ProviderRuntime, ProvenPayment } from "../../kernel/contract";
+import { bindApplePurchase, type ApplePurchase } from "./binding";
+import type { AppleTransaction } from "./jws/payloads";
+import { readAppleMerchant, type AppleMerchant } from "./merchant";
+import { purchaseFromReceipt, verifyAppleReceipt } from "./receipt";
+import { findAppleTransaction, lookupEnvironments } from "./server-api";
+import { verifyAppleTransaction } from "./verifiers";
+
+/**
+ * `pay/appleiap/verifyReceipt`: the app's proof of a purchase, StoreKit 2 first. A signed transaction
+ * (`signed_transaction`, StoreKit 2's `jwsRepresentation`) is verified locally, then, when the Server API
+ * key is configured, confirmed with Get Transaction Info (the App Store's current copy, which shows a
+ * refund since the purchase). A StoreKit 1 receipt (`transaction_receipt` with `transaction_identifier`,
+ * vk-pay.md §1.7) goes through legacy verifyReceipt.
+ *
+ * @see https://developer.apple.com/documentation/storekit/verificationresult/jwsrepresentation-21vgo
+ * @see https://developer.apple.com/documentation/appstoreserverapi/get-transaction-info
+ */
+
+function purchaseFromTransaction(transaction: AppleTransaction, source: string): ApplePurchase {
+  if (!transaction.transactionId || !transaction.productId) {
+    throw new ValidationError(1016, "appleiap-receipt-invalid", "ios内购凭据校验不通过", "the signed transaction has no transactionId or productId");
+  }
+  return {
+    transactionId: transaction.transactionId,
+    productId: transaction.productId,
+    quantity: transaction.quantity ?? 1,
+    environment: transaction.environment ?? "",
+    source,
+    ...pick(transaction, [
+      "originalTransactionId",
+      "appAccountToken",
+      "type",
+      "inAppOwnershipType",
+      "revocationDate",
+      "purchaseDate",
+      "price",
+      "currency",
+      "storefront",
+    ]),
+  };
+}
+
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
+  return out;
+}
+
+async function signedPurchase(merchant: AppleMerchant, jws: string, runtime: ProviderRuntime): Promise<ApplePurchase> {
+  const local = await verifyAppleTransaction(merchant, runtime, jws);
+  if (!merchant.serverApiKey) return purchaseFromTransaction(local, "jws");
+  const environment = local.environment === "Sandbox" ? "Sandbox" : "Production";
+  const current = await findAppleTransaction(merchant, local.transactionId ?? "", runtime, [
+    environment,
+    ...lookupEnvironments(merchant).filter((other) => other !== environment),
+  ]);
+  // Apple's answer is signed too, and verified like the client's: the network path is not the trust.
+  const confirmed = await verifyAppleTransaction(merchant, runtime, current);
+  if (confirmed.transactionId !== local.transactionId) {
+    throw new ValidationError(1016, "appleiap-receipt-invalid", "ios内购凭据校验不通过", "the App Store answered another transaction");
+  }
+  return purchaseFromTransaction(confirmed, "server-api");
+}
+
+function text(value: unknown, max: number): string | undefined {
+  return typeof value === "string" && value.length > 0 && value.length <= max ? value : undefined;
+}
+
+export async function verifyAppleClientProof(request: ClientProofRequest, runtime: ProviderRuntime): Promise<ProvenPayment> {
+  const merchant = readAppleMerchant(request.config);
+  const signed = text(request.proof.signed_transaction, 64 * 1024);
+  let purchase: ApplePurchase;
+  if (signed) {
+    purchase = await signedPurchase(merchant, signed, runtime);
+  } else {
+    const receipt = text(request.proof.transaction_receipt, 1024 * 1024);
+    if (!receipt) throw new ValidationError(1014, "transaction-receipt-invalid", "transaction_receipt必须是string类型，且不能为空");
+    const transactionId = text(request.proof.transaction_identifier, 64);
+    if (!transactionId) throw new ValidationError(1015, "transaction-identifier-invalid", "transaction_identifier必须是string类型，且不能为空");
+    purchase = purchaseFromReceipt(await verifyAppleReceipt(merchant, receipt, runtime), transactionId, merchant);
+  }
+  return bindApplePurchase(purchase, merchant, request.order, request.findOrder);
+}

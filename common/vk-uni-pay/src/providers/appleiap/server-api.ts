@@ -1,0 +1,149 @@
+import { SignJWT } from "jose";
+import { NetworkError, ProviderRejectedError } from "../../core/errors";
+import type { ProviderRuntime } from "../../kernel/contract";
+import type { AppleEnvironment } from "./jws/payloads";
+import type { AppleMerchant, AppleServerApiKey } from "./merchant";
+
+/**
+ * The App Store Server API: a bearer JWT signed with the in-app purchase key (.p8, ES256), then plain JSON.
+ * Apple: "Tokens that expire more than 60 minutes after the time in iat are not valid"; five minutes, as
+ * Apple's library signs them, is plenty for one call.
+ *
+ * @see https://developer.apple.com/documentation/appstoreserverapi/generating-json-web-tokens-for-api-requests
+ * @see https://developer.apple.com/documentation/appstoreserverapi/get-transaction-info
+ * @see https://developer.apple.com/documentation/appstoreserverapi/send-consumption-information
+ */
+
+const BEARER_LIFETIME_S = 300;
+
+export async function appleBearerToken(key: AppleServerApiKey, bundleId: string, nowMs: number): Promise<string> {
+  const iat = Math.floor(nowMs / 1000);
+  return new SignJWT({ bid: bundleId })
+    .setProtectedHeader({ alg: "ES256", kid: key.keyId, typ: "JWT" })
+    .setIssuer(key.issuerId)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + BEARER_LIFETIME_S)
+    .setAudience("appstoreconnect-v1")
+    .sign(key.privateKey);
+}
+
+/** Apple's error body, `{errorCode, errorMessage}`; 4040010 "Transaction id not found" sends the caller to the other environment. */
+export class AppleApiError extends ProviderRejectedError {
+  readonly httpStatus: number;
+  readonly errorCode?: number;
+
+  constructor(httpStatus: number, errorCode: number | undefined, errorMessage: string) {
+    super(String(errorCode ?? httpStatus), errorMessage, "苹果服务器校验失败，请稍后再试");
+    this.httpStatus = httpStatus;
+    if (errorCode !== undefined) this.errorCode = errorCode;
+  }
+
+  /** The id is unknown in this environment (4040010, 4040005 and its retryable twin 4040006). */
+  get notFound(): boolean {
+    return this.errorCode === 4040010 || this.errorCode === 4040005 || this.errorCode === 4040006;
+  }
+}
+
+async function call(
+  merchant: AppleMerchant,
+  environment: AppleEnvironment,
+  method: "GET" | "PUT",
+  path: string,
+  runtime: ProviderRuntime,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const key = merchant.serverApiKey;
+  if (!key) throw new Error("the App Store Server API needs keyId, issuerId and privateKey");
+  const token = await appleBearerToken(key, merchant.bundleId, runtime.now());
+  let response;
+  try {
+    response = await runtime.request(`${merchant.serverApiHosts[environment]}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+      ...(body !== undefined ? { content: JSON.stringify(body) } : {}),
+      timeout: merchant.timeoutMs,
+    });
+  } catch {
+    throw new NetworkError();
+  }
+  const text = response.data.toString("utf8");
+  let json: Record<string, unknown> = {};
+  if (text.trim()) {
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      if (response.status < 300) throw new NetworkError();
+    }
+  }
+  if (response.status >= 500 || response.status === 429) throw new NetworkError();
+  if (response.status >= 300) {
+    throw new AppleApiError(
+      response.status,
+      typeof json.errorCode === "number" ? json.errorCode : undefined,
+      String(json.errorMessage ?? `HTTP ${response.status}`),
+    );
+  }
+  return { status: response.status, json };
+}
+
+/** Get Transaction Info in one environment: the App Store's current signed transaction (with any refund since). */
+export async function getAppleTransactionInfo(
+  merchant: AppleMerchant,
+  environment: AppleEnvironment,
+  transactionId: string,
+  runtime: ProviderRuntime,
+): Promise<string> {
+  if (!/^[0-9]{1,32}$/.test(transactionId)) throw new AppleApiError(400, 4000006, "Invalid transaction id.");
+  const { json } = await call(merchant, environment, "GET", `/inApps/v1/transactions/${transactionId}`, runtime);
+  if (typeof json.signedTransactionInfo !== "string") throw new NetworkError();
+  return json.signedTransactionInfo;
+}
+
+/** The environments a transaction is looked up in: production first, then sandbox when the config accepts it. */
+export function lookupEnvironments(merchant: AppleMerchant): AppleEnvironment[] {
+  return merchant.sandbox ? ["Production", "Sandbox"] : ["Production"];
+}
+
+/** Get Transaction Info, production first and the sandbox when production does not know the id. */
+export async function findAppleTransaction(
+  merchant: AppleMerchant,
+  transactionId: string,
+  runtime: ProviderRuntime,
+  environments = lookupEnvironments(merchant),
+): Promise<string> {
+  let last: unknown;
+  for (const environment of environments) {
+    try {
+      return await getAppleTransactionInfo(merchant, environment, transactionId, runtime);
+    } catch (error) {
+      if (!(error instanceof AppleApiError) || !error.notFound) throw error;
+      last = error;
+    }
+  }
+  throw last;
+}
+
+/**
+ * The v2 consumption answer (v1 is deprecated since API 1.19). Apple refuses the body (HTTP 400)
+ * unless `customerConsented` is true.
+ *
+ * @see https://developer.apple.com/documentation/appstoreserverapi/consumptionrequest
+ */
+export interface AppleConsumptionInfo {
+  customerConsented: true;
+  deliveryStatus: string;
+  sampleContentProvided: boolean;
+  /** Milliunits. */
+  consumptionPercentage?: number;
+  refundPreference?: "DECLINE" | "GRANT_FULL" | "GRANT_PRORATED";
+}
+
+export async function sendAppleConsumption(
+  merchant: AppleMerchant,
+  environment: AppleEnvironment,
+  transactionId: string,
+  info: AppleConsumptionInfo,
+  runtime: ProviderRuntime,
+): Promise<void> {
+  await call(merchant, environment, "PUT", `/inApps/v2/transactions/consumption/${transactionId}`, runtime, info);
+}
