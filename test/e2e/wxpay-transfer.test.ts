@@ -1,5 +1,18 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { startPayingSpace } from "../helpers/paying-space";
 import { mintToken, TEST_SECRET } from "../helpers/tokens";
+import { v3Notification } from "./helpers/wxpay";
+
+/** vk-uni-pay's legacy hook file `service/pay-notify/transfer.js`: it appends every call to a file and answers true. */
+const TRANSFER_HOOK = `
+const fs = require("fs");
+const path = require("path");
+module.exports = async (obj) => {
+  fs.appendFileSync(path.join(process.env.UNICLOUD_DATA_DIR, "transfer-hook.log"), JSON.stringify(obj.data) + "\\n");
+  return true;
+};
+`;
 
 /**
  * WeChat 商家转账 end to end over real HTTP: an admin transfers through vk-pay, the library signs and
@@ -23,10 +36,21 @@ describe("WeChat Pay transfers end to end through the emulator and the sandbox",
     });
     return ((await response.json()) as { result: any }).result;
   };
+  const hookCalls = () => {
+    const file = join(env.dataDir, "transfer-hook.log");
+    return existsSync(file)
+      ? readFileSync(file, "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line))
+      : [];
+  };
   const ledger = async (outBillNo: string) => (await env.db.collection("vk-pay-transfers").doc(outBillNo).get()).data[0];
 
   beforeAll(async () => {
-    env = await startPayingSpace();
+    env = await startPayingSpace({
+      prepareSpace: (spaceDir) => writeFileSync(join(spaceDir, "cloudfunctions/vk-pay/service/pay-notify/transfer.js"), TRANSFER_HOOK),
+    });
     await env.db.collection("uni-id-users").add([
       { _id: "payee1", role: [], status: 0 },
       { _id: "payee2", role: [], status: 0 },
@@ -73,6 +97,10 @@ describe("WeChat Pay transfers end to end through the emulator and the sandbox",
     expect(record.notifications).toHaveLength(2);
     const log = (await env.db.collection("vk-pay-notify-log").where({ out_bill_no: outBillNo }).get()).data.map((entry: any) => entry.outcome);
     expect(log).toEqual(["applied", "duplicate"]);
+    // The transfer hook ran once, for the final state.
+    expect(hookCalls().filter((call: any) => call.out_bill_no === outBillNo)).toEqual([
+      expect.objectContaining({ out_bill_no: outBillNo, state: "SUCCESS", transfer_amount: 100, openid: "o-payee-1" }),
+    ]);
     expect(await client("admin/queryTransfer", { out_bill_no: outBillNo }, admin)).toMatchObject({ code: 0, data: { state: "SUCCESS" } });
     expect(await client("admin/cancelTransfer", { out_bill_no: outBillNo }, admin)).toMatchObject({ code: 4004 });
     expect(await client("pay/transfer/pending", {}, payee)).toMatchObject({ code: 0, data: { rows: [] } });
@@ -151,6 +179,42 @@ describe("WeChat Pay transfers end to end through the emulator and the sandbox",
       code: 3001,
     });
     expect(await ledger(tooMuch)).toMatchObject({ status: "FAIL", fail_reason: "INVALID_REQUEST" });
+  });
+
+  it("refuses forged or unbound transfer notifications without changing the transfer, and accepts a genuine one", async () => {
+    const outBillNo = billNo();
+    const created = await client("admin/transfer", { provider: "wxpay", out_bill_no: outBillNo, openid: "o-payee-6", transfer_amount: 60 }, admin);
+    const { notify_url: notifyUrl } = await env.control("wxpay", "transfer-requests", { out_bill_no: outBillNo });
+    expect(notifyUrl).toMatch(new RegExp(`/transfer-notify/wxpay/${outBillNo}$`));
+    const signer = { privateKeyPem: env.wxpay.keys.wxpayPublicKeyPrivatePem, serial: env.wxpay.keys.wxpayPublicKeyId };
+    const bill = (overrides: Record<string, unknown>) => ({
+      mch_id: created.data.result?.mch_id ?? env.wxpay.keys.mchId,
+      out_bill_no: outBillNo,
+      transfer_bill_no: created.data.transfer_bill_no,
+      state: "SUCCESS",
+      transfer_amount: 60,
+      openid: "o-payee-6",
+      create_time: "2026-12-07T12:00:00+08:00",
+      update_time: "2026-12-07T12:01:00+08:00",
+      ...overrides,
+    });
+    const notify = (resource: Record<string, unknown>, sign = signer) =>
+      v3Notification({ v3Key: env.wxpay.keys.v3Key, signer: sign, eventType: "MCHTRANSFER.BILL.FINISHED", originalType: "mch_payment", resource });
+    // One byte of the signed body changed after signing.
+    const tampered = (message: { body: string; headers: Record<string, string> }) => ({ ...message, body: message.body.replace('"通知"', '"通知!"') });
+    const post = async (message: { body: string; headers: Record<string, string> }) => (await fetch(notifyUrl, { method: "POST", ...message })).status;
+    for (const message of [
+      notify(bill({ transfer_amount: 6000 })),
+      notify(bill({ openid: "o-someone-else" })),
+      notify(bill({ mch_id: "1900009999" })),
+      tampered(notify(bill({}))),
+    ]) {
+      expect(await post(message)).toBeGreaterThanOrEqual(400);
+      expect(await ledger(outBillNo)).toMatchObject({ status: "WAIT_USER_CONFIRM" });
+    }
+    expect(hookCalls().some((call: any) => call.out_bill_no === outBillNo)).toBe(false);
+    expect(await post(notify(bill({})))).toBe(200);
+    expect(await ledger(outBillNo)).toMatchObject({ status: "SUCCESS", hook_done: true });
   });
 
   it("refuses non-admin callers", async () => {

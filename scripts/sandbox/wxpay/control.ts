@@ -101,7 +101,7 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   /** How many transfer requests named `out_bill_no` (one bill sent twice shows 2) and its state. */
   "transfer-requests"(ctx, body) {
     const bill = ctx.transfers.find(text(body, "mchid", false) ?? ctx.defaultMchid, { outBillNo: text(body, "out_bill_no", true) });
-    return { requests: bill.requests, state: bill.state, user_name: bill.user_name ?? null };
+    return { requests: bill.requests, state: bill.state, user_name: bill.user_name ?? null, notify_url: bill.notify_url ?? null };
   },
   "issue-code"(ctx, body) {
     return ctx.codes.issue({ openid: text(body, "openid", false), unionid: text(body, "unionid", false), appid: text(body, "appid", false) });
