@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from "node:crypto";
 import { startPayingSpace } from "../helpers/paying-space";
 import { mintToken, TEST_SECRET } from "../helpers/tokens";
+import { alipayForm } from "./helpers/alipay";
 
 /**
  * Alipay 单笔转账 end to end: an admin transfers through vk-pay in certificate mode, the sandbox answers
@@ -79,5 +81,38 @@ describe("Alipay transfers end to end through the emulator and the sandbox", () 
     });
     // Refused before sending: nothing is kept, so the number can be used once the config is fixed.
     expect(await ledger(keyMode)).toBeUndefined();
+  });
+
+  it("accepts alipay.fund.trans.order.changed at the application gateway, verified and bound to the transfer", async () => {
+    const outBillNo = billNo();
+    const created = await client("admin/transfer", { provider: "alipay", out_bill_no: outBillNo, payee_account: "2088000000000002", transfer_amount: 120 });
+    expect(created).toMatchObject({ code: 0, data: { state: "SUCCESS" } });
+    const gateway = `${env.url}/http/vk-pay/vk-pay-notify/alipay_transfer`;
+    const notice = (biz: Record<string, unknown>, key = env.alipay.keys.alipayCertPrivateKeyPem) =>
+      alipayForm(
+        {
+          msg_method: "alipay.fund.trans.order.changed",
+          app_id: env.alipay.keys.certApp.appId,
+          version: "1.1",
+          utc_timestamp: String(Date.now()),
+          notify_id: `n${Date.now()}`,
+          charset: "utf-8",
+          biz_content: JSON.stringify({ out_biz_no: outBillNo, order_id: created.data.transfer_bill_no, status: "SUCCESS", trans_amount: "1.20", ...biz }),
+        },
+        key,
+      );
+    const post = async (body: string) => {
+      const response = await fetch(gateway, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+      return { status: response.status, text: await response.text() };
+    };
+    expect(await post(notice({ trans_amount: "12.00" }))).toMatchObject({ status: 400, text: "fail" });
+    expect(
+      await post(notice({}, generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string)),
+    ).toMatchObject({ status: 400, text: "fail" });
+    expect(await post(notice({}))).toMatchObject({ status: 200, text: "success" });
+    const log = (await env.db.collection("vk-pay-notify-log").where({ out_bill_no: outBillNo }).get()).data.map((entry: any) => entry.outcome);
+    // The forged signature is refused before anything is read, so its log row names no transfer.
+    expect(log).toEqual(["refused", "duplicate"]);
+    expect(await ledger(outBillNo)).toMatchObject({ status: "SUCCESS", transfer_amount: 120 });
   });
 });
