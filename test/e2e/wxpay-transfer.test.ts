@@ -135,6 +135,43 @@ describe("WeChat Pay transfers end to end through the emulator and the sandbox",
     expect(await client("admin/cancelTransfer", { out_bill_no: outBillNo }, admin)).toMatchObject({ code: 4004 });
   });
 
+  it.each([
+    ["ACCEPTED", "ACCEPTED"],
+    ["PROCESSING", "PROCESSING"],
+    ["WAIT_USER_CONFIRM", "TRANSFERING"],
+  ])("cancels a bill that starts %s and is reported %s", async (initial, state) => {
+    const outBillNo = billNo();
+    await env.control("wxpay", "transfer-initial-state", { state: initial });
+    try {
+      expect(
+        await client("admin/transfer", { provider: "wxpay", out_bill_no: outBillNo, openid: `o-cancel-${state}`, transfer_amount: 20 }, admin),
+      ).toMatchObject({
+        code: 0,
+        data: { state: initial },
+      });
+    } finally {
+      await env.control("wxpay", "transfer-initial-state", { state: "WAIT_USER_CONFIRM" });
+    }
+    if (initial !== state) expect(await env.control("wxpay", "transfer-state", { out_bill_no: outBillNo, state })).toMatchObject({ ok: true, state });
+    expect(await client("admin/queryTransfer", { out_bill_no: outBillNo }, admin)).toMatchObject({ code: 0, data: { state } });
+    // No confirmation options outside WAIT_USER_CONFIRM and TRANSFERING.
+    expect((await ledger(outBillNo)).confirm_info ?? null).toEqual(state === "TRANSFERING" ? expect.any(Object) : null);
+    expect(await client("admin/cancelTransfer", { out_bill_no: outBillNo }, admin)).toMatchObject({ code: 0, data: { state: "CANCELING" } });
+    await env.wxpay.idle();
+    expect(await ledger(outBillNo)).toMatchObject({ status: "CANCELLED", fail_reason: "MCH_CANCEL" });
+  });
+
+  it("refuses to cancel a bill the payee rejected (FAIL)", async () => {
+    const outBillNo = billNo();
+    expect(await client("admin/transfer", { provider: "wxpay", out_bill_no: outBillNo, openid: "o-reject", transfer_amount: 20 }, admin)).toMatchObject({
+      code: 0,
+    });
+    expect(await env.control("wxpay", "transfer-reject", { out_bill_no: outBillNo })).toMatchObject({ state: "FAIL", fail_reason: "TRANSFER_REJECT" });
+    await env.wxpay.idle();
+    expect(await ledger(outBillNo)).toMatchObject({ status: "FAIL" });
+    expect(await client("admin/cancelTransfer", { out_bill_no: outBillNo }, admin)).toMatchObject({ code: 4004 });
+  });
+
   it("closes an unconfirmed bill as FAIL / OVERDUE_CLOSE after 24 hours of sandbox clock", async () => {
     const outBillNo = billNo();
     expect(await client("admin/transfer", { provider: "wxpay", out_bill_no: outBillNo, openid: "o-payee-3", transfer_amount: 30 }, admin)).toMatchObject({

@@ -98,6 +98,18 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     const bill = ctx.transfers.settleByPayee(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_bill_no", true), false);
     return { state: bill.state, fail_reason: bill.fail_reason };
   },
+  /** Moves a waiting bill to another non-final state (`state`: ACCEPTED, PROCESSING, WAIT_USER_CONFIRM or TRANSFERING). */
+  "transfer-state"(ctx, body) {
+    const state = text(body, "state", true) as Parameters<SandboxTransfers["setPendingState"]>[2];
+    const bill = ctx.transfers.setPendingState(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_bill_no", true), state);
+    return { state: bill.state };
+  },
+  /** The state new transfer bills start in (`state`: ACCEPTED, PROCESSING or WAIT_USER_CONFIRM, the default). */
+  "transfer-initial-state"(ctx, body) {
+    const state = text(body, "state", true) as Parameters<SandboxTransfers["setInitialState"]>[0];
+    ctx.transfers.setInitialState(state);
+    return { state };
+  },
   /** How many transfer requests named `out_bill_no` (one bill sent twice shows 2) and its state. */
   "transfer-requests"(ctx, body) {
     const bill = ctx.transfers.find(text(body, "mchid", false) ?? ctx.defaultMchid, { outBillNo: text(body, "out_bill_no", true) });

@@ -53,6 +53,10 @@ export interface SandboxTransfers {
   cancel(mchid: string, outBillNo: string): SandboxBill;
   /** The payee confirms (SUCCESS) or rejects (FAIL, fail_reason TRANSFER_REJECT) on the confirmation page. */
   settleByPayee(mchid: string, outBillNo: string, accept: boolean): SandboxBill;
+  /** Puts a waiting bill in another non-final state WeChat may report (ACCEPTED, PROCESSING, TRANSFERING), as its back office would. */
+  setPendingState(mchid: string, outBillNo: string, state: BillState): SandboxBill;
+  /** The state new bills start in: WAIT_USER_CONFIRM (default), or ACCEPTED / PROCESSING, as WeChat answers while it still locks the funds. */
+  setInitialState(state: BillState): void;
   /** Closes bills left unconfirmed for 24 hours of business time; returns their numbers. */
   expire(): string[];
   view(bill: SandboxBill): Record<string, unknown>;
@@ -65,6 +69,7 @@ export function createSandboxTransfers(options: {
   platform: PlatformCertificates;
 }): SandboxTransfers {
   const bills = new Map<string, SandboxBill>();
+  let initialState: BillState = "WAIT_USER_CONFIRM";
   const key = (mchid: string, outBillNo: string) => `${mchid}:${outBillNo}`;
   const now = () => options.state.businessNow();
 
@@ -151,7 +156,7 @@ export function createSandboxTransfers(options: {
         transfer_remark: body.transfer_remark,
         ...(userName ? { user_name: userName } : {}),
         ...(typeof body.notify_url === "string" ? { notify_url: body.notify_url } : {}),
-        state: "WAIT_USER_CONFIRM",
+        state: initialState,
         package_info: `ABBQO+oYAAABAAAAAAAk+${randomBytes(16).toString("base64url")}`,
         create_time: created,
         update_time: created,
@@ -176,6 +181,21 @@ export function createSandboxTransfers(options: {
         throw new ControlError(409, `the bill is ${bill.state}, not waiting for the payee`);
       if (overdue(bill)) throw new ControlError(409, "the bill's 24-hour confirmation window has passed");
       return accept ? finish(bill, "SUCCESS") : finish(bill, "FAIL", "TRANSFER_REJECT");
+    },
+    setPendingState(mchid, outBillNo, state) {
+      const bill = bills.get(key(mchid, outBillNo));
+      if (!bill) throw new ControlError(404, `no transfer bill ${outBillNo}`);
+      if (FINAL.includes(bill.state)) throw new ControlError(409, `the bill is already ${bill.state}`);
+      if (!["ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM", "TRANSFERING"].includes(state))
+        throw new ControlError(400, "state must be ACCEPTED, PROCESSING, WAIT_USER_CONFIRM or TRANSFERING");
+      bill.state = state;
+      bill.update_time = now();
+      return bill;
+    },
+    setInitialState(state) {
+      if (!["ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM"].includes(state))
+        throw new ControlError(400, "state must be ACCEPTED, PROCESSING or WAIT_USER_CONFIRM");
+      initialState = state;
     },
     expire() {
       const closed: string[] = [];
