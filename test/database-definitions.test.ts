@@ -18,6 +18,8 @@ const COLLECTIONS = [
   "vk-pay-purchases",
   "vk-pay-config",
   "vk-pay-wxpay-certs",
+  "vk-pay-transfers",
+  "vk-pay-transfer-limits",
 ];
 
 type Permission = boolean | string;

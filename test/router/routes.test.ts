@@ -123,14 +123,13 @@ describe("vk-pay routes", () => {
     expect(await call("admin/refund", admin, { out_trade_no: { $gt: "" } })).toMatchObject({ code: 1001 });
   });
 
-  it("answers the transfer routes with 'not available yet' (4001), not 404, until transfers land", async () => {
-    for (const url of ["admin/transfer", "admin/queryTransfer", "admin/cancelTransfer", "admin/transfers"]) {
-      expect({ url, reply: await call(url, admin, { out_bill_no: "B1" }) }).toMatchObject({
-        url,
-        reply: { code: 4001, errCode: "vk-pay-transfer-not-available", msg: "转账功能暂未开放" },
-      });
+  it("answers the transfer routes from the ledger: an unknown bill is 4003, a transfer without a provider is refused, pending is the caller's own", async () => {
+    for (const url of ["admin/queryTransfer", "admin/cancelTransfer"]) {
+      expect({ url, reply: await call(url, admin, { out_bill_no: "B1" }) }).toMatchObject({ url, reply: { code: 4003, errCode: "vk-pay-transfer-not-found" } });
     }
-    expect(await call("pay/transfer/pending", user)).toMatchObject({ code: 4001, errCode: "vk-pay-transfer-not-available" });
+    expect(await call("admin/transfer", admin, { out_bill_no: "B1", money: 100, openid: "o1" })).toMatchObject({ code: 1005 });
+    expect(await call("admin/transfers", admin, {})).toMatchObject({ code: 0, data: { rows: [] } });
+    expect(await call("pay/transfer/pending", user)).toMatchObject({ code: 0, data: { rows: [] } });
     expect(await call("pay/transfer/pending", undefined)).toMatchObject({ code: 30202 });
   });
 

@@ -84,7 +84,7 @@ describe("vk-pay through the emulator", () => {
   });
 
   it("answers notifications for unknown providers, and unverifiable ones, with a clear refusal, never a fake success", async () => {
-    for (const path of ["/vk-pay-notify/paypal_h5/ORDER1", "/transfer-notify/alipay"]) {
+    for (const path of ["/vk-pay-notify/paypal_h5/ORDER1", "/transfer-notify/paypal"]) {
       const response = await fetch(`${env.url}/http/vk-pay${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ code: "vk-pay-no-such-provider" });

@@ -126,7 +126,11 @@ describe("Alipay sandbox keys", () => {
     const rendered = renderAlipaySandboxConfig(keys, { certMode: true });
     // The generated file evaluates the base URL from PORT at load time.
     const block = new Function("process", `return ${rendered};`)({ env: { PORT: "9999" } });
-    expect(Object.keys(block)).toEqual(["mp-alipay", "app-plus", "h5", "codepay"]);
+    expect(Object.keys(block)).toEqual(["mp-alipay", "app-plus", "h5", "codepay", "transfer"]);
+    // Transfers are signed in certificate mode only, whatever mode the payment blocks use.
+    const keyModeBlock = new Function("process", `return ${renderAlipaySandboxConfig(keys)};`)({ env: { PORT: "9999" } });
+    expect(keyModeBlock.transfer).toMatchObject({ appId: keys.certApp.appId, appCertContent: keys.appCertPem });
+    expect(keyModeBlock.h5).toMatchObject({ appId: keys.keyApp.appId });
     expect(block.h5).toMatchObject({ appId: keys.certApp.appId, baseUrl: "http://127.0.0.1:9999/__sandbox/alipay" });
   });
 });

@@ -191,10 +191,10 @@ describe("wxpay notifications (API v3)", () => {
   });
 
   it("reads a verified event type it does not handle as ignored, and still refuses a forged one", async () => {
-    const unhandled = { eventType: "MCHTRANSFER.BILL.FINISHED", associatedData: "mch_payment" };
-    expect(await verify(notification({ mchid: MCH_ID }, unhandled))).toEqual({ kind: "ignored", eventType: "MCHTRANSFER.BILL.FINISHED" });
+    const unhandled = { eventType: "PROFITSHARING.SUCCESS", associatedData: "profitsharing" };
+    expect(await verify(notification({ mchid: MCH_ID }, unhandled))).toEqual({ kind: "ignored", eventType: "PROFITSHARING.SUCCESS" });
     await expect(
-      verify(notification({ mchid: MCH_ID }, { ...unhandled, tamper: (body) => body.replace("MCHTRANSFER", "MCHTRANSFEr") })),
+      verify(notification({ mchid: MCH_ID }, { ...unhandled, tamper: (body) => body.replace("PROFITSHARING", "PROFITSHARINg") })),
     ).rejects.toBeInstanceOf(SignatureError);
   });
 
@@ -318,9 +318,9 @@ describe("wxpay notifications (API v3)", () => {
     expect(await findOrder("T1", database.db)).toMatchObject({ status: "SUCCESS", transaction_id: TRANSACTION.transaction_id });
 
     // A verified event the core does not act on is acknowledged (a refusal is redelivered for a day) and logged.
-    const unhandled = await deliver(notification({ mchid: MCH_ID }, { eventType: "MCHTRANSFER.BILL.FINISHED", associatedData: "mch_payment" }));
+    const unhandled = await deliver(notification({ mchid: MCH_ID }, { eventType: "PROFITSHARING.SUCCESS", associatedData: "profitsharing" }));
     expect(unhandled.statusCode).toBe(200);
     const { data: logged } = await database.db.collection(NOTIFY_LOG).where({ outcome: "ignored" }).get();
-    expect(logged).toEqual([expect.objectContaining({ kind: "ignored", reason: "unhandled event MCHTRANSFER.BILL.FINISHED" })]);
+    expect(logged).toEqual([expect.objectContaining({ kind: "ignored", reason: "unhandled event PROFITSHARING.SUCCESS" })]);
   });
 });

@@ -6,7 +6,7 @@
 import { SANDBOX_CODEPAY_TIMING } from "../codepay-timing";
 import { alipaySandboxConfig, type AlipaySandboxKeys } from "../pki";
 
-/** The modes of uni-pay's `alipay` block the sandbox serves (transfers are not served). */
+/** The modes of uni-pay's `alipay` block the sandbox serves; `transfer` is added in certificate mode, the only one Alipay transfers in. */
 export const ALIPAY_SANDBOX_MODES = ["mp-alipay", "app-plus", "h5", "codepay"] as const;
 
 const PLACEHOLDER = "@@VK_PAY_SANDBOX_ORIGIN@@";
@@ -21,6 +21,7 @@ export function renderAlipaySandboxConfig(keys: AlipaySandboxKeys, options: { ce
       ...(mode === "codepay" ? SANDBOX_CODEPAY_TIMING : {}),
     };
   }
+  block.transfer = alipaySandboxConfig(keys, `${PLACEHOLDER}/__sandbox/alipay`, { certMode: true });
   // JSON is valid JavaScript; the origin is then spliced in as an expression evaluated at load time.
   return JSON.stringify(block, null, 2).replace(
     new RegExp(`"${PLACEHOLDER}([^"]*)"`, "g"),

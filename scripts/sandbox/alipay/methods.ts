@@ -12,6 +12,7 @@
  * @see https://opendocs.alipay.com/apis/api_9/alipay.open.app.alipaycert.download (应用支付宝公钥证书下载)
  */
 import type { SandboxApp } from "./apps";
+import { TRANSFER_METHODS } from "./transfers";
 import type { AlipayCertRotation } from "./cert-rotation";
 import type { Ledger } from "./ledger";
 import { formatYuan } from "./money";
@@ -201,6 +202,7 @@ export const METHODS: Record<string, GatewayMethod> = {
     errorsAsErrorResponse: true,
     run: (ctx, call) => ctx.codes.exchange(call.app.appId, call.params),
   },
+  ...TRANSFER_METHODS,
   "alipay.data.bill.balance.query": {
     run(ctx) {
       const available = formatYuan(ctx.ledger.balanceFen());

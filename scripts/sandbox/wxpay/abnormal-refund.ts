@@ -13,7 +13,8 @@ import { type AbnormalRefundType, type SandboxRefund, WxpayApiError, paramError 
 
 const TYPES: readonly AbnormalRefundType[] = ["USER_BANK_CARD", "MERCHANT_BANK_CARD"];
 
-function decryptionKey(req: IncomingMessage, keys: WxpaySandboxKeys, platform: PlatformCertificates): KeyObject {
+/** The private key of the public key or certificate that `Wechatpay-Serial` names (transfers' user_name uses it too). */
+export function decryptionKey(req: IncomingMessage, keys: WxpaySandboxKeys, platform: PlatformCertificates): KeyObject {
   const serial = req.headers["wechatpay-serial"];
   if (typeof serial !== "string" || serial === "") throw new WxpayApiError(400, "PARAM_ERROR", "请求参数含敏感信息，HTTP头Wechatpay-Serial不能为空");
   if (serial === keys.wxpayPublicKeyId) return createPrivateKey(keys.wxpayPublicKeyPrivatePem);
@@ -22,7 +23,7 @@ function decryptionKey(req: IncomingMessage, keys: WxpaySandboxKeys, platform: P
   return certificate.privateKey;
 }
 
-function decrypt(field: string, value: unknown, key: KeyObject): string {
+export function decrypt(field: string, value: unknown, key: KeyObject): string {
   if (typeof value !== "string" || value === "") throw paramError(`/${field}`, "若退款至用户此字段必填");
   try {
     return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" }, Buffer.from(value, "base64")).toString("utf8");

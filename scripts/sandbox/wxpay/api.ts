@@ -18,6 +18,7 @@ import type { Micropay } from "./micropay";
 import type { PlatformCertificates } from "./platform";
 import { encryptResource } from "./sign";
 import type { WxpaySandboxState } from "./state";
+import type { SandboxTransfers } from "./transfers";
 import { formatRfc3339 } from "./time";
 import { type TradeType, WxpayApiError, paramError } from "./types";
 import { parseJsonObject, parsePrepay, parseRefund } from "./validate";
@@ -36,6 +37,8 @@ export interface ApiContext {
   /** Refunds settle by themselves after this delay unless a test settles them first. */
   scheduleRefundSettlement: (mchid: string, outRefundNo: string) => void;
   log: (line: string) => void;
+  /** 商家转账 bills. */
+  transfers: SandboxTransfers;
 }
 
 interface Call {
@@ -146,6 +149,42 @@ const ROUTES: Route[] = [
         encrypt_certificate: encryptResource(call.merchant.apiV3Key, cert.certPem, "certificate"),
       }));
       return { status: 200, body: { data } };
+    },
+  },
+  {
+    method: "POST",
+    pattern: /^\/v3\/fund-app\/mch-transfer\/transfer-bills$/,
+    run(ctx, call) {
+      const bill = ctx.transfers.create(call.merchant.mchid, call.body(), call.req);
+      const body: Record<string, unknown> = {
+        out_bill_no: bill.out_bill_no,
+        transfer_bill_no: bill.transfer_bill_no,
+        create_time: formatRfc3339(bill.create_time),
+        state: bill.state,
+        ...(bill.fail_reason ? { fail_reason: bill.fail_reason } : {}),
+      };
+      if (bill.state === "WAIT_USER_CONFIRM") body.package_info = bill.package_info;
+      return { status: 200, body };
+    },
+  },
+  {
+    method: "GET",
+    pattern: /^\/v3\/fund-app\/mch-transfer\/transfer-bills\/(out-bill-no|transfer-bill-no)\/([^/]+)$/,
+    run(ctx, call) {
+      const [kind, number] = call.params;
+      const bill = ctx.transfers.find(call.merchant.mchid, kind === "out-bill-no" ? { outBillNo: number } : { transferBillNo: number });
+      return { status: 200, body: { ...ctx.transfers.view(bill), ...(bill.state === "WAIT_USER_CONFIRM" ? { package_info: bill.package_info } : {}) } };
+    },
+  },
+  {
+    method: "POST",
+    pattern: /^\/v3\/fund-app\/mch-transfer\/transfer-bills\/out-bill-no\/([^/]+)\/cancel$/,
+    run(ctx, call) {
+      const bill = ctx.transfers.cancel(call.merchant.mchid, call.params[0]!);
+      return {
+        status: 200,
+        body: { out_bill_no: bill.out_bill_no, transfer_bill_no: bill.transfer_bill_no, state: bill.state, update_time: formatRfc3339(bill.update_time) },
+      };
     },
   },
   ...PARTNER_ROUTES,

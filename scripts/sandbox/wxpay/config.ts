@@ -33,6 +33,14 @@ export function renderWxpaySandboxConfig(
   for (const mode of WXPAY_SANDBOX_MODES) {
     const config: Record<string, unknown> = wxpaySandboxConfig(keys, `${PLACEHOLDER}/__sandbox/wxpay`);
     if (mode === "mweb") config.sceneInfo = { h5_info: { type: "Wap", wap_url: PLACEHOLDER, wap_name: "vk-pay 本地" } };
+    // 现金营销 (1000) and its report infos, as a merchant who applied for that scene would configure them.
+    if (mode === "transfer") {
+      config.defaultSceneId = "1000";
+      config.defaultSceneReportInfos = [
+        { info_type: "活动名称", info_content: "vk-pay 本地活动" },
+        { info_type: "奖励说明", info_content: "本地沙箱奖励" },
+      ];
+    }
     block[mode] = config;
   }
   // The v2 blocks read the .p12 with require("fs") at load time: only for a CommonJS config file.

@@ -9,6 +9,7 @@ import type { Notifier } from "./notifier";
 import type { PlatformCertificates } from "./platform";
 import type { SnsCodes } from "./sns";
 import type { WxpaySandboxState } from "./state";
+import type { SandboxTransfers } from "./transfers";
 import { formatRfc3339 } from "./time";
 import { ControlError, type RefundStatus, type SignMode } from "./types";
 
@@ -19,6 +20,7 @@ export interface ControlContext {
   codes: SnsCodes;
   platform: PlatformCertificates;
   defaultMchid: string;
+  transfers: SandboxTransfers;
 }
 
 const ACTIONS: Record<string, ControlAction<ControlContext>> = {
@@ -64,8 +66,12 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     const mchid = text(body, "mchid", false) ?? ctx.defaultMchid;
     const outTradeNo = text(body, "out_trade_no", false);
     const outRefundNo = text(body, "out_refund_no", false);
-    if (!outTradeNo === !outRefundNo) throw new ControlError(400, "give exactly one of out_trade_no and out_refund_no");
-    const notification = ctx.notifier.redeliver(outTradeNo ? `trade:${mchid}:${outTradeNo}` : `refund:${mchid}:${outRefundNo}`);
+    const outBillNo = text(body, "out_bill_no", false);
+    if ([outTradeNo, outRefundNo, outBillNo].filter(Boolean).length !== 1)
+      throw new ControlError(400, "give exactly one of out_trade_no, out_refund_no and out_bill_no");
+    const notification = ctx.notifier.redeliver(
+      outTradeNo ? `trade:${mchid}:${outTradeNo}` : outRefundNo ? `refund:${mchid}:${outRefundNo}` : `transfer:${mchid}:${outBillNo}`,
+    );
     if (!notification) throw new ControlError(404, "no notification has been sent for it yet");
     return { notification };
   },
@@ -73,7 +79,41 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   clock(ctx, body) {
     ctx.state.advanceClock(wholeNumber(body, "advance_seconds", MAX_CLOCK_ADVANCE_SECONDS));
     const expired = ctx.state.orders().filter((order) => ["NOTPAY", "USERPAYING", "PAYERROR"].includes(order.trade_state) && ctx.ledger.isExpired(order));
-    return { now: formatRfc3339(ctx.state.businessNow()), offset_seconds: ctx.state.clockOffsetSeconds, expired: expired.map((order) => order.out_trade_no) };
+    // Transfer bills unconfirmed for 24 hours close as FAIL / OVERDUE_CLOSE, with their notification.
+    const closedTransfers = ctx.transfers.expire();
+    return {
+      now: formatRfc3339(ctx.state.businessNow()),
+      offset_seconds: ctx.state.clockOffsetSeconds,
+      expired: expired.map((order) => order.out_trade_no),
+      closed_transfers: closedTransfers,
+    };
+  },
+  /** The payee confirms receipt on WeChat's confirmation page: the bill becomes SUCCESS. */
+  "transfer-confirm"(ctx, body) {
+    const bill = ctx.transfers.settleByPayee(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_bill_no", true), true);
+    return { state: bill.state };
+  },
+  /** The payee declines: the bill becomes FAIL and the money goes back. */
+  "transfer-reject"(ctx, body) {
+    const bill = ctx.transfers.settleByPayee(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_bill_no", true), false);
+    return { state: bill.state, fail_reason: bill.fail_reason };
+  },
+  /** Moves a waiting bill to another non-final state (`state`: ACCEPTED, PROCESSING, WAIT_USER_CONFIRM or TRANSFERING). */
+  "transfer-state"(ctx, body) {
+    const state = text(body, "state", true) as Parameters<SandboxTransfers["setPendingState"]>[2];
+    const bill = ctx.transfers.setPendingState(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_bill_no", true), state);
+    return { state: bill.state };
+  },
+  /** The state new transfer bills start in (`state`: ACCEPTED, PROCESSING or WAIT_USER_CONFIRM, the default). */
+  "transfer-initial-state"(ctx, body) {
+    const state = text(body, "state", true) as Parameters<SandboxTransfers["setInitialState"]>[0];
+    ctx.transfers.setInitialState(state);
+    return { state };
+  },
+  /** How many transfer requests named `out_bill_no` (one bill sent twice shows 2) and its state. */
+  "transfer-requests"(ctx, body) {
+    const bill = ctx.transfers.find(text(body, "mchid", false) ?? ctx.defaultMchid, { outBillNo: text(body, "out_bill_no", true) });
+    return { requests: bill.requests, state: bill.state, user_name: bill.user_name ?? null, notify_url: bill.notify_url ?? null };
   },
   "issue-code"(ctx, body) {
     return ctx.codes.issue({ openid: text(body, "openid", false), unionid: text(body, "unionid", false), appid: text(body, "appid", false) });

@@ -19,6 +19,7 @@ import { createMicropay } from "./micropay";
 import { createPlatformCertificates, type PlatformCertificates } from "./platform";
 import { startSecapiServer, type SecapiServer } from "./secapi";
 import { createSandboxState, type WxpaySandboxState } from "./state";
+import { createSandboxTransfers } from "./transfers";
 import type { SignMode } from "./types";
 import { isV2Path, serveV2, type V2Context } from "./v2-api";
 
@@ -98,9 +99,10 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
     return `http://${req.headers.host ?? "127.0.0.1"}${prefix}/cashier?${query}`;
   };
   const micropay = createMicropay({ state, ledger });
-  const apiContext: ApiContext = { keys, state, ledger, merchants, sign, platform, micropay, log, scheduleRefundSettlement, cashierUrl };
+  const transfers = createSandboxTransfers({ state, notifier, keys, platform });
+  const apiContext: ApiContext = { keys, state, ledger, merchants, sign, platform, micropay, log, scheduleRefundSettlement, cashierUrl, transfers };
   const v2Context: V2Context = { state, ledger, micropay, merchants, cashierUrl, scheduleRefundSettlement, log };
-  const controlContext: ControlContext = { state, ledger, notifier, codes, platform, defaultMchid: keys.mchId };
+  const controlContext: ControlContext = { state, ledger, notifier, codes, platform, defaultMchid: keys.mchId, transfers };
   const snsContext = { codes, apps: new Map([[keys.appId, keys.appSecret]]) };
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {

@@ -31,13 +31,14 @@ export interface NotifierOptions {
 }
 
 export interface NotificationEvent {
-  /** `trade:<mchid>:<out_trade_no>` or `refund:<mchid>:<out_refund_no>`: what `redeliver` names. */
+  /** `trade:<mchid>:<out_trade_no>`, `refund:<mchid>:<out_refund_no>` or `transfer:<mchid>:<out_bill_no>`: what `redeliver` names. */
   key: string;
   mchid: string;
   url: string;
   eventType: string;
   summary: string;
-  originalType: "transaction" | "refund";
+  /** Also the AAD of the encrypted resource; 商家转账 bills are `mch_payment`. */
+  originalType: "transaction" | "refund" | "mch_payment";
   resource: unknown;
 }
 

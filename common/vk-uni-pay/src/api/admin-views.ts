@@ -52,6 +52,9 @@ async function page(db: Database, collection: string, query: ListQuery): Promise
   return { rows: data.map(masked), total, hasMore: offset + data.length < total, pagination: { pageIndex: query.pageIndex, pageSize: query.pageSize } };
 }
 
+/** A page of any of the library's collections, masked as above (the transfer ledger's list uses it too). */
+export const listPage = page;
+
 /** `admin/orders`: a page of orders (`where`, `orderBy`, `pageIndex`, `pageSize` on the listed fields). */
 export function listOrders(params: Record<string, unknown>, deps: ApiDeps = productionDeps()): Promise<Result<ListPage>> {
   return respond(

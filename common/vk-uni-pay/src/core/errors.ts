@@ -107,6 +107,6 @@ export const failures = {
   refundNotFound: () => new StateError(2010, "refund-not-found", "退款单不存在"),
   refundNotAbnormal: (status: string) => new StateError(2011, "refund-not-abnormal", `该退款单状态为${status}，不是退款异常，无需处理`),
   abnormalRefundUnsupported: (why: string) => new StateError(2012, "abnormal-refund-unsupported", why),
-  // Transfers are specified (SPEC §4) but not built yet: a clear answer rather than a missing route.
-  transferNotAvailable: () => new StateError(4001, "transfer-not-available", "转账功能暂未开放"),
+  // A provider that has no transfers (Apple, say): a clear answer rather than a missing verb.
+  transferNotAvailable: (provider: string) => new StateError(4001, "transfer-not-available", `${provider}暂不支持转账`),
 };

@@ -44,6 +44,20 @@ export interface OrderTypeHooks {
   /** Asked before a refund is reserved; throwing refuses the refund (say, a balance already spent). */
   beforeRefund?(input: { order: Order; refund_fee: number; force: boolean; db: Database }): Promise<void> | void;
   refunded?(context: HookContext & { refund: RefundFacts }): Promise<boolean | void> | boolean | void;
+  /**
+   * Only in the `transfer` hook file (`service/pay-notify/transfer.js`): a transfer reached its final
+   * state (SUCCESS, FAIL or CANCELLED). Runs once per transfer; its writes commit with the done marker.
+   */
+  transferred?(context: TransferHookContext): Promise<boolean | void> | boolean | void;
+}
+
+/** What the `transferred` hook receives: the stored transfer in its final state, and an open transaction. */
+export interface TransferHookContext {
+  transfer: Readonly<Record<string, unknown>> & { out_bill_no: string; status: string; transfer_amount: number };
+  db: TransactionRef;
+  now: number;
+  log: (line: string) => void;
+  idempotencyKey: string;
 }
 
 /** vk-uni-pay's hook file: `module.exports = async (obj) => boolean`, `obj.data` = the order with `custom` spread. */

@@ -10,6 +10,9 @@ export const COLLECTIONS = Object.freeze({
   notifyLog: "vk-pay-notify-log",
   taskLog: "vk-pay-task-log",
   merchantConfigs: "vk-pay-config",
+  transfers: "vk-pay-transfers",
+  /** Per-day transfer totals, one document per day (and per payee and day), which the limits are checked against. */
+  transferLimits: "vk-pay-transfer-limits",
 });
 
 /** Paid at the provider; a partly refunded order stays SUCCESS, a fully refunded one is REFUND. */

@@ -185,7 +185,8 @@ export interface IgnoredEvent {
 }
 
 /** What a verified notification says, bound to an order by the core before anything changes. */
-export type NormalizedEvent = ({ kind: "payment" } & PaymentStatus) | ({ kind: "refund" } & RefundStatus) | IgnoredEvent;
+export type NormalizedEvent =
+  ({ kind: "payment" } & PaymentStatus) | ({ kind: "refund" } & RefundStatus) | ({ kind: "transfer" } & TransferStatus) | IgnoredEvent;
 
 /**
  * A payment the client proves to the server rather than one the provider notifies (Apple: the signed
@@ -291,30 +292,60 @@ export interface AccountBalance {
   totalFee?: number;
 }
 
-/** A payout to a user (WeChat 商家转账, Alipay 单笔转账); the transfers issue fills these in. */
+/** The payee of a transfer, as the provider names them. */
+export interface TransferPayee {
+  /** An openid (WeChat), or an Alipay user id (2088…), logon id (phone or email) or open id. */
+  account: string;
+  /** The provider's own name for the kind of account (Alipay `identity_type`); the provider infers it when absent. */
+  accountType?: string;
+  /** The payee's real name: checked by the provider, and required by some (WeChat at ¥2000 or more, Alipay for a logon id). */
+  realName?: string;
+}
+
+/** A payout to a user (WeChat 商家转账, Alipay 单笔转账), stored by the core before the provider hears of it. */
 export interface TransferRequest {
   mode: string;
   config: MerchantConfig;
   outBillNo: string;
+  /** Fen. */
   amount: number;
-  /** The payee at the provider: an openid, an Alipay user id, logon id or open id. */
-  payee: Readonly<Record<string, unknown>>;
+  payee: TransferPayee;
+  /** What the payee reads beside the money. */
   remark: string;
+  /** A title for the transfer where the provider shows one (Alipay `order_title`); the remark when absent. */
+  title?: string;
   notifyUrl?: string;
+  /** The caller's remaining fields (scene ids, report infos, display options), for the provider to read the ones it documents. */
   other?: Readonly<Record<string, unknown>>;
 }
 
-/** Provider-neutral transfer states; each provider maps its own (WeChat's ACCEPTED/TRANSFERING are PROCESSING). */
-export type TransferState = "PROCESSING" | "WAIT_USER_CONFIRM" | "SUCCESS" | "FAIL" | "CANCELING" | "CANCELLED";
+/**
+ * Transfer states: WeChat 商家转账's own, which every other provider maps onto. SUCCESS, FAIL and
+ * CANCELLED are final; every other state may still be cancelled.
+ *
+ * @see https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-out-no.html
+ */
+export type TransferState = "ACCEPTED" | "PROCESSING" | "WAIT_USER_CONFIRM" | "TRANSFERING" | "SUCCESS" | "FAIL" | "CANCELING" | "CANCELLED";
 
 export interface TransferStatus {
   state: TransferState;
   outBillNo: string;
   transferBillNo?: string;
+  /** Fen, when the provider says. */
   amount?: number;
-  /** What the client needs to let the payee confirm (WeChat's `package_info`), while WAIT_USER_CONFIRM. */
-  confirmInfo?: unknown;
+  /** The merchant and app the provider reports the transfer under, bound to the stored transfer. */
+  mchId?: string;
+  appId?: string;
+  /** The payee's account as the provider reports it (an openid), bound to the stored transfer. */
+  payeeAccount?: string;
+  /**
+   * What the payee's client passes to the provider's confirmation call (WeChat
+   * `requestMerchantTransfer({ mchId, appId, package })`), while the provider waits for the payee.
+   */
+  confirmInfo?: Readonly<Record<string, unknown>>;
   failReason?: string;
+  /** ms timestamp of the provider's last change. */
+  updatedAt?: number;
   raw: unknown;
 }
 
@@ -332,6 +363,15 @@ export interface PriceQuote {
   orderFields?: Readonly<Record<string, unknown>>;
 }
 
+/** What queries and cancels of a stored transfer carry. */
+export interface TransferRef {
+  mode: string;
+  config: MerchantConfig;
+  outBillNo: string;
+  /** The provider's number, when the caller asks by it. */
+  transferBillNo?: string;
+}
+
 export interface ProviderCapabilities {
   modes: readonly string[];
   query: boolean;
@@ -345,6 +385,8 @@ export interface ProviderCapabilities {
   balanceConfigKey?: string;
   /** The client proofs the provider accepts (`verifyClientProof`), each a library call and a route. */
   clientProof?: readonly ClientProofMethod[];
+  /** Transfers read this sub-config unless the caller names another (`platform`); `transfer` when absent. */
+  transferConfigKey?: string;
 }
 
 export interface PaymentProvider {
@@ -391,7 +433,9 @@ export interface PaymentProvider {
   /** One of `capabilities.login`: a client's code → the user's id. */
   code2Session?(request: LoginRequest, runtime: ProviderRuntime): Promise<LoginResult>;
   queryAccountBalance?(request: { config: MerchantConfig }, runtime: ProviderRuntime): Promise<AccountBalance>;
+  /** Sends a stored transfer; the same `outBillNo` again is the same transfer at the provider. */
   transfer?(request: TransferRequest, runtime: ProviderRuntime): Promise<TransferStatus>;
-  queryTransfer?(request: { mode: string; config: MerchantConfig; outBillNo: string }, runtime: ProviderRuntime): Promise<TransferStatus>;
-  cancelTransfer?(request: { mode: string; config: MerchantConfig; outBillNo: string }, runtime: ProviderRuntime): Promise<TransferStatus>;
+  queryTransfer?(request: TransferRef, runtime: ProviderRuntime): Promise<TransferStatus>;
+  /** Only providers whose transfers wait for the payee implement it; the answer is the transfer as it now stands. */
+  cancelTransfer?(request: TransferRef, runtime: ProviderRuntime): Promise<TransferStatus>;
 }

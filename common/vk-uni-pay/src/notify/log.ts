@@ -11,8 +11,9 @@ export interface NotifyLogEntry {
   pay_type: string;
   outcome: NotifyOutcome;
   reason?: string;
-  kind?: "payment" | "refund" | "ignored";
+  kind?: "payment" | "refund" | "transfer" | "ignored";
   out_trade_no?: string;
+  out_bill_no?: string;
   out_refund_no?: string;
   hook?: string;
 }

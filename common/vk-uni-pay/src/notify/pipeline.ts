@@ -9,6 +9,7 @@ import { findRefund, reserveRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
 import type { MerchantConfig, NormalizedEvent, PaymentProvider, RawNotification } from "../kernel/contract";
 import { logNotification, type NotifyLogEntry } from "./log";
+import { judgeTransferEvent } from "./transfer-pipeline";
 import { parseNotifyPath, receiveNotification, type NotificationEvent, type ParsedPath } from "./raw";
 
 export type PipelineDeps = Deps;
@@ -160,6 +161,8 @@ async function judge(provider: PaymentProvider, path: ParsedPath, merchant: Merc
       },
     };
   }
+  // A provider that reports transfers where it reports payments (Alipay's application gateway).
+  if (event.kind === "transfer") return judgeTransferEvent(event, provider.name, { pid }, deps);
   const order = await findOrder(event.outTradeNo, deps.db);
   if (!order) return { accepted: false, entry: { kind: event.kind, out_trade_no: event.outTradeNo, outcome: "refused", reason: "unknown out_trade_no" } };
   const problem = bindingProblem(order, event, provider.name, pid);

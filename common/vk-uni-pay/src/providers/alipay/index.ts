@@ -4,6 +4,7 @@ import { cloudDatabase, type Database } from "../../core/database";
 import { AlipayCertStore } from "./cert-store";
 import { readAlipayMerchant, type AlipayMerchant } from "./merchant";
 import { queryAlipayBalance } from "./balance";
+import { alipayTransfer, queryAlipayTransfer } from "./transfer";
 import { ALIPAY_LOGINS, alipayCode2Session } from "./login";
 import { ALIPAY_MODES } from "./modes";
 import { selectAlipayMode } from "./select-mode";
@@ -44,6 +45,7 @@ export function createAlipayProvider(options: AlipayProviderOptions = {}): Payme
       refundNotify: false,
       login: ALIPAY_LOGINS,
       balanceConfigKey: "transfer",
+      transferConfigKey: "transfer",
     }),
     selectMode: selectAlipayMode,
     createPayment: async (request, runtime) => createAlipayPayment(request, merchantFor(request), runtime, wait),
@@ -63,6 +65,8 @@ export function createAlipayProvider(options: AlipayProviderOptions = {}): Payme
     acknowledge: (accepted) => acknowledgeAlipayNotify(accepted),
     code2Session: async (request, runtime) => alipayCode2Session(request, merchantFor(request), runtime),
     queryAccountBalance: async (request, runtime) => queryAlipayBalance(merchantFor(request), runtime),
+    transfer: async (request, runtime) => alipayTransfer(request, merchantFor(request), runtime),
+    queryTransfer: async (request, runtime) => queryAlipayTransfer(request, merchantFor(request), runtime),
   } satisfies PaymentProvider);
 }
 

@@ -4,7 +4,7 @@ import { textReply, type IntegrationResponse } from "../../http-reply";
 import type { NormalizedEvent, ProviderRuntime, RawNotification, RefundStatus } from "../../kernel/contract";
 import type { AlipayMerchant } from "./merchant";
 import { toPaymentStatus } from "./normalize";
-import { ALIPAY_NOTIFY_ACK, AlipaySignatureError, verifyAlipayNotify } from "./protocol";
+import { ALIPAY_NOTIFY_ACK, AlipaySignatureError, parseAlipayAmount, verifyAlipayNotify } from "./protocol";
 
 /**
  * An Alipay asynchronous notification, from raw form body to normalized event: the signature is verified
@@ -25,6 +25,38 @@ import { ALIPAY_NOTIFY_ACK, AlipaySignatureError, verifyAlipayNotify } from "./p
 export type RefundLookup = (outTradeNo: string, outRefundNo: string) => Promise<RefundStatus>;
 
 const TRADE_NOTIFY = "trade_status_sync";
+/** 资金单据状态变更通知, sent to the application gateway after the merchant subscribes (https://opendocs.alipay.com/mini/02d2y4). */
+const TRANSFER_CHANGED = "alipay.fund.trans.order.changed";
+
+/** A verified `alipay.fund.trans.order.changed`: its `biz_content` names the transfer by `out_biz_no`. */
+function transferEvent(fields: Readonly<Record<string, string>>, merchant: AlipayMerchant): NormalizedEvent {
+  if (fields.app_id !== undefined && fields.app_id !== merchant.appId) throw unreadable("transfer notification is for another app");
+  let biz: Record<string, unknown>;
+  try {
+    biz = JSON.parse(fields.biz_content ?? "") as Record<string, unknown>;
+  } catch {
+    throw unreadable("transfer notification biz_content is not JSON");
+  }
+  const outBillNo = biz?.out_biz_no;
+  if (typeof outBillNo !== "string" || outBillNo === "") throw unreadable("transfer notification lacks out_biz_no");
+  const state = biz.status === "SUCCESS" ? "SUCCESS" : biz.status === "FAIL" || biz.status === "REFUND" || biz.status === "CLOSED" ? "FAIL" : "PROCESSING";
+  let amount: number | undefined;
+  try {
+    amount = biz.trans_amount === undefined ? undefined : parseAlipayAmount(biz.trans_amount, "trans_amount");
+  } catch {
+    throw unreadable("transfer notification trans_amount is malformed");
+  }
+  return {
+    kind: "transfer",
+    state,
+    outBillNo,
+    appId: merchant.appId,
+    ...(typeof biz.order_id === "string" && biz.order_id !== "" ? { transferBillNo: biz.order_id } : {}),
+    ...(amount !== undefined ? { amount } : {}),
+    ...(typeof biz.error_code === "string" && biz.error_code !== "" ? { failReason: biz.error_code } : {}),
+    raw: biz,
+  };
+}
 
 function unreadable(message: string): SignatureError {
   return new SignatureError("alipay-notify-invalid", message);
@@ -80,6 +112,7 @@ export async function verifyAlipayNotification(
   runtime: NotifyClock,
 ): Promise<NormalizedEvent> {
   const fields = await verify(raw, merchant, runtime);
+  if (fields.msg_method === TRANSFER_CHANGED) return transferEvent(fields, merchant);
   // A verified notification we do not act on is acknowledged, not refused: a refusal is redelivered for a day.
   if (fields.notify_type !== undefined && fields.notify_type !== TRADE_NOTIFY) {
     return { kind: "ignored", eventType: fields.notify_type.slice(0, 64), ...(fields.out_trade_no ? { outTradeNo: fields.out_trade_no.slice(0, 64) } : {}) };

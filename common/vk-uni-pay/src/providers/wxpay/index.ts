@@ -9,7 +9,8 @@ import { selectWxpayMode } from "./select-mode";
 import { PlatformCertStore } from "./v3/platform-certs";
 import { createWxpayV2Adapter } from "./v2/adapter";
 import type { CodepayWait as Wait } from "../codepay-loop";
-import { createWxpayV3Adapter, type WxpayVersionAdapter } from "./v3/adapter";
+import { createWxpayV3Adapter, createWxpayV3Transfers, type WxpayVersionAdapter } from "./v3/adapter";
+import { fail } from "./merchant";
 
 /**
  * The `wxpay` provider: WeChat Pay for every vk-uni-pay mode. The sub-config's `version` picks API v3
@@ -46,6 +47,11 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
   const certs = new PlatformCertStore({ database, log: options.log });
   const v3 = createWxpayV3Adapter(certs, { wait: options.wait });
   const v2 = createWxpayV2Adapter({ wait: options.wait });
+  const transfers = createWxpayV3Transfers(certs);
+  /** 商家转账 exists over API v3 only. */
+  const v3Only = (config: MerchantConfig) => {
+    if (readWxpayVersion(config) !== 3) throw fail("config-invalid", "微信商家转账仅支持 API v3，请将转账配置的 version 设为 3");
+  };
   const adapterFor = (config: MerchantConfig): WxpayVersionAdapter => {
     const version = readWxpayVersion(config);
     switch (version) {
@@ -62,7 +68,15 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
 
   return Object.freeze({
     name: "wxpay",
-    capabilities: Object.freeze({ modes: WXPAY_MODES, query: true, close: true, refund: true, refundNotify: true, login: WXPAY_LOGINS }),
+    capabilities: Object.freeze({
+      modes: WXPAY_MODES,
+      query: true,
+      close: true,
+      refund: true,
+      refundNotify: true,
+      login: WXPAY_LOGINS,
+      transferConfigKey: "transfer",
+    }),
     selectMode: selectWxpayMode,
     createPayment: async (request, runtime) => adapterFor(request.config).createPayment(request, runtime),
     queryPayment: async (request, runtime) => finalCodepayState(request.mode, await adapterFor(request.config).queryPayment(request, runtime)),
@@ -79,6 +93,9 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
       return adapter.verifyNotify(notification, config, runtime);
     },
     acknowledge: acknowledgeWxpayNotify,
+    transfer: async (request, runtime) => (v3Only(request.config), transfers.transfer(request, runtime)),
+    queryTransfer: async (request, runtime) => (v3Only(request.config), transfers.queryTransfer(request, runtime)),
+    cancelTransfer: async (request, runtime) => (v3Only(request.config), transfers.cancelTransfer(request, runtime)),
     code2Session: async (request, runtime) => weixinCode2Session(request, runtime, database),
   } satisfies PaymentProvider);
 }

@@ -108,7 +108,23 @@ module.exports = {
       sceneInfo: { h5_info: { type: "Wap", wap_url: "", wap_name: "" } },
     },
     codepay: { appId: "", mchId: "", key: "", pfx: readCert("wxpay/apiclient_cert.p12"), v3Key: "", appCertPath: "", appPrivateKeyPath: "", version: 2 },
-    transfer: { appId: "", mchId: "", v3Key: "", appCertPath: "", appPrivateKeyPath: "", wxpayPublicKeyPath: "", wxpayPublicKeyId: "" },
+    // 商家转账 (transfer): defaultSceneId and defaultSceneReportInfos fill in what a call leaves out;
+    // limits (fen) are checked before WeChat is asked: perTransfer, perPayeeDaily, daily.
+    transfer: {
+      appId: "",
+      mchId: "",
+      v3Key: "",
+      appCertPath: "",
+      appPrivateKeyPath: "",
+      wxpayPublicKeyPath: "",
+      wxpayPublicKeyId: "",
+      defaultSceneId: "1000",
+      defaultSceneReportInfos: [
+        { info_type: "活动名称", info_content: "" },
+        { info_type: "奖励说明", info_content: "" },
+      ],
+      limits: {},
+    },
   },
 
   alipay: {
@@ -116,7 +132,8 @@ module.exports = {
     "app-plus": { appId: "", privateKey: "", alipayPublicKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false },
     h5: { appId: "", privateKey: "", alipayPublicKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false },
     codepay: { appId: "", privateKey: "", alipayPublicKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false },
-    transfer: { appId: "", privateKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false },
+    // Transfers need certificate mode; limits (fen) as for WeChat.
+    transfer: { appId: "", privateKey: "", appCertPath: "", alipayPublicCertPath: "", alipayRootCertPath: "", sandbox: false, limits: {} },
   },
 
   appleiap: {

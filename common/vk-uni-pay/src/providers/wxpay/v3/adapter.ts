@@ -23,6 +23,7 @@ import { payByCodeV3, reverseCodepayV3 } from "./codepay";
 import { realCodepayWait, type CodepayWait } from "../../codepay-loop";
 import { encryptSensitiveField } from "./protocol";
 import type { PlatformCertStore } from "./platform-certs";
+import { createWxpayTransfers } from "./transfer";
 
 /**
  * The provider verbs over WeChat Pay API v3. index.ts picks this by the sub-config's `version`; the API
@@ -51,6 +52,13 @@ export interface WxpayVersionAdapter {
   queryRefund(request: Target & { outRefundNo: string }, runtime: ProviderRuntime): Promise<RefundStatus>;
   applyAbnormalRefund(request: AbnormalRefundRequest, runtime: ProviderRuntime): Promise<RefundStatus>;
   verifyNotify(notification: RawNotification, config: MerchantConfig, runtime: ProviderRuntime): Promise<NormalizedEvent>;
+}
+
+/** The transfer verbs, over v3 only (商家转账 has no v2 API). */
+export type WxpayTransfers = ReturnType<typeof createWxpayTransfers>;
+
+export function createWxpayV3Transfers(certs: PlatformCertStore): WxpayTransfers {
+  return createWxpayTransfers((merchant, runtime, request) => callWxpay(merchant, runtime, certs, request), certs);
 }
 
 export function createWxpayV3Adapter(certs: PlatformCertStore, options: { wait?: CodepayWait } = {}): WxpayVersionAdapter {

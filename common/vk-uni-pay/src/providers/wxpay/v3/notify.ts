@@ -5,6 +5,7 @@ import type { WxpayMerchant } from "../merchant";
 import { toPaymentStatus, toRefundStatus } from "./normalize";
 import type { PlatformCertStore } from "./platform-certs";
 import { decryptResourceJson } from "./protocol";
+import { toTransferStatus } from "./transfer";
 
 /**
  * A WeChat Pay v3 notification, from raw request to normalized event: verify the signature over the raw
@@ -50,6 +51,8 @@ export async function verifyWxpayNotify(
   if (!raw || !Buffer.isBuffer(raw.body)) throw unreadable("notification has no body");
   await certs.verifyMessage(raw.headers ?? {}, raw.body, merchant, runtime);
   const envelope = readEnvelope(raw.body);
+  // 商家转账单据终态通知: a bill in SUCCESS, FAIL or CANCELLED (https://pay.weixin.qq.com/doc/v3/merchant/4012712115).
+  if (envelope.event_type === "MCHTRANSFER.BILL.FINISHED") return verifiedTransfer(envelope.resource, merchant);
   const isPayment = envelope.event_type === "TRANSACTION.SUCCESS";
   // A verified event we do not act on is acknowledged, not refused: a refusal is redelivered for a day.
   if (!isPayment && !REFUND_EVENTS.has(envelope.event_type)) return { kind: "ignored", eventType: envelope.event_type.slice(0, 64) };
@@ -67,6 +70,18 @@ export async function verifyWxpayNotify(
   } catch (error) {
     if (error instanceof SignatureError) throw error;
     throw unreadable(`decrypted ${expected} is incomplete${error instanceof VkPayError ? ` (${error.errCode})` : ""}`);
+  }
+}
+
+function verifiedTransfer(resource: Record<string, unknown>, merchant: WxpayMerchant): NormalizedEvent {
+  if (resource.original_type !== undefined && resource.original_type !== "mch_payment") throw unreadable("MCHTRANSFER.BILL.FINISHED carries another resource");
+  const plain = decryptResourceJson<Record<string, unknown>>(resource, merchant.v3Key);
+  if (typeof plain !== "object" || plain === null) throw unreadable("decrypted transfer bill is not an object");
+  if (plain.mch_id !== undefined && plain.mch_id !== merchant.mchId) throw unreadable("notification is for another merchant");
+  try {
+    return { kind: "transfer", ...toTransferStatus(plain, merchant) };
+  } catch {
+    throw unreadable("decrypted transfer bill is incomplete");
   }
 }
 
