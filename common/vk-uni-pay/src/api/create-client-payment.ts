@@ -29,6 +29,14 @@ export function generateOutTradeNo(type: string, nowMs: number): string {
   }${beijing}${String(randomInt(0, 1_000_000)).padStart(6, "0")}`;
 }
 
+/** The client's `item` (and the provider's vk-uni-pay name for it), for providers that price the order themselves. */
+function itemFields(data: Record<string, unknown>, itemField: string | undefined): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (data.item !== undefined) fields.item = data.item;
+  if (itemField && data[itemField] !== undefined) fields[itemField] = data[itemField];
+  return fields;
+}
+
 /**
  * A client's payment (`pay/createPayment`): the order type's `create` hook prices it from the server's own
  * data (the client's `total_fee`, when sent, must agree), the user is the token's, and the order is created
@@ -66,6 +74,8 @@ export function createClientPayment(params: ClientPaymentParams, deps: ApiDeps =
             openid: typeof data.openid === "string" ? data.openid : undefined,
             custom: terms.custom ?? {},
             other: data.other as Record<string, unknown> | undefined,
+            // What a provider priced at the platform prices itself (never the client's amount): passed as sent.
+            ...itemFields(data, deps.findProvider(data.provider)?.capabilities.itemField),
           },
         },
         deps,

@@ -37,6 +37,8 @@ export interface CreatePaymentParams {
     /** Pay codes: the merchant's own store number (WeChat v3 requires it). */
     store_id?: string;
     pid?: string;
+    /** Providers priced at the platform: what is bought (a product id, a quantity); the provider prices it. */
+    item?: Record<string, unknown>;
   };
 }
 
@@ -70,11 +72,13 @@ function switchesOf(params: CreatePaymentParams, config: Readonly<Record<string,
   return switches;
 }
 
-function checkData(params: CreatePaymentParams, now: number) {
+/** `priced`: the provider prices the order itself, so the caller's amount and title may be absent (they are replaced). */
+function checkData(params: CreatePaymentParams, now: number, priced = false) {
   const data = optionalObject(params?.data, "data") ?? {};
   const outTradeNo = checkOutTradeNo(data.out_trade_no);
-  if (!isFen(data.total_fee)) throw failures.totalFeeInvalid();
-  if (typeof data.subject !== "string" || !data.subject.trim() || data.subject.length > 127) throw failures.subjectInvalid();
+  if (!isFen(data.total_fee) && !(priced && data.total_fee === undefined)) throw failures.totalFeeInvalid();
+  const subject = priced && data.subject === undefined ? "" : data.subject;
+  if (typeof subject !== "string" || (!subject.trim() && !priced) || subject.length > 127) throw failures.subjectInvalid();
   if (typeof data.type !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(data.type)) throw failures.typeInvalid();
   if (typeof params.provider !== "string" || !params.provider) throw failures.providerInvalid();
   for (const key of ["openid", "body", "user_id", "auth_code", "store_id", "sub_mchid", "sub_appid", "app_auth_token"] as const) {
@@ -86,7 +90,7 @@ function checkData(params: CreatePaymentParams, now: number) {
   return {
     outTradeNo,
     totalFee: data.total_fee as number,
-    subject: data.subject.trim(),
+    subject: subject.trim(),
     type: data.type,
     openid: data.openid as string | undefined,
     body: data.body as string | undefined,
@@ -103,16 +107,22 @@ function checkData(params: CreatePaymentParams, now: number) {
   };
 }
 
+/** The caller's item for `priceOrder`: `data.item`, else the provider's vk-uni-pay key (`itemField`). */
+function itemOf(data: CreatePaymentParams["data"] | undefined, itemField: string | undefined): Readonly<Record<string, unknown>> {
+  const raw = data?.item ?? (itemField ? (data as Record<string, unknown> | undefined)?.[itemField] : undefined);
+  return optionalObject(raw, "item") ?? {};
+}
+
 export async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<CreatePaymentData> {
   const now = deps.now();
-  const input = checkData(params, now);
+  const provider = typeof params?.provider === "string" && params.provider ? deps.findProvider(params.provider) : undefined;
+  const input = checkData(params, now, provider?.priceOrder !== undefined);
   const config = deps.config();
   const whitelist = config.userWhitelist ?? [];
   if (whitelist.length > 0 && !(input.userId && whitelist.includes(input.userId))) {
     throw new ValidationError(1021, "user-not-whitelisted", "当前用户不在支付白名单中");
   }
   const context = params.context ?? {};
-  const provider = deps.findProvider(params.provider);
   if (!provider) throw providerNotFound(params.provider);
   const tradeType: TradeType = selectTradeType(provider, {
     platform: context.PLATFORM,
@@ -124,6 +134,15 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
   });
   if (tradeType.needsOpenid && !input.openid) throw failures.openidMissing();
   const merchant = await resolveMerchant(deps, tradeType.configPath, input.pid);
+  // A provider priced at the platform sets the amount from the merchant's config, whatever the caller said.
+  const quote = provider.priceOrder
+    ? await provider.priceOrder({ mode: tradeType.mode, config: merchant, item: itemOf(params.data, provider.capabilities.itemField) }, deps.runtime)
+    : undefined;
+  if (quote) {
+    if (!isFen(quote.totalFee)) throw new Error(`${provider.name} priced the order at ${String(quote.totalFee)}`);
+    input.totalFee = quote.totalFee;
+    if (!input.subject) input.subject = (quote.subject ?? "").slice(0, 127) || "商品";
+  }
   const notifyPath = `/vk-pay-notify/${tradeType.payType}/${input.outTradeNo}${input.pid ? `/pid/${input.pid}` : ""}`;
   const notifyUrl = `${notifyBaseUrl(config, context.SPACEINFO?.spaceId)}${notifyPath}`;
 
@@ -150,6 +169,7 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
       ...(input.subAppId ? { sub_appid: input.subAppId } : {}),
       ...(input.appAuthToken ? { app_auth_token: input.appAuthToken } : {}),
       time_expire: input.timeExpire,
+      ...(quote?.orderFields ? { expand_data: { ...quote.orderFields } } : {}),
     },
     now,
     deps.db,
@@ -170,6 +190,7 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
       ...(input.storeId !== undefined ? { storeId: input.storeId } : {}),
       timeExpire: input.timeExpire,
       other: input.other,
+      ...(quote?.orderFields ? { orderFields: quote.orderFields } : {}),
       ...partnerOf(order),
     },
     deps.runtime,

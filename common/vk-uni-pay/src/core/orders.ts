@@ -42,6 +42,8 @@ export interface OrderDraft {
   notify_url: string;
   notify_path: string;
   time_expire?: number;
+  /** What the provider's `priceOrder` stored for its later calls (vk-uni-pay's `expand_data`, which hooks see too). */
+  expand_data?: Record<string, unknown>;
 }
 
 export type Order = Doc &
@@ -109,6 +111,7 @@ export async function openOrder(draft: OrderDraft, now: number, db: Database): P
       notify_url: draft.notify_url,
       notify_path: draft.notify_path,
       description: draft.description,
+      ...(draft.expand_data ? { expand_data: draft.expand_data } : {}),
       update_date: now,
     });
   if (updated === 1) return { ...existing, ...draft, status: existing.status } as Order;
@@ -116,6 +119,15 @@ export async function openOrder(draft: OrderDraft, now: number, db: Database): P
   const current = await findOrder(draft.out_trade_no, db);
   if (current && OPEN_STATUSES.includes(current.status) && isSameOrder(current, draft)) return current;
   throw current?.status === "CLOSED" ? failures.orderClosed() : failures.orderAlreadyPaid();
+}
+
+/** Why a payment's claims about the order's stored provider fields (`PaymentStatus.orderFields`) do not hold, if they do not. */
+export function orderFieldsProblem(order: Pick<Order, "expand_data">, claimed: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  for (const [key, value] of Object.entries(claimed ?? {})) {
+    const stored = order.expand_data?.[key];
+    if (stored !== value) return `${key} ${String(value).slice(0, 64)} does not match the order's ${String(stored).slice(0, 64)}`;
+  }
+  return undefined;
 }
 
 export interface PaymentFacts {

@@ -48,6 +48,10 @@ export interface OrderRef {
   config: MerchantConfig;
   outTradeNo: string;
   partner?: PartnerRef;
+  /** The payer the order was created for, for providers whose later calls name the payer (xpay's query_order). */
+  openid?: string;
+  /** What `priceOrder` stored on the order (`PriceQuote.orderFields`), for providers priced at the platform. */
+  orderFields?: Readonly<Record<string, unknown>>;
 }
 
 export interface CreateRequest {
@@ -68,6 +72,8 @@ export interface CreateRequest {
   timeExpire?: number;
   /** The caller's `other`, merged into the provider's request after conversion. */
   other?: Readonly<Record<string, unknown>>;
+  /** What `priceOrder` answered for this order (`PriceQuote.orderFields`), also stored on the order. */
+  orderFields?: Readonly<Record<string, unknown>>;
 }
 
 export interface CreateResult {
@@ -95,6 +101,8 @@ export interface PaymentStatus {
   appId?: string;
   /** Service-provider mode: the sub-merchant the payment was made to (bound to the order's). */
   subMchId?: string;
+  /** What the payment says of the order's stored `orderFields` (a product id, a quantity): each must equal the stored value, or it is not applied. */
+  orderFields?: Readonly<Record<string, unknown>>;
   raw: unknown;
 }
 
@@ -111,6 +119,9 @@ export interface RefundRequest {
   notifyUrl: string;
   /** The caller's extra provider fields (e.g. WeChat v3 `funds_account`), merged over what the core does not decide. */
   other?: Record<string, unknown>;
+  /** As in OrderRef: the order's payer and its stored `orderFields`. */
+  openid?: string;
+  orderFields?: Readonly<Record<string, unknown>>;
 }
 
 export interface RefundStatus {
@@ -158,6 +169,8 @@ export interface RawNotification {
   path: string;
   headers: Readonly<Record<string, string>>;
   body: Buffer;
+  /** The URL's query parameters, for providers that sign them (WeChat message push: `signature`, `msg_signature`, `echostr`). */
+  query?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -264,6 +277,20 @@ export interface TransferStatus {
   raw: unknown;
 }
 
+export interface PriceRequest {
+  mode: string;
+  config: MerchantConfig;
+  /** The caller's provider-specific order data (product id, quantity, coins). */
+  item: Readonly<Record<string, unknown>>;
+}
+
+export interface PriceQuote {
+  totalFee: number;
+  subject?: string;
+  /** Stored on the order for the provider's later calls (e.g. the product id). */
+  orderFields?: Readonly<Record<string, unknown>>;
+}
+
 export interface ProviderCapabilities {
   modes: readonly string[];
   query: boolean;
@@ -275,6 +302,8 @@ export interface ProviderCapabilities {
   login?: readonly LoginMethod[];
   /** `queryAccountBalance` reads this sub-config unless the caller names another (`platform`). */
   balanceConfigKey?: string;
+  /** vk-uni-pay's name for the createPayment `data` key that carries this provider's item (`wxpay_virtual`), read when `data.item` is absent. */
+  itemField?: string;
 }
 
 export interface PaymentProvider {
@@ -287,6 +316,9 @@ export interface PaymentProvider {
    * otherwise (one flat block for every mode, or a key that differs from the mode's name).
    */
   configPath?(mode: string): readonly string[];
+  /** Providers whose price is fixed at the platform (Apple products, WeChat virtual coins): the amount the order
+   *  must carry, from the merchant's config, never from the client. Throws a ValidationError for an unknown item. */
+  priceOrder?(request: PriceRequest, runtime: ProviderRuntime): Promise<PriceQuote>;
   createPayment(request: CreateRequest, runtime: ProviderRuntime): Promise<CreateResult>;
   queryPayment(request: OrderRef, runtime: ProviderRuntime): Promise<PaymentStatus>;
   closePayment(request: OrderRef, runtime: ProviderRuntime): Promise<void>;

@@ -10,6 +10,7 @@ export interface NotificationEvent {
   headers?: unknown;
   body?: unknown;
   isBase64Encoded?: unknown;
+  queryStringParameters?: unknown;
 }
 
 export interface ParsedPath {
@@ -49,6 +50,14 @@ function headersOf(event: NotificationEvent): Record<string, string> {
   return headers;
 }
 
+function queryOf(event: NotificationEvent): Record<string, string> | undefined {
+  const source = event.queryStringParameters;
+  if (!source || typeof source !== "object") return undefined;
+  const query: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source as Record<string, unknown>)) if (typeof value === "string") query[key] = value;
+  return Object.keys(query).length > 0 ? query : undefined;
+}
+
 /** The body's bytes, checked to be exactly what was sent: the one place every provider's notification passes. */
 function bodyOf(event: NotificationEvent): { body: Buffer; problem?: string } {
   const text = typeof event.body === "string" ? event.body : "";
@@ -81,6 +90,7 @@ export function receiveNotification(event: NotificationEvent): ReceivedNotificat
     path: typeof event.path === "string" ? event.path : "",
     headers: headersOf(event),
     body,
+    ...(queryOf(event) ? { query: queryOf(event) } : {}),
   };
   return problem === undefined ? { raw } : { raw, problem };
 }
