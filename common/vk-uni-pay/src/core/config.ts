@@ -102,9 +102,12 @@ export function merchantConfig(config: PayConfig, path: readonly string[]): Read
 
 const SECRET_KEY = /key|secret|password|private|token|pfx|cert|salt|sign/i;
 
-/** A copy fit for a log line: every secret-looking value is replaced, however deep. */
+/** Deeper than any stored document (the database stops at 100 levels, as MongoDB), so a masked document is whole. */
+const MASK_DEPTH = 128;
+
+/** A copy fit for a log line or the back office: every secret-looking value is replaced, however deep. */
 export function maskSecrets(value: unknown, depth = 0): unknown {
-  if (depth > 8) return "[deep]";
+  if (depth > MASK_DEPTH) return "[deep]";
   if (Buffer.isBuffer(value)) return "[buffer]";
   if (Array.isArray(value)) return value.map((item) => maskSecrets(item, depth + 1));
   if (value && typeof value === "object") {
