@@ -18,6 +18,7 @@ const COLLECTIONS = [
   "vk-pay-purchases",
   "vk-pay-config",
   "vk-pay-wxpay-certs",
+  "vk-pay-douyin-tokens",
 ];
 
 type Permission = boolean | string;

@@ -1,6 +1,7 @@
 import { registerProvider } from "./registry";
 import { wxpay } from "./wxpay";
 import { alipay } from "./alipay";
+import { douyin } from "./douyin";
 
 /**
  * The built-in providers, registered when the library loads (`src/index.ts` imports this module for its
@@ -8,5 +9,6 @@ import { alipay } from "./alipay";
  */
 registerProvider(wxpay);
 registerProvider(alipay);
+registerProvider(douyin);
 
 export { findProvider, registeredProviders, registerProvider } from "./registry";
