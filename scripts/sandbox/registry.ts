@@ -35,6 +35,7 @@ export interface SandboxDefinition<Running extends RunningSandbox = RunningSandb
 export const COMMON_ACTIONS = ["pay", "fail", "cancel", "refund-result", "redeliver", "drop", "clock", "issue-code"];
 
 import { alipaySandbox } from "./alipay/definition";
+import { douyinSandbox } from "./douyin/definition";
 import { wxpaySandbox } from "./wxpay/definition";
 
-export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox];
+export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox, douyinSandbox];
