@@ -8,10 +8,10 @@ import { createSign, createVerify, randomBytes, type KeyObject } from "node:cryp
  *   `byteAuthorization` as `SHA256-RSA2048 appid=…,nonce_str=…,timestamp=…,key_version=…,signature=…`;
  * - Douyin's callbacks, verified with the platform public key over `<Byte-Timestamp>\n<Byte-Nonce-Str>\n<raw body>\n`.
  *
- * The official page does not settle two details of `byteAuthorization`: whether its values are quoted
- * (the official signature page's sample and gopay's fork leave them bare, other samples quote them) and
- * whether the timestamp is in seconds or milliseconds (samples differ). We send bare values and seconds,
- * as the official page's sample does; our sandbox accepts both forms of each.
+ * The official page does not settle two details of `byteAuthorization` (UNSETTLED): whether its values are
+ * quoted (its Java sample appears to leave them bare, as does uktyia100/gopay's douyin/order.go; other
+ * integrations quote them) and whether the timestamp is in seconds or milliseconds (samples differ). We
+ * send bare values and seconds; our parser and our sandbox accept both forms of each.
  *
  * @see https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/signature-algorithm
  * @see https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/payment/trade-system/general/order/request-order-data-sign
