@@ -20,6 +20,7 @@ const COLLECTIONS = [
   "vk-pay-wxpay-certs",
   "vk-pay-transfers",
   "vk-pay-transfer-limits",
+  "vk-pay-douyin-tokens",
 ];
 
 type Permission = boolean | string;

@@ -25,14 +25,17 @@ describe("provider documents generated from the registry", () => {
 
   it("a stale table is caught: the README as it would read before a newly registered provider", () => {
     const readme = readFileSync(README_FILE, "utf8").replace(/\r\n/g, "\n");
+    // Any provider still to land will do; once all have, nothing can be stale.
+    const pending = providerRows().find((row) => !row.available);
+    if (!pending) return;
     const fake = {
-      name: "douyin",
-      capabilities: { modes: ["mp-toutiao"], query: true, close: true, refund: true, refundNotify: true },
+      name: pending.name,
+      capabilities: { modes: ["mp-test"], query: true, close: true, refund: true, refundNotify: true },
     } as unknown as PaymentProvider;
     registerProvider(fake);
-    expect(providerRows().find((row) => row.name === "douyin")).toMatchObject({ available: true, modes: ["mp-toutiao"] });
+    expect(providerRows().find((row) => row.name === pending.name)).toMatchObject({ available: true, modes: ["mp-test"] });
     expect(readmeWithProviderTable(readme)).not.toBe(readme);
-    expect(pluginDescription()).toContain("抖音支付");
+    expect(pluginDescription()).toContain(pending.label);
   });
 
   it("the built plugin's description and readme promise only the available providers", () => {

@@ -36,8 +36,9 @@ export const COMMON_ACTIONS = ["pay", "fail", "cancel", "refund-result", "redeli
 
 import { alipaySandbox } from "./alipay/definition";
 import { appleiapSandbox } from "./appleiap/definition";
+import { douyinSandbox } from "./douyin/definition";
 import { wxpaySandbox } from "./wxpay/definition";
 import { huaweiSandbox } from "./huawei/definition";
 import { vkspaySandbox } from "./vkspay/definition";
 
-export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox, appleiapSandbox, huaweiSandbox, vkspaySandbox];
+export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox, appleiapSandbox, vkspaySandbox, douyinSandbox, huaweiSandbox];

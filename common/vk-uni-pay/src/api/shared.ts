@@ -71,7 +71,13 @@ export async function applyReportedPayment(order: Order, status: PaymentStatus, 
   const now = deps.now();
   const { hook } = await settlePayment(
     order,
-    { transactionId: status.transactionId, paidAt: status.paidAt ?? now, notifyMode: 0, info: status.raw },
+    {
+      transactionId: status.transactionId,
+      paidAt: status.paidAt ?? now,
+      notifyMode: 0,
+      info: status.raw,
+      ...(status.payMethod ? { payMethod: status.payMethod } : {}),
+    },
     { db: deps.db, now, log: deps.log, hooks: deps.hooks },
   );
   return hook;

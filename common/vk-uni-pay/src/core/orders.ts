@@ -126,6 +126,8 @@ export interface PaymentFacts {
   /** The raw notification, kept for audit and replay. */
   original?: unknown;
   info?: unknown;
+  /** The channel picked inside an aggregate cashier (PaymentStatus.payMethod), stored as `provider_pay_method`. */
+  payMethod?: string;
 }
 
 /**
@@ -154,6 +156,7 @@ export function paidFields(facts: PaymentFacts, now: number): Record<string, unk
   if (facts.transactionId) fields.transaction_id = facts.transactionId;
   if (facts.original !== undefined) fields.original_data = facts.original;
   if (facts.info !== undefined) fields.notify_info = facts.info;
+  if (facts.payMethod) fields.provider_pay_method = facts.payMethod;
   return fields;
 }
 

@@ -106,6 +106,11 @@ export interface PaymentStatus {
   appId?: string;
   /** Service-provider mode: the sub-merchant the payment was made to (bound to the order's). */
   subMchId?: string;
+  /**
+   * Aggregate cashiers (Douyin's, vkspay's): the channel the buyer picked inside it (`wxpay`, `alipay`, …),
+   * recorded on the paid order as vk-uni-pay's `provider_pay_method`.
+   */
+  payMethod?: string;
   raw: unknown;
 }
 

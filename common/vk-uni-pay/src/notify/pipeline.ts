@@ -70,7 +70,14 @@ async function applyPayment(
   // The log entry is written with the payment (one transaction when the hook is typed).
   const settled = await settlePayment(
     order,
-    { transactionId: event.transactionId, paidAt: event.paidAt ?? now, notifyMode: 1, original, info: event.raw },
+    {
+      transactionId: event.transactionId,
+      paidAt: event.paidAt ?? now,
+      notifyMode: 1,
+      original,
+      info: event.raw,
+      ...(event.payMethod ? { payMethod: event.payMethod } : {}),
+    },
     {
       db: deps.db,
       now,

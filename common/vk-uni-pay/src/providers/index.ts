@@ -1,18 +1,20 @@
 import { registerProvider } from "./registry";
 import { wxpay } from "./wxpay";
 import { alipay } from "./alipay";
-import { vkspay } from "./vkspay";
-import { huawei } from "./huawei";
 import { appleiap } from "./appleiap";
+import { vkspay } from "./vkspay";
+import { douyin } from "./douyin";
+import { huawei } from "./huawei";
 
 /**
  * The built-in providers, registered when the library loads (`src/index.ts` imports this module for its
- * effect). Adding a provider = its folder + one line here.
+ * effect). Adding a provider = its folder + one line here, in the order of the provider table.
  */
 registerProvider(wxpay);
 registerProvider(alipay);
-registerProvider(vkspay);
-registerProvider(huawei);
 registerProvider(appleiap);
+registerProvider(vkspay);
+registerProvider(douyin);
+registerProvider(huawei);
 
 export { findProvider, registeredProviders, registerProvider } from "./registry";

@@ -159,8 +159,9 @@ module.exports = {
   "wxpay-virtual": {
     "mp-weixin": { appId: "", secret: "", mchId: "", offerId: "", appKey: "", sandboxAppKey: "", rate: 100, token: "", encodingAESKey: "", sandbox: false },
   },
+  // version 2 (default): 通用交易系统 (privateKey = app private key, platformPublicKey, keyVersion); version 1: 担保支付 (salt, token).
   douyin: {
-    "mp-toutiao": { appId: "", secret: "", mchId: "", salt: "", token: "", sandbox: false },
+    "mp-toutiao": { version: 2, appId: "", secret: "", mchId: "", privateKey: "", keyVersion: 1, platformPublicKey: "", salt: "", token: "", sandbox: false },
   },
   huawei: {
     "mp-harmony": { appId: "", mchId: "", mchAuthId: "", mchPrivateKey: "", platformPublicKey: "", clientType: "mp-harmony" },

@@ -1,0 +1,110 @@
+import { startDouyinSpace, tradeCallback, type DouyinSpace } from "./helpers/douyin";
+
+/**
+ * 通用交易系统 end to end: a Douyin mini program pays through vk-pay in the emulator, the sandbox plays
+ * Douyin (tt.requestOrder, the cashier, the server APIs, the callbacks) over real HTTP. No published vectors
+ * exist for this system: these are round trips with the sandbox's own keys.
+ */
+describe("douyin 通用交易系统 through the emulator and the sandbox", () => {
+  let s: DouyinSpace;
+  beforeAll(async () => {
+    s = await startDouyinSpace({ version: 2 });
+  }, 60_000);
+  afterAll(() => s?.close());
+
+  const create = async (totalFee: number) => {
+    const reply = await s.client("pay/createPayment", { provider: "douyin", type: "recharge", total_fee: totalFee });
+    expect(reply).toMatchObject({
+      code: 0,
+      data: { pay_type: "douyin_mp-toutiao", orderInfo: { data: expect.any(String), byteAuthorization: expect.any(String) } },
+    });
+    return reply.data as { out_trade_no: string; orderInfo: { data: string; byteAuthorization: string } };
+  };
+
+  it("builds tt.requestOrder's data and byteAuthorization, which Douyin accepts; paid by Alipay inside the cashier, recorded once", async () => {
+    const start = await s.balance();
+    const { out_trade_no, orderInfo } = await create(1500);
+    const data = JSON.parse(orderInfo.data);
+    const order = await s.order(out_trade_no);
+    expect(data).toMatchObject({ outOrderNo: out_trade_no, totalAmount: 1500, payNotifyUrl: order.notify_url, skuList: [{ price: 1500, quantity: 1 }] });
+    expect(orderInfo.byteAuthorization).toMatch(
+      /^SHA256-RSA2048 appid=ttsandbox0000000001,nonce_str=\w+,timestamp=\d{10},key_version=1,signature=[A-Za-z0-9+/=]+$/,
+    );
+    expect(JSON.stringify(orderInfo)).not.toContain(s.keys.secret);
+    // One byte changed in the data and Douyin refuses it.
+    expect(await s.control("request-order", { ...orderInfo, data: orderInfo.data.replace("1500", "1501") })).toMatchObject({ ok: false });
+    expect(await s.control("request-order", orderInfo)).toMatchObject({ ok: true });
+    expect(await s.control("pay", { out_trade_no, pay_channel: 2 })).toMatchObject({ ok: true, notification: { status: "queued" } });
+    expect(await s.order(out_trade_no)).toMatchObject({
+      status: "SUCCESS",
+      provider_pay_method: "alipay",
+      notify_mode: 1,
+      user_order_success: true,
+      transaction_id: expect.stringMatching(/^ot7/),
+    });
+    expect(await s.outcomes(out_trade_no)).toEqual(["applied"]);
+    expect(await s.balance()).toBe(start + 1500);
+  });
+
+  it("a CANCEL callback (the buyer left the cashier) closes the order and never pays it", async () => {
+    const start = await s.balance();
+    const { out_trade_no, orderInfo } = await create(700);
+    await s.control("request-order", orderInfo);
+    expect(await s.control("cancel", { out_trade_no, reason: "USER_CANCEL" })).toMatchObject({ ok: true, notification: { status: "queued" } });
+    expect(await s.order(out_trade_no)).toMatchObject({ status: "CLOSED" });
+    expect(await s.outcomes(out_trade_no)).toEqual(["applied"]);
+    expect(await s.client("pay/queryPayment", { out_trade_no })).toMatchObject({ code: 0, data: { trade_state: "CLOSED", orderPaid: false } });
+    expect(await s.balance()).toBe(start);
+  });
+
+  it("a signed CANCEL for a paid order changes nothing", async () => {
+    const { out_trade_no, orderInfo } = await create(300);
+    await s.control("request-order", orderInfo);
+    await s.control("pay", { out_trade_no });
+    const before = await s.order(out_trade_no);
+    const cancel = tradeCallback(
+      "payment",
+      {
+        app_id: s.keys.appId,
+        out_order_no: out_trade_no,
+        order_id: before.transaction_id,
+        status: "CANCEL",
+        total_amount: 300,
+        message: "TIME_OUT",
+        event_time: Date.now(),
+      },
+      s.keys.platformPrivateKeyPem,
+    );
+    const reply = await fetch(before.notify_url, { method: "POST", headers: cancel.headers, body: cancel.body });
+    expect({ status: reply.status, body: await reply.text() }).toEqual({ status: 200, body: '{"err_no":0,"err_tips":"success"}' });
+    expect(await s.order(out_trade_no)).toMatchObject({ status: "SUCCESS", pay_date: before.pay_date });
+  });
+
+  it("refunds through refund_create with the cached client_token; the refund callback settles the ledger, a FAIL releases it", async () => {
+    const start = await s.balance();
+    const { out_trade_no, orderInfo } = await create(2000);
+    await s.control("request-order", orderInfo);
+    await s.control("pay", { out_trade_no });
+    const failed = await s.asAdmin("admin/refund", { out_trade_no, refund_fee: 2000, refund_desc: "试退" });
+    expect(failed).toMatchObject({ code: 0, data: { out_refund_no: expect.any(String) } });
+    expect(await s.control("refund-result", { out_refund_no: failed.data.out_refund_no, status: "FAIL" })).toMatchObject({ ok: true });
+    expect((await s.db.collection("vk-pay-refunds").where({ out_refund_no: failed.data.out_refund_no }).get()).data[0]).toMatchObject({ status: "CLOSED" });
+    const token = (await s.db.collection("vk-pay-douyin-tokens").doc(s.keys.appId).get()).data[0];
+    expect(token).toMatchObject({ app_id: s.keys.appId, access_token: expect.stringMatching(/^clt\./), expire_time: expect.any(Number) });
+
+    const refund = await s.asAdmin("admin/refund", { out_trade_no, refund_fee: 2000, refund_desc: "退款" });
+    expect(refund).toMatchObject({ code: 0 });
+    await s.control("refund-result", { out_refund_no: refund.data.out_refund_no, status: "SUCCESS" });
+    expect((await s.db.collection("vk-pay-refunds").where({ out_refund_no: refund.data.out_refund_no }).get()).data[0]).toMatchObject({ status: "SUCCESS" });
+    expect(await s.order(out_trade_no)).toMatchObject({ status: "REFUND", refund_fee: 2000 });
+    expect(await s.balance()).toBe(start);
+    // The same token served every call: it was fetched once and kept.
+    expect((await s.db.collection("vk-pay-douyin-tokens").doc(s.keys.appId).get()).data[0].access_token).toBe(token.access_token);
+  });
+
+  it("answers the merchant balance through query_merchant_balance", async () => {
+    const reply = await s.call("shop", { action: "balance" }, "web");
+    expect(reply).toMatchObject({ code: 0, data: { availableFee: expect.any(Number), freezeFee: 0 } });
+    expect(reply.data.availableFee).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,89 @@
+import { createHash, createSign, randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DouyinSandbox } from "../../../scripts/sandbox/douyin";
+import { startPayingSpace } from "../../helpers/paying-space";
+import { mintToken, TEST_SECRET } from "../../helpers/tokens";
+
+/** A shop's own cloud function calling vk-uni-pay on the server (what no public route offers: the balance). */
+const SHOP_FUNCTION = `"use strict";
+const vkPay = require("vk-uni-pay");
+exports.main = async (event) => {
+  if (event.action === "balance") return vkPay.queryAccountBalance({ provider: "douyin" });
+  return { code: -1, msg: "unknown action" };
+};
+`;
+
+function addShopFunction(spaceDir: string): void {
+  const dir = join(spaceDir, "cloudfunctions", "shop");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "index.js"), SHOP_FUNCTION);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "shop", main: "index.js", dependencies: { "vk-uni-pay": "file:../common/vk-uni-pay" } }));
+}
+
+/**
+ * The whole local product with its generated Douyin config, in 通用交易系统 (version 2) or, as
+ * `DOUYIN_SANDBOX_VERSION=1 npm start` does, in 担保支付; a user `u1` and an admin; clients calling from a
+ * Douyin mini program. Callbacks are built here with node:crypto alone, as Douyin's pages describe them.
+ */
+export async function startDouyinSpace(options: { version: 1 | 2 }) {
+  const previous = process.env.DOUYIN_SANDBOX_VERSION;
+  process.env.DOUYIN_SANDBOX_VERSION = String(options.version);
+  let env: Awaited<ReturnType<typeof startPayingSpace>>;
+  try {
+    env = await startPayingSpace({ prepareSpace: addShopFunction });
+  } finally {
+    if (previous === undefined) delete process.env.DOUYIN_SANDBOX_VERSION;
+    else process.env.DOUYIN_SANDBOX_VERSION = previous;
+  }
+  await env.db.collection("uni-id-users").add([
+    { _id: "u1", role: [], status: 0, balance: 0, vip_expire_date: 0 },
+    { _id: "boss", role: ["admin"], status: 0 },
+  ]);
+  const user = await mintToken(TEST_SECRET, { uid: "u1" });
+  const admin = await mintToken(TEST_SECRET, { uid: "boss", role: ["admin"] });
+  const douyin = env.sandboxes.douyin as DouyinSandbox;
+  const call = async (name: string, event: Record<string, unknown>, platform: string) => {
+    const response = await fetch(`${env.url}/__callFunction/${name}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "Mozilla/5.0 (iPhone) aweme ToutiaoMicroApp" },
+      body: JSON.stringify({ event, clientInfo: { PLATFORM: platform, APPID: "__UNI__TEST" } }),
+    });
+    return ((await response.json()) as { result: any }).result;
+  };
+  const client = (url: string, data: Record<string, unknown>, token = user) => call("vk-pay", { url, data, uniIdToken: token }, "mp-toutiao");
+  const asAdmin = (url: string, data: Record<string, unknown>) => client(url, data, admin);
+  const control = async (action: string, body: Record<string, unknown>) => {
+    const result = await env.control("douyin", action, body);
+    await douyin.idle();
+    return result;
+  };
+  const order = async (outTradeNo: string) =>
+    (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
+  const outcomes = async (outTradeNo: string) =>
+    ((await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as any[]).map(
+      (entry) => entry.outcome as string,
+    );
+  const balance = async () => ((await env.db.collection("uni-id-users").doc("u1").get()).data[0]?.balance ?? 0) as number;
+  return { ...env, version: options.version, douyin, keys: douyin.keys, user, admin, call, client, asAdmin, control, order, outcomes, balance };
+}
+
+export type DouyinSpace = Awaited<ReturnType<typeof startDouyinSpace>>;
+
+/** A 通用交易系统 callback: Byte-Signature over `<timestamp>\n<nonce>\n<body>\n` with `privateKeyPem`. */
+export function tradeCallback(type: string, msg: Record<string, unknown>, privateKeyPem: string) {
+  const body = JSON.stringify({ version: "3.0", type, msg: JSON.stringify(msg) });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = randomBytes(8).toString("hex");
+  const signature = createSign("RSA-SHA256").update(`${timestamp}\n${nonce}\n${body}\n`).sign(privateKeyPem, "base64");
+  return { headers: { "content-type": "application/json", "byte-timestamp": timestamp, "byte-nonce-str": nonce, "byte-signature": signature }, body };
+}
+
+/** A 担保支付 callback: msg_signature = sha1 of the sorted token, timestamp, nonce and msg. */
+export function ecpayCallback(type: string, msg: Record<string, unknown>, token: string) {
+  const text = JSON.stringify(msg);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = String(1000 + (randomBytes(2).readUInt16BE() % 9000));
+  const msgSignature = createHash("sha1").update([token, timestamp, nonce, text].sort().join("")).digest("hex");
+  return { headers: { "content-type": "application/json" }, body: JSON.stringify({ timestamp, nonce, msg: text, msg_signature: msgSignature, type }) };
+}
