@@ -4,12 +4,13 @@ import { resolve } from "node:path";
 import { readBaseUrl } from "../../core/base-url";
 import type { MerchantConfig } from "../../kernel/contract";
 import { configError, configMaterial, optionalConfigString, type ConfigSource } from "../config-values";
+import { cachedMerchantReader } from "../merchant-reader";
 import { APPLE_ROOT_CA_G3_BASE64 } from "./jws/apple-root-ca-g3";
 import type { AppleConsumptionInfo } from "./server-api";
 
 /**
- * The `appleiap` sub-config (uni-pay/config.js `appleiap["app-plus"]`), read once per call into what the
- * protocol code needs. Apple's Root CA G3 is always trusted; another root only when the merchant lists
+ * The `appleiap` sub-config (uni-pay/config.js `appleiap["app-plus"]`), read once per config object into
+ * what the protocol code needs (the `.p8` key and the products are not parsed again on each notification). Apple's Root CA G3 is always trusted; another root only when the merchant lists
  * its file in `trustedRootCertPaths` (the sandbox's, which `npm start` writes). `sandbox: true` accepts
  * Sandbox-environment purchases (App Review buys in the sandbox against production apps) and never, by
  * itself, trusts another root.
@@ -154,7 +155,7 @@ function readConsumption(config: MerchantConfig): AppleConsumptionInfo | undefin
   };
 }
 
-export function readAppleMerchant(config: MerchantConfig): AppleMerchant {
+function parseAppleMerchant(config: MerchantConfig): AppleMerchant {
   const bundleId = optionalConfigString(APPLEIAP_SOURCE, config, "bundleId");
   if (!bundleId) throw configError(APPLEIAP_SOURCE, "config-missing", "请先在 uni-pay 配置中填写苹果内购的 bundleId");
   const appAppleId = config.appAppleId;
@@ -182,3 +183,7 @@ export function readAppleMerchant(config: MerchantConfig): AppleMerchant {
     ...(consumption ? { consumption } : {}),
   };
 }
+
+export const readAppleMerchant = cachedMerchantReader<AppleMerchant>(parseAppleMerchant, (missing) =>
+  configError(APPLEIAP_SOURCE, "config-invalid", missing ? "苹果内购配置缺失" : "苹果内购配置无法解析"),
+);
