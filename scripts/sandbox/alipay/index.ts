@@ -3,7 +3,6 @@
  * certificate mode), notifications, the cashier page and the control API of SPEC §9.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
 import { loadOrCreateAlipaySandboxKeys, type AlipaySandboxKeys } from "../pki";
 import { appsFromKeys, type AppRegistry } from "./apps";
 import { createCertRotation } from "./cert-rotation";
@@ -15,22 +14,9 @@ import { createLedger } from "./ledger";
 import { createNotifier, fetchTransport, type NotifyTransport } from "./notifier";
 import { createOauthCodes } from "./oauth";
 import { createSandboxState, type AlipaySandboxState } from "./state";
+import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
 
-export interface AlipaySandboxOptions {
-  /** `UNICLOUD_DATA_DIR`: keys under `sandbox/alipay/`, state in `sandbox/alipay/state.json`. */
-  dataDir: string;
-  /** Wall clock in ms (default Date.now). */
-  now?: () => number;
-  /** Sends notifications (default: fetch). */
-  request?: NotifyTransport;
-  /** Where the handler is mounted (default `/__sandbox/alipay`). */
-  prefix?: string;
-  /** Waits between notification attempts (default 1 s, 5 s, 15 s; Alipay's own start at 4 minutes). */
-  notifyRetryDelaysMs?: number[];
-  /** Keep state in memory only (tests that want a clean slate per sandbox). */
-  persist?: boolean;
-  log?: (line: string) => void;
-}
+export type AlipaySandboxOptions = SandboxBaseOptions<NotifyTransport>;
 
 export interface AlipaySandbox {
   handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -44,18 +30,17 @@ export interface AlipaySandbox {
 
 export async function createAlipaySandbox(options: AlipaySandboxOptions): Promise<AlipaySandbox> {
   const keys = await loadOrCreateAlipaySandboxKeys(options.dataDir);
-  const prefix = (options.prefix ?? "/__sandbox/alipay").replace(/\/+$/, "");
-  const log = options.log ?? ((line: string) => console.log(line));
+  const { prefix, now, log, stateFile, retryDelaysMs } = sandboxSettings("alipay", options);
   const state = createSandboxState({
-    file: options.persist === false ? undefined : join(options.dataDir, "sandbox", "alipay", "state.json"),
-    now: options.now ?? Date.now,
+    file: stateFile,
+    now,
   });
   const registry = appsFromKeys(keys);
   const rotation = createCertRotation({ dataDir: options.dataDir, persist: options.persist !== false, keys, app: registry.apps.get(keys.certApp.appId)! });
   const notifier = createNotifier({
     state,
     transport: options.request ?? fetchTransport,
-    retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000],
+    retryDelaysMs,
     log,
   });
   const ledger = createLedger({ state, notifier, registry });
@@ -72,8 +57,8 @@ export async function createAlipaySandbox(options: AlipaySandboxOptions): Promis
   const controlContext = { state, ledger, notifier, codes, registry, rotation, defaultAppId: keys.keyApp.appId };
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
-    const path = url.pathname.slice(prefix.length) || "/";
+    const path = pathBelow(prefix, url);
+    if (path === undefined) return false;
     if (path === "/gateway.do") {
       await serveGateway(gatewayContext, req, res, url, `http://${req.headers.host ?? "127.0.0.1"}${prefix}`);
       return true;

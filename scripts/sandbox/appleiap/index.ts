@@ -13,6 +13,7 @@ import { APPLE_SANDBOX_PRICES } from "./config";
 import { APPLE_CONTROL_ACTIONS, type AppleControlContext } from "./control";
 import { loadOrCreateAppleSandboxKeys, type AppleSandboxKeys } from "./keys";
 import { createAppleSandboxStore, type AppleSandboxStore } from "./store";
+import { pathBelow, sandboxSettings } from "../mount";
 
 export interface AppleSandboxOptions {
   dataDir: string;
@@ -35,7 +36,7 @@ export interface AppleSandbox {
 
 export async function createAppleSandbox(options: AppleSandboxOptions): Promise<AppleSandbox> {
   const keys = await loadOrCreateAppleSandboxKeys(options.dataDir);
-  const prefix = (options.prefix ?? "/__sandbox/appleiap").replace(/\/+$/, "");
+  const { prefix } = sandboxSettings("appleiap", options);
   const store = createAppleSandboxStore(keys, options.now);
   const api: AppleApiContext = { store, keys, consumption: [] };
   const control: AppleControlContext = {
@@ -46,8 +47,8 @@ export async function createAppleSandbox(options: AppleSandboxOptions): Promise<
   };
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
-    const path = url.pathname.slice(prefix.length) || "/";
+    const path = pathBelow(prefix, url);
+    if (path === undefined) return false;
     if (await serveAppleApi(api, path, req, res)) return true;
     if (await serveControlAction(APPLE_CONTROL_ACTIONS, control, path.slice(1), req, res)) return true;
     if (path === "/") {

@@ -4,7 +4,6 @@
  * cashier page and the control API of SPEC §9.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
 import { fetchTransport } from "../delivery";
 import { sendJson } from "../http";
 import { serveApi } from "./api";
@@ -14,16 +13,9 @@ import { loadOrCreateDouyinSandboxKeys, type DouyinSandboxKeys } from "./keys";
 import { createLedger } from "./ledger";
 import { createNotifier, type NotifyTransport } from "./notifier";
 import { createDouyinSandboxState, type DouyinSandboxState } from "./state";
+import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
 
-export interface DouyinSandboxOptions {
-  dataDir: string;
-  now?: () => number;
-  request?: NotifyTransport;
-  prefix?: string;
-  notifyRetryDelaysMs?: number[];
-  persist?: boolean;
-  log?: (line: string) => void;
-}
+export type DouyinSandboxOptions = SandboxBaseOptions<NotifyTransport>;
 
 export interface DouyinSandbox {
   handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -35,17 +27,16 @@ export interface DouyinSandbox {
 
 export async function createDouyinSandbox(options: DouyinSandboxOptions): Promise<DouyinSandbox> {
   const keys = await loadOrCreateDouyinSandboxKeys(options.dataDir);
-  const prefix = (options.prefix ?? "/__sandbox/douyin").replace(/\/+$/, "");
-  const log = options.log ?? ((line: string) => console.log(line));
+  const { prefix, now, log, stateFile, retryDelaysMs } = sandboxSettings("douyin", options);
   const state = createDouyinSandboxState({
-    file: options.persist === false ? undefined : join(options.dataDir, "sandbox", "douyin", "state.json"),
-    now: options.now ?? Date.now,
+    file: stateFile,
+    now,
   });
   const notifier = createNotifier({
     state,
     keys,
     transport: options.request ?? fetchTransport,
-    retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000],
+    retryDelaysMs,
     log,
   });
   const ledger = createLedger(state, notifier);
@@ -53,8 +44,8 @@ export async function createDouyinSandbox(options: DouyinSandboxOptions): Promis
   const controlContext = { state, keys, ledger, notifier };
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
-    const path = url.pathname.slice(prefix.length) || "/";
+    const path = pathBelow(prefix, url);
+    if (path === undefined) return false;
     if (await serveApi(apiContext, path, req, res)) return true;
     if (path === "/cashier" && req.method === "GET") {
       serveCashier(state, keys.appId, url.searchParams, res);

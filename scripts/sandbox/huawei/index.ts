@@ -4,7 +4,6 @@
  * SPEC §9. It holds its own merchant RSA key pair and platform SM2 key (keys.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
 import { fetchTransport } from "../delivery";
 import { sendJson } from "../http";
 import { isApiPath, serveApi } from "./api";
@@ -12,19 +11,9 @@ import { serveHuaweiControl } from "./control";
 import { loadOrCreateHuaweiSandboxKeys, type HuaweiSandboxKeys } from "./keys";
 import { createHuaweiNotifier, type NotifyTransport } from "./notifier";
 import { createHuaweiState, type HuaweiSandboxState } from "./state";
+import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
 
-export interface HuaweiSandboxOptions {
-  /** `UNICLOUD_DATA_DIR`: keys in `sandbox/huawei/keys.json`, state in `sandbox/huawei/state.json`. */
-  dataDir: string;
-  now?: () => number;
-  request?: NotifyTransport;
-  prefix?: string;
-  /** Waits between callback attempts (default 1 s, 5 s, 15 s). */
-  notifyRetryDelaysMs?: number[];
-  /** Keep state in memory only. */
-  persist?: boolean;
-  log?: (line: string) => void;
-}
+export type HuaweiSandboxOptions = SandboxBaseOptions<NotifyTransport>;
 
 export interface HuaweiSandbox {
   handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -36,23 +25,22 @@ export interface HuaweiSandbox {
 
 export async function createHuaweiSandbox(options: HuaweiSandboxOptions): Promise<HuaweiSandbox> {
   const keys = loadOrCreateHuaweiSandboxKeys(options.dataDir);
-  const prefix = (options.prefix ?? "/__sandbox/huawei").replace(/\/+$/, "");
-  const log = options.log ?? ((line: string) => console.log(line));
+  const { prefix, now, log, stateFile, retryDelaysMs } = sandboxSettings("huawei", options);
   const state = createHuaweiState({
-    file: options.persist === false ? undefined : join(options.dataDir, "sandbox", "huawei", "state.json"),
-    now: options.now ?? Date.now,
+    file: stateFile,
+    now,
   });
   const notifier = createHuaweiNotifier({
     state,
     keys,
     transport: options.request ?? fetchTransport,
-    retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000],
+    retryDelaysMs,
     log,
   });
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
-    const path = url.pathname.slice(prefix.length) || "/";
+    const path = pathBelow(prefix, url);
+    if (path === undefined) return false;
     if (isApiPath(path)) {
       await serveApi({ state, keys, log }, req, res, path, url.search);
       return true;

@@ -4,7 +4,6 @@
  * page) with the control API of SPEC §9.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
 import { sendJson } from "../http";
 import { serveVkspayCashier } from "./cashier";
 import { serveVkspayControl } from "./control";
@@ -12,17 +11,11 @@ import { serveGateway } from "./gateway";
 import { loadOrCreateVkspaySandboxKeys, type VkspaySandboxKeys } from "./keys";
 import { createVkspayNotifier, fetchGet, type GetTransport } from "./notifier";
 import { createVkspayState, type VkspaySandboxState } from "./state";
+import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
 
-export interface VkspaySandboxOptions {
-  dataDir: string;
-  now?: () => number;
-  request?: GetTransport;
-  prefix?: string;
-  notifyRetryDelaysMs?: number[];
-  persist?: boolean;
+export interface VkspaySandboxOptions extends SandboxBaseOptions<GetTransport> {
   /** `&key=` before the key in the MD5 string, the clone variant (default: the key appended directly). */
   keySeparator?: string;
-  log?: (line: string) => void;
 }
 
 export interface VkspaySandbox {
@@ -35,24 +28,23 @@ export interface VkspaySandbox {
 
 export async function createVkspaySandbox(options: VkspaySandboxOptions): Promise<VkspaySandbox> {
   const keys = loadOrCreateVkspaySandboxKeys(options.dataDir);
-  const prefix = (options.prefix ?? "/__sandbox/vkspay").replace(/\/+$/, "");
-  const log = options.log ?? ((line: string) => console.log(line));
+  const { prefix, now, log, stateFile, retryDelaysMs } = sandboxSettings("vkspay", options);
   const state = createVkspayState({
-    file: options.persist === false ? undefined : join(options.dataDir, "sandbox", "vkspay", "state.json"),
-    now: options.now ?? Date.now,
+    file: stateFile,
+    now,
   });
   const notifier = createVkspayNotifier({
     state,
     keys,
     transport: options.request ?? fetchGet,
-    retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000],
+    retryDelaysMs,
     log,
   });
   const gateway = { state, keys, keySeparator: options.keySeparator ?? "", log };
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
-    const path = url.pathname.slice(prefix.length) || "/";
+    const path = pathBelow(prefix, url);
+    if (path === undefined) return false;
     if (path === "/mapi.php" || path === "/api.php") {
       await serveGateway(gateway, req, res, url, path, `http://${req.headers.host ?? "127.0.0.1"}${prefix}`);
       return true;

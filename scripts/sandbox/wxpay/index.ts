@@ -5,7 +5,6 @@
  * certificates.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
 import { loadOrCreateWxpaySandboxKeys, type WxpaySandboxKeys } from "../pki/wxpay-keys";
 import { serveApi, type ApiContext } from "./api";
 import { createResponseSigner, merchantsFromKeys } from "./auth";
@@ -22,27 +21,15 @@ import { createSandboxState, type WxpaySandboxState } from "./state";
 import { createSandboxTransfers } from "./transfers";
 import type { SignMode } from "./types";
 import { isV2Path, serveV2, type V2Context } from "./v2-api";
+import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
 
-export interface WxpaySandboxOptions {
-  /** `UNICLOUD_DATA_DIR`: keys under `sandbox/wxpay/`, state in `sandbox/wxpay/state.json`. */
-  dataDir: string;
-  /** Wall clock in ms (default Date.now). */
-  now?: () => number;
-  /** Sends notifications (default: fetch). */
-  request?: NotifyTransport;
-  /** Where the handler is mounted (default `/__sandbox/wxpay`). */
-  prefix?: string;
-  /** Waits between notification attempts (default 1 s, 5 s, 15 s). */
-  notifyRetryDelaysMs?: number[];
+export interface WxpaySandboxOptions extends SandboxBaseOptions<NotifyTransport> {
   /** A PROCESSING refund settles as SUCCESS by itself after this many ms (default 3000); false: only by control. */
   refundAutoSettleMs?: number | false;
   /** How responses are signed for merchants not set otherwise (default certificate). */
   signMode?: SignMode;
-  /** Keep state in memory only (tests that want a clean slate per sandbox). */
-  persist?: boolean;
   /** Serve `/secapi/...` (mutual TLS) over HTTPS on this port on 127.0.0.1; 0 picks a free one. Omitted: no HTTPS server. */
   httpsPort?: number;
-  log?: (line: string) => void;
 }
 
 export interface WxpaySandbox {
@@ -59,11 +46,10 @@ export interface WxpaySandbox {
 
 export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<WxpaySandbox> {
   const keys = await loadOrCreateWxpaySandboxKeys(options.dataDir);
-  const prefix = (options.prefix ?? "/__sandbox/wxpay").replace(/\/+$/, "");
-  const log = options.log ?? ((line: string) => console.log(line));
+  const { prefix, now, log, stateFile, retryDelaysMs } = sandboxSettings("wxpay", options);
   const state = createSandboxState({
-    file: options.persist === false ? undefined : join(options.dataDir, "sandbox", "wxpay", "state.json"),
-    now: options.now ?? Date.now,
+    file: stateFile,
+    now,
     defaultSignMode: options.signMode ?? "certificate",
   });
   const merchants = merchantsFromKeys(keys);
@@ -74,7 +60,7 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
     sign,
     apiV3Key: (mchid) => merchants.get(mchid)!.apiV3Key,
     transport: options.request ?? fetchTransport,
-    retryDelaysMs: options.notifyRetryDelaysMs ?? [1000, 5000, 15000],
+    retryDelaysMs,
     log,
   });
   const ledger = createLedger({ state, notifier, v2Key: (mchid) => merchants.get(mchid)!.key });
@@ -106,8 +92,8 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
   const snsContext = { codes, apps: new Map([[keys.appId, keys.appSecret]]) };
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
-    const path = url.pathname.slice(prefix.length) || "/";
+    const path = pathBelow(prefix, url);
+    if (path === undefined) return false;
     if (path.startsWith("/v3/")) {
       // The raw request target keeps the query exactly as sent, which is what the merchant signed.
       const rawTarget = (req.url ?? "").replace(/^[a-z]+:\/\/[^/]+/i, "");
