@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sm2Sign } from "../../../common/vk-uni-pay/src/providers/huawei/protocol";
 import type { HuaweiSandbox } from "../../../scripts/sandbox/huawei";
-import { startPayingSpace } from "../../helpers/paying-space";
-import { mintToken, TEST_SECRET } from "../../helpers/tokens";
+import { startProviderSpace } from "./provider-space";
 
 /**
  * What the Huawei end-to-end files share: the product as `npm start` runs it, called as a HarmonyOS client
@@ -49,40 +48,12 @@ export function paymentCallback(merchant: { mchId: string; appId: string }, outT
 }
 
 export async function startHuaweiSpace() {
-  const env = await startPayingSpace();
-  const huawei = env.sandboxes.huawei as HuaweiSandbox;
-  await env.db.collection("uni-id-users").add([
-    { _id: "u1", role: [], status: 0, balance: 0, vip_expire_date: 0 },
-    { _id: "boss", role: ["admin"], status: 0 },
-  ]);
-  const user = await mintToken(TEST_SECRET, { uid: "u1" });
-  const admin = await mintToken(TEST_SECRET, { uid: "boss", role: ["admin"] });
-  const call = async (event: Record<string, unknown>, platform: string) => {
-    const response = await fetch(`${env.url}/__callFunction/vk-pay`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ event, clientInfo: { PLATFORM: platform, APPID: "__UNI__TEST" } }),
-    });
-    return ((await response.json()) as { result: any }).result;
-  };
-  const client = (url: string, data: Record<string, unknown>, platform = "mp-harmony") => call({ url, data, uniIdToken: user }, platform);
-  const asAdmin = (url: string, data: Record<string, unknown>) => call({ url, data, uniIdToken: admin }, "web");
-  const control = async (action: string, body: Record<string, unknown>) => {
-    const result = await env.control("huawei", action, body);
-    await huawei.idle();
-    return result;
-  };
-  const order = async (outTradeNo: string) =>
-    (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
-  const outcomes = async (outTradeNo: string) =>
-    (
-      (await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as Array<Record<string, any>>
-    ).map((entry) => entry.outcome as string);
+  const space = await startProviderSpace<HuaweiSandbox>("huawei", "mp-harmony");
   const post = async (outTradeNo: string, body: string) => {
-    const response = await fetch((await order(outTradeNo)).notify_url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const response = await fetch((await space.order(outTradeNo)).notify_url, { method: "POST", headers: { "content-type": "application/json" }, body });
     return { status: response.status, body: await response.text() };
   };
-  return { ...env, huawei, user, admin, call, client, asAdmin, control, order, outcomes, post };
+  return { ...space, huawei: space.sandbox, post };
 }
 
 export type HuaweiSpace = Awaited<ReturnType<typeof startHuaweiSpace>>;
