@@ -5,8 +5,8 @@ import { isFen } from "../core/money";
 import { markClosed, markUserPaying, openOrder, type Order } from "../core/orders";
 import { qrcodeDataUrl } from "../core/qrcode";
 import { respond, type Result } from "../core/result";
-import { providerNotFound, selectTradeType, type TradeType } from "../core/trade-type";
-import { applyReportedPayment, checkOutTradeNo, optionalObject, partnerOf, productionDeps, type ApiDeps } from "./shared";
+import { selectTradeType, type TradeType } from "../core/trade-type";
+import { applyReportedPayment, checkOutTradeNo, optionalObject, partnerOf, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
 export interface PaymentContext {
   PLATFORM?: string;
@@ -139,8 +139,7 @@ export async function create(params: CreatePaymentParams, deps: ApiDeps): Promis
     throw new ValidationError(1021, "user-not-whitelisted", "当前用户不在支付白名单中");
   }
   const context = params.context ?? {};
-  const provider = deps.findProvider(params.provider);
-  if (!provider) throw providerNotFound(params.provider);
+  const provider = requireProvider(deps, params.provider);
   const tradeType: TradeType = selectTradeType(provider, {
     platform: context.PLATFORM,
     userAgent: context.CLIENTUA,

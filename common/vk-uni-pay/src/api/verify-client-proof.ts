@@ -3,7 +3,7 @@ import { ConfigError, failures, ValidationError } from "../core/errors";
 import { findOrder, findOrderFor, type Order } from "../core/orders";
 import { COLLECTIONS, isPaid } from "../core/repository";
 import { respond, type Result } from "../core/result";
-import { configPathOf, PROVIDERS } from "../core/trade-type";
+import { configPathOf } from "../core/trade-type";
 import { resolveMerchant } from "../core/merchants";
 import { findProvider, registeredProviders } from "../providers/registry";
 import type { ClientProofMethod, PaymentProvider, ProofOrder, TradeState } from "../kernel/contract";
@@ -28,7 +28,7 @@ export interface ClientProofData {
 }
 
 function proofProvider(name: string, deps: Pick<ApiDeps, "findProvider">): { provider: PaymentProvider; method: ClientProofMethod } | undefined {
-  for (const providerName of new Set([...PROVIDERS, ...registeredProviders()])) {
+  for (const providerName of registeredProviders()) {
     const provider = deps.findProvider(providerName);
     const method = provider?.capabilities.clientProof?.find((entry) => entry.name === name);
     if (provider?.verifyClientProof && method) return { provider, method };
