@@ -13,7 +13,13 @@ describe("wxpay-virtual against the xpay sandbox (real HTTP)", () => {
   afterAll(() => s?.close());
 
   it("prices a coin top-up from coins and rate, never from the client, and signs signData for requestVirtualPayment", async () => {
-    const created = await s.create("XPCOIN000000000001", { mode: "short_series_coin", buy_quantity: 500 }, { total_fee: 1, subject: "充值" });
+    // A caller's amount that disagrees with coins at rate is refused, and leaves no order behind.
+    expect(await s.create("XPCOIN000000000001", { mode: "short_series_coin", buy_quantity: 500 }, { total_fee: 1 })).toMatchObject({
+      code: 1003,
+      errCode: "vk-pay-total-fee-mismatch",
+    });
+    expect(await s.order("XPCOIN000000000001")).toBeUndefined();
+    const created = await s.create("XPCOIN000000000001", { mode: "short_series_coin", buy_quantity: 500 }, { total_fee: 500, subject: "充值" });
     expect(created).toMatchObject({ code: 0, data: { total_fee: 500, pay_type: "wxpay-virtual_mp-weixin", provider: "wxpay-virtual" } });
     const info = created.data!.orderInfo as Record<string, string>;
     const signData = JSON.parse(info.signData!);
@@ -24,7 +30,7 @@ describe("wxpay-virtual against the xpay sandbox (real HTTP)", () => {
     expect(info.signature).toBe(hmac(SESSION_KEY, info.signData!));
     // The session key never leaves the server.
     expect(JSON.stringify(created)).not.toContain(SESSION_KEY);
-    expect(await s.order("XPCOIN000000000001")).toMatchObject({ total_fee: 500, expand_data: { mode: "short_series_coin", buy_quantity: 500, env: 0 } });
+    expect(await s.order("XPCOIN000000000001")).toMatchObject({ total_fee: 500, provider_fields: { mode: "short_series_coin", buy_quantity: 500, env: 0 } });
   });
 
   it("pays an item purchase through the sandbox, is notified in safe mode once, and answers `success`", async () => {

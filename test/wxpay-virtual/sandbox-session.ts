@@ -33,9 +33,9 @@ export async function startXpaySession(options: { configOverrides?: Record<strin
     createXpaySandbox({
       dataDir,
       persist: false,
-      retryDelaysMs: [20, 40],
+      notifyRetryDelaysMs: [20, 40],
       log: () => undefined,
-      transport: async (url, init) => {
+      request: async (url, init) => {
         const parsed = new URL(url);
         const reply = await processNotification(
           {

@@ -10,6 +10,6 @@ export const wxpayVirtualSandbox: SandboxDefinition<XpaySandbox> = {
   api: "/xpay/query_order",
   renderConfig: async (dataDir) => renderXpaySandboxConfig(await loadOrCreateXpaySandboxKeys(dataDir)),
   async start({ dataDir, mode, log }) {
-    return createXpaySandbox({ dataDir, log, ...(mode === "test" ? { persist: false, retryDelaysMs: [50, 100] } : {}) });
+    return createXpaySandbox({ dataDir, log, ...(mode === "test" ? { persist: false, notifyRetryDelaysMs: [50, 100] } : {}) });
   },
 };

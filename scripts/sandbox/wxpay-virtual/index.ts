@@ -4,24 +4,16 @@
  * XML) to the console-configured URL, driven by the control API of SPEC §9.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
 import { sendJson } from "../http";
+import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
 import { serveXpayApi } from "./api";
 import { serveXpayControl } from "./control";
 import { loadOrCreateXpaySandboxKeys, type XpaySandboxKeys } from "./keys";
 import { createPusher, type PushTransport } from "./pusher";
 import { createXpaySandboxState, type XpaySandboxState } from "./state";
 
-export interface XpaySandboxOptions {
-  dataDir: string;
-  now?: () => number;
-  transport?: PushTransport;
-  prefix?: string;
-  /** Waits between push attempts (WeChat's own schedule is minutes to hours). */
-  retryDelaysMs?: number[];
-  persist?: boolean;
-  log?: (line: string) => void;
-}
+/** `request` sends the message pushes; `notifyRetryDelaysMs` spaces their attempts (WeChat's own schedule is minutes to hours). */
+export type XpaySandboxOptions = SandboxBaseOptions<PushTransport>;
 
 export interface XpaySandbox {
   handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -33,18 +25,14 @@ export interface XpaySandbox {
 
 export async function createXpaySandbox(options: XpaySandboxOptions): Promise<XpaySandbox> {
   const keys = await loadOrCreateXpaySandboxKeys(options.dataDir);
-  const prefix = (options.prefix ?? "/__sandbox/wxpay-virtual").replace(/\/+$/, "");
-  const log = options.log ?? ((line: string) => console.log(line));
-  const state = createXpaySandboxState({
-    file: options.persist === false ? undefined : join(options.dataDir, "sandbox", "wxpay-virtual", "state.json"),
-    now: options.now ?? Date.now,
-  });
-  const pusher = createPusher({ keys, state, transport: options.transport, retryDelaysMs: options.retryDelaysMs ?? [2000, 4000, 8000], log });
+  const { prefix, now, log, stateFile, retryDelaysMs } = sandboxSettings("wxpay-virtual", options);
+  const state = createXpaySandboxState({ file: stateFile, now });
+  const pusher = createPusher({ keys, state, transport: options.request, retryDelaysMs, log });
   const ctx = { keys, state, pusher };
 
   async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
-    const path = url.pathname.slice(prefix.length) || "/";
+    const path = pathBelow(prefix, url);
+    if (path === undefined) return false;
     if (await serveXpayApi(ctx, path, url.searchParams, req, res)) return true;
     if (/^\/[a-z-]+$/.test(path) && (await serveXpayControl(ctx, path.slice(1), req, res))) return true;
     sendJson(res, 404, { errcode: 404, errmsg: `the xpay sandbox does not serve ${path}` });

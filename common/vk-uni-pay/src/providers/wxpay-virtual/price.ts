@@ -5,7 +5,7 @@ import { readXpayMerchant, type XpayMerchant } from "./merchant";
 /** The two modes of `wx.requestVirtualPayment` for short dramas: coin top-up and direct item purchase. */
 export type XpayMode = "short_series_coin" | "short_series_goods";
 
-/** What an xpay order carries for its later calls and its notifications (stored as the order's `expand_data`). */
+/** What an xpay order carries for its later calls and its notifications (stored as the order's `provider_fields`, which hooks read as `order.provider_fields`). */
 export type XpayOrderFields = {
   mode: XpayMode;
   buy_quantity: number;
@@ -62,7 +62,7 @@ function priceGoods(merchant: XpayMerchant, quantity: number, item: Readonly<Rec
     goods_price: goods.price,
     env: merchant.env,
   };
-  return { totalFee: goods.price * quantity, ...(goods.subject ? { subject: goods.subject } : {}), orderFields };
+  return { totalFee: goods.price * quantity, subject: goods.subject ?? `道具${productId.slice(0, 64)}`, orderFields };
 }
 
 function gcd(a: number, b: number): number {
