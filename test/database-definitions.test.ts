@@ -21,6 +21,7 @@ const COLLECTIONS = [
   "vk-pay-transfers",
   "vk-pay-transfer-limits",
   "vk-pay-douyin-tokens",
+  "vk-pay-wx-access-tokens",
 ];
 
 type Permission = boolean | string;

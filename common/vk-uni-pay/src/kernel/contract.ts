@@ -48,6 +48,10 @@ export interface OrderRef {
   config: MerchantConfig;
   outTradeNo: string;
   partner?: PartnerRef;
+  /** The payer the order was created for, for providers whose later calls name the payer (xpay's query_order). */
+  openid?: string;
+  /** What `priceOrder` stored on the order, as CreateRequest has it, for providers priced at the platform. */
+  orderFields?: Readonly<Record<string, unknown>>;
 }
 
 export interface CreateRequest {
@@ -111,14 +115,12 @@ export interface PaymentStatus {
    * recorded on the paid order as vk-uni-pay's `provider_pay_method`.
    */
   payMethod?: string;
+  /** What the payment says of the order's stored `orderFields` (a product id, a quantity): each must equal the stored value, or it is not applied. */
+  orderFields?: Readonly<Record<string, unknown>>;
   raw: unknown;
 }
 
-export interface RefundRequest {
-  mode: string;
-  config: MerchantConfig;
-  partner?: PartnerRef;
-  outTradeNo: string;
+export interface RefundRequest extends OrderRef {
   transactionId?: string;
   outRefundNo: string;
   totalFee: number;
@@ -392,6 +394,8 @@ export interface ProviderCapabilities {
   clientProof?: readonly ClientProofMethod[];
   /** Transfers read this sub-config unless the caller names another (`platform`); `transfer` when absent. */
   transferConfigKey?: string;
+  /** vk-uni-pay's name for the createPayment `data` key that carries this provider's `item` (`wxpay_virtual`), read when `data.item` is absent. */
+  itemField?: string;
 }
 
 export interface PaymentProvider {

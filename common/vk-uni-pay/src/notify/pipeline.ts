@@ -3,7 +3,7 @@ import { resolveMerchant } from "../core/merchants";
 import { configPathOf } from "../core/trade-type";
 import { VkPayError } from "../core/errors";
 import { runRefundedHook } from "../core/hooks";
-import { findOrder, markClosed, type Order } from "../core/orders";
+import { findOrder, markClosed, orderFieldsProblem, type Order } from "../core/orders";
 import { settlePayment, type SettledPayment } from "../core/settle-payment";
 import { findRefund, reserveRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
@@ -37,6 +37,8 @@ function bindingProblem(order: Order, event: NormalizedEvent, provider: string, 
     // A service provider's keys verify every sub-merchant's notifications: the sub-merchant must be the order's.
     if (order.sub_mchid && event.subMchId !== order.sub_mchid)
       return `sub-merchant ${event.subMchId ?? "(none)"} does not match the order's ${order.sub_mchid ?? "(none)"}`;
+    const fieldsProblem = orderFieldsProblem(order, event.orderFields);
+    if (fieldsProblem) return fieldsProblem;
   }
   return undefined;
 }
