@@ -21,6 +21,7 @@ const COLLECTIONS = [
   "vk-pay-transfers",
   "vk-pay-transfer-limits",
   "vk-pay-douyin-tokens",
+  "vk-pay-appleiap-notices",
 ];
 
 type Permission = boolean | string;

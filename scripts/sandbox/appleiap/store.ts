@@ -30,6 +30,8 @@ export interface AppleSandboxStore {
   transaction(id: string): SandboxTransaction | undefined;
   receipt(data: string): { environment: SandboxEnvironment; transactionIds: string[] } | undefined;
   revoke(id: string, revocation: { type: string; percentage?: number; reason: number }): SandboxTransaction;
+  /** Apple reversed the refund (REFUND_REVERSED): the transaction no longer carries its revocation. */
+  reinstate(id: string): SandboxTransaction;
   sign(payload: Record<string, unknown>): string;
   now(): number;
 }
@@ -78,6 +80,12 @@ export function createAppleSandboxStore(keys: AppleSandboxKeys, now: () => numbe
         revocationType: revocation.type,
         ...(revocation.percentage !== undefined ? { revocationPercentage: revocation.percentage } : {}),
       });
+      return transaction;
+    },
+    reinstate(id) {
+      const transaction = transactions.get(id);
+      if (!transaction) throw new Error(`no transaction ${id}`);
+      for (const field of ["revocationDate", "revocationReason", "revocationType", "revocationPercentage"]) delete transaction[field];
       return transaction;
     },
     sign,

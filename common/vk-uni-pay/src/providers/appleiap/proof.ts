@@ -1,6 +1,8 @@
 import { ValidationError } from "../../core/errors";
 import type { ClientProofRequest, ProviderRuntime, ProvenPayment } from "../../kernel/contract";
 import { bindApplePurchase, type ApplePurchase } from "./binding";
+import { pendingEarlyRefund } from "./early-refunds";
+import { appleRefundStatus } from "./notify";
 import type { AppleTransaction } from "./jws/payloads";
 import { readAppleMerchant, type AppleMerchant } from "./merchant";
 import { purchaseFromReceipt, verifyAppleReceipt } from "./receipt";
@@ -81,5 +83,9 @@ export async function verifyAppleClientProof(request: ClientProofRequest, runtim
     if (!transactionId) throw new ValidationError(1015, "transaction-identifier-invalid", "transaction_identifier必须是string类型，且不能为空");
     purchase = purchaseFromReceipt(await verifyAppleReceipt(merchant, receipt, runtime), transactionId, merchant);
   }
-  return bindApplePurchase(purchase, merchant, request.order, request.findOrder);
+  const proven = await bindApplePurchase(purchase, merchant, request.order, request.findOrder);
+  // A refund Apple announced before this proof (early-refunds.ts) settles on the order now bound to it.
+  const early = await pendingEarlyRefund(runtime.db, proven.transactionId ?? purchase.transactionId);
+  if (!early) return proven;
+  return { ...proven, refunds: [appleRefundStatus(proven.outTradeNo, proven.totalFee ?? 0, purchase.transactionId, early)] };
 }
