@@ -96,6 +96,30 @@ describe("Apple in-app purchase end to end", () => {
     expect(await order(created.data.out_trade_no)).toMatchObject({ notify_info: { source: "receipt", environment: "Sandbox" } });
   });
 
+  it("a StoreKit 1 consumable the app already finished (gone from its receipt) is found in the customer's history (v2)", async () => {
+    const created = await client("pay/createPayment", { provider: "appleiap", type: "recharge", total_fee: 600, item: { product_id: "coins_60" } });
+    const bought = await apple("pay", { productId: "coins_60", appAccountToken: created.data.orderInfo.appAccountToken });
+    expect(await apple("finish", { transactionId: bought.transaction_id })).toMatchObject({ ok: true });
+    const before = await balance();
+    const verified = await client("pay/appleiap/verifyReceipt", {
+      out_trade_no: created.data.out_trade_no,
+      transaction_receipt: bought.receipt,
+      transaction_identifier: bought.transaction_id,
+    });
+    expect(verified).toMatchObject({ code: 0, data: { status: "SUCCESS", applied: true, transaction_id: bought.transaction_id } });
+    expect(await order(created.data.out_trade_no)).toMatchObject({ notify_info: { source: "history", environment: "Sandbox" } });
+    expect(await balance()).toBe(before + 600);
+    // An id neither the receipt nor the history knows is still refused.
+    const other = await client("pay/createPayment", { provider: "appleiap", type: "recharge", total_fee: 600, item: { product_id: "coins_60" } });
+    expect(
+      await client("pay/appleiap/verifyReceipt", {
+        out_trade_no: other.data.out_trade_no,
+        transaction_receipt: bought.receipt,
+        transaction_identifier: "1999",
+      }),
+    ).toMatchObject({ code: 1016 });
+  });
+
   it("a family-shared purchase, and a transaction already used by another order, pay nothing", async () => {
     const one = await client("pay/createPayment", { provider: "appleiap", type: "recharge", total_fee: 600, item: { product_id: "coins_60" } });
     const shared = await apple("pay", { productId: "coins_60", appAccountToken: one.data.orderInfo.appAccountToken, familyShared: true });
