@@ -22,6 +22,7 @@ const COLLECTIONS = [
   "vk-pay-transfer-limits",
   "vk-pay-douyin-tokens",
   "vk-pay-wx-access-tokens",
+  "vk-pay-appleiap-notices",
 ];
 
 type Permission = boolean | string;

@@ -1,4 +1,4 @@
-import { runPaidHook, runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
+import { runPaidHook, runRefundedHook, runRefundReversedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
 import { findOrder } from "../core/orders";
 
 import { respond, type Result } from "../core/result";
@@ -10,6 +10,8 @@ export interface RetryHooksData {
   out_trade_no: string;
   paid: HookOutcome;
   refunded: Record<string, RefundHookOutcome>;
+  /** Refunds the provider took back, whose `refundReversed` hook had not completed. */
+  refundReversed: Record<string, RefundHookOutcome>;
 }
 
 async function retry(params: { out_trade_no: string }, deps: ApiDeps): Promise<RetryHooksData> {
@@ -22,7 +24,15 @@ async function retry(params: { out_trade_no: string }, deps: ApiDeps): Promise<R
   const refunded: Record<string, RefundHookOutcome> = {};
   const { data } = await deps.db.collection(COLLECTIONS.refunds).where({ out_trade_no: outTradeNo, status: "SUCCESS" }).limit(1000).get();
   for (const refund of data) refunded[refund._id] = await runRefundedHook(refund._id, hooks, { now: deps.now(), log: deps.log, db: deps.db });
-  return { out_trade_no: outTradeNo, paid, refunded };
+  const refundReversed: Record<string, RefundHookOutcome> = {};
+  const reversed = await deps.db
+    .collection(COLLECTIONS.refunds)
+    .where({ out_trade_no: outTradeNo, reversed_date: deps.db.command.exists(true) })
+    .limit(1000)
+    .get();
+  for (const refund of reversed.data)
+    refundReversed[refund._id] = await runRefundReversedHook(refund._id, hooks, { now: deps.now(), log: deps.log, db: deps.db });
+  return { out_trade_no: outTradeNo, paid, refunded, refundReversed };
 }
 
 /** `admin/hookRetry`: runs the order's hooks that have not completed (each still at most once). */

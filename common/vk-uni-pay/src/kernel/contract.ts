@@ -191,9 +191,26 @@ export interface IgnoredEvent {
   outTradeNo?: string;
 }
 
+/**
+ * A refund that had settled SUCCESS and that the provider took back (Apple's REFUND_REVERSED: the money is
+ * the merchant's again). The core undoes it once: the refund is closed, the order's refunded total goes
+ * down, and the order type's `refundReversed` hook runs.
+ */
+export interface RefundReversal {
+  outTradeNo: string;
+  outRefundNo: string;
+  /** ms timestamp. */
+  reversedAt?: number;
+  raw: unknown;
+}
+
 /** What a verified notification says, bound to an order by the core before anything changes. */
 export type NormalizedEvent =
-  ({ kind: "payment" } & PaymentStatus) | ({ kind: "refund" } & RefundStatus) | ({ kind: "transfer" } & TransferStatus) | IgnoredEvent;
+  | ({ kind: "payment" } & PaymentStatus)
+  | ({ kind: "refund" } & RefundStatus)
+  | ({ kind: "refundReversed" } & RefundReversal)
+  | ({ kind: "transfer" } & TransferStatus)
+  | IgnoredEvent;
 
 /**
  * A payment the client proves to the server rather than one the provider notifies (Apple: the signed
@@ -234,6 +251,11 @@ export interface ClientProofRequest {
 export interface ProvenPayment extends PaymentStatus {
   /** The provider's id of this payment, which one order only may ever claim (Apple's `transactionId`). */
   claimKey: string;
+  /**
+   * Refunds the provider announced before the payment was proven (a notification that found no order
+   * yet): the core settles them on the order right after the payment, as if they had just been notified.
+   */
+  refunds?: readonly RefundStatus[];
 }
 
 /**
