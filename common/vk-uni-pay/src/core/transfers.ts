@@ -81,6 +81,9 @@ export interface TransferRecord {
   hook_done?: boolean;
   hook_error?: string;
   hook_attempts?: number;
+  hook_date?: number;
+  /** After a failed hook: not retried by the timer before this time (ms). */
+  hook_next_retry?: number;
 }
 
 export type TransferDraft = Omit<TransferRecord, "_id" | "status" | "send_state" | "create_date" | "update_date">;
