@@ -19,6 +19,7 @@ import { createPlatformCertificates, type PlatformCertificates } from "./platfor
 import { startSecapiServer, type SecapiServer } from "./secapi";
 import { createSandboxState, type WxpaySandboxState } from "./state";
 import { createSandboxTransfers } from "./transfers";
+import { createLostAnswers } from "../lost-answers";
 import type { SignMode } from "./types";
 import { isV2Path, serveV2, type V2Context } from "./v2-api";
 import { mountSandbox, sandboxSettings, type MountedSandbox, type SandboxBaseOptions } from "../mount";
@@ -82,9 +83,23 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
   };
   const micropay = createMicropay({ state, ledger });
   const transfers = createSandboxTransfers({ state, notifier, keys, platform });
-  const apiContext: ApiContext = { keys, state, ledger, merchants, sign, platform, micropay, log, scheduleRefundSettlement, cashierUrl, transfers };
+  const lostAnswers = createLostAnswers();
+  const apiContext: ApiContext = {
+    keys,
+    state,
+    ledger,
+    merchants,
+    sign,
+    platform,
+    micropay,
+    log,
+    scheduleRefundSettlement,
+    cashierUrl,
+    transfers,
+    lostAnswers,
+  };
   const v2Context: V2Context = { state, ledger, micropay, merchants, cashierUrl, scheduleRefundSettlement, log };
-  const controlContext: ControlContext = { state, ledger, notifier, codes, platform, defaultMchid: keys.mchId, transfers };
+  const controlContext: ControlContext = { state, ledger, notifier, codes, platform, defaultMchid: keys.mchId, transfers, lostAnswers };
   const snsContext = { codes, apps: new Map([[keys.appId, keys.appSecret]]) };
 
   let secapi: SecapiServer | undefined;

@@ -5,6 +5,7 @@ import { respond, type Result } from "../core/result";
 import { ConfigError, failures } from "../core/errors";
 import { checkOutTradeNo, productionDeps, type ApiDeps } from "./shared";
 import { COLLECTIONS } from "../core/repository";
+import { retryTransferHook, type TransferHookRetryData } from "./transfer-follow-up";
 
 export interface RetryHooksData {
   out_trade_no: string;
@@ -35,7 +36,15 @@ async function retry(params: { out_trade_no: string }, deps: ApiDeps): Promise<R
   return { out_trade_no: outTradeNo, paid, refunded, refundReversed };
 }
 
-/** `admin/hookRetry`: runs the order's hooks that have not completed (each still at most once). */
-export function retryHooks(params: { out_trade_no: string }, deps: ApiDeps = productionDeps()): Promise<Result<RetryHooksData>> {
-  return respond("retryHooks", () => retry(params, deps), deps.log);
+/**
+ * `admin/hookRetry`: runs the order's hooks that have not completed (each still at most once), or, given
+ * `out_bill_no` instead, the transfer's.
+ */
+export function retryHooks(
+  params: { out_trade_no?: string; out_bill_no?: string },
+  deps: ApiDeps = productionDeps(),
+): Promise<Result<RetryHooksData | TransferHookRetryData>> {
+  if (params?.out_bill_no !== undefined && params.out_trade_no === undefined)
+    return respond("retryHooks", () => retryTransferHook(params.out_bill_no, deps), deps.log);
+  return respond("retryHooks", () => retry(params as { out_trade_no: string }, deps), deps.log);
 }
