@@ -108,8 +108,20 @@ describe("vk-pay routes", () => {
     });
     // A credential stored on an order never reaches the back office's screen.
     expect(JSON.stringify(await call("admin/orders", admin, {}))).not.toContain("secret-token");
+    // A date window (the console's day filter): gte inclusive, lt exclusive.
+    expect(await call("admin/orders", admin, { where: { create_date: { gte: 2, lt: 3 } } })).toMatchObject({
+      code: 0,
+      data: { total: 1, rows: [{ out_trade_no: "U2-ORDER" }] },
+    });
+    expect(await call("admin/orders", admin, { where: { create_date: { lt: 2 } } })).toMatchObject({
+      code: 0,
+      data: { total: 1, rows: [{ out_trade_no: "U1-ORDER" }] },
+    });
     for (const bad of [
       { where: { user_id: { $ne: "" } } },
+      { where: { create_date: { $gt: 0 } } },
+      { where: { create_date: { gte: "1" } } },
+      { where: { user_id: { gte: 1 } } },
       { where: { password: "x" } },
       { orderBy: "create_date; drop" },
       { pageSize: 5000 },
