@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBuilt } from "./build";
-import { landingPage } from "./console/landing";
+import { ensureDemoGoods } from "./console/demo-goods";
+import { consoleHandler } from "./console/server";
 import { dataDirFromEnv, prepareDataDir } from "./local/data-dir";
 import { lockDataDir } from "./local/data-dir-lock";
 import { prepareRunSpace } from "./local/run-space";
@@ -37,7 +38,7 @@ async function start(): Promise<void> {
   if (written.length > 0) console.log(`generated ${written.join(", ")} in ${join(dataDir, "uni-config-center")}`);
 
   const emulator = createEmulator({ spaceDir: prepareRunSpace(dataDir), dataDir, port });
-  emulator.mount("/", landingPage(emulator));
+  emulator.mount("/", consoleHandler({ emulator, sandboxes: SANDBOXES.map((sandbox) => sandbox.name) }));
   const running: RunningSandbox[] = [];
   const closeSandboxes = () => Promise.all(running.map((sandbox) => sandbox.close()));
   for (const sandbox of SANDBOXES) {
@@ -66,14 +67,19 @@ async function start(): Promise<void> {
     ...running.flatMap((sandbox) => sandbox.banner ?? []),
     `  data directory: ${dataDir} (UNICLOUD_DATA_DIR; locked by ${lock.lockFile} while this runs)`,
   ];
+  await ensureDemoGoods(database as unknown as Parameters<typeof ensureDemoGoods>[0]);
+  const tokens: string[] = [];
   for (const user of DEMO_USERS) {
     await ensureUser(database, user.uid, user.role);
     const { token } = await issueToken(user.uid, user.role);
+    tokens.push(token);
     lines.push(
       `${user.label} token (uid ${user.uid}${user.role.length ? `, role ${user.role.join(",")}` : ""}; valid 2 hours, run npm start or npm run -s token -- ${user.uid}${user.role.length ? ` ${user.role.join(",")}` : ""} for a new one):`,
       `  ${token}`,
     );
   }
+  // The fragment never reaches the server: the console page reads it, keeps the tokens and drops it from the address.
+  lines.push(`web console, logged in as both: ${url}/#login=${tokens.join(",")}`);
   console.log(lines.join("\n"));
 
   const stop = () => {

@@ -21,6 +21,8 @@ const COLLECTIONS = [
   "vk-pay-transfers",
   "vk-pay-transfer-limits",
   "vk-pay-douyin-tokens",
+  "vk-pay-wx-access-tokens",
+  "vk-pay-appleiap-notices",
 ];
 
 type Permission = boolean | string;

@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SPACE_DIR } from "../build/paths";
+import { prepareRunSpace } from "../local/run-space";
 import { createEmulator } from "../uni-cloud-mock/src";
 
 const SECRET = "bench-secret-0123456789abcdef0123456789";
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     join(dataDir, "uni-config-center/uni-id/config.json"),
     JSON.stringify({ tokenSecret: SECRET, tokenExpiresIn: 7200, tokenExpiresThreshold: 1200 }),
   );
-  const emulator = createEmulator({ spaceDir: SPACE_DIR, dataDir, databaseFile: ":memory:", timers: false, log: () => undefined });
+  const emulator = createEmulator({ spaceDir: prepareRunSpace(dataDir), dataDir, databaseFile: ":memory:", timers: false, log: () => undefined });
   const db = emulator.uniCloud.database() as { collection(n: string): { add(d: object): Promise<unknown> } };
   await db.collection("uni-id-users").add({ _id: "bench-user", status: 0, balance: 0 });
   // A paid order: the query answers from the database, as most queries do, without calling a provider.

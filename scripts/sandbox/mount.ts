@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import { sendJson } from "./http";
 
 /**
  * What every sandbox's `create…Sandbox` takes and derives the same way: where it is mounted, where its
@@ -44,4 +46,48 @@ export function sandboxSettings(name: string, options: SandboxBaseOptions<unknow
 export function pathBelow(prefix: string, url: URL): string | undefined {
   if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return undefined;
   return url.pathname.slice(prefix.length) || "/";
+}
+
+/** What a sandbox's own parts are, for mountSandbox to route to and shut down in the same order everywhere. */
+export interface SandboxParts {
+  /** For the 404 answer: "the Huawei sandbox". */
+  title: string;
+  prefix: string;
+  /** Its platform paths (server API, gateway, cashier page): true when it answered the request. */
+  serve(path: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+  /** A control action of SPEC §9 (`pay`, `redeliver`, …): true when it answered. */
+  control(action: string, req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  notifier: { idle(): Promise<void>; close(): void };
+  state: { save(): void };
+  /** Stops what the sandbox runs besides its notifier (a second server, timers), before the notifier drains. */
+  beforeClose?(): Promise<void>;
+}
+
+export interface MountedSandbox {
+  handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /** Resolves when no notification is being delivered. */
+  idle(): Promise<void>;
+  /** Stops delivering, waits for the delivery in flight, then saves the state. */
+  close(): Promise<void>;
+}
+
+export function mountSandbox(parts: SandboxParts): MountedSandbox {
+  async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const path = pathBelow(parts.prefix, url);
+    if (path === undefined) return false;
+    if (await parts.serve(path, req, res, url)) return true;
+    if (/^\/[a-z-]+$/.test(path) && (await parts.control(path.slice(1), req, res))) return true;
+    sendJson(res, 404, { ok: false, error: `${parts.title} does not serve ${path}` });
+    return true;
+  }
+  return {
+    handler,
+    idle: () => parts.notifier.idle(),
+    async close() {
+      await parts.beforeClose?.();
+      parts.notifier.close();
+      await parts.notifier.idle();
+      parts.state.save();
+    },
+  };
 }

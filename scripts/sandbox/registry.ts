@@ -40,5 +40,14 @@ import { douyinSandbox } from "./douyin/definition";
 import { wxpaySandbox } from "./wxpay/definition";
 import { huaweiSandbox } from "./huawei/definition";
 import { vkspaySandbox } from "./vkspay/definition";
+import { wxpayVirtualSandbox } from "./wxpay-virtual/definition";
 
-export const SANDBOXES: readonly SandboxDefinition[] = [wxpaySandbox, alipaySandbox, appleiapSandbox, vkspaySandbox, douyinSandbox, huaweiSandbox];
+export const SANDBOXES: readonly SandboxDefinition[] = [
+  wxpaySandbox,
+  alipaySandbox,
+  appleiapSandbox,
+  vkspaySandbox,
+  wxpayVirtualSandbox,
+  douyinSandbox,
+  huaweiSandbox,
+];

@@ -21,6 +21,8 @@ export interface AppleWorld {
   deps: ReturnType<typeof makeDeps>;
   paid: string[];
   refunded: string[];
+  /** The orders whose refundReversed hook ran, once per reversal. */
+  reversed: string[];
   sign(transaction: Record<string, unknown>): string;
 }
 
@@ -54,6 +56,7 @@ export async function makeAppleWorld(
   const { chain, rootPath } = await appleChainOnDisk(options.ocspUrl);
   const paid: string[] = [];
   const refunded: string[] = [];
+  const reversed: string[] = [];
   const config: Record<string, unknown> = {
     notifyUrl: { local: "https://example.com/http/vk-pay" },
     appleiap: { "app-plus": appleSubConfig(rootPath, options.extra) },
@@ -63,11 +66,15 @@ export async function makeAppleWorld(
     providers: [appleiap],
     now: () => Date.now(),
     ...(options.request ? { request: options.request } : {}),
-    hooks: () => ({ paid: ({ order }) => void paid.push(order.out_trade_no), refunded: ({ order }) => void refunded.push(order.out_trade_no) }),
+    hooks: () => ({
+      paid: ({ order }) => void paid.push(order.out_trade_no),
+      refunded: ({ order }) => void refunded.push(order.out_trade_no),
+      refundReversed: ({ order }) => void reversed.push(order.out_trade_no),
+    }),
   });
   // The provider finds a refunded transaction's order through the library's database, as in production.
   (deps as { runtime: ProviderRuntime }).runtime = { ...deps.runtime, db: deps.db };
-  return { chain, rootPath, config, deps, paid, refunded, sign: (transaction) => signAppleJws(chain, { signedDate: Date.now(), ...transaction }) };
+  return { chain, rootPath, config, deps, paid, refunded, reversed, sign: (transaction) => signAppleJws(chain, { signedDate: Date.now(), ...transaction }) };
 }
 
 export function transactionFor(

@@ -1,6 +1,7 @@
 import { create } from "../../common/vk-uni-pay/src/api/create-payment";
 import { proveClientPayment, verifyClientProof } from "../../common/vk-uni-pay/src/api/verify-client-proof";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
+import { clientProofCalls } from "../../common/vk-uni-pay/src/api/client-proof-calls";
 import { BUNDLE, makeAppleWorld, transactionFor, type AppleWorld } from "./apple-world";
 import { createAppleTestChain, signAppleJws } from "../../scripts/sandbox/appleiap/chain";
 
@@ -182,6 +183,41 @@ describe("verifyReceipt with a StoreKit 2 signed transaction", () => {
     expect(await proveClientPayment(PROOF, { out_trade_no: "APPLE0113", user_id: "u1", signed_transaction: jws }, world.deps)).toMatchObject({
       status: "SUCCESS",
     });
+  });
+
+  it("App Review's Sandbox purchase reaches a production app (appAppleId set): accepted only with sandbox: true, recorded as Sandbox", async () => {
+    const info = (await createOrder("APPLE0117")).orderInfo as OrderInfo;
+    const sub = (world.config.appleiap as Record<string, Record<string, unknown>>)["app-plus"]!;
+    const jws = world.sign(transactionFor(info, { environment: "Sandbox" }));
+    sub.sandbox = false;
+    await expect(proveClientPayment(PROOF, { out_trade_no: "APPLE0117", user_id: "u1", signed_transaction: jws }, world.deps)).rejects.toMatchObject({
+      status: "INVALID_ENVIRONMENT",
+    });
+    sub.sandbox = true;
+    expect(sub.appAppleId).toBeDefined();
+    expect(await proveClientPayment(PROOF, { out_trade_no: "APPLE0117", user_id: "u1", signed_transaction: jws }, world.deps)).toMatchObject({
+      status: "SUCCESS",
+    });
+    expect(await findOrder("APPLE0117", world.deps.db)).toMatchObject({ notify_info: { environment: "Sandbox" } });
+    const production = (await createOrder("APPLE0118")).orderInfo as OrderInfo;
+    await proveClientPayment(
+      PROOF,
+      { out_trade_no: "APPLE0118", user_id: "u1", signed_transaction: world.sign(transactionFor(production, { environment: "Production" })) },
+      world.deps,
+    );
+    expect(await findOrder("APPLE0118", world.deps.db)).toMatchObject({ notify_info: { environment: "Production" } });
+  });
+
+  it("the manual's namespaced call vkPay.appleiap.verifyReceipt is generated from the provider's proofs, beside the generic one", async () => {
+    const library = require("../../common/vk-uni-pay/src/index") as Record<string, any>;
+    expect(typeof library.appleiap?.verifyReceipt).toBe("function");
+    expect(typeof library.withHooks(() => undefined).appleiap?.verifyReceipt).toBe("function");
+    // An existing export is never shadowed by a namespace.
+    expect(clientProofCalls(new Set(["appleiap"]))).toEqual({});
+    const calls = clientProofCalls(new Set(), () => world.deps);
+    const info = (await createOrder("APPLE0119")).orderInfo as OrderInfo;
+    const result = await calls.appleiap!.verifyReceipt!({ out_trade_no: "APPLE0119", user_id: "u1", signed_transaction: world.sign(transactionFor(info)) });
+    expect(result).toMatchObject({ code: 0, data: { out_trade_no: "APPLE0119", status: "SUCCESS", applied: true } });
   });
 
   it("the public envelope answers a missing receipt with vk-uni-pay's 1014", async () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { create } from "../../common/vk-uni-pay/src/api/create-payment";
 import { proveClientPayment } from "../../common/vk-uni-pay/src/api/verify-client-proof";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
+import { findRefund } from "../../common/vk-uni-pay/src/core/refunds";
 import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createAppleTestChain, signAppleJws } from "../../scripts/sandbox/appleiap/chain";
 import type { ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
@@ -91,6 +92,84 @@ describe("REFUND", () => {
     const forgedPayload = Buffer.from(JSON.stringify({ notificationType: "REFUND", data: { bundleId: BUNDLE, environment: "Sandbox" } })).toString("base64url");
     expect((await deliver(`${header}.${forgedPayload}.${signature}`)).statusCode).toBe(400);
     expect(await findOrder("APPLEN3", world.deps.db)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
+  });
+});
+
+describe("REFUND_REVERSED", () => {
+  it("undoes a settled refund once: the refund closes, the order is SUCCESS again with nothing refunded, refundReversed runs once", async () => {
+    const transaction = await paidOrder("APPLER1");
+    expect((await deliver(notification("REFUND", { ...transaction, revocationDate: Date.now(), revocationType: "REFUND_FULL" }))).statusCode).toBe(200);
+    const reversal = notification("REFUND_REVERSED", transaction);
+    expect((await deliver(reversal)).statusCode).toBe(200);
+    expect((await deliver(reversal)).statusCode).toBe(200);
+    expect((await deliver(notification("REFUND_REVERSED", transaction))).statusCode).toBe(200);
+    expect(await findOrder("APPLER1", world.deps.db)).toMatchObject({ status: "SUCCESS", refund_fee: 0, refund_reserved: 0, refund_list: [] });
+    const refund = await findRefund(`APPLE-REFUND-${String(transaction.transactionId)}`, world.deps.db);
+    expect(refund).toMatchObject({ status: "CLOSED", reversal_hook_done: true });
+    expect(typeof refund?.reversed_date).toBe("number");
+    expect(world.refunded).toEqual(["APPLER1"]);
+    expect(world.reversed).toEqual(["APPLER1"]);
+  });
+
+  it("a redelivery of the original REFUND after the reversal changes nothing", async () => {
+    const transaction = await paidOrder("APPLER2");
+    const refund = notification("REFUND", { ...transaction, revocationDate: Date.now(), revocationType: "REFUND_PRORATED", revocationPercentage: 50_000 });
+    await deliver(refund);
+    expect(await findOrder("APPLER2", world.deps.db)).toMatchObject({ status: "REFUND", refund_fee: 300 });
+    await deliver(notification("REFUND_REVERSED", transaction));
+    expect((await deliver(refund)).statusCode).toBe(200);
+    expect(await findOrder("APPLER2", world.deps.db)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
+    expect(world.refunded).toEqual(["APPLER2"]);
+  });
+
+  it("a reversal of a transaction that was never refunded is acknowledged and changes nothing", async () => {
+    const transaction = await paidOrder("APPLER3");
+    expect((await deliver(notification("REFUND_REVERSED", transaction))).statusCode).toBe(200);
+    expect(await findOrder("APPLER3", world.deps.db)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
+    expect(world.reversed).toEqual([]);
+  });
+});
+
+describe("a REFUND that arrives before the purchase was verified", () => {
+  async function unpaidOrder(outTradeNo: string) {
+    const created = await create(
+      {
+        context: { PLATFORM: "app-plus", SPACEINFO: { spaceId: "local" } },
+        provider: "appleiap",
+        data: { out_trade_no: outTradeNo, type: "recharge", user_id: "u1", item: { product_id: "coins_60" } } as never,
+      },
+      world.deps,
+    );
+    return transactionFor(created.orderInfo as never);
+  }
+
+  it("is kept, and settles (refunded hook once) as soon as the purchase is proven and bound to its order", async () => {
+    const transaction = await unpaidOrder("APPLEE1");
+    // The app kept its signed transaction from before the refund (it was offline): Apple's REFUND comes first.
+    const refund = notification("REFUND", { ...transaction, revocationDate: Date.now(), revocationType: "REFUND_PRORATED", revocationPercentage: 50_000 });
+    expect((await deliver(refund)).statusCode).toBe(200);
+    expect((await deliver(refund)).statusCode).toBe(200);
+    expect(await findOrder("APPLEE1", world.deps.db)).toMatchObject({ status: "NOTPAY", refund_fee: 0 });
+    const proof = { out_trade_no: "APPLEE1", user_id: "u1", signed_transaction: world.sign(transaction) };
+    expect(await proveClientPayment("appleiap.verifyReceipt", proof, world.deps)).toMatchObject({ status: "REFUND", applied: true });
+    expect(await proveClientPayment("appleiap.verifyReceipt", proof, world.deps)).toMatchObject({ status: "REFUND", applied: false });
+    expect(await findOrder("APPLEE1", world.deps.db)).toMatchObject({ status: "REFUND", refund_fee: 300 });
+    expect(world.paid).toEqual(["APPLEE1"]);
+    expect(world.refunded).toEqual(["APPLEE1"]);
+    // Bound now: a later reversal finds the order through its claim.
+    await deliver(notification("REFUND_REVERSED", transaction));
+    expect(await findOrder("APPLEE1", world.deps.db)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
+    expect(world.reversed).toEqual(["APPLEE1"]);
+  });
+
+  it("is not settled when Apple reversed it before the purchase was proven", async () => {
+    const transaction = await unpaidOrder("APPLEE2");
+    await deliver(notification("REFUND", { ...transaction, revocationDate: Date.now(), revocationType: "REFUND_FULL" }));
+    await deliver(notification("REFUND_REVERSED", transaction));
+    const proof = { out_trade_no: "APPLEE2", user_id: "u1", signed_transaction: world.sign(transaction) };
+    expect(await proveClientPayment("appleiap.verifyReceipt", proof, world.deps)).toMatchObject({ status: "SUCCESS", applied: true });
+    expect(await findOrder("APPLEE2", world.deps.db)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
+    expect(world.refunded).toEqual([]);
   });
 });
 

@@ -111,3 +111,30 @@ describe("Get Transaction Info confirms the client's signed transaction", () => 
     expect((await findOrder("APPLESRV4", world.deps.db))?.status).toBe("NOTPAY");
   });
 });
+
+describe("Get Transaction History v2", () => {
+  it("pages by revision through /inApps/v2/history (never v1) until the transaction is found, each entry verified", async () => {
+    const info = await order("APPLEH1");
+    const wanted = transactionFor(info);
+    const other = transactionFor(info);
+    const id = String(wanted.transactionId);
+    const first = `${HOSTS.sandbox}/inApps/v2/history/${id}?sort=DESCENDING`;
+    const second = `${HOSTS.sandbox}/inApps/v2/history/${id}?sort=DESCENDING&revision=page2`;
+    answers.set(first, { status: 200, body: { revision: "page2", hasMore: true, signedTransactions: [world.sign(other)] } });
+    const wantedJws = world.sign(wanted);
+    answers.set(second, { status: 200, body: { revision: "page3", hasMore: false, signedTransactions: [wantedJws] } });
+    const { findInAppleHistory } = await import("../../common/vk-uni-pay/src/providers/appleiap/server-api");
+    const { readAppleMerchant } = await import("../../common/vk-uni-pay/src/providers/appleiap/merchant");
+    const { verifyAppleTransaction } = await import("../../common/vk-uni-pay/src/providers/appleiap/verifiers");
+    const merchant = readAppleMerchant((world.config.appleiap as Record<string, Record<string, unknown>>)["app-plus"]!);
+    const runtime = world.deps.runtime;
+    const idOf = async (jws: string) => (await verifyAppleTransaction(merchant, runtime, jws)).transactionId;
+    expect(await findInAppleHistory(merchant, id, runtime, ["Sandbox"], idOf)).toBe(wantedJws);
+    expect(calls.map((call) => call.url)).toEqual([first, second]);
+    // A forged entry is not taken: its verification throws.
+    answers.set(first, { status: 200, body: { hasMore: false, signedTransactions: ["e30.e30.e30"] } });
+    await expect(findInAppleHistory(merchant, id, runtime, ["Sandbox"], idOf)).rejects.toBeDefined();
+    // Unknown in the environment: not found, nothing returned.
+    expect(await findInAppleHistory(merchant, "123", runtime, ["Production"], idOf)).toBeUndefined();
+  });
+});

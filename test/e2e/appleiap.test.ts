@@ -58,6 +58,28 @@ describe("Apple in-app purchase end to end", () => {
     expect(await apple("redeliver", {})).toMatchObject({ ok: true, reply_status: 200 });
     expect(await order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 1500 });
     expect(await balance()).toBe(1500);
+
+    // Apple reverses that refund: the order is paid in full again and the balance is credited back, once.
+    expect(await apple("notify", { notificationType: "REFUND_REVERSED", transactionId: bought.transaction_id })).toMatchObject({ ok: true, reply_status: 200 });
+    expect(await apple("redeliver", {})).toMatchObject({ ok: true, reply_status: 200 });
+    expect(await order(outTradeNo)).toMatchObject({ status: "SUCCESS", refund_fee: 0, refund_list: [] });
+    expect(await balance()).toBe(3000);
+  });
+
+  it("a REFUND that reaches vk-pay before the app proved the purchase: the Server API shows the revocation, so the late proof pays nothing", async () => {
+    const created = await client("pay/createPayment", { provider: "appleiap", type: "recharge", total_fee: 600, item: { product_id: "coins_60" } });
+    const bought = await apple("pay", { productId: "coins_60", appAccountToken: created.data.orderInfo.appAccountToken });
+    const before = await balance();
+    expect(await apple("refund", { transactionId: bought.transaction_id })).toMatchObject({ ok: true, reply_status: 200 });
+    expect(await order(created.data.out_trade_no)).toMatchObject({ status: "NOTPAY" });
+    // Get Transaction Info now shows the revocation, so the purchase is refused and nothing is credited (without a
+    // Server API key the recorded REFUND settles on the order instead: test/appleiap/notifications.test.ts).
+    expect(
+      await client("pay/appleiap/verifyReceipt", { out_trade_no: created.data.out_trade_no, signed_transaction: bought.signed_transaction }),
+    ).toMatchObject({
+      code: 1016,
+    });
+    expect(await balance()).toBe(before);
   });
 
   it("a VIP month paid with a StoreKit 1 sandbox receipt: production answers 21007, the sandbox verifies it", async () => {
@@ -72,6 +94,30 @@ describe("Apple in-app purchase end to end", () => {
     expect(verified).toMatchObject({ code: 0, data: { status: "SUCCESS", applied: true } });
     expect((await client("user/getInfo", {})).data.vip_expire_date).toBeGreaterThan(Date.now());
     expect(await order(created.data.out_trade_no)).toMatchObject({ notify_info: { source: "receipt", environment: "Sandbox" } });
+  });
+
+  it("a StoreKit 1 consumable the app already finished (gone from its receipt) is found in the customer's history (v2)", async () => {
+    const created = await client("pay/createPayment", { provider: "appleiap", type: "recharge", total_fee: 600, item: { product_id: "coins_60" } });
+    const bought = await apple("pay", { productId: "coins_60", appAccountToken: created.data.orderInfo.appAccountToken });
+    expect(await apple("finish", { transactionId: bought.transaction_id })).toMatchObject({ ok: true });
+    const before = await balance();
+    const verified = await client("pay/appleiap/verifyReceipt", {
+      out_trade_no: created.data.out_trade_no,
+      transaction_receipt: bought.receipt,
+      transaction_identifier: bought.transaction_id,
+    });
+    expect(verified).toMatchObject({ code: 0, data: { status: "SUCCESS", applied: true, transaction_id: bought.transaction_id } });
+    expect(await order(created.data.out_trade_no)).toMatchObject({ notify_info: { source: "history", environment: "Sandbox" } });
+    expect(await balance()).toBe(before + 600);
+    // An id neither the receipt nor the history knows is still refused.
+    const other = await client("pay/createPayment", { provider: "appleiap", type: "recharge", total_fee: 600, item: { product_id: "coins_60" } });
+    expect(
+      await client("pay/appleiap/verifyReceipt", {
+        out_trade_no: other.data.out_trade_no,
+        transaction_receipt: bought.receipt,
+        transaction_identifier: "1999",
+      }),
+    ).toMatchObject({ code: 1016 });
   });
 
   it("a family-shared purchase, and a transaction already used by another order, pay nothing", async () => {

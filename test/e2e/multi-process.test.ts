@@ -5,7 +5,8 @@ import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { prepareDataDir } from "../../scripts/local/data-dir";
 import { loadOrCreateWxpaySandboxKeys } from "../../scripts/sandbox/pki";
 import { copySpace } from "../helpers/fixture-space";
-import { freePort, killChildren, startEmulatorProcess, wxpayPaymentNotification } from "../helpers/processes";
+import { freePort, killChildren, startEmulatorProcess } from "../helpers/processes";
+import { wxpayPaymentNotification } from "./helpers/wxpay-v3-notification";
 import { mintToken, TEST_SECRET, UNI_ID_TEST_CONFIG } from "../helpers/tokens";
 
 /**

@@ -1,6 +1,6 @@
 import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig, type WxpaySandboxKeys } from "../../scripts/sandbox/pki";
 import { startPayingSpace } from "../helpers/paying-space";
-import { wxpayPaymentNotification } from "../helpers/processes";
+import { wxpayPaymentNotification } from "./helpers/wxpay-v3-notification";
 import { addShopFunction, BASE, wxpayClients, writeUniPayConfig, type PayingSpace } from "./helpers/wxpay";
 
 /**

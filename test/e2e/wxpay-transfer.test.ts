@@ -254,6 +254,55 @@ describe("WeChat Pay transfers end to end through the emulator and the sandbox",
     expect(await ledger(outBillNo)).toMatchObject({ status: "SUCCESS", hook_done: true });
   });
 
+  it("sends one bill when WeChat's answer is lost after it made the bill: the retry under the same number is the same bill", async () => {
+    const outBillNo = billNo();
+    const body = { provider: "wxpay", out_bill_no: outBillNo, openid: "o-lost-1", transfer_amount: 70, payee_user_id: "payee2" };
+    expect(await env.control("wxpay", "drop-response", { count: 1, path: "/v3/fund-app/mch-transfer/transfer-bills" })).toMatchObject({ ok: true });
+    expect(await client("admin/transfer", body, admin)).toMatchObject({ code: 3002 });
+    expect(await ledger(outBillNo)).toMatchObject({ status: "ACCEPTED", send_state: "unknown" });
+    const atWechat = await env.control("wxpay", "transfer-requests", { out_bill_no: outBillNo });
+    expect(atWechat).toMatchObject({ ok: true, requests: 1, state: "WAIT_USER_CONFIRM" });
+    // Other terms under the number are still refused; the same terms send it again, to the same bill.
+    expect(await client("admin/transfer", { ...body, transfer_amount: 71 }, admin)).toMatchObject({ code: 4002 });
+    const retried = await client("admin/transfer", body, admin);
+    expect(retried).toMatchObject({ code: 0, data: { state: "WAIT_USER_CONFIRM", options: { package: expect.any(String) } } });
+    expect(await env.control("wxpay", "transfer-requests", { out_bill_no: outBillNo })).toMatchObject({ requests: 2 });
+    expect(await client("admin/transfer", body, admin)).toMatchObject({ code: 0, data: { transfer_bill_no: retried.data.transfer_bill_no } });
+    expect(await env.control("wxpay", "transfer-requests", { out_bill_no: outBillNo })).toMatchObject({ requests: 2 });
+
+    // Lost again, then a query instead of a retry: the bill's state is taken and nothing is sent again.
+    const queried = billNo();
+    await env.control("wxpay", "drop-response", { count: 1, path: "/transfer-bills" });
+    expect(await client("admin/transfer", { ...body, out_bill_no: queried, force: true }, admin)).toMatchObject({ code: 3002 });
+    expect(await client("admin/queryTransfer", { out_bill_no: queried }, admin)).toMatchObject({ code: 0, data: { state: "WAIT_USER_CONFIRM" } });
+    expect(await client("admin/transfer", { ...body, out_bill_no: queried, force: true }, admin)).toMatchObject({ code: 0 });
+    expect(await env.control("wxpay", "transfer-requests", { out_bill_no: queried })).toMatchObject({ requests: 1 });
+    expect(await ledger(queried)).toMatchObject({ send_state: "sent", status: "WAIT_USER_CONFIRM" });
+  });
+
+  it("the timer (admin/reconcile) settles a confirmed transfer whose notification was lost, and its hook runs once", async () => {
+    const outBillNo = billNo();
+    expect(await client("admin/transfer", { provider: "wxpay", out_bill_no: outBillNo, openid: "o-lost-2", transfer_amount: 80 }, admin)).toMatchObject({
+      code: 0,
+    });
+    await env.control("wxpay", "drop", { count: 1 });
+    expect(await env.control("wxpay", "confirm", { out_bill_no: outBillNo })).toMatchObject({ ok: true, state: "SUCCESS" });
+    await env.wxpay.idle();
+    expect(await ledger(outBillNo)).toMatchObject({ status: "WAIT_USER_CONFIRM" });
+    // A transfer untouched for a minute is asked about; this one is made to look that old.
+    await env.db
+      .collection("vk-pay-transfers")
+      .doc(outBillNo)
+      .update({ update_date: Date.now() - 2 * 60_000 });
+    const run = await client("admin/reconcile", {}, admin);
+    expect(run).toMatchObject({ code: 0, data: { transfers: { moved: expect.any(Number) } } });
+    expect(run.data.transfers.moved).toBeGreaterThanOrEqual(1);
+    expect(await ledger(outBillNo)).toMatchObject({ status: "SUCCESS", hook_done: true });
+    expect(hookCalls().filter((call: any) => call.out_bill_no === outBillNo)).toHaveLength(1);
+    expect(await client("admin/hookRetry", { out_bill_no: outBillNo }, admin)).toMatchObject({ code: 0, data: { transfer: "already-done" } });
+    expect(hookCalls().filter((call: any) => call.out_bill_no === outBillNo)).toHaveLength(1);
+  });
+
   it("refuses non-admin callers", async () => {
     expect(await client("admin/transfer", { provider: "wxpay", out_bill_no: billNo(), openid: "o-x", transfer_amount: 100 }, payee)).toMatchObject({
       code: 403,

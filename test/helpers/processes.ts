@@ -1,12 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { loadPrivateKey } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol/keys";
-import { encryptResource } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol/resource";
-import { signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol/verify";
 import { ROOT } from "../../scripts/build/paths";
-import type { WxpaySandboxKeys } from "../../scripts/sandbox/pki";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -39,32 +34,4 @@ export function startEmulatorProcess(args: string[]): Promise<{ child: ChildProc
     });
     child.once("exit", (code, signal) => reject(new Error(`emulator process exited ${code ?? signal}: ${err}`)));
   });
-}
-
-/** The TRANSACTION.SUCCESS notification WeChat would send, signed and encrypted with the sandbox platform's keys. */
-export function wxpayPaymentNotification(keys: WxpaySandboxKeys, outTradeNo: string, total: number): { headers: Record<string, string>; body: string } {
-  const transaction = {
-    mchid: keys.mchId,
-    appid: keys.appId,
-    out_trade_no: outTradeNo,
-    transaction_id: `42000${Date.now()}${Math.floor(Math.random() * 1e6)}`,
-    trade_type: "NATIVE",
-    trade_state: "SUCCESS",
-    trade_state_desc: "支付成功",
-    success_time: new Date().toISOString().replace(/\.\d+Z$/, "+00:00"),
-    amount: { total, payer_total: total, currency: "CNY", payer_currency: "CNY" },
-  };
-  const body = JSON.stringify({
-    id: randomUUID(),
-    create_time: new Date().toISOString(),
-    resource_type: "encrypt-resource",
-    event_type: "TRANSACTION.SUCCESS",
-    summary: "支付成功",
-    resource: encryptResource({ plaintext: JSON.stringify(transaction), apiV3Key: keys.v3Key, associatedData: "transaction" }),
-  });
-  const headers = {
-    "content-type": "application/json",
-    ...signResponse({ body, privateKey: loadPrivateKey(keys.platformPrivateKeyPem), serial: keys.platformSerial }),
-  };
-  return { headers, body };
 }

@@ -1,5 +1,5 @@
 import { constants, generateKeyPairSync, verify } from "node:crypto";
-import { SignatureError } from "../../common/vk-uni-pay/src/core/errors";
+import { RefundNotFoundError, SignatureError } from "../../common/vk-uni-pay/src/core/errors";
 import type { ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
 import { huawei } from "../../common/vk-uni-pay/src/providers/huawei";
 import { generateSm2PrivateKeyHex, huaweiSignString, sm2PublicKeyHex, sm2PublicKeyOf, sm2Sign } from "../../common/vk-uni-pay/src/providers/huawei/protocol";
@@ -64,6 +64,17 @@ describe("huawei provider against an in-memory Huawei", () => {
     expect(pss("/api/v2/aggr/transactions/merc-orders/HW20261207001", auth.bodySign)).toBe(true);
     const header = `authId=${auth.authId}&bodySign=${auth.bodySign}&callerId=${auth.callerId}&time=${auth.time}&traceId=${auth.traceId}`;
     expect(pss(header, auth.headerSign)).toBe(true);
+  });
+
+  it("maps Huawei's not-found code TRX100010 to an unpaid order and to RefundNotFoundError; any other refusal stays a refusal", async () => {
+    const key = sm2PublicKeyHex(sm2PublicKeyOf(platform));
+    const refusal = (subCode: string) => () => signed({ resultCode: "400000", resultDesc: "failed", subCode, subDesc: "x" }, platform);
+    const order = { mode: "mp-harmony", config: config(key), outTradeNo: "HW404" };
+    expect(await huawei.queryPayment(order, runtime(refusal("TRX100010"), []))).toMatchObject({ state: "NOTPAY" });
+    await expect(huawei.queryPayment(order, runtime(refusal("TRX000003"), []))).rejects.toMatchObject({ kind: "provider" });
+    const refund = { ...order, outRefundNo: "HW404-1", refundId: "R1" };
+    await expect(huawei.queryRefund(refund, runtime(refusal("TRX100010"), []))).rejects.toBeInstanceOf(RefundNotFoundError);
+    await expect(huawei.queryRefund(refund, runtime(refusal("TRX141305"), []))).rejects.not.toBeInstanceOf(RefundNotFoundError);
   });
 
   it("refuses an answer signed by another SM2 key, or not signed at all, before reading it", async () => {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { startBuiltSpace } from "../helpers/built-space";
 import { postJson } from "../helpers/fixture-space";
 import { mintToken, TEST_SECRET } from "../helpers/tokens";
@@ -106,8 +108,20 @@ describe("vk-pay routes", () => {
     });
     // A credential stored on an order never reaches the back office's screen.
     expect(JSON.stringify(await call("admin/orders", admin, {}))).not.toContain("secret-token");
+    // A date window (the console's day filter): gte inclusive, lt exclusive.
+    expect(await call("admin/orders", admin, { where: { create_date: { gte: 2, lt: 3 } } })).toMatchObject({
+      code: 0,
+      data: { total: 1, rows: [{ out_trade_no: "U2-ORDER" }] },
+    });
+    expect(await call("admin/orders", admin, { where: { create_date: { lt: 2 } } })).toMatchObject({
+      code: 0,
+      data: { total: 1, rows: [{ out_trade_no: "U1-ORDER" }] },
+    });
     for (const bad of [
       { where: { user_id: { $ne: "" } } },
+      { where: { create_date: { $gt: 0 } } },
+      { where: { create_date: { gte: "1" } } },
+      { where: { user_id: { gte: 1 } } },
       { where: { password: "x" } },
       { orderBy: "create_date; drop" },
       { pageSize: 5000 },
@@ -131,10 +145,28 @@ describe("vk-pay routes", () => {
     expect(await call("admin/transfers", admin, {})).toMatchObject({ code: 0, data: { rows: [] } });
     expect(await call("pay/transfer/pending", user)).toMatchObject({ code: 0, data: { rows: [] } });
     expect(await call("pay/transfer/pending", undefined)).toMatchObject({ code: 30202 });
+    // The payee is the token's user: data naming another user, an amount or an openid changes nothing.
+    expect(await call("pay/transfer/pending", user, { user_id: "u2", openid: "o1", transfer_amount: 100 })).toMatchObject({ code: 0, data: { rows: [] } });
+    expect(await call("admin/hookRetry", admin, { out_bill_no: "B1" })).toMatchObject({ code: 4003 });
   });
 
   it("runs the reconciliation on demand and records it", async () => {
     expect(await call("admin/reconcile", admin)).toMatchObject({ code: 0, data: { errors: expect.any(Array) } });
     expect((await env.db.collection("vk-pay-task-log").count()).total).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/**
+ * Money leaves only through an admin: no route a user or the public may call reaches a transfer verb, so
+ * an amount or a payee is never taken from a client's data.
+ */
+describe("transfer verbs behind the admin role", () => {
+  it("only admin routes call transfer, cancelTransfer, queryTransfer or the hooks' retry", () => {
+    const files = (readdirSync(join(__dirname, "../../router/service"), { recursive: true }) as string[]).filter((file) => file.endsWith(".ts"));
+    const callers = files.filter((file) =>
+      /\.(transfer|cancelTransfer|queryTransfer|retryHooks)\(/.test(readFileSync(join(__dirname, "../../router/service", file), "utf8")),
+    );
+    expect(callers.sort()).toEqual(["admin/cancelTransfer.ts", "admin/hookRetry.ts", "admin/queryTransfer.ts", "admin/transfer.ts"]);
+    for (const file of callers) expect(readFileSync(join(__dirname, "../../router/service", file), "utf8")).toMatch(/export const access = "admin";/);
   });
 });

@@ -80,7 +80,7 @@ describe("Huawei sandbox: PayMercAuth and the trade API", () => {
     ).toMatchObject({
       status: 401,
     });
-    expect(await call("GET", "/api/v2/aggr/transactions/merc-orders/NOPE")).toMatchObject({ status: 404, answer: { subCode: "ORDER_NOT_EXIST" } });
+    expect(await call("GET", "/api/v2/aggr/transactions/merc-orders/NOPE")).toMatchObject({ status: 404, answer: { subCode: "TRX100010" } });
   });
 
   it("refunds a number once, refuses a concurrent refund and one over the paid amount", async () => {

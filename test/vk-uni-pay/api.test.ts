@@ -103,11 +103,6 @@ describe("the library's public calls", () => {
     it("refuses a space without a notify URL (101), an unknown provider (1005), a user outside the whitelist", async () => {
       expect(await createPayment(params({}, { context: { PLATFORM: "h5", SPACEINFO: { spaceId: "prod" } } }), deps)).toMatchObject({ code: 101 });
       for (const provider of ["paypal", "constructor", "__proto__"]) expect(await createPayment(params({}, { provider }), deps)).toMatchObject({ code: 1005 });
-      // A provider the product names whose folder has not landed: said plainly, not "unknown".
-      expect(await createPayment(params({}, { provider: "douyin", context: { PLATFORM: "mp-toutiao", SPACEINFO: { spaceId: "test" } } }), deps)).toMatchObject({
-        code: 100,
-        errCode: "vk-pay-provider-unavailable",
-      });
       // The test provider declares no mp-weixin mode: it is asked, and refuses it.
       expect(await createPayment(params({}, { context: { PLATFORM: "mp-weixin", SPACEINFO: { spaceId: "test" } } }), deps)).toMatchObject({ code: 1020 });
       config.userWhitelist = ["tester"];

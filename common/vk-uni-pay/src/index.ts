@@ -9,6 +9,7 @@ import * as CALLS from "./api/calls";
 import { decrypt, encrypt } from "./api/crypto-aes";
 import { code2Session } from "./api/openid";
 import { verifyClientProof } from "./api/verify-client-proof";
+import { clientProofCalls, type ClientProofNamespaces } from "./api/client-proof-calls";
 import { productionDeps, type Deps } from "./core/deps";
 import type { HookResolver } from "./core/hooks";
 import { paymentNotify, type NotificationInput } from "./notify/entry";
@@ -19,6 +20,8 @@ export interface BoundLibrary extends Bound<typeof CALLS> {
   code2Session(name: string, params: Parameters<typeof code2Session>[1]): ReturnType<typeof code2Session>;
   paymentNotify(input: NotificationInput): ReturnType<typeof paymentNotify>;
   verifyClientProof(name: string, params: Parameters<typeof verifyClientProof>[1]): ReturnType<typeof verifyClientProof>;
+  /** The client proofs by the manual's names, `proofs.appleiap.verifyReceipt(params)`; also spread onto the bound library itself. */
+  proofs: ClientProofNamespaces;
 }
 
 /**
@@ -30,12 +33,17 @@ export function withHooks(hooks: HookResolver): BoundLibrary {
   const deps = () => productionDeps({ hooks });
   const bound = {} as Record<string, (params: never) => unknown>;
   for (const [name, call] of Object.entries(CALLS) as Array<[string, (params: never, deps?: Deps) => unknown]>) bound[name] = (params) => call(params, deps());
-  return {
+  const library: BoundLibrary = {
     ...(bound as unknown as Bound<typeof CALLS>),
     code2Session: (name, params) => code2Session(name, params, deps()),
     paymentNotify: (input) => paymentNotify({ ...input, hooks: input?.hooks ?? hooks }),
     verifyClientProof: (name, params) => verifyClientProof(name, params, deps()),
+    proofs: {},
   };
+  // `vkPay.appleiap.verifyReceipt(params)` (vk-pay.md §1.7), from the providers registered by now.
+  const exported = Object.keys(module.exports as object).filter((name) => !proofNamespaces.has(name));
+  library.proofs = clientProofCalls(new Set([...Object.keys(library), ...exported]), deps);
+  return Object.assign(library, library.proofs);
 }
 
 export * from "./api/calls";
@@ -50,3 +58,16 @@ export { isFen, fenToYuan } from "./core/money";
 export { single } from "./core/database";
 export type { CreateHookInput, CreateHookResult, HookContext, HookModule, HookResolver, LegacyHook, OrderTypeHooks, RefundFacts } from "./core/hooks";
 export type { IntegrationResponse } from "./http-reply";
+
+/**
+ * The built-in providers' client proofs by the manual's names on the plain library too
+ * (`require("vk-uni-pay").appleiap.verifyReceipt(params)`, vk-pay.md §1.7), added to this module's exports
+ * once every export above exists, so none of them can be shadowed. CommonJS on purpose: uniCloud loads only
+ * CommonJS, and esbuild's CommonJS output keeps `module.exports` extensible.
+ */
+const moduleExports = module.exports as Record<string, unknown>;
+const proofNamespaces = new Set<string>();
+for (const [namespace, calls] of Object.entries(clientProofCalls(new Set(Object.keys(moduleExports))))) {
+  moduleExports[namespace] = calls;
+  proofNamespaces.add(namespace);
+}

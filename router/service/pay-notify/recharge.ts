@@ -88,6 +88,11 @@ const recharge: OrderTypeHooks = {
     if (balance < share && !context.refund.force) return false;
     await adjustBalance(context, -share, "refund", context.idempotencyKey);
   },
+
+  /** The provider took the refund back (Apple REFUND_REVERSED): the share `refunded` took is credited again. */
+  async refundReversed(context: HookContext & { refund: RefundFacts }) {
+    await adjustBalance(context, shareOf(context.order, context.refund.refund_fee), "refund_reversed", context.idempotencyKey);
+  },
 };
 
 export = recharge;

@@ -2,30 +2,24 @@
  * The Alipay OpenAPI sandbox, mounted by `npm start` under `/__sandbox/alipay`: `gateway.do` (key and
  * certificate mode), notifications, the cashier page and the control API of SPEC §9.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { loadOrCreateAlipaySandboxKeys, type AlipaySandboxKeys } from "../pki";
 import { appsFromKeys, type AppRegistry } from "./apps";
 import { createCertRotation } from "./cert-rotation";
 import { serveCashier } from "./cashier";
 import { serveControl } from "./control";
 import { serveGateway } from "./gateway";
-import { sendJson } from "../http";
 import { createLedger } from "./ledger";
 import { createNotifier, fetchTransport, type NotifyTransport } from "./notifier";
 import { createOauthCodes } from "./oauth";
 import { createSandboxState, type AlipaySandboxState } from "./state";
-import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
+import { mountSandbox, sandboxSettings, type MountedSandbox, type SandboxBaseOptions } from "../mount";
 
 export type AlipaySandboxOptions = SandboxBaseOptions<NotifyTransport>;
 
-export interface AlipaySandbox {
-  handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+export interface AlipaySandbox extends MountedSandbox {
   keys: AlipaySandboxKeys;
   state: AlipaySandboxState;
   registry: AppRegistry;
-  /** Resolves when no notification is being delivered. */
-  idle(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function createAlipaySandbox(options: AlipaySandboxOptions): Promise<AlipaySandbox> {
@@ -56,34 +50,24 @@ export async function createAlipaySandbox(options: AlipaySandboxOptions): Promis
   };
   const controlContext = { state, ledger, notifier, codes, registry, rotation, defaultAppId: keys.keyApp.appId };
 
-  async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    const path = pathBelow(prefix, url);
-    if (path === undefined) return false;
-    if (path === "/gateway.do") {
-      await serveGateway(gatewayContext, req, res, url, `http://${req.headers.host ?? "127.0.0.1"}${prefix}`);
-      return true;
-    }
-    if (path === "/cashier" && req.method === "GET") {
+  const mounted = mountSandbox({
+    title: "the Alipay sandbox",
+    prefix,
+    state,
+    notifier,
+    async serve(path, req, res, url) {
+      if (path === "/gateway.do") {
+        await serveGateway(gatewayContext, req, res, url, `http://${req.headers.host ?? "127.0.0.1"}${prefix}`);
+        return true;
+      }
+      if (path !== "/cashier" || req.method !== "GET") return false;
       serveCashier(ledger, url.searchParams, res);
       return true;
-    }
-    if (/^\/[a-z-]+$/.test(path) && (await serveControl(controlContext, path.slice(1), req, res))) return true;
-    sendJson(res, 404, { ok: false, error: `the Alipay sandbox does not serve ${path}` });
-    return true;
-  }
-
-  return {
-    handler,
-    keys,
-    state,
-    registry,
-    idle: () => notifier.idle(),
-    async close() {
-      notifier.close();
-      await notifier.idle();
-      state.save();
     },
-  };
+    control: (action, req, res) => serveControl(controlContext, action, req, res),
+  });
+
+  return { ...mounted, keys, state, registry };
 }
 
 export type { AlipaySandboxState } from "./state";

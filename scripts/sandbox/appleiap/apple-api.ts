@@ -85,6 +85,8 @@ async function serveServerApi(ctx: AppleApiContext, environment: SandboxEnvironm
     if (!transaction || transaction.environment !== environment) return sendJson(res, 404, { errorCode: 4040010, errorMessage: "Transaction id not found." });
     return sendJson(res, 200, { signedTransactionInfo: ctx.store.sign(transaction) });
   }
+  const history = /^\/inApps\/v2\/history\/([^/?]+)$/.exec(path);
+  if (history && req.method === "GET") return serveHistory(ctx, environment, history[1]!, req, res);
   const consumption = /^\/inApps\/v2\/transactions\/consumption\/([^/]+)$/.exec(path);
   if (consumption && req.method === "PUT") {
     const transaction = ctx.store.transaction(consumption[1]!);
@@ -101,6 +103,38 @@ async function serveServerApi(ctx: AppleApiContext, environment: SandboxEnvironm
     return sendText(res, 202, "", "text/plain");
   }
   sendJson(res, 404, { errorCode: 4040000, errorMessage: "Not found." });
+}
+
+/** Transactions per history page: Apple returns up to 20. */
+const HISTORY_PAGE = 20;
+
+/**
+ * Get Transaction History v2: the customer's transactions (here: every transaction of the environment, the
+ * sandbox having one customer), filtered by `productId`, newest first, paged by an opaque `revision`.
+ * The v1 path is not served: it is deprecated, and the library must not call it.
+ *
+ * @see https://developer.apple.com/documentation/appstoreserverapi/get-transaction-history
+ * @see https://developer.apple.com/documentation/appstoreserverapi/historyresponse
+ */
+function serveHistory(ctx: AppleApiContext, environment: SandboxEnvironment, id: string, req: IncomingMessage, res: ServerResponse): void {
+  if (!/^[0-9]+$/.test(id)) return sendJson(res, 400, { errorCode: 4000006, errorMessage: "Invalid transaction id." });
+  const known = ctx.store.transaction(id);
+  if (!known || known.environment !== environment) return sendJson(res, 404, { errorCode: 4040010, errorMessage: "Transaction id not found." });
+  const query = new URL(req.url ?? "/", "http://sandbox").searchParams;
+  const productIds = query.getAll("productId");
+  let list = ctx.store.history(environment).filter((transaction) => productIds.length === 0 || productIds.includes(transaction.productId));
+  if (query.get("sort") === "ASCENDING") list = list.reverse();
+  const offset = Number(Buffer.from(query.get("revision") ?? "", "base64url").toString("utf8") || 0);
+  if (!Number.isSafeInteger(offset) || offset < 0) return sendJson(res, 400, { errorCode: 4000005, errorMessage: "Invalid revision." });
+  const page = list.slice(offset, offset + HISTORY_PAGE);
+  const next = offset + page.length;
+  sendJson(res, 200, {
+    revision: Buffer.from(String(next)).toString("base64url"),
+    hasMore: next < list.length,
+    bundleId: APPLE_SANDBOX_BUNDLE_ID,
+    environment,
+    signedTransactions: page.map((transaction) => ctx.store.sign(transaction)),
+  });
 }
 
 /** Serves `path` (below the sandbox's prefix) when it is one of Apple's endpoints. */

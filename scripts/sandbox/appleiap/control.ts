@@ -72,8 +72,16 @@ export const APPLE_CONTROL_ACTIONS: Record<string, ControlAction<AppleControlCon
     const transaction = id ? ctx.store.transaction(id) : undefined;
     if (id && !transaction) throw new ControlError(404, `no transaction ${id}`);
     if (type === "REVOKE" && transaction) ctx.store.revoke(transaction.transactionId, { type: "FAMILY_REVOKE", reason: 0 });
+    if (type === "REFUND_REVERSED" && transaction) ctx.store.reinstate(transaction.transactionId);
     const extra = type === "CONSUMPTION_REQUEST" ? { consumptionRequestReason: text(body, "reason", false) ?? "UNINTENDED_PURCHASE" } : {};
     return send(ctx, notifyUrl(ctx, body), notificationPayload(type, transaction, ctx.store, extra));
+  },
+  /** The app called `finishTransaction`: a finished consumable no longer appears in its receipt. */
+  finish: (ctx, body) => {
+    const transactionId = text(body, "transactionId", true);
+    if (!ctx.store.transaction(transactionId)) throw new ControlError(404, `no transaction ${transactionId}`);
+    ctx.store.finish(transactionId);
+    return { transaction_id: transactionId };
   },
   redeliver: async (ctx) => {
     if (!ctx.last) throw new ControlError(409, "nothing was sent yet");

@@ -30,6 +30,12 @@ export interface AppleSandboxStore {
   transaction(id: string): SandboxTransaction | undefined;
   receipt(data: string): { environment: SandboxEnvironment; transactionIds: string[] } | undefined;
   revoke(id: string, revocation: { type: string; percentage?: number; reason: number }): SandboxTransaction;
+  /** The app finished the transaction: a finished consumable leaves the app receipt (Get Transaction History v2 still lists it). */
+  finish(id: string): SandboxTransaction;
+  /** The customer's transactions in one environment, newest first (the sandbox has one customer). */
+  history(environment: SandboxEnvironment): SandboxTransaction[];
+  /** Apple reversed the refund (REFUND_REVERSED): the transaction no longer carries its revocation. */
+  reinstate(id: string): SandboxTransaction;
   sign(payload: Record<string, unknown>): string;
   now(): number;
 }
@@ -37,6 +43,7 @@ export interface AppleSandboxStore {
 export function createAppleSandboxStore(keys: AppleSandboxKeys, now: () => number = Date.now): AppleSandboxStore {
   const transactions = new Map<string, SandboxTransaction>();
   const receipts = new Map<string, { environment: SandboxEnvironment; transactionIds: string[] }>();
+  const finished = new Set<string>();
   let nextId = 2000000000000000 + Math.floor(now() / 1000);
   const sign = (payload: Record<string, unknown>) => signAppleJws(keys.chain, { ...payload, signedDate: now() });
   return {
@@ -68,7 +75,16 @@ export function createAppleSandboxStore(keys: AppleSandboxKeys, now: () => numbe
       return { transaction, signedTransaction: sign(transaction), receipt };
     },
     transaction: (id) => transactions.get(id),
-    receipt: (data) => receipts.get(data),
+    receipt(data) {
+      const receipt = receipts.get(data);
+      if (!receipt) return undefined;
+      // Apple's receipt keeps a consumable only until the app finishes it.
+      const listed = receipt.transactionIds.filter((id) => {
+        const transaction = transactions.get(id);
+        return !(finished.has(id) && transaction?.type === "Consumable");
+      });
+      return { environment: receipt.environment, transactionIds: listed };
+    },
     revoke(id, revocation) {
       const transaction = transactions.get(id);
       if (!transaction) throw new Error(`no transaction ${id}`);
@@ -78,6 +94,22 @@ export function createAppleSandboxStore(keys: AppleSandboxKeys, now: () => numbe
         revocationType: revocation.type,
         ...(revocation.percentage !== undefined ? { revocationPercentage: revocation.percentage } : {}),
       });
+      return transaction;
+    },
+    finish(id) {
+      const transaction = transactions.get(id);
+      if (!transaction) throw new Error(`no transaction ${id}`);
+      finished.add(id);
+      return transaction;
+    },
+    history: (environment) =>
+      [...transactions.values()]
+        .filter((transaction) => transaction.environment === environment)
+        .sort((a, b) => Number(b.purchaseDate) - Number(a.purchaseDate) || Number(b.transactionId) - Number(a.transactionId)),
+    reinstate(id) {
+      const transaction = transactions.get(id);
+      if (!transaction) throw new Error(`no transaction ${id}`);
+      for (const field of ["revocationDate", "revocationReason", "revocationType", "revocationPercentage"]) delete transaction[field];
       return transaction;
     },
     sign,

@@ -3,9 +3,7 @@
  * (通用交易系统 and 担保支付), the client_token, the balance query, their callbacks (CANCEL included), a
  * cashier page and the control API of SPEC §9.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { fetchTransport } from "../delivery";
-import { sendJson } from "../http";
 import { serveApi } from "./api";
 import { serveCashier } from "./cashier";
 import { serveControl } from "./control";
@@ -13,16 +11,13 @@ import { loadOrCreateDouyinSandboxKeys, type DouyinSandboxKeys } from "./keys";
 import { createLedger } from "./ledger";
 import { createNotifier, type NotifyTransport } from "./notifier";
 import { createDouyinSandboxState, type DouyinSandboxState } from "./state";
-import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
+import { mountSandbox, sandboxSettings, type MountedSandbox, type SandboxBaseOptions } from "../mount";
 
 export type DouyinSandboxOptions = SandboxBaseOptions<NotifyTransport>;
 
-export interface DouyinSandbox {
-  handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+export interface DouyinSandbox extends MountedSandbox {
   keys: DouyinSandboxKeys;
   state: DouyinSandboxState;
-  idle(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function createDouyinSandbox(options: DouyinSandboxOptions): Promise<DouyinSandbox> {
@@ -43,28 +38,19 @@ export async function createDouyinSandbox(options: DouyinSandboxOptions): Promis
   const apiContext = { state, keys, ledger, log };
   const controlContext = { state, keys, ledger, notifier };
 
-  async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    const path = pathBelow(prefix, url);
-    if (path === undefined) return false;
-    if (await serveApi(apiContext, path, req, res)) return true;
-    if (path === "/cashier" && req.method === "GET") {
+  const mounted = mountSandbox({
+    title: "the Douyin sandbox",
+    prefix,
+    state,
+    notifier,
+    async serve(path, req, res, url) {
+      if (await serveApi(apiContext, path, req, res)) return true;
+      if (path !== "/cashier" || req.method !== "GET") return false;
       serveCashier(state, keys.appId, url.searchParams, res);
       return true;
-    }
-    if (/^\/[a-z-]+$/.test(path) && (await serveControl(controlContext, path.slice(1), req, res))) return true;
-    sendJson(res, 404, { ok: false, error: `the Douyin sandbox does not serve ${path}` });
-    return true;
-  }
-
-  return {
-    handler,
-    keys,
-    state,
-    idle: () => notifier.idle(),
-    async close() {
-      notifier.close();
-      await notifier.idle();
-      state.save();
     },
-  };
+    control: (action, req, res) => serveControl(controlContext, action, req, res),
+  });
+
+  return { ...mounted, keys, state };
 }

@@ -24,6 +24,9 @@ export interface ApiContext {
 /** How far a PayMercAuth `time` may be from the sandbox's clock (Huawei publishes no window; 5 minutes like WeChat's). */
 const TIME_WINDOW_MS = 5 * 60_000;
 
+/** Huawei's one not-found code, for orders and refunds alike (Payment Kit error table, petalpay_api_5656_error_code). */
+const ORDER_NOT_EXIST = "TRX100010";
+
 class Refusal extends Error {
   constructor(
     readonly status: number,
@@ -128,7 +131,7 @@ function refund(ctx: ApiContext, body: Record<string, unknown>): Record<string, 
     throw new Refusal(400, "PARAM_INVALID", "mercRefundOrderNo must be 1-64 characters");
   if (typeof callbackUrl !== "string" || callbackUrl === "") throw new Refusal(400, "PARAM_INVALID", "callbackUrl is required");
   const trade = ctx.state.trade(mercOrderNo);
-  if (!trade) throw new Refusal(404, "ORDER_NOT_EXIST", "no such order");
+  if (!trade) throw new Refusal(404, ORDER_NOT_EXIST, "Order does not exist.");
   if (body.sysTransOrderNo !== undefined && body.sysTransOrderNo !== trade.sysTransOrderNo)
     throw new Refusal(400, "PARAM_INVALID", "sysTransOrderNo is another order's");
   const same = ctx.state.refundByMercNo(mercRefundOrderNo);
@@ -174,13 +177,13 @@ export async function serveApi(ctx: ApiContext, req: IncomingMessage, res: Serve
       const query = QUERY.exec(path);
       if (query) {
         const trade = ctx.state.trade(decodeURIComponent(query[1]!));
-        if (!trade) throw new Refusal(404, "ORDER_NOT_EXIST", "no such order");
+        if (!trade) throw new Refusal(404, ORDER_NOT_EXIST, "Order does not exist.");
         return answer(ctx, res, 200, { resultCode: "000000", resultDesc: "Success.", ...tradeView(trade) });
       }
       const refundQuery = REFUND_QUERY.exec(path);
       if (refundQuery) {
         const found = ctx.state.refund(decodeURIComponent(refundQuery[1]!));
-        if (!found) throw new Refusal(404, "REFUND_ORDER_NOT_EXIST", "no such refund");
+        if (!found) throw new Refusal(404, ORDER_NOT_EXIST, "Order does not exist.");
         return answer(ctx, res, 200, { resultCode: "000000", resultDesc: "Success.", ...refundView(found) });
       }
       throw new Refusal(404, "API_NOT_EXIST", `the Huawei sandbox does not serve GET ${path}`);

@@ -3,24 +3,19 @@
  * server API (preorder, order query, refund, refund query), SM2-signed callbacks and the control API of
  * SPEC §9. It holds its own merchant RSA key pair and platform SM2 key (keys.ts).
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { fetchTransport } from "../delivery";
-import { sendJson } from "../http";
 import { isApiPath, serveApi } from "./api";
 import { serveHuaweiControl } from "./control";
 import { loadOrCreateHuaweiSandboxKeys, type HuaweiSandboxKeys } from "./keys";
 import { createHuaweiNotifier, type NotifyTransport } from "./notifier";
 import { createHuaweiState, type HuaweiSandboxState } from "./state";
-import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
+import { mountSandbox, sandboxSettings, type MountedSandbox, type SandboxBaseOptions } from "../mount";
 
 export type HuaweiSandboxOptions = SandboxBaseOptions<NotifyTransport>;
 
-export interface HuaweiSandbox {
-  handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+export interface HuaweiSandbox extends MountedSandbox {
   keys: HuaweiSandboxKeys;
   state: HuaweiSandboxState;
-  idle(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function createHuaweiSandbox(options: HuaweiSandboxOptions): Promise<HuaweiSandbox> {
@@ -38,29 +33,20 @@ export async function createHuaweiSandbox(options: HuaweiSandboxOptions): Promis
     log,
   });
 
-  async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    const path = pathBelow(prefix, url);
-    if (path === undefined) return false;
-    if (isApiPath(path)) {
+  const mounted = mountSandbox({
+    title: "the Huawei sandbox",
+    prefix,
+    state,
+    notifier,
+    async serve(path, req, res, url) {
+      if (!isApiPath(path)) return false;
       await serveApi({ state, keys, log }, req, res, path, url.search);
       return true;
-    }
-    if (/^\/[a-z-]+$/.test(path) && (await serveHuaweiControl({ state, notifier, keys }, path.slice(1), req, res))) return true;
-    sendJson(res, 404, { ok: false, error: `the Huawei sandbox does not serve ${path}` });
-    return true;
-  }
-
-  return {
-    handler,
-    keys,
-    state,
-    idle: () => notifier.idle(),
-    async close() {
-      notifier.close();
-      await notifier.idle();
-      state.save();
     },
-  };
+    control: (action, req, res) => serveHuaweiControl({ state, notifier, keys }, action, req, res),
+  });
+
+  return { ...mounted, keys, state };
 }
 
 export { isHuaweiAck } from "./notifier";

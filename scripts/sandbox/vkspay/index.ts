@@ -3,27 +3,22 @@
  * 易支付 aggregator protocol the library speaks for it (`mapi.php`, `api.php`, GET notifications, a cashier
  * page) with the control API of SPEC §9.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { sendJson } from "../http";
 import { serveVkspayCashier } from "./cashier";
 import { serveVkspayControl } from "./control";
 import { serveGateway } from "./gateway";
 import { loadOrCreateVkspaySandboxKeys, type VkspaySandboxKeys } from "./keys";
 import { createVkspayNotifier, fetchGet, type GetTransport } from "./notifier";
 import { createVkspayState, type VkspaySandboxState } from "./state";
-import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
+import { mountSandbox, sandboxSettings, type MountedSandbox, type SandboxBaseOptions } from "../mount";
 
 export interface VkspaySandboxOptions extends SandboxBaseOptions<GetTransport> {
   /** `&key=` before the key in the MD5 string, the clone variant (default: the key appended directly). */
   keySeparator?: string;
 }
 
-export interface VkspaySandbox {
-  handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+export interface VkspaySandbox extends MountedSandbox {
   keys: VkspaySandboxKeys;
   state: VkspaySandboxState;
-  idle(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function createVkspaySandbox(options: VkspaySandboxOptions): Promise<VkspaySandbox> {
@@ -42,31 +37,22 @@ export async function createVkspaySandbox(options: VkspaySandboxOptions): Promis
   });
   const gateway = { state, keys, keySeparator: options.keySeparator ?? "", log };
 
-  async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    const path = pathBelow(prefix, url);
-    if (path === undefined) return false;
-    if (path === "/mapi.php" || path === "/api.php") {
-      await serveGateway(gateway, req, res, url, path, `http://${req.headers.host ?? "127.0.0.1"}${prefix}`);
-      return true;
-    }
-    if (path === "/cashier" && req.method === "GET") {
+  const mounted = mountSandbox({
+    title: "the VksPay sandbox",
+    prefix,
+    state,
+    notifier,
+    async serve(path, req, res, url) {
+      if (path === "/mapi.php" || path === "/api.php") {
+        await serveGateway(gateway, req, res, url, path, `http://${req.headers.host ?? "127.0.0.1"}${prefix}`);
+        return true;
+      }
+      if (path !== "/cashier" || req.method !== "GET") return false;
       serveVkspayCashier(state, url.searchParams, res);
       return true;
-    }
-    if (/^\/[a-z-]+$/.test(path) && (await serveVkspayControl({ state, notifier }, path.slice(1), req, res))) return true;
-    sendJson(res, 404, { ok: false, error: `the VksPay sandbox does not serve ${path}` });
-    return true;
-  }
-
-  return {
-    handler,
-    keys,
-    state,
-    idle: () => notifier.idle(),
-    async close() {
-      notifier.close();
-      await notifier.idle();
-      state.save();
     },
-  };
+    control: (action, req, res) => serveVkspayControl({ state, notifier }, action, req, res),
+  });
+
+  return { ...mounted, keys, state };
 }

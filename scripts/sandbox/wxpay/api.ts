@@ -19,6 +19,7 @@ import type { PlatformCertificates } from "./platform";
 import { encryptResource } from "./sign";
 import type { WxpaySandboxState } from "./state";
 import type { SandboxTransfers } from "./transfers";
+import { loseAnswer, type LostAnswers } from "../lost-answers";
 import { formatRfc3339 } from "./time";
 import { type TradeType, WxpayApiError, paramError } from "./types";
 import { parseJsonObject, parsePrepay, parseRefund } from "./validate";
@@ -39,6 +40,8 @@ export interface ApiContext {
   log: (line: string) => void;
   /** 商家转账 bills. */
   transfers: SandboxTransfers;
+  /** Answers to lose after acting (the control API's `drop-response`). */
+  lostAnswers: LostAnswers;
 }
 
 interface Call {
@@ -235,6 +238,8 @@ export async function serveApi(ctx: ApiContext, req: IncomingMessage, res: Serve
       body: () => (parsed ??= parseJsonObject(bodyText)),
       params: matched.params,
     });
+    // The request took effect; only its answer goes missing.
+    if (ctx.lostAnswers.take(path)) return loseAnswer(res);
     reply(result.status, result.body);
   } catch (error) {
     if (error instanceof WxpayApiError) {

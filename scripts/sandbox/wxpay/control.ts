@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { dropAction, MAX_CLOCK_ADVANCE_SECONDS, serveControlAction, text, wholeNumber, type ControlAction } from "../control-api";
+import { dropResponseAction, type LostAnswers } from "../lost-answers";
 import type { Ledger } from "./ledger";
 import type { Notifier } from "./notifier";
 import type { PlatformCertificates } from "./platform";
@@ -21,7 +22,18 @@ export interface ControlContext {
   platform: PlatformCertificates;
   defaultMchid: string;
   transfers: SandboxTransfers;
+  lostAnswers: LostAnswers;
 }
+
+const confirmTransfer: ControlAction<ControlContext> = (ctx, body) => {
+  const bill = ctx.transfers.settleByPayee(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_bill_no", true), true);
+  return { state: bill.state };
+};
+
+const rejectTransfer: ControlAction<ControlContext> = (ctx, body) => {
+  const bill = ctx.transfers.settleByPayee(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_bill_no", true), false);
+  return { state: bill.state, fail_reason: bill.fail_reason };
+};
 
 const ACTIONS: Record<string, ControlAction<ControlContext>> = {
   pay(ctx, body) {
@@ -76,6 +88,8 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     return { notification };
   },
   drop: (ctx, body) => dropAction(ctx.notifier, body),
+  /** `{ count, path? }`: the next `count` v3 requests (to paths containing `path`) are carried out and their answers lost. */
+  "drop-response": (ctx, body) => dropResponseAction(ctx.lostAnswers, body),
   clock(ctx, body) {
     ctx.state.advanceClock(wholeNumber(body, "advance_seconds", MAX_CLOCK_ADVANCE_SECONDS));
     const expired = ctx.state.orders().filter((order) => ["NOTPAY", "USERPAYING", "PAYERROR"].includes(order.trade_state) && ctx.ledger.isExpired(order));
@@ -88,16 +102,12 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
       closed_transfers: closedTransfers,
     };
   },
-  /** The payee confirms receipt on WeChat's confirmation page: the bill becomes SUCCESS. */
-  "transfer-confirm"(ctx, body) {
-    const bill = ctx.transfers.settleByPayee(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_bill_no", true), true);
-    return { state: bill.state };
-  },
-  /** The payee declines: the bill becomes FAIL and the money goes back. */
-  "transfer-reject"(ctx, body) {
-    const bill = ctx.transfers.settleByPayee(text(body, "mchid", false) ?? ctx.defaultMchid, text(body, "out_bill_no", true), false);
-    return { state: bill.state, fail_reason: bill.fail_reason };
-  },
+  /** The payee confirms receipt on WeChat's confirmation page: the bill becomes SUCCESS (SPEC §9's `confirm`). */
+  confirm: confirmTransfer,
+  "transfer-confirm": confirmTransfer,
+  /** The payee declines: the bill becomes FAIL and the money goes back (SPEC §9's `reject`). */
+  reject: rejectTransfer,
+  "transfer-reject": rejectTransfer,
   /** Moves a waiting bill to another non-final state (`state`: ACCEPTED, PROCESSING, WAIT_USER_CONFIRM or TRANSFERING). */
   "transfer-state"(ctx, body) {
     const state = text(body, "state", true) as Parameters<SandboxTransfers["setPendingState"]>[2];

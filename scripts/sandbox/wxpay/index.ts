@@ -4,7 +4,7 @@
  * and the `api.weixin.qq.com` login stand-ins; plus, on its own HTTPS port, `/secapi/...` with client
  * certificates.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { loadOrCreateWxpaySandboxKeys, type WxpaySandboxKeys } from "../pki/wxpay-keys";
 import { serveApi, type ApiContext } from "./api";
 import { createResponseSigner, merchantsFromKeys } from "./auth";
@@ -19,9 +19,10 @@ import { createPlatformCertificates, type PlatformCertificates } from "./platfor
 import { startSecapiServer, type SecapiServer } from "./secapi";
 import { createSandboxState, type WxpaySandboxState } from "./state";
 import { createSandboxTransfers } from "./transfers";
+import { createLostAnswers } from "../lost-answers";
 import type { SignMode } from "./types";
 import { isV2Path, serveV2, type V2Context } from "./v2-api";
-import { pathBelow, sandboxSettings, type SandboxBaseOptions } from "../mount";
+import { mountSandbox, sandboxSettings, type MountedSandbox, type SandboxBaseOptions } from "../mount";
 
 export interface WxpaySandboxOptions extends SandboxBaseOptions<NotifyTransport> {
   /** A PROCESSING refund settles as SUCCESS by itself after this many ms (default 3000); false: only by control. */
@@ -32,16 +33,12 @@ export interface WxpaySandboxOptions extends SandboxBaseOptions<NotifyTransport>
   httpsPort?: number;
 }
 
-export interface WxpaySandbox {
-  handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+export interface WxpaySandbox extends MountedSandbox {
   keys: WxpaySandboxKeys;
   state: WxpaySandboxState;
   platform: PlatformCertificates;
   /** `https://127.0.0.1:<port><prefix>` when `httpsPort` was given: the v2 config's `secapiBaseUrl`. */
   secapiBaseUrl?: string;
-  /** Resolves when no notification is being delivered. */
-  idle(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<WxpaySandbox> {
@@ -86,35 +83,56 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
   };
   const micropay = createMicropay({ state, ledger });
   const transfers = createSandboxTransfers({ state, notifier, keys, platform });
-  const apiContext: ApiContext = { keys, state, ledger, merchants, sign, platform, micropay, log, scheduleRefundSettlement, cashierUrl, transfers };
+  const lostAnswers = createLostAnswers();
+  const apiContext: ApiContext = {
+    keys,
+    state,
+    ledger,
+    merchants,
+    sign,
+    platform,
+    micropay,
+    log,
+    scheduleRefundSettlement,
+    cashierUrl,
+    transfers,
+    lostAnswers,
+  };
   const v2Context: V2Context = { state, ledger, micropay, merchants, cashierUrl, scheduleRefundSettlement, log };
-  const controlContext: ControlContext = { state, ledger, notifier, codes, platform, defaultMchid: keys.mchId, transfers };
+  const controlContext: ControlContext = { state, ledger, notifier, codes, platform, defaultMchid: keys.mchId, transfers, lostAnswers };
   const snsContext = { codes, apps: new Map([[keys.appId, keys.appSecret]]) };
 
-  async function handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    const path = pathBelow(prefix, url);
-    if (path === undefined) return false;
-    if (path.startsWith("/v3/")) {
-      // The raw request target keeps the query exactly as sent, which is what the merchant signed.
-      const rawTarget = (req.url ?? "").replace(/^[a-z]+:\/\/[^/]+/i, "");
-      await serveApi(apiContext, req, res, rawTarget.startsWith(prefix) ? rawTarget.slice(prefix.length) : path + url.search);
-      return true;
-    }
-    if (isV2Path(path)) {
-      await serveV2(v2Context, req, res, path);
-      return true;
-    }
-    if (path.startsWith("/sns/") && serveSns(snsContext, path, url.searchParams, res, req)) return true;
-    if (path === "/cashier" && req.method === "GET") {
+  let secapi: SecapiServer | undefined;
+  const mounted = mountSandbox({
+    title: "the WeChat Pay sandbox",
+    prefix,
+    state,
+    notifier,
+    async serve(path, req, res, url) {
+      if (path.startsWith("/v3/")) {
+        // The raw request target keeps the query exactly as sent, which is what the merchant signed.
+        const rawTarget = (req.url ?? "").replace(/^[a-z]+:\/\/[^/]+/i, "");
+        await serveApi(apiContext, req, res, rawTarget.startsWith(prefix) ? rawTarget.slice(prefix.length) : path + url.search);
+        return true;
+      }
+      if (isV2Path(path)) {
+        await serveV2(v2Context, req, res, path);
+        return true;
+      }
+      if (path.startsWith("/sns/") && serveSns(snsContext, path, url.searchParams, res, req)) return true;
+      if (path !== "/cashier" || req.method !== "GET") return false;
       serveCashier({ state, ledger, defaultMchid: keys.mchId }, url.searchParams, res);
       return true;
-    }
-    if (/^\/[a-z-]+$/.test(path) && (await serveControl(controlContext, path.slice(1), req, res))) return true;
-    sendJson(res, 404, { ok: false, error: `the WeChat Pay sandbox does not serve ${path}` });
-    return true;
-  }
+    },
+    control: (action, req, res) => serveControl(controlContext, action, req, res),
+    async beforeClose() {
+      await secapi?.close();
+      for (const timer of settleTimers) clearTimeout(timer);
+      settleTimers.clear();
+    },
+  });
+  const handler = mounted.handler;
 
-  let secapi: SecapiServer | undefined;
   if (options.httpsPort !== undefined) {
     secapi = await startSecapiServer({
       port: options.httpsPort,
@@ -135,22 +153,7 @@ export async function createWxpaySandbox(options: WxpaySandboxOptions): Promise<
     });
   }
 
-  return {
-    handler,
-    keys,
-    state,
-    platform,
-    secapiBaseUrl: secapi ? `${secapi.origin}${prefix}` : undefined,
-    idle: () => notifier.idle(),
-    async close() {
-      await secapi?.close();
-      for (const timer of settleTimers) clearTimeout(timer);
-      settleTimers.clear();
-      notifier.close();
-      await notifier.idle();
-      state.save();
-    },
-  };
+  return { ...mounted, keys, state, platform, secapiBaseUrl: secapi ? `${secapi.origin}${prefix}` : undefined };
 }
 
 export type { WxpaySandboxState } from "./state";

@@ -1,5 +1,5 @@
 import { readStateFile, sandboxStateBase, writeStateFile, type SandboxStateBase } from "../state-file";
-import type { ClosePaidAnswer, MerchantSettings, SandboxOrder, SandboxRefund, SignMode, StoredNotification } from "./types";
+import type { BillState, ClosePaidAnswer, MerchantSettings, SandboxBill, SandboxOrder, SandboxRefund, SignMode, StoredNotification } from "./types";
 
 interface PersistedState {
   version: 1;
@@ -7,6 +7,10 @@ interface PersistedState {
   merchants: Record<string, MerchantSettings>;
   orders: Record<string, SandboxOrder>;
   refunds: Record<string, SandboxRefund>;
+  /** 商家转账 bills by `<mchid>:<out_bill_no>`. */
+  bills: Record<string, SandboxBill>;
+  /** The state new bills start in, as the control API last set it (WAIT_USER_CONFIRM when absent). */
+  billInitialState?: BillState;
   notifications: Record<string, StoredNotification>;
 }
 
@@ -28,16 +32,22 @@ export interface WxpaySandboxState extends SandboxStateBase<StoredNotification> 
   refunds(): SandboxRefund[];
   refundsOf(mchid: string, outTradeNo: string): SandboxRefund[];
   putRefund(refund: SandboxRefund): void;
+  bill(mchid: string, outBillNo: string): SandboxBill | undefined;
+  bills(): SandboxBill[];
+  /** Stores a new or changed bill (a bill is changed in place, then put again to be written). */
+  putBill(bill: SandboxBill): void;
+  billInitialState(): BillState;
+  setBillInitialState(state: BillState): void;
 }
 
 const key = (mchid: string, id: string) => `${mchid}:${id}`;
 
 function emptyState(): PersistedState {
-  return { version: 1, clockOffsetSeconds: 0, merchants: {}, orders: {}, refunds: {}, notifications: {} };
+  return { version: 1, clockOffsetSeconds: 0, merchants: {}, orders: {}, refunds: {}, bills: {}, notifications: {} };
 }
 
 /**
- * Orders, refunds and the last notifications, in memory and in `state.json` so that `npm start`
+ * Orders, refunds, transfer bills and the last notifications, in memory and in `state.json` so that `npm start`
  * restarts keep them. The sandbox is one process; the file is only its memory across restarts.
  */
 export function createSandboxState(options: { file?: string; now: () => number; defaultSignMode: SignMode }): WxpaySandboxState {
@@ -68,6 +78,17 @@ export function createSandboxState(options: { file?: string; now: () => number; 
     refundsOf: (mchid, outTradeNo) => Object.values(data.refunds).filter((r) => r.mchid === mchid && r.out_trade_no === outTradeNo),
     putRefund(refund) {
       data.refunds[key(refund.mchid, refund.out_refund_no)] = refund;
+      save();
+    },
+    bill: (mchid, outBillNo) => data.bills[key(mchid, outBillNo)],
+    bills: () => Object.values(data.bills),
+    putBill(bill) {
+      data.bills[key(bill.mch_id, bill.out_bill_no)] = bill;
+      save();
+    },
+    billInitialState: () => data.billInitialState ?? "WAIT_USER_CONFIRM",
+    setBillInitialState(state) {
+      data.billInitialState = state;
       save();
     },
   };

@@ -1,8 +1,8 @@
 /**
  * WeChat 商家转账 (user-confirmation mode) in the sandbox: bills, the payee's confirm or reject, the
  * 24-hour confirmation window on the business clock (afterwards FAIL with OVERDUE_CLOSE), cancel in any
- * non-final state, and the MCHTRANSFER.BILL.FINISHED notification for every final state. Bills live in
- * memory: a restart of `npm start` forgets them.
+ * non-final state, and the MCHTRANSFER.BILL.FINISHED notification for every final state. Bills are kept
+ * in the sandbox state (`state.json`), so a restart of `npm start` keeps them, as WeChat would.
  * @see https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/transfer-to-user.html
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012716458 (撤销转账)
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012712115 (商家转账回调通知)
@@ -16,29 +16,9 @@ import type { Notifier } from "./notifier";
 import type { PlatformCertificates } from "./platform";
 import type { WxpaySandboxState } from "./state";
 import { compactBeijing, formatRfc3339 } from "./time";
-import { ControlError, WxpayApiError, paramError } from "./types";
+import { ControlError, WxpayApiError, paramError, type BillState, type SandboxBill } from "./types";
 
-export type BillState = "ACCEPTED" | "PROCESSING" | "WAIT_USER_CONFIRM" | "TRANSFERING" | "SUCCESS" | "FAIL" | "CANCELING" | "CANCELLED";
-
-export interface SandboxBill {
-  mch_id: string;
-  appid: string;
-  out_bill_no: string;
-  transfer_bill_no: string;
-  transfer_scene_id: string;
-  openid: string;
-  transfer_amount: number;
-  transfer_remark: string;
-  user_name?: string;
-  notify_url?: string;
-  state: BillState;
-  fail_reason?: string;
-  package_info: string;
-  create_time: number;
-  update_time: number;
-  /** How many transfer requests named this out_bill_no (a merchant that sent one twice shows 2). */
-  requests: number;
-}
+export type { BillState, SandboxBill } from "./types";
 
 /** The scenes the sandbox merchant "has applied for": 现金营销 and 佣金报酬. */
 const SCENES = new Set(["1000", "1005"]);
@@ -68,9 +48,7 @@ export function createSandboxTransfers(options: {
   keys: WxpaySandboxKeys;
   platform: PlatformCertificates;
 }): SandboxTransfers {
-  const bills = new Map<string, SandboxBill>();
-  let initialState: BillState = "WAIT_USER_CONFIRM";
-  const key = (mchid: string, outBillNo: string) => `${mchid}:${outBillNo}`;
+  const state = options.state;
   const now = () => options.state.businessNow();
 
   const view = (bill: SandboxBill) => ({
@@ -87,11 +65,12 @@ export function createSandboxTransfers(options: {
     update_time: formatRfc3339(bill.update_time),
   });
 
-  function finish(bill: SandboxBill, state: BillState, failReason?: string): SandboxBill {
-    bill.state = state;
+  function finish(bill: SandboxBill, next: BillState, failReason?: string): SandboxBill {
+    bill.state = next;
     if (failReason) bill.fail_reason = failReason;
     bill.update_time = now();
-    if (FINAL.includes(state) && bill.notify_url) {
+    state.putBill(bill);
+    if (FINAL.includes(next) && bill.notify_url) {
       options.notifier.send({
         key: `transfer:${bill.mch_id}:${bill.out_bill_no}`,
         mchid: bill.mch_id,
@@ -107,8 +86,8 @@ export function createSandboxTransfers(options: {
 
   function find(mchid: string, by: { outBillNo?: string; transferBillNo?: string }): SandboxBill {
     const bill = by.outBillNo
-      ? bills.get(key(mchid, by.outBillNo))
-      : [...bills.values()].find((candidate) => candidate.mch_id === mchid && candidate.transfer_bill_no === by.transferBillNo);
+      ? state.bill(mchid, by.outBillNo)
+      : state.bills().find((candidate) => candidate.mch_id === mchid && candidate.transfer_bill_no === by.transferBillNo);
     if (!bill) throw new WxpayApiError(404, "NOT_FOUND", "记录不存在");
     return bill;
   }
@@ -136,12 +115,13 @@ export function createSandboxTransfers(options: {
       let userName: string | undefined;
       if (body.user_name !== undefined) userName = decrypt("user_name", body.user_name, decryptionKey(req, options.keys, options.platform));
       if ((amount as number) >= 200_000 && !userName) throw new WxpayApiError(400, "PARAM_ERROR", "转账金额大于等于2000元时，收款用户姓名必填");
-      const existing = bills.get(key(mchid, outBillNo));
+      const existing = state.bill(mchid, outBillNo);
       if (existing) {
         // The same number again is the same bill; different terms under it are refused.
         if (existing.openid !== body.openid || existing.transfer_amount !== amount)
           throw new WxpayApiError(400, "INVALID_REQUEST", "商户单号重复，且请求参数与原单不一致");
         existing.requests += 1;
+        state.putBill(existing);
         return existing;
       }
       const created = now();
@@ -156,13 +136,13 @@ export function createSandboxTransfers(options: {
         transfer_remark: body.transfer_remark,
         ...(userName ? { user_name: userName } : {}),
         ...(typeof body.notify_url === "string" ? { notify_url: body.notify_url } : {}),
-        state: initialState,
+        state: state.billInitialState(),
         package_info: `ABBQO+oYAAABAAAAAAAk+${randomBytes(16).toString("base64url")}`,
         create_time: created,
         update_time: created,
         requests: 1,
       };
-      bills.set(key(mchid, outBillNo), bill);
+      state.putBill(bill);
       return bill;
     },
     find,
@@ -175,31 +155,32 @@ export function createSandboxTransfers(options: {
       return { ...bill, state: "CANCELING" };
     },
     settleByPayee(mchid, outBillNo, accept) {
-      const bill = bills.get(key(mchid, outBillNo));
+      const bill = state.bill(mchid, outBillNo);
       if (!bill) throw new ControlError(404, `no transfer bill ${outBillNo}`);
       if (bill.state !== "WAIT_USER_CONFIRM" && bill.state !== "TRANSFERING")
         throw new ControlError(409, `the bill is ${bill.state}, not waiting for the payee`);
       if (overdue(bill)) throw new ControlError(409, "the bill's 24-hour confirmation window has passed");
       return accept ? finish(bill, "SUCCESS") : finish(bill, "FAIL", "TRANSFER_REJECT");
     },
-    setPendingState(mchid, outBillNo, state) {
-      const bill = bills.get(key(mchid, outBillNo));
+    setPendingState(mchid, outBillNo, next) {
+      const bill = state.bill(mchid, outBillNo);
       if (!bill) throw new ControlError(404, `no transfer bill ${outBillNo}`);
       if (FINAL.includes(bill.state)) throw new ControlError(409, `the bill is already ${bill.state}`);
-      if (!["ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM", "TRANSFERING"].includes(state))
+      if (!["ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM", "TRANSFERING"].includes(next))
         throw new ControlError(400, "state must be ACCEPTED, PROCESSING, WAIT_USER_CONFIRM or TRANSFERING");
-      bill.state = state;
+      bill.state = next;
       bill.update_time = now();
+      state.putBill(bill);
       return bill;
     },
-    setInitialState(state) {
-      if (!["ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM"].includes(state))
+    setInitialState(initial) {
+      if (!["ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM"].includes(initial))
         throw new ControlError(400, "state must be ACCEPTED, PROCESSING or WAIT_USER_CONFIRM");
-      initialState = state;
+      state.setBillInitialState(initial);
     },
     expire() {
       const closed: string[] = [];
-      for (const bill of bills.values()) if (overdue(bill)) closed.push(finish(bill, "FAIL", "OVERDUE_CLOSE").out_bill_no);
+      for (const bill of state.bills()) if (overdue(bill)) closed.push(finish(bill, "FAIL", "OVERDUE_CLOSE").out_bill_no);
       return closed;
     },
     view,

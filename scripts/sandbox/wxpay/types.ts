@@ -71,6 +71,29 @@ export interface SandboxRefund extends OrderOrigin {
 
 export type AbnormalRefundType = "USER_BANK_CARD" | "MERCHANT_BANK_CARD";
 
+/** A 商家转账 bill's state, as WeChat names it. */
+export type BillState = "ACCEPTED" | "PROCESSING" | "WAIT_USER_CONFIRM" | "TRANSFERING" | "SUCCESS" | "FAIL" | "CANCELING" | "CANCELLED";
+
+export interface SandboxBill {
+  mch_id: string;
+  appid: string;
+  out_bill_no: string;
+  transfer_bill_no: string;
+  transfer_scene_id: string;
+  openid: string;
+  transfer_amount: number;
+  transfer_remark: string;
+  user_name?: string;
+  notify_url?: string;
+  state: BillState;
+  fail_reason?: string;
+  package_info: string;
+  create_time: number;
+  update_time: number;
+  /** How many transfer requests named this out_bill_no (a merchant that sent one twice shows 2). */
+  requests: number;
+}
+
 export interface StoredNotification {
   url: string;
   /** The exact body: redelivery re-signs it with a fresh timestamp, as WeChat's retries do. */

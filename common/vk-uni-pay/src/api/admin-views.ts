@@ -31,6 +31,8 @@ const ORDER_FIELDS = [
   "total_fee",
   "user_order_success",
 ];
+/** Fields a list may also filter by a `{ gte, lt }` window. */
+const DATE_FIELDS = ["create_date", "pay_date"];
 const NOTIFICATION_FIELDS = ["out_trade_no", "out_refund_no", "provider", "pay_type", "outcome", "kind", "create_date"];
 /** What a detail view lists of an order's refunds and notifications at the most. */
 const DETAIL_ROWS = 100;
@@ -41,14 +43,26 @@ const DETAIL_ROWS = 100;
  */
 const masked = (doc: Doc): Doc => maskSecrets(doc) as Doc;
 
+/** The list's `where` for the database: plain equalities, and each date window as `gte`/`lt` commands. */
+function conditionsOf(db: Database, query: ListQuery): Record<string, unknown> {
+  const conditions: Record<string, unknown> = { ...query.where };
+  const _ = db.command;
+  for (const [field, range] of Object.entries(query.ranges ?? {})) {
+    const bounds = [...(range.gte !== undefined ? [_.gte(range.gte)] : []), ...(range.lt !== undefined ? [_.lt(range.lt)] : [])];
+    if (bounds.length) conditions[field] = bounds.length === 1 ? bounds[0] : _.and(...bounds);
+  }
+  return conditions;
+}
+
 async function page(db: Database, collection: string, query: ListQuery): Promise<ListPage> {
-  let cursor = db.collection(collection).where(query.where);
+  const where = conditionsOf(db, query);
+  let cursor = db.collection(collection).where(where);
   for (const part of query.orderBy.split(",")) {
     const [field, direction = "asc"] = part.trim().split(/\s+/);
     cursor = cursor.orderBy(field!, direction.toLowerCase() as "asc" | "desc");
   }
   const offset = (query.pageIndex - 1) * query.pageSize;
-  const [{ data }, { total }] = await Promise.all([cursor.skip(offset).limit(query.pageSize).get(), db.collection(collection).where(query.where).count()]);
+  const [{ data }, { total }] = await Promise.all([cursor.skip(offset).limit(query.pageSize).get(), db.collection(collection).where(where).count()]);
   return { rows: data.map(masked), total, hasMore: offset + data.length < total, pagination: { pageIndex: query.pageIndex, pageSize: query.pageSize } };
 }
 
@@ -59,7 +73,7 @@ export const listPage = page;
 export function listOrders(params: Record<string, unknown>, deps: ApiDeps = productionDeps()): Promise<Result<ListPage>> {
   return respond(
     "listOrders",
-    async () => page(deps.db, COLLECTIONS.orders, parseListQuery(optionalObject(params, "data") ?? {}, ORDER_FIELDS, "create_date desc")),
+    async () => page(deps.db, COLLECTIONS.orders, parseListQuery(optionalObject(params, "data") ?? {}, ORDER_FIELDS, "create_date desc", DATE_FIELDS)),
     deps.log,
   );
 }
@@ -68,7 +82,8 @@ export function listOrders(params: Record<string, unknown>, deps: ApiDeps = prod
 export function listNotifications(params: Record<string, unknown>, deps: ApiDeps = productionDeps()): Promise<Result<ListPage>> {
   return respond(
     "listNotifications",
-    async () => page(deps.db, COLLECTIONS.notifyLog, parseListQuery(optionalObject(params, "data") ?? {}, NOTIFICATION_FIELDS, "create_date desc")),
+    async () =>
+      page(deps.db, COLLECTIONS.notifyLog, parseListQuery(optionalObject(params, "data") ?? {}, NOTIFICATION_FIELDS, "create_date desc", DATE_FIELDS)),
     deps.log,
   );
 }

@@ -3,7 +3,7 @@ import { single } from "../core/database";
 import { failures, ValidationError } from "../core/errors";
 import { isFen } from "../core/money";
 import { respond, type Result } from "../core/result";
-import { create, type CreatePaymentData, type PaymentContext } from "./create-payment";
+import { create, itemOf, type CreatePaymentData, type PaymentContext } from "./create-payment";
 import { orderTypeConfig } from "./order-types";
 import { optionalObject, productionDeps, type ApiDeps } from "./shared";
 
@@ -70,7 +70,7 @@ export function createClientPayment(params: ClientPaymentParams, deps: ApiDeps =
             ...(typeof data.biz_type === "string" ? { biz_type: data.biz_type } : {}),
             ...(typeof data.return_url === "string" ? { return_url: data.return_url } : {}),
             ...(typeof data.provider_pay_method === "string" ? { provider_pay_method: data.provider_pay_method } : {}),
-            item: data.item as Record<string, unknown> | undefined,
+            item: itemOf(data, deps.findProvider(data.provider)?.capabilities.itemField) as Record<string, unknown> | undefined,
           },
         },
         deps,

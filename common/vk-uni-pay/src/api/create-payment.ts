@@ -5,8 +5,8 @@ import { isFen } from "../core/money";
 import { markClosed, markUserPaying, openOrder, type Order } from "../core/orders";
 import { qrcodeDataUrl } from "../core/qrcode";
 import { respond, type Result } from "../core/result";
-import { providerNotFound, selectTradeType, type TradeType } from "../core/trade-type";
-import { applyReportedPayment, checkOutTradeNo, optionalObject, partnerOf, productionDeps, type ApiDeps } from "./shared";
+import { selectTradeType, type TradeType } from "../core/trade-type";
+import { applyReportedPayment, checkOutTradeNo, optionalObject, partnerOf, productionDeps, requireProvider, type ApiDeps } from "./shared";
 
 export interface PaymentContext {
   PLATFORM?: string;
@@ -77,7 +77,12 @@ function switchesOf(params: CreatePaymentParams, config: Readonly<Record<string,
 }
 
 /** `priced`: the provider fixes the amount (priceOrder), so the caller's total_fee and subject may be absent. */
-function checkData(params: CreatePaymentParams, now: number, priced = false) {
+/** The caller's item for `priceOrder`: `data.item`, else the provider's vk-uni-pay key for it (`capabilities.itemField`). */
+export function itemOf(data: Readonly<Record<string, unknown>> | undefined, itemField: string | undefined): unknown {
+  return data?.item ?? (itemField ? data?.[itemField] : undefined);
+}
+
+function checkData(params: CreatePaymentParams, now: number, priced = false, itemField?: string) {
   const data = optionalObject(params?.data, "data") ?? {};
   const outTradeNo = checkOutTradeNo(data.out_trade_no);
   if (!priced && !isFen(data.total_fee)) throw failures.totalFeeInvalid();
@@ -125,22 +130,21 @@ function checkData(params: CreatePaymentParams, now: number, priced = false) {
       ...(data.return_url ? { returnUrl: data.return_url as string } : {}),
       ...(data.provider_pay_method ? { payMethod: data.provider_pay_method as string } : {}),
     },
-    item: optionalObject(data.item, "item") ?? {},
+    item: optionalObject(itemOf(data, itemField), itemField && data.item === undefined ? itemField : "item") ?? {},
   };
 }
 
 export async function create(params: CreatePaymentParams, deps: ApiDeps): Promise<CreatePaymentData> {
   const now = deps.now();
-  const priced = typeof params?.provider === "string" && deps.findProvider(params.provider)?.priceOrder !== undefined;
-  const input = checkData(params, now, priced);
+  const named = typeof params?.provider === "string" ? deps.findProvider(params.provider) : undefined;
+  const input = checkData(params, now, named?.priceOrder !== undefined, named?.capabilities.itemField);
   const config = deps.config();
   const whitelist = config.userWhitelist ?? [];
   if (whitelist.length > 0 && !(input.userId && whitelist.includes(input.userId))) {
     throw new ValidationError(1021, "user-not-whitelisted", "当前用户不在支付白名单中");
   }
   const context = params.context ?? {};
-  const provider = deps.findProvider(params.provider);
-  if (!provider) throw providerNotFound(params.provider);
+  const provider = requireProvider(deps, params.provider);
   const tradeType: TradeType = selectTradeType(provider, {
     platform: context.PLATFORM,
     userAgent: context.CLIENTUA,

@@ -2,7 +2,7 @@ import { merchantConfig, type PayConfig } from "../core/config";
 import { checkPid, payConfigFor } from "../core/merchants";
 import { ConfigError, failures, ValidationError } from "../core/errors";
 import { respond, type Result } from "../core/result";
-import { configPathOf, PROVIDERS } from "../core/trade-type";
+import { configPathOf } from "../core/trade-type";
 import { findProvider, registeredProviders } from "../providers/registry";
 import type { LoginMethod, LoginResult, MerchantConfig, PaymentProvider } from "../kernel/contract";
 import { productionDeps, type ApiDeps } from "./shared";
@@ -37,8 +37,8 @@ function configForApp(config: PayConfig, provider: PaymentProvider, method: Logi
 
 /** The provider that offers the login `name` (each login's name is unique across providers). */
 function loginProvider(name: string, deps: Pick<ApiDeps, "findProvider">): { provider: PaymentProvider; method: LoginMethod } | undefined {
-  // The product's names and any plugged-in provider's, each looked up through the caller's deps.
-  for (const providerName of new Set([...PROVIDERS, ...registeredProviders()])) {
+  // Each registered name, looked up through the caller's deps (a test's deps may offer fewer).
+  for (const providerName of registeredProviders()) {
     const provider = deps.findProvider(providerName);
     const method = provider?.capabilities.login?.find((login) => login.name === name);
     if (provider?.code2Session && method) return { provider, method };

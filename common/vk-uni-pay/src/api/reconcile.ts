@@ -7,6 +7,7 @@ import { followUpRefund } from "./refund-follow-up";
 import { respond, type Result } from "../core/result";
 import { reconcileWithProvider } from "./query-payment";
 import { orderMerchant, productionDeps, requireProvider, type ApiDeps } from "./shared";
+import { reconcileTransfers, type TransferReconcileReport } from "./transfer-reconcile";
 
 export const TASK_LOG = COLLECTIONS.taskLog;
 
@@ -25,6 +26,7 @@ export interface ReconcileReport {
   /** Refunds the provider had no record of, sent again under the same number. */
   refundsResent: number;
   refundHooks: number;
+  transfers: TransferReconcileReport;
   errors: string[];
 }
 
@@ -43,7 +45,17 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
   const now = deps.now();
   const db = deps.db;
   const _ = db.command;
-  const report: ReconcileReport = { hooks: 0, queried: 0, closed: 0, deleted: 0, refunds: 0, refundsResent: 0, refundHooks: 0, errors: [] };
+  const report: ReconcileReport = {
+    hooks: 0,
+    queried: 0,
+    closed: 0,
+    deleted: 0,
+    refunds: 0,
+    refundsResent: 0,
+    refundHooks: 0,
+    transfers: { queried: 0, moved: 0, sendsReopened: 0, hooks: 0 },
+    errors: [],
+  };
   const hooks = deps.hooks;
   const orders = db.collection(COLLECTIONS.orders);
 
@@ -141,6 +153,8 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
     );
   }
 
+  report.transfers = await reconcileTransfers(deps, now, (items, label, work) => each(items, report, label, work));
+
   await db.collection(TASK_LOG).add({ task: "reconcile", ...report, create_date: now, duration_ms: deps.now() - now });
   return report;
 }
@@ -148,7 +162,8 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
 /**
  * What the timer (and `admin/reconcile`) does: re-drives failed hooks whose retry time has come, asks
  * providers about open orders that had no notification, closes expired ones, deletes old unpaid ones
- * (`autoDeleteExpiredOrders`), settles refunds still processing, and records the run.
+ * (`autoDeleteExpiredOrders`), settles refunds still processing, moves stuck transfers forward and re-runs
+ * their failed hooks, and records the run.
  */
 export function reconcile(_params: Record<string, never> = {}, deps: ApiDeps = productionDeps()): Promise<Result<ReconcileReport>> {
   return respond("reconcile", () => run(deps), deps.log);

@@ -2,13 +2,14 @@ import { productionDeps, type Deps } from "../core/deps";
 import { checkInputBounds } from "../core/input-bounds";
 import { resolveMerchant } from "../core/merchants";
 import { configPathOf, providerNotFound } from "../core/trade-type";
+import { registeredProviders } from "../providers/registry";
 import { failures, ValidationError } from "../core/errors";
 import { runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
 import { settleRefund } from "../core/refunds";
 import type { RefundState } from "../kernel/contract";
-import type { Order } from "../core/orders";
+import { orderFieldsProblem, type Order } from "../core/orders";
 import { settlePayment } from "../core/settle-payment";
-import type { PartnerRef, PaymentProvider, PaymentStatus } from "../kernel/contract";
+import type { OrderRef, PartnerRef, PaymentProvider, PaymentStatus } from "../kernel/contract";
 
 /** The public calls' dependencies: the library's one dependency object. */
 export type ApiDeps = Deps;
@@ -16,7 +17,7 @@ export { productionDeps };
 
 export function requireProvider(deps: ApiDeps, name: string): PaymentProvider {
   const provider = deps.findProvider(name);
-  if (!provider) throw providerNotFound(name);
+  if (!provider) throw providerNotFound(name, registeredProviders());
   return provider;
 }
 
@@ -40,14 +41,20 @@ export function optionalObject(value: unknown, name: string): Record<string, unk
   return value;
 }
 
-/** What a provider call about an existing order needs: its mode and the merchant that created it. */
+/** What a provider call about an existing order needs: its mode, the merchant that created it, its payer and stored provider fields. */
 export async function orderMerchant(
-  order: Pick<Order, "provider" | "pay_type" | "pid" | "sub_mchid" | "sub_appid" | "app_auth_token">,
+  order: Pick<Order, "provider" | "pay_type" | "pid" | "sub_mchid" | "sub_appid" | "app_auth_token"> & Partial<Pick<Order, "openid" | "provider_fields">>,
   deps: ApiDeps,
-): Promise<{ mode: string; config: Readonly<Record<string, unknown>>; partner?: PartnerRef }> {
+): Promise<Omit<OrderRef, "outTradeNo">> {
   const mode = order.pay_type.slice(order.provider.length + 1);
   const config = await resolveMerchant(deps, configPathOf(requireProvider(deps, order.provider), mode), order.pid || undefined);
-  return { mode, config, ...partnerOf(order) };
+  return {
+    mode,
+    config,
+    ...partnerOf(order),
+    ...(order.openid ? { openid: order.openid } : {}),
+    ...(order.provider_fields ? { orderFields: order.provider_fields } : {}),
+  };
 }
 
 /** The order's service-provider fields as the contract's PartnerRef (absent when there are none). */
@@ -66,6 +73,11 @@ export function partnerOf(order: Pick<Order, "sub_mchid" | "sub_appid" | "app_au
 export async function applyReportedPayment(order: Order, status: PaymentStatus, deps: ApiDeps): Promise<HookOutcome | "deferred" | "mismatch"> {
   if (status.totalFee !== undefined && status.totalFee !== order.total_fee) {
     deps.log(`vk-uni-pay: ${order.out_trade_no} reported paid with amount ${status.totalFee}, order says ${order.total_fee}; not applied`);
+    return "mismatch";
+  }
+  const fieldsProblem = orderFieldsProblem(order, status.orderFields);
+  if (fieldsProblem) {
+    deps.log(`vk-uni-pay: ${order.out_trade_no} reported paid but ${fieldsProblem}; not applied`);
     return "mismatch";
   }
   const now = deps.now();

@@ -1,8 +1,9 @@
-import { NetworkError, StateError, ValidationError } from "../core/errors";
+import { ConfigError, NetworkError, StateError, ValidationError } from "../core/errors";
 import { parseListQuery } from "../core/list-query";
 import { COLLECTIONS } from "../core/repository";
 import { respond, type Result } from "../core/result";
 import { settleTransfer } from "../core/settle-transfer";
+import { runTransferHook, type TransferHookOutcome } from "../core/transfer-hook";
 import { findTransfer, findTransferByBillNo, isFinalTransferState, transferFailures, unconfirmedTransfers, type TransferRecord } from "../core/transfers";
 import type { TransferRef, TransferStatus } from "../kernel/contract";
 import { listPage, type ListPage } from "./admin-views";
@@ -46,13 +47,21 @@ async function applyAnswer(record: TransferRecord, status: TransferStatus, deps:
   return transferView(settled.record, status.raw);
 }
 
-async function query(params: TransferLookup, deps: ApiDeps): Promise<TransferData> {
-  const { record, byBillNo } = await storedTransfer(params, deps);
+/**
+ * Asks the provider where a stored transfer stands and applies the answer (with the `transfer` hook in a
+ * final state): what `queryTransfer` and the timer both do.
+ */
+export async function followUpTransfer(record: TransferRecord, deps: ApiDeps, byBillNo = false): Promise<TransferData> {
   const provider = requireProvider(deps, record.provider);
   // A final transfer cannot change; one the provider refused outright has nothing to ask about.
   if ((isFinalTransferState(record.status) && record.hook_done === true) || !provider.queryTransfer) return transferView(record);
   const status = await provider.queryTransfer(await refOf(record, deps, byBillNo), deps.runtime);
   return applyAnswer(record, status, deps);
+}
+
+async function query(params: TransferLookup, deps: ApiDeps): Promise<TransferData> {
+  const { record, byBillNo } = await storedTransfer(params, deps);
+  return followUpTransfer(record, deps, byBillNo);
 }
 
 async function cancel(params: TransferLookup, deps: ApiDeps): Promise<TransferData> {
@@ -114,4 +123,20 @@ export function pendingTransfers(params: { user_id?: string }, deps: ApiDeps = p
     },
     deps.log,
   );
+}
+
+export interface TransferHookRetryData {
+  out_bill_no: string;
+  transfer: TransferHookOutcome;
+}
+
+/**
+ * `admin/hookRetry` with `out_bill_no`: runs the transfer's final-state `transfer` hook now if it has not
+ * completed (still at most once to completion), whatever its retry time.
+ */
+export async function retryTransferHook(outBillNo: unknown, deps: ApiDeps): Promise<TransferHookRetryData> {
+  const checked = checkOutBillNo(outBillNo);
+  if (!deps.hooks) throw new ConfigError("hooks-unavailable", "只能在 vk-pay 云函数中重新执行转账钩子");
+  if (!(await findTransfer(checked, deps.db))) throw transferFailures.notFound();
+  return { out_bill_no: checked, transfer: await runTransferHook(checked, deps.hooks, { now: deps.now(), log: deps.log, db: deps.db }) };
 }

@@ -3,10 +3,11 @@ import { ConfigError, failures, ValidationError } from "../core/errors";
 import { findOrder, findOrderFor, type Order } from "../core/orders";
 import { COLLECTIONS, isPaid } from "../core/repository";
 import { respond, type Result } from "../core/result";
-import { configPathOf, PROVIDERS } from "../core/trade-type";
+import { configPathOf } from "../core/trade-type";
 import { resolveMerchant } from "../core/merchants";
 import { findProvider, registeredProviders } from "../providers/registry";
 import type { ClientProofMethod, PaymentProvider, ProofOrder, TradeState } from "../kernel/contract";
+import { applyRefund } from "../notify/pipeline";
 import { applyReportedPayment, checkOutTradeNo, optionalObject, orderMerchant, productionDeps, type ApiDeps } from "./shared";
 
 export interface ClientProofParams {
@@ -28,7 +29,7 @@ export interface ClientProofData {
 }
 
 function proofProvider(name: string, deps: Pick<ApiDeps, "findProvider">): { provider: PaymentProvider; method: ClientProofMethod } | undefined {
-  for (const providerName of new Set([...PROVIDERS, ...registeredProviders()])) {
+  for (const providerName of registeredProviders()) {
     const provider = deps.findProvider(providerName);
     const method = provider?.capabilities.clientProof?.find((entry) => entry.name === name);
     if (provider?.verifyClientProof && method) return { provider, method };
@@ -86,6 +87,13 @@ export async function proveClientPayment(name: string, params: ClientProofParams
   await claimPayment(order, paymentClaimKey(provider.name, proven.claimKey), deps.db);
   // Claimed by this order now or by an earlier attempt that stopped before paying: either way it pays once here.
   if (!isPaid(order.status)) await applyReportedPayment(order, proven, deps);
+  // Refunds announced before this proof: settled now that the order is paid (each once, by its refund number).
+  for (const refund of proven.refunds ?? []) {
+    const paid = await findOrder(order.out_trade_no, deps.db);
+    if (!paid || !isPaid(paid.status) || refund.outTradeNo !== paid.out_trade_no) continue;
+    const { entry } = await applyRefund(paid, { kind: "refund", ...refund }, deps);
+    deps.log(`vk-uni-pay: ${name} refund ${refund.outRefundNo} announced before the proof: ${entry.outcome}${entry.reason ? ` (${entry.reason})` : ""}`);
+  }
   const current = (await findOrder(order.out_trade_no, deps.db)) ?? order;
   const applied = !isPaid(order.status) && isPaid(current.status);
   return {

@@ -32,8 +32,10 @@ export interface Command {
   in(values: unknown[]): unknown;
   inc(value: number): unknown;
   push(value: unknown): unknown;
+  gte(value: unknown): unknown;
   lte(value: unknown): unknown;
   lt(value: unknown): unknown;
+  and(...conditions: unknown[]): unknown;
   exists(value: boolean): unknown;
 }
 

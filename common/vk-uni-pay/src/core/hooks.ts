@@ -45,6 +45,11 @@ export interface OrderTypeHooks {
   beforeRefund?(input: { order: Order; refund_fee: number; force: boolean; db: Database }): Promise<void> | void;
   refunded?(context: HookContext & { refund: RefundFacts }): Promise<boolean | void> | boolean | void;
   /**
+   * A refund whose `refunded` hook ran was taken back by the provider (Apple REFUND_REVERSED): undo what
+   * `refunded` did (say, credit the balance again). Runs once per reversal, after the order's totals went back.
+   */
+  refundReversed?(context: HookContext & { refund: RefundFacts }): Promise<boolean | void> | boolean | void;
+  /**
    * Only in the `transfer` hook file (`service/pay-notify/transfer.js`): a transfer reached its final
    * state (SUCCESS, FAIL or CANCELLED). Runs once per transfer; its writes commit with the done marker.
    */
@@ -182,32 +187,46 @@ export async function runPaidHook(
 
 export type RefundHookOutcome = "done" | "already-done" | "failed" | "not-settled" | "no-hook";
 
-/**
- * Runs the order type's `refunded` hook once per successful refund; its writes and the refund's
- * `hook_done` marker commit together. Legacy hook files have no refund hook.
- */
-export async function runRefundedHook(
+/** The two refund hooks, each with its own marker on the refund row and the refund state it runs in. */
+const REFUND_HOOKS = {
+  refunded: { done: "hook_done", error: "hook_error", date: "hook_date", attempts: "hook_attempts", ready: (refund: RefundRow) => refund.status === "SUCCESS" },
+  refundReversed: {
+    done: "reversal_hook_done",
+    error: "reversal_hook_error",
+    date: "reversal_hook_date",
+    attempts: "reversal_hook_attempts",
+    ready: (refund: RefundRow) => refund.reversed_date !== undefined,
+  },
+} as const;
+
+type RefundRow = RefundFacts & { order_id: string; status: string; reversed_date?: number } & Record<string, unknown>;
+
+async function runRefundHook(
+  which: keyof typeof REFUND_HOOKS,
   outRefundNo: string,
   resolve: HookResolver,
   options: { now: number; log?: (line: string) => void; db: Database },
 ): Promise<RefundHookOutcome> {
+  const marker = REFUND_HOOKS[which];
   const db = options.db;
   const log = options.log ?? ((line: string) => console.log(line));
-  const refund = single(await db.collection(COLLECTIONS.refunds).doc(outRefundNo).get()) as
-    (RefundFacts & { order_id: string; status: string; hook_done?: boolean }) | undefined;
-  if (!refund || refund.status !== "SUCCESS") return "not-settled";
-  if (refund.hook_done === true) return "already-done";
+  const refunds = db.collection(COLLECTIONS.refunds);
+  const refund = single(await refunds.doc(outRefundNo).get()) as RefundRow | undefined;
+  if (!refund || !marker.ready(refund)) return "not-settled";
+  if (refund[marker.done] === true) return "already-done";
   const order = single(await db.collection(COLLECTIONS.orders).doc(refund.order_id).get()) as Order | undefined;
   const hooks = order ? resolve(order.type) : undefined;
-  if (!order || !hooks || typeof hooks === "function" || !hooks.refunded) {
-    await db.collection(COLLECTIONS.refunds).doc(outRefundNo).update({ hook_done: true });
+  // Nothing to undo when `refunded` never completed: its effect never happened.
+  const nothingToUndo = which === "refundReversed" && refund.hook_done !== true;
+  if (!order || !hooks || typeof hooks === "function" || !hooks[which] || nothingToUndo) {
+    await refunds.doc(outRefundNo).update({ [marker.done]: true });
     return "no-hook";
   }
-  const refunded = hooks.refunded.bind(hooks);
+  const run = hooks[which]!.bind(hooks);
   try {
     return await inTransaction(db, async (transaction) => {
-      const current = single<{ hook_done?: boolean }>(await transaction.collection(COLLECTIONS.refunds).doc(outRefundNo).get());
-      if (current?.hook_done === true) return "already-done";
+      const current = single<Record<string, unknown>>(await transaction.collection(COLLECTIONS.refunds).doc(outRefundNo).get());
+      if (current?.[marker.done] === true) return "already-done";
       const freshOrder = single<Order>(await transaction.collection(COLLECTIONS.orders).doc(order._id).get())!;
       const facts: RefundFacts = {
         out_refund_no: outRefundNo,
@@ -215,25 +234,49 @@ export async function runRefundedHook(
         refund_desc: refund.refund_desc,
         ...(refund.force ? { force: true } : {}),
       };
-      const result = await refunded({
+      const result = await run({
         order: freshOrder,
         custom: freshOrder.custom ?? {},
         db: transaction,
         now: options.now,
         log,
-        idempotencyKey: `${order._id}:refunded:${outRefundNo}`,
+        idempotencyKey: `${order._id}:${which}:${outRefundNo}`,
         refund: facts,
       });
-      if (result === false) throw new HookRefused("refunded hook returned false");
-      await transaction.collection(COLLECTIONS.refunds).doc(outRefundNo).update({ hook_done: true, hook_error: "", hook_date: options.now });
+      if (result === false) throw new HookRefused(`${which} hook returned false`);
+      await transaction
+        .collection(COLLECTIONS.refunds)
+        .doc(outRefundNo)
+        .update({ [marker.done]: true, [marker.error]: "", [marker.date]: options.now });
       return "done" as const;
     });
   } catch (error) {
-    log(`vk-uni-pay: refunded hook of ${outRefundNo} failed: ${stackOf(error)}`);
-    await db
-      .collection(COLLECTIONS.refunds)
-      .doc(outRefundNo)
-      .update({ hook_error: describe(error), hook_date: options.now, hook_attempts: db.command.inc(1) });
+    log(`vk-uni-pay: ${which} hook of ${outRefundNo} failed: ${stackOf(error)}`);
+    await refunds.doc(outRefundNo).update({ [marker.error]: describe(error), [marker.date]: options.now, [marker.attempts]: db.command.inc(1) });
     return "failed";
   }
+}
+
+/**
+ * Runs the order type's `refunded` hook once per successful refund; its writes and the refund's
+ * `hook_done` marker commit together. Legacy hook files have no refund hook.
+ */
+export function runRefundedHook(
+  outRefundNo: string,
+  resolve: HookResolver,
+  options: { now: number; log?: (line: string) => void; db: Database },
+): Promise<RefundHookOutcome> {
+  return runRefundHook("refunded", outRefundNo, resolve, options);
+}
+
+/**
+ * Runs the order type's `refundReversed` hook once per reversed refund (reverseRefund), with the
+ * `reversal_hook_done` marker in the same transaction. It runs only if `refunded` had completed.
+ */
+export function runRefundReversedHook(
+  outRefundNo: string,
+  resolve: HookResolver,
+  options: { now: number; log?: (line: string) => void; db: Database },
+): Promise<RefundHookOutcome> {
+  return runRefundHook("refundReversed", outRefundNo, resolve, options);
 }

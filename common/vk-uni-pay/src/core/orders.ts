@@ -119,6 +119,15 @@ export async function openOrder(draft: OrderDraft, now: number, db: Database): P
   throw current?.status === "CLOSED" ? failures.orderClosed() : failures.orderAlreadyPaid();
 }
 
+/** Why a payment's claims about the order's stored provider fields (`PaymentStatus.orderFields`) do not hold, if they do not. */
+export function orderFieldsProblem(order: Pick<Order, "provider_fields">, claimed: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  for (const [key, value] of Object.entries(claimed ?? {})) {
+    const stored = order.provider_fields?.[key];
+    if (stored !== value) return `${key} ${String(value).slice(0, 64)} does not match the order's ${String(stored).slice(0, 64)}`;
+  }
+  return undefined;
+}
+
 export interface PaymentFacts {
   transactionId?: string;
   paidAt: number;

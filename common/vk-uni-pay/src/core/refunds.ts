@@ -26,6 +26,10 @@ export interface RefundRecord {
   abnormal_date?: number;
   /** An ABNORMAL refund the merchant asked the provider to pay another way (applyAbnormalRefund). */
   abnormal_apply?: { type: string; date: number; bank_type?: string; bank_account_tail?: string };
+  /** When the provider took the settled refund back (reverseRefund): the refund is CLOSED from then on. */
+  reversed_date?: number;
+  /** The `refundReversed` hook has run (or there was nothing for it to undo). */
+  reversal_hook_done?: boolean;
 }
 
 /** Refunds whose money is still on its way: both hold their reservation against the order. */
@@ -151,6 +155,37 @@ export async function settleRefund(
         .update({ refund_reserved: (order.refund_reserved ?? record.refund_fee) - record.refund_fee });
     }
     return "settled";
+  });
+}
+
+export type ReverseOutcome = "reversed" | "already-reversed" | "not-settled" | "unknown-refund";
+
+/**
+ * Undoes a SUCCESS refund that the provider took back, once: the refund becomes CLOSED with its
+ * `reversed_date` (kept, not deleted, so a late redelivery of the original refund is still a duplicate),
+ * and the order's `refund_fee` and reservation go down by its amount, its `refund_list` entry goes, and
+ * an order left with nothing refunded returns from REFUND to SUCCESS. One transaction, as settleRefund.
+ */
+export async function reverseRefund(outRefundNo: string, reversedAt: number, db: Database): Promise<ReverseOutcome> {
+  return inTransaction(db, async (transaction) => {
+    const record = single(await transaction.collection(COLLECTIONS.refunds).doc(outRefundNo).get()) as unknown as RefundRecord | undefined;
+    if (!record) return "unknown-refund";
+    if (record.reversed_date !== undefined) return "already-reversed";
+    if (record.status !== "SUCCESS") return "not-settled";
+    const order = single(await transaction.collection(COLLECTIONS.orders).doc(record.order_id).get()) as Order | undefined;
+    if (!order) return "unknown-refund";
+    await transaction.collection(COLLECTIONS.refunds).doc(outRefundNo).update({ status: "CLOSED", reversed_date: reversedAt });
+    const refunded = Math.max((order.refund_fee ?? 0) - record.refund_fee, 0);
+    await transaction
+      .collection(COLLECTIONS.orders)
+      .doc(order._id)
+      .update({
+        refund_fee: refunded,
+        refund_reserved: Math.max((order.refund_reserved ?? record.refund_fee) - record.refund_fee, 0),
+        refund_list: (order.refund_list ?? []).filter((entry) => entry.out_refund_no !== outRefundNo),
+        ...(order.status === "REFUND" && refunded === 0 ? { status: "SUCCESS" } : {}),
+      });
+    return "reversed";
   });
 }
 

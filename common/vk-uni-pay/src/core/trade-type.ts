@@ -1,8 +1,5 @@
-import { ConfigError, ValidationError } from "./errors";
+import { ValidationError } from "./errors";
 import type { PaymentProvider, PaymentSituation } from "../kernel/contract";
-
-/** The providers of SPEC section 4, by the name a caller passes as `provider`; the registry says which have landed. */
-export const PROVIDERS = ["wxpay", "alipay", "appleiap", "vkspay", "wxpay-virtual", "douyin", "huawei"] as const;
 
 export interface TradeTypeInput {
   /** `context.PLATFORM`, old (`app-plus`, `h5`) or new (`app`, `web`) uni platform names. */
@@ -60,10 +57,9 @@ export function paymentSituation(input: TradeTypeInput): PaymentSituation {
   };
 }
 
-/** A name the product knows but whose provider has not landed, or one it does not know at all. */
-export function providerNotFound(name: string): Error {
-  if ((PROVIDERS as readonly string[]).includes(name)) return new ConfigError("provider-unavailable", `支付供应商 ${name} 暂不可用`);
-  return new ValidationError(1005, "provider-invalid", `provider必须是以下之一：${PROVIDERS.join("、")}`);
+/** A `provider` the build does not offer; `known` are the registered names, listed for the caller. */
+export function providerNotFound(name: string, known: readonly string[]): Error {
+  return new ValidationError(1005, "provider-invalid", `provider必须是以下之一：${known.join("、")}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { inTransaction, single, type Database } from "./database";
-import { describe, HookRefused, stackOf, type HookResolver, type TransferHookContext } from "./hooks";
+import { describe, HookRefused, hookRetryDelayMs, stackOf, type HookResolver, type TransferHookContext } from "./hooks";
 import { COLLECTIONS } from "./repository";
 import { isFinalTransferState, type TransferRecord } from "./transfers";
 
@@ -37,8 +37,10 @@ function hookView(record: TransferRecord): TransferRecord {
  * Runs the `transfer` hook once for a transfer in its final state. A typed hook's writes and the
  * `hook_done` marker commit in one transaction (a second run sees the marker and does nothing); a
  * legacy `module.exports = async (obj) => boolean` writes through its own handle, so it is marked done
- * only after it returned true, with a conditional write. A failure is recorded and retried by the
- * next notification of the same transfer (the provider delivers again while we answer it with a failure).
+ * only after it returned true, with a conditional write. A failure is recorded with a retry time (the
+ * payments' backoff: 30 s doubling, at most 6 h) and retried by the next notification of the same
+ * transfer (the provider delivers again while we answer it with a failure), by the timer once that time
+ * has come, and by `admin/hookRetry`.
  */
 export async function runTransferHook(
   outBillNo: string,
@@ -83,7 +85,14 @@ export async function runTransferHook(
     });
   } catch (error) {
     log(`vk-uni-pay: transfer hook of ${outBillNo} failed: ${stackOf(error)}`);
-    await transfers.doc(outBillNo).update({ hook_error: describe(error), hook_attempts: db.command.inc(1) });
+    // Conditional: a concurrent run that succeeded meanwhile must not be overwritten with a failure.
+    await transfers.where({ _id: outBillNo, hook_done: db.command.in([false, null]) }).update({
+      hook_done: false,
+      hook_error: describe(error),
+      hook_attempts: db.command.inc(1),
+      hook_date: now,
+      hook_next_retry: now + hookRetryDelayMs((record.hook_attempts ?? 0) + 1),
+    });
     return "failed";
   }
 }

@@ -81,11 +81,18 @@ export interface TransferRecord {
   hook_done?: boolean;
   hook_error?: string;
   hook_attempts?: number;
+  hook_date?: number;
+  /** After a failed hook: not retried by the timer before this time (ms). */
+  hook_next_retry?: number;
 }
 
 export type TransferDraft = Omit<TransferRecord, "_id" | "status" | "send_state" | "create_date" | "update_date">;
 
-/** Per-day totals: `<day>` for the merchant, `<day>:<provider>:<payee>` for one payee. */
+/**
+ * Per-day totals, under the merchant row's `<pid>:` when there is one: `<day>:<provider>` for the
+ * merchant's transfers with that provider (each provider's sub-config sets its own `daily`), and
+ * `<day>:<provider>:<payee>` for one payee.
+ */
 interface LimitCounter {
   _id: string;
   amount: number;
@@ -115,6 +122,11 @@ export const transferFailures = {
 /** The emulator and uniCloud differ on stored `undefined`s; a field is either there or absent. */
 function definedFields(value: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined));
+}
+
+function counterIds(transfer: Pick<TransferDraft, "pid" | "day" | "provider" | "payee_account">): { merchant: string; payee: string } {
+  const merchant = `${transfer.pid ? `${transfer.pid}:` : ""}${transfer.day}:${transfer.provider}`;
+  return { merchant, payee: `${merchant}:${transfer.payee_account}` };
 }
 
 function sameTransfer(existing: TransferRecord, draft: TransferDraft): boolean {
@@ -155,9 +167,9 @@ export async function reserveTransfer(
       if (counter) await counters.doc(id).update(next);
       else await counters.add({ _id: id, ...next });
     };
-    const scope = draft.pid ? `${draft.pid}:` : "";
-    await bump(`${scope}${draft.day}`, limits.daily, transferFailures.dailyLimit);
-    await bump(`${scope}${draft.day}:${draft.provider}:${draft.payee_account}`, limits.perPayeeDaily, transferFailures.payeeDailyLimit);
+    const ids = counterIds(draft);
+    await bump(ids.merchant, limits.daily, transferFailures.dailyLimit);
+    await bump(ids.payee, limits.perPayeeDaily, transferFailures.payeeDailyLimit);
     const record: TransferRecord = { ...draft, _id: draft.out_bill_no, status: "ACCEPTED", send_state: "sending", create_date: now, update_date: now };
     await transfers.add(definedFields(record));
     return { record, created: true };
@@ -265,8 +277,8 @@ export async function releaseUnsentTransfer(record: TransferRecord, db: Database
     const current = single<TransferRecord>(await transfers.doc(record._id).get());
     if (!current || current.send_state !== "sending" || current.transfer_bill_no) return;
     const counters = transaction.collection(COLLECTIONS.transferLimits);
-    const scope = record.pid ? `${record.pid}:` : "";
-    for (const id of [`${scope}${record.day}`, `${scope}${record.day}:${record.provider}:${record.payee_account}`]) {
+    const ids = counterIds(record);
+    for (const id of [ids.merchant, ids.payee]) {
       const counter = single<LimitCounter>(await counters.doc(id).get());
       if (counter) await counters.doc(id).update({ amount: Math.max(0, counter.amount - record.transfer_amount), count: Math.max(0, counter.count - 1) });
     }

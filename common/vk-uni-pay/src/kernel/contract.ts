@@ -48,6 +48,10 @@ export interface OrderRef {
   config: MerchantConfig;
   outTradeNo: string;
   partner?: PartnerRef;
+  /** The payer the order was created for, for providers whose later calls name the payer (xpay's query_order). */
+  openid?: string;
+  /** What `priceOrder` stored on the order, as CreateRequest has it, for providers priced at the platform. */
+  orderFields?: Readonly<Record<string, unknown>>;
 }
 
 export interface CreateRequest {
@@ -111,14 +115,12 @@ export interface PaymentStatus {
    * recorded on the paid order as vk-uni-pay's `provider_pay_method`.
    */
   payMethod?: string;
+  /** What the payment says of the order's stored `orderFields` (a product id, a quantity): each must equal the stored value, or it is not applied. */
+  orderFields?: Readonly<Record<string, unknown>>;
   raw: unknown;
 }
 
-export interface RefundRequest {
-  mode: string;
-  config: MerchantConfig;
-  partner?: PartnerRef;
-  outTradeNo: string;
+export interface RefundRequest extends OrderRef {
   transactionId?: string;
   outRefundNo: string;
   totalFee: number;
@@ -189,9 +191,26 @@ export interface IgnoredEvent {
   outTradeNo?: string;
 }
 
+/**
+ * A refund that had settled SUCCESS and that the provider took back (Apple's REFUND_REVERSED: the money is
+ * the merchant's again). The core undoes it once: the refund is closed, the order's refunded total goes
+ * down, and the order type's `refundReversed` hook runs.
+ */
+export interface RefundReversal {
+  outTradeNo: string;
+  outRefundNo: string;
+  /** ms timestamp. */
+  reversedAt?: number;
+  raw: unknown;
+}
+
 /** What a verified notification says, bound to an order by the core before anything changes. */
 export type NormalizedEvent =
-  ({ kind: "payment" } & PaymentStatus) | ({ kind: "refund" } & RefundStatus) | ({ kind: "transfer" } & TransferStatus) | IgnoredEvent;
+  | ({ kind: "payment" } & PaymentStatus)
+  | ({ kind: "refund" } & RefundStatus)
+  | ({ kind: "refundReversed" } & RefundReversal)
+  | ({ kind: "transfer" } & TransferStatus)
+  | IgnoredEvent;
 
 /**
  * A payment the client proves to the server rather than one the provider notifies (Apple: the signed
@@ -232,6 +251,11 @@ export interface ClientProofRequest {
 export interface ProvenPayment extends PaymentStatus {
   /** The provider's id of this payment, which one order only may ever claim (Apple's `transactionId`). */
   claimKey: string;
+  /**
+   * Refunds the provider announced before the payment was proven (a notification that found no order
+   * yet): the core settles them on the order right after the payment, as if they had just been notified.
+   */
+  refunds?: readonly RefundStatus[];
 }
 
 /**
@@ -392,6 +416,8 @@ export interface ProviderCapabilities {
   clientProof?: readonly ClientProofMethod[];
   /** Transfers read this sub-config unless the caller names another (`platform`); `transfer` when absent. */
   transferConfigKey?: string;
+  /** vk-uni-pay's name for the createPayment `data` key that carries this provider's `item` (`wxpay_virtual`), read when `data.item` is absent. */
+  itemField?: string;
 }
 
 export interface PaymentProvider {

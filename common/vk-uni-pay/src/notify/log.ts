@@ -11,7 +11,7 @@ export interface NotifyLogEntry {
   pay_type: string;
   outcome: NotifyOutcome;
   reason?: string;
-  kind?: "payment" | "refund" | "transfer" | "ignored";
+  kind?: "payment" | "refund" | "refundReversed" | "transfer" | "ignored";
   out_trade_no?: string;
   out_bill_no?: string;
   out_refund_no?: string;

@@ -2,10 +2,10 @@ import type { Deps } from "../core/deps";
 import { resolveMerchant } from "../core/merchants";
 import { configPathOf } from "../core/trade-type";
 import { VkPayError } from "../core/errors";
-import { runRefundedHook } from "../core/hooks";
-import { findOrder, markClosed, type Order } from "../core/orders";
+import { runRefundedHook, runRefundReversedHook } from "../core/hooks";
+import { findOrder, markClosed, orderFieldsProblem, type Order } from "../core/orders";
 import { settlePayment, type SettledPayment } from "../core/settle-payment";
-import { findRefund, reserveRefund, settleRefund } from "../core/refunds";
+import { findRefund, reserveRefund, reverseRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
 import type { MerchantConfig, NormalizedEvent, PaymentProvider, RawNotification } from "../kernel/contract";
 import { logNotification, type NotifyLogEntry } from "./log";
@@ -37,6 +37,8 @@ function bindingProblem(order: Order, event: NormalizedEvent, provider: string, 
     // A service provider's keys verify every sub-merchant's notifications: the sub-merchant must be the order's.
     if (order.sub_mchid && event.subMchId !== order.sub_mchid)
       return `sub-merchant ${event.subMchId ?? "(none)"} does not match the order's ${order.sub_mchid ?? "(none)"}`;
+    const fieldsProblem = orderFieldsProblem(order, event.orderFields);
+    if (fieldsProblem) return fieldsProblem;
   }
   return undefined;
 }
@@ -92,7 +94,8 @@ async function applyPayment(
   return { ...verdictOf(settled), logged: true };
 }
 
-async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind: "refund" }>, deps: PipelineDeps): Promise<Verdict> {
+/** A refund the provider reported, settled on its bound order (also used for refunds a client proof brought along). */
+export async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind: "refund" }>, deps: PipelineDeps): Promise<Verdict> {
   const base = { kind: "refund" as const, out_trade_no: order.out_trade_no, out_refund_no: event.outRefundNo };
   let record = await findRefund(event.outRefundNo, deps.db);
   if (!record && event.state === "SUCCESS") {
@@ -121,6 +124,19 @@ async function applyRefund(order: Order, event: Extract<NormalizedEvent, { kind:
   let hook: string = "deferred";
   if (event.state === "SUCCESS" && deps.hooks) hook = await runRefundedHook(event.outRefundNo, deps.hooks, { now: deps.now(), log: deps.log, db: deps.db });
   return { accepted: hook !== "failed", entry: { ...base, outcome: settled === "settled" ? "applied" : "duplicate", hook } };
+}
+
+/** A settled refund the provider took back: undone once (reverseRefund), then its `refundReversed` hook, once. */
+async function applyRefundReversal(order: Order, event: Extract<NormalizedEvent, { kind: "refundReversed" }>, deps: PipelineDeps): Promise<Verdict> {
+  const base = { kind: "refundReversed" as const, out_trade_no: order.out_trade_no, out_refund_no: event.outRefundNo };
+  const record = await findRefund(event.outRefundNo, deps.db);
+  if (!record) return { accepted: true, entry: { ...base, outcome: "ignored", reason: "reversal of an unknown refund" } };
+  if (record.order_id !== order._id) return { accepted: false, entry: { ...base, outcome: "refused", reason: "refund belongs to another order" } };
+  const reversed = await reverseRefund(event.outRefundNo, event.reversedAt ?? deps.now(), deps.db);
+  if (reversed === "not-settled") return { accepted: true, entry: { ...base, outcome: "ignored", reason: `reversal of a refund in state ${record.status}` } };
+  // A duplicate still runs a hook that failed before: the redelivery is its retry.
+  const hook = deps.hooks ? await runRefundReversedHook(event.outRefundNo, deps.hooks, { now: deps.now(), log: deps.log, db: deps.db }) : "deferred";
+  return { accepted: hook !== "failed", entry: { ...base, outcome: reversed === "reversed" ? "applied" : "duplicate", hook } };
 }
 
 /** The merchant config the path's pay_type (and pid) names, or why it cannot be read. */
@@ -177,7 +193,9 @@ async function judge(provider: PaymentProvider, path: ParsedPath, merchant: Merc
   const verdict =
     event.kind === "payment"
       ? await applyPayment(order, event, raw, deps, { provider: provider.name, pay_type: payType })
-      : await applyRefund(order, event, deps);
+      : event.kind === "refund"
+        ? await applyRefund(order, event, deps)
+        : await applyRefundReversal(order, event, deps);
   // Refused after it was verified and bound: only a failed hook is left, and that is ours.
   return verdict.accepted || verdict.entry.hook !== "failed" ? verdict : { ...verdict, ourFault: true };
 }

@@ -3,6 +3,7 @@ import { wxpay } from "./wxpay";
 import { alipay } from "./alipay";
 import { appleiap } from "./appleiap";
 import { vkspay } from "./vkspay";
+import { wxpayVirtual } from "./wxpay-virtual";
 import { douyin } from "./douyin";
 import { huawei } from "./huawei";
 
@@ -14,6 +15,7 @@ registerProvider(wxpay);
 registerProvider(alipay);
 registerProvider(appleiap);
 registerProvider(vkspay);
+registerProvider(wxpayVirtual);
 registerProvider(douyin);
 registerProvider(huawei);
 

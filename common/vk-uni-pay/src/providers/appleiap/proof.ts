@@ -1,10 +1,12 @@
 import { ValidationError } from "../../core/errors";
 import type { ClientProofRequest, ProviderRuntime, ProvenPayment } from "../../kernel/contract";
 import { bindApplePurchase, type ApplePurchase } from "./binding";
-import type { AppleTransaction } from "./jws/payloads";
+import { pendingEarlyRefund } from "./early-refunds";
+import { appleRefundStatus } from "./notify";
+import type { AppleEnvironment, AppleTransaction } from "./jws/payloads";
 import { readAppleMerchant, type AppleMerchant } from "./merchant";
-import { purchaseFromReceipt, verifyAppleReceipt } from "./receipt";
-import { findAppleTransaction, lookupEnvironments } from "./server-api";
+import { AppleReceiptMissingTransaction, purchaseFromReceipt, verifyAppleReceipt } from "./receipt";
+import { findAppleTransaction, findInAppleHistory, lookupEnvironments } from "./server-api";
 import { verifyAppleTransaction } from "./verifiers";
 
 /**
@@ -64,6 +66,35 @@ async function signedPurchase(merchant: AppleMerchant, jws: string, runtime: Pro
   return purchaseFromTransaction(confirmed, "server-api");
 }
 
+/**
+ * The receipt's entry for the transaction; when the receipt does not list it (a finished consumable leaves
+ * the StoreKit 1 receipt, Apple: "consumable in-app purchases … the app marks as finished" are not returned)
+ * and the Server API key is configured, the transaction is found in the customer's history (v2) instead,
+ * verified as every App Store JWS.
+ */
+async function receiptPurchase(
+  merchant: AppleMerchant,
+  answer: Record<string, unknown>,
+  transactionId: string,
+  runtime: ProviderRuntime,
+): Promise<ApplePurchase> {
+  try {
+    return purchaseFromReceipt(answer, transactionId, merchant);
+  } catch (error) {
+    if (!merchant.serverApiKey || !(error instanceof AppleReceiptMissingTransaction)) throw error;
+    const environment = answer.environment === "Sandbox" ? "Sandbox" : "Production";
+    const environments = [environment, ...lookupEnvironments(merchant).filter((other) => other !== environment)] as AppleEnvironment[];
+    const verified = new Map<string, AppleTransaction>();
+    const jws = await findInAppleHistory(merchant, transactionId, runtime, environments, async (candidate) => {
+      const transaction = await verifyAppleTransaction(merchant, runtime, candidate);
+      verified.set(candidate, transaction);
+      return transaction.transactionId;
+    });
+    if (!jws) throw error;
+    return purchaseFromTransaction(verified.get(jws)!, "history");
+  }
+}
+
 function text(value: unknown, max: number): string | undefined {
   return typeof value === "string" && value.length > 0 && value.length <= max ? value : undefined;
 }
@@ -79,7 +110,11 @@ export async function verifyAppleClientProof(request: ClientProofRequest, runtim
     if (!receipt) throw new ValidationError(1014, "transaction-receipt-invalid", "transaction_receipt必须是string类型，且不能为空");
     const transactionId = text(request.proof.transaction_identifier, 64);
     if (!transactionId) throw new ValidationError(1015, "transaction-identifier-invalid", "transaction_identifier必须是string类型，且不能为空");
-    purchase = purchaseFromReceipt(await verifyAppleReceipt(merchant, receipt, runtime), transactionId, merchant);
+    purchase = await receiptPurchase(merchant, await verifyAppleReceipt(merchant, receipt, runtime), transactionId, runtime);
   }
-  return bindApplePurchase(purchase, merchant, request.order, request.findOrder);
+  const proven = await bindApplePurchase(purchase, merchant, request.order, request.findOrder);
+  // A refund Apple announced before this proof (early-refunds.ts) settles on the order now bound to it.
+  const early = await pendingEarlyRefund(runtime.db, proven.transactionId ?? purchase.transactionId);
+  if (!early) return proven;
+  return { ...proven, refunds: [appleRefundStatus(proven.outTradeNo, proven.totalFee ?? 0, purchase.transactionId, early)] };
 }

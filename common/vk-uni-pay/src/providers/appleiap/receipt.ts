@@ -47,6 +47,13 @@ export class AppleReceiptError extends ValidationError {
   }
 }
 
+/** The receipt verified but does not list the transaction (a finished consumable leaves it): the history may. */
+export class AppleReceiptMissingTransaction extends ValidationError {
+  constructor(transactionId: string) {
+    super(1016, "appleiap-receipt-invalid", "ios内购凭据校验不通过", `transaction ${transactionId} is not in the receipt`);
+  }
+}
+
 const ATTEMPTS = 3;
 
 async function post(url: string, body: string, merchant: AppleMerchant, runtime: ProviderRuntime): Promise<Record<string, unknown>> {
@@ -111,7 +118,7 @@ export function purchaseFromReceipt(answer: Record<string, unknown>, transaction
   }
   const entries = [...((receipt.in_app as unknown[]) ?? []), ...((answer.latest_receipt_info as unknown[]) ?? [])] as Array<Record<string, unknown>>;
   const entry = entries.find((candidate) => candidate.transaction_id === transactionId);
-  if (!entry) throw new ValidationError(1016, "appleiap-receipt-invalid", "ios内购凭据校验不通过", `transaction ${transactionId} is not in the receipt`);
+  if (!entry) throw new AppleReceiptMissingTransaction(transactionId);
   const revocationDate = numberOf(entry.cancellation_date_ms);
   const purchaseDate = numberOf(entry.purchase_date_ms);
   return {

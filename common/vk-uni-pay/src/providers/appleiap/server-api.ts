@@ -123,6 +123,70 @@ export async function findAppleTransaction(
   throw last;
 }
 
+/** One page of Get Transaction History v2: the customer's signed transactions, and the revision that asks for the next. */
+export interface AppleHistoryPage {
+  signedTransactions: string[];
+  revision?: string;
+  hasMore: boolean;
+}
+
+/**
+ * Get Transaction History **v2** (`/inApps/v2/history/{transactionId}`; v1 is deprecated and leaves out
+ * finished consumables, the very purchases a StoreKit 1 receipt no longer lists), newest first, one page.
+ *
+ * @see https://developer.apple.com/documentation/appstoreserverapi/get-transaction-history
+ */
+export async function getAppleTransactionHistory(
+  merchant: AppleMerchant,
+  environment: AppleEnvironment,
+  transactionId: string,
+  runtime: ProviderRuntime,
+  options: { revision?: string; productId?: string } = {},
+): Promise<AppleHistoryPage> {
+  if (!/^[0-9]{1,32}$/.test(transactionId)) throw new AppleApiError(400, 4000006, "Invalid transaction id.");
+  const query = new URLSearchParams({ sort: "DESCENDING" });
+  if (options.revision) query.set("revision", options.revision);
+  if (options.productId) query.set("productId", options.productId);
+  const { json } = await call(merchant, environment, "GET", `/inApps/v2/history/${transactionId}?${query.toString()}`, runtime);
+  const signed = json.signedTransactions;
+  if (!Array.isArray(signed) || !signed.every((entry) => typeof entry === "string")) throw new NetworkError();
+  return {
+    signedTransactions: signed as string[],
+    ...(typeof json.revision === "string" && json.revision ? { revision: json.revision } : {}),
+    hasMore: json.hasMore === true,
+  };
+}
+
+/** Pages a restore reads at most: a customer's history of one app is short, and each page is an API call. */
+const HISTORY_PAGES = 5;
+
+/**
+ * The signed transaction `transactionId` as the customer's history holds it, in the first environment that
+ * knows the customer: the JWS still to be verified by the caller (the network path is not the trust).
+ */
+export async function findInAppleHistory(
+  merchant: AppleMerchant,
+  transactionId: string,
+  runtime: ProviderRuntime,
+  environments: AppleEnvironment[],
+  idOf: (jws: string) => Promise<string | undefined>,
+): Promise<string | undefined> {
+  for (const environment of environments) {
+    let revision: string | undefined;
+    try {
+      for (let page = 0; page < HISTORY_PAGES; page++) {
+        const answer = await getAppleTransactionHistory(merchant, environment, transactionId, runtime, revision ? { revision } : {});
+        for (const jws of answer.signedTransactions) if ((await idOf(jws)) === transactionId) return jws;
+        if (!answer.hasMore || !answer.revision) break;
+        revision = answer.revision;
+      }
+    } catch (error) {
+      if (!(error instanceof AppleApiError) || !error.notFound) throw error;
+    }
+  }
+  return undefined;
+}
+
 /**
  * The v2 consumption answer (v1 is deprecated since API 1.19). Apple refuses the body (HTTP 400)
  * unless `customerConsented` is true.

@@ -67,15 +67,22 @@ export async function createHuaweiPayment(request: CreateRequest, merchant: Huaw
   return { orderInfo: orderStrOf(merchant, answer.prepayId, runtime.now()), raw: { prepayId: answer.prepayId, mercOrderNo: answer.mercOrderNo } };
 }
 
-/** Not-found answers of the query APIs; any other refusal is reported as it is. */
-const NOT_FOUND = /NOT_?EXIST|NOT_?FOUND/i;
+/**
+ * Huawei's not-found answer of the query APIs: TRX100010 "Order does not exist." (订单异常，订单不存在), the only
+ * not-found code of the Payment Kit error table, which lists no separate code for refunds. It is read from
+ * `subCode` (the business code) or `resultCode`; any other refusal is reported as it is.
+ *
+ * @see https://developer.huawei.com/consumer/cn/doc/pay-docs/petalpay_api_5656_error_code-0000001325012501
+ */
+const NOT_FOUND_CODES = new Set(["TRX100010"]);
+const isNotFound = (answer: HuaweiAnswer) => NOT_FOUND_CODES.has(String(answer.subCode ?? "")) || NOT_FOUND_CODES.has(String(answer.resultCode ?? ""));
 
 export async function queryHuaweiPayment(request: OrderRef, merchant: HuaweiMerchant, runtime: ProviderRuntime): Promise<PaymentStatus> {
   const path = `/api/v2/aggr/transactions/merc-orders/${encodeURIComponent(request.outTradeNo)}`;
   const answer = await huaweiRequest(merchant, runtime, { method: "GET", path });
   if (answer.resultCode !== HUAWEI_OK) {
     // An order the buyer never opened has no trade at Huawei: for us it is simply unpaid.
-    if (NOT_FOUND.test(String(answer.subCode ?? answer.resultDesc ?? ""))) return { state: "NOTPAY", outTradeNo: request.outTradeNo, raw: answer };
+    if (isNotFound(answer)) return { state: "NOTPAY", outTradeNo: request.outTradeNo, raw: answer };
     throw rejected(answer, "查询订单");
   }
   if (answer.mercOrderNo !== undefined && answer.mercOrderNo !== request.outTradeNo)
@@ -138,8 +145,7 @@ export async function queryHuaweiRefund(
   const path = `/api/v1/aggr/transactions/refunds/orders/${encodeURIComponent(request.refundId)}`;
   const answer = await huaweiRequest(merchant, runtime, { method: "GET", path });
   if (answer.resultCode !== HUAWEI_OK) {
-    if (NOT_FOUND.test(String(answer.subCode ?? answer.resultDesc ?? "")))
-      throw new RefundNotFoundError(String(answer.subCode ?? answer.resultCode), String(answer.resultDesc ?? ""));
+    if (isNotFound(answer)) throw new RefundNotFoundError(String(answer.subCode ?? answer.resultCode), String(answer.resultDesc ?? ""));
     throw rejected(answer, "查询退款");
   }
   if (answer.mercRefundOrderNo !== undefined && answer.mercRefundOrderNo !== request.outRefundNo)

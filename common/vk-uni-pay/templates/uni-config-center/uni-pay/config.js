@@ -156,8 +156,26 @@ module.exports = {
     },
   },
   vkspay: { mchId: "", key: "", gatewayUrl: "" },
+  // WeChat virtual payment (short-drama mini programs): the mini program's appId and secret, the xpay OfferID and
+  // AppKeys, and the message-push Token (plus EncodingAESKey for safe mode) set in the mini program's console,
+  // whose push URL is <vk-pay URL>/vk-pay-notify/wxpay-virtual_mp-weixin. sandbox: true signs with sandboxAppKey.
   "wxpay-virtual": {
-    "mp-weixin": { appId: "", secret: "", mchId: "", offerId: "", appKey: "", sandboxAppKey: "", rate: 100, token: "", encodingAESKey: "", sandbox: false },
+    "mp-weixin": {
+      appId: "",
+      secret: "",
+      offerId: "",
+      appKey: "",
+      sandboxAppKey: "",
+      sandbox: false,
+      // Coins per yuan, exactly as published in the back office (it cannot change once published).
+      rate: 100,
+      // short_series_goods: each item's back-office price, never taken from the client: { "<productId>": { price: 100, subject: "短剧单集" } }.
+      goods: {},
+      token: "",
+      encodingAESKey: "",
+      // The push format chosen in the console (json or xml): replies follow it.
+      messageFormat: "json",
+    },
   },
   // version 2 (default): 通用交易系统 (privateKey = app private key, platformPublicKey, keyVersion); version 1: 担保支付 (salt, token).
   douyin: {

@@ -1,0 +1,31 @@
+import type { PaymentProvider } from "../../kernel/contract";
+import { createXpayPayment } from "./create";
+import { acknowledgeXpayNotify, verifyXpayNotify } from "./notify";
+import { queryXpayPayment, queryXpayRefund, refundXpayOrder } from "./orders";
+import { priceXpayOrder } from "./price";
+import { selectWxpayVirtualMode } from "./select-mode";
+
+/**
+ * `wxpay-virtual`: WeChat mini-program virtual payment (虚拟支付, xpay) for short dramas, in its two modes
+ * (`short_series_coin` coin top-up, `short_series_goods` direct item purchase). The amount comes from the
+ * config (coins at `rate`, items at their back-office price), the client pays with `wx.requestVirtualPayment`,
+ * and results arrive as mini-program message pushes at `/vk-pay-notify/wxpay-virtual_mp-weixin`.
+ *
+ * xpay has no close API: a local close is all there is (an unpaid order simply never completes).
+ *
+ * @see https://developers.weixin.qq.com/miniprogram/dev/platform-capabilities/business-capabilities/virtual-payment.html
+ */
+export const wxpayVirtual: PaymentProvider = Object.freeze({
+  name: "wxpay-virtual",
+  capabilities: Object.freeze({ modes: Object.freeze(["mp-weixin"]), query: true, close: false, refund: true, refundNotify: true, itemField: "wxpay_virtual" }),
+  selectMode: selectWxpayVirtualMode,
+  priceOrder: async (request) => priceXpayOrder(request),
+  createPayment: createXpayPayment,
+  queryPayment: queryXpayPayment,
+  // Never called while `close` is false: the core closes xpay orders locally only.
+  closePayment: async () => undefined,
+  refund: refundXpayOrder,
+  queryRefund: queryXpayRefund,
+  verifyNotify: verifyXpayNotify,
+  acknowledge: acknowledgeXpayNotify,
+} satisfies PaymentProvider);
