@@ -73,7 +73,10 @@ describe("npm start", () => {
       const adminToken = /admin token[^\n]*\n\s+(\S+)/.exec(output)![1]!;
       const page = await fetch(`${url}/`);
       expect(page.headers.get("content-type")).toContain("text/html");
-      expect(await page.text()).toContain("/http/vk-pay");
+      expect(await page.text()).toContain("vk-pay 控制台");
+      // The console's space page lists vk-pay at its URL path.
+      const space = (await (await fetch(`${url}/console/api/space`)).json()) as { functions: Array<{ name: string; path: string }> };
+      expect(space.functions).toContainEqual(expect.objectContaining({ name: "vk-pay", path: "/http/vk-pay" }));
       for (const [token, uid, role] of [
         [userToken, "demo-user", []],
         [adminToken, "demo-admin", ["admin"]],

@@ -99,6 +99,7 @@ async function prepare(size: number, keys: WxpaySandboxKeys, hooks: HookModule):
     now: () => Date.now(),
     log: () => undefined,
     findProvider: (name) => (name === "wxpay" ? provider : undefined),
+    providerNames: () => ["wxpay"],
     config: () => config,
     runtime: { now: () => Date.now(), request: () => Promise.reject(new Error("no network in the bench")) },
     hooks: () => hooks,

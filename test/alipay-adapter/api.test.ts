@@ -57,6 +57,7 @@ describe("alipay through the library's public calls", () => {
       config: () => validatePayConfig(config),
       runtime: alipay.runtime,
       findProvider: (name) => (name === "alipay" ? provider : undefined),
+      providerNames: () => ["alipay"],
     };
   });
   afterEach(() => database.close());

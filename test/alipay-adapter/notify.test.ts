@@ -237,6 +237,7 @@ describe("alipay notifications through the core's pipeline", () => {
         now: () => NOW,
         log: () => undefined,
         findProvider: (name) => (name === "alipay" ? provider : undefined),
+        providerNames: () => ["alipay"],
         config: () => validatePayConfig({ alipay: { h5: keyModeConfig(keys) } }),
         runtime: alipay.runtime,
       },

@@ -45,6 +45,7 @@ export function makeDeps(options: DepsOptions = {}): Deps & { close(): Promise<v
     config: () => validatePayConfig(options.config?.() ?? {}),
     runtime: { now, request: options.request ?? (() => Promise.reject(new Error("no network in this test"))) },
     findProvider: (name) => providers.get(name),
+    providerNames: () => [...providers.keys()],
     hooks: options.hooks,
     sleep,
     close: async () => memory?.close(),

@@ -31,6 +31,7 @@ describe("multi-merchant (pid) and service-provider orders", () => {
         now: deps.now,
         log: () => undefined,
         findProvider: deps.findProvider,
+        providerNames: deps.providerNames,
         config: deps.config,
         runtime: deps.runtime,
         hooks: () => ({ paid: ({ order }) => void paid.push(order.out_trade_no) }),

@@ -32,6 +32,7 @@ describe("the notification pipeline", () => {
     now: () => 10_000,
     log: () => undefined,
     findProvider: (name) => (name === "testpay" ? testpay : undefined),
+    providerNames: () => ["testpay"],
     config: () => validatePayConfig({ testpay: { h5: { key: KEY, mchId: "M1" } } }),
     runtime: { now: () => 10_000, request: () => Promise.reject(new Error("no network")) },
     hooks: () => hooks,

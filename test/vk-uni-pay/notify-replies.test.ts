@@ -70,6 +70,7 @@ describe("failure replies to unreadable notifications", () => {
     now: () => 10_000,
     log: () => undefined,
     findProvider: (name) => (name === "wxpay" ? wxpay : name === "alipay" ? alipay : undefined),
+    providerNames: () => ["wxpay", "alipay"],
     config: () => validatePayConfig({ wxpay: { "mp-weixin": v2Config(), "app-plus": v3Config() }, alipay: { h5: keyModeConfig(alipayKeys) } }),
     runtime: new FakeWechatV2().runtime,
   });

@@ -112,7 +112,7 @@ describe("the reconciliation timer", () => {
   it("closes an expired order here even when the provider refuses to close it (no trade there yet)", async () => {
     const testpay = deps.findProvider("testpay")!;
     const refusing = { ...testpay, closePayment: async () => Promise.reject(new ProviderRejectedError("ACQ.TRADE_NOT_EXIST", "交易不存在")) };
-    deps = { ...deps, findProvider: (name) => (name === "testpay" ? refusing : undefined) };
+    deps = { ...deps, findProvider: (name) => (name === "testpay" ? refusing : undefined), providerNames: () => ["testpay"] };
     await open("UNSCANNED", clock - 25 * 3600_000);
     expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { closed: 1, errors: [] } });
     expect(await findOrder("UNSCANNED", db)).toMatchObject({ status: "CLOSED" });

@@ -214,6 +214,7 @@ describe("wxpay notifications (API v3)", () => {
       now: () => wechat.now,
       log: () => undefined,
       findProvider: (name: string) => (name === "wxpay" ? provider : undefined),
+      providerNames: () => ["wxpay"],
       config: () => validatePayConfig({ wxpay: { "mp-weixin": merchantConfig() } }),
       runtime: wechat.runtime,
     });
@@ -303,6 +304,7 @@ describe("wxpay notifications (API v3)", () => {
       now: () => wechat.now,
       log: () => undefined,
       findProvider: (name: string) => (name === "wxpay" ? provider : undefined),
+      providerNames: () => ["wxpay"],
       config: () => validatePayConfig({ wxpay: { "mp-weixin": merchantConfig() } }),
       runtime: wechat.runtime,
     };

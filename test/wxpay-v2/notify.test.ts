@@ -194,6 +194,7 @@ describe("v2 notifications through the core pipeline", () => {
     now: () => 10_000,
     log: () => undefined,
     findProvider: (name: string) => (name === "wxpay" ? provider : undefined),
+    providerNames: () => ["wxpay"],
     config: () => validatePayConfig({ wxpay: { "mp-weixin": { ...config } } }),
     runtime,
   });
@@ -277,6 +278,7 @@ describe("v2 notifications whose signature covers only a lossy decoding of the b
         now: () => 10_000,
         log: () => undefined,
         findProvider: (name: string) => (name === "wxpay" ? provider : undefined),
+        providerNames: () => ["wxpay"],
         config: () => validatePayConfig({ wxpay: { "mp-weixin": v2Config() } }),
         runtime,
       },

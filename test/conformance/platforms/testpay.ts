@@ -37,6 +37,7 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
         config: () => validatePayConfig({ notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" }, testpay: { h5: MERCHANT } }),
         runtime: { now: () => Date.now(), request: () => Promise.reject(new Error("the test provider needs no network")) },
         findProvider: (name) => (name === "testpay" ? provider : undefined),
+        providerNames: () => ["testpay"],
         hooks: (type: string) => (type === "recharge" ? recharge : undefined),
       };
       const hooks = (type: string) => (type === "recharge" ? recharge : undefined);

@@ -36,9 +36,8 @@ function configForApp(config: PayConfig, provider: PaymentProvider, method: Logi
 }
 
 /** The provider that offers the login `name` (each login's name is unique across providers). */
-function loginProvider(name: string, deps: Pick<ApiDeps, "findProvider">): { provider: PaymentProvider; method: LoginMethod } | undefined {
-  // Each registered name, looked up through the caller's deps (a test's deps may offer fewer).
-  for (const providerName of registeredProviders()) {
+function loginProvider(name: string, deps: Pick<ApiDeps, "findProvider" | "providerNames">): { provider: PaymentProvider; method: LoginMethod } | undefined {
+  for (const providerName of deps.providerNames()) {
     const provider = deps.findProvider(providerName);
     const method = provider?.capabilities.login?.find((login) => login.name === name);
     if (provider?.code2Session && method) return { provider, method };
@@ -67,10 +66,14 @@ export function code2Session(name: string, params: LoginParams, deps: ApiDeps = 
 }
 
 /** Every registered provider's logins, by the public route a client calls (the router serves each). */
-export function loginRoutes(deps: Pick<ApiDeps, "findProvider"> = { findProvider }): Array<{ route: string; name: string; provider: string }> {
-  return registeredProviders().flatMap((providerName) =>
-    (deps.findProvider(providerName)?.capabilities.login ?? []).map((login) => ({ route: login.route, name: login.name, provider: providerName })),
-  );
+export function loginRoutes(
+  deps: Pick<ApiDeps, "findProvider" | "providerNames"> = { findProvider, providerNames: registeredProviders },
+): Array<{ route: string; name: string; provider: string }> {
+  return deps
+    .providerNames()
+    .flatMap((providerName) =>
+      (deps.findProvider(providerName)?.capabilities.login ?? []).map((login) => ({ route: login.route, name: login.name, provider: providerName })),
+    );
 }
 
 /** `vkPay.<name>(params)` for a login the manual names; the provider offering it answers. */

@@ -2,7 +2,6 @@ import { productionDeps, type Deps } from "../core/deps";
 import { checkInputBounds } from "../core/input-bounds";
 import { resolveMerchant } from "../core/merchants";
 import { configPathOf, providerNotFound } from "../core/trade-type";
-import { registeredProviders } from "../providers/registry";
 import { failures, ValidationError } from "../core/errors";
 import { runRefundedHook, type HookOutcome, type RefundHookOutcome } from "../core/hooks";
 import { settleRefund } from "../core/refunds";
@@ -17,7 +16,7 @@ export { productionDeps };
 
 export function requireProvider(deps: ApiDeps, name: string): PaymentProvider {
   const provider = deps.findProvider(name);
-  if (!provider) throw providerNotFound(name, registeredProviders());
+  if (!provider) throw providerNotFound(name, deps.providerNames());
   return provider;
 }
 

@@ -28,8 +28,11 @@ export interface ClientProofData {
   applied: boolean;
 }
 
-function proofProvider(name: string, deps: Pick<ApiDeps, "findProvider">): { provider: PaymentProvider; method: ClientProofMethod } | undefined {
-  for (const providerName of registeredProviders()) {
+function proofProvider(
+  name: string,
+  deps: Pick<ApiDeps, "findProvider" | "providerNames">,
+): { provider: PaymentProvider; method: ClientProofMethod } | undefined {
+  for (const providerName of deps.providerNames()) {
     const provider = deps.findProvider(providerName);
     const method = provider?.capabilities.clientProof?.find((entry) => entry.name === name);
     if (provider?.verifyClientProof && method) return { provider, method };
@@ -111,8 +114,12 @@ export function verifyClientProof(name: string, params: ClientProofParams, deps:
 }
 
 /** Every registered provider's client proofs, by the public route a logged-in client calls. */
-export function clientProofRoutes(deps: Pick<ApiDeps, "findProvider"> = { findProvider }): Array<{ route: string; name: string; provider: string }> {
-  return registeredProviders().flatMap((providerName) =>
-    (deps.findProvider(providerName)?.capabilities.clientProof ?? []).map((entry) => ({ route: entry.route, name: entry.name, provider: providerName })),
-  );
+export function clientProofRoutes(
+  deps: Pick<ApiDeps, "findProvider" | "providerNames"> = { findProvider, providerNames: registeredProviders },
+): Array<{ route: string; name: string; provider: string }> {
+  return deps
+    .providerNames()
+    .flatMap((providerName) =>
+      (deps.findProvider(providerName)?.capabilities.clientProof ?? []).map((entry) => ({ route: entry.route, name: entry.name, provider: providerName })),
+    );
 }

@@ -1,5 +1,5 @@
 import type { PaymentProvider, ProviderRuntime } from "../kernel/contract";
-import { findProvider } from "../providers/registry";
+import { findProvider, registeredProviders } from "../providers/registry";
 import { loadPayConfig, type PayConfig } from "./config";
 import { cloudDatabase, type Database } from "./database";
 import type { HookResolver } from "./hooks";
@@ -17,6 +17,8 @@ export interface Deps {
   config(): PayConfig;
   runtime: ProviderRuntime;
   findProvider(name: string): PaymentProvider | undefined;
+  /** The names findProvider answers, in the provider table's order (logins and client proofs are looked up across them). */
+  providerNames(): string[];
   /** Absent outside the vk-pay function: a hook then runs there later (next notification, timer, hookRetry). */
   hooks?: HookResolver;
   /** How a bounded wait waits (awaiting a hook); real time in production, a fake clock's in tests. */
@@ -36,6 +38,7 @@ export function productionDeps(options: { hooks?: HookResolver } = {}): Deps {
     config: () => loadPayConfig(),
     runtime: { ...cloudRuntime(now), db },
     findProvider,
+    providerNames: registeredProviders,
     hooks: options.hooks,
     sleep: realSleep,
   };
