@@ -116,7 +116,7 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
       ["a bad signature", "bad-signature", undefined],
       ["a stale timestamp", "stale-timestamp", platform.noTimestamp],
       ["an amount 1 fen short", "amount-short", undefined],
-      ["another merchant", "other-merchant", undefined],
+      ["another merchant", "other-merchant", platform.noMerchantField],
       ["another app id", "other-app", undefined],
     ];
     describe("notifications it must refuse, changing nothing", () => {

@@ -38,6 +38,8 @@ export interface DatabaseReader {
 export interface NotifyMessage {
   headers: Record<string, string>;
   body: string;
+  /** Signed parameters the platform puts in the notify URL's query (WeChat's message push), where it does. */
+  query?: Record<string, string>;
 }
 
 export interface NotifyReply {
@@ -88,6 +90,8 @@ export interface FakePlatform {
   isAcknowledged(reply: NotifyReply): boolean;
   /** Set when the protocol signs no timestamp, saying so: the stale-timestamp case is then skipped with this reason. */
   noTimestamp?: string;
+  /** Set when the notification names no merchant apart from the app, saying so: the other-merchant case is then skipped with this reason. */
+  noMerchantField?: string;
   /** Set when the protocol has no event type to be unknown, saying so: that case is then skipped with this reason. */
   noEventType?: string;
   /**

@@ -56,7 +56,8 @@ export function emulatorSession(parts: EmulatorParts): Omit<PlatformSession, "fo
     redeliver: (outTradeNo) => act(parts, "redeliver", { out_trade_no: outTradeNo }),
     async post(outTradeNo: string, message: NotifyMessage): Promise<NotifyReply> {
       const order = (await parts.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as { notify_url: string };
-      const response = await fetch(order.notify_url, { method: "POST", headers: message.headers, body: message.body });
+      const url = message.query ? `${order.notify_url}?${new URLSearchParams(message.query)}` : order.notify_url;
+      const response = await fetch(url, { method: "POST", headers: message.headers, body: message.body });
       return { status: response.status, body: await response.text() };
     },
     stop: () => parts.close(),
