@@ -114,20 +114,64 @@ describeInBrowser("the web console, in headless Chromium", () => {
     90_000,
   );
 
+  it("buys goods in App mode (the page stands in for uni.requestPayment) and shows the stock the hook took", async () => {
+    const page = await context.newPage();
+    await page.goto(`${env.url}/#/checkout`);
+    await page.click('.seg button[data-value="goods"]');
+    // Picking a provider or mode redraws the form, so the goods come last.
+    await page.click('.seg button[data-value="wxpay"]');
+    await page.click('.seg button[data-value="app-plus"]');
+    await page.selectOption("#goods", "demo-mug");
+    await page.fill("#quantity", "2");
+    await page.click("#pay");
+    const link = await page.waitForSelector("#cashier-link");
+    expect(await page.textContent("#pay-body")).toContain("uni.requestPayment");
+    expect(await page.$("#qr")).toBeNull();
+    const cashier = await context.newPage();
+    await cashier.goto(`${env.url}${await link.getAttribute("href")}`);
+    await cashier.click('button[data-action="pay"]');
+    await cashier.waitForSelector('#result:text-is("支付成功")');
+    await cashier.close();
+    await page.waitForSelector("#paid", { timeout: 20_000 });
+    expect(await page.textContent('[data-effect="库存"] b')).toBe("48");
+    expect(((await env.db.collection("vk-pay-goods").doc("demo-mug").get()).data[0] as { stock: number }).stock).toBe(48);
+    await shot(page, "goods-app-plus-paid");
+    await page.close();
+  }, 60_000);
+
+  it("closes an unpaid VIP order from its detail page", async () => {
+    const page = await context.newPage();
+    await page.goto(`${env.url}/#/checkout`);
+    await page.click('.seg button[data-value="vip"]');
+    await page.click('.seg button[data-value="alipay"]');
+    await page.click("#pay");
+    await page.waitForSelector("#qr");
+    const outTradeNo = (await page.textContent("#out-trade-no"))!;
+    await page.goto(`${env.url}/#/orders/${outTradeNo}`);
+    await page.waitForSelector("#order-title + .pill[title=NOTPAY]");
+    await page.click("#close-order");
+    await page.waitForSelector("#order-title + .pill[title=CLOSED]");
+    expect(await page.isDisabled("#close-order")).toBe(true);
+    await shot(page, "vip-closed");
+    await page.close();
+  }, 60_000);
+
   it("lists both orders with filters, and the notification log with each verdict", async () => {
     const page = await context.newPage();
     await page.goto(`${env.url}/#/orders?provider=alipay`);
     await page.waitForSelector("#orders tbody tr");
     const providers = await page.$$eval("#orders tbody tr[data-out-trade-no] td:nth-child(3)", (cells) => cells.map((cell) => cell.firstChild?.textContent));
-    expect(providers).toEqual(["alipay"]);
+    // The Alipay recharge and the closed Alipay VIP order.
+    expect(providers).toEqual(["alipay", "alipay"]);
     await page.goto(`${env.url}/#/orders`);
-    await page.waitForFunction('document.querySelectorAll("#orders tbody tr[data-out-trade-no]").length === 2');
+    await page.waitForFunction('document.querySelectorAll("#orders tbody tr[data-out-trade-no]").length === 4');
     await shot(page, "orders-list");
 
     await page.goto(`${env.url}/#/notifications`);
     await page.waitForSelector("#notifications tbody tr[data-outcome]");
     const outcomes = await page.$$eval("#notifications tbody tr[data-outcome]", (rows) => rows.map((row) => row.getAttribute("data-outcome")));
     expect(outcomes.length).toBeGreaterThanOrEqual(3);
+    expect(outcomes.length).toBeGreaterThanOrEqual(4);
     expect(outcomes.every((outcome) => outcome === "applied")).toBe(true);
     await page.click("#notifications tbody tr[data-outcome]");
     await page.waitForSelector("#notifications tbody tr:not([hidden]) pre");
