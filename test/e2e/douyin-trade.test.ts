@@ -1,3 +1,4 @@
+import { douyinSandboxConfig } from "../../scripts/sandbox/douyin/config";
 import { startDouyinSpace, tradeCallback, type DouyinSpace } from "./helpers/douyin";
 
 /**
@@ -100,6 +101,29 @@ describe("douyin 通用交易系统 through the emulator and the sandbox", () =>
     expect(await s.balance()).toBe(start);
     // The same token served every call: it was fetched once and kept.
     expect((await s.db.collection("vk-pay-douyin-tokens").doc(s.keys.appId).get()).data[0].access_token).toBe(token.access_token);
+  });
+
+  it("a multi-merchant (pid) order takes its config from the vk-pay-config row, keys as content, and its callback is bound through the pid path", async () => {
+    const row = douyinSandboxConfig(s.keys, `${s.url}/__sandbox/douyin`, 2);
+    expect(typeof row.privateKey).toBe("string");
+    await s.db.collection("vk-pay-config").add({ _id: "dy2", douyin: { "mp-toutiao": row } });
+    const start = await s.balance();
+    const reply = await s.call(
+      "shop",
+      { action: "create", data: { out_trade_no: `DYPID${Date.now()}`, type: "recharge", subject: "充值", total_fee: 900, user_id: "u1", pid: "dy2" } },
+      "mp-toutiao",
+    );
+    expect(reply).toMatchObject({ code: 0, data: { pay_type: "douyin_mp-toutiao" } });
+    const { out_trade_no, orderInfo } = reply.data;
+    expect(await s.order(out_trade_no)).toMatchObject({
+      pid: "dy2",
+      notify_url: expect.stringMatching(new RegExp(`/vk-pay-notify/douyin_mp-toutiao/${out_trade_no}/pid/dy2$`)),
+    });
+    expect(JSON.parse(orderInfo.data).payNotifyUrl).toMatch(/\/pid\/dy2$/);
+    await s.control("request-order", orderInfo);
+    await s.control("pay", { out_trade_no, pay_channel: 1 });
+    expect(await s.order(out_trade_no)).toMatchObject({ status: "SUCCESS", pid: "dy2", provider_pay_method: "wxpay" });
+    expect(await s.balance()).toBe(start + 900);
   });
 
   it("answers the merchant balance through query_merchant_balance", async () => {

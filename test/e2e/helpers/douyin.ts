@@ -8,8 +8,10 @@ import { mintToken, TEST_SECRET } from "../../helpers/tokens";
 /** A shop's own cloud function calling vk-uni-pay on the server (what no public route offers: the balance). */
 const SHOP_FUNCTION = `"use strict";
 const vkPay = require("vk-uni-pay");
-exports.main = async (event) => {
+exports.main = async (event, context) => {
   if (event.action === "balance") return vkPay.queryAccountBalance({ provider: "douyin" });
+  // A multi-merchant order: the server picks the merchant (pid), never the client.
+  if (event.action === "create") return vkPay.createPayment({ context, provider: "douyin", data: event.data });
   return { code: -1, msg: "unknown action" };
 };
 `;
