@@ -1,5 +1,5 @@
 import { Aggregate } from "./aggregate";
-import { describeType, isPlainObject, type Document } from "./codec";
+import { cloneValue, describeType, isPlainObject, type Document } from "./codec";
 import { UpdateCommand } from "./commands";
 import { invalidParam } from "./errors";
 import type { Executor } from "./executor";
@@ -129,8 +129,9 @@ export class Query {
       if (!row) return { updated: 0, doc: null };
       const next = applyUpdate(row.document, update);
       store.replaceIfChanged(session, row, next);
+      this.executor.rows?.forget(this.name, row.document._id as string);
       return { updated: 1, doc: next };
-    });
+    }, true);
   }
 
   async remove(): Promise<{ deleted: number }> {
@@ -180,8 +181,11 @@ export class Collection<M extends Mode = "standalone"> extends Query {
     if (many && this.executor.inTransaction) throw invalidParam("transaction: add one document at a time");
     const store = await this.executor.store(this.name, "write");
     // All documents go in one transaction: a duplicate anywhere leaves the collection unchanged.
-    await this.executor.write((session) => documents.forEach((document) => store.insert(session, document)));
+    // Inside a transaction this is one document, so one statement.
+    await this.executor.write((session) => documents.forEach((document) => store.insert(session, document)), this.executor.inTransaction);
     const ids = documents.map((document) => document._id as string);
+    // A transaction may have looked the id up and cached it as missing.
+    for (const id of ids) this.executor.rows?.forget(this.name, id);
     return many ? { ids } : { id: ids[0] };
   }
 
@@ -233,8 +237,11 @@ export class DocumentReference<M extends Mode = "standalone"> {
     const projection = this.projection;
     if (projection && "error" in projection) throw projection.error;
     const store = await this.executor.store(this.name, "read");
-    const row = await this.executor.read((session) => store.findById(session, id));
-    const document = row && project(row.document, projection);
+    const rows = this.executor.rows;
+    const row = await this.executor.read((session) => (rows ? rows.findById(store, session, id) : store.findById(session, id)));
+    const found = row && project(row.document, projection);
+    // A cached document is shared with the transaction's later reads and updates: the caller gets a copy.
+    const document = rows && found ? cloneValue(found) : found;
     const data = this.executor.inTransaction ? (document ?? null) : document ? [document] : [];
     return { data: data as DocumentData<M> };
   }
@@ -248,19 +255,25 @@ export class DocumentReference<M extends Mode = "standalone"> {
   /** `{ updated, doc }` with the document after the update; `updated` is 1 whenever it exists. */
   async updateAndReturn(data: unknown): Promise<UpdateAndReturnResult> {
     const { doc } = await this.apply(data);
-    return { updated: doc ? 1 : 0, doc };
+    // Inside a transaction `doc` is also the cached row's document (see apply).
+    return { updated: doc ? 1 : 0, doc: doc && this.executor.rows ? cloneValue(doc) : doc };
   }
 
   private async apply(data: unknown): Promise<{ changed: boolean; doc: Document | null }> {
     const id = this.checkedId();
     const update = compileUpdate(data);
     const store = await this.executor.store(this.name, "write");
+    const rows = this.executor.rows;
     return this.executor.write((session) => {
-      const row = store.findById(session, id);
+      const row = rows ? rows.findById(store, session, id) : store.findById(session, id);
       if (!row) return { changed: false, doc: null };
+      // applyUpdate works on a copy, so a cached document is never changed in place.
       const next = applyUpdate(row.document, update);
-      return { changed: store.replaceIfChanged(session, row, next), doc: next };
-    });
+      const stored = store.replaceRow(session, row, next);
+      // Last, after the write succeeded: a failed write leaves the cached row as it is in the database.
+      rows?.remember(this.name, id, stored);
+      return { changed: stored !== row, doc: stored.document };
+    }, true);
   }
 
   /** Replaces the whole document, creating it when missing (`upsertedId` then). */
@@ -268,6 +281,7 @@ export class DocumentReference<M extends Mode = "standalone"> {
     const id = this.checkedId();
     const document = newDocument(data, "set", id);
     const store = await this.executor.store(this.name, "write");
+    this.executor.rows?.forget(this.name, id);
     return this.executor.write((session) => {
       const row = store.findById(session, id);
       if (row) {
@@ -276,18 +290,19 @@ export class DocumentReference<M extends Mode = "standalone"> {
       }
       store.insert(session, document);
       return { updated: 0, upsertedId: id };
-    });
+    }, true);
   }
 
   async remove(): Promise<{ deleted: number }> {
     const id = this.checkedId();
     const store = await this.executor.store(this.name, "write");
+    this.executor.rows?.forget(this.name, id);
     return {
       deleted: await this.executor.write((session) => {
         const row = store.findById(session, id);
         if (row) store.delete(session, row.rowid);
         return row ? 1 : 0;
-      }),
+      }, true),
     };
   }
 }

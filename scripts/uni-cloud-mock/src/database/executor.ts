@@ -1,5 +1,6 @@
 import { asDatabaseError, type Connection, type Session } from "./connection";
 import { DatabaseError } from "./errors";
+import { RowCache } from "./row-cache";
 import { checkCollectionName, ensureSchema, loadIndexDefinitions } from "./schema";
 import { CollectionStore } from "./store";
 
@@ -16,7 +17,14 @@ export interface Executor {
    */
   store(name: string, purpose: "read" | "write"): Promise<CollectionStore>;
   read<T>(work: (session: Session) => T): Promise<T>;
-  write<T>(work: (session: Session) => T): Promise<T>;
+  /**
+   * `singleStatement`: the work changes at most one row with one statement (plus path tracking, whose
+   * leftovers are harmless, see store.ts). SQLite undoes a failed statement by itself, so inside a
+   * transaction such work needs no SAVEPOINT of its own.
+   */
+  write<T>(work: (session: Session) => T, singleStatement?: boolean): Promise<T>;
+  /** Inside a transaction: the rows it has read or written (row-cache.ts); absent outside. */
+  readonly rows?: RowCache;
 }
 
 /** Per-database collection registry: index definitions are read and the schema ensured once per process. */
@@ -93,12 +101,13 @@ export interface OpenTransaction {
 export function transactionExecutor(registry: Registry, transaction: OpenTransaction): Executor {
   /** Collections already set up within this transaction. */
   const ensured = new Map<string, CollectionStore>();
-  const run = async <T>(work: (session: Session) => T): Promise<T> => {
+  /** Reads and single-statement writes change nothing that could need undoing: no SAVEPOINT. */
+  const run = async <T>(work: (session: Session) => T, needsSavepoint: boolean): Promise<T> => {
     transaction.check();
     const { session } = transaction;
-    // better-sqlite3 turns a nested transaction() into a SAVEPOINT.
     try {
-      return session.db.transaction(() => work(session))();
+      // Nested inside the open transaction, `atomically` runs the work in a SAVEPOINT.
+      return needsSavepoint ? session.atomically(() => work(session)) : work(session);
     } catch (error) {
       throw asDatabaseError(error);
     }
@@ -115,8 +124,9 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
       }
       return store;
     },
-    read: run,
-    write: run,
+    read: (work) => run(work, false),
+    write: (work, singleStatement) => run(work, singleStatement !== true),
+    rows: new RowCache(),
   };
 }
 

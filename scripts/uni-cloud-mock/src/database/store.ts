@@ -168,11 +168,16 @@ export class CollectionStore {
 
   /** Writes `next` over `row` unless it encodes to the same stored text; returns whether it wrote. */
   replaceIfChanged(session: Session, row: Row, next: Document): boolean {
+    return this.replaceRow(session, row, next) !== row;
+  }
+
+  /** Like replaceIfChanged, returning the row as now stored: `row` itself when nothing changed. */
+  replaceRow(session: Session, row: Row, next: Document): Row {
     // Encoded once: the text both decides and is what gets written.
     const encoded = this.encode(next);
-    if (encoded.text === row.text) return false;
+    if (encoded.text === row.text) return row;
     this.write(session, row.rowid, next, encoded);
-    return true;
+    return { rowid: row.rowid, document: next, text: encoded.text };
   }
 
   private write(session: Session, rowid: number, document: Document, encoded: Encoded): void {

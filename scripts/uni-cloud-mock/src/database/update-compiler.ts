@@ -23,11 +23,69 @@ export interface CompiledUpdate {
 
 export function compileUpdate(data: unknown): CompiledUpdate {
   if (!isPlainObject(data)) throw invalidParam(`update: expected an object, got ${describeType(data)}`);
+  const leaves: unknown[] = [];
+  const shape = valueShape(data, 0, leaves);
+  const plan = shape === undefined ? undefined : plans.get(shape);
+  if (plan) {
+    // The same keys as an update already compiled: only the values are new, and they are checked here.
+    return {
+      operations: plan.map((step, index) => {
+        encodeValue(leaves[index], step.where);
+        return { kind: "value", path: step.path, value: leaves[index] };
+      }),
+    };
+  }
   const operations: FieldOperation[] = [];
   collectOperations(data, [], operations);
   if (operations.length === 0) throw invalidParam("update: nothing to update");
   checkConflicts(operations);
+  if (shape !== undefined) remember(shape, operations);
   return { operations };
+}
+
+/**
+ * Plans of updates made of plain values only, by the shape of their keys. Payment code repeats a few
+ * shapes (a notification's paid fields, a hook's marker, a balance), and splitting, validating and
+ * conflict-checking their paths cost more than the write's JSON. Bounded: shapes built from data
+ * (say, keys that are ids) must not grow it without limit.
+ */
+interface PlanStep {
+  path: string[];
+  where: string;
+}
+const plans = new Map<string, PlanStep[]>();
+const PLAN_CACHE_SIZE = 256;
+
+function remember(shape: string, operations: FieldOperation[]): void {
+  if (plans.size >= PLAN_CACHE_SIZE) plans.clear();
+  plans.set(
+    shape,
+    operations.map((operation) => ({ path: operation.path, where: `update ${operation.path.join(".")}` })),
+  );
+}
+
+/**
+ * The keys of `data` as one string (lengths keep any key text unambiguous), with its leaf values pushed
+ * to `leaves` in the order collectOperations visits them; undefined when anything but plain values and
+ * non-empty plain objects appears (commands compile the long way).
+ */
+function valueShape(data: Record<string, unknown>, depth: number, leaves: unknown[]): string | undefined {
+  if (depth > MAX_NESTING_DEPTH) return undefined;
+  let shape = "";
+  for (const key of Object.keys(data)) {
+    const value = data[key];
+    if (value === undefined) continue;
+    if (value instanceof UpdateCommand || value instanceof QueryCommand) return undefined;
+    if (isPlainObject(value)) {
+      const inner = valueShape(value, depth + 1, leaves);
+      if (inner === undefined || inner === "") return undefined;
+      shape += `${key.length}:${key}{${inner}}`;
+    } else {
+      leaves.push(value);
+      shape += `${key.length}:${key};`;
+    }
+  }
+  return shape;
 }
 
 function collectOperations(data: Record<string, unknown>, prefix: string[], out: FieldOperation[]): void {
