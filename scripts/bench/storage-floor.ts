@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { SPACE_DIR } from "../build/paths";
 import { createDatabase } from "../uni-cloud-mock/src/database";
 import { median, type BenchRow } from "./table";
+import { walPagesPer } from "./wal-pages";
 
 /**
  * The storage floor of a payment notification (issue 19): the same logical work as the settle transaction
@@ -18,12 +19,14 @@ import { median, type BenchRow } from "./table";
  */
 
 const ORDERS = 1000;
-const NOTIFICATIONS = 300;
+// Rounds 0..ROUNDS (the last counts WAL pages) of distinct orders within ORDERS.
+const NOTIFICATIONS = 200;
 const ROUNDS = 3;
 const COLLECTIONS = ["vk-pay-orders", "uni-id-users", "vk-pay-balance-log", "vk-pay-notify-log"];
 
 interface Layout {
   db: Sqlite.Database;
+  file: string;
   settle(outTradeNo: string, now: number): void;
 }
 
@@ -104,12 +107,13 @@ async function jsonLayout(dir: string): Promise<Layout> {
     );
     log.run(`N${serial}`, JSON.stringify(logRow(outTradeNo, now)));
   });
-  return { db, settle: (outTradeNo, now) => settle.immediate(outTradeNo, now) };
+  return { db, file, settle: (outTradeNo, now) => settle.immediate(outTradeNo, now) };
 }
 
 /** (b): the fields the indexes name as real columns, kept beside the JSON by the writer. */
 function columnLayout(dir: string): Layout {
-  const db = new Sqlite(join(dir, "columns.sqlite"));
+  const file = join(dir, "columns.sqlite");
+  const db = new Sqlite(file);
   pragmas(db);
   db.exec(`
     CREATE TABLE orders (_id TEXT PRIMARY KEY, doc TEXT NOT NULL, out_trade_no TEXT, user_id TEXT, status TEXT, create_date INTEGER, transaction_id TEXT);
@@ -165,7 +169,7 @@ function columnLayout(dir: string): Layout {
     );
     log.run(`N${serial}`, JSON.stringify(logRow(outTradeNo, now)), outTradeNo, now, "applied");
   });
-  return { db, settle: (outTradeNo, now) => settle.immediate(outTradeNo, now) };
+  return { db, file, settle: (outTradeNo, now) => settle.immediate(outTradeNo, now) };
 }
 
 /** CPU ms per notification's storage work, NOTIFICATIONS orders of this round. */
@@ -180,6 +184,8 @@ export interface StorageFloor {
   rows: BenchRow[];
   jsonFloor: number;
   columnFloor: number;
+  jsonPages: number;
+  columnPages: number;
 }
 
 /** The floor rows, in CPU ms per notification, for the pipeline row to be read against. */
@@ -187,11 +193,15 @@ export async function benchStorageFloor(): Promise<StorageFloor> {
   const dir = mkdtempSync(join(tmpdir(), "vk-pay-bench-floor-"));
   const layouts = { json: await jsonLayout(dir), columns: columnLayout(dir) };
   const samples = { json: [] as number[], columns: [] as number[] };
+  let jsonPages = 0;
+  let columnPages = 0;
   try {
     for (let index = 0; index < ROUNDS; index += 1) {
       samples.json.push(round(layouts.json, index));
       samples.columns.push(round(layouts.columns, index));
     }
+    jsonPages = await walPagesPer(layouts.json.file, NOTIFICATIONS, () => round(layouts.json, ROUNDS));
+    columnPages = await walPagesPer(layouts.columns.file, NOTIFICATIONS, () => round(layouts.columns, ROUNDS));
   } finally {
     layouts.json.db.close();
     layouts.columns.db.close();
@@ -202,6 +212,8 @@ export async function benchStorageFloor(): Promise<StorageFloor> {
   return {
     jsonFloor,
     columnFloor,
+    jsonPages,
+    columnPages,
     rows: [
       { name: "storage floor (a): JSON + expression indexes (CPU ms each)", value: jsonFloor, target: "—", ok: true },
       { name: "storage floor (b): indexed fields as columns (CPU ms each)", value: columnFloor, target: "—", ok: true },
