@@ -150,7 +150,7 @@ describe("the client SDK on the web", () => {
           pay_type: "wxpay_mweb",
           orderInfo: { h5Url: "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx1&package=2" },
         }),
-        "pay/queryPayment": [state("NOTPAY"), state("SUCCESS")],
+        "pay/queryPayment": [state("NOTPAY", { provider: "wxpay", pay_type: "wxpay_mweb" }), state("SUCCESS", { provider: "wxpay", pay_type: "wxpay_mweb" })],
       },
     });
     const vkPay = createVkPay({ host: fake.host });
@@ -163,7 +163,7 @@ describe("the client SDK on the web", () => {
     // Back from WeChat: the payer says they paid; the first query does not have it yet, the poll does.
     fake.host.window!.location.href = back;
     fake.native.showModal = () => ({ ok: true, res: { confirm: true } });
-    await expect(vkPay.confirmReturn()).resolves.toMatchObject({ orderPaid: true, out_trade_no: "T1" });
+    await expect(vkPay.confirmReturn()).resolves.toMatchObject({ orderPaid: true, out_trade_no: "T1", provider: "wxpay", pay_type: "wxpay_mweb" });
     expect(fake.calls.find((c) => c.api === "showModal")!.options).toMatchObject({ title: "支付确认" });
     // A page that was not a return does nothing; a payer who says "not paid" of an unpaid order cancels.
     fake.host.window!.location.href = "http://h5.example.com/#/pages/pay/index";
@@ -173,6 +173,19 @@ describe("the client SDK on the web", () => {
     expect(await failure(createVkPay({ host: unpaid.host }).confirmReturn({ query: { confirmShow: "true", out_trade_no: "T1" } }))).toMatchObject({
       cancelled: true,
     });
+    // Another provider's cashier (an aggregator's page) returns the same way: the order names its provider, and
+    // a payment the server already has is answered without asking the payer.
+    const vks = fakeHost({
+      platform: "web",
+      browser: phone(),
+      replies: { "pay/queryPayment": state("SUCCESS", { provider: "vkspay", pay_type: "vkspay_h5" }) },
+    });
+    await expect(createVkPay({ host: vks.host }).confirmReturn({ query: { confirmShow: "true", out_trade_no: "T1" } })).resolves.toMatchObject({
+      orderPaid: true,
+      provider: "vkspay",
+      pay_type: "vkspay_h5",
+    });
+    expect(vks.calls.some((c) => c.api === "showModal")).toBe(false);
   });
 
   it("a pay code: SUCCESS verifies, USERPAYING tells the page and polls, anything else fails with the trade state", async () => {

@@ -85,6 +85,7 @@ describe("vk-pay routes", () => {
       "admin/applyAbnormalRefund",
       "admin/reconcile",
       "admin/hookRetry",
+      "admin/migrate",
       "admin/transfer",
       "admin/queryTransfer",
       "admin/cancelTransfer",
@@ -153,6 +154,23 @@ describe("vk-pay routes", () => {
   it("runs the reconciliation on demand and records it", async () => {
     expect(await call("admin/reconcile", admin)).toMatchObject({ code: 0, data: { errors: expect.any(Array) } });
     expect((await env.db.collection("vk-pay-task-log").count()).total).toBeGreaterThanOrEqual(1);
+  });
+
+  it("migrates a vk-uni-pay order on the cloud route: a dry run first, then the write, then nothing left", async () => {
+    await env.db
+      .collection("vk-pay-orders")
+      .add({ out_trade_no: "LEGACY-1", user_id: "u1", status: 1, type: "recharge", pay_type: "wxpay_h5", total_fee: 100, create_date: 3 });
+    expect(await call("admin/migrate", admin)).toMatchObject({
+      code: 0,
+      data: { dry_run: true, migrated: 1, changes: [{ out_trade_no: "LEGACY-1", from: 1, to: "SUCCESS" }] },
+    });
+    expect((await env.db.collection("vk-pay-orders").where({ out_trade_no: "LEGACY-1" }).get()).data[0]).toMatchObject({ status: 1 });
+    expect(await call("admin/migrate", admin, { dry_run: false })).toMatchObject({ code: 0, data: { dry_run: false, migrated: 1 } });
+    expect((await env.db.collection("vk-pay-orders").where({ out_trade_no: "LEGACY-1" }).get()).data[0]).toMatchObject({
+      status: "SUCCESS",
+      provider: "wxpay",
+    });
+    expect(await call("admin/migrate", admin, { dry_run: false })).toMatchObject({ code: 0, data: { scanned: 0, migrated: 0 } });
   });
 });
 

@@ -74,8 +74,8 @@ export interface ConfirmReturnParams {
 }
 
 /**
- * On the page WeChat's cashier returned to: nothing when it was not a return; otherwise asks the payer
- * whether they paid, and queries. A payer who says "paid" is believed only once the server agrees
+ * On the page a web cashier returned to (WeChat's MWEB, vkspay's): nothing when it was not a return;
+ * otherwise queries, and asks the payer whether they paid only when the server has no payment yet. A payer who says "paid" is believed only once the server agrees
  * (polling a while, as the notification may still be on its way); one who says "not paid" gets a cancel
  * unless the server already has the payment.
  */
@@ -86,13 +86,13 @@ export async function confirmReturn(context: ClientContext, params: ConfirmRetur
   const { outTradeNo } = found;
   const browser = host.window;
   if (browser?.history?.replaceState) browser.history.replaceState(null, "", browser.location.href.replace(/[?&]confirmShow=true/, ""));
-  const answer = await callUni(host.uni, "showModal", { title: "支付确认", content: "请确认微信支付是否已完成", confirmText: "已完成", cancelText: "未完成" });
-  const saidPaid = answer.ok && answer.res?.confirm === true;
+  // The order says which provider's cashier this was (WeChat's MWEB, an aggregator's page): nothing here assumes one.
   const first = await callRoute(host, options, "pay/queryPayment", { out_trade_no: outTradeNo, await_notify: params.awaitNotify === true });
   if (first.code !== 0) throw envelopeFailure("result", first, outTradeNo);
   const state = first.data as PaymentState;
-  const known = { out_trade_no: outTradeNo, provider: "wxpay", pay_type: "wxpay_mweb", total_fee: state.total_fee };
+  const known = { out_trade_no: outTradeNo, provider: state.provider ?? "", pay_type: state.pay_type ?? "", total_fee: state.total_fee };
   if (state.orderPaid) return paidResult(known, state);
-  if (!saidPaid) throw cancelled(outTradeNo, state, "未完成支付");
+  const answer = await callUni(host.uni, "showModal", { title: "支付确认", content: "请确认支付是否已完成", confirmText: "已完成", cancelText: "未完成" });
+  if (!(answer.ok && answer.res?.confirm === true)) throw cancelled(outTradeNo, state, "未完成支付");
   return checkPayment(context, known, { awaitNotify: params.awaitNotify, firstDelay: params.pollingTime ?? options.pollingTime ?? 1500, ...params });
 }

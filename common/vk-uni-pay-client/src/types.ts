@@ -48,6 +48,9 @@ export interface PaymentState {
   trade_state: string;
   total_fee: number;
   out_trade_no: string;
+  /** The order's provider and pay_type, as the server stored them. */
+  provider?: string;
+  pay_type?: string;
   orderPaid: boolean;
   time_end?: string;
   transaction_id?: string;

@@ -10,6 +10,7 @@ export { applyAbnormalRefund } from "./apply-abnormal-refund";
 export { closeOrder } from "./close-order";
 export { createClientPayment } from "./create-client-payment";
 export { createPayment } from "./create-payment";
+export { migrateLegacyOrders } from "./migrate-legacy";
 export { queryPayment } from "./query-payment";
 export { queryRefund } from "./query-refund";
 export { reconcile } from "./reconcile";

@@ -23,6 +23,9 @@ export interface QueryPaymentData {
   total_fee: number;
   time_end?: string;
   out_trade_no: string;
+  /** The order's provider and pay_type, so that a page returning from a cashier knows what it paid with. */
+  provider?: string;
+  pay_type?: string;
   transaction_id?: string;
   orderPaid: boolean;
   user_order_success?: boolean;
@@ -71,6 +74,8 @@ async function query(params: QueryPaymentParams, deps: ApiDeps): Promise<QueryPa
     total_fee: order.total_fee,
     ...(paid && order.pay_date ? { time_end: formatTimeEnd(order.pay_date) } : {}),
     out_trade_no: order.out_trade_no,
+    ...(order.provider ? { provider: order.provider } : {}),
+    ...(order.pay_type ? { pay_type: order.pay_type } : {}),
     ...(order.transaction_id ? { transaction_id: order.transaction_id } : {}),
     orderPaid: paid,
     ...(order.user_order_success !== undefined ? { user_order_success: order.user_order_success } : {}),

@@ -1,4 +1,4 @@
-import { COLLECTIONS, OPEN_STATUSES } from "./repository";
+import { COLLECTIONS, isLegacyStatus, OPEN_STATUSES, orderStatusOf } from "./repository";
 import type { TradeState } from "../kernel/contract";
 import { isDuplicateKey, type Database, type Doc } from "./database";
 import { failures } from "./errors";
@@ -56,6 +56,8 @@ export type Order = Doc &
     transaction_id?: string;
     pay_date?: number;
     user_order_success?: boolean;
+    /** vk-uni-pay's numeric status, as still stored on an order not yet migrated (`status` then holds its meaning). */
+    legacy_status?: number;
   };
 
 /** How a payment reached us: vk-uni-pay's `notify_mode` (0 active query, 1 provider notification). */
@@ -63,7 +65,17 @@ export type NotifyMode = 0 | 1;
 
 export async function findOrder(outTradeNo: string, db: Database): Promise<Order | undefined> {
   const { data } = await db.collection(COLLECTIONS.orders).where({ out_trade_no: outTradeNo }).limit(1).get();
-  return data[0] as Order | undefined;
+  return data[0] ? readableOrder(data[0]) : undefined;
+}
+
+/**
+ * An order as read: one vk-uni-pay wrote and nobody migrated yet carries its numeric status, read here as
+ * its string meaning (a paid `1` is SUCCESS, never unpaid). Conditional writes still match the stored
+ * number, so such an order is not paid, closed or expired again here until it is migrated.
+ */
+export function readableOrder(doc: Doc): Order {
+  if (!isLegacyStatus(doc.status)) return doc as Order;
+  return { ...doc, status: orderStatusOf(doc.status), legacy_status: doc.status } as Order;
 }
 
 /**

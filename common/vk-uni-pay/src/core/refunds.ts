@@ -1,4 +1,4 @@
-import { COLLECTIONS, REFUNDABLE_STATUSES } from "./repository";
+import { COLLECTIONS, isRefundable } from "./repository";
 import type { RefundState } from "../kernel/contract";
 import { inTransaction, single, type Database, type TransactionRef } from "./database";
 import { failures } from "./errors";
@@ -73,7 +73,7 @@ export async function reserveRefund(
         throw failures.refundNoConflict();
       }
     }
-    if (!REFUNDABLE_STATUSES.includes(order.status)) throw failures.orderNotPaid();
+    if (!isRefundable(order.status)) throw failures.orderNotPaid();
     const reserved = order.refund_reserved ?? order.refund_fee ?? 0;
     if (reserved + request.refundFee > order.total_fee) throw failures.refundExceedsPaid();
     const outRefundNo = request.outRefundNo ?? (await nextRefundNo(transaction, order));

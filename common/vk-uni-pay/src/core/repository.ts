@@ -24,10 +24,38 @@ export const OPEN_STATUSES: readonly OrderStatus[] = Object.freeze(["NOTPAY", "U
 /** What a refund may be taken from: a paid order (whatever was refunded so far, the ceiling is checked on the amounts). */
 export const REFUNDABLE_STATUSES: readonly OrderStatus[] = PAID_STATUSES;
 
-export function isPaid(status: string): boolean {
-  return (PAID_STATUSES as readonly string[]).includes(status);
+export function isPaid(status: unknown): boolean {
+  return (PAID_STATUSES as readonly unknown[]).includes(orderStatusOf(status));
 }
 
-export function isOpen(status: string): boolean {
-  return (OPEN_STATUSES as readonly string[]).includes(status);
+export function isOpen(status: unknown): boolean {
+  return (OPEN_STATUSES as readonly unknown[]).includes(orderStatusOf(status));
+}
+
+export function isRefundable(status: unknown): boolean {
+  return (REFUNDABLE_STATUSES as readonly unknown[]).includes(orderStatusOf(status));
+}
+
+/**
+ * vk-uni-pay's numeric order statuses (reference/vk-pay.md §4.1: -1 closed, 0 unpaid, 1 paid, 2 partly
+ * refunded, 3 fully refunded), as this library names them. An order written by vk-uni-pay keeps its number
+ * until `migrateLegacyOrders` rewrites it; until then every reading goes through `orderStatusOf`, so a paid
+ * legacy order is never taken for an unpaid one. REFUND means any amount refunded here, so 2 and 3 both map to it.
+ */
+export const LEGACY_STATUSES: Readonly<Record<string, OrderStatus>> = Object.freeze({
+  "-1": "CLOSED",
+  "0": "NOTPAY",
+  "1": "SUCCESS",
+  "2": "REFUND",
+  "3": "REFUND",
+});
+
+/** The status as this library names it, whether stored as its string or as vk-uni-pay's number; undefined for anything else. */
+export function orderStatusOf(status: unknown): OrderStatus | undefined {
+  if (typeof status === "number") return LEGACY_STATUSES[String(status)];
+  return typeof status === "string" ? (status as OrderStatus) : undefined;
+}
+
+export function isLegacyStatus(status: unknown): status is number {
+  return typeof status === "number" && String(status) in LEGACY_STATUSES;
 }
