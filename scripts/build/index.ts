@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import { bundleClientSdk, bundleHooks, bundleLazyLibraries, bundleModule, bundleRouter, lazyLibrariesPlugin } from "./bundles";
+import { emitClientTypes } from "./client-types";
 import {
   commonModuleManifest,
   functionManifest,
@@ -120,6 +121,7 @@ export async function buildAll(): Promise<void> {
   buildPlugin();
   // The client SDK a uni-app page imports: `import { vkPay } from "@/uni_modules/vk-uni-pay/js_sdk/vk-uni-pay-client.js"`.
   await bundleClientSdk(join(PLUGIN_DIR, "js_sdk/vk-uni-pay-client.js"));
+  emitClientTypes(join(PLUGIN_DIR, "js_sdk/vk-uni-pay-client.js"));
   mkdirSync(join(BUILD_STAMP, ".."), { recursive: true });
   writeFileSync(BUILD_STAMP, `${inputHash()}\n`);
 }

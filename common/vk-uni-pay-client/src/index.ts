@@ -25,7 +25,7 @@ export interface VkPayClient {
   pay(params: PayParams): Promise<PayResult>;
   queryPayment(params: QueryPaymentParams): Promise<PaymentState>;
   getOpenid(params?: GetOpenidParams): Promise<string | undefined>;
-  /** On the page WeChat's MWEB cashier returns to: asks the payer, then queries; null when not a return. */
+  /** On the page a web cashier (WeChat's MWEB, vkspay's) returns to: queries, asks the payer if still unpaid; null when not a return. */
   confirmReturn(params?: ConfirmReturnParams): Promise<PayResult | null>;
   /** Verifies and finishes unfinished Apple purchases; call it when the App starts. */
   appleiapRestore(): Promise<RestoreReport>;
