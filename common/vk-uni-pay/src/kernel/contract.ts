@@ -420,6 +420,13 @@ export interface ProviderCapabilities {
   itemField?: string;
 }
 
+/** One key (or key pair) of a mode's sub-config, as a provider judges it for `npm run doctor`; `detail` never holds a secret. */
+export interface ConfigCheckItem {
+  key: string;
+  status: "ok" | "missing" | "mismatch";
+  detail: string;
+}
+
 export interface PaymentProvider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities;
@@ -435,6 +442,12 @@ export interface PaymentProvider {
    * order is written, so a refused call leaves nothing behind. Optional: most providers take any input.
    */
   checkCreate?(input: CreateInput): void;
+  /**
+   * What a mode's sub-config holds and lacks, judged by the provider's own reader (so the doctor checks
+   * exactly what a payment would: required keys, files named by path, private key against certificate).
+   * Optional: without it the doctor reports only whether the sub-config is there.
+   */
+  describeConfig?(mode: string, config: MerchantConfig): ConfigCheckItem[];
   createPayment(request: CreateRequest, runtime: ProviderRuntime): Promise<CreateResult>;
   queryPayment(request: OrderRef, runtime: ProviderRuntime): Promise<PaymentStatus>;
   closePayment(request: OrderRef, runtime: ProviderRuntime): Promise<void>;

@@ -1,0 +1,66 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkConfig } from "../../scripts/doctor/check-config";
+import { prepareDataDir } from "../../scripts/local/data-dir";
+import { registeredProviders } from "../../common/vk-uni-pay/src/providers/registry";
+
+/** `npm run doctor` on the config `npm start` generates, and on broken copies of it. */
+describe("the config doctor", () => {
+  let dataDir: string;
+  let generated: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "vk-pay-doctor-"));
+    await prepareDataDir(dataDir);
+    generated = join(dataDir, "uni-config-center", "uni-pay");
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** A config.js that loads the generated one and changes one sub-config. */
+  const variant = (name: string, edit: string): string => {
+    const dir = join(dataDir, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "config.js"),
+      `const c = require(${JSON.stringify(join(generated, "config.js"))});\nconst config = JSON.parse(JSON.stringify(c));\n${edit}\nmodule.exports = config;\n`,
+    );
+    return dir;
+  };
+
+  it("reports every registered provider's modes of the generated config as ok, with the notify URL to register", async () => {
+    const checks = await checkConfig(generated);
+    expect([...new Set(checks.map((check) => check.provider))]).toEqual(registeredProviders());
+    expect(checks.filter((check) => check.status !== "ok")).toEqual([]);
+    const wx = checks.find((check) => check.provider === "wxpay" && check.mode === "mp-weixin")!;
+    expect(wx.notifyUrl).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/http\/vk-pay\/vk-pay-notify\/wxpay_mp-weixin$/)]);
+    expect(wx.items).toEqual(expect.arrayContaining([{ key: "(reader)", status: "ok", detail: expect.any(String) }]));
+    // A plain object the console can send as JSON, and no secret in it.
+    const json = JSON.stringify(checks);
+    expect(JSON.parse(json)).toEqual(checks);
+    const config = require(join(generated, "config.js"));
+    for (const secret of [config.wxpay["mp-weixin"].v3Key, config.wxpay["mp-weixin"].key, config.alipay["mp-alipay"].privateKey, config.notifyKey]) {
+      expect(json).not.toContain(secret);
+    }
+  });
+
+  it("names a missing key, and a private key that does not match the merchant certificate", async () => {
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" });
+    const keyFile = join(dataDir, "other_key.pem");
+    writeFileSync(keyFile, other);
+    const checks = await checkConfig(
+      variant(
+        "broken",
+        `delete config.wxpay["mp-weixin"].v3Key;\nconfig.wxpay["app-plus"].appPrivateKeyPath = ${JSON.stringify(keyFile)};\ndelete config.alipay;`,
+      ),
+    );
+    const missing = checks.find((check) => check.provider === "wxpay" && check.mode === "mp-weixin")!;
+    expect(missing.status).toBe("missing");
+    expect(missing.items).toEqual(expect.arrayContaining([{ key: "v3Key", status: "missing", detail: "required" }]));
+    const mismatch = checks.find((check) => check.provider === "wxpay" && check.mode === "app-plus")!;
+    expect(mismatch.status).toBe("mismatch");
+    expect(mismatch.items.find((item) => item.key === "(reader)")).toMatchObject({ status: "mismatch", detail: expect.stringContaining("不匹配") });
+    expect(checks.filter((check) => check.provider === "alipay").map((check) => check.status)).toEqual(["unused", "unused", "unused", "unused"]);
+    expect(checks.find((check) => check.provider === "wxpay" && check.mode === "h5")!.status).toBe("ok");
+  });
+});
