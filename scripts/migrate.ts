@@ -2,7 +2,7 @@ import "../common/vk-uni-pay/src/providers";
 import { migrateLegacyOrders } from "../common/vk-uni-pay/src/api/migrate-legacy";
 import type { Deps } from "../common/vk-uni-pay/src/core/deps";
 import type { Database } from "../common/vk-uni-pay/src/core/database";
-import { findProvider } from "../common/vk-uni-pay/src/providers/registry";
+import { findProvider, registeredProviders } from "../common/vk-uni-pay/src/providers/registry";
 import { ensureBuilt } from "./build";
 import { SPACE_DIR } from "./build/paths";
 import { dataDirFromEnv, prepareDataDir } from "./local/data-dir";
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       config: () => ({}) as ReturnType<Deps["config"]>,
       runtime: { now: () => Date.now(), request: () => Promise.reject(new Error("a migration calls no provider")) },
       findProvider,
+      providerNames: registeredProviders,
     };
     const result = await migrateLegacyOrders({ dry_run: !write }, deps);
     if (!("data" in result)) throw new Error(result.msg);
