@@ -1,4 +1,5 @@
 import type { PaymentProvider } from "../../common/vk-uni-pay/src/kernel/contract";
+import { leaksIn, recordOutput } from "./secrets";
 import type { Envelope, FakePlatform, Forgery, NotifyReply, PlatformSession } from "./fake-platform";
 
 /**
@@ -13,11 +14,32 @@ import type { Envelope, FakePlatform, Forgery, NotifyReply, PlatformSession } fr
 export function describeProvider(provider: PaymentProvider, platform: FakePlatform): void {
   describe(`provider conformance: ${provider.name}`, () => {
     let session: PlatformSession;
+    let output: ReturnType<typeof recordOutput>;
 
     beforeAll(async () => {
+      output = recordOutput();
       session = await platform.start();
+      // Every answer the suite's calls receive counts as output too (the in-memory platforms answer without HTTP).
+      const library = session.library as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      for (const name of Object.keys(library)) {
+        const call = library[name]!;
+        library[name] = async (...args) => {
+          const answer = await call(...args);
+          output.record(JSON.stringify(answer));
+          return answer;
+        };
+      }
+      const post = session.post;
+      session.post = async (outTradeNo, message) => {
+        const reply = await post(outTradeNo, message);
+        output.record(`${reply.status} ${reply.body}`);
+        return reply;
+      };
     }, 60_000);
-    afterAll(() => session?.stop());
+    afterAll(async () => {
+      output?.stop();
+      await session?.stop();
+    });
 
     const orderOf = async (outTradeNo: string) =>
       (await session.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
@@ -226,6 +248,13 @@ export function describeProvider(provider: PaymentProvider, platform: FakePlatfo
       expect(applied).toEqual([expect.objectContaining({ reason: "paid after it was closed here" })]);
       expect(await balance()).toBe(start + 800);
       expect(await ledger(order.outTradeNo)).toEqual([800]);
+    });
+
+    it("lets no secret out: no key, private key, session key or token in any log line or any answer of the journeys above", async () => {
+      const secrets = await session.secrets();
+      expect(secrets.length).toBeGreaterThan(0);
+      expect(output.texts.length).toBeGreaterThan(0);
+      expect(leaksIn(secrets, output.texts)).toEqual([]);
     });
   });
 }

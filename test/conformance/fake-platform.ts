@@ -1,3 +1,5 @@
+import type { Secret } from "./secrets";
+
 /**
  * What the conformance suite needs from one provider's platform (a sandbox over real HTTP, or an in-memory
  * double): how to start it with a merchant configured, how the library is called, how the buyer pays,
@@ -62,6 +64,8 @@ export type Forgery = "genuine" | "bad-signature" | "stale-timestamp" | "other-m
 
 export interface PlatformSession {
   library: LibraryCalls;
+  /** Every secret the session's configuration and stores hold (test/conformance/secrets.ts): none may reach output. */
+  secrets(): Promise<Secret[]>;
   db: DatabaseReader;
   /** The `uni-id-users` row whose balance recharges credit. */
   userId: string;

@@ -46,6 +46,7 @@ export function alipayPlatform(options: { cert: boolean }): FakePlatform {
           sandbox: "alipay",
           scan: "scan",
           db: s.db,
+          dataDir: s.dataDir,
           client: (url, data) => s.client(url, data),
           asAdmin: s.asAdmin,
           control: (action, body) => s.control(action, body),

@@ -14,6 +14,7 @@ import { APPLE_SANDBOX_APP_APPLE_ID, APPLE_SANDBOX_BUNDLE_ID } from "../../../sc
 import { makeDeps } from "../../helpers/deps";
 import { mountSandbox } from "../../sandbox/helpers/mounted";
 import recharge = require("../../../router/service/pay-notify/recharge");
+import { secretsOfConfig } from "../secrets";
 import type { Envelope, FakePlatform, Forgery, NotifyMessage, OrderFacts, PlatformSession } from "../fake-platform";
 
 /**
@@ -38,6 +39,8 @@ export function appleiapPlatform(): FakePlatform {
       const deps = makeDeps({
         providers: [appleiap],
         now: () => Date.now(),
+        // Logged as production logs, so the suite sees every line (none may carry a secret).
+        log: (line) => console.log(line),
         config: () => ({
           notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" },
           appleiap: { "app-plus": { ...appleSandboxConfig(mounted.sandbox.keys, mounted.base), products } },
@@ -83,6 +86,7 @@ export function appleiapPlatform(): FakePlatform {
 
       return {
         db: deps.db as unknown as PlatformSession["db"],
+        secrets: async () => secretsOfConfig(deps.config()),
         userId: "u1",
         library: {
           createPayment: (totalFee) => {

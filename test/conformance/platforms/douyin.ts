@@ -63,6 +63,7 @@ export function douyinPlatform(options: { version: 1 | 2 }): FakePlatform {
         provider: "douyin",
         sandbox: "douyin",
         db: s.db,
+        dataDir: s.dataDir,
         client: (url, data) => s.client(url, data),
         asAdmin: s.asAdmin,
         control: (action, body) => s.control(action, body),

@@ -1,3 +1,4 @@
+import { secretsOfSpace } from "../secrets";
 import type { DatabaseReader, LibraryCalls, NotifyMessage, NotifyReply, PlatformSession } from "../fake-platform";
 
 /**
@@ -18,6 +19,8 @@ export interface EmulatorParts {
   /** The control action by which the buyer opens an order without paying, where the sandbox has one (Alipay creates its trade then). */
   scan?: string;
   db: DatabaseReader;
+  /** The space's UNICLOUD_DATA_DIR: its generated config names the secrets. */
+  dataDir: string;
   client: Call;
   asAdmin: Call;
   control(action: string, body: Record<string, unknown>): Promise<Record<string, any>>;
@@ -49,6 +52,7 @@ export function emulatorSession(parts: EmulatorParts): Omit<PlatformSession, "fo
   return {
     library: emulatorLibrary(parts),
     db: parts.db,
+    secrets: () => secretsOfSpace(parts.dataDir, parts.db),
     userId: "u1",
     open: (outTradeNo) => (parts.scan ? act(parts, parts.scan, { out_trade_no: outTradeNo }) : Promise.resolve()),
     pay: (outTradeNo) => act(parts, "pay", { out_trade_no: outTradeNo }),

@@ -38,6 +38,7 @@ export function huaweiPlatform(): FakePlatform {
         createExtra: { biz_type: "recharge" },
         sandbox: "huawei",
         db: s.db,
+        dataDir: s.dataDir,
         client: (url, data) => s.client(url, data, "mp-harmony"),
         asAdmin: s.asAdmin,
         control: (action, body) => s.control(action, body),

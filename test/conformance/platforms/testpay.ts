@@ -3,6 +3,7 @@ import { createPayment } from "../../../common/vk-uni-pay/src/api/create-payment
 import { queryPayment } from "../../../common/vk-uni-pay/src/api/query-payment";
 import { queryRefund } from "../../../common/vk-uni-pay/src/api/query-refund";
 import { refund } from "../../../common/vk-uni-pay/src/api/refund";
+import { secretsOfConfig } from "../secrets";
 import type { ApiDeps } from "../../../common/vk-uni-pay/src/api/shared";
 import { validatePayConfig } from "../../../common/vk-uni-pay/src/core/config";
 import { processNotification } from "../../../common/vk-uni-pay/src/notify/pipeline";
@@ -33,7 +34,8 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
       const deps: ApiDeps = {
         db,
         now: () => Date.now(),
-        log: () => undefined,
+        // Logged as production logs, so the suite sees every line (none may carry a secret).
+        log: (line) => console.log(line),
         config: () => validatePayConfig({ notifyUrl: { local: "http://127.0.0.1:8787/http/vk-pay" }, testpay: { h5: MERCHANT } }),
         runtime: { now: () => Date.now(), request: () => Promise.reject(new Error("the test provider needs no network")) },
         findProvider: (name) => (name === "testpay" ? provider : undefined),
@@ -81,6 +83,7 @@ export function testpayPlatform(testpay: ReturnType<typeof createTestpay>): Fake
 
       return {
         db: database.raw,
+        secrets: async () => secretsOfConfig(deps.config()),
         userId: "u1",
         library: {
           createPayment: (totalFee) => {

@@ -30,6 +30,7 @@ export function vkspayPlatform(): FakePlatform {
           createExtra: { needQRcode: true, provider_pay_method: "alipay" },
           sandbox: "vkspay",
           db: s.db,
+          dataDir: s.dataDir,
           client: (url, data) => s.client(url, data),
           asAdmin: s.asAdmin,
           control: (action, body) => s.control(action, body),

@@ -17,6 +17,7 @@ export function wxpaySandboxSession(
       createExtra: { isPC: true },
       sandbox: "wxpay",
       db: env.db,
+      dataDir: env.dataDir,
       client: (url, data) => api.client(url, data),
       asAdmin: api.asAdmin,
       control: (action, body) => env.control("wxpay", action, body),

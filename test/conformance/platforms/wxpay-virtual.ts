@@ -65,6 +65,7 @@ export function wxpayVirtualPlatform(): FakePlatform {
         provider: "wxpay-virtual",
         sandbox: "wxpay-virtual",
         db: s.db,
+        dataDir: s.dataDir,
         client: s.client,
         asAdmin: s.asAdmin,
         control: (action, body) => s.control(action, body),
