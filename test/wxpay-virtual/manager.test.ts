@@ -30,6 +30,13 @@ describe("getWxpayVirtualManager against the xpay sandbox (real HTTP)", () => {
     expect(await manage("nope", {})).toMatchObject({ code: -1, errCode: "vk-pay-manager-method-unknown" });
   });
 
+  it("is exported by the manual's name on the plain and the hook-bound library, never shadowing an export", () => {
+    const library = require("../../common/vk-uni-pay/src/index") as Record<string, any>;
+    expect(typeof library.getWxpayVirtualManager).toBe("function");
+    expect(typeof library.withHooks(() => undefined).getWxpayVirtualManager).toBe("function");
+    expect(managerGetters(new Set(["getWxpayVirtualManager"]))).toEqual({});
+  });
+
   it("presents coins once per order id (pay_sig only: no session is needed)", async () => {
     await s.deps.db.collection("vk-pay-wx-sessions").doc(`${s.keys.appId}:${OPENID}`).remove();
     try {

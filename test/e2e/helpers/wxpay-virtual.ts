@@ -31,20 +31,21 @@ export async function startXpaySpace(options: Parameters<typeof startProviderSpa
 export type XpaySpace = Awaited<ReturnType<typeof startXpaySpace>>;
 
 /**
- * The generated config with the mini program's message push in plain mode (明文模式: no EncodingAESKey) and
- * in `format`, as a merchant who chose so in the back office has it; the sandbox is switched to match.
+ * The generated config with the mini program's message push as a merchant chose it in the back office:
+ * plain mode (明文模式: no EncodingAESKey) or safe mode, in `format`; the sandbox is switched to match.
  */
-export async function startPlainXpaySpace(format: "json" | "xml") {
+export async function startXpaySpaceWithPush(push: { safe: boolean; format: "json" | "xml" }) {
   const space = await startXpaySpace({
     prepareDataDir: async (dataDir) => {
       await prepareDataDir(dataDir);
       const file = join(dataDir, "uni-config-center/uni-pay/config.js");
       const generated = readFileSync(file, "utf8");
-      const plain = generated.replace(/"encodingAESKey": "[^"]*",\s*/, "").replace(/"messageFormat": "json"/, `"messageFormat": "${format}"`);
-      if (plain === generated) throw new Error("the generated config has no xpay push settings to change");
-      writeFileSync(file, plain);
+      const withFormat = generated.replace(/"messageFormat": "json"/, `"messageFormat": "${push.format}"`);
+      const changed = push.safe ? withFormat : withFormat.replace(/"encodingAESKey": "[^"]*",\s*/, "");
+      if (changed === generated && !(push.safe && push.format === "json")) throw new Error("the generated config has no xpay push settings to change");
+      writeFileSync(file, changed);
     },
   });
-  await space.control("push-settings", { safe: false, format });
+  await space.control("push-settings", push);
   return space;
 }
