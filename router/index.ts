@@ -2,6 +2,7 @@ import routes from "vk-pay:routes";
 import { dispatchCall, parseCall } from "./dispatch";
 import { loginRouteTable } from "./login-routes";
 import { clientProofRouteTable } from "./client-proof-routes";
+import { managerRouteTable } from "./manager-routes";
 import { resolveOrderType } from "./order-types";
 import { loadVkPay, type VkUniPay } from "./vk-pay";
 import { refusals } from "./replies";
@@ -9,9 +10,9 @@ import type { RouteTable, RouterContext } from "./types";
 
 let allRoutes: RouteTable | undefined;
 
-/** The route files, plus the login and client-proof routes the registered providers offer (a file of the same name wins). */
+/** The route files, plus the login, client-proof and manager routes the registered providers offer (a file of the same name wins). */
 function routeTable(): RouteTable {
-  const table = allRoutes ?? { ...loginRouteTable(loadVkPay()), ...clientProofRouteTable(loadVkPay()), ...routes };
+  const table = allRoutes ?? { ...loginRouteTable(loadVkPay()), ...clientProofRouteTable(loadVkPay()), ...managerRouteTable(loadVkPay()), ...routes };
   allRoutes = table;
   return table;
 }

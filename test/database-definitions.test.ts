@@ -23,6 +23,7 @@ const COLLECTIONS = [
   "vk-pay-douyin-tokens",
   "vk-pay-wx-access-tokens",
   "vk-pay-appleiap-notices",
+  "vk-pay-xpay-coin-orders",
 ];
 
 type Permission = boolean | string;

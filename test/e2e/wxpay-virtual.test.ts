@@ -71,6 +71,37 @@ describe("wxpay-virtual end to end through the emulator and the xpay sandbox", (
     expect(refundLog.sort()).toEqual(["applied", "duplicate"]);
   });
 
+  it("moves coins through the admin routes of the manager (vk-pay.md §1.8), each once, and refuses them to a user", async () => {
+    const admin = (method: string, data: Record<string, unknown>) =>
+      s.asAdmin(`admin/wxpayVirtual/${method}`, { openid: XPAY_BUYER, userIp: "127.0.0.1", ...data });
+    expect(await s.client("admin/wxpayVirtual/currencyPay", { openid: XPAY_BUYER, amount: 1, outTradeNo: "XPE2ESPEND00000001" })).toMatchObject({ code: 403 });
+    const before = await admin("queryUserBalance", {});
+    expect(before).toMatchObject({ code: 0, data: { balance: expect.any(Number) } });
+    const start = before.data.balance as number;
+    expect(await admin("presentCurrency", { amount: 50, outTradeNo: "XPE2EGIFT000000001" })).toMatchObject({
+      code: 0,
+      data: { balance: start + 50, applied: true },
+    });
+    const spend = { amount: 30, outTradeNo: "XPE2ESPEND00000001", payitem: '[{"productid":"episode-3","unit_price":30,"quantity":1}]', remark: "解锁第3集" };
+    expect(await admin("currencyPay", spend)).toMatchObject({ code: 0, data: { balance: start + 20, applied: true } });
+    // The admin's retry (a timeout, a double click) takes nothing more.
+    expect(await admin("currencyPay", spend)).toMatchObject({ code: 0, data: { balance: start + 20, applied: false } });
+    expect(await admin("queryUserBalance", {})).toMatchObject({ data: { balance: start + 20 } });
+    expect(await admin("cancelCurrencyPay", { amount: 30, outTradeNo: spend.outTradeNo, outRefundNo: "XPE2ECANCEL0000001" })).toMatchObject({
+      code: 0,
+      data: { outRefundNo: "XPE2ECANCEL0000001" },
+    });
+    expect(s.xpay.state.wallet(0, XPAY_BUYER)).toMatchObject({ balance: start + 50 });
+    const { data: rows } = await s.db.collection("vk-pay-xpay-coin-orders").where({ openid: XPAY_BUYER }).get();
+    expect(rows.map((row: any) => [row.kind, row.status, row.operator]).sort()).toEqual([
+      ["cancel", "SUCCESS", "boss"],
+      ["pay", "SUCCESS", "boss"],
+      ["present", "SUCCESS", "boss"],
+    ]);
+    const { data: sessions } = await s.db.collection("vk-pay-wx-sessions").where({ openid: XPAY_BUYER }).get();
+    expect(JSON.stringify(await admin("queryUserBalance", {}))).not.toContain(sessions[0].session_key);
+  });
+
   it("answers the console's GET check by echoing echostr, and refuses it with a wrong signature", async () => {
     const { createHash } = await import("node:crypto");
     const token = s.xpay.keys.token;

@@ -6,7 +6,8 @@ import type { Database } from "../../common/vk-uni-pay/src/core/database";
 import { makeDeps, memoryDatabase } from "../helpers/deps";
 import type { OrderTypeHooks } from "../../common/vk-uni-pay/src/core/hooks";
 import { findOrder, markPaid, openOrder } from "../../common/vk-uni-pay/src/core/orders";
-import { findRefund, reserveRefund } from "../../common/vk-uni-pay/src/core/refunds";
+import { findRefund, reserveRefund, reverseRefund, settleRefund } from "../../common/vk-uni-pay/src/core/refunds";
+import { runRefundedHook, runRefundReversedHook } from "../../common/vk-uni-pay/src/core/hooks";
 import { ProviderRejectedError } from "../../common/vk-uni-pay/src/core/errors";
 import { createTestpay, type TestpayPlatform } from "../helpers/testpay";
 
@@ -21,6 +22,8 @@ describe("the reconciliation timer", () => {
   let paidRuns: number;
   let refundRuns: number;
   let hookDown: boolean;
+  let reversalDown: boolean;
+  let reversalRuns: number;
   const hooks: OrderTypeHooks = {
     async paid() {
       if (hookDown) throw new Error("down");
@@ -28,6 +31,10 @@ describe("the reconciliation timer", () => {
     },
     async refunded() {
       refundRuns += 1;
+    },
+    async refundReversed() {
+      if (reversalDown) throw new Error("down");
+      reversalRuns += 1;
     },
   };
   const open = (no: string, createdAt: number, extra: Record<string, unknown> = {}) =>
@@ -57,6 +64,8 @@ describe("the reconciliation timer", () => {
     paidRuns = 0;
     refundRuns = 0;
     hookDown = false;
+    reversalDown = false;
+    reversalRuns = 0;
     deps = makeDeps({
       db,
       now: () => clock,
@@ -143,6 +152,27 @@ describe("the reconciliation timer", () => {
     expect((report as { data: { errors: string[] } }).data.errors).toEqual([expect.stringContaining("BROKEN")]);
     const { data: runs } = await db.collection("vk-pay-task-log").where({ task: "reconcile" }).get();
     expect(runs).toHaveLength(1);
+  });
+
+  it("re-drives a failed refundReversed hook (a reversal is notified once), and only once", async () => {
+    const order = await open("T1", clock - 10 * MINUTE);
+    await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);
+    await reserveRefund(order._id, { outRefundNo: "R1", refundFee: 50, desc: "" }, clock - 2 * MINUTE, db);
+    await settleRefund("R1", { state: "SUCCESS", settledAt: clock - MINUTE }, db);
+    expect(await runRefundedHook("R1", () => hooks, { now: clock, db, log: () => undefined })).toBe("done");
+    expect(await reverseRefund("R1", clock, db)).toBe("reversed");
+    reversalDown = true;
+    expect(await runRefundReversedHook("R1", () => hooks, { now: clock, db, log: () => undefined })).toBe("failed");
+    // Still down: the timer tries, records the failure, and counts nothing.
+    expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { reversalHooks: 0 } });
+    expect(await findRefund("R1", db)).toMatchObject({ reversal_hook_attempts: 2 });
+    reversalDown = false;
+    clock += MINUTE;
+    expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { reversalHooks: 1 } });
+    expect(await findRefund("R1", db)).toMatchObject({ status: "CLOSED", reversal_hook_done: true });
+    expect(await reconcile({}, deps)).toMatchObject({ code: 0, data: { reversalHooks: 0 } });
+    expect(reversalRuns).toBe(1);
+    expect(refundRuns).toBe(1);
   });
 
   it("sends again, under the same number and with the same fields, a refund the provider never received", async () => {

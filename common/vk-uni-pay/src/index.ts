@@ -10,6 +10,7 @@ import { decrypt, encrypt } from "./api/crypto-aes";
 import { code2Session } from "./api/openid";
 import { verifyClientProof } from "./api/verify-client-proof";
 import { clientProofCalls, type ClientProofNamespaces } from "./api/client-proof-calls";
+import { callManager, managerGetters, type ManagerGetter } from "./api/provider-managers";
 import { productionDeps, type Deps } from "./core/deps";
 import type { HookResolver } from "./core/hooks";
 import { paymentNotify, type NotificationInput } from "./notify/entry";
@@ -22,6 +23,9 @@ export interface BoundLibrary extends Bound<typeof CALLS> {
   verifyClientProof(name: string, params: Parameters<typeof verifyClientProof>[1]): ReturnType<typeof verifyClientProof>;
   /** The client proofs by the manual's names, `proofs.appleiap.verifyReceipt(params)`; also spread onto the bound library itself. */
   proofs: ClientProofNamespaces;
+  callManager(manager: string, method: string, params?: Parameters<typeof callManager>[2]): ReturnType<typeof callManager>;
+  /** The providers' account managers by the manual's names, `managers.getWxpayVirtualManager()`; also spread onto the bound library. */
+  managers: Record<string, ManagerGetter>;
 }
 
 /**
@@ -39,16 +43,21 @@ export function withHooks(hooks: HookResolver): BoundLibrary {
     paymentNotify: (input) => paymentNotify({ ...input, hooks: input?.hooks ?? hooks }),
     verifyClientProof: (name, params) => verifyClientProof(name, params, deps()),
     proofs: {},
+    callManager: (manager, method, params) => callManager(manager, method, params, deps()),
+    managers: {},
   };
-  // `vkPay.appleiap.verifyReceipt(params)` (vk-pay.md §1.7), from the providers registered by now.
-  const exported = Object.keys(module.exports as object).filter((name) => !proofNamespaces.has(name));
-  library.proofs = clientProofCalls(new Set([...Object.keys(library), ...exported]), deps);
-  return Object.assign(library, library.proofs);
+  // `vkPay.appleiap.verifyReceipt(params)` (vk-pay.md §1.7) and `vkPay.getWxpayVirtualManager()` (§1.8), from the providers registered by now.
+  const exported = Object.keys(module.exports as object).filter((name) => !generatedExports.has(name));
+  const reserved = new Set([...Object.keys(library), ...exported]);
+  library.proofs = clientProofCalls(reserved, deps);
+  library.managers = managerGetters(new Set([...reserved, ...Object.keys(library.proofs)]), deps);
+  return Object.assign(library, library.proofs, library.managers);
 }
 
 export * from "./api/calls";
 export { code2Session, loginRoutes } from "./api/openid";
 export { clientProofRoutes, verifyClientProof } from "./api/verify-client-proof";
+export { callManager, managerRoutes } from "./api/provider-managers";
 export { paymentNotify, transferNotify } from "./notify/entry";
 /** `vkPay.crypto.aes.encrypt({ data })` / `decrypt({ data })`, keyed by `notifyKey`. */
 export const crypto = { aes: { encrypt, decrypt } };
@@ -66,8 +75,13 @@ export type { IntegrationResponse } from "./http-reply";
  * CommonJS, and esbuild's CommonJS output keeps `module.exports` extensible.
  */
 const moduleExports = module.exports as Record<string, unknown>;
-const proofNamespaces = new Set<string>();
+const generatedExports = new Set<string>();
 for (const [namespace, calls] of Object.entries(clientProofCalls(new Set(Object.keys(moduleExports))))) {
   moduleExports[namespace] = calls;
-  proofNamespaces.add(namespace);
+  generatedExports.add(namespace);
+}
+// The providers' account managers by the manual's names (`vkPay.getWxpayVirtualManager()`, vk-pay.md §1.8), the same way.
+for (const [name, getter] of Object.entries(managerGetters(new Set(Object.keys(moduleExports))))) {
+  moduleExports[name] = getter;
+  generatedExports.add(name);
 }

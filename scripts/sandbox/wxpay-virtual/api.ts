@@ -255,6 +255,8 @@ export async function serveXpayApi(ctx: XpayApiContext, path: string, query: URL
       const sessionKey = ctx.state.sessionKey(openidOf(body));
       if (!sessionKey) throw new XpayError(268490009, "session_key not exist or expired");
       if (!sameHex(hmacSha256Hex(sessionKey, text), query.get("signature"))) throw new XpayError(268490003, "signature error");
+      // The three user-state APIs name the user's IP (user_ip), which WeChat uses for its risk checks.
+      if (typeof body.user_ip !== "string" || !body.user_ip) throw new XpayError(268490001, "invalid user_ip");
     }
     sendJson(res, 200, { errcode: 0, errmsg: "ok", ...apis[api]!(ctx, body) });
   } catch (error) {

@@ -1,3 +1,6 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { prepareDataDir } from "../../../scripts/local/data-dir";
 import type { XpaySandbox } from "../../../scripts/sandbox/wxpay-virtual";
 import { startProviderSpace } from "./provider-space";
 
@@ -9,8 +12,8 @@ export const XPAY_BUYER = "oXpayEndToEndBuyer00000001";
  * WeChat sandbox issues the session key, the library stores it); WeChat's xpay side knows the same session,
  * which the test hands the xpay sandbox from the library's store, standing in for WeChat's shared backend.
  */
-export async function startXpaySpace() {
-  const space = await startProviderSpace<XpaySandbox>("wxpay-virtual", "mp-weixin");
+export async function startXpaySpace(options: Parameters<typeof startProviderSpace>[2] = {}) {
+  const space = await startProviderSpace<XpaySandbox>("wxpay-virtual", "mp-weixin", options);
   // The WeChat sandbox's wx.login: a one-time code for the buyer (its own control API, not the xpay sandbox's).
   const issued = await fetch(`${space.url}/__sandbox/wxpay/issue-code`, {
     method: "POST",
@@ -26,3 +29,23 @@ export async function startXpaySpace() {
 }
 
 export type XpaySpace = Awaited<ReturnType<typeof startXpaySpace>>;
+
+/**
+ * The generated config with the mini program's message push as a merchant chose it in the back office:
+ * plain mode (明文模式: no EncodingAESKey) or safe mode, in `format`; the sandbox is switched to match.
+ */
+export async function startXpaySpaceWithPush(push: { safe: boolean; format: "json" | "xml" }) {
+  const space = await startXpaySpace({
+    prepareDataDir: async (dataDir) => {
+      await prepareDataDir(dataDir);
+      const file = join(dataDir, "uni-config-center/uni-pay/config.js");
+      const generated = readFileSync(file, "utf8");
+      const withFormat = generated.replace(/"messageFormat": "json"/, `"messageFormat": "${push.format}"`);
+      const changed = push.safe ? withFormat : withFormat.replace(/"encodingAESKey": "[^"]*",\s*/, "");
+      if (changed === generated && !(push.safe && push.format === "json")) throw new Error("the generated config has no xpay push settings to change");
+      writeFileSync(file, changed);
+    },
+  });
+  await space.control("push-settings", push);
+  return space;
+}

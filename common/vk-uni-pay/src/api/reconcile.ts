@@ -1,6 +1,6 @@
 import { COLLECTIONS, PAID_STATUSES } from "../core/repository";
 import { ProviderRejectedError } from "../core/errors";
-import { runPaidHook, runRefundedHook } from "../core/hooks";
+import { runPaidHook, runRefundedHook, runRefundReversedHook } from "../core/hooks";
 import { markClosed, OPEN_STATUSES, type Order } from "../core/orders";
 import { OPEN_REFUND_STATUSES, type RefundRecord } from "../core/refunds";
 import { followUpRefund } from "./refund-follow-up";
@@ -26,6 +26,8 @@ export interface ReconcileReport {
   /** Refunds the provider had no record of, sent again under the same number. */
   refundsResent: number;
   refundHooks: number;
+  /** Reversed refunds (Apple's REFUND_REVERSED) whose `refundReversed` hook completed in this run after failing before. */
+  reversalHooks: number;
   transfers: TransferReconcileReport;
   errors: string[];
 }
@@ -53,6 +55,7 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
     refunds: 0,
     refundsResent: 0,
     refundHooks: 0,
+    reversalHooks: 0,
     transfers: { queried: 0, moved: 0, sendsReopened: 0, hooks: 0 },
     errors: [],
   };
@@ -149,6 +152,23 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
       (refund) => refund.out_refund_no,
       async (refund) => {
         if ((await runRefundedHook(refund.out_refund_no, hooks, { now, log: deps.log, db })) === "done") report.refundHooks += 1;
+      },
+    );
+
+    // A reversal arrives once (the provider does not repeat a notification it got a 200 for), so a failed
+    // `refundReversed` hook has nobody else to run it again: the timer does, as for `refunded`.
+    const unreversed = (
+      await refunds
+        .where({ reversed_date: _.exists(true), reversal_hook_done: _.in([false, null]) })
+        .limit(BATCH)
+        .get()
+    ).data as unknown as RefundRecord[];
+    await each(
+      unreversed,
+      report,
+      (refund) => refund.out_refund_no,
+      async (refund) => {
+        if ((await runRefundReversedHook(refund.out_refund_no, hooks, { now, log: deps.log, db })) === "done") report.reversalHooks += 1;
       },
     );
   }

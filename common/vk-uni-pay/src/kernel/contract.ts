@@ -418,6 +418,40 @@ export interface ProviderCapabilities {
   transferConfigKey?: string;
   /** vk-uni-pay's name for the createPayment `data` key that carries this provider's `item` (`wxpay_virtual`), read when `data.item` is absent. */
   itemField?: string;
+  /** The provider's account manager (`manage`), a library call of its own and admin routes. */
+  manager?: ManagerCapability;
+}
+
+/**
+ * One call of a provider's account manager (WeChat virtual payment's coin wallet: `currencyPay`, …): a
+ * library method, and optionally an admin-only vk-pay route (money-moving, or about another user's wallet).
+ */
+export interface ManagerMethod {
+  /** The method, as the manual names it (`currencyPay`). */
+  name: string;
+  /** The admin route that calls it (`admin/wxpayVirtual/currencyPay`); none when absent. */
+  adminRoute?: string;
+}
+
+/**
+ * Operations on the provider's own accounts that are not payments of an order (vk-pay.md §1.8:
+ * `const m = await vkPay.getWxpayVirtualManager()`), served by the provider's `manage` verb.
+ */
+export interface ManagerCapability {
+  /** The library call that answers the manager object (`getWxpayVirtualManager`). */
+  name: string;
+  /** The mode whose sub-config the manager's calls use. */
+  mode: string;
+  methods: readonly ManagerMethod[];
+}
+
+export interface ManageRequest {
+  /** One of `capabilities.manager.methods`. */
+  method: string;
+  mode: string;
+  config: MerchantConfig;
+  /** The caller's parameters, as sent (the provider validates them). */
+  params: Readonly<Record<string, unknown>>;
 }
 
 /** One key (or key pair) of a mode's sub-config, as a provider judges it for `npm run doctor`; `detail` never holds a secret. */
@@ -474,6 +508,11 @@ export interface PaymentProvider {
    * confirmation) and binds it to an order; throws on any doubt, and changes nothing itself.
    */
   verifyClientProof?(request: ClientProofRequest, runtime: ProviderRuntime): Promise<ProvenPayment>;
+  /**
+   * One of `capabilities.manager.methods`, answered in the manual's camelCase shape. Money-moving methods are
+   * exactly-once by the caller's order number: a retry answers what the first call did.
+   */
+  manage?(request: ManageRequest, runtime: ProviderRuntime): Promise<Readonly<Record<string, unknown>>>;
   /** One of `capabilities.login`: a client's code → the user's id. */
   code2Session?(request: LoginRequest, runtime: ProviderRuntime): Promise<LoginResult>;
   queryAccountBalance?(request: { config: MerchantConfig }, runtime: ProviderRuntime): Promise<AccountBalance>;

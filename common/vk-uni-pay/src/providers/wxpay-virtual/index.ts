@@ -1,6 +1,7 @@
 import type { PaymentProvider } from "../../kernel/contract";
 import { createXpayPayment } from "./create";
 import { acknowledgeXpayNotify, verifyXpayNotify } from "./notify";
+import { manageXpay } from "./manager";
 import { queryXpayPayment, queryXpayRefund, refundXpayOrder } from "./orders";
 import { priceXpayOrder } from "./price";
 import { selectWxpayVirtualMode } from "./select-mode";
@@ -15,9 +16,32 @@ import { selectWxpayVirtualMode } from "./select-mode";
  *
  * @see https://developers.weixin.qq.com/miniprogram/dev/platform-capabilities/business-capabilities/virtual-payment.html
  */
+/**
+ * vk-pay.md §1.8's manager (`vkPay.getWxpayVirtualManager()`), plus notify_provide_goods. Each method has an
+ * admin route: the coin calls move a user's coins or read another user's wallet (vk-pay.md §6.3 calls the
+ * demo routes "delete in production"; behind the admin role they can stay).
+ */
+const MANAGER = Object.freeze({
+  name: "getWxpayVirtualManager",
+  mode: "mp-weixin",
+  methods: Object.freeze(
+    ["queryUserBalance", "currencyPay", "cancelCurrencyPay", "presentCurrency", "notifyProvideGoods"].map((name) =>
+      Object.freeze({ name, adminRoute: `admin/wxpayVirtual/${name}` }),
+    ),
+  ),
+});
+
 export const wxpayVirtual: PaymentProvider = Object.freeze({
   name: "wxpay-virtual",
-  capabilities: Object.freeze({ modes: Object.freeze(["mp-weixin"]), query: true, close: false, refund: true, refundNotify: true, itemField: "wxpay_virtual" }),
+  capabilities: Object.freeze({
+    modes: Object.freeze(["mp-weixin"]),
+    query: true,
+    close: false,
+    refund: true,
+    refundNotify: true,
+    itemField: "wxpay_virtual",
+    manager: MANAGER,
+  }),
   selectMode: selectWxpayVirtualMode,
   priceOrder: async (request) => priceXpayOrder(request),
   createPayment: createXpayPayment,
@@ -28,4 +52,5 @@ export const wxpayVirtual: PaymentProvider = Object.freeze({
   queryRefund: queryXpayRefund,
   verifyNotify: verifyXpayNotify,
   acknowledge: acknowledgeXpayNotify,
+  manage: manageXpay,
 } satisfies PaymentProvider);
