@@ -1,4 +1,5 @@
 import type { PaymentProvider } from "../../kernel/contract";
+import { wxpayVirtualConfig } from "./config-reference";
 import { createXpayPayment } from "./create";
 import { acknowledgeXpayNotify, verifyXpayNotify } from "./notify";
 import { queryXpayPayment, queryXpayRefund, refundXpayOrder } from "./orders";
@@ -19,6 +20,7 @@ export const wxpayVirtual: PaymentProvider = Object.freeze({
   name: "wxpay-virtual",
   capabilities: Object.freeze({ modes: Object.freeze(["mp-weixin"]), query: true, close: false, refund: true, refundNotify: true, itemField: "wxpay_virtual" }),
   selectMode: selectWxpayVirtualMode,
+  ...wxpayVirtualConfig,
   priceOrder: async (request) => priceXpayOrder(request),
   createPayment: createXpayPayment,
   queryPayment: queryXpayPayment,
