@@ -66,7 +66,7 @@ describe("the notification log's diagnosis of a refusal", () => {
     expect(entry).toMatchObject({
       outcome: "refused",
       check: "vk-pay-wxpay-v3-timestamp-out-of-window",
-      key_id: platform.serial,
+      serial: platform.serial,
       clock_offset_seconds: 420,
     });
   });
@@ -74,7 +74,7 @@ describe("the notification log's diagnosis of a refusal", () => {
   it("an unknown serial: the serial it named, a clock in step, and no key material", async () => {
     await deliver(intruder, Math.floor(NOW / 1000) + 2);
     const [entry] = await logged();
-    expect(entry).toMatchObject({ outcome: "refused", check: "vk-pay-wxpay-v3-unknown-serial", key_id: intruder.serial, clock_offset_seconds: -2 });
+    expect(entry).toMatchObject({ outcome: "refused", check: "vk-pay-wxpay-v3-unknown-serial", serial: intruder.serial, clock_offset_seconds: -2 });
     const text = JSON.stringify(entry);
     expect(text).not.toContain(V3_KEY);
     expect(text).not.toContain("PRIVATE KEY");
@@ -84,7 +84,7 @@ describe("the notification log's diagnosis of a refusal", () => {
     await deliver(platform, Math.floor(NOW / 1000), merchantConfig({ v3Key: undefined }));
     const [entry] = await logged();
     expect(entry).toMatchObject({ outcome: "refused", check: expect.stringMatching(/^vk-pay-/) });
-    expect(entry).not.toHaveProperty("key_id");
+    expect(entry).not.toHaveProperty("serial");
     expect(entry).not.toHaveProperty("clock_offset_seconds");
   });
 });

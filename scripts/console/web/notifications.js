@@ -31,7 +31,7 @@ function detailRow(n) {
       ["结果", pill(n.outcome)],
       check ? ["未通过的检查", h("span.mono", check)] : null,
       detail ? ["原因", detail] : null,
-      n.key_id ? ["密钥 / 证书序列号", h("span.mono", n.key_id)] : null,
+      n.serial ? ["密钥 / 证书序列号", h("span.mono", n.serial)] : null,
       clockOffset(n) ? ["时钟偏差", clockOffset(n)] : null,
       n.hook ? ["业务回调", n.hook] : null,
       ["路径", h("span.mono", `${n.method ?? ""} ${n.path ?? ""}`)],
