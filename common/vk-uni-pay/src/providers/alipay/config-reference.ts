@@ -22,7 +22,7 @@ export const ALIPAY_KEYS: ConfigReference = {
     { key: "sellerId", doc: "your PID (2088…): a notification naming another seller is refused" },
     { key: "appAuthToken", alternatives: ["app_auth_token"], doc: "service providers: the merchant's app_auth_token" },
     { key: "sandbox", doc: "`true` sends to Alipay's developer sandbox gateway" },
-    { key: "baseUrl", doc: "an origin replacing `https://openapi.alipay.com` (or the sandbox gateway)" },
+    { key: "baseUrl", doc: "an origin replacing the official host `openapi.alipay.com` (or the sandbox gateway)" },
     { key: "timeout", doc: "milliseconds one call may take (default 10000)" },
     { key: "codepayPollIntervalMs", doc: "pay codes: how often an open payment is queried" },
     { key: "codepayMaxWaitMs", doc: "pay codes: how long before an open payment is cancelled" },

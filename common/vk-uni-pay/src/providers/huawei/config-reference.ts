@@ -19,7 +19,7 @@ export const HUAWEI_KEYS: ConfigReference = {
       alternatives: ["platformPublicKeyPath"],
       doc: "Huawei Pay's SM2 public key (hex `04…` or SPKI), which verifies answers and callbacks",
     },
-    { key: "baseUrl", doc: "an origin replacing `https://petalpay-developer.cloud.huawei.com.cn`" },
+    { key: "baseUrl", doc: "an origin replacing the official host `petalpay-developer.cloud.huawei.com.cn`" },
     { key: "timeout", doc: "milliseconds one call may take (default 10000)" },
   ],
 };

@@ -16,7 +16,7 @@ export const WXPAY_VIRTUAL_KEYS: ConfigReference = {
     { key: "token", doc: "message push Token (verifies pushes)" },
     { key: "encodingAESKey", doc: "message push EncodingAESKey (safe mode, 43 characters)" },
     { key: "messageFormat", doc: "`json` (default) or `xml`, as set in the back office" },
-    { key: "baseUrl", doc: "an origin replacing `https://api.weixin.qq.com`" },
+    { key: "baseUrl", doc: "an origin replacing the official host `api.weixin.qq.com`" },
   ],
 };
 

@@ -36,7 +36,7 @@ export const WXPAY_V3_KEYS: ConfigReference = {
       alternatives: ["wxpayPublicCertContent"],
       doc: "a platform certificate pinned in the config (otherwise fetched and rotated by serial)",
     },
-    { key: "baseUrl", doc: "an origin replacing `https://api.mch.weixin.qq.com`, or an object keyed by WeChat's host names" },
+    { key: "baseUrl", doc: "an origin replacing the official host `api.mch.weixin.qq.com`, or an object keyed by WeChat's host names" },
     ...COMMON,
   ],
 };
@@ -68,7 +68,7 @@ export const WXPAY_V2_KEYS: ConfigReference = {
       doc: "a CA for the `/secapi` host (the sandbox's)",
       readElsewhere: "the mutual-TLS client, on first use",
     },
-    { key: "baseUrl", doc: "an origin replacing `https://api.mch.weixin.qq.com`, or an object keyed by host names" },
+    { key: "baseUrl", doc: "an origin replacing the official host `api.mch.weixin.qq.com`, or an object keyed by host names" },
     { key: "secapiBaseUrl", doc: "the same for `/secapi` calls; https only, as they present the client certificate" },
     ...COMMON,
   ],
