@@ -63,8 +63,12 @@ export function readmeWithProviderTable(readme: string, table: string = provider
 }
 
 if (require.main === module) {
+  // Loaded here, not at the top: config-reference.ts reads this module's rows.
+  const { readmeWithConfigReference } = require("./config-reference") as typeof import("./config-reference");
   const before = readFileSync(README_FILE, "utf8");
-  const after = readmeWithProviderTable(before);
+  const after = readmeWithConfigReference(readmeWithProviderTable(before));
   if (after !== before) writeFileSync(README_FILE, after);
-  console.log(after === before ? "README.md provider table is current" : "README.md provider table updated");
+  console.log(
+    after === before ? "README.md provider table and configuration reference are current" : "README.md provider table and configuration reference updated",
+  );
 }

@@ -25,6 +25,8 @@ export interface CheckoutProvider {
   modes: CheckoutMode[];
   /** A sandbox of this name runs here, so its cashier can pay any order it knows. */
   sandbox: boolean;
+  /** It can pay users (the provider has the `transfer` verb): the transfers page offers it. */
+  transfers: boolean;
 }
 
 /** The situations a console page can present; an openid, a pay code or a special user agent it cannot. */
@@ -51,6 +53,6 @@ export function checkoutProviders(sandboxes: readonly string[]): CheckoutProvide
       if (!selected || selected.needsOpenid || modes.some((known) => known.mode === selected.mode)) continue;
       modes.push({ mode: selected.mode, ...situation, qrcode: selected.qrcode });
     }
-    return { name, label: labels.get(name) ?? name, modes, sandbox: sandboxes.includes(name) };
+    return { name, label: labels.get(name) ?? name, modes, sandbox: sandboxes.includes(name), transfers: typeof provider.transfer === "function" };
   });
 }

@@ -84,6 +84,7 @@ export function consoleShell(): string {
 <a href="#/checkout" data-view="checkout">收银台</a>
 <a href="#/orders" data-view="orders">订单</a>
 <a href="#/notifications" data-view="notifications">通知日志</a>
+<a href="#/transfers" data-view="transfers">转账</a>
 <a href="#/config" data-view="config">配置检查</a>
 <a href="#/space" data-view="space">本地空间</a>
 </nav>

@@ -60,3 +60,59 @@ describe("the built client SDK's declarations", () => {
     expect(errors.join("\n")).toMatch(/payy/);
   });
 });
+
+/**
+ * Review finding D8: createPayment's input and answers are one definition (vk-uni-pay-client/src/wire.ts)
+ * that the library answers with and the SDK declares, so a field added on one side is on the other.
+ */
+describe("createPayment's wire types, shared by the library and the SDK", () => {
+  const ROOT = join(__dirname, "../..");
+  const check = (source: string): string[] => {
+    const dir = mkdtempSync(join(tmpdir(), "vk-pay-wire-"));
+    try {
+      const file = join(dir, "check.ts");
+      writeFileSync(file, source.replace(/ROOT/g, ROOT));
+      const program = ts.createProgram([file], {
+        noEmit: true,
+        strict: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10,
+        lib: ["lib.es2022.d.ts"],
+        types: ["node"],
+        typeRoots: [join(ROOT, "node_modules/@types")],
+        esModuleInterop: true,
+        resolveJsonModule: true,
+        skipLibCheck: true,
+      });
+      return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("the library's CreatePaymentData and QueryPaymentData are the SDK's answers, both ways", () => {
+    const errors = check(`
+      import type { CreatePaymentData } from "ROOT/common/vk-uni-pay/src/api/create-payment";
+      import type { QueryPaymentData } from "ROOT/common/vk-uni-pay/src/api/query-payment";
+      import type { CreatedPayment, PaymentState, PayParams } from "ROOT/common/vk-uni-pay-client/src/index";
+      import type { ClientCreateFields } from "ROOT/common/vk-uni-pay-client/src/wire";
+      type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+      const created: Same<Omit<CreatePaymentData, "orderInfo">, Omit<CreatedPayment, "orderInfo">> = true;
+      const fromServer = (data: QueryPaymentData): PaymentState => data;
+      const fields: Same<Pick<PayParams, keyof ClientCreateFields>, ClientCreateFields> = true;
+      console.log(created, fromServer, fields);
+    `);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it("a field the SDK's answer lacks is caught, so the check says something", () => {
+    const errors = check(`
+      import type { CreatedPayment } from "ROOT/common/vk-uni-pay-client/src/index";
+      type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+      const drifted: Same<Omit<CreatedPayment, "orderInfo">, Omit<CreatedPayment, "orderInfo"> & { extra: string }> = true;
+      console.log(drifted);
+    `);
+    expect(errors.length).toBeGreaterThan(0);
+  }, 60_000);
+});

@@ -18,6 +18,7 @@ import { getOpenid, openidEnv } from "./openid";
 import { payByQrcode } from "./qrcode";
 import { payByRedirect, redirectUrlOf } from "./redirect";
 import type { CreatedPayment, PayParams, PayResult } from "./types";
+import type { ClientCreateFields } from "./wire";
 
 /** Providers that pay with an openid on these platforms (the server's modes that need one). */
 function needsOpenid(provider: string, env: string | undefined): boolean {
@@ -113,7 +114,8 @@ export async function pay(context: ClientContext, params: PayParams): Promise<Pa
   const createOrder = async (fields: Record<string, unknown>): Promise<CreatedPayment | undefined> => {
     const openid = await openidFor(context, params);
     const isPC = params.isPC ?? (platform === "h5" ? isPcBrowser(context.host) : false);
-    const body: Record<string, unknown> = {
+    // createPayment's own fields, typed by the one definition the library answers to (wire.ts).
+    const body: ClientCreateFields & Record<string, unknown> = {
       ...(params.data ?? {}),
       ...fields,
       provider: params.provider,

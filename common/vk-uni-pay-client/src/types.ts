@@ -1,4 +1,5 @@
 import type { ClientHost } from "./host";
+import type { ClientCreateFields, CreatePaymentAnswer, PaymentStateAnswer } from "./wire";
 
 /** How a call reaches the `vk-pay` function: vk-pay's `{ url, data }`, or vk-uni-pay's `{ action, data }`. */
 export interface ActionTarget {
@@ -31,32 +32,11 @@ export interface VkPayClientOptions {
   needAlert?: boolean;
 }
 
-/** What `pay/createPayment` answers (the library's CreatePaymentData). */
-export interface CreatedPayment {
-  orderInfo: any;
-  out_trade_no: string;
-  provider: string;
-  pay_type: string;
-  needQRcode: boolean;
-  qrcodeImage?: string;
-  total_fee: number;
-  platform: string;
-}
+/** What `pay/createPayment` answers: the library's CreatePaymentData is the same type (wire.ts); `any`, as orderInfo is each provider's own. */
+export type CreatedPayment = CreatePaymentAnswer<any>;
 
-/** What `pay/queryPayment` answers (the library's QueryPaymentData). */
-export interface PaymentState {
-  trade_state: string;
-  total_fee: number;
-  out_trade_no: string;
-  /** The order's provider and pay_type, as the server stored them. */
-  provider?: string;
-  pay_type?: string;
-  orderPaid: boolean;
-  time_end?: string;
-  transaction_id?: string;
-  user_order_success?: boolean;
-  payOrder?: Record<string, unknown>;
-}
+/** What `pay/queryPayment` answers: the library's QueryPaymentData is the same type, narrowed (wire.ts). */
+export type PaymentState = PaymentStateAnswer;
 
 export interface QrcodeInfo {
   codeUrl: string;
@@ -66,19 +46,11 @@ export interface QrcodeInfo {
   total_fee: number;
 }
 
-export interface PayParams {
-  /** `wxpay`, `alipay`, `appleiap`, `wxpay-virtual`, `douyin`, `huawei`, `vkspay`. */
-  provider: string;
-  /** The order type: `recharge`, `goods`, `vip`, `custom` or your own. */
-  type: string;
+/** `provider`, `type`, `openid`, `isPC` and `needQRcode` are createPayment's own fields (wire.ts), sent as they are. */
+export interface PayParams extends ClientCreateFields {
   /** What the order type's create hook reads (`total_fee`, `custom`, …), and `out_trade_no`, `other`, `auth_code`. */
   data?: Record<string, unknown>;
-  /** Ask for a QR code (`"image"` also returns it as a data-URL PNG). */
-  needQRcode?: boolean | "image";
-  /** Defaults to what the browser looks like. */
-  isPC?: boolean;
-  /** The payer's openid; fetched (and cached) when absent and the platform needs one, unless autoGetOpenid is false. */
-  openid?: string;
+  /** Fetch (and cache) the payer's openid when absent and the platform needs one (default true). */
   autoGetOpenid?: boolean;
   /** Wait until the order type's hook has run before resolving (the server waits, bounded). */
   awaitNotify?: boolean;

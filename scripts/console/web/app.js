@@ -4,6 +4,7 @@ import { renderNotifications } from "./notifications.js";
 import { renderOrderDetail, renderOrders } from "./orders.js";
 import { describeToken, setToken, takeLoginFragment, token } from "./session.js";
 import { renderSpace } from "./space.js";
+import { renderTransfers } from "./transfers.js";
 import { h } from "./ui.js";
 
 // The console's frame: who is logged in, and which view the address's fragment names.
@@ -41,6 +42,7 @@ const VIEWS = [
   [/^#\/orders\/(.+)$/, "orders", (m) => renderOrderDetail(view, decodeURIComponent(m[1]))],
   [/^#\/orders(?:\?(.*))?$/, "orders", (m) => renderOrders(view, new URLSearchParams(m[1] ?? ""))],
   [/^#\/notifications(?:\?(.*))?$/, "notifications", (m) => renderNotifications(view, new URLSearchParams(m[1] ?? ""))],
+  [/^#\/transfers(?:\?(.*))?$/, "transfers", (m) => renderTransfers(view, new URLSearchParams(m[1] ?? ""))],
   [/^#\/config$/, "config", () => renderConfigCheck(view)],
   [/^#\/space$/, "space", () => renderSpace(view)],
   [/^#\/checkout$|^#?\/?$/, "checkout", () => renderCheckout(view)],

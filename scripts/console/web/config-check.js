@@ -5,7 +5,37 @@ import { h, mount } from "./ui.js";
 
 const FIRST = ["provider", "mode", "pay_type", "ok", "status"];
 
+const TONE = { ok: "ok", missing: "bad", mismatch: "bad", unused: "" };
+
+/**
+ * The doctor's items (`{ key, status, detail }`, what a provider's describeConfig said) as a small table,
+ * folded when all is well so the page stays one screen per few providers, open where something needs fixing.
+ */
+function items(list) {
+  const bad = list.filter((item) => item.status !== "ok").length;
+  return h("details", { open: bad > 0 }, h("summary", bad ? `${bad} 项需要处理（共 ${list.length} 项）` : `${list.length} 项，全部正常`), itemTable(list));
+}
+
+function itemTable(list) {
+  return h(
+    "table.items",
+    list.map((item) =>
+      h(
+        "tr",
+        { dataset: { status: item.status } },
+        h("td", h(`span.pill${TONE[item.status] ? `.${TONE[item.status]}` : ""}`, item.status)),
+        h("td.mono", item.key),
+        h("td", item.detail),
+      ),
+    ),
+  );
+}
+
+const isItem = (item) => item && typeof item === "object" && "key" in item && "status" in item;
+
 function value(v) {
+  if (typeof v === "string" && TONE[v] !== undefined) return h(`span.pill${TONE[v] ? `.${TONE[v]}` : ""}`, v);
+  if (Array.isArray(v) && v.length && v.every(isItem)) return items(v);
   if (v === true) return h("span.pill.ok", "是");
   if (v === false) return h("span.pill.bad", "否");
   if (Array.isArray(v))

@@ -7,10 +7,15 @@ import { dateTime, failureText, h, json, kv, mount, pill } from "./ui.js";
 const PAGE_SIZE = 30;
 const OUTCOMES = ["applied", "duplicate", "ignored", "refused", "error"];
 
-/** `<errCode>: <detail>` as the pipeline records a failed verification; other reasons are plain text. */
-function splitReason(reason) {
-  const match = /^(vk-pay-[a-z0-9-]+|[a-z0-9]+(?:-[a-z0-9]+)+): (.*)$/s.exec(reason ?? "");
-  return match ? { check: match[1], detail: match[2] } : { check: "", detail: reason ?? "" };
+/**
+ * The failed check: the log entry's own `check` (the pipeline stores it with a refused verification), else
+ * read from the `<errCode>: <detail>` reason that older entries carry; other reasons are plain text.
+ */
+function splitReason(n) {
+  const reason = n.reason ?? "";
+  const match = /^(vk-pay-[a-z0-9-]+|[a-z0-9]+(?:-[a-z0-9]+)+): (.*)$/s.exec(reason);
+  if (n.check) return { check: n.check, detail: match && match[1] === n.check ? match[2] : reason };
+  return match ? { check: match[1], detail: match[2] } : { check: "", detail: reason };
 }
 
 /** Seconds between the message's own signed time and its arrival, when the provider's log entry has one. */
@@ -19,14 +24,14 @@ function clockOffset(n) {
 }
 
 function detailRow(n) {
-  const { check, detail } = splitReason(n.reason);
+  const { check, detail } = splitReason(n);
   return h(
     "div",
     kv([
       ["结果", pill(n.outcome)],
       check ? ["未通过的检查", h("span.mono", check)] : null,
       detail ? ["原因", detail] : null,
-      n.key_id ? ["密钥 / 证书序列号", h("span.mono", n.key_id)] : null,
+      n.serial ? ["密钥 / 证书序列号", h("span.mono", n.serial)] : null,
       clockOffset(n) ? ["时钟偏差", clockOffset(n)] : null,
       n.hook ? ["业务回调", n.hook] : null,
       ["路径", h("span.mono", `${n.method ?? ""} ${n.path ?? ""}`)],
@@ -71,7 +76,7 @@ export async function renderNotifications(view, params) {
     location.hash = `#/notifications?${next}`;
   };
   const body = rows.flatMap((n) => {
-    const { check, detail } = splitReason(n.reason);
+    const { check, detail } = splitReason(n);
     const detailCell = h("tr", { hidden: true }, h("td", { colspan: 7 }, detailRow(n)));
     const row = h(
       "tr.link",

@@ -151,7 +151,13 @@ function notificationRows(notifications) {
           h("td.muted", dateTime(n.create_date)),
           h("td", n.kind ?? "—"),
           h("td", pill(n.outcome)),
-          h("td", n.reason ?? (n.hook ? `hook ${n.hook}` : "—")),
+          h(
+            "td",
+            n.reason ?? (n.hook ? `hook ${n.hook}` : "—"),
+            // A refusal's diagnosis, as the notification log records it (never key material).
+            n.serial ? h("div.muted.mono", `密钥/序列号 ${n.serial}`) : null,
+            typeof n.clock_offset_seconds === "number" ? h("div.muted", `时钟偏差 ${n.clock_offset_seconds} 秒`) : null,
+          ),
           h("td", h("details", h("summary", `${n.method ?? ""} ${n.path ?? ""}`), json({ headers: n.headers, body: n.body }))),
         ),
       ),

@@ -1,3 +1,4 @@
+import type { CreatePaymentAnswer } from "../../../vk-uni-pay-client/src/wire";
 import { notifyBaseUrl } from "../core/config";
 import { checkPid, resolveMerchant } from "../core/merchants";
 import { failures, ValidationError } from "../core/errors";
@@ -46,16 +47,8 @@ export interface CreatePaymentParams {
   };
 }
 
-export interface CreatePaymentData {
-  orderInfo: unknown;
-  out_trade_no: string;
-  provider: string;
-  pay_type: string;
-  needQRcode: boolean;
-  qrcodeImage?: string;
-  total_fee: number;
-  platform: string;
-}
+/** The answer's one definition, shared with the client SDK's declarations (review finding D8). */
+export type CreatePaymentData = CreatePaymentAnswer;
 
 /**
  * The switches a provider may read (`alipayAppPayToH5Pay`, …): uni-pay/config.js's top-level flags, then

@@ -1,3 +1,4 @@
+import type { PaymentStateAnswer } from "../../../vk-uni-pay-client/src/wire";
 import { isPaid } from "../core/repository";
 import { sleepOf } from "../core/deps";
 import { formatTimeEnd } from "../core/beijing-time";
@@ -18,19 +19,8 @@ export interface QueryPaymentParams {
   user_id?: string;
 }
 
-export interface QueryPaymentData {
-  trade_state: TradeState;
-  total_fee: number;
-  time_end?: string;
-  out_trade_no: string;
-  /** The order's provider and pay_type, so that a page returning from a cashier knows what it paid with. */
-  provider?: string;
-  pay_type?: string;
-  transaction_id?: string;
-  orderPaid: boolean;
-  user_order_success?: boolean;
-  payOrder?: Order;
-}
+/** The answer's one definition, shared with the client SDK's declarations (review finding D8), narrowed to this side's types. */
+export type QueryPaymentData = PaymentStateAnswer<TradeState, Order>;
 
 const POLL_MS = 250;
 

@@ -41,9 +41,29 @@ export class ConfigError extends VkPayError {
  * reason stays in `detail` for the log; the caller reads a plain Chinese sentence.
  */
 export class SignatureError extends VkPayError {
+  /** What the check looked at, for the notification log; set by the protocol code that knows it. */
+  evidence?: SignatureEvidence;
+
   constructor(reason: string, detail: string) {
     super("signature", 4001, reason, "支付平台的数据未通过验签，已拒绝，请稍后再试", detail);
   }
+}
+
+/**
+ * What a refused message named, so its log entry says which key and which clock: never key material, only
+ * the names a platform prints in its console (a serial, a key id) and the time the message says it was signed.
+ */
+export interface SignatureEvidence {
+  /** The key or certificate serial the message asked to be verified with. */
+  keyId?: string;
+  /** Milliseconds since the epoch, as the message states its signing time. */
+  signedAt?: number;
+}
+
+/** `error` with the evidence attached (protocol code throws what it already built, now with its names). */
+export function withEvidence<T extends SignatureError>(error: T, evidence: SignatureEvidence): T {
+  error.evidence = evidence;
+  return error;
 }
 
 /** The provider answered and refused; its own code and message are kept for the developer. */

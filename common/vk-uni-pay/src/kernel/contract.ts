@@ -461,9 +461,37 @@ export interface ConfigCheckItem {
   detail: string;
 }
 
+/**
+ * One key of a provider's sub-config, as the README's configuration reference lists it and the doctor
+ * checks it. A test reads each provider's reader against these lists, so the reference cannot drift.
+ */
+export interface ConfigKeyDoc {
+  key: string;
+  /** A payment cannot be made without it (or one of its alternatives). */
+  required?: boolean;
+  /** Other names for the same thing (the `…Content` of a `…Path`): any one of them is enough. */
+  alternatives?: readonly string[];
+  /** What it holds, for the reference (English, as the README). */
+  doc: string;
+  /**
+   * Set when the provider's merchant reader never reads the key because another part does (logins, mutual
+   * TLS, transfers): the drift test then leaves it to that part's own tests.
+   */
+  readElsewhere?: string;
+}
+
+/** A provider's documented keys for one kind of sub-config (a version, or every mode alike). */
+export interface ConfigReference {
+  /** Which sub-configs this list describes, e.g. `version: 3 (the default)`. */
+  variant: string;
+  keys: readonly ConfigKeyDoc[];
+}
+
 export interface PaymentProvider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities;
+  /** The keys its sub-configs take, for the README's configuration reference (`npm run -s docs`). */
+  readonly configReference?: readonly ConfigReference[];
   /** The mode this situation pays in, or undefined when the provider cannot take a payment there. */
   selectMode(situation: PaymentSituation): SelectedMode | undefined;
   /**

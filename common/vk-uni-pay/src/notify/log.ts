@@ -1,6 +1,7 @@
 import { COLLECTIONS } from "../core/repository";
 import type { DocumentWriter } from "../core/database";
 import type { RawNotification } from "../kernel/contract";
+import { SignatureError, VkPayError } from "../core/errors";
 
 export const NOTIFY_LOG = COLLECTIONS.notifyLog;
 
@@ -16,6 +17,26 @@ export interface NotifyLogEntry {
   out_bill_no?: string;
   out_refund_no?: string;
   hook?: string;
+  /** A refused verification: the errCode of the check that failed. */
+  check?: string;
+  /** The key id or certificate serial the refused message named (never key material; not named `key_id`, which the admin views mask). */
+  serial?: string;
+  /** Arrival minus the message's own signing time, in seconds: a large value is a clock or a replay. */
+  clock_offset_seconds?: number;
+}
+
+/**
+ * The refusal's diagnosis for the log, so a developer can fix a key, serial or clock from the console:
+ * which check failed and, where the protocol code attached them, the key named and the clock offset.
+ */
+export function refusalDiagnosis(error: unknown, now: number): Pick<NotifyLogEntry, "check" | "serial" | "clock_offset_seconds"> {
+  if (!(error instanceof VkPayError)) return {};
+  const evidence = error instanceof SignatureError ? error.evidence : undefined;
+  return {
+    check: error.errCode,
+    ...(evidence?.keyId ? { serial: evidence.keyId } : {}),
+    ...(typeof evidence?.signedAt === "number" ? { clock_offset_seconds: Math.round((now - evidence.signedAt) / 1000) } : {}),
+  };
 }
 
 function isUtf8Text(body: Buffer): boolean {

@@ -8,7 +8,7 @@ import { settlePayment, type SettledPayment } from "../core/settle-payment";
 import { findRefund, reserveRefund, reverseRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
 import type { MerchantConfig, NormalizedEvent, PaymentProvider, RawNotification } from "../kernel/contract";
-import { logNotification, type NotifyLogEntry } from "./log";
+import { logNotification, refusalDiagnosis, type NotifyLogEntry } from "./log";
 import { judgeTransferEvent } from "./transfer-pipeline";
 import { parseNotifyPath, receiveNotification, type NotificationEvent, type ParsedPath } from "./raw";
 
@@ -158,7 +158,7 @@ function isOurFault(error: unknown): boolean {
 function refusedUnverified(error: unknown, payType: string, deps: PipelineDeps): Verdict {
   const reason = error instanceof VkPayError ? `${error.errCode}: ${error.detail ?? error.message}` : "verification failed";
   if (!(error instanceof VkPayError)) deps.log(`vk-uni-pay: ${payType} notification could not be verified: ${(error as Error)?.message ?? String(error)}`);
-  return { accepted: false, ourFault: isOurFault(error), entry: { outcome: "refused", reason } };
+  return { accepted: false, ourFault: isOurFault(error), entry: { outcome: "refused", reason, ...refusalDiagnosis(error, deps.now()) } };
 }
 
 async function judge(provider: PaymentProvider, path: ParsedPath, merchant: MerchantLookup, raw: RawNotification, deps: PipelineDeps): Promise<Verdict> {

@@ -6,7 +6,7 @@ import { configPathOf } from "../core/trade-type";
 import { findTransfer, recordTransferNotification } from "../core/transfers";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
 import type { MerchantConfig, NormalizedEvent, RawNotification, TransferStatus } from "../kernel/contract";
-import { logNotification, type NotifyLogEntry } from "./log";
+import { logNotification, refusalDiagnosis, type NotifyLogEntry } from "./log";
 import { parseNotifyPath, receiveNotification, type NotificationEvent } from "./raw";
 
 /**
@@ -56,7 +56,11 @@ function refusedUnverified(error: unknown, deps: Deps): TransferVerdict {
   return {
     accepted: false,
     ourFault,
-    entry: { outcome: "refused", reason: error instanceof VkPayError ? `${error.errCode}: ${error.detail ?? error.message}` : "verification failed" },
+    entry: {
+      outcome: "refused",
+      reason: error instanceof VkPayError ? `${error.errCode}: ${error.detail ?? error.message}` : "verification failed",
+      ...refusalDiagnosis(error, deps.now()),
+    },
   };
 }
 

@@ -2,12 +2,20 @@ import { ConfigError } from "../core/errors";
 import type { ConfigCheckItem, MerchantConfig } from "../kernel/contract";
 
 /**
- * A key's value as the doctor may show it: a file path (`…Path`) or a string `baseUrl` as written, since
- * they name where something is; every other value masked, since keys and secrets are plain strings too.
+ * A key's value as the doctor may show it: a file path (`…Path`), a URL (its credentials dropped) and
+ * numbers and booleans as written, since they name where something is or how it behaves; PEM material by
+ * its kind only; every other string masked, since keys and secrets are plain strings too.
  */
 function shown(key: string, value: unknown): string {
-  if (typeof value !== "string") return value === undefined || value === null ? "" : typeof value;
-  if (key.endsWith("Path") || key === "baseUrl") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Buffer.isBuffer(value)) return `binary (${value.length} bytes)`;
+  if (Array.isArray(value)) return `${value.length} item(s)`;
+  if (value && typeof value === "object") return `{ ${Object.keys(value).join(", ")} }`.slice(0, 200);
+  if (typeof value !== "string") return "";
+  if (key.endsWith("Path")) return value;
+  if (/^https?:\/\//.test(value)) return value.replace(/\/\/[^/@]*@/, "//");
+  const pem = /^-----BEGIN ([A-Z0-9 ]+)-----/.exec(value.trim());
+  if (pem) return `PEM ${pem[1]} (${value.length} chars)`;
   return value.length <= 8 ? "***" : `${value.slice(0, 2)}***${value.slice(-2)} (${value.length} chars)`;
 }
 

@@ -3,7 +3,7 @@ import type { MerchantConfig, PartnerRef, PaymentProvider } from "../../kernel/c
 import { cloudDatabase, type Database } from "../../core/database";
 import { AlipayCertStore } from "./cert-store";
 import { readAlipayMerchant, type AlipayMerchant } from "./merchant";
-import { describeWithReader } from "../config-check";
+import { alipayConfig } from "./config-reference";
 import { queryAlipayBalance } from "./balance";
 import { alipayTransfer, queryAlipayTransfer } from "./transfer";
 import { ALIPAY_LOGINS, alipayCode2Session } from "./login";
@@ -49,20 +49,7 @@ export function createAlipayProvider(options: AlipayProviderOptions = {}): Payme
       transferConfigKey: "transfer",
     }),
     selectMode: selectAlipayMode,
-    describeConfig: (_mode: string, config: MerchantConfig) =>
-      describeWithReader(
-        config,
-        [
-          { key: "appId", required: true },
-          { key: "privateKey", required: true },
-          { key: "alipayPublicKey", alternatives: ["alipayPublicCertPath", "alipayPublicCertContent"] },
-          { key: "appCertPath", alternatives: ["appCertContent"] },
-          { key: "alipayRootCertPath", alternatives: ["alipayRootCertContent"] },
-          { key: "sellerId" },
-          { key: "baseUrl" },
-        ],
-        readAlipayMerchant,
-      ),
+    ...alipayConfig,
     createPayment: async (request, runtime) => createAlipayPayment(request, merchantFor(request), runtime, wait),
     queryPayment: async (request, runtime) => queryAlipayPayment(request.outTradeNo, merchantFor(request), runtime),
     closePayment: async (request, runtime) => closeAlipayPayment(request.outTradeNo, request.mode, merchantFor(request), runtime),

@@ -1,4 +1,5 @@
 import { StateError } from "../../core/errors";
+import { appleiapConfig } from "./config-reference";
 import type { PaymentProvider } from "../../kernel/contract";
 import { acknowledgeAppleNotification, verifyAppleNotification } from "./notify";
 import { priceAppleOrder } from "./pricing";
@@ -33,6 +34,7 @@ export const appleiap: PaymentProvider = Object.freeze({
     clientProof: [{ name: "appleiap.verifyReceipt", route: "pay/appleiap/verifyReceipt", mode: "app-plus" }],
   }),
   selectMode: selectAppleiapMode,
+  ...appleiapConfig,
   priceOrder: async (request) => priceAppleOrder(request),
   createPayment: async (request) => {
     if (!request.orderFields?.app_account_token) throw new StateError(2014, "appleiap-order-unpriced", "苹果内购订单缺少商品信息，请传入 item.product_id");

@@ -1,4 +1,5 @@
 import type { MerchantConfig, PaymentProvider, ProviderRuntime } from "../../kernel/contract";
+import { douyinConfig } from "./config-reference";
 import { StateError } from "../../core/errors";
 import { queryDouyinBalance } from "./balance";
 import { createEcpayPayment, queryEcpayPayment, queryEcpayRefund, refundEcpayPayment } from "./ecpay/order";
@@ -37,6 +38,7 @@ export function createDouyinProvider(): PaymentProvider {
       balanceConfigKey: "mp-toutiao",
     }),
     selectMode: selectDouyinMode,
+    ...douyinConfig,
     createPayment: async (request, runtime) => {
       const merchant = merchantOf(request.config);
       return merchant.system === "trade" ? createTradePayment(request, merchant, runtime) : createEcpayPayment(request, merchant, runtime);

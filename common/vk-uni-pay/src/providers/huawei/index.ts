@@ -1,4 +1,5 @@
 import { ValidationError } from "../../core/errors";
+import { huaweiConfig } from "./config-reference";
 import type { PaymentProvider } from "../../kernel/contract";
 import { readHuaweiMerchant } from "./merchant";
 import { acknowledgeHuaweiNotify, verifyHuaweiNotification } from "./notify";
@@ -21,6 +22,7 @@ export const huawei: PaymentProvider = Object.freeze({
   name: "huawei",
   capabilities: Object.freeze({ modes: ["app-plus", "mp-harmony"], query: true, close: false, refund: true, refundNotify: true }),
   selectMode: selectHuaweiMode,
+  ...huaweiConfig,
   configPath: huaweiConfigPath,
   checkCreate(input) {
     if (typeof input.bizType !== "string" || !input.bizType.trim()) {

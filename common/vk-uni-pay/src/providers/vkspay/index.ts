@@ -1,4 +1,5 @@
 import type { PaymentProvider } from "../../kernel/contract";
+import { vkspayConfig } from "./config-reference";
 import { readVkspayMerchant } from "./merchant";
 import { acknowledgeVkspayNotify, verifyVkspayNotification } from "./notify";
 import { selectVkspayMode, vkspayConfigPath } from "./select-mode";
@@ -15,6 +16,7 @@ export const vkspay: PaymentProvider = Object.freeze({
   name: "vkspay",
   capabilities: Object.freeze({ modes: ["h5", "mp-weixin", "app-plus"], query: true, close: false, refund: true, refundNotify: false }),
   selectMode: selectVkspayMode,
+  ...vkspayConfig,
   configPath: vkspayConfigPath,
   checkCreate(input) {
     if (!channelOf(input.mode, input.payMethod)) {

@@ -1,4 +1,5 @@
 import type { PaymentProvider } from "../../kernel/contract";
+import { wxpayVirtualConfig } from "./config-reference";
 import { createXpayPayment } from "./create";
 import { acknowledgeXpayNotify, verifyXpayNotify } from "./notify";
 import { manageXpay } from "./manager";
@@ -43,6 +44,7 @@ export const wxpayVirtual: PaymentProvider = Object.freeze({
     manager: MANAGER,
   }),
   selectMode: selectWxpayVirtualMode,
+  ...wxpayVirtualConfig,
   priceOrder: async (request) => priceXpayOrder(request),
   createPayment: createXpayPayment,
   queryPayment: queryXpayPayment,

@@ -1,9 +1,8 @@
 import { cloudDatabase, type Database } from "../../core/database";
 import { SignatureError } from "../../core/errors";
 import type { MerchantConfig, PaymentProvider, PaymentStatus } from "../../kernel/contract";
-import { readWxpayMerchant, readWxpayVersion } from "./merchant";
-import { readWxpayV2Merchant } from "./v2/merchant";
-import { describeWithReader } from "../config-check";
+import { readWxpayVersion } from "./merchant";
+import { wxpayConfig } from "./config-reference";
 import { WXPAY_V3_MODES } from "./v3/modes";
 import { WXPAY_LOGINS, weixinCode2Session } from "./login";
 import { acknowledgeWxpayNotify, notificationDialect } from "./notify-reply";
@@ -80,32 +79,7 @@ export function createWxpayProvider(options: WxpayProviderOptions = {}): Payment
       transferConfigKey: "transfer",
     }),
     selectMode: selectWxpayMode,
-    describeConfig: (_mode: string, config: MerchantConfig) =>
-      readWxpayVersion(config) === 2
-        ? describeWithReader(
-            config,
-            [
-              { key: "mchId", required: true },
-              { key: "appId" },
-              { key: "key", required: true },
-              { key: "appCertPath", alternatives: ["appCertContent", "pfx"] },
-            ],
-            readWxpayV2Merchant,
-          )
-        : describeWithReader(
-            config,
-            [
-              { key: "mchId", required: true },
-              { key: "appId" },
-              { key: "v3Key", required: true },
-              { key: "appPrivateKeyPath", required: true, alternatives: ["appPrivateKeyContent"] },
-              { key: "appCertPath", required: true, alternatives: ["appCertContent", "appCertSn"] },
-              { key: "wxpayPublicKeyPath", alternatives: ["wxpayPublicKeyContent"] },
-              { key: "wxpayPublicKeyId" },
-              { key: "baseUrl" },
-            ],
-            readWxpayMerchant,
-          ),
+    ...wxpayConfig,
     createPayment: async (request, runtime) => adapterFor(request.config).createPayment(request, runtime),
     queryPayment: async (request, runtime) => finalCodepayState(request.mode, await adapterFor(request.config).queryPayment(request, runtime)),
     closePayment: async (request, runtime) => adapterFor(request.config).closePayment(request, runtime),

@@ -1,5 +1,6 @@
 import { verify, type KeyObject } from "node:crypto";
 import { WxpayV3SignatureError } from "./errors";
+import { withEvidence } from "../../../../core/errors";
 import type { PlatformKeyLookup } from "./keys";
 import { createNonce, currentTimestamp, signSha256WithRsa, WXPAY_V3_AUTH_SCHEMA } from "./sign";
 
@@ -143,15 +144,17 @@ export function verifyWxpayV3Message(input: VerifyMessageInput): { serial: strin
   if (isProbeSignature(signed.signature)) {
     throw new WxpayV3SignatureError("wxpay-v3-signature-probe", "signature is a WeChat Pay probe and must not verify");
   }
+  // Serial and timestamp go with every refusal from here on: the log then says which key and which clock.
+  const evidence = { keyId: signed.serial.slice(0, 64), ...(/^[0-9]{1,12}$/.test(signed.timestamp) ? { signedAt: Number(signed.timestamp) * 1000 } : {}) };
   if (!isTimestampFresh(signed.timestamp, input.nowMs)) {
-    throw new WxpayV3SignatureError("wxpay-v3-timestamp-out-of-window", "Wechatpay-Timestamp is more than 5 minutes off");
+    throw withEvidence(new WxpayV3SignatureError("wxpay-v3-timestamp-out-of-window", "Wechatpay-Timestamp is more than 5 minutes off"), evidence);
   }
   const publicKey = input.keys.find(signed.serial);
   if (!publicKey) {
-    throw new WxpayV3SignatureError("wxpay-v3-unknown-serial", `no platform key for Wechatpay-Serial ${signed.serial.slice(0, 64)}`);
+    throw withEvidence(new WxpayV3SignatureError("wxpay-v3-unknown-serial", `no platform key for Wechatpay-Serial ${signed.serial.slice(0, 64)}`), evidence);
   }
   if (!verifyWxpayV3Signature({ ...signed, body: input.body, publicKey })) {
-    throw new WxpayV3SignatureError("wxpay-v3-signature-invalid", "Wechatpay-Signature does not verify");
+    throw withEvidence(new WxpayV3SignatureError("wxpay-v3-signature-invalid", "Wechatpay-Signature does not verify"), evidence);
   }
   return { serial: signed.serial };
 }
