@@ -62,6 +62,8 @@ export interface TransferRecord {
   send_state: SendState;
   transfer_bill_no?: string;
   mch_id?: string;
+  /** The sub-merchant it is paid from, when a service provider sent it (WeChat partner mode). */
+  sub_mchid?: string;
   appid?: string;
   /** What the payee's client needs to confirm (WeChat's requestMerchantTransfer options), while it waits for them. */
   confirm_info?: Readonly<Record<string, unknown>>;
@@ -238,6 +240,7 @@ export async function applyTransferStatus(
   const fields: Record<string, unknown> = { update_date: now, send_state: "sent", raw: status.raw };
   if (status.transferBillNo) fields.transfer_bill_no = status.transferBillNo;
   if (status.mchId) fields.mch_id = status.mchId;
+  if (status.subMchId) fields.sub_mchid = status.subMchId;
   if (status.appId) fields.appid = status.appId;
   if (status.failReason) fields.fail_reason = status.failReason;
   const transfers = db.collection(COLLECTIONS.transfers);
@@ -293,6 +296,8 @@ export function transferBindingProblem(record: TransferRecord, status: TransferS
     return `amount ${status.amount} does not match the transfer's ${record.transfer_amount}`;
   if (status.payeeAccount && status.payeeAccount !== record.payee_account) return `payee ${status.payeeAccount} does not match the transfer's`;
   if (status.mchId && record.mch_id && status.mchId !== record.mch_id) return `merchant ${status.mchId} does not match the transfer's ${record.mch_id}`;
+  if (status.subMchId && record.sub_mchid && status.subMchId !== record.sub_mchid)
+    return `sub-merchant ${status.subMchId} does not match the transfer's ${record.sub_mchid}`;
   if (status.appId && record.appid && status.appId !== record.appid) return `app id ${status.appId} does not match the transfer's ${record.appid}`;
   if (status.transferBillNo && record.transfer_bill_no && status.transferBillNo !== record.transfer_bill_no)
     return `transfer_bill_no ${status.transferBillNo} does not match the transfer's ${record.transfer_bill_no}`;
