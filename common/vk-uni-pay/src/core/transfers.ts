@@ -237,7 +237,9 @@ export async function applyTransferStatus(
   db: Database,
   notification?: unknown,
 ): Promise<TransferMove> {
-  const fields: Record<string, unknown> = { update_date: now, send_state: "sent", raw: status.raw };
+  // Objects are written whole: update() would merge them into the stored ones (and fail on a stored null).
+  const whole = (value: unknown) => (typeof value === "object" && value !== null && !Array.isArray(value) ? db.command.set(value) : value);
+  const fields: Record<string, unknown> = { update_date: now, send_state: "sent", raw: whole(status.raw) };
   if (status.transferBillNo) fields.transfer_bill_no = status.transferBillNo;
   if (status.mchId) fields.mch_id = status.mchId;
   if (status.subMchId) fields.sub_mchid = status.subMchId;
@@ -249,13 +251,15 @@ export async function applyTransferStatus(
     if (record.send_state !== "sent" || (status.transferBillNo && !record.transfer_bill_no)) {
       await transfers
         .where({ _id: record._id, status: record.status })
-        .update({ ...fields, ...(status.confirmInfo ? { confirm_info: status.confirmInfo } : {}) });
+        .update({ ...fields, ...(status.confirmInfo ? { confirm_info: whole(status.confirmInfo) } : {}) });
     }
     return "unchanged";
   }
   fields.status = status.state;
   // The confirmation options are usable only while the provider waits for the payee.
-  fields.confirm_info = status.state === "WAIT_USER_CONFIRM" || status.state === "TRANSFERING" ? (status.confirmInfo ?? record.confirm_info ?? null) : null;
+  fields.confirm_info = whole(
+    status.state === "WAIT_USER_CONFIRM" || status.state === "TRANSFERING" ? (status.confirmInfo ?? record.confirm_info ?? null) : null,
+  );
   if (isFinalTransferState(status.state)) fields.final_date = status.updatedAt ?? now;
   if (notification !== undefined) fields.notifications = db.command.push(notification);
   const { updated } = await transfers.where({ _id: record._id, status: record.status }).update(fields);
