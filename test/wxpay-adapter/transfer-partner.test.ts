@@ -104,6 +104,17 @@ describe("wxpay v3 transfers in service-provider mode", () => {
     expect(JSON.parse(call!.content)).toEqual({ sub_mchid: SUB_MCHID });
   });
 
+  it("asks about the sub-merchant the stored transfer was paid from, even after the config names another", async () => {
+    const moved = merchantConfig({ ...SCENE, subMchId: "1900000202" });
+    const ref = { mode: "transfer", config: moved, outBillNo: "TB1", partner: { subMchId: SUB_MCHID } };
+    expect(await provider.queryTransfer!(ref, wechat.runtime)).toMatchObject({ subMchId: SUB_MCHID });
+    expect(wechat.calls(`GET ${PATH}/out-bill-no/TB1`)[0]!.url).toContain(`sub_mchid=${SUB_MCHID}`);
+    await provider.cancelTransfer!(ref, wechat.runtime);
+    expect(JSON.parse(wechat.calls(`POST ${PATH}/out-bill-no/TB1/cancel`)[0]!.content)).toEqual({ sub_mchid: SUB_MCHID });
+    // A stored sub_mchid is checked like one from the config before it goes into a URL.
+    await expect(provider.queryTransfer!({ ...ref, partner: { subMchId: "../x" } }, wechat.runtime)).rejects.toBeInstanceOf(ValidationError);
+  });
+
   it("refuses a malformed subMchId and a subAppId without one before sending", async () => {
     await expect(provider.transfer!(request({ config: merchantConfig({ ...SCENE, subMchId: "19/00" }) }), wechat.runtime)).rejects.toBeInstanceOf(
       ValidationError,

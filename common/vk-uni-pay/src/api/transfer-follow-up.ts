@@ -38,6 +38,8 @@ async function refOf(record: TransferRecord, deps: ApiDeps, byBillNo: boolean): 
     config,
     outBillNo: record.out_bill_no,
     ...(byBillNo && record.transfer_bill_no ? { transferBillNo: record.transfer_bill_no } : {}),
+    // The sub-merchant it was paid from is asked about, even if the config has since named another.
+    ...(record.sub_mchid ? { partner: { subMchId: record.sub_mchid } } : {}),
   };
 }
 

@@ -401,6 +401,8 @@ export interface TransferRef {
   outBillNo: string;
   /** The provider's number, when the caller asks by it. */
   transferBillNo?: string;
+  /** The sub-merchant the stored transfer was paid from (WeChat partner mode), when the provider named one. */
+  partner?: PartnerRef;
 }
 
 export interface ProviderCapabilities {

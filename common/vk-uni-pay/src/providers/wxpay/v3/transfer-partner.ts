@@ -1,5 +1,5 @@
 import { ValidationError } from "../../../core/errors";
-import type { MerchantConfig } from "../../../kernel/contract";
+import type { MerchantConfig, PartnerRef } from "../../../kernel/contract";
 import { optionalString, type WxpayMerchant } from "../merchant";
 import { subMerchantOf, type WxpaySubMerchant } from "./modes";
 
@@ -26,6 +26,16 @@ export function transferSubMerchantOf(config: MerchantConfig): WxpaySubMerchant 
     return undefined;
   }
   return subMerchantOf({ subMchId, ...(subAppId ? { subAppId } : {}) });
+}
+
+/**
+ * The sub-merchant a stored transfer is asked about: the one its bill named (kept on the ledger), else
+ * the config's. The config's `subAppId` belongs to the config's own `subMchId` only.
+ */
+export function storedSubMerchantOf(config: MerchantConfig, partner: PartnerRef | undefined): WxpaySubMerchant | undefined {
+  const configured = transferSubMerchantOf(config);
+  if (!partner?.subMchId || partner.subMchId === configured?.subMchId) return configured;
+  return subMerchantOf({ subMchId: partner.subMchId });
 }
 
 export function billsPath(sub: WxpaySubMerchant | undefined): string {

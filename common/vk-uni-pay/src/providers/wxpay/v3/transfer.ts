@@ -6,7 +6,7 @@ import { parseRfc3339 } from "./normalize";
 import type { PlatformCertStore } from "./platform-certs";
 import { encryptSensitiveField } from "./protocol";
 import type { WxpaySubMerchant } from "./modes";
-import { billsPath, confirmOptions, subMchIdField, transferSubMerchantOf } from "./transfer-partner";
+import { billsPath, confirmOptions, storedSubMerchantOf, subMchIdField, transferSubMerchantOf } from "./transfer-partner";
 
 /**
  * WeChat 商家转账 (user-confirmation mode) over API v3: the bill, its query by either number, its cancel,
@@ -151,7 +151,7 @@ export function createWxpayTransfers(call: Call, certs: PlatformCertStore) {
      */
     async queryTransfer(request: TransferRef, runtime: ProviderRuntime): Promise<TransferStatus> {
       const merchant = readWxpayMerchant(request.config);
-      const sub = transferSubMerchantOf(request.config);
+      const sub = storedSubMerchantOf(request.config, request.partner);
       const path =
         request.transferBillNo && !sub
           ? `${billsPath(sub)}/transfer-bill-no/${encodeURIComponent(request.transferBillNo)}`
@@ -176,7 +176,7 @@ export function createWxpayTransfers(call: Call, certs: PlatformCertStore) {
      */
     async cancelTransfer(request: TransferRef, runtime: ProviderRuntime): Promise<TransferStatus> {
       const merchant = readWxpayMerchant(request.config);
-      const sub = transferSubMerchantOf(request.config);
+      const sub = storedSubMerchantOf(request.config, request.partner);
       const answer = await call(merchant, runtime, {
         method: "POST",
         path: `${billsPath(sub)}/out-bill-no/${encodeURIComponent(request.outBillNo)}/cancel`,
