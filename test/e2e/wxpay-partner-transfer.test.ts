@@ -1,7 +1,7 @@
 import { loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig, type WxpaySandboxKeys } from "../../scripts/sandbox/pki";
 import { startPayingSpace } from "../helpers/paying-space";
 import { mintToken, TEST_SECRET } from "../helpers/tokens";
-import { BASE, writeUniPayConfig } from "./helpers/wxpay";
+import { BASE, v3Notification, writeUniPayConfig } from "./helpers/wxpay";
 
 /**
  * 商家转账 by a service provider (服务商 1900000100) from its sub-merchant 1900000201, end to end: the
@@ -107,6 +107,36 @@ describe("WeChat Pay service-provider transfers end to end through the emulator 
     expect(await client("admin/cancelTransfer", { out_bill_no: outBillNo })).toMatchObject({ code: 0, data: { state: "CANCELING" } });
     await env.wxpay.idle();
     expect(await ledger(outBillNo)).toMatchObject({ status: "CANCELLED", fail_reason: "MCH_CANCEL" });
+  });
+
+  it("refuses a genuine-looking notification about another sub-merchant, and accepts the bill's own", async () => {
+    const outBillNo = billNo();
+    const created = await client("admin/transfer", { provider: "wxpay", out_bill_no: outBillNo, openid: "o-sub-payee-4", transfer_amount: 70 });
+    expect(created).toMatchObject({ code: 0 });
+    const { notify_url: notifyUrl } = await env.control("wxpay", "transfer-requests", { mchid: SP_MCHID, out_bill_no: outBillNo });
+    const keys = env.wxpay.keys;
+    const notify = (subMchid: string) =>
+      v3Notification({
+        v3Key: keys.partner.v3Key,
+        signer: { privateKeyPem: keys.wxpayPublicKeyPrivatePem, serial: keys.wxpayPublicKeyId },
+        eventType: "MCHTRANSFER.BILL.FINISHED",
+        originalType: "mch_payment",
+        resource: {
+          mch_id: SP_MCHID,
+          sub_mchid: subMchid,
+          out_bill_no: outBillNo,
+          transfer_bill_no: created.data.transfer_bill_no,
+          state: "SUCCESS",
+          transfer_amount: 70,
+          openid: "o-sub-payee-4",
+          update_time: "2026-12-07T12:01:00+08:00",
+        },
+      });
+    const post = async (message: { body: string; headers: Record<string, string> }) => (await fetch(notifyUrl, { method: "POST", ...message })).status;
+    expect(await post(notify("1900000202"))).toBeGreaterThanOrEqual(400);
+    expect(await ledger(outBillNo)).toMatchObject({ status: "WAIT_USER_CONFIRM" });
+    expect(await post(notify(SUB.mchId))).toBe(200);
+    expect(await ledger(outBillNo)).toMatchObject({ status: "SUCCESS", sub_mchid: SUB.mchId });
   });
 
   it("retries a lost answer under the same out_bill_no to the same partner bill", async () => {
