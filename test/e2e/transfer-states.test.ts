@@ -114,6 +114,33 @@ describe("WeChat Pay transfer states end to end", () => {
     expect(hookCalls(outBillNo)).toHaveLength(1);
   });
 
+  it("a second cancel of a CANCELING transfer asks WeChat where it stands instead of cancelling again", async () => {
+    const outBillNo = billNo();
+    expect(await client("admin/transfer", { provider: "wxpay", out_bill_no: outBillNo, openid: "o-states-4", transfer_amount: 75 })).toMatchObject({
+      code: 0,
+    });
+    await env.control("wxpay", "drop", { count: 1 });
+    expect(await client("admin/cancelTransfer", { out_bill_no: outBillNo })).toMatchObject({ code: 0, data: { state: "CANCELING" } });
+    await env.wxpay.idle();
+    expect(await client("admin/cancelTransfer", { out_bill_no: outBillNo })).toMatchObject({ code: 0, data: { state: "CANCELLED" } });
+    expect(await ledger(outBillNo)).toMatchObject({ status: "CANCELLED", hook_done: true });
+    expect(hookCalls(outBillNo)).toEqual([expect.objectContaining({ state: "CANCELLED" })]);
+  });
+
+  it("a cancel WeChat refuses because the payee already confirmed brings the ledger to SUCCESS and says it is final", async () => {
+    const outBillNo = billNo();
+    expect(await client("admin/transfer", { provider: "wxpay", out_bill_no: outBillNo, openid: "o-states-5", transfer_amount: 65 })).toMatchObject({
+      code: 0,
+    });
+    await env.control("wxpay", "drop", { count: 1 });
+    expect(await env.control("wxpay", "transfer-confirm", { out_bill_no: outBillNo })).toMatchObject({ ok: true, state: "SUCCESS" });
+    await env.wxpay.idle();
+    expect(await ledger(outBillNo)).toMatchObject({ status: "WAIT_USER_CONFIRM" });
+    expect(await client("admin/cancelTransfer", { out_bill_no: outBillNo })).toMatchObject({ code: 4004 });
+    expect(await ledger(outBillNo)).toMatchObject({ status: "SUCCESS", hook_done: true });
+    expect(hookCalls(outBillNo)).toEqual([expect.objectContaining({ state: "SUCCESS" })]);
+  });
+
   it("FAIL / OVERDUE_CLOSE reaches the ledger by the timer when WeChat's closing notification is lost", async () => {
     const outBillNo = billNo();
     expect(await client("admin/transfer", { provider: "wxpay", out_bill_no: outBillNo, openid: "o-states-3", transfer_amount: 85 })).toMatchObject({
