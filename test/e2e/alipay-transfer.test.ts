@@ -83,6 +83,37 @@ describe("Alipay transfers end to end through the emulator and the sandbox", () 
     expect(await ledger(keyMode)).toBeUndefined();
   });
 
+  it("pays once when Alipay's answer is lost after it transferred: the retry under the same out_biz_no reaches the same transfer", async () => {
+    const outBillNo = billNo();
+    const body = { provider: "alipay", out_bill_no: outBillNo, payee_account: "2088000000000003", transfer_amount: 130 };
+    expect(await env.control("alipay", "drop-response", { count: 1, method: "alipay.fund.trans.uni.transfer" })).toMatchObject({ ok: true });
+    expect(await client("admin/transfer", body)).toMatchObject({ code: 3002 });
+    expect(await ledger(outBillNo)).toMatchObject({ status: "ACCEPTED", send_state: "unknown" });
+    // Alipay made the transfer all the same.
+    const atAlipay = await env.control("alipay", "transfer-requests", { out_biz_no: outBillNo });
+    expect(atAlipay).toMatchObject({ ok: true, requests: 1, trans_fen: 130 });
+    // Other terms under the number are refused; the same terms send it again, to the same transfer.
+    expect(await client("admin/transfer", { ...body, transfer_amount: 131 })).toMatchObject({ code: 4002 });
+    const retried = await client("admin/transfer", body);
+    expect(retried).toMatchObject({ code: 0, data: { state: "SUCCESS", transfer_bill_no: atAlipay.order_id } });
+    expect(await env.control("alipay", "transfer-requests", { out_biz_no: outBillNo })).toMatchObject({ requests: 2, order_id: atAlipay.order_id });
+    expect(await ledger(outBillNo)).toMatchObject({ status: "SUCCESS", send_state: "sent", transfer_amount: 130 });
+    // Settled: a further call answers from the ledger and sends nothing.
+    expect(await client("admin/transfer", body)).toMatchObject({ code: 0, data: { transfer_bill_no: atAlipay.order_id } });
+    expect(await env.control("alipay", "transfer-requests", { out_biz_no: outBillNo })).toMatchObject({ requests: 2 });
+  });
+
+  it("settles a transfer whose answer was lost by alipay.fund.trans.common.query, without sending it again", async () => {
+    const outBillNo = billNo();
+    const body = { provider: "alipay", out_bill_no: outBillNo, payee_account: "2088000000000004", transfer_amount: 140 };
+    await env.control("alipay", "drop-response", { count: 1, method: "alipay.fund.trans.uni.transfer" });
+    expect(await client("admin/transfer", body)).toMatchObject({ code: 3002 });
+    expect(await client("admin/queryTransfer", { out_bill_no: outBillNo })).toMatchObject({ code: 0, data: { state: "SUCCESS" } });
+    expect(await client("admin/transfer", body)).toMatchObject({ code: 0, data: { state: "SUCCESS" } });
+    expect(await env.control("alipay", "transfer-requests", { out_biz_no: outBillNo })).toMatchObject({ requests: 1 });
+    expect(await ledger(outBillNo)).toMatchObject({ status: "SUCCESS", send_state: "sent" });
+  });
+
   it("accepts alipay.fund.trans.order.changed at the application gateway, verified and bound to the transfer", async () => {
     const outBillNo = billNo();
     const created = await client("admin/transfer", { provider: "alipay", out_bill_no: outBillNo, payee_account: "2088000000000002", transfer_amount: 120 });

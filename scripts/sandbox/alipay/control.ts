@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { dropAction, MAX_CLOCK_ADVANCE_SECONDS, serveControlAction, text, wholeNumber, type ControlAction } from "../control-api";
+import { dropResponseAction, type LostAnswers } from "../lost-answers";
 import { openAppPayTrade } from "./app-pay";
 import type { AppRegistry } from "./apps";
 import type { AlipayCertRotation } from "./cert-rotation";
@@ -12,6 +13,7 @@ import type { Notifier } from "./notifier";
 import type { OauthCodes } from "./oauth";
 import type { AlipaySandboxState } from "./state";
 import { formatBeijing } from "./time";
+import { findSandboxTransfer } from "./transfers";
 import { ControlError, type SandboxTrade } from "./types";
 
 export interface ControlContext {
@@ -21,7 +23,10 @@ export interface ControlContext {
   codes: OauthCodes;
   registry: AppRegistry;
   rotation: AlipayCertRotation;
+  lostAnswers: LostAnswers;
   defaultAppId: string;
+  /** The certificate-mode app, the only one Alipay lets transfer. */
+  transferAppId: string;
 }
 
 type Body = Record<string, unknown>;
@@ -81,6 +86,14 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     return { notification };
   },
   drop: (ctx, body) => dropAction(ctx.notifier, body),
+  /** `{ count, method? }`: the next `count` gateway calls (of `method`, e.g. alipay.fund.trans.uni.transfer) take effect and their answers are lost. */
+  "drop-response": (ctx, body) => dropResponseAction(ctx.lostAnswers, { count: body.count, ...(body.method !== undefined ? { path: body.method } : {}) }),
+  /** How many alipay.fund.trans.uni.transfer calls named `out_biz_no` (one transfer sent twice shows 2); Alipay paid it once. */
+  "transfer-requests"(ctx, body) {
+    const transfer = findSandboxTransfer(text(body, "app_id", false) ?? ctx.transferAppId, text(body, "out_biz_no", true));
+    if (!transfer) throw new ControlError(404, "no such transfer");
+    return { requests: transfer.requests, order_id: transfer.order_id, trans_fen: transfer.trans_fen, status: "SUCCESS" };
+  },
   clock(ctx, body) {
     ctx.state.advanceClock(wholeNumber(body, "advance_seconds", MAX_CLOCK_ADVANCE_SECONDS));
     const changed = ctx.ledger.settleDue().map(summary);

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { findApp, verifyAppRequest, type AppRegistry, type SandboxApp } from "./apps";
 import { readRawBody, sendText } from "../http";
+import { loseAnswer, type LostAnswers } from "../lost-answers";
 import { METHODS, type MethodContext } from "./methods";
 import { alipayJson, signRsa2 } from "./sign";
 import { invalidArgument, missingArgument, OpenApiError } from "./types";
@@ -17,6 +18,8 @@ import { parseBizContent } from "./validate";
 export interface GatewayContext extends MethodContext {
   registry: AppRegistry;
   log: (line: string) => void;
+  /** Answers to lose after the method took effect (the control API's `drop-response`), matched by method name. */
+  lostAnswers: LostAnswers;
 }
 
 /**
@@ -72,6 +75,8 @@ export async function serveGateway(ctx: GatewayContext, req: IncomingMessage, re
   try {
     verifyAppRequest(ctx.registry, app, params);
     const body = method.run(ctx, { app, params, biz: parseBizContent(params.biz_content), publicBase });
+    // The method took effect; only its answer goes missing, as a timeout looks to the merchant.
+    if (ctx.lostAnswers.take(params.method)) return loseAnswer(res);
     reply(responseKey, body, app);
   } catch (error) {
     if (error instanceof OpenApiError) {

@@ -12,6 +12,7 @@ import { createLedger } from "./ledger";
 import { createNotifier, fetchTransport, type NotifyTransport } from "./notifier";
 import { createOauthCodes } from "./oauth";
 import { createSandboxState, type AlipaySandboxState } from "./state";
+import { createLostAnswers } from "../lost-answers";
 import { mountSandbox, sandboxSettings, type MountedSandbox, type SandboxBaseOptions } from "../mount";
 
 export type AlipaySandboxOptions = SandboxBaseOptions<NotifyTransport>;
@@ -39,7 +40,9 @@ export async function createAlipaySandbox(options: AlipaySandboxOptions): Promis
   });
   const ledger = createLedger({ state, notifier, registry });
   const codes = createOauthCodes(state);
+  const lostAnswers = createLostAnswers();
   const gatewayContext = {
+    lostAnswers,
     ledger,
     rotation,
     codes,
@@ -48,7 +51,17 @@ export async function createAlipaySandbox(options: AlipaySandboxOptions): Promis
     cashierUrl: (publicBase: string, trade: { out_trade_no: string; app_id: string }) =>
       `${publicBase}/cashier?${new URLSearchParams({ out_trade_no: trade.out_trade_no, ...(trade.app_id !== keys.keyApp.appId ? { app_id: trade.app_id } : {}) })}`,
   };
-  const controlContext = { state, ledger, notifier, codes, registry, rotation, defaultAppId: keys.keyApp.appId };
+  const controlContext = {
+    state,
+    ledger,
+    notifier,
+    codes,
+    registry,
+    rotation,
+    lostAnswers,
+    defaultAppId: keys.keyApp.appId,
+    transferAppId: keys.certApp.appId,
+  };
 
   const mounted = mountSandbox({
     title: "the Alipay sandbox",

@@ -31,6 +31,11 @@ export const ALIPAY_SANDBOX_MISSING_PAYEE = "2088000000000404";
 const transfers = new Map<string, SandboxTransfer>();
 const key = (appId: string, outBizNo: string) => `${appId}:${outBizNo}`;
 
+/** What the sandbox holds under one out_biz_no, for the control API. */
+export function findSandboxTransfer(appId: string, outBizNo: string): Readonly<SandboxTransfer> | undefined {
+  return transfers.get(key(appId, outBizNo));
+}
+
 function checkProduct(biz: Record<string, unknown>): void {
   if (biz.product_code !== "TRANS_ACCOUNT_NO_PWD") throw invalidParameter("product_code 必须是 TRANS_ACCOUNT_NO_PWD");
   if (biz.biz_scene !== "DIRECT_TRANSFER") throw invalidParameter("biz_scene 必须是 DIRECT_TRANSFER");

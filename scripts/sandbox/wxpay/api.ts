@@ -19,6 +19,7 @@ import type { PlatformCertificates } from "./platform";
 import { encryptResource } from "./sign";
 import type { WxpaySandboxState } from "./state";
 import type { SandboxTransfers } from "./transfers";
+import { directBill, PARTNER_TRANSFER_ROUTES } from "./partner-transfers";
 import { loseAnswer, type LostAnswers } from "../lost-answers";
 import { formatRfc3339 } from "./time";
 import { type TradeType, WxpayApiError, paramError } from "./types";
@@ -175,7 +176,7 @@ const ROUTES: Route[] = [
     pattern: /^\/v3\/fund-app\/mch-transfer\/transfer-bills\/(out-bill-no|transfer-bill-no)\/([^/]+)$/,
     run(ctx, call) {
       const [kind, number] = call.params;
-      const bill = ctx.transfers.find(call.merchant.mchid, kind === "out-bill-no" ? { outBillNo: number } : { transferBillNo: number });
+      const bill = directBill(ctx.transfers.find(call.merchant.mchid, kind === "out-bill-no" ? { outBillNo: number } : { transferBillNo: number }));
       return { status: 200, body: { ...ctx.transfers.view(bill), ...(bill.state === "WAIT_USER_CONFIRM" ? { package_info: bill.package_info } : {}) } };
     },
   },
@@ -183,6 +184,7 @@ const ROUTES: Route[] = [
     method: "POST",
     pattern: /^\/v3\/fund-app\/mch-transfer\/transfer-bills\/out-bill-no\/([^/]+)\/cancel$/,
     run(ctx, call) {
+      directBill(ctx.transfers.find(call.merchant.mchid, { outBillNo: call.params[0] }));
       const bill = ctx.transfers.cancel(call.merchant.mchid, call.params[0]!);
       return {
         status: 200,
@@ -191,6 +193,7 @@ const ROUTES: Route[] = [
     },
   },
   ...PARTNER_ROUTES,
+  ...PARTNER_TRANSFER_ROUTES,
   ...CODEPAY_ROUTES,
 ];
 

@@ -120,10 +120,18 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     ctx.transfers.setInitialState(state);
     return { state };
   },
-  /** How many transfer requests named `out_bill_no` (one bill sent twice shows 2) and its state. */
+  /** How many transfer requests named `out_bill_no` (one bill sent twice shows 2), its state, and whom it is for. */
   "transfer-requests"(ctx, body) {
     const bill = ctx.transfers.find(text(body, "mchid", false) ?? ctx.defaultMchid, { outBillNo: text(body, "out_bill_no", true) });
-    return { requests: bill.requests, state: bill.state, user_name: bill.user_name ?? null, notify_url: bill.notify_url ?? null };
+    return {
+      requests: bill.requests,
+      state: bill.state,
+      transfer_bill_no: bill.transfer_bill_no,
+      appid: bill.appid,
+      sub_mchid: bill.sub_mchid ?? null,
+      user_name: bill.user_name ?? null,
+      notify_url: bill.notify_url ?? null,
+    };
   },
   "issue-code"(ctx, body) {
     return ctx.codes.issue({ openid: text(body, "openid", false), unionid: text(body, "unionid", false), appid: text(body, "appid", false) });

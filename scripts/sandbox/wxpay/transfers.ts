@@ -7,6 +7,7 @@
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012716458 (撤销转账)
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012712115 (商家转账回调通知)
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4013774966 (24小时未确认自动关闭)
+ * @see https://pay.weixin.qq.com/doc/v3/partner/4015469096 (服务商: the same bill, paid by a sub_mchid; partner-transfers.ts)
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -27,8 +28,14 @@ export const SANDBOX_MAX_TRANSFER_FEN = 2_000_000;
 const CONFIRM_WINDOW_MS = 24 * 3600_000;
 const FINAL: readonly BillState[] = ["SUCCESS", "FAIL", "CANCELLED"];
 
+/** A service provider's bill: the sub-merchant paying and the appids its openid may belong to. */
+export interface BillParty {
+  subMchid: string;
+  appids: readonly string[];
+}
+
 export interface SandboxTransfers {
-  create(mchid: string, body: Record<string, unknown>, req: IncomingMessage): SandboxBill;
+  create(mchid: string, body: Record<string, unknown>, req: IncomingMessage, party?: BillParty): SandboxBill;
   find(mchid: string, by: { outBillNo?: string; transferBillNo?: string }): SandboxBill;
   cancel(mchid: string, outBillNo: string): SandboxBill;
   /** The payee confirms (SUCCESS) or rejects (FAIL, fail_reason TRANSFER_REJECT) on the confirmation page. */
@@ -53,6 +60,7 @@ export function createSandboxTransfers(options: {
 
   const view = (bill: SandboxBill) => ({
     mch_id: bill.mch_id,
+    ...(bill.sub_mchid ? { sub_mchid: bill.sub_mchid } : {}),
     out_bill_no: bill.out_bill_no,
     transfer_bill_no: bill.transfer_bill_no,
     appid: bill.appid,
@@ -97,11 +105,12 @@ export function createSandboxTransfers(options: {
   }
 
   return {
-    create(mchid, body, req) {
+    create(mchid, body, req, party) {
       const outBillNo = body.out_bill_no;
       if (typeof outBillNo !== "string" || !/^[A-Za-z0-9]{1,32}$/.test(outBillNo))
         throw paramError("/out_bill_no", "must be 1-32 letters or digits", outBillNo);
-      if (body.appid !== options.keys.appId) throw new WxpayApiError(400, "INVALID_REQUEST", "appid与商户号不匹配");
+      const appids = party ? party.appids : [options.keys.appId];
+      if (typeof body.appid !== "string" || !appids.includes(body.appid)) throw new WxpayApiError(400, "INVALID_REQUEST", "appid与商户号不匹配");
       const scene = body.transfer_scene_id;
       if (typeof scene !== "string" || !SCENES.has(scene)) throw new WxpayApiError(400, "INVALID_REQUEST", "转账场景ID不存在或未开通");
       const infos = body.transfer_scene_report_infos;
@@ -118,7 +127,7 @@ export function createSandboxTransfers(options: {
       const existing = state.bill(mchid, outBillNo);
       if (existing) {
         // The same number again is the same bill; different terms under it are refused.
-        if (existing.openid !== body.openid || existing.transfer_amount !== amount)
+        if (existing.openid !== body.openid || existing.transfer_amount !== amount || existing.sub_mchid !== party?.subMchid)
           throw new WxpayApiError(400, "INVALID_REQUEST", "商户单号重复，且请求参数与原单不一致");
         existing.requests += 1;
         state.putBill(existing);
@@ -127,6 +136,7 @@ export function createSandboxTransfers(options: {
       const created = now();
       const bill: SandboxBill = {
         mch_id: mchid,
+        ...(party ? { sub_mchid: party.subMchid } : {}),
         appid: body.appid,
         out_bill_no: outBillNo,
         transfer_bill_no: `1330${compactBeijing(created).slice(0, 8)}${randomBytes(10).toString("hex")}`,

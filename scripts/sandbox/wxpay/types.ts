@@ -76,6 +76,8 @@ export type BillState = "ACCEPTED" | "PROCESSING" | "WAIT_USER_CONFIRM" | "TRANS
 
 export interface SandboxBill {
   mch_id: string;
+  /** The sub-merchant paying, for a bill a service provider made over the partner paths. */
+  sub_mchid?: string;
   appid: string;
   out_bill_no: string;
   transfer_bill_no: string;

@@ -20,6 +20,8 @@ export interface SignOverrides {
   /** The body signed instead of the one sent. */
   signedBody?: string;
   authorization?: string | null;
+  /** Headers sent beside the signed ones (e.g. Wechatpay-Serial); not part of what is signed. */
+  headers?: Record<string, string>;
 }
 
 export interface ApiReply {
@@ -52,6 +54,7 @@ export async function callApi(
   const text = body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body);
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "vk-pay-sandbox-test" };
   if (text) headers["content-type"] = "application/json";
+  Object.assign(headers, overrides.headers);
   if (overrides.authorization !== null)
     headers.authorization = overrides.authorization ?? authorizationHeader(identity, method, officialTarget, text, overrides);
   const response = await fetch(`${baseUrl}${officialTarget}`, { method, headers, body: text || undefined });

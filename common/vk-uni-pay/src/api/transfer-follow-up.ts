@@ -1,4 +1,4 @@
-import { ConfigError, NetworkError, StateError, ValidationError } from "../core/errors";
+import { ConfigError, NetworkError, ProviderRejectedError, StateError, ValidationError } from "../core/errors";
 import { parseListQuery } from "../core/list-query";
 import { COLLECTIONS } from "../core/repository";
 import { respond, type Result } from "../core/result";
@@ -38,6 +38,8 @@ async function refOf(record: TransferRecord, deps: ApiDeps, byBillNo: boolean): 
     config,
     outBillNo: record.out_bill_no,
     ...(byBillNo && record.transfer_bill_no ? { transferBillNo: record.transfer_bill_no } : {}),
+    // The sub-merchant it was paid from is asked about, even if the config has since named another.
+    ...(record.sub_mchid ? { partner: { subMchId: record.sub_mchid } } : {}),
   };
 }
 
@@ -69,7 +71,19 @@ async function cancel(params: TransferLookup, deps: ApiDeps): Promise<TransferDa
   if (isFinalTransferState(record.status)) throw transferFailures.final(record.status);
   const provider = requireProvider(deps, record.provider);
   if (!provider.cancelTransfer) throw new StateError(4001, "transfer-cancel-unsupported", `${record.provider}的转账不支持撤销`);
-  const status = await provider.cancelTransfer(await refOf(record, deps, false), deps.runtime);
+  // The cancel was accepted already: where it stands is a query, not a second cancel.
+  if (record.status === "CANCELING") return followUpTransfer(record, deps);
+  let status: TransferStatus;
+  try {
+    status = await provider.cancelTransfer(await refOf(record, deps, false), deps.runtime);
+  } catch (error) {
+    // WeChat refuses to cancel a bill that reached a final state (the payee confirmed, it expired) while
+    // the ledger had not heard yet: the query brings the ledger up to date and the caller hears why.
+    if (!(error instanceof ProviderRejectedError) || !provider.queryTransfer) throw error;
+    const now = await followUpTransfer(record, deps).catch(() => undefined);
+    if (now && isFinalTransferState(now.state)) throw transferFailures.final(now.state);
+    throw error;
+  }
   return applyAnswer(record, status, deps);
 }
 

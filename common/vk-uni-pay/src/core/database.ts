@@ -37,6 +37,8 @@ export interface Command {
   lt(value: unknown): unknown;
   and(...conditions: unknown[]): unknown;
   exists(value: boolean): unknown;
+  /** Replaces a field with this object whole: a plain object in update() merges key by key, and cannot write into a null. */
+  set(value: unknown): unknown;
 }
 
 export interface TransactionRef {

@@ -62,6 +62,8 @@ export interface TransferRecord {
   send_state: SendState;
   transfer_bill_no?: string;
   mch_id?: string;
+  /** The sub-merchant it is paid from, when a service provider sent it (WeChat partner mode). */
+  sub_mchid?: string;
   appid?: string;
   /** What the payee's client needs to confirm (WeChat's requestMerchantTransfer options), while it waits for them. */
   confirm_info?: Readonly<Record<string, unknown>>;
@@ -235,9 +237,12 @@ export async function applyTransferStatus(
   db: Database,
   notification?: unknown,
 ): Promise<TransferMove> {
-  const fields: Record<string, unknown> = { update_date: now, send_state: "sent", raw: status.raw };
+  // Objects are written whole: update() would merge them into the stored ones (and fail on a stored null).
+  const whole = (value: unknown) => (typeof value === "object" && value !== null && !Array.isArray(value) ? db.command.set(value) : value);
+  const fields: Record<string, unknown> = { update_date: now, send_state: "sent", raw: whole(status.raw) };
   if (status.transferBillNo) fields.transfer_bill_no = status.transferBillNo;
   if (status.mchId) fields.mch_id = status.mchId;
+  if (status.subMchId) fields.sub_mchid = status.subMchId;
   if (status.appId) fields.appid = status.appId;
   if (status.failReason) fields.fail_reason = status.failReason;
   const transfers = db.collection(COLLECTIONS.transfers);
@@ -246,13 +251,15 @@ export async function applyTransferStatus(
     if (record.send_state !== "sent" || (status.transferBillNo && !record.transfer_bill_no)) {
       await transfers
         .where({ _id: record._id, status: record.status })
-        .update({ ...fields, ...(status.confirmInfo ? { confirm_info: status.confirmInfo } : {}) });
+        .update({ ...fields, ...(status.confirmInfo ? { confirm_info: whole(status.confirmInfo) } : {}) });
     }
     return "unchanged";
   }
   fields.status = status.state;
   // The confirmation options are usable only while the provider waits for the payee.
-  fields.confirm_info = status.state === "WAIT_USER_CONFIRM" || status.state === "TRANSFERING" ? (status.confirmInfo ?? record.confirm_info ?? null) : null;
+  fields.confirm_info = whole(
+    status.state === "WAIT_USER_CONFIRM" || status.state === "TRANSFERING" ? (status.confirmInfo ?? record.confirm_info ?? null) : null,
+  );
   if (isFinalTransferState(status.state)) fields.final_date = status.updatedAt ?? now;
   if (notification !== undefined) fields.notifications = db.command.push(notification);
   const { updated } = await transfers.where({ _id: record._id, status: record.status }).update(fields);
@@ -293,6 +300,8 @@ export function transferBindingProblem(record: TransferRecord, status: TransferS
     return `amount ${status.amount} does not match the transfer's ${record.transfer_amount}`;
   if (status.payeeAccount && status.payeeAccount !== record.payee_account) return `payee ${status.payeeAccount} does not match the transfer's`;
   if (status.mchId && record.mch_id && status.mchId !== record.mch_id) return `merchant ${status.mchId} does not match the transfer's ${record.mch_id}`;
+  if (status.subMchId && record.sub_mchid && status.subMchId !== record.sub_mchid)
+    return `sub-merchant ${status.subMchId} does not match the transfer's ${record.sub_mchid}`;
   if (status.appId && record.appid && status.appId !== record.appid) return `app id ${status.appId} does not match the transfer's ${record.appid}`;
   if (status.transferBillNo && record.transfer_bill_no && status.transferBillNo !== record.transfer_bill_no)
     return `transfer_bill_no ${status.transferBillNo} does not match the transfer's ${record.transfer_bill_no}`;

@@ -365,6 +365,8 @@ export interface TransferStatus {
   /** The merchant and app the provider reports the transfer under, bound to the stored transfer. */
   mchId?: string;
   appId?: string;
+  /** The sub-merchant a service provider's transfer is paid from (WeChat `sub_mchid`), bound alike. */
+  subMchId?: string;
   /** The payee's account as the provider reports it (an openid), bound to the stored transfer. */
   payeeAccount?: string;
   /**
@@ -399,6 +401,8 @@ export interface TransferRef {
   outBillNo: string;
   /** The provider's number, when the caller asks by it. */
   transferBillNo?: string;
+  /** The sub-merchant the stored transfer was paid from (WeChat partner mode), when the provider named one. */
+  partner?: PartnerRef;
 }
 
 export interface ProviderCapabilities {

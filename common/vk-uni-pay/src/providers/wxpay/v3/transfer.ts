@@ -5,6 +5,8 @@ import type { WxpayCall, WxpayResult } from "./client";
 import { parseRfc3339 } from "./normalize";
 import type { PlatformCertStore } from "./platform-certs";
 import { encryptSensitiveField } from "./protocol";
+import type { WxpaySubMerchant } from "./modes";
+import { billsPath, confirmOptions, storedSubMerchantOf, subMchIdField, transferSubMerchantOf } from "./transfer-partner";
 
 /**
  * WeChat 商家转账 (user-confirmation mode) over API v3: the bill, its query by either number, its cancel,
@@ -13,9 +15,9 @@ import { encryptSensitiveField } from "./protocol";
  *
  * @see https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/transfer-to-user.html
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4013778940 (新旧版本说明)
+ * @see https://pay.weixin.qq.com/doc/v3/partner/4015469096 (服务商: the same bill under /partner/, transfer-partner.ts)
  */
 
-const PATH = "/v3/fund-app/mch-transfer/transfer-bills";
 const STATES: readonly TransferState[] = ["ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM", "TRANSFERING", "SUCCESS", "FAIL", "CANCELING", "CANCELLED"];
 
 /** At ¥2000 or more WeChat requires the payee's real name, encrypted (doc: user_name). */
@@ -32,24 +34,17 @@ function malformed(): NetworkError {
 }
 
 /**
- * The options the payee's client passes to `wx.requestMerchantTransfer` (mini program, JSAPI) or the
- * OpenSDK business view (App): usable only while the bill waits for the payee.
+ * A bill (transfer answer, query, cancel answer or decrypted `MCHTRANSFER.BILL.FINISHED` resource) → TransferStatus.
+ * An unknown state stays ACCEPTED (pending), never final. In partner mode a bill naming another
+ * sub-merchant is not this transfer's. The confirmation options are usable only while the bill waits for
+ * the payee (mini program, JSAPI: `wx.requestMerchantTransfer`; App: the OpenSDK business view).
  *
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012716430 (requestMerchantTransfer)
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4015273741 (App 调起)
- */
-function confirmOptions(merchant: WxpayMerchant, appId: string | undefined, packageInfo: string): Record<string, unknown> {
-  return { mchId: merchant.mchId, appId: appId ?? merchant.appId, package: packageInfo };
-}
-
-/**
- * A bill (transfer answer, query, cancel answer or decrypted `MCHTRANSFER.BILL.FINISHED` resource) → TransferStatus.
- * An unknown state stays ACCEPTED (pending), never final.
- *
  * @see https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-out-no.html
  * @see https://pay.weixin.qq.com/doc/v3/merchant/4012712115 (商家转账回调通知)
  */
-export function toTransferStatus(value: unknown, merchant: WxpayMerchant): TransferStatus {
+export function toTransferStatus(value: unknown, merchant: WxpayMerchant, sub?: WxpaySubMerchant): TransferStatus {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw malformed();
   const bill = value as Record<string, unknown>;
   const outBillNo = text(bill.out_bill_no);
@@ -62,8 +57,12 @@ export function toTransferStatus(value: unknown, merchant: WxpayMerchant): Trans
     if (!Number.isSafeInteger(bill.transfer_amount)) throw malformed();
     status.amount = bill.transfer_amount as number;
   }
-  const mchId = text(bill.mch_id) ?? text(bill.mchid);
+  // The direct answer says mch_id; a partner answer may name the provider as mchid or sp_mchid.
+  const mchId = text(bill.mch_id) ?? text(bill.mchid) ?? text(bill.sp_mchid);
   if (mchId) status.mchId = mchId;
+  const subMchId = text(bill.sub_mchid);
+  if (sub && subMchId && subMchId !== sub.subMchId) throw malformed();
+  if (subMchId ?? sub) status.subMchId = subMchId ?? sub!.subMchId;
   const appId = text(bill.appid);
   if (appId) status.appId = appId;
   const openid = text(bill.openid);
@@ -73,7 +72,7 @@ export function toTransferStatus(value: unknown, merchant: WxpayMerchant): Trans
   const updatedAt = parseRfc3339(bill.update_time);
   if (updatedAt !== undefined) status.updatedAt = updatedAt;
   const packageInfo = text(bill.package_info);
-  if (packageInfo && state === "WAIT_USER_CONFIRM") status.confirmInfo = confirmOptions(merchant, appId, packageInfo);
+  if (packageInfo && state === "WAIT_USER_CONFIRM") status.confirmInfo = confirmOptions(merchant, sub, appId, packageInfo);
   return status;
 }
 
@@ -107,12 +106,15 @@ export function createWxpayTransfers(call: Call, certs: PlatformCertStore) {
      */
     async transfer(request: TransferRequest, runtime: ProviderRuntime): Promise<TransferStatus> {
       const merchant = readWxpayMerchant(request.config);
+      const sub = transferSubMerchantOf(request.config);
       const other = request.other ?? {};
       if (request.amount >= REAL_NAME_FROM_FEN && !request.payee.realName)
         throw new ValidationError(1010, "real-name-missing", "转账金额达到2000元时，收款用户姓名 user_name 不能为空");
-      const appId = text(other.appid) ?? merchant.appId;
+      // The app the payee's openid belongs to: the caller's, else the sub-merchant's, else the merchant's own.
+      const appId = text(other.appid) ?? sub?.subAppId ?? merchant.appId;
       if (!appId) throw new ValidationError(-1, "appid-missing", "缺少转账 appid（与收款用户 openid 对应的 AppID）");
       const body: Record<string, unknown> = {
+        ...subMchIdField(sub),
         appid: appId,
         out_bill_no: request.outBillNo,
         ...sceneOf(request.config, other),
@@ -122,32 +124,47 @@ export function createWxpayTransfers(call: Call, certs: PlatformCertStore) {
       };
       if (request.notifyUrl) body.notify_url = request.notifyUrl;
       let encryptedFor: string | undefined;
-      if (request.payee.realName) {
+      // The partner API marks Wechatpay-Serial 必填 even without user_name (doc 4015469096).
+      if (request.payee.realName || sub) {
         const key = await certs.encryptionKey(merchant, runtime);
         encryptedFor = key.serial;
-        body.user_name = encryptSensitiveField(request.payee.realName, key.publicKey);
+        if (request.payee.realName) body.user_name = encryptSensitiveField(request.payee.realName, key.publicKey);
       }
       const answer = await call(merchant, runtime, {
         method: "POST",
-        path: PATH,
+        path: billsPath(sub),
         body,
         ...(encryptedFor ? { encryptedFor } : {}),
         failureMessage: "发起转账失败",
       });
-      const status = toTransferStatus({ appid: appId, ...answer.body }, merchant);
+      const status = toTransferStatus({ appid: appId, ...answer.body }, merchant, sub);
       if (status.outBillNo !== request.outBillNo) throw malformed();
       return status;
     },
 
-    /** @see https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-no.html */
+    /**
+     * A service provider asks by out_bill_no (the partner query this library uses, doc 4015469131) and
+     * checks that the answer carries the asked transfer_bill_no, so both lookups stay bound to the bill.
+     *
+     * @see https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-no.html
+     * @see https://pay.weixin.qq.com/doc/v3/partner/4015469131 (服务商 商户单号查询转账单)
+     */
     async queryTransfer(request: TransferRef, runtime: ProviderRuntime): Promise<TransferStatus> {
       const merchant = readWxpayMerchant(request.config);
-      const path = request.transferBillNo
-        ? `${PATH}/transfer-bill-no/${encodeURIComponent(request.transferBillNo)}`
-        : `${PATH}/out-bill-no/${encodeURIComponent(request.outBillNo)}`;
-      const answer = await call(merchant, runtime, { method: "GET", path, failureMessage: "查询转账失败，请稍后再试" });
-      const status = toTransferStatus(answer.body, merchant);
+      const sub = storedSubMerchantOf(request.config, request.partner);
+      const path =
+        request.transferBillNo && !sub
+          ? `${billsPath(sub)}/transfer-bill-no/${encodeURIComponent(request.transferBillNo)}`
+          : `${billsPath(sub)}/out-bill-no/${encodeURIComponent(request.outBillNo)}`;
+      const answer = await call(merchant, runtime, {
+        method: "GET",
+        path,
+        ...(sub ? { query: subMchIdField(sub) } : {}),
+        failureMessage: "查询转账失败，请稍后再试",
+      });
+      const status = toTransferStatus(answer.body, merchant, sub);
       if (status.outBillNo !== request.outBillNo) throw malformed();
+      if (request.transferBillNo && status.transferBillNo !== request.transferBillNo) throw malformed();
       return status;
     },
 
@@ -155,15 +172,18 @@ export function createWxpayTransfers(call: Call, certs: PlatformCertStore) {
      * Any non-final state may be cancelled (WeChat staff: TRANSFERING too); the answer is CANCELING or CANCELLED.
      *
      * @see https://pay.weixin.qq.com/doc/v3/merchant/4012716458 (撤销转账)
+     * @see https://pay.weixin.qq.com/doc/v3/partner/4015469118 (服务商 撤销转账: body sub_mchid)
      */
     async cancelTransfer(request: TransferRef, runtime: ProviderRuntime): Promise<TransferStatus> {
       const merchant = readWxpayMerchant(request.config);
+      const sub = storedSubMerchantOf(request.config, request.partner);
       const answer = await call(merchant, runtime, {
         method: "POST",
-        path: `${PATH}/out-bill-no/${encodeURIComponent(request.outBillNo)}/cancel`,
+        path: `${billsPath(sub)}/out-bill-no/${encodeURIComponent(request.outBillNo)}/cancel`,
+        ...(sub ? { body: subMchIdField(sub) } : {}),
         failureMessage: "撤销转账失败",
       });
-      const status = toTransferStatus(answer.body, merchant);
+      const status = toTransferStatus(answer.body, merchant, sub);
       if (status.outBillNo !== request.outBillNo) throw malformed();
       return status;
     },
