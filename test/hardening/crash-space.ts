@@ -31,7 +31,7 @@ export interface Instance {
 
 export const USERS = ["u1", "u2", "u3"] as const;
 
-export async function startCrashSpace(instances: number) {
+export async function startCrashSpace(instances: number, env: NodeJS.ProcessEnv = {}) {
   const space = copySpace(SPACE_DIR);
   const dataDir = space.dataDir;
   mkdirSync(join(dataDir, "uni-config-center/uni-id"), { recursive: true });
@@ -57,10 +57,13 @@ export async function startCrashSpace(instances: number) {
   await new Promise<void>((resolve) => server.listen(sandboxPort, "127.0.0.1", resolve));
 
   const databaseFile = join(dataDir, "shared.sqlite");
+
   const pool: Instance[] = [];
   for (let i = 0; i < instances; i += 1) pool.push({ port: await freePort(), url: "" });
+  /** What (re)started instances get in their environment: the fault mode, while a run wants it. */
+  const instanceEnv: NodeJS.ProcessEnv = { ...env };
   const start = async (instance: Instance) => {
-    const { child, url } = await startEmulatorProcess([space.spaceDir, dataDir, databaseFile, String(instance.port)]);
+    const { child, url } = await startEmulatorProcess([space.spaceDir, dataDir, databaseFile, String(instance.port)], { ...instanceEnv });
     instance.child = child;
     instance.url = url;
   };
@@ -97,6 +100,11 @@ export async function startCrashSpace(instances: number) {
     wxpay,
     mchId: wxpay.keys.mchId,
     pool,
+    /** Changes what instances started from now on get (the running ones keep theirs). */
+    setInstanceEnv(next: NodeJS.ProcessEnv) {
+      for (const name of Object.keys(instanceEnv)) delete instanceEnv[name];
+      Object.assign(instanceEnv, next);
+    },
     call,
     control,
     isAlive: (instance: Instance) => Boolean(instance.child && !instance.down),

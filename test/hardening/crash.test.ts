@@ -1,7 +1,10 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { killChildren } from "../helpers/processes";
 import { startCrashSpace, USERS, type CrashSpace, type Instance } from "./crash-space";
 import { invariantViolations } from "./invariants";
-import { seededRandom, type Random } from "./random";
+import { seededRandom, type Random } from "../../scripts/uni-cloud-mock/src/faults/random";
 
 /**
  * Crash safety (issue 20 item 1): instances of vk-pay on one database file are killed with SIGKILL at
@@ -34,6 +37,8 @@ interface JourneyOptions {
   kills: boolean;
   /** How many operations may be in flight at once. */
   concurrency: number;
+  /** The emulator's fault mode for the instances while the journey runs (faults/plan.ts); off for the final settling. */
+  faults?: Record<string, string>;
 }
 
 async function journey(space: CrashSpace, random: Random, tally: Tally, options: JourneyOptions): Promise<void> {
@@ -104,6 +109,15 @@ async function journey(space: CrashSpace, random: Random, tally: Tally, options:
   }
   await Promise.allSettled([...inFlight]);
   await Promise.all(restarts);
+  if (options.faults) {
+    // The faults subside: every instance is replaced by one without them (one more kill each).
+    space.setInstanceEnv({});
+    for (const instance of space.pool) {
+      space.kill(instance);
+      tally.kills += 1;
+      await space.restart(instance);
+    }
+  }
   await settleEverything(space, orders);
 }
 
@@ -141,7 +155,8 @@ async function settleEverything(space: CrashSpace, orders: Array<{ outTradeNo: s
 async function runSeed(label: string, seed: number, instances: number, options: JourneyOptions): Promise<void> {
   const random = seededRandom(seed);
   const tally: Tally = { kills: 0, operations: 0, failedCalls: 0, errors: new Set() };
-  const space = await startCrashSpace(instances);
+  const faultLog = options.faults ? join(mkdtempSync(join(tmpdir(), "vk-pay-faults-")), "faults.log") : undefined;
+  const space = await startCrashSpace(instances, faultLog ? { ...options.faults, UNICLOUD_FAULT_SEED: String(seed), UNICLOUD_FAULT_LOG: faultLog } : {});
   try {
     await journey(space, random, tally, options);
     const db = space.openDatabase();
@@ -151,10 +166,15 @@ async function runSeed(label: string, seed: number, instances: number, options: 
       const refunded = (await db.collection("vk-pay-refunds").where({ status: "SUCCESS" }).count()).total;
       const duplicates = (await db.collection("vk-pay-notify-log").where({ outcome: "duplicate" }).count()).total;
       const violations = await invariantViolations(db, space.wxpay.state, space.mchId);
+      // The faults the instances injected, one line each (faults/plan.ts).
+      const injected = faultLog && existsSync(faultLog) ? readFileSync(faultLog, "utf8").split("\n").filter(Boolean) : [];
+      const conflicts = injected.filter((line) => line === "write-conflict").length;
+      const networkFaults = injected.length - conflicts;
       const cutOff = tally.errors.size ? `; cut off by: ${[...tally.errors].join(" | ")}` : "";
       process.stdout.write(
-        `${label} seed ${seed}: ${instances} instances, ${tally.kills} kills, ${tally.operations} operations (${tally.failedCalls} calls cut off), ${orders} orders, ${paid} paid, ${refunded} refunds, ${duplicates} duplicate notifications, ${violations.length} violations${cutOff}\n`,
+        `${label} seed ${seed}: ${instances} instances, ${tally.kills} kills, ${tally.operations} operations (${tally.failedCalls} calls cut off), ${orders} orders, ${paid} paid, ${refunded} refunds, ${duplicates} duplicate notifications, ${conflicts} commits failed with WriteConflict, ${networkFaults} platform calls failed, ${violations.length} violations${cutOff}\n`,
       );
+      if (options.faults) expect({ conflicts: conflicts > 0, networkFaults: networkFaults > 0 }).toEqual({ conflicts: true, networkFaults: true });
       if (options.kills) expect(tally.kills).toBeGreaterThan(0);
       else expect(tally.failedCalls).toBe(0);
       expect(paid).toBeGreaterThan(0);
@@ -184,5 +204,15 @@ describe("concurrency: duplicate and distinct notifications, waiting queries and
     "seed %i: every invariant holds with three instances and 30 operations in flight",
     (seed) => runSeed("concurrency", seed, 3, { steps: STEPS, kills: false, concurrency: 30 }),
     180_000,
+  );
+});
+
+describe("fault mode: WriteConflict on commits and a failing network, with kills", () => {
+  afterAll(() => killChildren());
+  const faults = { UNICLOUD_WRITE_CONFLICTS: "0.15", UNICLOUD_HTTP_FAULTS: "timeout=0.04,reset=0.04,5xx=0.04,lost=0.04" };
+  it.each(seeds.slice(0, Math.max(1, Math.ceil(SEEDS / 2))))(
+    "seed %i: every invariant holds when 15% of commits conflict and 16% of platform calls fail",
+    (seed) => runSeed("faults", seed, INSTANCES, { steps: STEPS, kills: true, concurrency: 12, faults }),
+    240_000,
   );
 });

@@ -20,9 +20,13 @@ export function killChildren(): void {
 }
 
 /** `node --import tsx` rather than the tsx CLI: one process, so killing it leaves no orphan behind. */
-export function startEmulatorProcess(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+export function startEmulatorProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "../e2e/workers/emulator-process.ts"), ...args], { cwd: ROOT });
+    // The environment is passed explicitly: a jest test's process.env is its own copy, which spawn never sees.
+    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "../e2e/workers/emulator-process.ts"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     children.push(child);
     let out = "";
     let err = "";

@@ -6,7 +6,8 @@
 import { HttpClientError, describeTarget } from "./httpclient/errors";
 import { decodeBody } from "./httpclient/decode";
 import { prepareRedirect, prepareRequest } from "./httpclient/encode";
-import { sendOnce, type TransportLimits } from "./httpclient/transport";
+import { sendWithFaults } from "./httpclient/faulty-send";
+import type { TransportLimits } from "./httpclient/transport";
 import type { HttpRequestOptions, HttpResponse, HttpResponseMeta } from "./httpclient/types";
 
 export { HttpClientError } from "./httpclient/errors";
@@ -50,7 +51,7 @@ export async function request<T = unknown>(url: string, options: HttpRequestOpti
   const requestUrls = [hop.url.href];
 
   for (let redirects = 0; ; redirects++) {
-    const raw = await sendOnce(hop, options, limits);
+    const raw = await sendWithFaults(hop, options, limits);
     const meta: HttpResponseMeta = {
       status: raw.status,
       statusCode: raw.status,

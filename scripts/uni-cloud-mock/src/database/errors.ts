@@ -3,7 +3,8 @@
  * API reports as an `InternalServerError` carrying MongoDB's "E11000 ... dup key" text; the message keeps
  * that text so code that sniffs it (VK's `_id_ dup key` check) behaves as it does in the cloud.
  */
-export type DatabaseErrorCode = "DUPLICATE_KEY" | "INVALID_PARAM" | "DOCUMENT_TOO_LARGE" | "DATABASE_BUSY" | "TRANSACTION_ERROR" | "SYSTEM_ERROR";
+export type DatabaseErrorCode =
+  "DUPLICATE_KEY" | "INVALID_PARAM" | "DOCUMENT_TOO_LARGE" | "DATABASE_BUSY" | "TRANSACTION_ERROR" | "WRITE_CONFLICT" | "SYSTEM_ERROR";
 
 /** A uniCloud-style database error: string `errCode`, `errMsg`, plus the deprecated `code`/`message` pair. */
 export class DatabaseError extends Error {

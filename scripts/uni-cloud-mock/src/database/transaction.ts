@@ -1,6 +1,11 @@
 import { Collection } from "./collection";
 import type { Connection, Session } from "./connection";
 import { DatabaseError } from "./errors";
+import { faults } from "../faults/plan";
+
+/** MongoDB's text for error 112, which uniCloud passes on. */
+const WRITE_CONFLICT_MESSAGE =
+  "WriteConflict error: this operation conflicted with another operation. Please retry your operation or multi-document transaction.";
 import { transactionExecutor, transactionFinished, type Executor, type Registry } from "./executor";
 
 /** uniCloud aborts a transaction not finished within 10 s of its start. */
@@ -70,6 +75,11 @@ export class Transaction {
 
   async commit(): Promise<void> {
     this.check();
+    if (faults().writeConflict()) {
+      // Fault mode: MongoDB aborted the transaction; nothing of it is kept, as in the cloud.
+      this.end("rolledBack", false);
+      throw new DatabaseError("WRITE_CONFLICT", WRITE_CONFLICT_MESSAGE);
+    }
     try {
       this.end("committed", true);
     } catch (error) {
