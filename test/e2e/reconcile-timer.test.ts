@@ -30,7 +30,7 @@ describe("the vk-pay timer against the WeChat Pay sandbox", () => {
   };
   const tick = async () => {
     const run = await env.emulator.runTimer("vk-pay");
-    if (run.status !== "done") throw new Error(`timer run failed: ${String(run.error)}`);
+    if (run.status !== "done") throw new Error(`timer run ${run.status}: ${JSON.stringify(run)}`);
     expect(run.result).toMatchObject({ code: 0 });
     return (run.result as { data: Record<string, unknown> }).data;
   };
