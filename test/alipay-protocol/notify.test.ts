@@ -213,3 +213,20 @@ describe("empty values stay in the signed text (issue 10 item 9)", () => {
     expect(() => verifyAlipayNotifyParams({ ...fields, body: "", sign }, keys.publicSpki)).toThrow(AlipaySignatureError);
   });
 });
+
+describe("a refused notification's evidence", () => {
+  it("carries notify_time as the signing time (Beijing time), so the log can show the clock offset", () => {
+    const signer = freshKeyPair();
+    const stranger = freshKeyPair();
+    const params = { notify_time: "2026-12-07 18:30:00", out_trade_no: "T1", trade_status: "TRADE_SUCCESS", total_amount: "1.00", app_id: "2021000000000001" };
+    const signed = signAlipayNotify(params, signer.privatePkcs8).params;
+    let refused: unknown;
+    try {
+      verifyAlipayNotifyParams(signed, stranger.publicSpki);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(AlipaySignatureError);
+    expect((refused as AlipaySignatureError).evidence).toEqual({ signedAt: Date.UTC(2026, 11, 7, 10, 30, 0) });
+  });
+});

@@ -1,3 +1,4 @@
+import { withEvidence } from "../../../core/errors";
 import type { KeyObject } from "node:crypto";
 import { AlipaySignatureError, AlipayValidationError } from "./errors";
 import type { KeyMaterial } from "./keys";
@@ -101,7 +102,21 @@ export function verifyAlipayNotifyParams(params: Readonly<Record<string, string>
   if (signType && verifyRsa2(buildAlipayNotifySignContent(frozen), sign, alipayPublicKey)) {
     return Object.freeze({ params: frozen, signTypeSigned: true });
   }
-  throw new AlipaySignatureError("alipay-signature-invalid", "notification signature does not verify");
+  // The log then shows the clock offset: a notification signed long ago is a replay or a stale redelivery.
+  const signedAt = beijingTime(params.notify_time);
+  throw withEvidence(
+    new AlipaySignatureError("alipay-signature-invalid", "notification signature does not verify"),
+    signedAt === undefined ? {} : { signedAt },
+  );
+}
+
+/** `notify_time` (`yyyy-MM-dd HH:mm:ss`, Beijing time, UTC+8) in ms, when it is one. */
+function beijingTime(text: string | undefined): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text ?? "");
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  const ms = Date.UTC(year!, month! - 1, day!, hour! - 8, minute!, second!);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /**
