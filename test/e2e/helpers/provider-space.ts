@@ -7,8 +7,12 @@ import { mintToken, TEST_SECRET } from "../../helpers/tokens";
  * client of a platform, the provider's sandbox driven through its control API (waiting until it has
  * delivered), and the order and notification log read back.
  */
-export async function startProviderSpace<Sandbox extends RunningSandbox>(name: string, defaultPlatform: string) {
-  const env = await startPayingSpace();
+export async function startProviderSpace<Sandbox extends RunningSandbox>(
+  name: string,
+  defaultPlatform: string,
+  options: Parameters<typeof startPayingSpace>[0] = {},
+) {
+  const env = await startPayingSpace(options);
   const sandbox = env.sandboxes[name] as unknown as Sandbox;
   await env.db.collection("uni-id-users").add([
     { _id: "u1", role: [], status: 0, balance: 0, vip_expire_date: 0 },
