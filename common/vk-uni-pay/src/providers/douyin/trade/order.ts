@@ -5,6 +5,7 @@ import { checkDouyinAnswer, fenOf, postDouyinJson, recordOf, stringOf } from "..
 import { DOUYIN_OPEN_HOST, type DouyinTradeMerchant } from "../merchant";
 import { payMethodOfChannel } from "../pay-method";
 import { newNonce, signRequestOrder } from "./sign";
+import { skuListOf } from "./sku";
 
 /**
  * 通用交易系统's verbs. Creating a payment is local: the server builds the order `data` and its
@@ -34,25 +35,17 @@ function expireSeconds(timeExpire: number | undefined, now: number): number {
 }
 
 /**
- * The order data (one goods line at the order's price) and its signature. The caller's `other` is merged
- * over it (its own `skuList`, `limitPayWayList`, `orderEntrySchema`…), except what the order decides.
+ * The order data (its goods line from sku.ts, priced by the order) and its signature. The caller's `other`
+ * is merged over it (`limitPayWayList`, `orderEntrySchema`…), except what the order decides.
  */
 export function buildRequestOrder(request: CreateRequest, merchant: DouyinTradeMerchant, now: number): { data: string; byteAuthorization: string } {
-  const sku: Record<string, unknown> = {
-    skuId: request.outTradeNo,
-    price: request.totalFee,
-    quantity: 1,
-    title: request.subject.slice(0, 80),
-    type: merchant.sku.type,
-    tagGroupId: merchant.sku.tagGroupId,
-  };
-  if (merchant.sku.imageUrl) sku.imageList = [merchant.sku.imageUrl];
   const data = {
-    skuList: [sku],
     orderEntrySchema: { path: merchant.sku.orderEntryPath, params: JSON.stringify({ out_trade_no: request.outTradeNo }) },
     ...(merchant.mchId ? { merchantUid: merchant.mchId } : {}),
     ...(request.other ?? {}),
-    // What the order itself decides is never the caller's to override: the number, the amount, where Douyin reports.
+    // What the order itself decides is never the caller's to override: the number, the amount and the goods
+    // priced by it, where Douyin reports.
+    skuList: skuListOf(request, merchant.sku),
     outOrderNo: request.outTradeNo,
     totalAmount: request.totalFee,
     payExpireSeconds: expireSeconds(request.timeExpire, now),
