@@ -10,6 +10,7 @@ import { decrypt, encrypt } from "./api/crypto-aes";
 import { code2Session } from "./api/openid";
 import { verifyClientProof } from "./api/verify-client-proof";
 import { clientProofCalls, type ClientProofNamespaces } from "./api/client-proof-calls";
+import { callProvider, providerCalls, type ProviderCallNamespaces } from "./api/provider-calls";
 import { productionDeps, type Deps } from "./core/deps";
 import type { HookResolver } from "./core/hooks";
 import { paymentNotify, type NotificationInput } from "./notify/entry";
@@ -22,6 +23,16 @@ export interface BoundLibrary extends Bound<typeof CALLS> {
   verifyClientProof(name: string, params: Parameters<typeof verifyClientProof>[1]): ReturnType<typeof verifyClientProof>;
   /** The client proofs by the manual's names, `proofs.appleiap.verifyReceipt(params)`; also spread onto the bound library itself. */
   proofs: ClientProofNamespaces;
+  callProvider(name: string, params: Parameters<typeof callProvider>[1]): ReturnType<typeof callProvider>;
+  /** The providers' own calls, `calls.douyin.createSettle(params)`; also spread onto the bound library itself. */
+  calls: ProviderCallNamespaces;
+}
+
+/** Proof and provider-call namespaces as one set of library namespaces (`douyin.*` may hold both). */
+function mergeNamespaces(...sets: Array<Record<string, Record<string, unknown>>>): Record<string, Record<string, unknown>> {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const set of sets) for (const [namespace, calls] of Object.entries(set)) merged[namespace] = { ...merged[namespace], ...calls };
+  return merged;
 }
 
 /**
@@ -39,16 +50,21 @@ export function withHooks(hooks: HookResolver): BoundLibrary {
     paymentNotify: (input) => paymentNotify({ ...input, hooks: input?.hooks ?? hooks }),
     verifyClientProof: (name, params) => verifyClientProof(name, params, deps()),
     proofs: {},
+    callProvider: (name, params) => callProvider(name, params, deps()),
+    calls: {},
   };
   // `vkPay.appleiap.verifyReceipt(params)` (vk-pay.md §1.7), from the providers registered by now.
-  const exported = Object.keys(module.exports as object).filter((name) => !proofNamespaces.has(name));
-  library.proofs = clientProofCalls(new Set([...Object.keys(library), ...exported]), deps);
-  return Object.assign(library, library.proofs);
+  const exported = Object.keys(module.exports as object).filter((name) => !generatedNamespaces.has(name));
+  const reserved = new Set([...Object.keys(library), ...exported]);
+  library.proofs = clientProofCalls(reserved, deps);
+  library.calls = providerCalls(reserved, deps);
+  return Object.assign(library, mergeNamespaces(library.proofs, library.calls));
 }
 
 export * from "./api/calls";
 export { code2Session, loginRoutes } from "./api/openid";
 export { clientProofRoutes, verifyClientProof } from "./api/verify-client-proof";
+export { callProvider } from "./api/provider-calls";
 export { paymentNotify, transferNotify } from "./notify/entry";
 /** `vkPay.crypto.aes.encrypt({ data })` / `decrypt({ data })`, keyed by `notifyKey`. */
 export const crypto = { aes: { encrypt, decrypt } };
@@ -60,14 +76,15 @@ export type { CreateHookInput, CreateHookResult, HookContext, HookModule, HookRe
 export type { IntegrationResponse } from "./http-reply";
 
 /**
- * The built-in providers' client proofs by the manual's names on the plain library too
- * (`require("vk-uni-pay").appleiap.verifyReceipt(params)`, vk-pay.md §1.7), added to this module's exports
- * once every export above exists, so none of them can be shadowed. CommonJS on purpose: uniCloud loads only
- * CommonJS, and esbuild's CommonJS output keeps `module.exports` extensible.
+ * The built-in providers' client proofs by the manual's names (`require("vk-uni-pay").appleiap.verifyReceipt(params)`,
+ * vk-pay.md §1.7) and their own calls (`require("vk-uni-pay").douyin.createSettle(params)`) on the plain library
+ * too, added to this module's exports once every export above exists, so none of them can be shadowed.
+ * CommonJS on purpose: uniCloud loads only CommonJS, and esbuild's CommonJS output keeps `module.exports` extensible.
  */
 const moduleExports = module.exports as Record<string, unknown>;
-const proofNamespaces = new Set<string>();
-for (const [namespace, calls] of Object.entries(clientProofCalls(new Set(Object.keys(moduleExports))))) {
+const generatedNamespaces = new Set<string>();
+const ownExports = new Set(Object.keys(moduleExports));
+for (const [namespace, calls] of Object.entries(mergeNamespaces(clientProofCalls(ownExports), providerCalls(ownExports)))) {
   moduleExports[namespace] = calls;
-  proofNamespaces.add(namespace);
+  generatedNamespaces.add(namespace);
 }

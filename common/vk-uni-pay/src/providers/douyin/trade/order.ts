@@ -23,7 +23,7 @@ const TRADE_API = "/api/trade_basic/v1/developer";
 const DEFAULT_EXPIRE_SECONDS = 300;
 const MAX_EXPIRE_SECONDS = 48 * 3600;
 
-async function callTrade(merchant: DouyinTradeMerchant, runtime: ProviderRuntime, api: string, body: Record<string, unknown>, failure: string) {
+export async function callTrade(merchant: DouyinTradeMerchant, runtime: ProviderRuntime, api: string, body: Record<string, unknown>, failure: string) {
   return withClientToken(merchant, runtime, async (accessToken) =>
     checkDouyinAnswer(await postDouyinJson(merchant, runtime, { host: DOUYIN_OPEN_HOST, path: `${TRADE_API}/${api}/`, body, accessToken }), failure),
   );
