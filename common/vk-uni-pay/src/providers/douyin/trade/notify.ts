@@ -3,7 +3,7 @@ import type { NormalizedEvent, RawNotification } from "../../../kernel/contract"
 import { fenOf, recordOf, stringOf } from "../http";
 import type { DouyinTradeMerchant } from "../merchant";
 import { payMethodOfChannel } from "../pay-method";
-import { refundStateOf } from "./order";
+import { douyinRefundState } from "../states";
 import { verifyDouyinCallback } from "./sign";
 
 /**
@@ -98,7 +98,7 @@ async function refundEvent(msg: Record<string, unknown>, merchant: DouyinTradeMe
   const settledAt = fenOf(msg.event_time);
   return {
     kind: "refund",
-    state: refundStateOf(msg.status),
+    state: douyinRefundState(msg.status),
     outTradeNo,
     outRefundNo,
     refundFee,
