@@ -145,6 +145,53 @@ describe("config", () => {
     const data = JSON.parse((result.orderInfo as { data: string }).data);
     expect(data).toMatchObject({ outOrderNo: "T1", totalAmount: 100, payNotifyUrl: "https://n/T1", limitPayWayList: [2], merchantUid: "7200001" });
   });
+
+  describe("skuList", () => {
+    const create = (other?: Record<string, unknown>) =>
+      provider.createPayment(
+        {
+          mode: "mp-toutiao",
+          config: tradeConfig,
+          outTradeNo: "T2",
+          totalFee: 300,
+          subject: "会员",
+          notifyUrl: "https://n/T2",
+          clientIp: "1",
+          ...(other ? { other } : {}),
+        },
+        fakeDouyin(() => ({})).runtime,
+      );
+    const skuList = async (other?: Record<string, unknown>) => JSON.parse(((await create(other)).orderInfo as { data: string }).data).skuList;
+
+    it("is one line built from the order, at the order's price", async () => {
+      expect(await skuList()).toEqual([{ skuId: "T2", title: "会员", type: 401, tagGroupId: "", price: 300, quantity: 1 }]);
+    });
+
+    it("takes the caller's goods description, priced by the order", async () => {
+      expect(await skuList({ skuList: [{ skuId: "vip-month", title: "月卡", imageList: ["https://img/1.png"] }] })).toEqual([
+        { skuId: "vip-month", title: "月卡", type: 401, tagGroupId: "", imageList: ["https://img/1.png"], price: 300, quantity: 1 },
+      ]);
+      expect(await skuList({ skuList: [{ skuId: "pen", quantity: 3 }] })).toMatchObject([{ skuId: "pen", price: 100, quantity: 3 }]);
+      expect(await skuList({ skuList: [{ skuId: "pen", price: 150, quantity: 2 }] })).toMatchObject([{ price: 150, quantity: 2 }]);
+    });
+
+    it("refuses a caller's price that is not the order's, a quantity that does not divide it, and several lines", async () => {
+      for (const skus of [
+        [{ skuId: "pen", price: 1 }],
+        [{ skuId: "pen", price: 100, quantity: 2 }],
+        [{ skuId: "pen", quantity: 7 }],
+        [{ skuId: "pen", price: -300 }],
+        [
+          { skuId: "a", price: 100 },
+          { skuId: "b", price: 200 },
+        ],
+        [],
+        "pen",
+      ]) {
+        await expect(create({ skuList: skus })).rejects.toMatchObject({ errCode: "vk-pay-douyin-sku-invalid" });
+      }
+    });
+  });
 });
 
 describe("callbacks", () => {

@@ -131,4 +131,66 @@ describe("douyin 通用交易系统 through the emulator and the sandbox", () =>
     expect(reply).toMatchObject({ code: 0, data: { availableFee: expect.any(Number), freezeFee: 0 } });
     expect(reply.data.availableFee).toBeGreaterThan(0);
   });
+  const shop = (action: string, params: Record<string, unknown>) => s.call("shop", { action, params }, "web");
+
+  it("settles a paid order through settle_create (shares checked against what refunds left), and lists it through settle_query", async () => {
+    const { out_trade_no, orderInfo } = await create(1000);
+    await s.control("request-order", orderInfo);
+    // Not paid yet: nothing reaches Douyin.
+    expect(await shop("createSettle", { out_trade_no, out_settle_no: `${out_trade_no}S` })).toMatchObject({ errCode: "vk-pay-order-not-paid" });
+    await s.control("pay", { out_trade_no });
+    const refund = await s.asAdmin("admin/refund", { out_trade_no, refund_fee: 300, refund_desc: "部分退款" });
+    await s.control("refund-result", { out_refund_no: refund.data.out_refund_no, status: "SUCCESS" });
+    const share = (amount: number) => ({
+      out_trade_no,
+      out_settle_no: `${out_trade_no}S`,
+      settle_desc: "结算",
+      settle_params: [{ merchant_uid: "7300000001", amount }],
+    });
+    expect(await shop("createSettle", share(701))).toMatchObject({ errCode: "vk-pay-settle-amount-exceeds" });
+    expect(s.douyin.state.settles()).toHaveLength(0);
+    const settled = await shop("createSettle", share(200));
+    expect(settled).toMatchObject({ code: 0, data: { out_trade_no, out_settle_no: `${out_trade_no}S`, settle_id: expect.any(String) } });
+    expect(s.douyin.state.settle(s.keys.appId, `${out_trade_no}S`)).toMatchObject({
+      seller_amount: 500,
+      shares: [{ merchant_uid: "7300000001", amount: 200 }],
+    });
+    // The same settlement number again is the same settlement.
+    expect((await shop("createSettle", share(200))).data.settle_id).toBe(settled.data.settle_id);
+    expect(await shop("querySettle", { out_trade_no })).toMatchObject({
+      code: 0,
+      data: { settles: [{ settle_id: settled.data.settle_id, settle_status: "SUCCESS", out_order_no: out_trade_no }] },
+    });
+    // Settled money has left the platform: Douyin refuses a further refund.
+    expect((await s.asAdmin("admin/refund", { out_trade_no, refund_fee: 100 })).code).not.toBe(0);
+    expect(await shop("createSettle", { out_trade_no: "NO-SUCH-ORDER", out_settle_no: "X1" })).toMatchObject({ errCode: "vk-pay-order-not-found" });
+  });
+
+  it("answers a buyer's refund request held for review: pre_create_refund is verified and acknowledged, refund_audit_callback agrees or refuses", async () => {
+    const { out_trade_no, orderInfo } = await create(800);
+    await s.control("request-order", orderInfo);
+    await s.control("pay", { out_trade_no });
+    const asked = await s.control("buyer-refund", { out_trade_no, amount: 300 });
+    expect(asked).toMatchObject({ ok: true, notification: { status: "queued" } });
+    expect(await s.outcomes(out_trade_no)).toContain("ignored");
+    const refundId = asked.refund_id as string;
+    expect(await shop("auditRefund", { out_trade_no, refund_id: refundId, agree: false })).toMatchObject({ errCode: "vk-pay-deny-message-invalid" });
+    // A refund of another order is never answered under this one.
+    const other = await create(100);
+    await s.control("request-order", other.orderInfo);
+    await s.control("pay", { out_trade_no: other.out_trade_no });
+    expect(await shop("auditRefund", { out_trade_no: other.out_trade_no, refund_id: refundId, agree: true })).toMatchObject({
+      errCode: "vk-pay-refund-not-of-order",
+    });
+    expect(await shop("auditRefund", { out_trade_no, refund_id: refundId, agree: false, deny_message: "商品已发货" })).toMatchObject({
+      code: 0,
+      data: { refund_id: refundId, agree: false },
+    });
+    expect(s.douyin.state.refunds().find((entry) => entry.refund_id === refundId)).toMatchObject({ audit: "DENY", status: "FAIL", deny_message: "商品已发货" });
+    // Answered once.
+    expect((await shop("auditRefund", { out_trade_no, refund_id: refundId, agree: true })).code).not.toBe(0);
+    const second = await s.control("buyer-refund", { out_trade_no, amount: 200 });
+    expect(await shop("auditRefund", { out_trade_no, refund_id: second.refund_id, agree: true })).toMatchObject({ code: 0, data: { agree: true } });
+    expect(s.douyin.state.refunds().find((entry) => entry.refund_id === second.refund_id)).toMatchObject({ audit: "AGREE", status: "PROCESSING" });
+  });
 });

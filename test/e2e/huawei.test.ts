@@ -154,4 +154,37 @@ describe("Huawei Payment Kit through the emulator and the sandbox", () => {
     expect(accepted).toEqual({ status: 200, body: '{"resultCode":"000000","resultDesc":"Success."}' });
     expect(await s.order(outTradeNo)).toMatchObject({ status: "SUCCESS" });
   });
+  it("a service provider's order for its sub-merchant goes through /partner/: preorder, callback bound to the sub-merchant, refund", async () => {
+    const sub = s.huawei.keys.subMchId;
+    const created = await s.partnerOrder({
+      out_trade_no: `HWP${Date.now()}`,
+      type: "recharge",
+      total_fee: 1200,
+      subject: "服务商代收",
+      biz_type: "recharge",
+      user_id: "u1",
+      sub_mchid: sub,
+    });
+    expect(created).toMatchObject({ code: 0, data: { pay_type: "huawei_mp-harmony" } });
+    const outTradeNo = created.data.out_trade_no as string;
+    expect(s.huawei.state.trade(outTradeNo)).toMatchObject({ mercNo: s.huawei.keys.mchId, subMercNo: sub, kind: "fa" });
+    expect(await s.order(outTradeNo)).toMatchObject({ sub_mchid: sub, status: "NOTPAY" });
+    // A genuine Huawei signature over a callback naming another sub-merchant does not pay this order.
+    const stranger = paymentCallback(s.huawei.keys, outTradeNo, 1200, {
+      mercNo: undefined,
+      appId: undefined,
+      spMercNo: s.huawei.keys.mchId,
+      subMercNo: "101723200999",
+    });
+    expect((await s.post(outTradeNo, signCallback(stranger, s.huawei.keys.platformPrivateKeyHex))).body).not.toContain('"resultCode":"000000"');
+    expect(await s.order(outTradeNo)).toMatchObject({ status: "NOTPAY" });
+    expect(await s.client("pay/queryPayment", { out_trade_no: outTradeNo })).toMatchObject({ code: 0, data: { trade_state: "NOTPAY" } });
+    expect((await s.control("pay", { out_trade_no: outTradeNo })).ok).toBe(true);
+    expect(await s.order(outTradeNo)).toMatchObject({ status: "SUCCESS" });
+    const refund = await s.asAdmin("admin/refund", { out_trade_no: outTradeNo, refund_fee: 200 });
+    expect(refund).toMatchObject({ code: 0 });
+    expect(s.huawei.state.refundByMercNo(refund.data.out_refund_no)).toMatchObject({ mercOrderNo: outTradeNo, refundAmount: 200 });
+    await s.control("refund-result", { out_refund_no: refund.data.out_refund_no });
+    expect(await s.order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 200 });
+  });
 });

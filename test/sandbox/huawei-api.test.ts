@@ -104,4 +104,36 @@ describe("Huawei sandbox: PayMercAuth and the trade API", () => {
     });
     await m.sandbox.idle();
   });
+  it("serves a service provider's sub-merchant under /partner/ only, naming spMercNo and subMercNo", async () => {
+    const partnerOrder = (no: string, subMercNo = m.sandbox.keys.subMchId) => {
+      const { appId, mercNo, ...rest } = order(no);
+      return { ...rest, spAppId: appId, spMercNo: mercNo, subMercNo };
+    };
+    expect(await call("POST", "/api/v2/partner/aggr/preorder/create/app", partnerOrder("HWP-1"))).toMatchObject({
+      status: 200,
+      answer: { prepayId: expect.any(String) },
+    });
+    expect(await call("POST", "/api/v2/partner/aggr/preorder/create/app", partnerOrder("HWP-2", "101723200999"))).toMatchObject({
+      status: 400,
+      answer: { subCode: "SUB_MERC_NO_INVALID" },
+    });
+    expect(await call("POST", "/api/v2/partner/aggr/preorder/create/app", order("HWP-3"))).toMatchObject({ status: 400 });
+    expect(await call("POST", "/api/v2/aggr/preorder/create/app", partnerOrder("HWP-4"))).toMatchObject({ status: 400 });
+    expect(await call("GET", "/api/v2/partner/aggr/transactions/merc-orders/HWP-1")).toMatchObject({
+      status: 200,
+      answer: { spMercNo: m.sandbox.keys.mchId, subMercNo: m.sandbox.keys.subMchId, orderStatus: "TRX_APPLY" },
+    });
+    // A partner trade is not the direct merchant's, nor a direct trade the partner API's.
+    expect(await call("GET", "/api/v2/aggr/transactions/merc-orders/HWP-1")).toMatchObject({ status: 404 });
+    expect(await call("GET", "/api/v2/partner/aggr/transactions/merc-orders/HWS-1")).toMatchObject({ status: 404 });
+    expect((await m.control("pay", { out_trade_no: "HWP-1" })).json.ok).toBe(true);
+    const body = { mercOrderNo: "HWP-1", mercRefundOrderNo: "HWP-1-R1", refundAmount: 100, callbackUrl: "http://127.0.0.1:9/notify" };
+    expect(await call("POST", "/api/v1/aggr/transactions/refunds", body)).toMatchObject({ status: 404 });
+    const refunded = await call("POST", "/api/v1/partner/aggr/transactions/refunds", body);
+    expect(refunded).toMatchObject({ status: 200, answer: { refundOrderStatus: "REFUND_CHL_PROC" } });
+    const no = String(refunded.answer.sysRefundOrderNo);
+    expect(await call("GET", `/api/v1/partner/aggr/transactions/refunds/orders/${no}`)).toMatchObject({ status: 200 });
+    expect(await call("GET", `/api/v1/aggr/transactions/refunds/orders/${no}`)).toMatchObject({ status: 404 });
+    await m.sandbox.idle();
+  });
 });

@@ -11,6 +11,7 @@ import { code2Session } from "./api/openid";
 import { verifyClientProof } from "./api/verify-client-proof";
 import { clientProofCalls, type ClientProofNamespaces } from "./api/client-proof-calls";
 import { callManager, managerGetters, type ManagerGetter } from "./api/provider-managers";
+import { callProvider, providerCalls, type ProviderCallNamespaces } from "./api/provider-calls";
 import { productionDeps, type Deps } from "./core/deps";
 import type { HookResolver } from "./core/hooks";
 import { paymentNotify, type NotificationInput } from "./notify/entry";
@@ -26,6 +27,16 @@ export interface BoundLibrary extends Bound<typeof CALLS> {
   callManager(manager: string, method: string, params?: Parameters<typeof callManager>[2]): ReturnType<typeof callManager>;
   /** The providers' account managers by the manual's names, `managers.getWxpayVirtualManager()`; also spread onto the bound library. */
   managers: Record<string, ManagerGetter>;
+  callProvider(name: string, params: Parameters<typeof callProvider>[1]): ReturnType<typeof callProvider>;
+  /** The providers' own calls, `calls.douyin.createSettle(params)`; also spread onto the bound library itself. */
+  calls: ProviderCallNamespaces;
+}
+
+/** Proof and provider-call namespaces as one set of library namespaces (`douyin.*` may hold both). */
+function mergeNamespaces(...sets: Array<Record<string, Record<string, unknown>>>): Record<string, Record<string, unknown>> {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const set of sets) for (const [namespace, calls] of Object.entries(set)) merged[namespace] = { ...merged[namespace], ...calls };
+  return merged;
 }
 
 /**
@@ -45,19 +56,25 @@ export function withHooks(hooks: HookResolver): BoundLibrary {
     proofs: {},
     callManager: (manager, method, params) => callManager(manager, method, params, deps()),
     managers: {},
+    callProvider: (name, params) => callProvider(name, params, deps()),
+    calls: {},
   };
-  // `vkPay.appleiap.verifyReceipt(params)` (vk-pay.md §1.7) and `vkPay.getWxpayVirtualManager()` (§1.8), from the providers registered by now.
+  // `vkPay.appleiap.verifyReceipt(params)` (vk-pay.md §1.7), `vkPay.getWxpayVirtualManager()` (§1.8) and
+  // `vkPay.douyin.createSettle(params)`, from the providers registered by now.
   const exported = Object.keys(module.exports as object).filter((name) => !generatedExports.has(name));
   const reserved = new Set([...Object.keys(library), ...exported]);
   library.proofs = clientProofCalls(reserved, deps);
-  library.managers = managerGetters(new Set([...reserved, ...Object.keys(library.proofs)]), deps);
-  return Object.assign(library, library.proofs, library.managers);
+  library.calls = providerCalls(reserved, deps);
+  const namespaces = mergeNamespaces(library.proofs, library.calls);
+  library.managers = managerGetters(new Set([...reserved, ...Object.keys(namespaces)]), deps);
+  return Object.assign(library, namespaces, library.managers);
 }
 
 export * from "./api/calls";
 export { code2Session, loginRoutes } from "./api/openid";
 export { clientProofRoutes, verifyClientProof } from "./api/verify-client-proof";
 export { callManager, managerRoutes } from "./api/provider-managers";
+export { callProvider } from "./api/provider-calls";
 export { paymentNotify, transferNotify } from "./notify/entry";
 /** `vkPay.crypto.aes.encrypt({ data })` / `decrypt({ data })`, keyed by `notifyKey`. */
 export const crypto = { aes: { encrypt, decrypt } };
@@ -69,14 +86,15 @@ export type { CreateHookInput, CreateHookResult, HookContext, HookModule, HookRe
 export type { IntegrationResponse } from "./http-reply";
 
 /**
- * The built-in providers' client proofs by the manual's names on the plain library too
- * (`require("vk-uni-pay").appleiap.verifyReceipt(params)`, vk-pay.md §1.7), added to this module's exports
- * once every export above exists, so none of them can be shadowed. CommonJS on purpose: uniCloud loads only
- * CommonJS, and esbuild's CommonJS output keeps `module.exports` extensible.
+ * The built-in providers' client proofs by the manual's names (`require("vk-uni-pay").appleiap.verifyReceipt(params)`,
+ * vk-pay.md §1.7) and their own calls (`require("vk-uni-pay").douyin.createSettle(params)`) on the plain library
+ * too, added to this module's exports once every export above exists, so none of them can be shadowed.
+ * CommonJS on purpose: uniCloud loads only CommonJS, and esbuild's CommonJS output keeps `module.exports` extensible.
  */
 const moduleExports = module.exports as Record<string, unknown>;
 const generatedExports = new Set<string>();
-for (const [namespace, calls] of Object.entries(clientProofCalls(new Set(Object.keys(moduleExports))))) {
+const ownExports = new Set(Object.keys(moduleExports));
+for (const [namespace, calls] of Object.entries(mergeNamespaces(clientProofCalls(ownExports), providerCalls(ownExports)))) {
   moduleExports[namespace] = calls;
   generatedExports.add(namespace);
 }

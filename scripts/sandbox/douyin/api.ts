@@ -4,6 +4,7 @@ import { isRecord, readRawBody, sendJson } from "../http";
 import type { DouyinSandboxKeys } from "./keys";
 import type { DouyinLedger } from "./ledger";
 import { ecpaySign } from "./sign";
+import { SETTLE_APIS, settledOrder } from "./settle-api";
 import type { DouyinSandboxState } from "./state";
 import { SandboxRefusal, type SandboxOrder, type SandboxRefund } from "./types";
 
@@ -71,9 +72,16 @@ function tradeRefundView(refund: SandboxRefund) {
     create_at: refund.created_at,
     ...(refund.refunded_at ? { refund_at: refund.refunded_at } : {}),
     message: refund.status === "FAIL" ? "退款失败" : "",
-    refund_source: 2,
     item_order_detail: [{ item_order_id: `${refund.order_id}01`, refund_amount: refund.amount }],
-    merchant_audit_detail: { need_refund_audit: 2, audit_status: "AGREE", refund_audit_deadline: 0, deny_message: "" },
+    refund_source: refund.source === "buyer" ? 1 : 2,
+    merchant_audit_detail: refund.audit
+      ? {
+          need_refund_audit: 1,
+          audit_status: refund.audit,
+          refund_audit_deadline: refund.created_at + 3 * 24 * 3600_000,
+          deny_message: refund.deny_message ?? "",
+        }
+      : { need_refund_audit: 2, audit_status: "AGREE", refund_audit_deadline: 0, deny_message: "" },
   };
 }
 
@@ -95,6 +103,7 @@ const TRADE: Record<string, (ctx: ApiContext, body: Record<string, unknown>) => 
     const amount = int(body.refund_total_amount);
     const items = Array.isArray(body.item_order_detail) ? body.item_order_detail.filter(isRecord) : [];
     if (!outRefundNo || amount === undefined) throw new SandboxRefusal(2, "out_refund_no 与 refund_total_amount 必填");
+    if (settledOrder(ctx.state, order)) throw new SandboxRefusal(21007, "订单已结算，不能退款");
     if (!Array.isArray(body.refund_reason) || body.refund_reason.length === 0) throw new SandboxRefusal(2, "refund_reason 必填");
     if (!isRecord(body.order_entry_schema) || !str(body.order_entry_schema.path)) throw new SandboxRefusal(2, "order_entry_schema 必填");
     if (items.length !== 1 || items[0]!.item_order_id !== order.item_order_id || int(items[0]!.refund_amount) !== amount)
@@ -107,6 +116,12 @@ const TRADE: Record<string, (ctx: ApiContext, body: Record<string, unknown>) => 
     });
     return { data: { refund_id: refund.refund_id, refund_audit_deadline: refund.created_at + 3 * 24 * 3600_000 } };
   },
+  ...Object.fromEntries(
+    Object.entries(SETTLE_APIS).map(([name, serve]) => [
+      name,
+      (ctx: ApiContext, body: Record<string, unknown>) => serve({ state: ctx.state, appId: ctx.keys.appId, tradeOrder: (by) => tradeOrder(ctx, by) }, body),
+    ]),
+  ),
   refund_query(ctx, body) {
     const outRefundNo = str(body.out_refund_no);
     const refundId = str(body.refund_id);

@@ -116,6 +116,19 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     const settled = refused(() => ctx.ledger.settleRefund(refund, status === "SUCCESS" ? "SUCCESS" : "FAIL"));
     return { out_refund_no: settled.out_refund_no, refund_status: settled.status, notification: ctx.notifier.lastResult() };
   },
+  /**
+   * The buyer asks for a refund in Douyin's order page and the app requires review: the refund waits
+   * (`audit` PENDING) for `refund_audit_callback`, and the developer hears of it by `pre_create_refund`.
+   */
+  "buyer-refund"(ctx, body) {
+    const order = orderOf(ctx, body);
+    if (order.system !== "trade") throw new ControlError(409, "only the trade system reviews buyers' refunds");
+    const amount = body.amount === undefined ? order.total_amount : wholeNumber(body, "amount", order.total_amount);
+    const created = refused(() => ctx.ledger.createRefund("trade", order, { out_refund_no: ctx.state.nextId("buyer"), amount }));
+    const waiting = { ...created, source: "buyer" as const, audit: "PENDING" as const };
+    ctx.state.putRefund(waiting);
+    return { refund_id: waiting.refund_id, refund_total_amount: amount, notification: ctx.notifier.refundApplication(waiting, order.notify_url) };
+  },
   /** How many times each refund number was requested (a refund sent twice shows 2). */
   "refund-requests"(ctx, body) {
     const outTradeNo = text(body, "out_trade_no", true);

@@ -165,6 +165,22 @@ export function createNotifier(options: {
     payment: (order: SandboxOrder, cancelReason?: string) =>
       send(`order:${order.out_order_no}`, order.system, order.notify_url, "payment", paymentMessage(order, cancelReason)),
     refund: (refund: SandboxRefund) => send(`refund:${refund.out_refund_no}`, refund.system, refund.notify_url, "refund", refundMessage(refund)),
+    /**
+     * A buyer's refund waiting for the developer's review, sent as the refund-application extension point
+     * (`pre_create_refund`); its exact message and reply are UNSETTLED (verified-douyin-huawei-transfers.md §3),
+     * so the sandbox sends the refund's own fields and takes the usual reply.
+     */
+    refundApplication: (refund: SandboxRefund, url: string | undefined) =>
+      send(`refund:${refund.out_refund_no}`, "trade", url, "pre_create_refund", {
+        app_id: refund.app_id,
+        order_id: refund.order_id,
+        out_order_no: refund.out_order_no,
+        refund_id: refund.refund_id,
+        refund_total_amount: refund.amount,
+        need_refund_audit: 1,
+        refund_source: 1,
+        create_at: refund.created_at,
+      }),
     lastResult: () => last,
   };
 }

@@ -1,5 +1,5 @@
 import { readStateFile, sandboxStateBase, writeStateFile, type SandboxStateBase } from "../state-file";
-import type { SandboxOrder, SandboxRefund, StoredNotification } from "./types";
+import type { SandboxOrder, SandboxRefund, SandboxSettle, StoredNotification } from "./types";
 
 interface PersistedState {
   version: 1;
@@ -9,6 +9,8 @@ interface PersistedState {
   /** client_token → { app_id, expires_at } */
   tokens: Record<string, { app_id: string; expires_at: number }>;
   notifications: Record<string, StoredNotification>;
+  /** Added after version 1 was first written: absent in older state files. */
+  settles?: Record<string, SandboxSettle>;
   counter: number;
 }
 
@@ -22,6 +24,9 @@ export interface DouyinSandboxState extends SandboxStateBase<StoredNotification>
   putRefund(refund: SandboxRefund): void;
   token(token: string): { app_id: string; expires_at: number } | undefined;
   putToken(token: string, appId: string, expiresAt: number): void;
+  settle(appId: string, outSettleNo: string): SandboxSettle | undefined;
+  settles(): SandboxSettle[];
+  putSettle(settle: SandboxSettle): void;
   /** A fresh number for Douyin's own ids (order_id, refund_id…), unique within this data directory. */
   nextId(prefix: string): string;
 }
@@ -43,6 +48,12 @@ export function createDouyinSandboxState(options: { file?: string; now: () => nu
     refunds: () => Object.values(data.refunds),
     putRefund(refund) {
       data.refunds[`${refund.app_id}:${refund.out_refund_no}`] = refund;
+      save();
+    },
+    settle: (appId, outSettleNo) => data.settles?.[`${appId}:${outSettleNo}`],
+    settles: () => Object.values(data.settles ?? {}),
+    putSettle(settle) {
+      (data.settles ??= {})[`${settle.app_id}:${settle.out_settle_no}`] = settle;
       save();
     },
     token: (token) => data.tokens[token],

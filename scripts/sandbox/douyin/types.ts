@@ -45,6 +45,26 @@ export interface SandboxRefund {
   created_at: number;
   refunded_at?: number;
   requests: number;
+  /** A refund the buyer asked for (refund_source 1) waits for the developer's review when the app requires it. */
+  source?: "buyer";
+  audit?: "PENDING" | "AGREE" | "DENY";
+  deny_message?: string;
+}
+
+/** A settlement (结算及分账) of a paid trade-system order: the shares to other merchants, the rest to the seller. */
+export interface SandboxSettle {
+  app_id: string;
+  out_order_no: string;
+  order_id: string;
+  out_settle_no: string;
+  settle_id: string;
+  settle_desc: string;
+  shares: Array<{ merchant_uid: string; amount: number }>;
+  /** What the seller gets: the order's amount less refunds and shares. */
+  seller_amount: number;
+  status: "SUCCESS";
+  created_at: number;
+  ext?: string;
 }
 
 export interface StoredNotification {

@@ -2,17 +2,21 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isRecord, readRawBody, sendJson } from "../http";
 import type { HuaweiSandboxKeys } from "./keys";
+import { partiesView } from "./parties";
 import { merchantKey, platformSigned, signingString, verifiesPss } from "./sign";
 import type { HuaweiRefund, HuaweiSandboxState, HuaweiTrade } from "./state";
 
 /**
- * Huawei Payment Kit's direct-merchant server API as the sandbox serves it: every request's PayMercAuth
+ * Huawei Payment Kit's server API as the sandbox serves it, for the merchant directly and, under `/partner/`,
+ * as a service provider for its sub-merchant (`spAppId`, `spMercNo`, `subMercNo`; a trade answers only
+ * under the paths it was created under). Every request's PayMercAuth
  * is checked (merchant, certificate id, time, `bodySign` over the sorted body or the GET path and query,
  * `headerSign` over the other header fields), and every answer, refusals included, is SM2-signed.
  * The result and sub codes of refusals are the sandbox's own (Huawei's error-code table is not read here).
  *
  * @see https://developer.huawei.com/consumer/cn/doc/harmonyos-references/payment-model (PayMercAuth)
  * @see https://developer.huawei.com/consumer/cn/doc/harmonyos-references/payment-prepay
+ * @see https://developer.huawei.com/consumer/cn/doc/doccenter-references/api/payment-partner-pas-prepay
  */
 
 export interface ApiContext {
@@ -64,10 +68,24 @@ function checkAuth(ctx: ApiContext, header: unknown, signed: string): void {
 
 const amount = (value: unknown) => typeof value === "number" && Number.isSafeInteger(value) && value > 0;
 
-function preorder(ctx: ApiContext, kind: "app" | "fa", body: Record<string, unknown>): Record<string, unknown> {
-  const { appId, mercOrderNo, mercNo, tradeSummary, totalAmount, currency, callbackUrl } = body;
-  if (appId !== ctx.keys.appId) throw new Refusal(400, "APPID_INVALID", "appId is not this merchant's app");
-  if (mercNo !== ctx.keys.mchId) throw new Refusal(400, "MERC_NO_INVALID", "mercNo is not the caller");
+/** Who a preorder is for: the caller itself (`appId`, `mercNo`), or under `/partner/` its sub-merchant. */
+function parties(ctx: ApiContext, partner: boolean, body: Record<string, unknown>): { appId: string; mercNo: string; subMercNo?: string } {
+  if (!partner) {
+    if ("spMercNo" in body || "subMercNo" in body) throw new Refusal(400, "PARAM_INVALID", "spMercNo and subMercNo belong to the /partner/ API");
+    if (body.appId !== ctx.keys.appId) throw new Refusal(400, "APPID_INVALID", "appId is not this merchant's app");
+    if (body.mercNo !== ctx.keys.mchId) throw new Refusal(400, "MERC_NO_INVALID", "mercNo is not the caller");
+    return { appId: body.appId, mercNo: body.mercNo };
+  }
+  if ("mercNo" in body || "appId" in body) throw new Refusal(400, "PARAM_INVALID", "the /partner/ API takes spAppId and spMercNo, not appId and mercNo");
+  if (body.spAppId !== ctx.keys.appId) throw new Refusal(400, "APPID_INVALID", "spAppId is not the service provider's app");
+  if (body.spMercNo !== ctx.keys.mchId) throw new Refusal(400, "MERC_NO_INVALID", "spMercNo is not the caller");
+  if (body.subMercNo !== ctx.keys.subMchId) throw new Refusal(400, "SUB_MERC_NO_INVALID", "subMercNo is not a sub-merchant of this provider");
+  return { appId: body.spAppId, mercNo: body.spMercNo, subMercNo: body.subMercNo };
+}
+
+function preorder(ctx: ApiContext, kind: "app" | "fa", partner: boolean, body: Record<string, unknown>): Record<string, unknown> {
+  const { mercOrderNo, tradeSummary, totalAmount, currency, callbackUrl } = body;
+  const { appId, mercNo, subMercNo } = parties(ctx, partner, body);
   if (typeof mercOrderNo !== "string" || mercOrderNo === "" || mercOrderNo.length > 46)
     throw new Refusal(400, "PARAM_INVALID", "mercOrderNo must be 1-46 characters");
   if (typeof tradeSummary !== "string" || tradeSummary === "" || tradeSummary.length > 128)
@@ -78,13 +96,15 @@ function preorder(ctx: ApiContext, kind: "app" | "fa", body: Record<string, unkn
   if ("bizType" in body || "biz_type" in body) throw new Refusal(400, "PARAM_INVALID", "unknown field biz_type");
   const existing = ctx.state.trade(mercOrderNo);
   if (existing) {
-    if (existing.totalAmount !== totalAmount || existing.orderStatus === "TRX_SUCCESS") throw new Refusal(400, "ORDER_EXIST", "mercOrderNo is already used");
+    if (existing.totalAmount !== totalAmount || existing.subMercNo !== subMercNo || existing.orderStatus === "TRX_SUCCESS")
+      throw new Refusal(400, "ORDER_EXIST", "mercOrderNo is already used");
     return { prepayId: existing.prepayId, mercOrderNo };
   }
   const trade: HuaweiTrade = {
     mercOrderNo,
     appId,
     mercNo,
+    ...(subMercNo ? { subMercNo } : {}),
     kind,
     tradeSummary,
     totalAmount: totalAmount as number,
@@ -100,8 +120,7 @@ function preorder(ctx: ApiContext, kind: "app" | "fa", body: Record<string, unkn
 
 function tradeView(trade: HuaweiTrade): Record<string, unknown> {
   return {
-    mercNo: trade.mercNo,
-    appId: trade.appId,
+    ...partiesView(trade),
     mercOrderNo: trade.mercOrderNo,
     orderStatus: trade.orderStatus,
     currency: "CNY",
@@ -124,13 +143,19 @@ function refundView(refund: HuaweiRefund): Record<string, unknown> {
 }
 
 /** Refunds: one number refunds once; no second refund while one is in progress; never more than was paid. */
-function refund(ctx: ApiContext, body: Record<string, unknown>): Record<string, unknown> {
+/** A trade as the path may see it: a partner trade only under `/partner/`, a direct one only outside it. */
+function tradeUnder(ctx: ApiContext, partner: boolean, mercOrderNo: string): HuaweiTrade | undefined {
+  const trade = ctx.state.trade(mercOrderNo);
+  return trade && Boolean(trade.subMercNo) === partner ? trade : undefined;
+}
+
+function refund(ctx: ApiContext, partner: boolean, body: Record<string, unknown>): Record<string, unknown> {
   const { mercOrderNo, mercRefundOrderNo, refundAmount, callbackUrl } = body;
   if (typeof mercOrderNo !== "string") throw new Refusal(400, "PARAM_INVALID", "mercOrderNo is required");
   if (typeof mercRefundOrderNo !== "string" || mercRefundOrderNo === "" || mercRefundOrderNo.length > 64)
     throw new Refusal(400, "PARAM_INVALID", "mercRefundOrderNo must be 1-64 characters");
   if (typeof callbackUrl !== "string" || callbackUrl === "") throw new Refusal(400, "PARAM_INVALID", "callbackUrl is required");
-  const trade = ctx.state.trade(mercOrderNo);
+  const trade = tradeUnder(ctx, partner, mercOrderNo);
   if (!trade) throw new Refusal(404, ORDER_NOT_EXIST, "Order does not exist.");
   if (body.sysTransOrderNo !== undefined && body.sysTransOrderNo !== trade.sysTransOrderNo)
     throw new Refusal(400, "PARAM_INVALID", "sysTransOrderNo is another order's");
@@ -160,10 +185,11 @@ function refund(ctx: ApiContext, body: Record<string, unknown>): Record<string, 
   return refundView(created);
 }
 
-const PREORDER = /^\/api\/v2\/aggr\/preorder\/create\/(app|fa)$/;
-const QUERY = /^\/api\/v2\/aggr\/transactions\/merc-orders\/([^/]+)$/;
-const REFUND = "/api/v1/aggr/transactions/refunds";
-const REFUND_QUERY = /^\/api\/v1\/aggr\/transactions\/refunds\/orders\/([^/]+)$/;
+/** Each path with its `/partner/` twin: group 1 is `/partner` or empty. */
+const PREORDER = /^\/api\/v2(\/partner)?\/aggr\/preorder\/create\/(app|fa)$/;
+const QUERY = /^\/api\/v2(\/partner)?\/aggr\/transactions\/merc-orders\/([^/]+)$/;
+const REFUND = /^\/api\/v1(\/partner)?\/aggr\/transactions\/refunds$/;
+const REFUND_QUERY = /^\/api\/v1(\/partner)?\/aggr\/transactions\/refunds\/orders\/([^/]+)$/;
 
 export function isApiPath(path: string): boolean {
   return path.startsWith("/api/");
@@ -176,14 +202,14 @@ export async function serveApi(ctx: ApiContext, req: IncomingMessage, res: Serve
       checkAuth(ctx, req.headers.paymercauth, `${path}${search}`);
       const query = QUERY.exec(path);
       if (query) {
-        const trade = ctx.state.trade(decodeURIComponent(query[1]!));
+        const trade = tradeUnder(ctx, Boolean(query[1]), decodeURIComponent(query[2]!));
         if (!trade) throw new Refusal(404, ORDER_NOT_EXIST, "Order does not exist.");
         return answer(ctx, res, 200, { resultCode: "000000", resultDesc: "Success.", ...tradeView(trade) });
       }
       const refundQuery = REFUND_QUERY.exec(path);
       if (refundQuery) {
-        const found = ctx.state.refund(decodeURIComponent(refundQuery[1]!));
-        if (!found) throw new Refusal(404, ORDER_NOT_EXIST, "Order does not exist.");
+        const found = ctx.state.refund(decodeURIComponent(refundQuery[2]!));
+        if (!found || !tradeUnder(ctx, Boolean(refundQuery[1]), found.mercOrderNo)) throw new Refusal(404, ORDER_NOT_EXIST, "Order does not exist.");
         return answer(ctx, res, 200, { resultCode: "000000", resultDesc: "Success.", ...refundView(found) });
       }
       throw new Refusal(404, "API_NOT_EXIST", `the Huawei sandbox does not serve GET ${path}`);
@@ -200,8 +226,9 @@ export async function serveApi(ctx: ApiContext, req: IncomingMessage, res: Serve
     if (!isRecord(body)) throw new Refusal(400, "PARAM_INVALID", "body is not a JSON object");
     checkAuth(ctx, req.headers.paymercauth, signingString(body));
     const pre = PREORDER.exec(path);
-    if (pre) return answer(ctx, res, 200, { resultCode: "000000", resultDesc: "Success.", ...preorder(ctx, pre[1] as "app" | "fa", body) });
-    if (path === REFUND) return answer(ctx, res, 200, { resultCode: "000000", resultDesc: "Success.", ...refund(ctx, body) });
+    if (pre) return answer(ctx, res, 200, { resultCode: "000000", resultDesc: "Success.", ...preorder(ctx, pre[2] as "app" | "fa", Boolean(pre[1]), body) });
+    const refundPath = REFUND.exec(path);
+    if (refundPath) return answer(ctx, res, 200, { resultCode: "000000", resultDesc: "Success.", ...refund(ctx, Boolean(refundPath[1]), body) });
     throw new Refusal(404, "API_NOT_EXIST", `the Huawei sandbox does not serve POST ${path}`);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;

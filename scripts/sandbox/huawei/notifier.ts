@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createDeliveryQueue, deliveryControls, fetchTransport } from "../delivery";
 import type { HuaweiSandboxKeys } from "./keys";
+import { partiesView } from "./parties";
 import { platformSigned } from "./sign";
 import type { HuaweiRefund, HuaweiSandboxState, HuaweiTrade, StoredCallback } from "./state";
 import { callbackTime } from "./time";
@@ -57,8 +58,7 @@ export function createHuaweiNotifier(options: {
     payment(trade: HuaweiTrade) {
       return send(trade.mercOrderNo, trade.callbackUrl, {
         ...common(),
-        mercNo: trade.mercNo,
-        appId: trade.appId,
+        ...partiesView(trade),
         sysTransOrderNo: trade.sysTransOrderNo,
         mercOrderNo: trade.mercOrderNo,
         orderStatus: trade.orderStatus,

@@ -4,7 +4,10 @@ import { readStateFile, sandboxStateBase, type SandboxStateBase } from "../state
 export interface HuaweiTrade {
   mercOrderNo: string;
   appId: string;
+  /** The caller: the merchant itself, or the service provider (`spMercNo`) of a partner trade. */
   mercNo: string;
+  /** A partner trade's sub-merchant: it is then served only under `/partner/`. */
+  subMercNo?: string;
   /** `app` (HarmonyOS app) or `fa` (atomic service): which preorder API created it. */
   kind: "app" | "fa";
   tradeSummary: string;

@@ -5,13 +5,17 @@ import type { DouyinSandbox } from "../../../scripts/sandbox/douyin";
 import { startPayingSpace } from "../../helpers/paying-space";
 import { mintToken, TEST_SECRET } from "../../helpers/tokens";
 
-/** A shop's own cloud function calling vk-uni-pay on the server (what no public route offers: the balance). */
+/** A shop's own cloud function calling vk-uni-pay on the server (what no public route offers: the balance, settlement). */
 const SHOP_FUNCTION = `"use strict";
 const vkPay = require("vk-uni-pay");
 exports.main = async (event, context) => {
   if (event.action === "balance") return vkPay.queryAccountBalance({ provider: "douyin" });
   // A multi-merchant order: the server picks the merchant (pid), never the client.
   if (event.action === "create") return vkPay.createPayment({ context, provider: "douyin", data: event.data });
+  // Douyin's own calls, generated from the provider's capabilities: settlement and the answer to a buyer's refund.
+  if (event.action === "createSettle") return vkPay.douyin.createSettle(event.params);
+  if (event.action === "querySettle") return vkPay.douyin.querySettle(event.params);
+  if (event.action === "auditRefund") return vkPay.douyin.auditRefund(event.params);
   return { code: -1, msg: "unknown action" };
 };
 `;

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { sm2Sign } from "../../../common/vk-uni-pay/src/providers/huawei/protocol";
 import type { HuaweiSandbox } from "../../../scripts/sandbox/huawei";
 import { startProviderSpace } from "./provider-space";
@@ -47,13 +49,39 @@ export function paymentCallback(merchant: { mchId: string; appId: string }, outT
   };
 }
 
+/**
+ * A cloud function of the developer's own: a service provider's back end placing a HarmonyOS order for one
+ * of its sub-merchants (`sub_mchid`), which no client may choose.
+ */
+const PARTNER_SHOP = `"use strict";
+const vkPay = require("vk-uni-pay");
+exports.main = async (event, context) => vkPay.createPayment({ context, provider: "huawei", data: event.data });
+`;
+
+function addPartnerShop(spaceDir: string): void {
+  const dir = join(spaceDir, "cloudfunctions", "huawei-shop");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "index.js"), PARTNER_SHOP);
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "huawei-shop", main: "index.js", dependencies: { "vk-uni-pay": "file:../common/vk-uni-pay" } }),
+  );
+}
+
 export async function startHuaweiSpace() {
-  const space = await startProviderSpace<HuaweiSandbox>("huawei", "mp-harmony");
+  const space = await startProviderSpace<HuaweiSandbox>("huawei", "mp-harmony", { prepareSpace: addPartnerShop });
+  /** An order placed by the service provider's own function for `subMchId`. */
+  const partnerOrder = (data: Record<string, unknown>, platform = "mp-harmony") =>
+    fetch(`${space.url}/__callFunction/huawei-shop`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ event: { data }, clientInfo: { PLATFORM: platform, APPID: "__UNI__TEST" } }),
+    }).then(async (response) => ((await response.json()) as { result: any }).result);
   const post = async (outTradeNo: string, body: string) => {
     const response = await fetch((await space.order(outTradeNo)).notify_url, { method: "POST", headers: { "content-type": "application/json" }, body });
     return { status: response.status, body: await response.text() };
   };
-  return { ...space, huawei: space.sandbox, post };
+  return { ...space, huawei: space.sandbox, post, partnerOrder };
 }
 
 export type HuaweiSpace = Awaited<ReturnType<typeof startHuaweiSpace>>;

@@ -2,6 +2,7 @@ import type { MerchantConfig, PaymentProvider, ProviderRuntime } from "../../ker
 import { douyinConfig } from "./config-reference";
 import { StateError } from "../../core/errors";
 import { queryDouyinBalance } from "./balance";
+import { callDouyin, DOUYIN_CALLS } from "./calls";
 import { createEcpayPayment, queryEcpayPayment, queryEcpayRefund, refundEcpayPayment } from "./ecpay/order";
 import { verifyEcpayNotification } from "./ecpay/notify";
 import { readDouyinMerchant, type DouyinMerchant } from "./merchant";
@@ -36,6 +37,7 @@ export function createDouyinProvider(): PaymentProvider {
       refund: true,
       refundNotify: true,
       balanceConfigKey: "mp-toutiao",
+      calls: DOUYIN_CALLS,
     }),
     selectMode: selectDouyinMode,
     ...douyinConfig,
@@ -69,6 +71,7 @@ export function createDouyinProvider(): PaymentProvider {
     },
     acknowledge: (accepted, context) => acknowledgeDouyinNotify(accepted, context),
     queryAccountBalance: async (request, runtime) => queryDouyinBalance(merchantOf(request.config), runtime),
+    callProvider: callDouyin,
   } satisfies PaymentProvider);
 }
 

@@ -13,6 +13,10 @@ import { parseSm2PublicKey, type Sm2PublicKey } from "./protocol/sm2";
  * generates 3072 bits), `platformPublicKey` (Huawei Pay's SM2 public key, hex `04…` or SPKI) and an
  * optional `baseUrl` replacing the official host (the local sandbox).
  *
+ * A service provider or platform merchant (平台类商户/服务商) adds `subMchId`, the sub-merchant (特约商户 /
+ * 平台子商户) it collects for, and optionally `subAppId`, that sub-merchant's own app: `mchId` and `appId`
+ * are then the provider's (`spMercNo`, `spAppId`), and every trade call goes to the `/partner/` APIs.
+ *
  * @see https://uniapp.dcloud.net.cn/tutorial/mp-harmony/payment.html
  * @see https://developer.huawei.com/consumer/cn/doc/harmonyos-references/payment-model (PayMercAuth)
  */
@@ -27,6 +31,9 @@ export interface HuaweiMerchant {
   authId: string;
   privateKey: KeyObject;
   platformPublicKey: Sm2PublicKey;
+  /** Service-provider mode: the sub-merchant's number (`subMercNo`), and its own app when it has one. */
+  subMchId?: string;
+  subAppId?: string;
   /** `https://petalpay-developer.cloud.huawei.com.cn`, or the configured replacement. */
   origin: string;
   timeoutMs: number;
@@ -38,6 +45,12 @@ function required(config: MerchantConfig, field: string, pattern: RegExp, what: 
   const value = optionalConfigString(SOURCE, config, field);
   if (!value || !pattern.test(value)) throw configError(SOURCE, "config-invalid", `华为支付配置 ${field}（${what}）缺失或格式不正确`);
   return value;
+}
+
+function optional(config: MerchantConfig, field: string, pattern: RegExp, what: string): string | undefined {
+  const value = optionalConfigString(SOURCE, config, field);
+  if (value !== undefined && !pattern.test(value)) throw configError(SOURCE, "config-invalid", `华为支付配置 ${field}（${what}）格式不正确`);
+  return value || undefined;
 }
 
 function parse(config: MerchantConfig): HuaweiMerchant {
@@ -62,10 +75,15 @@ function parse(config: MerchantConfig): HuaweiMerchant {
     throw configError(SOURCE, "key-invalid", "华为支付公钥 platformPublicKey 无法解析，应为 04 开头的 SM2 公钥（十六进制）或 SPKI");
   }
   const timeout = config.timeout;
+  const subMchId = optional(config, "subMchId", /^[0-9A-Za-z]{1,32}$/, "特约商户号");
+  const subAppId = optional(config, "subAppId", /^[0-9A-Za-z]{1,64}$/, "特约商户应用ID");
+  if (subAppId && !subMchId) throw configError(SOURCE, "config-invalid", "华为支付配置 subAppId 需与 subMchId（特约商户号）一起使用");
   return Object.freeze({
     appId,
     mchId,
     authId,
+    ...(subMchId ? { subMchId } : {}),
+    ...(subAppId ? { subAppId } : {}),
     privateKey,
     platformPublicKey,
     origin: readBaseUrl(config.baseUrl, [HUAWEI_HOST], "华为支付配置 baseUrl")(HUAWEI_HOST),

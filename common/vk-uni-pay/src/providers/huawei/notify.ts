@@ -50,8 +50,13 @@ export function verifyHuaweiNotification(raw: RawNotification, merchant: HuaweiM
   // Verified from here on. An encrypted callback would need a key the merchant config does not have.
   if (data.dataType !== undefined && data.dataType !== "plain") throw refused(`callback dataType ${String(data.dataType)} is not plain`);
   // Huawei's key verifies every merchant's callbacks: one for another merchant or app is still not ours.
-  if (data.mercNo !== undefined && data.mercNo !== merchant.mchId) throw refused("callback is for another merchant (mercNo)");
-  if (data.appId !== undefined && data.appId !== merchant.appId) throw refused("callback is for another app (appId)");
+  // A service provider's callbacks name it as spMercNo / spAppId and the sub-merchant as subMercNo (partner.ts).
+  const mercNo = data.spMercNo ?? data.mercNo;
+  const appId = data.spAppId ?? data.appId;
+  if (mercNo !== undefined && mercNo !== merchant.mchId) throw refused("callback is for another merchant (mercNo)");
+  if (appId !== undefined && appId !== merchant.appId) throw refused("callback is for another app (appId)");
+  if (merchant.subMchId && data.subMercNo !== undefined && data.subMercNo !== merchant.subMchId)
+    throw refused("callback is for another sub-merchant (subMercNo)");
 
   if (data.refundOrderStatus !== undefined) {
     const outRefundNo = text(data.mercRefundNo);
@@ -82,8 +87,9 @@ export function verifyHuaweiNotification(raw: RawNotification, merchant: HuaweiM
       ...(text(data.sysTransOrderNo) ? { transactionId: text(data.sysTransOrderNo) } : {}),
       totalFee,
       ...(timeOf(data.finishTime) !== undefined ? { paidAt: timeOf(data.finishTime) } : {}),
-      ...(text(data.mercNo) ? { mchId: text(data.mercNo) } : {}),
-      ...(text(data.appId) ? { appId: text(data.appId) } : {}),
+      ...(text(mercNo) ? { mchId: text(mercNo) } : {}),
+      ...(text(appId) ? { appId: text(appId) } : {}),
+      ...(text(data.subMercNo) ? { subMchId: text(data.subMercNo) } : {}),
       raw: data,
     };
   }

@@ -4,11 +4,13 @@ import type { CreateRequest, CreateResult, OrderRef, PaymentStatus, ProviderRunt
 import { HUAWEI_OK, huaweiRequest, type HuaweiAnswer } from "./client";
 import type { HuaweiMerchant } from "./merchant";
 import { fenOf, huaweiTime, refundStateOf, timeOf, tradeStateOf } from "./normalize";
+import { huaweiPaths, PARTY_FIELDS, preorderParties, subMerchantOf, type HuaweiSubMerchant } from "./partner";
 import { huaweiSignString, rsaPssSign } from "./protocol";
 
 /**
- * Huawei Payment Kit's direct-merchant trade calls: preorder (HarmonyOS app `/app`, atomic service `/fa`),
- * the client's `orderStr`, the order query, refunds (v1) and the refund query by Huawei's refund number.
+ * Huawei Payment Kit's trade calls, for a direct merchant or a service provider's sub-merchant (partner.ts):
+ * preorder (HarmonyOS app `/app`, atomic service `/fa`), the client's `orderStr`, the order query, refunds
+ * (v1) and the refund query by Huawei's refund number.
  *
  * @see https://developer.huawei.com/consumer/cn/doc/harmonyos-references/payment-prepay (预下单)
  * @see https://developer.huawei.com/consumer/cn/doc/harmonyos-references/payment-merc-query-order
@@ -17,7 +19,7 @@ import { huaweiSignString, rsaPssSign } from "./protocol";
  */
 
 /** The fields the protocol or the order decide; a caller's `other` may not replace them. */
-const DECIDED = ["appId", "mercOrderNo", "mercNo", "tradeSummary", "totalAmount", "currency", "callbackUrl"];
+const DECIDED = [...PARTY_FIELDS, "mercOrderNo", "tradeSummary", "totalAmount", "currency", "callbackUrl"];
 
 function rejected(answer: HuaweiAnswer, what: string): ProviderRejectedError {
   const code = String(answer.subCode ?? answer.resultCode ?? "unknown");
@@ -29,11 +31,15 @@ function rejected(answer: HuaweiAnswer, what: string): ProviderRejectedError {
  * The JSON string the HarmonyOS Payment Kit SDK takes (`requestPayment(orderStr)`): `app_id`, `merc_no`,
  * `prepay_id`, `timestamp` (ms), `noncestr` and `auth_id`, with `sign` over the others by the common rule.
  *
+ * For a sub-merchant the model page names no other fields: `merc_no` stays the caller whose `auth_id` signs
+ * (the provider), and `app_id` is the app that pays, the sub-merchant's own when it has one (UNSETTLED: the
+ * page says only 商户号 and 应用ID; the prepayId already binds the order to its sub-merchant).
+ *
  * @see https://developer.huawei.com/consumer/cn/doc/harmonyos-references/payment-model (orderStr)
  */
-export function orderStrOf(merchant: HuaweiMerchant, prepayId: string, now: number): string {
+export function orderStrOf(merchant: HuaweiMerchant, prepayId: string, now: number, sub?: HuaweiSubMerchant): string {
   const fields: Record<string, string> = {
-    app_id: merchant.appId,
+    app_id: sub?.subAppId ?? merchant.appId,
     merc_no: merchant.mchId,
     prepay_id: prepayId,
     timestamp: String(now),
@@ -49,11 +55,11 @@ export async function createHuaweiPayment(request: CreateRequest, merchant: Huaw
     if (DECIDED.includes(key)) throw new ValidationError(-1, "other-invalid", `other 不能覆盖 ${key}`, `other.${key} is decided by the order`);
     extra[key] = value;
   }
+  const sub = subMerchantOf(merchant, request.partner);
   const body: Record<string, unknown> = {
     ...extra,
-    appId: merchant.appId,
+    ...preorderParties(merchant, sub),
     mercOrderNo: request.outTradeNo,
-    mercNo: merchant.mchId,
     tradeSummary: request.subject.slice(0, 128),
     totalAmount: request.totalFee,
     currency: "CNY",
@@ -61,10 +67,10 @@ export async function createHuaweiPayment(request: CreateRequest, merchant: Huaw
     ...(request.timeExpire ? { expireTime: huaweiTime(request.timeExpire) } : {}),
   };
   const kind = request.mode === "mp-harmony" ? "fa" : "app";
-  const answer = await huaweiRequest(merchant, runtime, { method: "POST", path: `/api/v2/aggr/preorder/create/${kind}`, body });
+  const answer = await huaweiRequest(merchant, runtime, { method: "POST", path: huaweiPaths(sub).preorder(kind), body });
   if (answer.resultCode !== HUAWEI_OK) throw rejected(answer, "预下单");
   if (typeof answer.prepayId !== "string" || !answer.prepayId) throw new SignatureError("huawei-answer-invalid", "Huawei's preorder answer has no prepayId");
-  return { orderInfo: orderStrOf(merchant, answer.prepayId, runtime.now()), raw: { prepayId: answer.prepayId, mercOrderNo: answer.mercOrderNo } };
+  return { orderInfo: orderStrOf(merchant, answer.prepayId, runtime.now(), sub), raw: { prepayId: answer.prepayId, mercOrderNo: answer.mercOrderNo } };
 }
 
 /**
@@ -78,8 +84,8 @@ const NOT_FOUND_CODES = new Set(["TRX100010"]);
 const isNotFound = (answer: HuaweiAnswer) => NOT_FOUND_CODES.has(String(answer.subCode ?? "")) || NOT_FOUND_CODES.has(String(answer.resultCode ?? ""));
 
 export async function queryHuaweiPayment(request: OrderRef, merchant: HuaweiMerchant, runtime: ProviderRuntime): Promise<PaymentStatus> {
-  const path = `/api/v2/aggr/transactions/merc-orders/${encodeURIComponent(request.outTradeNo)}`;
-  const answer = await huaweiRequest(merchant, runtime, { method: "GET", path });
+  const sub = subMerchantOf(merchant, request.partner);
+  const answer = await huaweiRequest(merchant, runtime, { method: "GET", path: huaweiPaths(sub).orderQuery(request.outTradeNo) });
   if (answer.resultCode !== HUAWEI_OK) {
     // An order the buyer never opened has no trade at Huawei: for us it is simply unpaid.
     if (isNotFound(answer)) return { state: "NOTPAY", outTradeNo: request.outTradeNo, raw: answer };
@@ -87,6 +93,8 @@ export async function queryHuaweiPayment(request: OrderRef, merchant: HuaweiMerc
   }
   if (answer.mercOrderNo !== undefined && answer.mercOrderNo !== request.outTradeNo)
     throw new SignatureError("huawei-answer-invalid", "Huawei's query answer is about another order");
+  if (sub && answer.subMercNo !== undefined && answer.subMercNo !== sub.subMercNo)
+    throw new SignatureError("huawei-answer-invalid", "Huawei's query answer is about another sub-merchant");
   const state = tradeStateOf(answer.orderStatus);
   return {
     state,
@@ -94,10 +102,18 @@ export async function queryHuaweiPayment(request: OrderRef, merchant: HuaweiMerc
     ...(typeof answer.sysTransOrderNo === "string" ? { transactionId: answer.sysTransOrderNo } : {}),
     ...(fenOf(answer.totalAmount) !== undefined ? { totalFee: fenOf(answer.totalAmount) } : {}),
     ...(timeOf(answer.finishTime) !== undefined ? { paidAt: timeOf(answer.finishTime) } : {}),
-    ...(typeof answer.mercNo === "string" ? { mchId: answer.mercNo } : {}),
-    ...(typeof answer.appId === "string" ? { appId: answer.appId } : {}),
+    ...partiesOf(answer),
     raw: answer,
   };
+}
+
+/** The merchant, app and sub-merchant an answer reports, for the core to bind to the order's. */
+function partiesOf(answer: HuaweiAnswer): Pick<PaymentStatus, "mchId" | "appId" | "subMchId"> {
+  const text = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+  const mchId = text(answer.spMercNo) ?? text(answer.mercNo);
+  const appId = text(answer.spAppId) ?? text(answer.appId);
+  const subMchId = text(answer.subMercNo);
+  return { ...(mchId ? { mchId } : {}), ...(appId ? { appId } : {}), ...(subMchId ? { subMchId } : {}) };
 }
 
 function refundStatusOf(answer: HuaweiAnswer, outTradeNo: string, outRefundNo: string, refundFee: number): RefundStatus {
@@ -124,7 +140,8 @@ export async function refundHuaweiPayment(request: RefundRequest, merchant: Huaw
     callbackUrl: request.notifyUrl,
     ...(request.reason ? { reason: request.reason.slice(0, 256) } : {}),
   };
-  const answer = await huaweiRequest(merchant, runtime, { method: "POST", path: "/api/v1/aggr/transactions/refunds", body });
+  const paths = huaweiPaths(subMerchantOf(merchant, request.partner));
+  const answer = await huaweiRequest(merchant, runtime, { method: "POST", path: paths.refund, body });
   if (answer.resultCode !== HUAWEI_OK) throw rejected(answer, "退款");
   if (answer.mercRefundOrderNo !== undefined && answer.mercRefundOrderNo !== request.outRefundNo)
     throw new SignatureError("huawei-answer-invalid", "Huawei's refund answer is about another refund");
@@ -142,7 +159,7 @@ export async function queryHuaweiRefund(
   runtime: ProviderRuntime,
 ): Promise<RefundStatus> {
   if (!request.refundId) throw new RefundNotFoundError("NO_SYS_REFUND_ORDER_NO", "no sysRefundOrderNo recorded for this refund");
-  const path = `/api/v1/aggr/transactions/refunds/orders/${encodeURIComponent(request.refundId)}`;
+  const path = huaweiPaths(subMerchantOf(merchant, request.partner)).refundQuery(request.refundId);
   const answer = await huaweiRequest(merchant, runtime, { method: "GET", path });
   if (answer.resultCode !== HUAWEI_OK) {
     if (isNotFound(answer)) throw new RefundNotFoundError(String(answer.subCode ?? answer.resultCode), String(answer.resultDesc ?? ""));

@@ -3,7 +3,7 @@ import type { NormalizedEvent, RawNotification } from "../../../kernel/contract"
 import { fenOf, recordOf, stringOf } from "../http";
 import type { DouyinEcpayMerchant } from "../merchant";
 import { payMethodOfChannel } from "../pay-method";
-import { ecpayRefundState } from "./order";
+import { douyinRefundState } from "../states";
 import { verifyEcpayMsgSignature } from "./sign";
 
 /**
@@ -82,7 +82,7 @@ function refundEvent(msg: Record<string, unknown>, merchant: DouyinEcpayMerchant
   const refundedAt = fenOf(msg.refunded_at);
   return {
     kind: "refund",
-    state: ecpayRefundState(msg.status),
+    state: douyinRefundState(msg.status),
     outTradeNo,
     outRefundNo,
     refundFee,

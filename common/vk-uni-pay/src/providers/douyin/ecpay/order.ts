@@ -1,8 +1,9 @@
-import { NetworkError, ProviderRejectedError, RefundNotFoundError } from "../../../core/errors";
-import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, RefundRequest, RefundStatus, TradeState } from "../../../kernel/contract";
+import { NetworkError, RefundNotFoundError } from "../../../core/errors";
+import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, RefundRequest, RefundStatus } from "../../../kernel/contract";
 import { checkDouyinAnswer, fenOf, postDouyinJson, recordOf, stringOf } from "../http";
 import { DOUYIN_ECPAY_HOST, DOUYIN_ECPAY_SANDBOX_HOST, type DouyinEcpayMerchant } from "../merchant";
 import { payMethodOfChannel } from "../pay-method";
+import { douyinRefundState, douyinTradeState, isUnknownToDouyin } from "../states";
 import { ecpayWireParams } from "./sign";
 
 /**
@@ -59,24 +60,6 @@ export async function createEcpayPayment(request: CreateRequest, merchant: Douyi
   return { orderInfo: { order_id: orderId, order_token: orderToken }, raw: data };
 }
 
-/**
- * `order_status`: PROCESSING, SUCCESS, FAIL, TIMEOUT.
- *
- * @see https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/ecpay/pay-list/query
- */
-function tradeStateOf(status: unknown): TradeState {
-  switch (status) {
-    case "SUCCESS":
-      return "SUCCESS";
-    case "TIMEOUT":
-      return "CLOSED";
-    case "FAIL":
-      return "PAYERROR";
-    default:
-      return "NOTPAY";
-  }
-}
-
 /** `pay_time` is `yyyy-MM-dd HH:mm:ss`, Beijing time. */
 export function parseBeijingTime(value: unknown): number | undefined {
   const match = typeof value === "string" ? /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value) : null;
@@ -91,13 +74,12 @@ export async function queryEcpayPayment(outTradeNo: string, merchant: DouyinEcpa
     answer = await callEcpay(merchant, runtime, "query_order", { out_order_no: outTradeNo }, "查询抖音订单失败");
   } catch (error) {
     // An order the client never opened may be unknown to Douyin: for an order we created, that is "not paid".
-    if (error instanceof ProviderRejectedError && /不存在|not\s*exist/i.test(error.providerMessage))
-      return { state: "NOTPAY", outTradeNo, raw: { unknown: true } };
+    if (isUnknownToDouyin(error)) return { state: "NOTPAY", outTradeNo, raw: { unknown: true } };
     throw error;
   }
   if (stringOf(answer.out_order_no) !== outTradeNo) throw new NetworkError("抖音支付返回的订单号与查询的不一致");
   const info = recordOf(answer.payment_info) ?? {};
-  const state = tradeStateOf(info.order_status);
+  const state = douyinTradeState(info.order_status);
   const totalFee = fenOf(info.total_fee);
   const orderId = stringOf(answer.order_id);
   const paidAt = parseBeijingTime(info.pay_time);
@@ -112,11 +94,6 @@ export async function queryEcpayPayment(outTradeNo: string, merchant: DouyinEcpa
     ...(state === "SUCCESS" && payMethod ? { payMethod } : {}),
     raw: answer,
   };
-}
-
-/** `refund_status`: SUCCESS, FAIL, PROCESSING; a FAIL refund gave nothing back. */
-export function ecpayRefundState(status: unknown): RefundStatus["state"] {
-  return status === "SUCCESS" ? "SUCCESS" : status === "FAIL" ? "CLOSED" : "PROCESSING";
 }
 
 /** `cp_extra` carries our order number: the refund callback names only the refund, so it is bound by it. */
@@ -157,8 +134,7 @@ export async function queryEcpayRefund(
   try {
     answer = await callEcpay(merchant, runtime, "query_refund", { out_refund_no: outRefundNo }, "查询抖音退款失败");
   } catch (error) {
-    if (error instanceof ProviderRejectedError && /不存在|not\s*exist/i.test(error.providerMessage))
-      throw new RefundNotFoundError(error.providerCode, error.providerMessage);
+    if (isUnknownToDouyin(error)) throw new RefundNotFoundError(error.providerCode, error.providerMessage);
     throw error;
   }
   const info = recordOf(answer.refundInfo);
@@ -167,7 +143,7 @@ export async function queryEcpayRefund(
   const refundId = stringOf(info.refund_no);
   const refundedAt = fenOf(info.refunded_at);
   return {
-    state: ecpayRefundState(info.refund_status),
+    state: douyinRefundState(info.refund_status),
     outTradeNo,
     outRefundNo,
     ...(refundId ? { refundId } : {}),

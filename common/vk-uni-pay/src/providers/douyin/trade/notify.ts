@@ -3,7 +3,7 @@ import type { NormalizedEvent, RawNotification } from "../../../kernel/contract"
 import { fenOf, recordOf, stringOf } from "../http";
 import type { DouyinTradeMerchant } from "../merchant";
 import { payMethodOfChannel } from "../pay-method";
-import { refundStateOf } from "./order";
+import { douyinRefundState } from "../states";
 import { verifyDouyinCallback } from "./sign";
 
 /**
@@ -16,7 +16,8 @@ import { verifyDouyinCallback } from "./sign";
  * - `refund`: `status` SUCCESS or FAIL. The callback names Douyin's order only; our order number travels in
  *   `cp_extra` (set by refund_create), and a refund made elsewhere (by Douyin's customer service) is traced
  *   through order_query.
- * - anything else (`settle`, `pre_create_refund`…): acknowledged and ignored.
+ * - `pre_create_refund` (a buyer's refund request): logged under its order and acknowledged, nothing changes.
+ * - anything else (`settle`…): acknowledged and ignored.
  *
  * Byte-Timestamp is signed, but Douyin documents no window for it and delivers a callback again for more
  * than a day, so no window is enforced: a replay changes nothing (the core applies each event once).
@@ -97,7 +98,7 @@ async function refundEvent(msg: Record<string, unknown>, merchant: DouyinTradeMe
   const settledAt = fenOf(msg.event_time);
   return {
     kind: "refund",
-    state: refundStateOf(msg.status),
+    state: douyinRefundState(msg.status),
     outTradeNo,
     outRefundNo,
     refundFee,
@@ -107,10 +108,23 @@ async function refundEvent(msg: Record<string, unknown>, merchant: DouyinTradeMe
   };
 }
 
+/**
+ * A buyer's refund request (退款申请, the `pre_create_refund` extension point), verified like every callback.
+ * It changes nothing here: the merchant answers it with `douyin.auditRefund` (refund_audit_callback), and
+ * an agreed refund ends with its own `refund` callback. It is logged under its order, so the merchant sees it.
+ * Its reply is UNSETTLED (verified-douyin-huawei-transfers.md §3): the usual success reply is given.
+ */
+function refundApplicationEvent(msg: Record<string, unknown>): NormalizedEvent {
+  const outTradeNo = stringOf(msg.out_order_no);
+  const refundId = stringOf(msg.refund_id);
+  return { kind: "ignored", eventType: `pre_create_refund:${(refundId ?? "").slice(0, 64)}`, ...(outTradeNo ? { outTradeNo } : {}) };
+}
+
 export async function verifyTradeNotification(raw: RawNotification, merchant: DouyinTradeMerchant, lookup: OrderNumberLookup): Promise<NormalizedEvent> {
   const envelope = verified(raw, merchant);
   const type = envelope.type;
   if (type === "payment") return paymentEvent(messageOf(envelope));
   if (type === "refund") return refundEvent(messageOf(envelope), merchant, lookup);
+  if (type === "pre_create_refund") return refundApplicationEvent(messageOf(envelope));
   return { kind: "ignored", eventType: String(type ?? "(none)").slice(0, 64) };
 }

@@ -1,10 +1,12 @@
-import { NetworkError, ProviderRejectedError, RefundNotFoundError } from "../../../core/errors";
-import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, RefundRequest, RefundStatus, TradeState } from "../../../kernel/contract";
+import { NetworkError, RefundNotFoundError } from "../../../core/errors";
+import type { CreateRequest, CreateResult, PaymentStatus, ProviderRuntime, RefundRequest, RefundStatus } from "../../../kernel/contract";
 import { withClientToken } from "../client-token";
 import { checkDouyinAnswer, fenOf, postDouyinJson, recordOf, stringOf } from "../http";
 import { DOUYIN_OPEN_HOST, type DouyinTradeMerchant } from "../merchant";
 import { payMethodOfChannel } from "../pay-method";
+import { douyinRefundState, douyinTradeState, isUnknownToDouyin } from "../states";
 import { newNonce, signRequestOrder } from "./sign";
+import { skuListOf } from "./sku";
 
 /**
  * 通用交易系统's verbs. Creating a payment is local: the server builds the order `data` and its
@@ -22,7 +24,7 @@ const TRADE_API = "/api/trade_basic/v1/developer";
 const DEFAULT_EXPIRE_SECONDS = 300;
 const MAX_EXPIRE_SECONDS = 48 * 3600;
 
-async function callTrade(merchant: DouyinTradeMerchant, runtime: ProviderRuntime, api: string, body: Record<string, unknown>, failure: string) {
+export async function callTrade(merchant: DouyinTradeMerchant, runtime: ProviderRuntime, api: string, body: Record<string, unknown>, failure: string) {
   return withClientToken(merchant, runtime, async (accessToken) =>
     checkDouyinAnswer(await postDouyinJson(merchant, runtime, { host: DOUYIN_OPEN_HOST, path: `${TRADE_API}/${api}/`, body, accessToken }), failure),
   );
@@ -34,25 +36,17 @@ function expireSeconds(timeExpire: number | undefined, now: number): number {
 }
 
 /**
- * The order data (one goods line at the order's price) and its signature. The caller's `other` is merged
- * over it (its own `skuList`, `limitPayWayList`, `orderEntrySchema`…), except what the order decides.
+ * The order data (its goods line from sku.ts, priced by the order) and its signature. The caller's `other`
+ * is merged over it (`limitPayWayList`, `orderEntrySchema`…), except what the order decides.
  */
 export function buildRequestOrder(request: CreateRequest, merchant: DouyinTradeMerchant, now: number): { data: string; byteAuthorization: string } {
-  const sku: Record<string, unknown> = {
-    skuId: request.outTradeNo,
-    price: request.totalFee,
-    quantity: 1,
-    title: request.subject.slice(0, 80),
-    type: merchant.sku.type,
-    tagGroupId: merchant.sku.tagGroupId,
-  };
-  if (merchant.sku.imageUrl) sku.imageList = [merchant.sku.imageUrl];
   const data = {
-    skuList: [sku],
     orderEntrySchema: { path: merchant.sku.orderEntryPath, params: JSON.stringify({ out_trade_no: request.outTradeNo }) },
     ...(merchant.mchId ? { merchantUid: merchant.mchId } : {}),
     ...(request.other ?? {}),
-    // What the order itself decides is never the caller's to override: the number, the amount, where Douyin reports.
+    // What the order itself decides is never the caller's to override: the number, the amount and the goods
+    // priced by it, where Douyin reports.
+    skuList: skuListOf(request, merchant.sku),
     outOrderNo: request.outTradeNo,
     totalAmount: request.totalFee,
     payExpireSeconds: expireSeconds(request.timeExpire, now),
@@ -73,36 +67,9 @@ export function createTradePayment(request: CreateRequest, merchant: DouyinTrade
   return { orderInfo, raw: { outOrderNo: request.outTradeNo } };
 }
 
-/**
- * `pay_status`: PROCESS (not yet paid), SUCCESS, FAIL, TIMEOUT (the pay window closed unpaid).
- *
- * @see https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/payment/trade-system/general/order/query-order
- */
-function tradeStateOf(payStatus: unknown): TradeState {
-  switch (payStatus) {
-    case "SUCCESS":
-      return "SUCCESS";
-    case "TIMEOUT":
-      return "CLOSED";
-    case "FAIL":
-      return "PAYERROR";
-    default:
-      return "NOTPAY";
-  }
-}
-
-/**
- * Douyin knows an order only once the client called `tt.requestOrder`; before that, the query refuses it
- * as unknown, which for an order we created means "not paid". The official page lists no code for it, so
- * the message is read.
- */
-function isUnknownOrder(error: unknown): boolean {
-  return error instanceof ProviderRejectedError && /不存在|not\s*exist|not\s*found/i.test(error.providerMessage);
-}
-
 /** The verified (TLS) answer of order_query as a payment status; the core binds its amount to the order. */
 export function paymentStatusOf(data: Record<string, unknown>, outTradeNo: string): PaymentStatus {
-  const state = tradeStateOf(data.pay_status);
+  const state = douyinTradeState(data.pay_status);
   const totalFee = fenOf(data.total_amount);
   const orderId = stringOf(data.order_id);
   const paidAt = fenOf(data.pay_time);
@@ -132,7 +99,7 @@ export async function queryTradePayment(outTradeNo: string, merchant: DouyinTrad
   try {
     data = await queryOrder(merchant, runtime, { out_order_no: outTradeNo });
   } catch (error) {
-    if (isUnknownOrder(error)) return { state: "NOTPAY", outTradeNo, raw: { unknown: true } };
+    if (isUnknownToDouyin(error)) return { state: "NOTPAY", outTradeNo, raw: { unknown: true } };
     throw error;
   }
   const status = paymentStatusOf(data, outTradeNo);
@@ -144,22 +111,6 @@ export async function queryTradePayment(outTradeNo: string, merchant: DouyinTrad
 /** The developer's order number of a Douyin order, for a refund callback that names only Douyin's. */
 export async function outOrderNoOf(orderId: string, merchant: DouyinTradeMerchant, runtime: ProviderRuntime): Promise<string | undefined> {
   return stringOf((await queryOrder(merchant, runtime, { order_id: orderId })).out_order_no);
-}
-
-/**
- * `refund_status`: PROCESSING, SUCCESS, FAIL. A FAIL refund gave nothing back: its reservation is released.
- *
- * @see https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/payment/trade-system/general/refund/query-refund
- */
-export function refundStateOf(status: unknown): RefundStatus["state"] {
-  switch (status) {
-    case "SUCCESS":
-      return "SUCCESS";
-    case "FAIL":
-      return "CLOSED";
-    default:
-      return "PROCESSING";
-  }
 }
 
 /**
@@ -217,7 +168,7 @@ export async function queryTradeRefund(
   const refundId = stringOf(refund.refund_id);
   const settledAt = fenOf(refund.refund_at);
   return {
-    state: refundStateOf(refund.refund_status),
+    state: douyinRefundState(refund.refund_status),
     outTradeNo,
     outRefundNo,
     ...(refundId ? { refundId } : {}),
