@@ -19,6 +19,8 @@ export const HUAWEI_KEYS: ConfigReference = {
       alternatives: ["platformPublicKeyPath"],
       doc: "Huawei Pay's SM2 public key (hex `04…` or SPKI), which verifies answers and callbacks",
     },
+    { key: "subMchId", doc: "service-provider mode: the sub-merchant (特约商户号) paid for; requests go to the `/partner/` APIs" },
+    { key: "subAppId", doc: "service-provider mode: the sub-merchant's own app id, with `subMchId`" },
     { key: "baseUrl", doc: "an origin replacing the official host `petalpay-developer.cloud.huawei.com.cn`" },
     { key: "timeout", doc: "milliseconds one call may take (default 10000)" },
   ],
