@@ -1,6 +1,7 @@
 import { ensureBuilt } from "../build";
 import { benchAlipaySpeed } from "./alipay-speed";
 import { benchColdStart } from "./cold-start";
+import { benchHttpThroughput } from "./http-throughput";
 import { benchIndexedLookup } from "./indexed-lookup";
 import { benchNotifyPipeline } from "./notify-pipeline";
 import { benchStorageFloor } from "./storage-floor";
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     ...(await benchNotifyPipeline(await benchStorageFloor())),
     ...benchWechatSpeed(),
     ...benchAlipaySpeed(),
+    ...(await benchHttpThroughput()),
   ];
   printTable(rows);
 }
