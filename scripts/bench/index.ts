@@ -1,6 +1,7 @@
 import { ensureBuilt } from "../build";
 import { benchAlipaySpeed } from "./alipay-speed";
 import { benchColdStart } from "./cold-start";
+import { benchCreatePayment } from "./create-payment";
 import { benchHttpThroughput } from "./http-throughput";
 import { benchIndexedLookup } from "./indexed-lookup";
 import { benchNotifyPipeline } from "./notify-pipeline";
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     ...(await benchNotifyPipeline(await benchStorageFloor())),
     ...benchWechatSpeed(),
     ...benchAlipaySpeed(),
+    ...(await benchCreatePayment()),
     ...(await benchHttpThroughput()),
   ];
   printTable(rows);
