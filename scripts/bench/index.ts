@@ -5,6 +5,7 @@ import { benchCreatePayment } from "./create-payment";
 import { benchHttpThroughput } from "./http-throughput";
 import { benchIndexedLookup } from "./indexed-lookup";
 import { benchNotifyPipeline } from "./notify-pipeline";
+import { benchProviderNotify } from "./provider-notify";
 import { benchStorageFloor } from "./storage-floor";
 import { benchWechatSpeed } from "./wechat-speed";
 import { printTable, type BenchRow } from "./table";
@@ -12,10 +13,13 @@ import { printTable, type BenchRow } from "./table";
 /** `npm run bench`: SPEC §11's targets as ratios and bounds measured in one run. */
 async function main(): Promise<void> {
   await ensureBuilt();
+  // One storage floor for every notification row of the run.
+  const floor = await benchStorageFloor();
   const rows: BenchRow[] = [
     ...benchColdStart(),
     ...(await benchIndexedLookup()),
-    ...(await benchNotifyPipeline(await benchStorageFloor())),
+    ...(await benchNotifyPipeline(floor)),
+    ...(await benchProviderNotify(floor)),
     ...benchWechatSpeed(),
     ...benchAlipaySpeed(),
     ...(await benchCreatePayment()),
