@@ -10,10 +10,13 @@ import type { PaymentProvider } from "../../common/vk-uni-pay/src/kernel/contrac
 import { processNotification, type PipelineDeps } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
 import { signAlipayNotify } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
+import { vkspay as vkspayProvider } from "../../common/vk-uni-pay/src/providers/vkspay";
+import { epaySign, epaySignContent } from "../../common/vk-uni-pay/src/providers/vkspay/sign";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { buildV2SignString, buildV2Xml, signV2 } from "../../common/vk-uni-pay/src/providers/wxpay/v2/protocol";
 import { SPACE_DIR } from "../build/paths";
 import { alipaySandboxConfig, loadOrCreateAlipaySandboxKeys, loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig } from "../sandbox/pki";
+import { loadOrCreateVkspaySandboxKeys } from "../sandbox/vkspay/keys";
 import { createDatabase } from "../uni-cloud-mock/src/database";
 import type { StorageFloor } from "./storage-floor";
 import { median, type BenchRow } from "./table";
@@ -40,7 +43,9 @@ interface ProviderCase {
   mode: string;
   config: Record<string, unknown>;
   /** What binding compares with the notification: the merchant and app the order was created for. */
-  order: { mch_id: string; provider_appid: string };
+  order: { mch_id: string; provider_appid?: string };
+  /** The provider keeps one block for every mode (VksPay), not one per mode. */
+  flat?: boolean;
   message(outTradeNo: string): Message;
   /** The crypto alone for one message, keys already parsed. */
   crypto(message: Message): void;
@@ -72,7 +77,7 @@ async function measure(spec: ProviderCase, dir: string, hooks: HookModule, floor
         custom: { recharge_balance: AMOUNT },
       })),
     );
-    const config = validatePayConfig({ [spec.name]: { [spec.mode]: spec.config } });
+    const config = validatePayConfig({ [spec.name]: spec.flat ? spec.config : { [spec.mode]: spec.config } });
     const provider = spec.provider(db);
     const deps: PipelineDeps = {
       db,
@@ -210,11 +215,48 @@ function alipay(keys: Awaited<ReturnType<typeof loadOrCreateAlipaySandboxKeys>>)
   };
 }
 
+/** VksPay (易支付): form fields signed with MD5 over the sorted fields and the key. */
+function vkspay(keys: ReturnType<typeof loadOrCreateVkspaySandboxKeys>): ProviderCase {
+  const contents = new Map<string, string>();
+  return {
+    label: "vkspay",
+    provider: () => vkspayProvider,
+    name: "vkspay",
+    mode: "h5",
+    flat: true,
+    config: { mchId: keys.mchId, key: keys.key, gatewayUrl: "http://bench.invalid" },
+    order: { mch_id: keys.mchId },
+    message(outTradeNo) {
+      const params: Record<string, string> = {
+        pid: keys.mchId,
+        trade_no: `2026${outTradeNo}`,
+        out_trade_no: outTradeNo,
+        type: "alipay",
+        name: "账户充值",
+        money: fenToYuan(AMOUNT),
+        trade_status: "TRADE_SUCCESS",
+      };
+      const body = new URLSearchParams({ ...params, sign: epaySign(params, keys.key), sign_type: "MD5" }).toString();
+      contents.set(body, epaySignContent(params));
+      return { headers: { "content-type": "application/x-www-form-urlencoded" }, body };
+    },
+    crypto({ body }) {
+      createHash("md5")
+        .update(`${contents.get(body)!}${keys.key}`)
+        .digest("hex");
+    },
+  };
+}
+
 export async function benchProviderNotify(floor: StorageFloor): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "vk-pay-bench-providers-"));
   try {
     const hooks = require("../../router/service/pay-notify/recharge") as HookModule;
-    const cases = [wxpayV2(await loadOrCreateWxpaySandboxKeys(dir)), alipay(await loadOrCreateAlipaySandboxKeys(dir))];
+    const cases = [
+      wxpayV2(await loadOrCreateWxpaySandboxKeys(dir)),
+      alipay(await loadOrCreateAlipaySandboxKeys(dir)),
+      vkspay(loadOrCreateVkspaySandboxKeys(dir)),
+    ];
     const rows: BenchRow[] = [];
     for (const spec of cases) rows.push(...(await measure(spec, dir, hooks, floor)));
     return rows;
