@@ -10,12 +10,15 @@ import type { PaymentProvider } from "../../common/vk-uni-pay/src/kernel/contrac
 import { processNotification, type PipelineDeps } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createAlipayProvider } from "../../common/vk-uni-pay/src/providers/alipay";
 import { signAlipayNotify } from "../../common/vk-uni-pay/src/providers/alipay/protocol";
+import { huawei as huaweiProvider } from "../../common/vk-uni-pay/src/providers/huawei";
+import { huaweiSignString, parseSm2PublicKey, sm2Sign, sm2Verify } from "../../common/vk-uni-pay/src/providers/huawei/protocol";
 import { vkspay as vkspayProvider } from "../../common/vk-uni-pay/src/providers/vkspay";
 import { epaySign, epaySignContent } from "../../common/vk-uni-pay/src/providers/vkspay/sign";
 import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay";
 import { buildV2SignString, buildV2Xml, signV2 } from "../../common/vk-uni-pay/src/providers/wxpay/v2/protocol";
 import { SPACE_DIR } from "../build/paths";
 import { alipaySandboxConfig, loadOrCreateAlipaySandboxKeys, loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig } from "../sandbox/pki";
+import { loadOrCreateHuaweiSandboxKeys } from "../sandbox/huawei/keys";
 import { loadOrCreateVkspaySandboxKeys } from "../sandbox/vkspay/keys";
 import { createDatabase } from "../uni-cloud-mock/src/database";
 import type { StorageFloor } from "./storage-floor";
@@ -248,6 +251,56 @@ function vkspay(keys: ReturnType<typeof loadOrCreateVkspaySandboxKeys>): Provide
   };
 }
 
+/** Huawei Payment Kit: a JSON callback signed SM2 (a pure-JS curve here, hence a costly floor) by the platform. */
+function huawei(keys: ReturnType<typeof loadOrCreateHuaweiSandboxKeys>): ProviderCase {
+  const platformPublic = parseSm2PublicKey(keys.platformPublicKeyHex);
+  const signed = new Map<string, { content: string; signature: Buffer }>();
+  return {
+    label: "huawei",
+    provider: () => huaweiProvider,
+    name: "huawei",
+    mode: "mp-harmony",
+    config: {
+      appId: keys.appId,
+      mchId: keys.mchId,
+      mchAuthId: keys.authId,
+      mchPrivateKey: keys.merchantPrivateKeyPem,
+      platformPublicKey: keys.platformPublicKeyHex,
+      clientType: "mp-harmony",
+      baseUrl: "http://bench.invalid",
+    },
+    order: { mch_id: keys.mchId, provider_appid: keys.appId },
+    message(outTradeNo) {
+      const fields: Record<string, string | number> = {
+        callbackId: `c${outTradeNo}`,
+        callbackTime: "2026-12-07 10:00:00",
+        dataType: "plain",
+        signType: "SM2",
+        certNo: "sandbox-sm2-1",
+        mercNo: keys.mchId,
+        appId: keys.appId,
+        sysTransOrderNo: `4${outTradeNo}`,
+        mercOrderNo: outTradeNo,
+        orderStatus: "TRX_SUCCESS",
+        currency: "CNY",
+        totalAmount: AMOUNT,
+        payerAmount: AMOUNT,
+        promotionAmount: 0,
+        finishTime: "2026-12-07T10:00:00.000+0800",
+      };
+      const content = huaweiSignString(fields);
+      const signature = sm2Sign(content, keys.platformPrivateKeyHex);
+      const body = JSON.stringify({ ...fields, sign: signature.toString("base64") });
+      signed.set(body, { content, signature });
+      return { headers: { "content-type": "application/json;charset=UTF-8" }, body };
+    },
+    crypto({ body }) {
+      const { content, signature } = signed.get(body)!;
+      if (!sm2Verify(content, signature, platformPublic)) throw new Error("huawei floor: signature");
+    },
+  };
+}
+
 export async function benchProviderNotify(floor: StorageFloor): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "vk-pay-bench-providers-"));
   try {
@@ -256,6 +309,7 @@ export async function benchProviderNotify(floor: StorageFloor): Promise<BenchRow
       wxpayV2(await loadOrCreateWxpaySandboxKeys(dir)),
       alipay(await loadOrCreateAlipaySandboxKeys(dir)),
       vkspay(loadOrCreateVkspaySandboxKeys(dir)),
+      huawei(loadOrCreateHuaweiSandboxKeys(dir)),
     ];
     const rows: BenchRow[] = [];
     for (const spec of cases) rows.push(...(await measure(spec, dir, hooks, floor)));
