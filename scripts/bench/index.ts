@@ -1,8 +1,11 @@
 import { ensureBuilt } from "../build";
 import { benchAlipaySpeed } from "./alipay-speed";
 import { benchColdStart } from "./cold-start";
+import { benchCreatePayment } from "./create-payment";
+import { benchHttpThroughput } from "./http-throughput";
 import { benchIndexedLookup } from "./indexed-lookup";
 import { benchNotifyPipeline } from "./notify-pipeline";
+import { benchProviderNotify } from "./provider-notify";
 import { benchStorageFloor } from "./storage-floor";
 import { benchWechatSpeed } from "./wechat-speed";
 import { printTable, type BenchRow } from "./table";
@@ -10,12 +13,17 @@ import { printTable, type BenchRow } from "./table";
 /** `npm run bench`: SPEC §11's targets as ratios and bounds measured in one run. */
 async function main(): Promise<void> {
   await ensureBuilt();
+  // One storage floor for every notification row of the run.
+  const floor = await benchStorageFloor();
   const rows: BenchRow[] = [
     ...benchColdStart(),
     ...(await benchIndexedLookup()),
-    ...(await benchNotifyPipeline(await benchStorageFloor())),
+    ...(await benchNotifyPipeline(floor)),
+    ...(await benchProviderNotify(floor)),
     ...benchWechatSpeed(),
     ...benchAlipaySpeed(),
+    ...(await benchCreatePayment()),
+    ...(await benchHttpThroughput()),
   ];
   printTable(rows);
 }

@@ -26,13 +26,13 @@ import { walPagesPer } from "./wal-pages";
 const NOTIFICATIONS = 200;
 const ROUNDS = 3;
 
-interface Message {
+export interface Message {
   headers: Record<string, string>;
   body: string;
 }
 
 /** A v3 payment notification, signed in public-key mode so no certificate download is involved. */
-function notification(keys: WxpaySandboxKeys, outTradeNo: string, total: number): Message {
+export function notification(keys: WxpaySandboxKeys, outTradeNo: string, total: number): Message {
   const transaction = {
     mchid: keys.mchId,
     appid: keys.appId,

@@ -27,12 +27,47 @@ describe("indexes from <collection>.index.json", () => {
     const db = createDatabase({ file, definitionsDir: temp.path() });
     await db.collection("orders").add({ user_id: "u1", pay: { no: "p1" } });
     expect(explain(file, "orders", { user_id: "u1" })).toMatch(/USING INDEX orders__user_id_1/);
-    expect(explain(file, "orders", { pay: { no: "p1" } })).toMatch(/USING INDEX orders__pay.no_1/);
+    // A single-field unique definition is one index, the enforcing one, which lookups spell its way.
+    expect(explain(file, "orders", { pay: { no: "p1" } }, ["pay.no"])).toMatch(/USING INDEX orders__pay.no_1__unique/);
     expect(explain(file, "orders", { _id: "x" })).toMatch(/USING INDEX sqlite_autoindex_orders_1/);
     expect(explain(file, "orders", { other: "x" })).toMatch(/SCAN orders/);
     // Without statistics SQLite would happily walk a low-selectivity index; a unique field wins.
     expect(explain(file, "orders", { user_id: "u1", pay: { no: "p1" } }, ["pay.no"])).toMatch(/USING INDEX orders__pay.no_1/);
     expect(explain(file, "orders", { user_id: "u1", _id: "x" })).toMatch(/USING INDEX sqlite_autoindex_orders_1/);
+    await db.close();
+  });
+
+  it("keeps one index per single-field unique definition, sparse ones included, and answers through it", async () => {
+    writeIndexFile(temp.path(), "orders", [uniqueIndex("no_1", ["no"]), uniqueIndex("claim_1", ["claim"], { MgoIsSparse: true })]);
+    const file = join(temp.path(), "db.sqlite");
+    const before = new BetterSqlite3(file);
+    // A file from before: a plain lookup index beside the enforcing one, which the emulator now drops.
+    before.exec(`CREATE TABLE orders (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL); CREATE INDEX "orders__no_1" ON orders (json_extract(doc, '$.no'))`);
+    before.close();
+    const db = createDatabase({ file, definitionsDir: temp.path() });
+    await db.collection("orders").add([
+      { _id: "a", no: "n1", claim: "c1" },
+      { _id: "b", no: "n2" },
+      { _id: "c", no: null },
+    ]);
+    const raw = new BetterSqlite3(file, { readonly: true });
+    const names = raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders' ORDER BY name`).pluck().all();
+    raw.close();
+    expect(names).toEqual(["orders__claim_1__unique", "orders__no_1__unique", "sqlite_autoindex_orders_1"]);
+    expect(explain(file, "orders", { no: "n1" }, ["no"])).toMatch(/USING INDEX orders__no_1__unique/);
+    const sparse = buildPrefilter(compileWhere({ claim: "c1" }), new Set(), new Set(["claim"]), new Set(["claim"]));
+    const plan = new BetterSqlite3(file, { readonly: true });
+    expect(plan.prepare(`EXPLAIN QUERY PLAN SELECT _id FROM orders WHERE ${sparse!.sql}`).all(...sparse!.params)).toEqual([
+      expect.objectContaining({ detail: expect.stringMatching(/USING INDEX orders__claim_1__unique/) }),
+    ]);
+    plan.close();
+    const ids = async (where: Record<string, unknown>) => (await db.collection("orders").where(where).get()).data.map((doc) => doc._id);
+    expect(await ids({ no: "n2" })).toEqual(["b"]);
+    expect(await ids({ no: null })).toEqual(["c"]);
+    expect(await ids({ claim: "c1" })).toEqual(["a"]);
+    expect(await ids({ claim: null })).toEqual(["b", "c"]);
+    expect(await ids({ no: db.command.in(["n1", null]) })).toEqual(["a", "c"]);
+    expect(await ids({ no: db.command.gt("n1") })).toEqual(["b"]);
     await db.close();
   });
 

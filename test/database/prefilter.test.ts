@@ -85,7 +85,7 @@ describe("SQL prefilter", () => {
     expect(sql({ _id: "x" })).toEqual({ sql: "_id = ?", params: ["x"] });
     // A unary + keeps the value but stops SQLite from picking that term's index over the unique one.
     expect(sql({ status: 0, no: "T1" }, [], ["no"])).toEqual({
-      sql: "(+json_extract(doc, '$.status') = ?) AND (json_extract(doc, '$.no') = ?)",
+      sql: "(+json_extract(doc, '$.status') = ?) AND (ifnull(json_extract(doc, '$.no'), x'00') = ?)",
       params: [0, "T1"],
     });
     expect(sql({ status: 0, _id: "a" })).toEqual({ sql: "(+json_extract(doc, '$.status') = ?) AND (_id = ?)", params: [0, "a"] });

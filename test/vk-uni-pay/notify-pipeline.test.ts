@@ -107,6 +107,15 @@ describe("the notification pipeline", () => {
     ]);
   });
 
+  it("keeps the raw body once: in the log row the order's original_data names", async () => {
+    await deliver(payment());
+    const order = (await findOrder("T1", db)) as unknown as { original_data: Record<string, unknown> };
+    const [entry] = await log();
+    expect(order.original_data).toEqual({ path: "/vk-pay-notify/testpay_h5/T1", method: "POST", notify_log_id: entry!._id });
+    expect(entry).toMatchObject({ path: "/vk-pay-notify/testpay_h5/T1", method: "POST", body_base64: false });
+    expect(typeof entry!.body).toBe("string");
+  });
+
   it("applies 50 concurrent duplicates once", async () => {
     const replies = await Promise.all(Array.from({ length: 50 }, () => deliver(payment())));
     expect(replies.every((r) => r.statusCode === 200)).toBe(true);

@@ -144,7 +144,7 @@ export interface PaymentFacts {
   transactionId?: string;
   paidAt: number;
   notifyMode: NotifyMode;
-  /** The raw notification, kept for audit and replay. */
+  /** Where the raw notification is kept for audit and replay (its path, method and notification-log row). */
   original?: unknown;
   info?: unknown;
   /** The channel picked inside an aggregate cashier (PaymentStatus.payMethod), stored as `provider_pay_method`. */

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { COLLECTIONS } from "../core/repository";
 import type { DocumentWriter } from "../core/database";
 import type { RawNotification } from "../kernel/contract";
@@ -43,10 +44,23 @@ function isUtf8Text(body: Buffer): boolean {
   return Buffer.from(body.toString("utf8"), "utf8").equals(body);
 }
 
-/** Every notification, accepted or refused, with the reason: the audit trail and the material for replay. */
-export async function logNotification(db: DocumentWriter, raw: RawNotification, entry: NotifyLogEntry, now: number): Promise<void> {
+/**
+ * An id for a log row chosen before it is written, so the order a payment settles can name the row that
+ * holds its raw notification (original_data.notify_log_id) instead of carrying a second copy of the body.
+ * ObjectId-shaped (24 hex digits), like the ids the database picks itself.
+ */
+export function newNotifyLogId(): string {
+  return randomBytes(12).toString("hex");
+}
+
+/**
+ * Every notification, accepted or refused, with the reason: the audit trail and the material for replay.
+ * The only place the raw headers and body are stored.
+ */
+export async function logNotification(db: DocumentWriter, raw: RawNotification, entry: NotifyLogEntry, now: number, id?: string): Promise<void> {
   const text = isUtf8Text(raw.body);
   await db.collection(NOTIFY_LOG).add({
+    ...(id ? { _id: id } : {}),
     ...entry,
     path: raw.path,
     method: raw.method,

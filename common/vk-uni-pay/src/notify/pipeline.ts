@@ -8,7 +8,7 @@ import { settlePayment, type SettledPayment } from "../core/settle-payment";
 import { findRefund, reserveRefund, reverseRefund, settleRefund } from "../core/refunds";
 import { jsonReply, type IntegrationResponse } from "../http-reply";
 import type { MerchantConfig, NormalizedEvent, PaymentProvider, RawNotification } from "../kernel/contract";
-import { logNotification, refusalDiagnosis, type NotifyLogEntry } from "./log";
+import { logNotification, newNotifyLogId, refusalDiagnosis, type NotifyLogEntry } from "./log";
 import { judgeTransferEvent } from "./transfer-pipeline";
 import { parseNotifyPath, receiveNotification, type NotificationEvent, type ParsedPath } from "./raw";
 
@@ -56,7 +56,10 @@ async function applyPayment(
     return { accepted: true, entry: { ...base, outcome: closed ? "applied" : "ignored", reason: "closed by the provider" } };
   }
   if (event.state !== "SUCCESS") return { accepted: true, entry: { ...base, outcome: "ignored", reason: `state ${event.state}` } };
-  const original = { path: raw.path, method: raw.method, headers: raw.headers, body: raw.body.toString("utf8") };
+  // The raw headers and body live in the notification log only (written with the payment below): the
+  // order names that row, which keeps the order small and its settle update light.
+  const logId = newNotifyLogId();
+  const original = { path: raw.path, method: raw.method, notify_log_id: logId };
   const now = deps.now();
   const verdictOf = ({ applied, hook }: SettledPayment): Verdict =>
     // A failed hook is answered as a failure so the provider delivers again: that redelivery is a retry.
@@ -86,7 +89,7 @@ async function applyPayment(
       log: deps.log,
       hooks: deps.hooks,
       record: (db, outcome) =>
-        logNotification(db, raw, { ...label, ...verdictOf(outcome).entry }, now).catch((error: unknown) =>
+        logNotification(db, raw, { ...label, ...verdictOf(outcome).entry }, now, logId).catch((error: unknown) =>
           deps.log(`vk-uni-pay: cannot write the notification log: ${(error as Error)?.message ?? String(error)}`),
         ),
     },

@@ -1,4 +1,4 @@
-import { jsonExtractSql } from "./json-path";
+import { jsonExtractSql, toSqlJsonPath } from "./json-path";
 import type { FieldTest, Predicate } from "./query-compiler";
 
 /**
@@ -23,13 +23,20 @@ const MAX_IN_PARAMS = 500;
  * a unique field (or `_id`), the other terms get a unary `+`, which keeps their value but hides them from
  * the index matcher, so the lookup goes through the unique one.
  */
-export function buildPrefilter(predicate: Predicate, arrayPaths: ReadonlySet<string>, uniquePaths: ReadonlySet<string> = new Set()): SqlCondition | undefined {
-  return build(predicate, { arrayPaths, uniquePaths }, false);
+export function buildPrefilter(
+  predicate: Predicate,
+  arrayPaths: ReadonlySet<string>,
+  uniquePaths: ReadonlySet<string> = new Set(),
+  sparsePaths: ReadonlySet<string> = new Set(),
+): SqlCondition | undefined {
+  return build(predicate, { arrayPaths, uniquePaths, sparsePaths }, false);
 }
 
 interface Context {
   arrayPaths: ReadonlySet<string>;
   uniquePaths: ReadonlySet<string>;
+  /** Unique paths whose index is sparse (a partial index over documents that have the field). */
+  sparsePaths: ReadonlySet<string>;
 }
 
 function build(predicate: Predicate, context: Context, noIndex: boolean): SqlCondition | undefined {
@@ -56,7 +63,7 @@ function build(predicate: Predicate, context: Context, noIndex: boolean): SqlCon
       return join(parts, " OR ");
     }
     case "field":
-      return fieldCondition(predicate.path, predicate.test, context.arrayPaths, noIndex);
+      return fieldCondition(predicate.path, predicate.test, context, noIndex);
   }
 }
 
@@ -64,7 +71,7 @@ function isUniqueLookup(predicate: Predicate, context: Context): boolean {
   if (predicate.kind !== "field" || (predicate.test.op !== "eq" && predicate.test.op !== "in")) return false;
   const path = predicate.path.join(".");
   if (path !== "_id" && !context.uniquePaths.has(path)) return false;
-  return fieldCondition(predicate.path, predicate.test, context.arrayPaths) !== undefined;
+  return fieldCondition(predicate.path, predicate.test, context) !== undefined;
 }
 
 function join(parts: SqlCondition[], separator: string): SqlCondition | undefined {
@@ -73,15 +80,35 @@ function join(parts: SqlCondition[], separator: string): SqlCondition | undefine
   return { sql: parts.map((part) => `(${part.sql})`).join(separator), params: parts.flatMap((part) => part.params) };
 }
 
-function fieldCondition(path: string[], test: FieldTest, arrayPaths: ReadonlySet<string>, noIndex = false): SqlCondition | undefined {
+/**
+ * A single-field unique definition has one index only, the UNIQUE one over `ifnull(json_extract(...),
+ * x'00')` (schema.ts), so a lookup is spelt in that index's expression. For a non-null value it selects
+ * exactly what the plain comparison does (x'00' is no value a query passes); for a range it lets missing
+ * fields through (the blob sorts above every number and string), which JS then drops. A sparse index is
+ * partial: SQLite uses it only when the query repeats its condition, which a present value implies anyway.
+ */
+function uniqueForm(path: string[], addressed: string, context: Context): { expression: string; guard: string } | undefined {
+  const key = path.join(".");
+  if (!context.uniquePaths.has(key)) return undefined;
+  const guard = context.sparsePaths.has(key) ? ` AND json_type(doc, '${toSqlJsonPath(path)}') IS NOT NULL` : "";
+  return { expression: `ifnull(${addressed}, x'00')`, guard };
+}
+
+function fieldCondition(path: string[], test: FieldTest, context: Context, noIndex = false): SqlCondition | undefined {
   const isId = path.length === 1 && path[0] === "_id";
-  const addressed = isId ? "_id" : addressable(path, arrayPaths);
+  const addressed = isId ? "_id" : addressable(path, context.arrayPaths);
   if (addressed === undefined) return undefined;
-  const expression = noIndex ? `+${addressed}` : addressed;
+  const unique = isId || noIndex ? undefined : uniqueForm(path, addressed, context);
+  const expression = noIndex ? `+${addressed}` : (unique?.expression ?? addressed);
+  const guard = unique?.guard ?? "";
   switch (test.op) {
     case "eq":
-      if (test.value === null) return isId ? { sql: "0", params: [] } : { sql: `${expression} IS NULL`, params: [] };
-      return scalarParam(test.value) === undefined ? undefined : { sql: `${expression} = ?`, params: [scalarParam(test.value)] };
+      if (test.value === null) {
+        if (isId) return { sql: "0", params: [] };
+        // Missing and null both index as x'00', except in a sparse index, which holds no missing field.
+        return unique && !guard ? { sql: `${expression} = x'00'`, params: [] } : { sql: `${noIndex ? expression : addressed} IS NULL`, params: [] };
+      }
+      return scalarParam(test.value) === undefined ? undefined : { sql: `${expression} = ?${guard}`, params: [scalarParam(test.value)] };
     case "gt":
     case "gte":
     case "lt":
@@ -89,7 +116,7 @@ function fieldCondition(path: string[], test: FieldTest, arrayPaths: ReadonlySet
       // Only numbers and strings: SQLite orders them the way MongoDB does within each type.
       if (typeof test.value !== "number" && typeof test.value !== "string") return undefined;
       const operator = { gt: ">", gte: ">=", lt: "<", lte: "<=" }[test.op];
-      return { sql: `${expression} ${operator} ?`, params: [test.value] };
+      return { sql: `${expression} ${operator} ?${guard}`, params: [test.value] };
     }
     case "in": {
       if (test.values.length === 0) return { sql: "0", params: [] };
@@ -107,8 +134,8 @@ function fieldCondition(path: string[], test: FieldTest, arrayPaths: ReadonlySet
         params.push(param);
       }
       const parts: string[] = [];
-      if (params.length > 0) parts.push(`${expression} IN (${params.map(() => "?").join(", ")})`);
-      if (withNull && !isId) parts.push(`${expression} IS NULL`);
+      if (params.length > 0) parts.push(`${expression} IN (${params.map(() => "?").join(", ")})${guard}`);
+      if (withNull && !isId) parts.push(`${noIndex ? expression : addressed} IS NULL`);
       return parts.length === 0 ? { sql: "0", params: [] } : { sql: parts.join(" OR "), params };
     }
     default:

@@ -46,6 +46,8 @@ export class CollectionStore {
   private readonly table: string;
   /** Fields with a single-key unique index: the lookups to steer SQLite towards (sql-prefilter.ts). */
   private readonly uniquePaths: ReadonlySet<string>;
+  /** Those of uniquePaths whose index is sparse, hence partial. */
+  private readonly sparsePaths: ReadonlySet<string>;
 
   /** The statements every write runs, spelled once (the session caches them prepared, by text). */
   private readonly sql: { insert: string; replace: string; byId: string };
@@ -60,7 +62,9 @@ export class CollectionStore {
       replace: `UPDATE ${this.table} SET doc = ? WHERE rowid = ?`,
       byId: `SELECT rowid, _id, doc FROM ${this.table} WHERE _id = ?`,
     };
-    this.uniquePaths = new Set(indexes.filter((index) => index.unique && index.keys.length === 1).map((index) => index.keys[0].path.join(".")));
+    const single = indexes.filter((index) => index.unique && index.keys.length === 1 && index.keys[0].path.join(".") !== "_id");
+    this.uniquePaths = new Set(single.map((index) => index.keys[0].path.join(".")));
+    this.sparsePaths = new Set(single.filter((index) => index.sparse).map((index) => index.keys[0].path.join(".")));
   }
 
   private arrayPaths(session: Session): Set<string> {
@@ -78,7 +82,7 @@ export class CollectionStore {
 
   /** The SQL used to fetch candidates; exposed so tests can EXPLAIN it. */
   candidateQuery(session: Session, predicate: Predicate, orderBy = "rowid"): { sql: string; params: unknown[] } {
-    const prefilter = buildPrefilter(predicate, this.arrayPaths(session), this.uniquePaths);
+    const prefilter = buildPrefilter(predicate, this.arrayPaths(session), this.uniquePaths, this.sparsePaths);
     const where = prefilter ? ` WHERE ${prefilter.sql}` : "";
     return { sql: `SELECT rowid, _id, doc FROM ${this.table}${where} ORDER BY ${orderBy}`, params: prefilter?.params ?? [] };
   }
