@@ -2,8 +2,7 @@ import { createHash, createSign, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DouyinSandbox } from "../../../scripts/sandbox/douyin";
-import { startPayingSpace } from "../../helpers/paying-space";
-import { mintToken, TEST_SECRET } from "../../helpers/tokens";
+import { startProviderSpace } from "./provider-space";
 
 /** A shop's own cloud function calling vk-uni-pay on the server (what no public route offers: the balance, settlement). */
 const SHOP_FUNCTION = `"use strict";
@@ -27,6 +26,9 @@ function addShopFunction(spaceDir: string): void {
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "shop", main: "index.js", dependencies: { "vk-uni-pay": "file:../common/vk-uni-pay" } }));
 }
 
+/** Douyin's app in its mini-program container, as its requests read. */
+const DOUYIN_USER_AGENT = "Mozilla/5.0 (iPhone) aweme ToutiaoMicroApp";
+
 /**
  * The whole local product with its generated Douyin config, in 通用交易系统 (version 2) or, as
  * `DOUYIN_SANDBOX_VERSION=1 npm start` does, in 担保支付; a user `u1` and an admin; clients calling from a
@@ -35,43 +37,14 @@ function addShopFunction(spaceDir: string): void {
 export async function startDouyinSpace(options: { version: 1 | 2 }) {
   const previous = process.env.DOUYIN_SANDBOX_VERSION;
   process.env.DOUYIN_SANDBOX_VERSION = String(options.version);
-  let env: Awaited<ReturnType<typeof startPayingSpace>>;
+  let space: Awaited<ReturnType<typeof startProviderSpace<DouyinSandbox>>>;
   try {
-    env = await startPayingSpace({ prepareSpace: addShopFunction });
+    space = await startProviderSpace<DouyinSandbox>("douyin", "mp-toutiao", { prepareSpace: addShopFunction, userAgent: DOUYIN_USER_AGENT });
   } finally {
     if (previous === undefined) delete process.env.DOUYIN_SANDBOX_VERSION;
     else process.env.DOUYIN_SANDBOX_VERSION = previous;
   }
-  await env.db.collection("uni-id-users").add([
-    { _id: "u1", role: [], status: 0, balance: 0, vip_expire_date: 0 },
-    { _id: "boss", role: ["admin"], status: 0 },
-  ]);
-  const user = await mintToken(TEST_SECRET, { uid: "u1" });
-  const admin = await mintToken(TEST_SECRET, { uid: "boss", role: ["admin"] });
-  const douyin = env.sandboxes.douyin as DouyinSandbox;
-  const call = async (name: string, event: Record<string, unknown>, platform: string) => {
-    const response = await fetch(`${env.url}/__callFunction/${name}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "Mozilla/5.0 (iPhone) aweme ToutiaoMicroApp" },
-      body: JSON.stringify({ event, clientInfo: { PLATFORM: platform, APPID: "__UNI__TEST" } }),
-    });
-    return ((await response.json()) as { result: any }).result;
-  };
-  const client = (url: string, data: Record<string, unknown>, token = user) => call("vk-pay", { url, data, uniIdToken: token }, "mp-toutiao");
-  const asAdmin = (url: string, data: Record<string, unknown>) => client(url, data, admin);
-  const control = async (action: string, body: Record<string, unknown>) => {
-    const result = await env.control("douyin", action, body);
-    await douyin.idle();
-    return result;
-  };
-  const order = async (outTradeNo: string) =>
-    (await env.db.collection("vk-pay-orders").where({ out_trade_no: outTradeNo }).get()).data[0] as Record<string, any>;
-  const outcomes = async (outTradeNo: string) =>
-    ((await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as any[]).map(
-      (entry) => entry.outcome as string,
-    );
-  const balance = async () => ((await env.db.collection("uni-id-users").doc("u1").get()).data[0]?.balance ?? 0) as number;
-  return { ...env, version: options.version, douyin, keys: douyin.keys, user, admin, call, client, asAdmin, control, order, outcomes, balance };
+  return { ...space, call: space.callFunction, version: options.version, douyin: space.sandbox, keys: space.sandbox.keys };
 }
 
 export type DouyinSpace = Awaited<ReturnType<typeof startDouyinSpace>>;

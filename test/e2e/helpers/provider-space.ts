@@ -10,9 +10,10 @@ import { mintToken, TEST_SECRET } from "../../helpers/tokens";
 export async function startProviderSpace<Sandbox extends RunningSandbox>(
   name: string,
   defaultPlatform: string,
-  options: Parameters<typeof startPayingSpace>[0] = {},
+  options: Parameters<typeof startPayingSpace>[0] & { userAgent?: string } = {},
 ) {
-  const env = await startPayingSpace(options);
+  const { userAgent, ...spaceOptions } = options;
+  const env = await startPayingSpace(spaceOptions);
   const sandbox = env.sandboxes[name] as unknown as Sandbox;
   await env.db.collection("uni-id-users").add([
     { _id: "u1", role: [], status: 0, balance: 0, vip_expire_date: 0 },
@@ -20,14 +21,16 @@ export async function startProviderSpace<Sandbox extends RunningSandbox>(
   ]);
   const user = await mintToken(TEST_SECRET, { uid: "u1" });
   const admin = await mintToken(TEST_SECRET, { uid: "boss", role: ["admin"] });
-  const call = async (event: Record<string, unknown>, platform: string) => {
-    const response = await fetch(`${env.url}/__callFunction/vk-pay`, {
+  /** Any cloud function of the space (vk-pay, or a test's own server code), called from `platform`. */
+  const callFunction = async (name: string, event: Record<string, unknown>, platform: string) => {
+    const response = await fetch(`${env.url}/__callFunction/${name}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(userAgent ? { "user-agent": userAgent } : {}) },
       body: JSON.stringify({ event, clientInfo: { PLATFORM: platform, APPID: "__UNI__TEST" } }),
     });
     return ((await response.json()) as { result: any }).result;
   };
+  const call = (event: Record<string, unknown>, platform: string) => callFunction("vk-pay", event, platform);
   const client = (url: string, data: Record<string, unknown>, platform = defaultPlatform) => call({ url, data, uniIdToken: user }, platform);
   const asAdmin = (url: string, data: Record<string, unknown>) => call({ url, data, uniIdToken: admin }, "web");
   const control = async (action: string, body: Record<string, unknown>) => {
@@ -41,5 +44,6 @@ export async function startProviderSpace<Sandbox extends RunningSandbox>(
     (
       (await env.db.collection("vk-pay-notify-log").where({ out_trade_no: outTradeNo }).orderBy("create_date", "asc").get()).data as Array<Record<string, any>>
     ).map((entry) => entry.outcome as string);
-  return { ...env, sandbox, user, admin, call, client, asAdmin, control, order, outcomes };
+  const balance = async () => ((await env.db.collection("uni-id-users").doc("u1").get()).data[0]?.balance ?? 0) as number;
+  return { ...env, sandbox, user, admin, callFunction, call, client, asAdmin, control, order, outcomes, balance };
 }
