@@ -93,7 +93,9 @@ describeInBrowser("the web console, in headless Chromium", () => {
       await page.waitForSelector("#order-title");
       expect(await page.textContent("#order-title")).toContain(outTradeNo);
       expect(await page.textContent("main")).toContain("已支付");
-      expect(await page.textContent("#order-notifications")).toContain("已处理");
+      // The notification either paid the order or, when the page's own query got there first under load
+      // (a payment applied by query is not a notification), arrived as a duplicate: never refused.
+      expect(await page.textContent("#order-notifications")).toMatch(/已处理|重复/);
       await shot(page, `${provider}-5-order-detail`);
 
       await page.fill("#refund-amount", (refundFen / 100).toFixed(2));
@@ -172,7 +174,9 @@ describeInBrowser("the web console, in headless Chromium", () => {
     const outcomes = await page.$$eval("#notifications tbody tr[data-outcome]", (rows) => rows.map((row) => row.getAttribute("data-outcome")));
     expect(outcomes.length).toBeGreaterThanOrEqual(3);
     expect(outcomes.length).toBeGreaterThanOrEqual(4);
-    expect(outcomes.every((outcome) => outcome === "applied")).toBe(true);
+    // Applied, or a duplicate of a payment the page's query applied first: nothing refused or ignored.
+    expect(outcomes.every((outcome) => outcome === "applied" || outcome === "duplicate")).toBe(true);
+    expect(outcomes).toContain("applied");
     await page.click("#notifications tbody tr[data-outcome]");
     await page.waitForSelector("#notifications tbody tr:not([hidden]) pre");
     await shot(page, "notifications");
