@@ -61,10 +61,10 @@ export async function bundleModule(packageDir: string, outFile: string, external
 }
 
 /**
- * Libraries only some calls need (the QR-code renderer, WeChat v2's XML parser) ship as their own file
+ * Libraries only some calls need (the QR-code renderer, WeChat v2's XML parser, Apple's JWT signer) ship as their own file
  * beside the bundle and are required on first use, so a cold start neither parses nor runs them.
  */
-export const LAZY_LIBRARIES = ["qrcode", "fast-xml-parser"];
+export const LAZY_LIBRARIES = ["qrcode", "fast-xml-parser", "jose"];
 
 export function lazyLibrariesPlugin(): Plugin {
   const pattern = new RegExp(`^(${LAZY_LIBRARIES.join("|")})$`);

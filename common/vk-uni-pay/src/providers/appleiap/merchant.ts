@@ -74,7 +74,9 @@ const OFFICIAL_HOSTS = [...Object.values(SERVER_API_HOSTS), ...Object.values(REC
 const MAX_QUANTITY_DEFAULT = 10;
 
 const roots = new Map<string, X509Certificate>();
-const G3 = new X509Certificate(Buffer.from(APPLE_ROOT_CA_G3_BASE64, "base64"));
+let g3: X509Certificate | undefined;
+/** Parsed on first use, not at load: a cold start that serves no Apple call never pays for it. */
+const appleRootG3 = (): X509Certificate => (g3 ??= new X509Certificate(Buffer.from(APPLE_ROOT_CA_G3_BASE64, "base64")));
 
 function rootAt(path: unknown): X509Certificate {
   if (typeof path !== "string" || !path.trim())
@@ -172,7 +174,7 @@ function parseAppleMerchant(config: MerchantConfig): AppleMerchant {
     bundleId,
     ...(appAppleId !== undefined && appAppleId !== "" ? { appAppleId: Number(appAppleId) } : {}),
     sandbox: config.sandbox === true,
-    roots: [G3, ...extraRoots.map(rootAt)],
+    roots: [appleRootG3(), ...extraRoots.map(rootAt)],
     products: readProducts(config),
     ...(password ? { password } : {}),
     timeoutMs: Number.isSafeInteger(config.timeout) && (config.timeout as number) > 0 ? (config.timeout as number) : 10_000,

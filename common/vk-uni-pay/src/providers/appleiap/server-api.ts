@@ -1,4 +1,3 @@
-import { SignJWT } from "jose";
 import { NetworkError, ProviderRejectedError } from "../../core/errors";
 import type { ProviderRuntime } from "../../kernel/contract";
 import type { AppleEnvironment } from "./jws/payloads";
@@ -17,6 +16,9 @@ import type { AppleMerchant, AppleServerApiKey } from "./merchant";
 const BEARER_LIFETIME_S = 300;
 
 export async function appleBearerToken(key: AppleServerApiKey, bundleId: string, nowMs: number): Promise<string> {
+  // Required on first use (the build ships jose as lib/jose.js beside the bundle): a cold start that
+  // calls no Apple API neither parses nor runs it.
+  const { SignJWT } = require("jose") as typeof import("jose");
   const iat = Math.floor(nowMs / 1000);
   return new SignJWT({ bid: bundleId })
     .setProtectedHeader({ alg: "ES256", kid: key.keyId, typ: "JWT" })
