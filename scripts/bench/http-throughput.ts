@@ -1,13 +1,13 @@
 import autocannon from "autocannon";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import jwt from "jsonwebtoken";
-import { ROOT, SPACE_DIR } from "../build/paths";
+import { SPACE_DIR } from "../build/paths";
 import { prepareDataDir } from "../local/data-dir";
+import { freePort, startEmulatorChild } from "../local/emulator-child";
 import { loadOrCreateWxpaySandboxKeys, type WxpaySandboxKeys } from "../sandbox/pki";
 import { createDatabase } from "../uni-cloud-mock/src/database";
 import { notification, type Message } from "./notify-pipeline";
@@ -33,29 +33,8 @@ interface Emulator {
   url: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** `node --import tsx` (not the tsx CLI): one process per emulator, so killing it leaves no orphan. */
 function startEmulator(args: string[]): Promise<Emulator> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "http-emulator.ts"), ...args], { cwd: ROOT });
-    let out = "";
-    let err = "";
-    child.stderr!.on("data", (chunk) => (err += chunk));
-    child.stdout!.on("data", (chunk) => {
-      out += chunk;
-      const line = out.split("\n").find((l) => l.startsWith("http://"));
-      if (line) resolve({ child, url: line.trim() });
-    });
-    child.once("exit", (code, signal) => reject(new Error(`emulator process exited ${code ?? signal}: ${err}`)));
-  });
+  return startEmulatorChild(join(__dirname, "http-emulator.ts"), args);
 }
 
 interface Space {

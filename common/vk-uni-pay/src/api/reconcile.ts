@@ -140,37 +140,25 @@ async function run(deps: ApiDeps): Promise<ReconcileReport> {
   );
 
   if (hooks) {
-    const unhooked = (
-      await refunds
-        .where({ status: "SUCCESS", hook_done: _.in([false, null]) })
-        .limit(BATCH)
-        .get()
-    ).data as unknown as RefundRecord[];
-    await each(
-      unhooked,
-      report,
-      (refund) => refund.out_refund_no,
-      async (refund) => {
-        if ((await runRefundedHook(refund.out_refund_no, hooks, { now, log: deps.log, db })) === "done") report.refundHooks += 1;
-      },
-    );
-
+    const hookDeps = { now, log: deps.log, db };
+    /** Refunds whose hook has not completed, re-run once each; returns how many completed now. */
+    const rerun = async (where: Record<string, unknown>, hook: typeof runRefundedHook): Promise<number> => {
+      const { data } = await refunds.where(where).limit(BATCH).get();
+      let done = 0;
+      await each(
+        data as unknown as RefundRecord[],
+        report,
+        (refund) => refund.out_refund_no,
+        async (refund) => {
+          if ((await hook(refund.out_refund_no, hooks, hookDeps)) === "done") done += 1;
+        },
+      );
+      return done;
+    };
+    report.refundHooks += await rerun({ status: "SUCCESS", hook_done: _.in([false, null]) }, runRefundedHook);
     // A reversal arrives once (the provider does not repeat a notification it got a 200 for), so a failed
     // `refundReversed` hook has nobody else to run it again: the timer does, as for `refunded`.
-    const unreversed = (
-      await refunds
-        .where({ reversed_date: _.exists(true), reversal_hook_done: _.in([false, null]) })
-        .limit(BATCH)
-        .get()
-    ).data as unknown as RefundRecord[];
-    await each(
-      unreversed,
-      report,
-      (refund) => refund.out_refund_no,
-      async (refund) => {
-        if ((await runRefundReversedHook(refund.out_refund_no, hooks, { now, log: deps.log, db })) === "done") report.reversalHooks += 1;
-      },
-    );
+    report.reversalHooks += await rerun({ reversed_date: _.exists(true), reversal_hook_done: _.in([false, null]) }, runRefundReversedHook);
   }
 
   report.transfers = await reconcileTransfers(deps, now, (items, label, work) => each(items, report, label, work));

@@ -58,7 +58,11 @@ export function faultPlanFrom(env: NodeJS.ProcessEnv): FaultPlan {
     return fault;
   };
   return {
-    writeConflict: () => conflicts > 0 && commitDraws.next() < conflicts && injected("write-conflict") !== undefined,
+    writeConflict() {
+      if (!(conflicts > 0 && commitDraws.next() < conflicts)) return false;
+      injected("write-conflict");
+      return true;
+    },
     httpFault() {
       if (HTTP_FAULTS.every((name) => http[name] === 0)) return undefined;
       let draw = httpDraws.next();

@@ -1,6 +1,9 @@
 import { NetworkError, RefundNotFoundError } from "../../core/errors";
 import type { PaymentStatus, RefundStatus } from "../../kernel/contract";
 import { mapAlipayRefundQueryStatus, mapAlipayTradeStatus, parseAlipayAmount } from "./protocol";
+import { parseAlipayTime } from "./protocol/time";
+
+export { parseAlipayTime };
 
 /**
  * Alipay trades and refunds (query answers, notification fields) as the contract's PaymentStatus /
@@ -10,19 +13,6 @@ import { mapAlipayRefundQueryStatus, mapAlipayTradeStatus, parseAlipayAmount } f
  * @see https://opendocs.alipay.com/open/357441a2_alipay.trade.fastpay.refund.query
  * @see https://opendocs.alipay.com/open/270/105902 (notification fields)
  */
-
-const BEIJING_OFFSET_MS = 8 * 3600_000;
-const ALIPAY_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
-
-/** `2026-01-15 12:00:01` (Beijing, no zone given) → ms; undefined for anything else. */
-export function parseAlipayTime(value: unknown): number | undefined {
-  if (typeof value !== "string") return undefined;
-  const match = ALIPAY_TIME.exec(value);
-  if (!match) return undefined;
-  const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s) - BEIJING_OFFSET_MS;
-  return Number.isFinite(ms) ? ms : undefined;
-}
 
 export function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;

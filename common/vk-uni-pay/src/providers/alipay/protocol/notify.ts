@@ -1,6 +1,7 @@
 import { withEvidence } from "../../../core/errors";
 import type { KeyObject } from "node:crypto";
 import { AlipaySignatureError, AlipayValidationError } from "./errors";
+import { parseAlipayTime } from "./time";
 import type { KeyMaterial } from "./keys";
 import { ALIPAY_SIGN_TYPE, normalizeAlipayParams, signRsa2, verifyRsa2, type AlipayParams } from "./sign";
 
@@ -103,20 +104,11 @@ export function verifyAlipayNotifyParams(params: Readonly<Record<string, string>
     return Object.freeze({ params: frozen, signTypeSigned: true });
   }
   // The log then shows the clock offset: a notification signed long ago is a replay or a stale redelivery.
-  const signedAt = beijingTime(params.notify_time);
+  const signedAt = parseAlipayTime(params.notify_time);
   throw withEvidence(
     new AlipaySignatureError("alipay-signature-invalid", "notification signature does not verify"),
     signedAt === undefined ? {} : { signedAt },
   );
-}
-
-/** `notify_time` (`yyyy-MM-dd HH:mm:ss`, Beijing time, UTC+8) in ms, when it is one. */
-function beijingTime(text: string | undefined): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text ?? "");
-  if (!match) return undefined;
-  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
-  const ms = Date.UTC(year!, month! - 1, day!, hour! - 8, minute!, second!);
-  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /**
