@@ -78,7 +78,8 @@ async function jsonLayout(dir: string): Promise<Layout> {
   await emulator.close();
   const db = new Sqlite(file);
   pragmas(db);
-  const find = db.prepare(`SELECT _id, doc FROM "vk-pay-orders" WHERE json_extract(doc, '$.out_trade_no') = ?`);
+  // Spelled as the unique index's expression (the only index on out_trade_no), as sql-prefilter.ts does.
+  const find = db.prepare(`SELECT _id, doc FROM "vk-pay-orders" WHERE ifnull(json_extract(doc, '$.out_trade_no'), x'00') = ?`);
   const pay = db.prepare(`UPDATE "vk-pay-orders" SET doc = ? WHERE _id = ? AND json_extract(doc, '$.status') = 'NOTPAY'`);
   const user = db.prepare(`SELECT doc FROM "uni-id-users" WHERE _id = ?`).pluck();
   const credit = db.prepare(`UPDATE "uni-id-users" SET doc = ? WHERE _id = ?`);

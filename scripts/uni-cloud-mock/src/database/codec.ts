@@ -43,7 +43,8 @@ export function encodeValue(value: unknown, where: string, depth = 0): JsonValue
   }
   if (isPlainObject(value)) {
     const out: Record<string, JsonValue> = {};
-    for (const [key, item] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
+      const item = value[key];
       checkFieldName(key, where);
       // undefined fields vanish, as they do when uniCloud serialises the request as JSON.
       if (item === undefined) continue;
@@ -69,7 +70,8 @@ export function describeType(value: unknown): string {
 /** Serialises a stored document body, enforcing the size limit. */
 export function serializeDocument(body: Record<string, JsonValue>, id: string): string {
   const text = JSON.stringify(body);
-  if (Buffer.byteLength(text, "utf8") > MAX_DOCUMENT_BYTES) {
+  // A UTF-16 unit takes at most three UTF-8 bytes, so most documents need no byte count at all.
+  if (text.length * 3 > MAX_DOCUMENT_BYTES && Buffer.byteLength(text, "utf8") > MAX_DOCUMENT_BYTES) {
     throw new DatabaseError("DOCUMENT_TOO_LARGE", `document ${id} exceeds the ${MAX_DOCUMENT_BYTES} byte limit`);
   }
   return text;
@@ -93,7 +95,10 @@ export function decodeValue(value: unknown): unknown {
 }
 
 export function parseDocument(id: string, text: string): Document {
-  const body = decodeValue(JSON.parse(text)) as Document;
+  const parsed = JSON.parse(text) as Document;
+  // JSON.parse already built fresh objects; only `$date` wrappers need a second walk. A stored string
+  // containing that text merely takes the walk too (decodeValue only converts a real wrapper).
+  const body = text.includes('"$date"') ? (decodeValue(parsed) as Document) : parsed;
   return { _id: id, ...body };
 }
 
@@ -103,7 +108,7 @@ export function cloneValue<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneValue) as T;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = cloneValue(item);
+    for (const key of Object.keys(value)) out[key] = cloneValue(value[key]);
     return out as T;
   }
   return value;

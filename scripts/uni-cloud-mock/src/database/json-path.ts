@@ -88,7 +88,12 @@ export function collectArrayPaths(value: unknown, prefix: string, out: Set<strin
   }
   if (value !== null && typeof value === "object") {
     if (prefix) out.add(OBJECT_PATH_MARK + prefix);
-    for (const [key, item] of Object.entries(value)) collectArrayPaths(item, prefix ? `${prefix}.${key}` : key, out);
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      // Scalars hold no paths: skip building their path text (this runs on every write).
+      if (item !== null && typeof item === "object") collectArrayPaths(item, prefix ? `${prefix}.${key}` : key, out);
+    }
   }
 }
 
