@@ -1,3 +1,5 @@
+import { keyColumnsOf, type KeyColumn } from "../../scripts/uni-cloud-mock/src/database/key-columns";
+import { loadIndexDefinitions } from "../../scripts/uni-cloud-mock/src/database/schema";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,4 +52,9 @@ export async function rejection(promise: Promise<unknown>): Promise<{ errCode: s
     return error as { errCode: string; errMsg: string };
   }
   throw new Error("expected the promise to reject");
+}
+
+/** The key columns (key-columns.ts) the collection's index file gives, for tests that build SQL by hand. */
+export function keyColumnsIn(dir: string, collection: string): Map<string, KeyColumn> {
+  return new Map(keyColumnsOf(loadIndexDefinitions(dir, collection)).map((column) => [column.key, column]));
 }

@@ -3,12 +3,12 @@ import { join } from "node:path";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { compileWhere } from "../../scripts/uni-cloud-mock/src/database/query-compiler";
 import { buildPrefilter } from "../../scripts/uni-cloud-mock/src/database/sql-prefilter";
-import { plainIndex, rejection, uniqueIndex, useTempDir, writeIndexFile } from "./helpers";
+import { keyColumnsIn, plainIndex, rejection, uniqueIndex, useTempDir, writeIndexFile } from "./helpers";
 
 const temp = useTempDir();
 
 function explain(file: string, collection: string, where: unknown, uniquePaths: string[] = []): string {
-  const prefilter = buildPrefilter(compileWhere(where), new Set(), new Set(uniquePaths));
+  const prefilter = buildPrefilter(compileWhere(where), new Set(), new Set(uniquePaths), new Set(), keyColumnsIn(temp.path(), collection));
   const raw = new BetterSqlite3(file, { readonly: true });
   try {
     const rows = raw.prepare(`EXPLAIN QUERY PLAN SELECT rowid, _id, doc FROM "${collection}" WHERE ${prefilter!.sql}`).all(...prefilter!.params) as Array<{
@@ -21,7 +21,7 @@ function explain(file: string, collection: string, where: unknown, uniquePaths: 
 }
 
 describe("indexes from <collection>.index.json", () => {
-  it("creates expression indexes that equality lookups use", async () => {
+  it("creates indexes over key columns that equality lookups use", async () => {
     writeIndexFile(temp.path(), "orders", [plainIndex("user_id_1", ["user_id"]), uniqueIndex("pay.no_1", ["pay.no"])]);
     const file = join(temp.path(), "db.sqlite");
     const db = createDatabase({ file, definitionsDir: temp.path() });
@@ -55,7 +55,7 @@ describe("indexes from <collection>.index.json", () => {
     raw.close();
     expect(names).toEqual(["orders__claim_1__unique", "orders__no_1__unique", "sqlite_autoindex_orders_1"]);
     expect(explain(file, "orders", { no: "n1" }, ["no"])).toMatch(/USING INDEX orders__no_1__unique/);
-    const sparse = buildPrefilter(compileWhere({ claim: "c1" }), new Set(), new Set(["claim"]), new Set(["claim"]));
+    const sparse = buildPrefilter(compileWhere({ claim: "c1" }), new Set(), new Set(["claim"]), new Set(["claim"]), keyColumnsIn(temp.path(), "orders"));
     const plan = new BetterSqlite3(file, { readonly: true });
     expect(plan.prepare(`EXPLAIN QUERY PLAN SELECT _id FROM orders WHERE ${sparse!.sql}`).all(...sparse!.params)).toEqual([
       expect.objectContaining({ detail: expect.stringMatching(/USING INDEX orders__claim_1__unique/) }),

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
 import { buildPrefilter } from "../../scripts/uni-cloud-mock/src/database/sql-prefilter";
 import { compileWhere } from "../../scripts/uni-cloud-mock/src/database/query-compiler";
+import { keyColumnsIn } from "./helpers";
 
 const DEFINITIONS = join(__dirname, "../../uniCloud/database");
 const ORDERS = 100_000;
@@ -41,7 +42,7 @@ describe("vk-pay-orders at 100,000 documents", () => {
   });
 
   function plan(where: Record<string, unknown>, unique: string[] = []): string {
-    const prefilter = buildPrefilter(compileWhere(where), new Set(), new Set(unique));
+    const prefilter = buildPrefilter(compileWhere(where), new Set(), new Set(unique), new Set(), keyColumnsIn(DEFINITIONS, "vk-pay-orders"));
     const raw = new BetterSqlite3(file, { readonly: true });
     try {
       return (

@@ -2,19 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Session } from "./connection";
 import { DatabaseError, invalidParam } from "./errors";
-import { collectArrayPaths, jsonExtractSql, OBJECT_PATH_MARK, splitPath, toSqlJsonPath } from "./json-path";
+import { collectArrayPaths, OBJECT_PATH_MARK, splitPath, toSqlJsonPath } from "./json-path";
+import { keyColumnsOf, type KeyColumn } from "./key-columns";
 
 /**
- * One table per collection (`_id` column + JSON `doc`), plus the indexes of
- * `<definitionsDir>/<collection>.index.json` as SQLite expression indexes over the same
- * `json_extract(doc, '$.path')` text the query compiler emits.
+ * One table per collection (`_id` column + JSON `doc`), plus, for every field an index of
+ * `<definitionsDir>/<collection>.index.json` names, two key columns beside the JSON (key-columns.ts), and
+ * the indexes over those columns.
  *
- * A unique definition yields two indexes: a plain lookup index the planner uses for equality queries,
- * and a UNIQUE index over `ifnull(json_extract(...), x'00')` plus the JSON type that enforces MongoDB's
- * rule that a missing field counts as null and so collides with another missing/null value (unless
- * `MgoIsSparse`, which exempts documents lacking every indexed field). Plain SQLite UNIQUE would let any
- * number of NULLs in. An array value counts as one whole value here, not element by element as a
- * MongoDB multikey index would.
+ * A unique definition's UNIQUE index is over `ifnull(<key column>, x'00')` plus the JSON type, which
+ * enforces MongoDB's rule that a missing field counts as null and so collides with another missing/null
+ * value (unless `MgoIsSparse`, which exempts documents lacking every indexed field). Plain SQLite UNIQUE
+ * would let any number of NULLs in. An array value counts as one whole value here, not element by element
+ * as a MongoDB multikey index would.
  */
 
 export const ARRAY_PATHS_TABLE = "__vk_array_paths";
@@ -78,7 +78,7 @@ export function loadIndexDefinitions(definitionsDir: string | string[] | undefin
   return out;
 }
 
-/** Creates the collection's table and indexes if missing; idempotent, runs inside a write. */
+/** Creates the collection's table, key columns and indexes if missing; idempotent, runs inside a write. */
 export function ensureSchema(session: Session, collection: string, indexes: IndexDefinition[]): void {
   const table = quoteIdentifier(collection);
   session.db.exec(
@@ -87,40 +87,82 @@ export function ensureSchema(session: Session, collection: string, indexes: Inde
   );
   backfillPathTracking(session, collection);
   for (const index of indexes) {
-    // `_id` already has the primary key.
-    if (index.keys.length === 1 && index.keys[0].path.join(".") === "_id") continue;
-    const expressions = index.keys.map((key) => jsonExtractSql(key.path));
-    if (expressions.some((expression) => expression === undefined)) {
+    if (index.keys.some((key) => toSqlJsonPath(key.path) === undefined)) {
       throw new DatabaseError("SYSTEM_ERROR", `index ${index.name} on ${collection}: field names with numeric segments or quotes are not supported`);
     }
-    const lookupName = quoteIdentifier(`${collection}__${index.name}`);
-    if (index.unique && index.keys.length === 1) {
-      // One index per definition, as index.json asks: a single-field lookup goes through the UNIQUE index
-      // below (sql-prefilter.ts spells it in that index's expression). Every index is rewritten on each
-      // update of `doc`, so a second one would cost a page per write. Files from before lose theirs here.
-      session.db.exec(`DROP INDEX IF EXISTS ${lookupName}`);
-    } else {
-      // A compound unique definition keeps its lookup index: it serves queries on a prefix of its fields.
-      const lookup = index.keys.map((key, position) => `${expressions[position]}${key.direction === -1 ? " DESC" : ""}`).join(", ");
-      session.db.exec(`CREATE INDEX IF NOT EXISTS ${lookupName} ON ${table} (${lookup})`);
+  }
+  const columns = new Map(keyColumnsOf(indexes).map((column) => [column.key, column]));
+  const wanted = new Map<string, string>();
+  for (const index of indexes) {
+    // `_id` already has the primary key.
+    if (index.keys.length === 1 && index.keys[0].path.join(".") === "_id") continue;
+    const keys = index.keys.map((key) => ({ column: columns.get(key.path.join("."))!, direction: key.direction }));
+    if (!index.unique || keys.length > 1) {
+      // A single-field unique definition gets no lookup index: lookups go through its UNIQUE one (sql-prefilter.ts
+      // spells them in its expression). A compound one keeps it, for queries on a prefix of its fields.
+      const lookup = keys.map((key) => `${key.column.value}${key.direction === -1 ? " DESC" : ""}`).join(", ");
+      wanted.set(`${collection}__${index.name}`, `CREATE INDEX ${quoteIdentifier(`${collection}__${index.name}`)} ON ${table} (${lookup})`);
     }
     if (!index.unique) continue;
-    // json_type keeps true/false apart from 1/0, which json_extract alone would merge.
-    const enforced = index.keys
-      .map((key, position) => `ifnull(${expressions[position]}, x'00'), ifnull(json_type(doc, '${toSqlJsonPath(key.path)}'), 'null')`)
-      .join(", ");
-    const sparse = index.sparse ? ` WHERE ${index.keys.map((key) => `json_type(doc, '${toSqlJsonPath(key.path)}') IS NOT NULL`).join(" OR ")}` : "";
-    try {
-      session.db.exec(
-        `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdentifier(`${collection}__${index.name}${UNIQUE_SUFFIX}`)} ON ${table} (${enforced})${sparse}`,
-      );
-    } catch (error) {
-      throw new DatabaseError(
-        "DUPLICATE_KEY",
-        `cannot create unique index ${index.name} on ${collection}: existing documents collide (${(error as Error).message})`,
-      );
+    // MongoDB counts a missing field as null, and null collides with null: hence the x'00' stand-in, which
+    // plain SQLite UNIQUE (any number of NULLs) needs. The type keeps true/false apart from 1/0.
+    const enforced = keys.map((key) => `ifnull(${key.column.value}, x'00'), ifnull(${key.column.type}, 'null')`).join(", ");
+    const sparse = index.sparse ? ` WHERE ${keys.map((key) => `${key.column.type} IS NOT NULL`).join(" OR ")}` : "";
+    const name = `${collection}__${index.name}${UNIQUE_SUFFIX}`;
+    wanted.set(name, `CREATE UNIQUE INDEX ${quoteIdentifier(name)} ON ${table} (${enforced})${sparse}`);
+  }
+  migrateLayout(session, collection, [...columns.values()], wanted);
+}
+
+/**
+ * Brings the table to the wanted key columns and indexes. Only an older file or a changed `index.json`
+ * finds anything to do: an index it no longer wants (or one over expressions on `doc`, the layout before
+ * key columns) is dropped first, then a column no index names, then a missing column is added and filled
+ * by SQLite's own JSON functions, then a missing index is built.
+ */
+function migrateLayout(session: Session, collection: string, columns: KeyColumn[], wanted: Map<string, string>): void {
+  const table = quoteIdentifier(collection);
+  const existing = session.db
+    .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`)
+    .all(collection) as Array<{ name: string; sql: string }>;
+  const present = new Set<string>();
+  for (const index of existing) {
+    const sql = wanted.get(index.name);
+    if (sql !== undefined && normalise(index.sql) === normalise(sql)) {
+      present.add(index.name);
+      continue;
+    }
+    session.db.exec(`DROP INDEX ${quoteIdentifier(index.name)}`);
+  }
+  const tableColumns = new Set((session.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((column) => column.name));
+  const kept = new Set(columns.flatMap((column) => [`key:${column.key}`, `type:${column.key}`]));
+  for (const name of tableColumns) {
+    // A column no index names is no longer kept up to date, so it must not stay behind to be trusted later.
+    if (name.startsWith("key:") || name.startsWith("type:")) {
+      if (!kept.has(name)) session.db.exec(`ALTER TABLE ${table} DROP COLUMN ${quoteIdentifier(name)}`);
     }
   }
+  for (const column of columns) {
+    if (tableColumns.has(`key:${column.key}`) && tableColumns.has(`type:${column.key}`)) continue;
+    for (const name of [`key:${column.key}`, `type:${column.key}`]) {
+      if (!tableColumns.has(name)) session.db.exec(`ALTER TABLE ${table} ADD COLUMN ${quoteIdentifier(name)}`);
+    }
+    session.db.exec(`UPDATE ${table} SET ${column.value} = json_extract(doc, '${column.jsonPath}'), ${column.type} = json_type(doc, '${column.jsonPath}')`);
+  }
+  for (const [name, sql] of wanted) {
+    if (present.has(name)) continue;
+    try {
+      session.db.exec(sql);
+    } catch (error) {
+      if (!sql.startsWith("CREATE UNIQUE")) throw error;
+      throw new DatabaseError("DUPLICATE_KEY", `cannot create unique index ${name} on ${collection}: existing documents collide (${(error as Error).message})`);
+    }
+  }
+}
+
+/** sqlite_master keeps the CREATE text as written; compare it without case and spacing differences. */
+function normalise(sql: string): string {
+  return sql.replace(/\s+/g, " ").trim().toLowerCase();
 }
 
 /**

@@ -1,4 +1,5 @@
-import { OBJECT_PATH_MARK, jsonExtractSql, toSqlJsonPath } from "./json-path";
+import { OBJECT_PATH_MARK, toSqlJsonPath } from "./json-path";
+import type { KeyColumn } from "./key-columns";
 import type { SortKey } from "./store";
 
 /**
@@ -9,7 +10,11 @@ import type { SortKey } from "./store";
  * UTF-8 bytes, false(0) < true(1)), then by rowid, which is the JS sort's tie-break too. The gain: only the
  * requested page is parsed in JS instead of every match. Anything else returns undefined (sort in JS).
  */
-export function buildSqlOrder(order: readonly SortKey[], knownPaths: ReadonlySet<string>): string | undefined {
+export function buildSqlOrder(
+  order: readonly SortKey[],
+  knownPaths: ReadonlySet<string>,
+  keyColumns: ReadonlyMap<string, KeyColumn> = new Map(),
+): string | undefined {
   // Without the completeness mark the tracked paths may predate object tracking (schema.ts).
   if (!knownPaths.has(OBJECT_PATH_MARK)) return undefined;
   const terms: string[] = [];
@@ -19,11 +24,13 @@ export function buildSqlOrder(order: readonly SortKey[], knownPaths: ReadonlySet
       terms.push(`_id ${key.direction === 1 ? "ASC" : "DESC"}`);
       continue;
     }
-    const expression = jsonExtractSql(key.path);
     const path = toSqlJsonPath(key.path);
-    if (!expression || !path || !scalarOnly(key.path, knownPaths)) return undefined;
+    if (!path || !scalarOnly(key.path, knownPaths)) return undefined;
+    // An indexed field is read from its columns, which hold json_extract's and json_type's answers.
+    const column = keyColumns.get(key.path.join("."));
+    const expression = column?.value ?? `json_extract(doc, '${path}')`;
     const direction = key.direction === 1 ? "ASC" : "DESC";
-    const type = `json_type(doc, '${path}')`;
+    const type = column?.type ?? `json_type(doc, '${path}')`;
     const rank = `CASE WHEN ${type} IS NULL OR ${type} = 'null' THEN 1 WHEN ${type} IN ('integer', 'real') THEN 2 WHEN ${type} = 'text' THEN 3 ELSE 8 END`;
     terms.push(`${rank} ${direction}`, `${expression} ${direction}`);
   }

@@ -1,9 +1,10 @@
 import { jsonExtractSql, toSqlJsonPath } from "./json-path";
+import type { KeyColumn } from "./key-columns";
 import type { FieldTest, Predicate } from "./query-compiler";
 
 /**
- * Narrows a predicate to an SQL condition over `json_extract(doc, '$.path')` so SQLite can use the
- * expression indexes. The result must select a superset of what `matchesPredicate` accepts:
+ * Narrows a predicate to an SQL condition over `json_extract(doc, '$.path')`, or over the field's key
+ * column when an index names it (key-columns.ts), so SQLite can use the indexes. The result must select a superset of what `matchesPredicate` accepts:
  * - a path that ever held an array (at any prefix) in this collection is skipped, since MongoDB matches
  *   through array elements and `json_extract` does not;
  * - `json_extract` turns true/false into 1/0, so a boolean compares as 1/0 and also lets numbers through;
@@ -28,8 +29,9 @@ export function buildPrefilter(
   arrayPaths: ReadonlySet<string>,
   uniquePaths: ReadonlySet<string> = new Set(),
   sparsePaths: ReadonlySet<string> = new Set(),
+  keyColumns: ReadonlyMap<string, KeyColumn> = new Map(),
 ): SqlCondition | undefined {
-  return build(predicate, { arrayPaths, uniquePaths, sparsePaths }, false);
+  return build(predicate, { arrayPaths, uniquePaths, sparsePaths, keyColumns }, false);
 }
 
 interface Context {
@@ -37,6 +39,8 @@ interface Context {
   uniquePaths: ReadonlySet<string>;
   /** Unique paths whose index is sparse (a partial index over documents that have the field). */
   sparsePaths: ReadonlySet<string>;
+  /** Indexed fields, read from their own columns (key-columns.ts) rather than from the JSON. */
+  keyColumns: ReadonlyMap<string, KeyColumn>;
 }
 
 function build(predicate: Predicate, context: Context, noIndex: boolean): SqlCondition | undefined {
@@ -90,13 +94,14 @@ function join(parts: SqlCondition[], separator: string): SqlCondition | undefine
 function uniqueForm(path: string[], addressed: string, context: Context): { expression: string; guard: string } | undefined {
   const key = path.join(".");
   if (!context.uniquePaths.has(key)) return undefined;
-  const guard = context.sparsePaths.has(key) ? ` AND json_type(doc, '${toSqlJsonPath(path)}') IS NOT NULL` : "";
+  const typed = context.keyColumns.get(key)?.type ?? `json_type(doc, '${toSqlJsonPath(path)}')`;
+  const guard = context.sparsePaths.has(key) ? ` AND ${typed} IS NOT NULL` : "";
   return { expression: `ifnull(${addressed}, x'00')`, guard };
 }
 
 function fieldCondition(path: string[], test: FieldTest, context: Context, noIndex = false): SqlCondition | undefined {
   const isId = path.length === 1 && path[0] === "_id";
-  const addressed = isId ? "_id" : addressable(path, context.arrayPaths);
+  const addressed = isId ? "_id" : addressable(path, context);
   if (addressed === undefined) return undefined;
   const unique = isId || noIndex ? undefined : uniqueForm(path, addressed, context);
   const expression = noIndex ? `+${addressed}` : (unique?.expression ?? addressed);
@@ -143,11 +148,12 @@ function fieldCondition(path: string[], test: FieldTest, context: Context, noInd
   }
 }
 
-function addressable(path: string[], arrayPaths: ReadonlySet<string>): string | undefined {
+function addressable(path: string[], context: Context): string | undefined {
   for (let length = 1; length <= path.length; length += 1) {
-    if (arrayPaths.has(path.slice(0, length).join("."))) return undefined;
+    if (context.arrayPaths.has(path.slice(0, length).join("."))) return undefined;
   }
-  return jsonExtractSql(path);
+  // The column holds exactly json_extract's value, and only it is indexed.
+  return context.keyColumns.get(path.join("."))?.value ?? jsonExtractSql(path);
 }
 
 function scalarParam(value: unknown): unknown {

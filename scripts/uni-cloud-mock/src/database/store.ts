@@ -1,6 +1,7 @@
 import { encodeValue, parseDocument, serializeDocument, type Document, type JsonValue } from "./codec";
 import type { Session } from "./connection";
 import { collectArrayPaths, resolvePath } from "./json-path";
+import { keyColumnsOf, keyOf, sameKey, type KeyColumn } from "./key-columns";
 import { matchesPredicate } from "./matcher";
 import type { Predicate } from "./query-compiler";
 import { ARRAY_PATHS_TABLE, quoteIdentifier, toDuplicateKeyError, type IndexDefinition } from "./schema";
@@ -49,16 +50,22 @@ export class CollectionStore {
   /** Those of uniquePaths whose index is sparse, hence partial. */
   private readonly sparsePaths: ReadonlySet<string>;
 
+  /** The indexed fields' columns (key-columns.ts), by dotted path. */
+  readonly keyColumns: ReadonlyMap<string, KeyColumn>;
   /** The statements every write runs, spelled once (the session caches them prepared, by text). */
   private readonly sql: { insert: string; replace: string; byId: string };
+  /** UPDATE texts by the key columns they set. */
+  private readonly updates = new Map<string, string>();
 
   constructor(
     readonly name: string,
     readonly indexes: IndexDefinition[],
   ) {
     this.table = quoteIdentifier(name);
+    this.keyColumns = new Map(keyColumnsOf(indexes).map((column) => [column.key, column]));
+    const names = [...this.keyColumns.values()].flatMap((column) => [column.value, column.type]);
     this.sql = {
-      insert: `INSERT INTO ${this.table} (_id, doc) VALUES (?, ?)`,
+      insert: `INSERT INTO ${this.table} (_id, doc${names.map((column) => `, ${column}`).join("")}) VALUES (?, ?${names.map(() => ", ?").join("")})`,
       replace: `UPDATE ${this.table} SET doc = ? WHERE rowid = ?`,
       byId: `SELECT rowid, _id, doc FROM ${this.table} WHERE _id = ?`,
     };
@@ -82,7 +89,7 @@ export class CollectionStore {
 
   /** The SQL used to fetch candidates; exposed so tests can EXPLAIN it. */
   candidateQuery(session: Session, predicate: Predicate, orderBy = "rowid"): { sql: string; params: unknown[] } {
-    const prefilter = buildPrefilter(predicate, this.arrayPaths(session), this.uniquePaths, this.sparsePaths);
+    const prefilter = buildPrefilter(predicate, this.arrayPaths(session), this.uniquePaths, this.sparsePaths, this.keyColumns);
     const where = prefilter ? ` WHERE ${prefilter.sql}` : "";
     return { sql: `SELECT rowid, _id, doc FROM ${this.table}${where} ORDER BY ${orderBy}`, params: prefilter?.params ?? [] };
   }
@@ -117,7 +124,7 @@ export class CollectionStore {
     // `_id` is a unique string column, so SQLite's BINARY order is MongoDB's order for it and later keys
     // never matter: VK's default `_id desc` paging needs no JS sort.
     const byId = options.order?.[0]?.path.length === 1 && options.order[0].path[0] === "_id";
-    const sqlOrder = options.order?.length && !byId && this.exists(session) ? buildSqlOrder(options.order, this.arrayPaths(session)) : undefined;
+    const sqlOrder = options.order?.length && !byId && this.exists(session) ? buildSqlOrder(options.order, this.arrayPaths(session), this.keyColumns) : undefined;
     if (!options.order?.length || byId || sqlOrder) {
       // Natural, _id or SQL-computed order lets us stop reading as soon as the page is full.
       const orderBy = byId ? `_id ${options.order![0].direction === 1 ? "ASC" : "DESC"}` : (sqlOrder ?? "rowid");
@@ -163,11 +170,14 @@ export class CollectionStore {
   insert(session: Session, document: Document): void {
     const id = document._id as string;
     const body = this.encodeBody(session, this.encode(document));
-    this.guard(document, () => session.statement(this.sql.insert).run(id, body));
+    const keys: unknown[] = [];
+    for (const column of this.keyColumns.values()) keys.push(...keyOf(document, column));
+    this.guard(document, () => session.statement(this.sql.insert).run(id, body, ...keys));
   }
 
+  /** Overwrites a row whose old content the caller has not read: every key column is rewritten. */
   replace(session: Session, rowid: number, document: Document): void {
-    this.write(session, rowid, document, this.encode(document));
+    this.write(session, rowid, undefined, document, this.encode(document));
   }
 
   /** Writes `next` over `row` unless it encodes to the same stored text; returns whether it wrote. */
@@ -180,13 +190,39 @@ export class CollectionStore {
     // Encoded once: the text both decides and is what gets written.
     const encoded = this.encode(next);
     if (encoded.text === row.text) return row;
-    this.write(session, row.rowid, next, encoded);
+    this.write(session, row.rowid, row.document, next, encoded);
     return { rowid: row.rowid, document: next, text: encoded.text };
   }
 
-  private write(session: Session, rowid: number, document: Document, encoded: Encoded): void {
+  /**
+   * Sets `doc` and, of the key columns, only those whose value changed from `before` (all of them when it
+   * is unknown): SQLite then rewrites only the indexes over the changed fields.
+   */
+  private write(session: Session, rowid: number, before: Document | undefined, document: Document, encoded: Encoded): void {
     const body = this.encodeBody(session, encoded);
-    this.guard(document, () => session.statement(this.sql.replace).run(body, rowid));
+    const params: unknown[] = [body];
+    const changed: KeyColumn[] = [];
+    for (const column of this.keyColumns.values()) {
+      const next = keyOf(document, column);
+      if (before === undefined || !sameKey(keyOf(before, column), next)) {
+        changed.push(column);
+        params.push(...next);
+      }
+    }
+    params.push(rowid);
+    this.guard(document, () => session.statement(this.updateSql(changed)).run(...params));
+  }
+
+  private updateSql(changed: KeyColumn[]): string {
+    if (changed.length === 0) return this.sql.replace;
+    const shape = changed.map((column) => column.key).join("\n");
+    let sql = this.updates.get(shape);
+    if (sql === undefined) {
+      const sets = changed.map((column) => `, ${column.value} = ?, ${column.type} = ?`).join("");
+      sql = `UPDATE ${this.table} SET doc = ?${sets} WHERE rowid = ?`;
+      this.updates.set(shape, sql);
+    }
+    return sql;
   }
 
   delete(session: Session, rowid: number): void {
