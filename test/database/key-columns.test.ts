@@ -14,7 +14,10 @@ function disagreeing(file: string, collection: string, fields: string[]): number
       const path = `$.${field}`;
       return `"key:${field}" IS NOT json_extract(doc, '${path}') OR "type:${field}" IS NOT json_type(doc, '${path}')`;
     });
-    return raw.prepare(`SELECT count(*) FROM "${collection}" WHERE ${checks.join(" OR ")}`).pluck().get() as number;
+    return raw
+      .prepare(`SELECT count(*) FROM "${collection}" WHERE ${checks.join(" OR ")}`)
+      .pluck()
+      .get() as number;
   } finally {
     raw.close();
   }
@@ -23,7 +26,10 @@ function disagreeing(file: string, collection: string, fields: string[]): number
 function indexSql(file: string, collection: string): string[] {
   const raw = new BetterSqlite3(file, { readonly: true });
   try {
-    return raw.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`).pluck().all(collection) as string[];
+    return raw
+      .prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`)
+      .pluck()
+      .all(collection) as string[];
   } finally {
     raw.close();
   }

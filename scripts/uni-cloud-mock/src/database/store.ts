@@ -124,7 +124,8 @@ export class CollectionStore {
     // `_id` is a unique string column, so SQLite's BINARY order is MongoDB's order for it and later keys
     // never matter: VK's default `_id desc` paging needs no JS sort.
     const byId = options.order?.[0]?.path.length === 1 && options.order[0].path[0] === "_id";
-    const sqlOrder = options.order?.length && !byId && this.exists(session) ? buildSqlOrder(options.order, this.arrayPaths(session), this.keyColumns) : undefined;
+    const sqlOrder =
+      options.order?.length && !byId && this.exists(session) ? buildSqlOrder(options.order, this.arrayPaths(session), this.keyColumns) : undefined;
     if (!options.order?.length || byId || sqlOrder) {
       // Natural, _id or SQL-computed order lets us stop reading as soon as the page is full.
       const orderBy = byId ? `_id ${options.order![0].direction === 1 ? "ASC" : "DESC"}` : (sqlOrder ?? "rowid");
