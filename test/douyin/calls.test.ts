@@ -115,7 +115,9 @@ describe("douyin provider calls", () => {
   it("auditRefund hands an agreed refund to the core's ledger under Douyin's number for it, and a refused one not at all", async () => {
     const listed = (entry: Record<string, unknown>) =>
       fake({ "/api/trade_basic/v1/developer/refund_query/": { err_no: 0, data: { refund_list: [{ refund_id: "r1", order_id: "ot1", ...entry }] } } });
-    expect(await callWhole("douyin.auditRefund", { refund_id: "r1", agree: true }, listed({ out_refund_no: "buyer-7", refund_total_amount: 300 }).runtime)).toEqual({
+    expect(
+      await callWhole("douyin.auditRefund", { refund_id: "r1", agree: true }, listed({ out_refund_no: "buyer-7", refund_total_amount: 300 }).runtime),
+    ).toEqual({
       data: { out_trade_no: "T1", refund_id: "r1", agree: true },
       refund: { outRefundNo: "buyer-7", refundId: "r1", refundFee: 300, desc: expect.any(String) },
     });

@@ -14,7 +14,8 @@ describe("douyin: a buyer's refund the merchant agreed to, in the refund ledger"
   afterAll(() => s?.close());
 
   const shop = (action: string, params: Record<string, unknown>) => s.call("shop", { action, params }, "web");
-  const refunds = async (outTradeNo: string) => (await s.db.collection("vk-pay-refunds").where({ out_trade_no: outTradeNo }).get()).data as Array<Record<string, any>>;
+  const refunds = async (outTradeNo: string) =>
+    (await s.db.collection("vk-pay-refunds").where({ out_trade_no: outTradeNo }).get()).data as Array<Record<string, any>>;
   const ledger = async (outTradeNo: string) =>
     ((await s.db.collection("vk-pay-balance-log").where({ out_trade_no: outTradeNo }).get()).data as Array<{ amount: number }>).map((row) => row.amount);
 
@@ -53,7 +54,11 @@ describe("douyin: a buyer's refund the merchant agreed to, in the refund ledger"
     expect(await refunds(outTradeNo)).toHaveLength(1);
 
     expect(await s.control("refund-result", { out_refund_no: outRefundNo, status: "SUCCESS" })).toMatchObject({ ok: true, notification: { status: "queued" } });
-    expect(await s.order(outTradeNo)).toMatchObject({ status: "REFUND", refund_fee: 300, refund_list: [expect.objectContaining({ out_refund_no: outRefundNo })] });
+    expect(await s.order(outTradeNo)).toMatchObject({
+      status: "REFUND",
+      refund_fee: 300,
+      refund_list: [expect.objectContaining({ out_refund_no: outRefundNo })],
+    });
     expect(await refunds(outTradeNo)).toEqual([expect.objectContaining({ out_refund_no: outRefundNo, status: "SUCCESS" })]);
     expect(await ledger(outTradeNo)).toEqual([1000, -300]);
     expect(await s.balance()).toBe(start + 700);
@@ -96,7 +101,9 @@ describe("douyin: a buyer's refund the merchant agreed to, in the refund ledger"
   it("a refused request never reaches the ledger", async () => {
     const outTradeNo = await paidOrder(400);
     const asked = await s.control("buyer-refund", { out_trade_no: outTradeNo, amount: 400 });
-    expect(await shop("auditRefund", { out_trade_no: outTradeNo, refund_id: asked.refund_id, agree: false, deny_message: "已发货" })).toMatchObject({ code: 0 });
+    expect(await shop("auditRefund", { out_trade_no: outTradeNo, refund_id: asked.refund_id, agree: false, deny_message: "已发货" })).toMatchObject({
+      code: 0,
+    });
     expect(await refunds(outTradeNo)).toEqual([]);
     expect(await s.order(outTradeNo)).toMatchObject({ status: "SUCCESS", refund_fee: 0 });
   });

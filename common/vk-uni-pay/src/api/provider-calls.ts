@@ -67,7 +67,10 @@ export function callProvider(name: string, params: ProviderCallParams, deps: Api
       } else {
         merchant = { mode: method.mode, config: await resolveMerchant(deps, configPathOf(provider, method.mode), checkPid(pid)) };
       }
-      const result = await provider.callProvider!({ name, mode: merchant.mode, config: merchant.config, ...(order ? { order } : {}), params: rest }, deps.runtime);
+      const result = await provider.callProvider!(
+        { name, mode: merchant.mode, config: merchant.config, ...(order ? { order } : {}), params: rest },
+        deps.runtime,
+      );
       // A refund the call started joins the order's ledger; only a call about an order can start one.
       if (result.refund && stored) await recordStartedRefund(stored, result.refund, deps);
       return result.data;

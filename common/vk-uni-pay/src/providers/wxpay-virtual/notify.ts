@@ -81,7 +81,10 @@ function verifiedMessage(notification: RawNotification, merchant: XpayMerchant):
     // A merchant that set an EncodingAESKey chose safe mode: a plain push then is not WeChat's.
     if (merchant.encodingAESKey) throw new SignatureError("wxpay-virtual-plain-refused", "a plain push for a merchant configured for safe mode");
     if (!sameMessageSignature(messageSignature(merchant.token, timestamp, nonce), query.signature)) {
-      throw withEvidence(new SignatureError("wxpay-virtual-signature-invalid", "the push's signature does not match the token"), pushEvidence(timestamp, nonce));
+      throw withEvidence(
+        new SignatureError("wxpay-virtual-signature-invalid", "the push's signature does not match the token"),
+        pushEvidence(timestamp, nonce),
+      );
     }
     return { message: parsePushMessage(body, format) };
   } catch (error) {
