@@ -1,4 +1,4 @@
-import { createSign } from "node:crypto";
+import { createHash, createSign } from "node:crypto";
 import {
   AlipaySignatureError,
   AlipayValidationError,
@@ -227,6 +227,12 @@ describe("a refused notification's evidence", () => {
       refused = error;
     }
     expect(refused).toBeInstanceOf(AlipaySignatureError);
-    expect((refused as AlipaySignatureError).evidence).toEqual({ signedAt: Date.UTC(2026, 11, 7, 10, 30, 0) });
+    // With the hash of the documented string (sign and sign_type left out) and the algorithm named.
+    const content = `app_id=2021000000000001&notify_time=2026-12-07 18:30:00&out_trade_no=T1&total_amount=1.00&trade_status=TRADE_SUCCESS`;
+    expect((refused as AlipaySignatureError).evidence).toEqual({
+      signedAt: Date.UTC(2026, 11, 7, 10, 30, 0),
+      checkedTextSha256: createHash("sha256").update(content).digest("hex"),
+      algorithm: "RSA2",
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -112,10 +113,13 @@ describeInBrowser("the web console's admin pages, in headless Chromium", () => {
     await page.close();
   }, 60_000);
 
-  it("shows a refused notification's diagnosis: the check, the serial and the clock offset", async () => {
+  it("shows a refused notification's diagnosis: the check, the serial, the clock offset and the checked text's hash", async () => {
     const signedAt = Math.floor(Date.now() / 1000) - 600;
     const serial = "0123456789ABCDEF0123456789ABCDEF01234567";
     // Signed too long ago: refused on its timestamp before any key is tried, so the signature may be anything.
+    const body = JSON.stringify({ id: "EV-console", event_type: "TRANSACTION.SUCCESS", resource_type: "encrypt-resource", resource: {} });
+    // What WeChat Pay v3 signs: TIMESTAMP\nNONCE\nBODY\n; the console shows its hash, never the text.
+    const checkedHash = createHash("sha256").update(`${signedAt}\nconsole-nonce\n${body}\n`).digest("hex");
     const response = await fetch(`${env.url}/http/vk-pay/vk-pay-notify/wxpay_mp-weixin`, {
       method: "POST",
       headers: {
@@ -125,7 +129,7 @@ describeInBrowser("the web console's admin pages, in headless Chromium", () => {
         "wechatpay-serial": serial,
         "wechatpay-signature": Buffer.from("not a signature").toString("base64"),
       },
-      body: JSON.stringify({ id: "EV-console", event_type: "TRANSACTION.SUCCESS", resource_type: "encrypt-resource", resource: {} }),
+      body,
     });
     expect(response.status).toBeGreaterThanOrEqual(400);
 
@@ -139,6 +143,7 @@ describeInBrowser("the web console's admin pages, in headless Chromium", () => {
     expect(text).toContain("未通过的检查");
     expect(text).toContain(serial);
     expect(text).toMatch(/时钟偏差\+60\d 秒/);
+    expect(text).toContain(checkedHash);
     await shot(page, "5-notification-diagnosis");
     await page.close();
   }, 60_000);

@@ -39,7 +39,9 @@ const call = (
   runtime: ProviderRuntime,
   order: CallOrder | undefined = paid,
   cfg: Record<string, unknown> = config,
-) => provider.callProvider!({ name, mode: "mp-toutiao", config: cfg, ...(order ? { order } : {}), params }, runtime);
+) => provider.callProvider!({ name, mode: "mp-toutiao", config: cfg, ...(order ? { order } : {}), params }, runtime).then((result) => result.data);
+const callWhole = (name: string, params: Record<string, unknown>, runtime: ProviderRuntime) =>
+  provider.callProvider!({ name, mode: "mp-toutiao", config, order: paid, params }, runtime);
 
 describe("douyin provider calls", () => {
   it("declares createSettle, querySettle and auditRefund, each about one order", () => {
@@ -108,6 +110,24 @@ describe("douyin provider calls", () => {
     expect(theirs.calls.some((entry) => entry.path.endsWith("/refund_audit_callback/"))).toBe(false);
     await expect(call("douyin.auditRefund", { refund_id: "r1", agree: false }, mine.runtime)).rejects.toMatchObject({ errCode: "vk-pay-deny-message-invalid" });
     await expect(call("douyin.auditRefund", { refund_id: "r1", agree: "yes" }, mine.runtime)).rejects.toMatchObject({ errCode: "vk-pay-agree-invalid" });
+  });
+
+  it("auditRefund hands an agreed refund to the core's ledger under Douyin's number for it, and a refused one not at all", async () => {
+    const listed = (entry: Record<string, unknown>) =>
+      fake({ "/api/trade_basic/v1/developer/refund_query/": { err_no: 0, data: { refund_list: [{ refund_id: "r1", order_id: "ot1", ...entry }] } } });
+    expect(
+      await callWhole("douyin.auditRefund", { refund_id: "r1", agree: true }, listed({ out_refund_no: "buyer-7", refund_total_amount: 300 }).runtime),
+    ).toEqual({
+      data: { out_trade_no: "T1", refund_id: "r1", agree: true },
+      refund: { outRefundNo: "buyer-7", refundId: "r1", refundFee: 300, desc: expect.any(String) },
+    });
+    // A refund listed without a number of ours is kept under Douyin's refund_id, which its callback names too.
+    expect((await callWhole("douyin.auditRefund", { refund_id: "r1", agree: true }, listed({ refund_total_amount: 300 }).runtime)).refund).toMatchObject({
+      outRefundNo: "r1",
+    });
+    expect(
+      await callWhole("douyin.auditRefund", { refund_id: "r1", agree: false, deny_message: "已发货" }, listed({ refund_total_amount: 300 }).runtime),
+    ).not.toHaveProperty("refund");
   });
 
   it("is for the trade system only", async () => {

@@ -196,6 +196,17 @@ describe("the reconciliation timer", () => {
     expect(platform.calls.filter((call) => call.method === "refund")).toHaveLength(2);
   });
 
+  it("never sends a refund the provider started (a buyer's, agreed), even when the provider says it has no such refund", async () => {
+    const order = await open("T1", clock - 10 * MINUTE);
+    await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);
+    await reserveRefund(order._id, { outRefundNo: "BUYER-1", refundFee: 40, desc: "买家", operator: "buyer", force: true, providerInitiated: true }, clock, db);
+    clock += 2 * MINUTE;
+    await reconcile({}, deps);
+    expect(platform.calls.filter((call) => call.method === "refund")).toEqual([]);
+    expect(await findRefund("BUYER-1", db)).toMatchObject({ status: "PROCESSING", provider_initiated: true });
+    expect(await findRefund("BUYER-1", db)).not.toHaveProperty("resent");
+  });
+
   it("holds an ABNORMAL refund's money until the provider reports SUCCESS, then counts it", async () => {
     const order = await open("T1", clock - 10 * MINUTE);
     await markPaid(order, { paidAt: clock, notifyMode: 1 }, clock, db);

@@ -33,6 +33,9 @@ function detailRow(n) {
       detail ? ["原因", detail] : null,
       n.serial ? ["密钥 / 证书序列号", h("span.mono", n.serial)] : null,
       clockOffset(n) ? ["时钟偏差", clockOffset(n)] : null,
+      n.algorithm ? ["签名算法", h("span.mono", n.algorithm)] : null,
+      // Compare with the SHA-256 of the string your own signer builds: a mismatch is a field or encoding difference.
+      n.checked_text_sha256 ? ["验签原文 SHA-256", h("span.mono", n.checked_text_sha256)] : null,
       n.hook ? ["业务回调", n.hook] : null,
       ["路径", h("span.mono", `${n.method ?? ""} ${n.path ?? ""}`)],
     ]),

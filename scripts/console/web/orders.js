@@ -157,6 +157,7 @@ function notificationRows(notifications) {
             // A refusal's diagnosis, as the notification log records it (never key material).
             n.serial ? h("div.muted.mono", `密钥/序列号 ${n.serial}`) : null,
             typeof n.clock_offset_seconds === "number" ? h("div.muted", `时钟偏差 ${n.clock_offset_seconds} 秒`) : null,
+            n.checked_text_sha256 ? h("div.muted.mono", `验签原文 SHA-256 ${n.checked_text_sha256}`) : null,
           ),
           h("td", h("details", h("summary", `${n.method ?? ""} ${n.path ?? ""}`), json({ headers: n.headers, body: n.body }))),
         ),

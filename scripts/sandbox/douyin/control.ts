@@ -113,6 +113,8 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     if (!["SUCCESS", "FAIL", "CLOSED", "ABNORMAL"].includes(status)) throw new ControlError(400, "status must be SUCCESS or FAIL");
     const refund = ctx.state.refund(ctx.keys.appId, outRefundNo);
     if (!refund) throw new ControlError(404, `退款不存在: ${outRefundNo}`);
+    // A buyer's refund held for review moves only once the developer answered it (refund_audit_callback).
+    if (refund.audit === "PENDING") throw new ControlError(409, "退款待开发者审核");
     const settled = refused(() => ctx.ledger.settleRefund(refund, status === "SUCCESS" ? "SUCCESS" : "FAIL"));
     return { out_refund_no: settled.out_refund_no, refund_status: settled.status, notification: ctx.notifier.lastResult() };
   },
@@ -124,7 +126,15 @@ const ACTIONS: Record<string, ControlAction<ControlContext>> = {
     const order = orderOf(ctx, body);
     if (order.system !== "trade") throw new ControlError(409, "only the trade system reviews buyers' refunds");
     const amount = body.amount === undefined ? order.total_amount : wholeNumber(body, "amount", order.total_amount);
-    const created = refused(() => ctx.ledger.createRefund("trade", order, { out_refund_no: ctx.state.nextId("buyer"), amount }));
+    // Douyin sends a buyer's refund result to the refund callback URL set in its developer console; the
+    // sandbox stands that in with the order's own notify URL, the one route vk-pay answers callbacks on.
+    const created = refused(() =>
+      ctx.ledger.createRefund("trade", order, {
+        out_refund_no: ctx.state.nextId("buyer"),
+        amount,
+        ...(order.notify_url ? { notify_url: order.notify_url } : {}),
+      }),
+    );
     const waiting = { ...created, source: "buyer" as const, audit: "PENDING" as const };
     ctx.state.putRefund(waiting);
     return { refund_id: waiting.refund_id, refund_total_amount: amount, notification: ctx.notifier.refundApplication(waiting, order.notify_url) };

@@ -1,12 +1,13 @@
 import type { Deps } from "../core/deps";
 import { ConfigError, failures } from "../core/errors";
 import { checkPid, resolveMerchant } from "../core/merchants";
-import { findOrder } from "../core/orders";
+import { findOrder, type Order } from "../core/orders";
 import { respond, type Result } from "../core/result";
 import { configPathOf } from "../core/trade-type";
 import type { CallOrder, PaymentProvider, ProviderCallMethod } from "../kernel/contract";
 import { findProvider, registeredProviders } from "../providers/registry";
 import { checkOutTradeNo, optionalObject, orderMerchant, productionDeps, type ApiDeps } from "./shared";
+import { recordStartedRefund } from "./started-refund";
 
 /**
  * A provider's own server-side calls that no manual names (Douyin's settlement: `vkPay.douyin.createSettle`),
@@ -49,10 +50,12 @@ export function callProvider(name: string, params: ProviderCallParams, deps: Api
       const { provider, method } = target;
       const { out_trade_no: outTradeNo, pid, ...rest } = optionalObject(params, "params") ?? {};
       let order: CallOrder | undefined;
+      let stored: Order | undefined;
       let merchant: { mode: string; config: Readonly<Record<string, unknown>> };
       if (method.order) {
         const found = await findOrder(checkOutTradeNo(outTradeNo), deps.db);
         if (!found || found.provider !== provider.name) throw failures.orderNotFound();
+        stored = found;
         merchant = await orderMerchant(found, deps);
         order = {
           outTradeNo: found.out_trade_no,
@@ -64,7 +67,13 @@ export function callProvider(name: string, params: ProviderCallParams, deps: Api
       } else {
         merchant = { mode: method.mode, config: await resolveMerchant(deps, configPathOf(provider, method.mode), checkPid(pid)) };
       }
-      return provider.callProvider!({ name, mode: merchant.mode, config: merchant.config, ...(order ? { order } : {}), params: rest }, deps.runtime);
+      const result = await provider.callProvider!(
+        { name, mode: merchant.mode, config: merchant.config, ...(order ? { order } : {}), params: rest },
+        deps.runtime,
+      );
+      // A refund the call started joins the order's ledger; only a call about an order can start one.
+      if (result.refund && stored) await recordStartedRefund(stored, result.refund, deps);
+      return result.data;
     },
     deps.log,
   );

@@ -69,7 +69,8 @@ export async function followUpRefund(order: Order, record: RefundRecord, deps: A
   } catch (error) {
     if (!(error instanceof RefundNotFoundError)) throw error;
     // An ABNORMAL refund the provider reported cannot be unknown to it; only one we merely sent can be.
-    if (!options.resend || record.status !== "PROCESSING") return "open";
+    // Nor can one the provider started be sent by us: a second refund would pay the buyer twice.
+    if (!options.resend || record.status !== "PROCESSING" || record.provider_initiated) return "open";
     await deps.db
       .collection(COLLECTIONS.refunds)
       .doc(record.out_refund_no)

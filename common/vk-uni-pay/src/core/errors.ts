@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Failures inside the library, thrown where they happen and mapped once, at the public boundary, to
  * `{ code, msg, errCode }`. Numbers follow vk-uni-pay's where it has one for the same failure, so
@@ -58,11 +60,24 @@ export interface SignatureEvidence {
   keyId?: string;
   /** Milliseconds since the epoch, as the message states its signing time. */
   signedAt?: number;
+  /**
+   * SHA-256 (hex) of the exact text the check ran over, so a developer can compare it with the hash of the
+   * string their own signer built. Never of anything holding a secret: keyed digests (MD5 or HMAC with the
+   * merchant key, SHA-1 with a token) are hashed without the key.
+   */
+  checkedTextSha256?: string;
+  /** The algorithm the message names (`sign_type`, `alg`, `signType`), where it names one. */
+  algorithm?: string;
+}
+
+/** The text a check ran over, as its evidence holds it: a hash, since the text itself may carry personal data. */
+export function checkedTextSha256(text: string | Buffer): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** `error` with the evidence attached (protocol code throws what it already built, now with its names). */
 export function withEvidence<T extends SignatureError>(error: T, evidence: SignatureEvidence): T {
-  error.evidence = evidence;
+  error.evidence = { ...error.evidence, ...evidence };
   return error;
 }
 

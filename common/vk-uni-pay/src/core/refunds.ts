@@ -20,6 +20,11 @@ export interface RefundRecord {
   force?: boolean;
   /** The caller's extra provider fields, kept so that a refund that never reached the provider is sent again unchanged. */
   other?: Record<string, unknown>;
+  /**
+   * The provider set it going, not our refund call (a buyer's refund the merchant agreed to): it is never
+   * sent, so never sent again either, whatever a query says.
+   */
+  provider_initiated?: boolean;
   /** How many times reconciliation sent it again because the provider had no record of it. */
   resent?: number;
   /** When the provider first reported it ABNORMAL. */
@@ -59,7 +64,16 @@ async function nextRefundNo(transaction: TransactionRef, order: Order): Promise<
  */
 export async function reserveRefund(
   orderId: string,
-  request: { outRefundNo?: string; refundFee: number; desc: string; operator?: string; force?: boolean; other?: Record<string, unknown> },
+  request: {
+    outRefundNo?: string;
+    refundFee: number;
+    desc: string;
+    operator?: string;
+    force?: boolean;
+    other?: Record<string, unknown>;
+    refundId?: string;
+    providerInitiated?: boolean;
+  },
   now: number,
   db: Database,
 ): Promise<{ record: RefundRecord; created: boolean }> {
@@ -89,6 +103,8 @@ export async function reserveRefund(
       ...(request.operator ? { operator: request.operator } : {}),
       ...(request.force ? { force: true } : {}),
       ...(request.other ? { other: request.other } : {}),
+      ...(request.refundId ? { refund_id: request.refundId } : {}),
+      ...(request.providerInitiated ? { provider_initiated: true } : {}),
     };
     await transaction.collection(COLLECTIONS.refunds).add({ ...record });
     await transaction

@@ -258,6 +258,25 @@ export interface ProviderCallRequest {
   params: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A refund of the call's order that the call set going at the provider without the core sending it (a
+ * buyer's refund request the merchant agreed to): the core holds it in the order's refund ledger, once by
+ * its number, so its later callback or query settles it like a refund of the merchant's own.
+ */
+export interface StartedRefund {
+  /** The provider's own number for it, the ledger's `out_refund_no` (a later callback names it too). */
+  outRefundNo: string;
+  refundId?: string;
+  refundFee: number;
+  desc: string;
+}
+
+export interface ProviderCallResult {
+  /** The answer the caller receives, in the provider's own field names, with nothing secret in it. */
+  data: Record<string, unknown>;
+  refund?: StartedRefund;
+}
+
 /** An order as a client proof is bound to it: its number, amount, state and what priceOrder stored. */
 export interface ProofOrder {
   outTradeNo: string;
@@ -581,10 +600,10 @@ export interface PaymentProvider {
    */
   manage?(request: ManageRequest, runtime: ProviderRuntime): Promise<Readonly<Record<string, unknown>>>;
   /**
-   * One of `capabilities.calls`: the provider's answer, in its own field names, with nothing secret in it.
+   * One of `capabilities.calls`: the provider's answer (and a refund it started, for the ledger).
    * Throws a ValidationError for parameters it cannot send, and checks amounts against `order`.
    */
-  callProvider?(request: ProviderCallRequest, runtime: ProviderRuntime): Promise<Record<string, unknown>>;
+  callProvider?(request: ProviderCallRequest, runtime: ProviderRuntime): Promise<ProviderCallResult>;
   /** One of `capabilities.login`: a client's code → the user's id. */
   code2Session?(request: LoginRequest, runtime: ProviderRuntime): Promise<LoginResult>;
   queryAccountBalance?(request: { config: MerchantConfig }, runtime: ProviderRuntime): Promise<AccountBalance>;

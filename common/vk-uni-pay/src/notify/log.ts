@@ -24,19 +24,34 @@ export interface NotifyLogEntry {
   serial?: string;
   /** Arrival minus the message's own signing time, in seconds: a large value is a clock or a replay. */
   clock_offset_seconds?: number;
+  /**
+   * SHA-256 (hex) of the text the refused check ran over (keyed digests without their key). Not named
+   * `signed_…`: the admin views mask every field whose name holds "sign".
+   */
+  checked_text_sha256?: string;
+  /** The signature algorithm the message named (`sign_type`, a JWS `alg`), for the same reason not `sign_type`. */
+  algorithm?: string;
 }
+
+type Diagnosis = Pick<NotifyLogEntry, "check" | "serial" | "clock_offset_seconds" | "checked_text_sha256" | "algorithm">;
 
 /**
  * The refusal's diagnosis for the log, so a developer can fix a key, serial or clock from the console:
- * which check failed and, where the protocol code attached them, the key named and the clock offset.
+ * which check failed and, where the protocol code attached them, the key named, the clock offset, the hash
+ * of the text the check ran over and the algorithm the message named.
  */
-export function refusalDiagnosis(error: unknown, now: number): Pick<NotifyLogEntry, "check" | "serial" | "clock_offset_seconds"> {
+export function refusalDiagnosis(error: unknown, now: number): Diagnosis {
   if (!(error instanceof VkPayError)) return {};
   const evidence = error instanceof SignatureError ? error.evidence : undefined;
+  // Every value the message supplied is cut short: a hostile sender may put anything in a header.
   return {
     check: error.errCode,
-    ...(evidence?.keyId ? { serial: evidence.keyId } : {}),
-    ...(typeof evidence?.signedAt === "number" ? { clock_offset_seconds: Math.round((now - evidence.signedAt) / 1000) } : {}),
+    ...(evidence?.keyId ? { serial: evidence.keyId.slice(0, 128) } : {}),
+    ...(typeof evidence?.signedAt === "number" && Number.isFinite(evidence.signedAt)
+      ? { clock_offset_seconds: Math.round((now - evidence.signedAt) / 1000) }
+      : {}),
+    ...(evidence?.checkedTextSha256 ? { checked_text_sha256: evidence.checkedTextSha256 } : {}),
+    ...(evidence?.algorithm ? { algorithm: evidence.algorithm.slice(0, 32) } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError } from "../../core/errors";
-import type { ProviderCallMethod, ProviderCallRequest, ProviderRuntime } from "../../kernel/contract";
+import type { ProviderCallMethod, ProviderCallRequest, ProviderCallResult, ProviderRuntime } from "../../kernel/contract";
 import { readDouyinMerchant } from "./merchant";
 import { auditTradeRefund } from "./trade/refund-audit";
 import { createTradeSettle, queryTradeSettle } from "./trade/settle";
@@ -15,14 +15,20 @@ export const DOUYIN_CALLS: readonly ProviderCallMethod[] = Object.freeze([
   { name: "douyin.auditRefund", mode: "mp-toutiao", order: true },
 ]);
 
-const HANDLERS = {
-  "douyin.createSettle": createTradeSettle,
-  "douyin.querySettle": queryTradeSettle,
-  "douyin.auditRefund": auditTradeRefund,
-} as const;
+type Handler = (...args: Parameters<typeof auditTradeRefund>) => Promise<ProviderCallResult>;
+const answerOnly =
+  (handler: (...args: Parameters<typeof auditTradeRefund>) => Promise<Record<string, unknown>>): Handler =>
+  async (...args) => ({ data: await handler(...args) });
 
-export async function callDouyin(request: ProviderCallRequest, runtime: ProviderRuntime): Promise<Record<string, unknown>> {
-  const handler = HANDLERS[request.name as keyof typeof HANDLERS];
+const HANDLERS: Record<string, Handler> = {
+  "douyin.createSettle": answerOnly(createTradeSettle),
+  "douyin.querySettle": answerOnly(queryTradeSettle),
+  // An agreed buyer's refund comes back with it, for the core's refund ledger.
+  "douyin.auditRefund": auditTradeRefund,
+};
+
+export async function callDouyin(request: ProviderCallRequest, runtime: ProviderRuntime): Promise<ProviderCallResult> {
+  const handler = Object.prototype.hasOwnProperty.call(HANDLERS, request.name) ? HANDLERS[request.name] : undefined;
   if (!handler) throw new ConfigError("provider-call-unavailable", `${request.name.slice(0, 64)} 暂不可用`);
   const merchant = readDouyinMerchant(request.config);
   if (merchant.system !== "trade") throw new ConfigError("douyin-call-trade-only", "结算与退款审核仅支持抖音通用交易系统（version: 2）");

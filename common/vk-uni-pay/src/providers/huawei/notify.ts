@@ -1,9 +1,9 @@
-import { SignatureError } from "../../core/errors";
+import { checkedTextSha256, SignatureError, withEvidence, type SignatureEvidence } from "../../core/errors";
 import { jsonReply, type IntegrationResponse } from "../../http-reply";
 import type { NormalizedEvent, RawNotification } from "../../kernel/contract";
 import type { HuaweiMerchant } from "./merchant";
 import { fenOf, refundStateOf, timeOf, tradeStateOf } from "./normalize";
-import { HUAWEI_NOTIFY_ACK, verifySm2Fields } from "./protocol";
+import { HUAWEI_NOTIFY_ACK, huaweiSignString, verifySm2Fields } from "./protocol";
 
 /**
  * Huawei Pay's payment and refund callbacks (POST JSON to `callbackUrl`), verified with the SM2 platform
@@ -36,6 +36,20 @@ function outTradeNoOfPath(path: string): string | undefined {
 
 const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
 
+/**
+ * What a refused callback names: `certNo` (Huawei's key), `callbackTime` (when it was sent, unlike
+ * finishTime, which is the payment's), `signType`, and the hash of the string the SM2 check ran over.
+ */
+function refusalEvidence(data: Record<string, unknown>): SignatureEvidence {
+  const signedAt = timeOf(data.callbackTime);
+  return {
+    ...(text(data.certNo) ? { keyId: text(data.certNo) } : {}),
+    ...(signedAt === undefined ? {} : { signedAt }),
+    checkedTextSha256: checkedTextSha256(huaweiSignString(data)),
+    algorithm: text(data.signType) ?? "SM2",
+  };
+}
+
 export function verifyHuaweiNotification(raw: RawNotification, merchant: HuaweiMerchant): NormalizedEvent {
   if (!raw || !Buffer.isBuffer(raw.body) || raw.body.length === 0) throw refused("callback has no body");
   let fields: unknown;
@@ -46,7 +60,8 @@ export function verifyHuaweiNotification(raw: RawNotification, merchant: HuaweiM
   }
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) throw refused("callback body is not a JSON object");
   const data = fields as Record<string, unknown>;
-  if (!verifySm2Fields(data, merchant.platformPublicKey)) throw refused("callback signature does not verify with platformPublicKey (SM2)");
+  if (!verifySm2Fields(data, merchant.platformPublicKey))
+    throw withEvidence(refused("callback signature does not verify with platformPublicKey (SM2)"), refusalEvidence(data));
   // Verified from here on. An encrypted callback would need a key the merchant config does not have.
   if (data.dataType !== undefined && data.dataType !== "plain") throw refused(`callback dataType ${String(data.dataType)} is not plain`);
   // Huawei's key verifies every merchant's callbacks: one for another merchant or app is still not ours.

@@ -1,9 +1,9 @@
-import { SignatureError } from "../../core/errors";
+import { checkedTextSha256, SignatureError, withEvidence } from "../../core/errors";
 import { yuanToFen } from "../../core/money";
 import { textReply, type IntegrationResponse } from "../../http-reply";
 import type { NormalizedEvent, RawNotification } from "../../kernel/contract";
 import type { VkspayMerchant } from "./merchant";
-import { epayVerify } from "./sign";
+import { epaySignContent, epayVerify } from "./sign";
 
 /**
  * A 易支付 notification: sent by GET to `notify_url` with `pid`, `trade_no`, `out_trade_no`, `type`, `name`,
@@ -32,7 +32,14 @@ function fieldsOf(raw: RawNotification): Record<string, string> {
 export function verifyVkspayNotification(raw: RawNotification, merchant: VkspayMerchant): NormalizedEvent {
   const fields = fieldsOf(raw);
   if (Object.keys(fields).length === 0) throw refused("notification has no fields");
-  if (!epayVerify(fields, merchant.key)) throw refused("notification MD5 signature does not verify with the merchant key");
+  if (!epayVerify(fields, merchant.key)) {
+    // 易支付 names no key (one per merchant) and carries no time of its own: the log gets the hash of the
+    // sorted fields as signed, without the key appended, and the sign_type the message named.
+    throw withEvidence(refused("notification MD5 signature does not verify with the merchant key"), {
+      checkedTextSha256: checkedTextSha256(epaySignContent(fields)),
+      algorithm: fields.sign_type || "MD5",
+    });
+  }
   if (fields.sign_type !== undefined && fields.sign_type.toUpperCase() !== "MD5") throw refused(`sign_type ${fields.sign_type} is not MD5`);
   if (fields.pid !== merchant.mchId) throw refused("notification is for another merchant (pid)");
   if (!fields.out_trade_no) throw refused("notification lacks out_trade_no");

@@ -1,9 +1,9 @@
-import { ConfigError, SignatureError } from "../../core/errors";
+import { checkedTextSha256, ConfigError, SignatureError, withEvidence, type SignatureEvidence } from "../../core/errors";
 import { textReply, type IntegrationResponse } from "../../http-reply";
 import type { AckContext, MerchantConfig, NormalizedEvent, ProviderRuntime, RawNotification } from "../../kernel/contract";
 import { readXpayMerchant, type XpayMerchant } from "./merchant";
 import { queryXpayPayment, queryXpayRefund } from "./orders";
-import { decryptMessage, MessagePushError, messageSignature, sameMessageSignature } from "./protocol/message-crypto";
+import { decryptMessage, MessagePushError, messageSignature, messageSignedParts, sameMessageSignature } from "./protocol/message-crypto";
 import { encryptOf, parsePushMessage, pushFormatOf, pushReplyBody } from "./protocol/push-message";
 
 /** The verified GET check: the reply echoes `echostr` (acknowledge reads it from the query). */
@@ -31,6 +31,17 @@ function refused(error: MessagePushError): SignatureError {
 }
 
 /**
+ * What a refused push names: its `timestamp` (seconds) and the hash of the signed strings without the
+ * token. Message push names no key (one token per app) and no algorithm beyond the fixed SHA-1.
+ */
+function pushEvidence(timestamp: string, nonce: string, encrypt?: string): SignatureEvidence {
+  return {
+    ...(/^[0-9]{1,12}$/.test(timestamp) ? { signedAt: Number(timestamp) * 1000 } : {}),
+    checkedTextSha256: checkedTextSha256(messageSignedParts(timestamp, nonce, encrypt)),
+  };
+}
+
+/**
  * Verifies a message push and reads the message it carries. The GET check and plain-mode pushes carry
  * `signature` (token, timestamp, nonce: it does not cover the body); safe mode carries `msg_signature`,
  * which covers the ciphertext, and the ciphertext names our app id.
@@ -45,7 +56,10 @@ function verifiedMessage(notification: RawNotification, merchant: XpayMerchant):
   const body = notification.body.toString("utf8");
   if (notification.method.toUpperCase() === "GET") {
     if (!sameMessageSignature(messageSignature(merchant.token, timestamp, nonce), query.signature)) {
-      throw new SignatureError("wxpay-virtual-signature-invalid", "the GET check's signature does not match the token");
+      throw withEvidence(
+        new SignatureError("wxpay-virtual-signature-invalid", "the GET check's signature does not match the token"),
+        pushEvidence(timestamp, nonce),
+      );
     }
     return { echostr: query.echostr ?? "" };
   }
@@ -56,7 +70,10 @@ function verifiedMessage(notification: RawNotification, merchant: XpayMerchant):
       const encrypt = encryptOf(body, format);
       // The page: verify safe-mode pushes with msg_signature, not signature.
       if (!sameMessageSignature(messageSignature(merchant.token, timestamp, nonce, encrypt), query.msg_signature)) {
-        throw new SignatureError("wxpay-virtual-msg-signature-invalid", "msg_signature does not match the token and the ciphertext");
+        throw withEvidence(
+          new SignatureError("wxpay-virtual-msg-signature-invalid", "msg_signature does not match the token and the ciphertext"),
+          pushEvidence(timestamp, nonce, encrypt),
+        );
       }
       const plain = decryptMessage(merchant.encodingAESKey, encrypt, merchant.appId);
       return { message: parsePushMessage(plain, pushFormatOf(plain, format)) };
@@ -64,7 +81,10 @@ function verifiedMessage(notification: RawNotification, merchant: XpayMerchant):
     // A merchant that set an EncodingAESKey chose safe mode: a plain push then is not WeChat's.
     if (merchant.encodingAESKey) throw new SignatureError("wxpay-virtual-plain-refused", "a plain push for a merchant configured for safe mode");
     if (!sameMessageSignature(messageSignature(merchant.token, timestamp, nonce), query.signature)) {
-      throw new SignatureError("wxpay-virtual-signature-invalid", "the push's signature does not match the token");
+      throw withEvidence(
+        new SignatureError("wxpay-virtual-signature-invalid", "the push's signature does not match the token"),
+        pushEvidence(timestamp, nonce),
+      );
     }
     return { message: parsePushMessage(body, format) };
   } catch (error) {

@@ -1,4 +1,4 @@
-import { withEvidence } from "../../../core/errors";
+import { checkedTextSha256, withEvidence } from "../../../core/errors";
 import type { KeyObject } from "node:crypto";
 import { AlipaySignatureError, AlipayValidationError } from "./errors";
 import { parseAlipayTime } from "./time";
@@ -94,7 +94,9 @@ export function verifyAlipayNotifyParams(params: Readonly<Record<string, string>
   const signType = params.sign_type;
   // An absent sign_type is RSA2 (Alipay's default); legacy RSA (SHA1) is refused, never tried.
   if (signType !== undefined && signType !== "" && signType !== ALIPAY_SIGN_TYPE) {
-    throw new AlipaySignatureError("alipay-sign-type-unsupported", `sign_type ${signType} is not supported; RSA2 only`);
+    throw withEvidence(new AlipaySignatureError("alipay-sign-type-unsupported", `sign_type ${signType} is not supported; RSA2 only`), {
+      algorithm: signType,
+    });
   }
   const frozen = Object.freeze({ ...params });
   if (verifyRsa2(buildAlipayNotifySignContent(frozen, { excludeSignType: true }), sign, alipayPublicKey)) {
@@ -103,12 +105,15 @@ export function verifyAlipayNotifyParams(params: Readonly<Record<string, string>
   if (signType && verifyRsa2(buildAlipayNotifySignContent(frozen), sign, alipayPublicKey)) {
     return Object.freeze({ params: frozen, signTypeSigned: true });
   }
-  // The log then shows the clock offset: a notification signed long ago is a replay or a stale redelivery.
+  // The log then shows the clock offset (a notification signed long ago is a replay or a stale redelivery)
+  // and the hash of the documented string, without sign_type. A notification names no key: Alipay's
+  // notify fields carry no alipay_cert_sn, which only its API answers have.
   const signedAt = parseAlipayTime(params.notify_time);
-  throw withEvidence(
-    new AlipaySignatureError("alipay-signature-invalid", "notification signature does not verify"),
-    signedAt === undefined ? {} : { signedAt },
-  );
+  throw withEvidence(new AlipaySignatureError("alipay-signature-invalid", "notification signature does not verify"), {
+    ...(signedAt === undefined ? {} : { signedAt }),
+    checkedTextSha256: checkedTextSha256(buildAlipayNotifySignContent(frozen, { excludeSignType: true })),
+    algorithm: signType || ALIPAY_SIGN_TYPE,
+  });
 }
 
 /**

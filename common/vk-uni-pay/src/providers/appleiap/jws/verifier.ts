@@ -2,6 +2,7 @@ import { X509Certificate, verify as verifySignature } from "node:crypto";
 import { certificateExtensionOids } from "./der-extensions";
 import { payloadFits, type AppleEnvironment, type AppleNotification, type AppleRenewalInfo, type AppleTransaction, type PayloadKind } from "./payloads";
 import { AppleVerificationError, type AppleVerificationStatus } from "./verification-error";
+import { checkedTextSha256, withEvidence, type SignatureEvidence } from "../../../core/errors";
 
 /**
  * App Store signed data (StoreKit 2 `jwsRepresentation`, Server API answers, Server Notifications V2),
@@ -188,8 +189,24 @@ export class AppleSignedDataVerifier {
 
   private async verifyJws(jws: unknown, kind: PayloadKind): Promise<Record<string, unknown>> {
     const decoded = decode(jws);
+    // Every refusal from here on says what the JWS named: its signing input's hash, its signedDate and alg,
+    // and the leaf certificate's serial once the chain is read (a refused chain names the leaf it refused).
+    const evidence: SignatureEvidence = {
+      checkedTextSha256: checkedTextSha256(Buffer.from(decoded.signingInput, "ascii")),
+      ...(typeof decoded.payload.signedDate === "number" ? { signedAt: decoded.payload.signedDate } : {}),
+      ...(typeof decoded.header.alg === "string" ? { algorithm: decoded.header.alg.slice(0, 16) } : {}),
+    };
+    try {
+      return await this.verifyDecoded(decoded, kind, evidence);
+    } catch (error) {
+      throw error instanceof AppleVerificationError ? withEvidence(error, evidence) : error;
+    }
+  }
+
+  private async verifyDecoded(decoded: DecodedJws, kind: PayloadKind, evidence: SignatureEvidence): Promise<Record<string, unknown>> {
     if (!payloadFits(kind, decoded.payload)) refuse("FAILURE", `the ${kind} payload does not have Apple's documented shape`);
     const [leaf, intermediate] = chainOf(decoded.header);
+    evidence.keyId = leaf.serialNumber;
     const root = this.options.roots.find((candidate) => signedBy(intermediate, candidate));
     const chained = root !== undefined && signedBy(leaf, intermediate) && intermediate.ca;
     if (!chained) refuse("VERIFICATION_FAILURE", "x5c does not chain to a trusted root");

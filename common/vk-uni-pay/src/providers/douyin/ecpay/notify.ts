@@ -1,10 +1,11 @@
-import { SignatureError } from "../../../core/errors";
+import { checkedTextSha256, SignatureError, withEvidence } from "../../../core/errors";
+import { douyinSignedAt } from "../evidence";
 import type { NormalizedEvent, RawNotification } from "../../../kernel/contract";
 import { fenOf, recordOf, stringOf } from "../http";
 import type { DouyinEcpayMerchant } from "../merchant";
 import { payMethodOfChannel } from "../pay-method";
 import { douyinRefundState } from "../states";
-import { verifyEcpayMsgSignature } from "./sign";
+import { ecpayMsgSignedParts, verifyEcpayMsgSignature } from "./sign";
 
 /**
  * A 担保支付 callback: `{timestamp, nonce, msg, msg_signature, type}`, verified by `msg_signature` (SHA1 of
@@ -38,11 +39,20 @@ function verified(raw: RawNotification, merchant: DouyinEcpayMerchant): { type: 
   const signed = { timestamp: text(fields.timestamp), nonce: text(fields.nonce), msg: fields.msg, msg_signature: fields.msg_signature };
   if (!body || ![signed.timestamp, signed.nonce, signed.msg, signed.msg_signature].every((value) => typeof value === "string"))
     throw refuse("callback is not {timestamp, nonce, msg, msg_signature}");
-  if (!verifyEcpayMsgSignature(merchant.token, signed as { timestamp: string; nonce: string; msg: string; msg_signature: string }))
-    throw refuse("msg_signature does not verify with the token");
+  const fieldsSigned = signed as { timestamp: string; nonce: string; msg: string; msg_signature: string };
+  if (!verifyEcpayMsgSignature(merchant.token, fieldsSigned)) {
+    // ecpay names no key (one token per app): the log gets the callback's timestamp and the hash of what
+    // was signed without the token.
+    const signedAt = douyinSignedAt(fieldsSigned.timestamp);
+    throw withEvidence(refuse("msg_signature does not verify with the token"), {
+      ...(signedAt === undefined ? {} : { signedAt }),
+      checkedTextSha256: checkedTextSha256(ecpayMsgSignedParts(fieldsSigned.timestamp, fieldsSigned.nonce, fieldsSigned.msg)),
+      algorithm: "SHA1",
+    });
+  }
   let msg: Record<string, unknown> | undefined;
   try {
-    msg = recordOf(JSON.parse(signed.msg as string));
+    msg = recordOf(JSON.parse(fieldsSigned.msg));
   } catch {
     throw refuse("verified msg is not JSON");
   }

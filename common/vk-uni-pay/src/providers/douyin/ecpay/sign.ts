@@ -58,6 +58,14 @@ export function ecpayMsgSignature(token: string, timestamp: string, nonce: strin
   return createHash("sha1").update([token, timestamp, nonce, msg].sort(byBytes).join(""), "utf8").digest("hex");
 }
 
+/**
+ * What `msg_signature` covers with the token left out (the same strings, sorted and joined the same way):
+ * the text the notification log hashes, since the signed text itself holds the token.
+ */
+export function ecpayMsgSignedParts(timestamp: string, nonce: string, msg: string): string {
+  return [timestamp, nonce, msg].sort(byBytes).join("");
+}
+
 export function verifyEcpayMsgSignature(token: string, fields: { timestamp: string; nonce: string; msg: string; msg_signature: string }): boolean {
   const expected = Buffer.from(ecpayMsgSignature(token, fields.timestamp, fields.nonce, fields.msg), "utf8");
   const given = Buffer.from(fields.msg_signature.toLowerCase(), "utf8");

@@ -1,10 +1,11 @@
-import { SignatureError } from "../../../core/errors";
+import { checkedTextSha256, SignatureError, withEvidence } from "../../../core/errors";
+import { douyinSignedAt } from "../evidence";
 import type { NormalizedEvent, RawNotification } from "../../../kernel/contract";
 import { fenOf, recordOf, stringOf } from "../http";
 import type { DouyinTradeMerchant } from "../merchant";
 import { payMethodOfChannel } from "../pay-method";
 import { douyinRefundState } from "../states";
-import { verifyDouyinCallback } from "./sign";
+import { callbackSigningString, verifyDouyinCallback } from "./sign";
 
 /**
  * A 通用交易系统 callback, from raw request to normalized event. The signature is verified with the
@@ -36,8 +37,16 @@ function verified(raw: RawNotification, merchant: DouyinTradeMerchant): Record<s
   const nonce = raw.headers["byte-nonce-str"];
   const signature = raw.headers["byte-signature"];
   if (!timestamp || !nonce || !signature) throw refuse("callback lacks Byte-Timestamp, Byte-Nonce-Str or Byte-Signature");
-  if (!verifyDouyinCallback(timestamp, nonce, raw.body, signature, merchant.platformPublicKey))
-    throw refuse("Byte-Signature does not verify with the platform public key");
+  if (!verifyDouyinCallback(timestamp, nonce, raw.body, signature, merchant.platformPublicKey)) {
+    // A callback names no key: key_version belongs to the app key of byteAuthorization, and the platform
+    // key has one version at a time. The log gets Byte-Timestamp and the hash of the three signed lines.
+    const signedAt = douyinSignedAt(timestamp);
+    throw withEvidence(refuse("Byte-Signature does not verify with the platform public key"), {
+      ...(signedAt === undefined ? {} : { signedAt }),
+      checkedTextSha256: checkedTextSha256(callbackSigningString(timestamp, nonce, raw.body)),
+      algorithm: "SHA256-RSA2048",
+    });
+  }
   let body: unknown;
   try {
     body = JSON.parse(raw.body.toString("utf8"));

@@ -1,6 +1,6 @@
 import { failures, ValidationError } from "../../../core/errors";
-import type { CallOrder, ProviderRuntime } from "../../../kernel/contract";
-import { recordOf, stringOf } from "../http";
+import type { CallOrder, ProviderCallResult, ProviderRuntime } from "../../../kernel/contract";
+import { fenOf, recordOf, stringOf } from "../http";
 import type { DouyinTradeMerchant } from "../merchant";
 import { callTrade } from "./order";
 
@@ -9,6 +9,10 @@ import { callTrade } from "./order";
  * review, Douyin holds a buyer's refund until the developer agrees or refuses through
  * `refund_audit_callback` (`refund_audit_status` 1 agree, 2 refuse, with `deny_message` shown to the buyer).
  * An agreed refund then runs like any other and ends with the `refund` callback.
+ *
+ * An agreed refund is handed back to the core with the answer, to be held in the order's refund ledger
+ * under the number refund_query lists for it (Douyin numbers a buyer's refund itself; its refund_id when
+ * it lists none): the `refund` callback, or a query, then settles it once, as a merchant's own refund.
  *
  * The refund is named by Douyin's `refund_id` and must be of the order the caller names: refund_query tells
  * whose it is before any answer is sent, so a refund of another order (or app) is never agreed by mistake.
@@ -26,7 +30,7 @@ export async function auditTradeRefund(
   params: Readonly<Record<string, unknown>>,
   merchant: DouyinTradeMerchant,
   runtime: ProviderRuntime,
-): Promise<Record<string, unknown>> {
+): Promise<ProviderCallResult> {
   if (!order) throw failures.orderNotFound();
   const refundId = params.refund_id;
   if (typeof refundId !== "string" || !REFUND_ID.test(refundId)) throw invalid("refund-id-invalid", "refund_id 格式不正确");
@@ -46,5 +50,10 @@ export async function auditTradeRefund(
     { refund_id: refundId, refund_audit_status: params.agree ? 1 : 2, ...(params.agree ? {} : { deny_message: (denyMessage as string).trim() }) },
     "抖音退款审核失败",
   );
-  return { out_trade_no: order.outTradeNo, refund_id: refundId, agree: params.agree };
+  const data = { out_trade_no: order.outTradeNo, refund_id: refundId, agree: params.agree };
+  if (!params.agree) return { data };
+  const refundFee = fenOf(refund.refund_total_amount);
+  // Agreed, but the amount is unreadable: the refund callback, which names it, still reaches the ledger.
+  if (refundFee === undefined || refundFee === 0) return { data };
+  return { data, refund: { outRefundNo: stringOf(refund.out_refund_no) ?? refundId, refundId, refundFee, desc: "买家申请退款（已同意）" } };
 }

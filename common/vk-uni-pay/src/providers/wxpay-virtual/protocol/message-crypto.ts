@@ -31,6 +31,14 @@ export function messageSignature(token: string, timestamp: string, nonce: string
   return createHash("sha1").update(parts.sort().join(""), "utf8").digest("hex");
 }
 
+/**
+ * The strings a signature covers with the token left out, sorted and joined the same way: what the
+ * notification log hashes, since the signed text itself holds the token.
+ */
+export function messageSignedParts(timestamp: string, nonce: string, encrypt?: string): string {
+  return (encrypt === undefined ? [timestamp, nonce] : [timestamp, nonce, encrypt]).sort().join("");
+}
+
 /** Constant-time check of a received sha1 signature. */
 export function sameMessageSignature(expected: string, received: unknown): boolean {
   if (typeof received !== "string" || !/^[0-9a-f]{40}$/i.test(received)) return false;

@@ -1,7 +1,7 @@
-import { SignatureError, VkPayError } from "../../../core/errors";
+import { checkedTextSha256, SignatureError, VkPayError, withEvidence } from "../../../core/errors";
 import { textReply, type IntegrationResponse } from "../../../http-reply";
 import type { NormalizedEvent, RawNotification } from "../../../kernel/contract";
-import { buildV2Xml, decryptReqInfoFields, parseV2Xml, verifyV2Signature, type V2Fields } from "./protocol";
+import { buildV2SignString, buildV2Xml, decryptReqInfoFields, parseV2Xml, signTypeOf, verifyV2Signature, type V2Fields } from "./protocol";
 import type { WxpayV2Merchant } from "./merchant";
 import { toV2PaymentStatus, toV2RefundNotified } from "./normalize";
 
@@ -49,11 +49,26 @@ export function verifyWxpayV2Notify(raw: RawNotification, merchant: WxpayV2Merch
 
   if (fields.req_info !== undefined) {
     checkMerchant(fields, merchant);
-    const inner = decryptReqInfoFields(fields.req_info, merchant.key);
+    let inner: V2Fields;
+    try {
+      inner = decryptReqInfoFields(fields.req_info, merchant.key);
+    } catch (error) {
+      // The ciphertext is what the key was tried on (no signature, no key material in it).
+      throw error instanceof SignatureError ? withEvidence(error, { checkedTextSha256: checkedTextSha256(fields.req_info) }) : error;
+    }
     return complete(() => ({ kind: "refund" as const, ...toV2RefundNotified(inner) }), "refund notification");
   }
 
-  if (!verifyV2Signature(fields, merchant.key)) throw refuse("notification signature does not verify");
+  if (!verifyV2Signature(fields, merchant.key)) {
+    // v2 names no key (one API key per merchant) and signs no message time (time_end is when the buyer
+    // paid, hours before a redelivery): the log gets the algorithm and the hash of stringA, the signed
+    // fields without `&key=`, which a developer compares with what their own signer built.
+    const algorithm = signTypeOf(fields) ?? fields.sign_type;
+    throw withEvidence(refuse("notification signature does not verify"), {
+      checkedTextSha256: checkedTextSha256(buildV2SignString(fields)),
+      ...(algorithm ? { algorithm } : {}),
+    });
+  }
   checkMerchant(fields, merchant);
   // A payment notification's outcome is its result_code; a failed payment is reported, never applied.
   return complete(

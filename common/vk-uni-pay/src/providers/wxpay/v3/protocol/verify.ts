@@ -1,6 +1,6 @@
 import { verify, type KeyObject } from "node:crypto";
 import { WxpayV3SignatureError } from "./errors";
-import { withEvidence } from "../../../../core/errors";
+import { checkedTextSha256, withEvidence } from "../../../../core/errors";
 import type { PlatformKeyLookup } from "./keys";
 import { createNonce, currentTimestamp, signSha256WithRsa, WXPAY_V3_AUTH_SCHEMA } from "./sign";
 
@@ -145,7 +145,12 @@ export function verifyWxpayV3Message(input: VerifyMessageInput): { serial: strin
     throw new WxpayV3SignatureError("wxpay-v3-signature-probe", "signature is a WeChat Pay probe and must not verify");
   }
   // Serial and timestamp go with every refusal from here on: the log then says which key and which clock.
-  const evidence = { keyId: signed.serial.slice(0, 64), ...(/^[0-9]{1,12}$/.test(signed.timestamp) ? { signedAt: Number(signed.timestamp) * 1000 } : {}) };
+  const evidence = {
+    keyId: signed.serial.slice(0, 64),
+    ...(/^[0-9]{1,12}$/.test(signed.timestamp) ? { signedAt: Number(signed.timestamp) * 1000 } : {}),
+    checkedTextSha256: checkedTextSha256(buildVerifyMessage(signed.timestamp, signed.nonce, input.body)),
+    algorithm: signed.signatureType ?? WXPAY_V3_AUTH_SCHEMA,
+  };
   if (!isTimestampFresh(signed.timestamp, input.nowMs)) {
     throw withEvidence(new WxpayV3SignatureError("wxpay-v3-timestamp-out-of-window", "Wechatpay-Timestamp is more than 5 minutes off"), evidence);
   }
