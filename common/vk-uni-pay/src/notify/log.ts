@@ -1,3 +1,4 @@
+import * as buffer from "node:buffer";
 import { randomBytes } from "node:crypto";
 import { COLLECTIONS } from "../core/repository";
 import type { DocumentWriter } from "../core/database";
@@ -55,9 +56,17 @@ export function refusalDiagnosis(error: unknown, now: number): Diagnosis {
   };
 }
 
+/** `buffer.isUtf8` where the runtime has it (Node 18.14+), else decode and re-encode. */
+const isUtf8 = (buffer as { isUtf8?: (body: Buffer) => boolean }).isUtf8;
+
 function isUtf8Text(body: Buffer): boolean {
-  return Buffer.from(body.toString("utf8"), "utf8").equals(body);
+  return isUtf8 ? isUtf8(body) : Buffer.from(body.toString("utf8"), "utf8").equals(body);
 }
+
+// Random bytes drawn 256 ids at a time: one call into the CSPRNG per id costs more than the id is worth.
+const ID_BYTES = 12;
+let idPool: Buffer = Buffer.alloc(0);
+let idOffset = 0;
 
 /**
  * An id for a log row chosen before it is written, so the order a payment settles can name the row that
@@ -65,7 +74,12 @@ function isUtf8Text(body: Buffer): boolean {
  * ObjectId-shaped (24 hex digits), like the ids the database picks itself.
  */
 export function newNotifyLogId(): string {
-  return randomBytes(12).toString("hex");
+  if (idOffset + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_BYTES * 256);
+    idOffset = 0;
+  }
+  idOffset += ID_BYTES;
+  return idPool.toString("hex", idOffset - ID_BYTES, idOffset);
 }
 
 /**

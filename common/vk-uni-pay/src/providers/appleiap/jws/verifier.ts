@@ -191,15 +191,16 @@ export class AppleSignedDataVerifier {
     const decoded = decode(jws);
     // Every refusal from here on says what the JWS named: its signing input's hash, its signedDate and alg,
     // and the leaf certificate's serial once the chain is read (a refused chain names the leaf it refused).
+    // The leaf's serial is filled in as soon as the chain is read; the hash only when something is refused.
     const evidence: SignatureEvidence = {
-      checkedTextSha256: checkedTextSha256(Buffer.from(decoded.signingInput, "ascii")),
       ...(typeof decoded.payload.signedDate === "number" ? { signedAt: decoded.payload.signedDate } : {}),
       ...(typeof decoded.header.alg === "string" ? { algorithm: decoded.header.alg.slice(0, 16) } : {}),
     };
     try {
       return await this.verifyDecoded(decoded, kind, evidence);
     } catch (error) {
-      throw error instanceof AppleVerificationError ? withEvidence(error, evidence) : error;
+      if (!(error instanceof AppleVerificationError)) throw error;
+      throw withEvidence(error, { ...evidence, checkedTextSha256: checkedTextSha256(Buffer.from(decoded.signingInput, "ascii")) });
     }
   }
 

@@ -145,21 +145,22 @@ export function verifyWxpayV3Message(input: VerifyMessageInput): { serial: strin
     throw new WxpayV3SignatureError("wxpay-v3-signature-probe", "signature is a WeChat Pay probe and must not verify");
   }
   // Serial and timestamp go with every refusal from here on: the log then says which key and which clock.
-  const evidence = {
+  // Built only for a refusal: hashing the signed text of every accepted message would be wasted work.
+  const evidence = () => ({
     keyId: signed.serial.slice(0, 64),
     ...(/^[0-9]{1,12}$/.test(signed.timestamp) ? { signedAt: Number(signed.timestamp) * 1000 } : {}),
     checkedTextSha256: checkedTextSha256(buildVerifyMessage(signed.timestamp, signed.nonce, input.body)),
     algorithm: signed.signatureType ?? WXPAY_V3_AUTH_SCHEMA,
-  };
+  });
   if (!isTimestampFresh(signed.timestamp, input.nowMs)) {
-    throw withEvidence(new WxpayV3SignatureError("wxpay-v3-timestamp-out-of-window", "Wechatpay-Timestamp is more than 5 minutes off"), evidence);
+    throw withEvidence(new WxpayV3SignatureError("wxpay-v3-timestamp-out-of-window", "Wechatpay-Timestamp is more than 5 minutes off"), evidence());
   }
   const publicKey = input.keys.find(signed.serial);
   if (!publicKey) {
-    throw withEvidence(new WxpayV3SignatureError("wxpay-v3-unknown-serial", `no platform key for Wechatpay-Serial ${signed.serial.slice(0, 64)}`), evidence);
+    throw withEvidence(new WxpayV3SignatureError("wxpay-v3-unknown-serial", `no platform key for Wechatpay-Serial ${signed.serial.slice(0, 64)}`), evidence());
   }
   if (!verifyWxpayV3Signature({ ...signed, body: input.body, publicKey })) {
-    throw withEvidence(new WxpayV3SignatureError("wxpay-v3-signature-invalid", "Wechatpay-Signature does not verify"), evidence);
+    throw withEvidence(new WxpayV3SignatureError("wxpay-v3-signature-invalid", "Wechatpay-Signature does not verify"), evidence());
   }
   return { serial: signed.serial };
 }
