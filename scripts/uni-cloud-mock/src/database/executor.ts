@@ -3,6 +3,8 @@ import { DatabaseError } from "./errors";
 import { RowCache } from "./row-cache";
 import { checkCollectionName, ensureSchema, loadIndexDefinitions } from "./schema";
 import { CollectionStore } from "./store";
+import { isWriteConflict, logWrite } from "./write-log";
+import type { FaultPlan } from "../faults/plan";
 
 /**
  * Where an operation runs: standalone (its own snapshot read or its own IMMEDIATE write transaction) or
@@ -25,6 +27,12 @@ export interface Executor {
   write<T>(work: (session: Session) => T, singleStatement?: boolean): Promise<T>;
   /** Inside a transaction: the rows it has read or written (row-cache.ts); absent outside. */
   readonly rows?: RowCache;
+  /**
+   * Called by a write's work, on its session, after it changed a document; only in the overlap fault mode
+   * (absent otherwise, so the normal path pays one property read). A transaction throws WriteConflict
+   * here when the document was committed by someone else after it started (write-log.ts).
+   */
+  readonly wrote?: (session: Session, collection: string, id: string) => void;
 }
 
 /** Per-database collection registry: index definitions are read and the schema ensured once per process. */
@@ -36,6 +44,8 @@ export class Registry {
   constructor(
     readonly connection: Connection,
     private readonly definitionsDir: string | string[] | undefined,
+    /** The fault mode this database runs in (the process's, from the environment, unless a test gives one). */
+    readonly faults: FaultPlan,
   ) {}
 
   /** Schema set up through its own committed write; used outside transactions. */
@@ -87,6 +97,11 @@ export function standaloneExecutor(registry: Registry): Executor {
     store: async (name, purpose) => (purpose === "read" ? registry.describe(name) : registry.prepared(name)),
     read: (work) => registry.connection.read(work),
     write: (work) => registry.connection.write(work),
+    // A single write is never refused: MongoDB retries it itself, or it waits for a transaction holding the
+    // document. It is logged, because a transaction that started before it commits must not keep a write
+    // of the same document (MongoDB: "a write outside the transaction modifies a document that an
+    // operation in the transaction later tries to modify: the transaction aborts").
+    ...(registry.faults.overlapConflicts ? { wrote: logWrite } : {}),
   };
 }
 
@@ -96,6 +111,10 @@ export interface OpenTransaction {
   check(): void;
   /** Runs `effect` once the transaction has committed (never after a rollback). */
   afterCommit(effect: () => void): void;
+  /** The overlap rule (write-log.ts): throws WriteConflict when another writer got to this document first. */
+  wrote?(session: Session, collection: string, id: string): void;
+  /** After a WriteConflict: rolls everything back, as MongoDB aborts the whole transaction. */
+  abortOnConflict(): void;
 }
 
 export function transactionExecutor(registry: Registry, transaction: OpenTransaction): Executor {
@@ -109,6 +128,8 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
       // Nested inside the open transaction, `atomically` runs the work in a SAVEPOINT.
       return needsSavepoint ? session.atomically(() => work(session)) : work(session);
     } catch (error) {
+      // Raised inside the work, so its savepoint (if any) has been unwound first.
+      if (isWriteConflict(error)) transaction.abortOnConflict();
       throw asDatabaseError(error);
     }
   };
@@ -127,6 +148,7 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
     read: (work) => run(work, false),
     write: (work, singleStatement) => run(work, singleStatement !== true),
     rows: new RowCache(),
+    ...(transaction.wrote ? { wrote: transaction.wrote } : {}),
   };
 }
 

@@ -1,12 +1,8 @@
 import { Collection } from "./collection";
 import type { Connection, Session } from "./connection";
 import { DatabaseError } from "./errors";
-import { faults } from "../faults/plan";
-
-/** MongoDB's text for error 112, which uniCloud passes on. */
-const WRITE_CONFLICT_MESSAGE =
-  "WriteConflict error: this operation conflicted with another operation. Please retry your operation or multi-document transaction.";
 import { transactionExecutor, transactionFinished, type Executor, type Registry } from "./executor";
+import { isWriteConflict, logWrite, readWriteClock, writeConflict, writtenBetween } from "./write-log";
 
 /** uniCloud aborts a transaction not finished within 10 s of its start. */
 export const TRANSACTION_TIMEOUT_MS = 10_000;
@@ -15,9 +11,25 @@ export const TRANSACTION_TIMEOUT_MS = 10_000;
  * `db.startTransaction()`: one `BEGIN IMMEDIATE` on the writer connection, held across awaits under the
  * in-process lock, so no other write (from this process or another) can interleave. Reads outside the
  * transaction keep working on the reader connection and see the last committed state.
+ *
+ * In the overlap fault mode the transaction also behaves as MongoDB's snapshot isolation does to a
+ * writer: it started when it was asked for (in the cloud it would not have waited for the other one),
+ * so a document that another writer committed between then and the moment this one got the writer is a
+ * WriteConflict as soon as this one writes it, and everything of this one is rolled back. Its reads
+ * still see that other write (MongoDB would show the older snapshot): only writes are checked.
  */
+type State = "open" | "committed" | "rolledBack" | "timedOut" | "aborted" | "conflicted";
+
+/** Write-log positions (write-log.ts) of a transaction in the overlap mode. */
+interface Overlap {
+  /** The newest commit when the transaction was asked for. */
+  startedAfter: number;
+  /** The newest commit once it held the writer: entries above are its own. */
+  heldFrom: number;
+}
+
 export class Transaction {
-  private state: "open" | "committed" | "rolledBack" | "timedOut" | "aborted" = "open";
+  private state: State = "open";
   private readonly executor: Executor;
   private readonly timer: NodeJS.Timeout;
   rollbackValue?: unknown;
@@ -26,12 +38,19 @@ export class Transaction {
   private readonly abortHook = () => this.endQuietly("aborted");
 
   private constructor(
-    registry: Registry,
+    private readonly registry: Registry,
     session: Session,
     private readonly connection: Connection,
     private readonly finish: (commit: boolean) => void,
+    private readonly overlap?: Overlap,
   ) {
-    this.executor = transactionExecutor(registry, { session, check: () => this.check(), afterCommit: (effect) => this.commitEffects.push(effect) });
+    this.executor = transactionExecutor(registry, {
+      session,
+      check: () => this.check(),
+      afterCommit: (effect) => this.commitEffects.push(effect),
+      ...(overlap ? { wrote: (writer, collection, id) => this.wrote(writer, collection, id) } : {}),
+      abortOnConflict: () => this.endQuietly("conflicted"),
+    });
     this.timer = setTimeout(() => this.endQuietly("timedOut"), TRANSACTION_TIMEOUT_MS);
     // An abandoned transaction must not keep the process alive, only release its lock.
     this.timer.unref();
@@ -39,8 +58,28 @@ export class Transaction {
   }
 
   static async start(registry: Registry, connection: Connection): Promise<Transaction> {
+    // Read before waiting for the writer: the wait is the emulator's, the cloud would have started now.
+    const startedAfter = registry.faults.overlapConflicts ? await connection.read(readWriteClock) : undefined;
     const { session, finish } = await connection.begin();
-    return new Transaction(registry, session, connection, finish);
+    let overlap: Overlap | undefined;
+    if (startedAfter !== undefined) {
+      try {
+        overlap = { startedAfter, heldFrom: readWriteClock(session) };
+      } catch (error) {
+        finish(false);
+        throw error;
+      }
+    }
+    return new Transaction(registry, session, connection, finish, overlap);
+  }
+
+  private wrote(session: Session, collection: string, id: string): void {
+    const { startedAfter, heldFrom } = this.overlap!;
+    if (writtenBetween(session, collection, id, startedAfter, heldFrom)) {
+      this.registry.faults.overlapConflict();
+      throw writeConflict();
+    }
+    logWrite(session, collection, id);
   }
 
   collection(name: string): Collection<"transaction"> {
@@ -52,10 +91,11 @@ export class Transaction {
       throw new DatabaseError("TRANSACTION_ERROR", `the transaction was rolled back after ${TRANSACTION_TIMEOUT_MS} ms`);
     }
     if (this.state === "aborted") throw new DatabaseError("TRANSACTION_ERROR", "the transaction was rolled back because the database closed");
+    if (this.state === "conflicted") throw new DatabaseError("TRANSACTION_ERROR", "the transaction was rolled back after a WriteConflict");
     if (this.state !== "open") throw transactionFinished();
   }
 
-  private end(state: "committed" | "rolledBack" | "timedOut" | "aborted", commit: boolean): void {
+  private end(state: Exclude<State, "open">, commit: boolean): void {
     if (this.state !== "open") return;
     this.state = state;
     clearTimeout(this.timer);
@@ -65,7 +105,7 @@ export class Transaction {
   }
 
   /** Timer and close paths have no caller to report to; a failed ROLLBACK must not crash the process. */
-  private endQuietly(state: "timedOut" | "aborted"): void {
+  private endQuietly(state: "timedOut" | "aborted" | "conflicted"): void {
     try {
       this.end(state, false);
     } catch {
@@ -75,10 +115,10 @@ export class Transaction {
 
   async commit(): Promise<void> {
     this.check();
-    if (faults().writeConflict()) {
+    if (this.registry.faults.writeConflict()) {
       // Fault mode: MongoDB aborted the transaction; nothing of it is kept, as in the cloud.
       this.end("rolledBack", false);
-      throw new DatabaseError("WRITE_CONFLICT", WRITE_CONFLICT_MESSAGE);
+      throw writeConflict();
     }
     try {
       this.end("committed", true);
@@ -97,18 +137,34 @@ export class Transaction {
     return this.state === "open";
   }
 
-  get status(): "open" | "committed" | "rolledBack" | "timedOut" | "aborted" {
+  get status(): State {
     return this.state;
   }
 }
 
 /**
- * `db.runTransaction(callback)`: commits when the callback resolves, rolls back when it throws, and
- * rejects with the value given to `transaction.rollback(value)`. Writers are serialised, so there are
- * no write conflicts to retry; `times` is accepted for API compatibility.
+ * `db.runTransaction(callback, times)`: commits when the callback resolves, rolls back when it throws, and
+ * rejects with the value given to `transaction.rollback(value)`. As in the cloud, a WriteConflict (only
+ * the fault mode raises one here) runs the callback again in a fresh transaction, `times` runs in all.
  */
-export async function runTransaction<T>(registry: Registry, connection: Connection, callback: (transaction: Transaction) => Promise<T> | T): Promise<T> {
-  const transaction = await Transaction.start(registry, connection);
+export async function runTransaction<T>(
+  registry: Registry,
+  connection: Connection,
+  callback: (transaction: Transaction) => Promise<T> | T,
+  times = 3,
+): Promise<T> {
+  for (let run = 1; ; run += 1) {
+    const transaction = await Transaction.start(registry, connection);
+    try {
+      return await runOnce(transaction, callback);
+    } catch (error) {
+      const conflicted = transaction.status === "conflicted" || isWriteConflict(error);
+      if (!conflicted || run >= times) throw error;
+    }
+  }
+}
+
+async function runOnce<T>(transaction: Transaction, callback: (transaction: Transaction) => Promise<T> | T): Promise<T> {
   let result: T;
   try {
     result = await callback(transaction);
@@ -117,7 +173,7 @@ export async function runTransaction<T>(registry: Registry, connection: Connecti
     throw error;
   }
   if (transaction.status === "rolledBack") throw transaction.rollbackValue;
-  // Committing also reports a transaction that timed out while the callback ran.
+  // Committing also reports a transaction that timed out (or conflicted) while the callback ran.
   if (transaction.status !== "committed") await transaction.commit();
   return result;
 }
