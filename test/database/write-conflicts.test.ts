@@ -39,6 +39,8 @@ describe("the overlap rule of the emulator's fault mode", () => {
     await first.collection("acc").doc("a").update({ n: 1 });
     await first.commit();
     const second = await asked;
+    // It reads what the cloud's snapshot, taken when it was asked for, would show.
+    expect((await second.collection("acc").doc("a").get()).data).toEqual({ _id: "a", n: 0 });
     expect(await second.collection("acc").doc("b").update({ n: 2 })).toEqual({ updated: 1 });
     const conflict = await rejection(second.collection("acc").doc("a").update({ n: 2 }));
     expect(conflict.errCode).toBe("WRITE_CONFLICT");
@@ -58,8 +60,11 @@ describe("the overlap rule of the emulator's fault mode", () => {
     const first = await db.startTransaction();
     const asked = db.startTransaction();
     await first.collection("acc").doc("a").update({ n: 1 });
+    await first.collection("acc").doc("c").set({ n: 9 });
     await first.commit();
     const second = await asked;
+    // A document created after it started does not exist in its snapshot.
+    expect((await second.collection("acc").doc("c").get()).data).toBeNull();
     await second.collection("acc").doc("b").set({ n: 2 });
     // Its own writes never conflict with themselves.
     await second.collection("acc").doc("b").update({ n: 3 });

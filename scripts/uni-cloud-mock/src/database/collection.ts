@@ -250,7 +250,12 @@ export class DocumentReference<M extends Mode = "standalone"> {
     if (projection && "error" in projection) throw projection.error;
     const store = await this.executor.store(this.name, "read");
     const rows = this.executor.rows;
-    const row = await this.executor.read((session) => (rows ? rows.findById(store, session, id) : store.findById(session, id)));
+    const row = await this.executor.read((session) => {
+      // Not cached: the transaction cannot write that version (it would conflict), only read it.
+      const snapshot = this.executor.snapshotFor?.(session, this.name, id);
+      if (snapshot) return store.findById(snapshot, id);
+      return rows ? rows.findById(store, session, id) : store.findById(session, id);
+    });
     const found = row && project(row.document, projection);
     // A cached document is shared with the transaction's later reads and updates: the caller gets a copy.
     const document = rows && found ? cloneValue(found) : found;

@@ -33,6 +33,11 @@ export interface Executor {
    * here when the document was committed by someone else after it started (write-log.ts).
    */
   readonly wrote?: (session: Session, collection: string, id: string) => void;
+  /**
+   * Inside a transaction in the overlap mode: the session to read this document from when another writer
+   * changed it after the transaction started (the version the cloud's snapshot would show); else undefined.
+   */
+  readonly snapshotFor?: (session: Session, collection: string, id: string) => Session | undefined;
 }
 
 /** Per-database collection registry: index definitions are read and the schema ensured once per process. */
@@ -113,6 +118,7 @@ export interface OpenTransaction {
   afterCommit(effect: () => void): void;
   /** The overlap rule (write-log.ts): throws WriteConflict when another writer got to this document first. */
   wrote?(session: Session, collection: string, id: string): void;
+  snapshotFor?(session: Session, collection: string, id: string): Session | undefined;
   /** After a WriteConflict: rolls everything back, as MongoDB aborts the whole transaction. */
   abortOnConflict(): void;
 }
@@ -148,7 +154,7 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
     read: (work) => run(work, false),
     write: (work, singleStatement) => run(work, singleStatement !== true),
     rows: new RowCache(),
-    ...(transaction.wrote ? { wrote: transaction.wrote } : {}),
+    ...(transaction.wrote ? { wrote: transaction.wrote, snapshotFor: transaction.snapshotFor } : {}),
   };
 }
 

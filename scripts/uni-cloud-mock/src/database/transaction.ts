@@ -12,20 +12,22 @@ export const TRANSACTION_TIMEOUT_MS = 10_000;
  * in-process lock, so no other write (from this process or another) can interleave. Reads outside the
  * transaction keep working on the reader connection and see the last committed state.
  *
- * In the overlap fault mode the transaction also behaves as MongoDB's snapshot isolation does to a
- * writer: it started when it was asked for (in the cloud it would not have waited for the other one),
- * so a document that another writer committed between then and the moment this one got the writer is a
- * WriteConflict as soon as this one writes it, and everything of this one is rolled back. Its reads
- * still see that other write (MongoDB would show the older snapshot): only writes are checked.
+ * In the overlap fault mode the transaction behaves as MongoDB's snapshot isolation does: it started when
+ * it was asked for (in the cloud it would not have waited for the other one), so a document that another
+ * writer committed between then and the moment this one got the writer reads as it was at the start (from
+ * a snapshot connection pinned then), and writing it is a WriteConflict that rolls everything back.
  */
 type State = "open" | "committed" | "rolledBack" | "timedOut" | "aborted" | "conflicted";
 
-/** Write-log positions (write-log.ts) of a transaction in the overlap mode. */
+/** What a transaction in the overlap mode knows of its start (write-log.ts positions). */
 interface Overlap {
   /** The newest commit when the transaction was asked for. */
   startedAfter: number;
   /** The newest commit once it held the writer: entries above are its own. */
   heldFrom: number;
+  /** The database as it was when the transaction was asked for. */
+  snapshot: Session;
+  releaseSnapshot: () => void;
 }
 
 export class Transaction {
@@ -48,7 +50,12 @@ export class Transaction {
       session,
       check: () => this.check(),
       afterCommit: (effect) => this.commitEffects.push(effect),
-      ...(overlap ? { wrote: (writer, collection, id) => this.wrote(writer, collection, id) } : {}),
+      ...(overlap
+        ? {
+            wrote: (writer: Session, collection: string, id: string) => this.wrote(writer, collection, id),
+            snapshotFor: (writer: Session, collection: string, id: string) => this.snapshotFor(writer, collection, id),
+          }
+        : {}),
       abortOnConflict: () => this.endQuietly("conflicted"),
     });
     this.timer = setTimeout(() => this.endQuietly("timedOut"), TRANSACTION_TIMEOUT_MS);
@@ -58,19 +65,33 @@ export class Transaction {
   }
 
   static async start(registry: Registry, connection: Connection): Promise<Transaction> {
-    // Read before waiting for the writer: the wait is the emulator's, the cloud would have started now.
-    const startedAfter = registry.faults.overlapConflicts ? await connection.read(readWriteClock) : undefined;
-    const { session, finish } = await connection.begin();
-    let overlap: Overlap | undefined;
-    if (startedAfter !== undefined) {
+    if (!registry.faults.overlapConflicts) {
+      const { session, finish } = await connection.begin();
+      return new Transaction(registry, session, connection, finish);
+    }
+    // Pinned before waiting for the writer: the wait is the emulator's, the cloud would have started now.
+    const start = await connection.snapshot(readWriteClock);
+    try {
+      const { session, finish } = await connection.begin();
+      let heldFrom: number;
       try {
-        overlap = { startedAfter, heldFrom: readWriteClock(session) };
+        heldFrom = readWriteClock(session);
       } catch (error) {
         finish(false);
         throw error;
       }
+      const overlap = { startedAfter: start.pinned, heldFrom, snapshot: start.session, releaseSnapshot: start.release };
+      return new Transaction(registry, session, connection, finish, overlap);
+    } catch (error) {
+      start.release();
+      throw error;
     }
-    return new Transaction(registry, session, connection, finish, overlap);
+  }
+
+  /** The snapshot, for a document another writer changed since this transaction started; otherwise the writer's view is the same. */
+  private snapshotFor(session: Session, collection: string, id: string): Session | undefined {
+    const { startedAfter, heldFrom, snapshot } = this.overlap!;
+    return writtenBetween(session, collection, id, startedAfter, heldFrom) ? snapshot : undefined;
   }
 
   private wrote(session: Session, collection: string, id: string): void {
@@ -100,6 +121,7 @@ export class Transaction {
     this.state = state;
     clearTimeout(this.timer);
     this.connection.abortOnClose.delete(this.abortHook);
+    this.overlap?.releaseSnapshot();
     this.finish(commit);
     if (commit) for (const effect of this.commitEffects) effect();
   }
