@@ -51,6 +51,23 @@ describe("the overlap rule of the emulator's fault mode", () => {
     expect({ a: await balanceOf(db, "a"), b: await balanceOf(db, "b") }).toEqual({ a: 1, b: 0 });
   });
 
+  it("fails an update computed on the start snapshot even when it leaves the current document as it is", async () => {
+    const db = database();
+    await db.collection("acc").add({ _id: "a", n: 0 });
+    const first = await db.startTransaction();
+    const asked = db.startTransaction();
+    await first.collection("acc").doc("a").update({ n: 1 });
+    await first.commit();
+    const second = await asked;
+    const { data } = await second.collection("acc").doc("a").get();
+    // 0 + 1 is what the first one wrote: a no-op on the current document, a lost update of the first's.
+    const update = second
+      .collection("acc")
+      .doc("a")
+      .update({ n: (data as { n: number }).n + 1 });
+    expect((await rejection(update)).errCode).toBe("WRITE_CONFLICT");
+  });
+
   it("lets overlapping transactions on different documents both commit", async () => {
     const db = database();
     await db.collection("acc").add([

@@ -130,7 +130,8 @@ export class Query {
       const [row] = store.find(session, predicate, { order: state.order, limit: 1 });
       if (!row) return { updated: 0, doc: null };
       const next = applyUpdate(row.document, update);
-      if (store.replaceIfChanged(session, row, next)) this.executor.wrote?.(session, this.name, row.document._id as string);
+      const changed = store.replaceIfChanged(session, row, next);
+      this.executor.wrote?.(session, this.name, row.document._id as string, changed);
       this.executor.rows?.forget(this.name, row.document._id as string);
       return { updated: 1, doc: next };
     }, true);
@@ -287,7 +288,7 @@ export class DocumentReference<M extends Mode = "standalone"> {
       // applyUpdate works on a copy, so a cached document is never changed in place.
       const next = applyUpdate(row.document, update);
       const stored = store.replaceRow(session, row, next);
-      if (stored !== row) this.executor.wrote?.(session, this.name, id);
+      this.executor.wrote?.(session, this.name, id, stored !== row);
       // Last, after the write succeeded: a failed write leaves the cached row as it is in the database.
       rows?.remember(this.name, id, stored);
       return { changed: stored !== row, doc: stored.document };

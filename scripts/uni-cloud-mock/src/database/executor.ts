@@ -28,11 +28,12 @@ export interface Executor {
   /** Inside a transaction: the rows it has read or written (row-cache.ts); absent outside. */
   readonly rows?: RowCache;
   /**
-   * Called by a write's work, on its session, after it changed a document; only in the overlap fault mode
-   * (absent otherwise, so the normal path pays one property read). A transaction throws WriteConflict
-   * here when the document was committed by someone else after it started (write-log.ts).
+   * Called by a write's work, on its session, after it wrote a document (`changed` false: the update left
+   * it as it was); only in the overlap fault mode (absent otherwise, so the normal path pays one property
+   * read). A transaction throws WriteConflict here when someone else committed the document after it
+   * started, changed or not: its update was computed on the older version it was shown (write-log.ts).
    */
-  readonly wrote?: (session: Session, collection: string, id: string) => void;
+  readonly wrote?: (session: Session, collection: string, id: string, changed?: boolean) => void;
   /**
    * Inside a transaction in the overlap mode: the session to read this document from when another writer
    * changed it after the transaction started (the version the cloud's snapshot would show); else undefined.
@@ -106,7 +107,9 @@ export function standaloneExecutor(registry: Registry): Executor {
     // document. It is logged, because a transaction that started before it commits must not keep a write
     // of the same document (MongoDB: "a write outside the transaction modifies a document that an
     // operation in the transaction later tries to modify: the transaction aborts").
-    ...(registry.faults.overlapConflicts ? { wrote: logWrite } : {}),
+    ...(registry.faults.overlapConflicts
+      ? { wrote: (session: Session, collection: string, id: string, changed = true) => changed && logWrite(session, collection, id) }
+      : {}),
   };
 }
 
@@ -117,8 +120,10 @@ export interface OpenTransaction {
   /** Runs `effect` once the transaction has committed (never after a rollback). */
   afterCommit(effect: () => void): void;
   /** The overlap rule (write-log.ts): throws WriteConflict when another writer got to this document first. */
-  wrote?(session: Session, collection: string, id: string): void;
+  wrote?(session: Session, collection: string, id: string, changed?: boolean): void;
   snapshotFor?(session: Session, collection: string, id: string): Session | undefined;
+  /** Waits as a round trip to the cloud's database would, letting the process serve others meanwhile. */
+  roundTrip?(): Promise<void>;
   /** After a WriteConflict: rolls everything back, as MongoDB aborts the whole transaction. */
   abortOnConflict(): void;
 }
@@ -128,6 +133,7 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
   const ensured = new Map<string, CollectionStore>();
   /** Reads and single-statement writes change nothing that could need undoing: no SAVEPOINT. */
   const run = async <T>(work: (session: Session) => T, needsSavepoint: boolean): Promise<T> => {
+    if (transaction.roundTrip) await transaction.roundTrip();
     transaction.check();
     const { session } = transaction;
     try {

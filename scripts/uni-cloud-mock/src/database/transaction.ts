@@ -19,6 +19,14 @@ export const TRANSACTION_TIMEOUT_MS = 10_000;
  */
 type State = "open" | "committed" | "rolledBack" | "timedOut" | "aborted" | "conflicted";
 
+/**
+ * In the overlap mode each operation of a transaction first waits this long, as a round trip to the cloud's
+ * MongoDB does; without it a transaction here runs start to commit in one turn of the event loop, and
+ * requests of the same instance could never overlap it as they do in the cloud.
+ */
+const ROUND_TRIP_MS = 2;
+const roundTrip = () => new Promise<void>((resolve) => setTimeout(resolve, ROUND_TRIP_MS));
+
 /** What a transaction in the overlap mode knows of its start (write-log.ts positions). */
 interface Overlap {
   /** The newest commit when the transaction was asked for. */
@@ -52,8 +60,9 @@ export class Transaction {
       afterCommit: (effect) => this.commitEffects.push(effect),
       ...(overlap
         ? {
-            wrote: (writer: Session, collection: string, id: string) => this.wrote(writer, collection, id),
+            wrote: (writer: Session, collection: string, id: string, changed = true) => this.wrote(writer, collection, id, changed),
             snapshotFor: (writer: Session, collection: string, id: string) => this.snapshotFor(writer, collection, id),
+            roundTrip,
           }
         : {}),
       abortOnConflict: () => this.endQuietly("conflicted"),
@@ -94,13 +103,13 @@ export class Transaction {
     return writtenBetween(session, collection, id, startedAfter, heldFrom) ? snapshot : undefined;
   }
 
-  private wrote(session: Session, collection: string, id: string): void {
+  private wrote(session: Session, collection: string, id: string, changed: boolean): void {
     const { startedAfter, heldFrom } = this.overlap!;
     if (writtenBetween(session, collection, id, startedAfter, heldFrom)) {
       this.registry.faults.overlapConflict();
       throw writeConflict();
     }
-    logWrite(session, collection, id);
+    if (changed) logWrite(session, collection, id);
   }
 
   collection(name: string): Collection<"transaction"> {
@@ -136,6 +145,7 @@ export class Transaction {
   }
 
   async commit(): Promise<void> {
+    if (this.overlap) await roundTrip();
     this.check();
     if (this.registry.faults.writeConflict()) {
       // Fault mode: MongoDB aborted the transaction; nothing of it is kept, as in the cloud.
