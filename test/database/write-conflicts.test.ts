@@ -68,6 +68,18 @@ describe("the overlap rule of the emulator's fault mode", () => {
     expect((await rejection(update)).errCode).toBe("WRITE_CONFLICT");
   });
 
+  it("fails an insert of an id another transaction created after it started with WriteConflict, as MongoDB does", async () => {
+    const db = database();
+    const first = await db.startTransaction();
+    const asked = db.startTransaction();
+    await first.collection("acc").add({ _id: "r-1", n: 1 });
+    await first.commit();
+    const second = await asked;
+    // In its snapshot the number is free, so it takes it; the cloud aborts it rather than report a duplicate.
+    expect((await second.collection("acc").doc("r-1").get()).data).toBeNull();
+    expect((await rejection(second.collection("acc").add({ _id: "r-1", n: 2 }))).errCode).toBe("WRITE_CONFLICT");
+  });
+
   it("lets overlapping transactions on different documents both commit", async () => {
     const db = database();
     await db.collection("acc").add([
@@ -113,7 +125,10 @@ describe("the overlap rule of the emulator's fault mode", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const committed = open.commit();
     // Queued on the holder's lock, so it commits before the waiter's next retry.
-    const single = holder.collection("acc").doc("a").update({ n: holder.command.inc(5) });
+    const single = holder
+      .collection("acc")
+      .doc("a")
+      .update({ n: holder.command.inc(5) });
     await committed;
     expect(await single).toEqual({ updated: 1 });
     const late = await asked;
@@ -173,7 +188,9 @@ function runIncrements(file: string, worker: string, rounds: number): Promise<{ 
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(stdout.trim().split("\n").pop()!)) : reject(new Error(`worker ${worker} exited ${code}: ${stderr}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(stdout.trim().split("\n").pop()!)) : reject(new Error(`worker ${worker} exited ${code}: ${stderr}`)),
+    );
   });
 }
 

@@ -129,9 +129,9 @@ export class Query {
     return this.executor.write((session) => {
       const [row] = store.find(session, predicate, { order: state.order, limit: 1 });
       if (!row) return { updated: 0, doc: null };
+      this.executor.mayWrite?.(session, this.name, row.document._id as string);
       const next = applyUpdate(row.document, update);
-      const changed = store.replaceIfChanged(session, row, next);
-      this.executor.wrote?.(session, this.name, row.document._id as string, changed);
+      if (store.replaceIfChanged(session, row, next)) this.executor.wrote?.(session, this.name, row.document._id as string);
       this.executor.rows?.forget(this.name, row.document._id as string);
       return { updated: 1, doc: next };
     }, true);
@@ -191,6 +191,7 @@ export class Collection<M extends Mode = "standalone"> extends Query {
     await this.executor.write(
       (session) =>
         documents.forEach((document) => {
+          this.executor.mayWrite?.(session, this.name, document._id as string);
           store.insert(session, document);
           this.executor.wrote?.(session, this.name, document._id as string);
         }),
@@ -283,12 +284,13 @@ export class DocumentReference<M extends Mode = "standalone"> {
     const store = await this.executor.store(this.name, "write");
     const rows = this.executor.rows;
     return this.executor.write((session) => {
+      this.executor.mayWrite?.(session, this.name, id);
       const row = rows ? rows.findById(store, session, id) : store.findById(session, id);
       if (!row) return { changed: false, doc: null };
       // applyUpdate works on a copy, so a cached document is never changed in place.
       const next = applyUpdate(row.document, update);
       const stored = store.replaceRow(session, row, next);
-      this.executor.wrote?.(session, this.name, id, stored !== row);
+      if (stored !== row) this.executor.wrote?.(session, this.name, id);
       // Last, after the write succeeded: a failed write leaves the cached row as it is in the database.
       rows?.remember(this.name, id, stored);
       return { changed: stored !== row, doc: stored.document };
@@ -302,6 +304,7 @@ export class DocumentReference<M extends Mode = "standalone"> {
     const store = await this.executor.store(this.name, "write");
     this.executor.rows?.forget(this.name, id);
     return this.executor.write((session) => {
+      this.executor.mayWrite?.(session, this.name, id);
       const row = store.findById(session, id);
       if (row) store.replace(session, row.rowid, document);
       else store.insert(session, document);
@@ -316,6 +319,7 @@ export class DocumentReference<M extends Mode = "standalone"> {
     this.executor.rows?.forget(this.name, id);
     return {
       deleted: await this.executor.write((session) => {
+        this.executor.mayWrite?.(session, this.name, id);
         const row = store.findById(session, id);
         if (!row) return 0;
         store.delete(session, row.rowid);

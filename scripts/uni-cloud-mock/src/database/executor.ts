@@ -27,13 +27,15 @@ export interface Executor {
   write<T>(work: (session: Session) => T, singleStatement?: boolean): Promise<T>;
   /** Inside a transaction: the rows it has read or written (row-cache.ts); absent outside. */
   readonly rows?: RowCache;
-  /**
-   * Called by a write's work, on its session, after it wrote a document (`changed` false: the update left
-   * it as it was); only in the overlap fault mode (absent otherwise, so the normal path pays one property
-   * read). A transaction throws WriteConflict here when someone else committed the document after it
-   * started, changed or not: its update was computed on the older version it was shown (write-log.ts).
+  /*
+   * The overlap fault mode's hooks (write-log.ts), called by a write's work on its session; absent
+   * otherwise, so the normal path pays a property read. `mayWrite`, before a transaction writes a
+   * document, throws WriteConflict when another writer committed it after the transaction started,
+   * whatever this write would do (it was decided on the older version the transaction was shown).
+   * `wrote`, after a write changed a document, logs it for the transactions still open.
    */
-  readonly wrote?: (session: Session, collection: string, id: string, changed?: boolean) => void;
+  readonly mayWrite?: (session: Session, collection: string, id: string) => void;
+  readonly wrote?: (session: Session, collection: string, id: string) => void;
   /**
    * Inside a transaction in the overlap mode: the session to read this document from when another writer
    * changed it after the transaction started (the version the cloud's snapshot would show); else undefined.
@@ -107,9 +109,7 @@ export function standaloneExecutor(registry: Registry): Executor {
     // document. It is logged, because a transaction that started before it commits must not keep a write
     // of the same document (MongoDB: "a write outside the transaction modifies a document that an
     // operation in the transaction later tries to modify: the transaction aborts").
-    ...(registry.faults.overlapConflicts
-      ? { wrote: (session: Session, collection: string, id: string, changed = true) => changed && logWrite(session, collection, id) }
-      : {}),
+    ...(registry.faults.overlapConflicts ? { wrote: logWrite } : {}),
   };
 }
 
@@ -120,7 +120,7 @@ export interface OpenTransaction {
   /** Runs `effect` once the transaction has committed (never after a rollback). */
   afterCommit(effect: () => void): void;
   /** The overlap rule (write-log.ts): throws WriteConflict when another writer got to this document first. */
-  wrote?(session: Session, collection: string, id: string, changed?: boolean): void;
+  mayWrite?(session: Session, collection: string, id: string): void;
   snapshotFor?(session: Session, collection: string, id: string): Session | undefined;
   /** Waits as a round trip to the cloud's database would, letting the process serve others meanwhile. */
   roundTrip?(): Promise<void>;
@@ -160,7 +160,7 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
     read: (work) => run(work, false),
     write: (work, singleStatement) => run(work, singleStatement !== true),
     rows: new RowCache(),
-    ...(transaction.wrote ? { wrote: transaction.wrote, snapshotFor: transaction.snapshotFor } : {}),
+    ...(transaction.mayWrite ? { mayWrite: transaction.mayWrite, wrote: logWrite, snapshotFor: transaction.snapshotFor } : {}),
   };
 }
 

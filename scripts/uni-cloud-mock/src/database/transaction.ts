@@ -2,7 +2,7 @@ import { Collection } from "./collection";
 import type { Connection, Session } from "./connection";
 import { DatabaseError } from "./errors";
 import { transactionExecutor, transactionFinished, type Executor, type Registry } from "./executor";
-import { isWriteConflict, logWrite, readWriteClock, writeConflict, writtenBetween } from "./write-log";
+import { isWriteConflict, readWriteClock, writeConflict, writtenBetween } from "./write-log";
 
 /** uniCloud aborts a transaction not finished within 10 s of its start. */
 export const TRANSACTION_TIMEOUT_MS = 10_000;
@@ -60,7 +60,7 @@ export class Transaction {
       afterCommit: (effect) => this.commitEffects.push(effect),
       ...(overlap
         ? {
-            wrote: (writer: Session, collection: string, id: string, changed = true) => this.wrote(writer, collection, id, changed),
+            mayWrite: (writer: Session, collection: string, id: string) => this.mayWrite(writer, collection, id),
             snapshotFor: (writer: Session, collection: string, id: string) => this.snapshotFor(writer, collection, id),
             roundTrip,
           }
@@ -103,13 +103,12 @@ export class Transaction {
     return writtenBetween(session, collection, id, startedAfter, heldFrom) ? snapshot : undefined;
   }
 
-  private wrote(session: Session, collection: string, id: string, changed: boolean): void {
+  /** First writer wins: a document another writer committed since this transaction started is theirs. */
+  private mayWrite(session: Session, collection: string, id: string): void {
     const { startedAfter, heldFrom } = this.overlap!;
-    if (writtenBetween(session, collection, id, startedAfter, heldFrom)) {
-      this.registry.faults.overlapConflict();
-      throw writeConflict();
-    }
-    if (changed) logWrite(session, collection, id);
+    if (!writtenBetween(session, collection, id, startedAfter, heldFrom)) return;
+    this.registry.faults.overlapConflict();
+    throw writeConflict();
   }
 
   collection(name: string): Collection<"transaction"> {
