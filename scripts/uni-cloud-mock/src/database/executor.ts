@@ -27,7 +27,7 @@ export interface Executor {
   write<T>(work: (session: Session) => T, singleStatement?: boolean): Promise<T>;
   /** Inside a transaction: the rows it has read or written (row-cache.ts); absent outside. */
   readonly rows?: RowCache;
-  /*
+  /**
    * The overlap fault mode's hooks (write-log.ts), called by a write's work on its session; absent
    * otherwise, so the normal path pays a property read. `mayWrite`, before a transaction writes a
    * document, throws WriteConflict when another writer committed it after the transaction started,

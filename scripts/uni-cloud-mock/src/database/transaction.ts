@@ -7,16 +7,6 @@ import { isWriteConflict, readWriteClock, writeConflict, writtenBetween } from "
 /** uniCloud aborts a transaction not finished within 10 s of its start. */
 export const TRANSACTION_TIMEOUT_MS = 10_000;
 
-/**
- * `db.startTransaction()`: one `BEGIN IMMEDIATE` on the writer connection, held across awaits under the
- * in-process lock, so no other write (from this process or another) can interleave. Reads outside the
- * transaction keep working on the reader connection and see the last committed state.
- *
- * In the overlap fault mode the transaction behaves as MongoDB's snapshot isolation does: it started when
- * it was asked for (in the cloud it would not have waited for the other one), so a document that another
- * writer committed between then and the moment this one got the writer reads as it was at the start (from
- * a snapshot connection pinned then), and writing it is a WriteConflict that rolls everything back.
- */
 type State = "open" | "committed" | "rolledBack" | "timedOut" | "aborted" | "conflicted";
 
 /**
@@ -38,6 +28,18 @@ interface Overlap {
   releaseSnapshot: () => void;
 }
 
+/**
+ * `db.startTransaction()`: one `BEGIN IMMEDIATE` on the writer connection, held across awaits under the
+ * in-process lock, so no other write (from this process or another) can interleave. Reads outside the
+ * transaction keep working on the reader connection and see the last committed state.
+ *
+ * In the overlap fault mode the transaction behaves as MongoDB's snapshot isolation does: it started when
+ * it was asked for (in the cloud it would not have waited for the other one), so a document that another
+ * writer committed between then and the moment this one got the writer reads as it was at the start (from
+ * a snapshot connection pinned then), and writing it is a WriteConflict that rolls everything back.
+ * Only `doc(id).get()` reads the snapshot: `where().updateAndReturn()` matches the current version, and
+ * its write of a document changed since the start conflicts like any other.
+ */
 export class Transaction {
   private state: State = "open";
   private readonly executor: Executor;
