@@ -1,4 +1,4 @@
-import { faultPlanFrom, parseHttpFaults } from "../../scripts/uni-cloud-mock/src/faults/plan";
+import { faultPlanFrom, parseHttpFaults, parseWriteConflicts } from "../../scripts/uni-cloud-mock/src/faults/plan";
 
 /** The fault mode's own rules: off by default, shares honoured, bad settings refused at start. */
 describe("the emulator's fault plan", () => {
@@ -23,10 +23,20 @@ describe("the emulator's fault plan", () => {
     expect(draw()).toEqual(first);
   });
 
+  it("reads the overlap rule alone or with a share, and keeps it off by default", () => {
+    expect(parseWriteConflicts(undefined)).toEqual({ share: 0, overlap: false });
+    expect(parseWriteConflicts("overlap")).toEqual({ share: 0, overlap: true });
+    expect(parseWriteConflicts("overlap, 0.1")).toEqual({ share: 0.1, overlap: true });
+    expect(parseWriteConflicts("0.1")).toEqual({ share: 0.1, overlap: false });
+    expect(faultPlanFrom({ UNICLOUD_WRITE_CONFLICTS: "overlap" }).writeConflict()).toBe(false);
+    expect(faultPlanFrom({}).overlapConflicts).toBe(false);
+  });
+
   it("refuses unknown faults and shares outside 0..1", () => {
     expect(() => parseHttpFaults("slow=0.1")).toThrow(/knows timeout/);
     expect(() => parseHttpFaults("timeout=2")).toThrow(/between 0 and 1/);
     expect(() => parseHttpFaults("timeout=0.6,lost=0.6")).toThrow(/more than 1/);
     expect(() => faultPlanFrom({ UNICLOUD_WRITE_CONFLICTS: "often" })).toThrow(/UNICLOUD_WRITE_CONFLICTS/);
+    expect(() => faultPlanFrom({ UNICLOUD_WRITE_CONFLICTS: "overlaps" })).toThrow(/UNICLOUD_WRITE_CONFLICTS/);
   });
 });

@@ -5,6 +5,7 @@ import type { Deps } from "../../common/vk-uni-pay/src/core/deps";
 import type { HookResolver } from "../../common/vk-uni-pay/src/core/hooks";
 import type { PaymentProvider, ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
 import { createDatabase, type CloudDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import type { FaultPlan } from "../../scripts/uni-cloud-mock/src/faults/plan";
 
 const DEFINITIONS = join(__dirname, "../../uniCloud/database");
 
@@ -13,8 +14,8 @@ const DEFINITIONS = join(__dirname, "../../uniCloud/database");
  * library's own Database interface (the emulator's type is richer; the cast lives here, once), and as the
  * emulator's own handle (`raw`) for a test that reads it the way the emulator's callers do.
  */
-export function memoryDatabase(): { db: Database; raw: CloudDatabase; close(): Promise<void> } {
-  const raw = createDatabase({ file: ":memory:", definitionsDir: DEFINITIONS });
+export function memoryDatabase(faults?: FaultPlan): { db: Database; raw: CloudDatabase; close(): Promise<void> } {
+  const raw = createDatabase({ file: ":memory:", definitionsDir: DEFINITIONS, ...(faults ? { faults } : {}) });
   return { db: raw as unknown as Database, raw, close: async () => raw.close() };
 }
 

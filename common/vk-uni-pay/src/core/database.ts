@@ -79,10 +79,39 @@ export function isDuplicateKey(error: unknown): boolean {
 }
 
 /**
+ * uniCloud's MongoDB aborts one of two transactions that write one document, with error 112
+ * (`WriteConflict`); the emulator's fault mode does the same (`WRITE_CONFLICT`). Operations after it in
+ * the aborted transaction fail with a message that names it too.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  const { errCode, code, message } = (error ?? {}) as { errCode?: unknown; code?: unknown; message?: unknown };
+  return errCode === "WRITE_CONFLICT" || code === 112 || /WriteConflict/.test(String(message ?? ""));
+}
+
+/** Runs of one transaction that keeps meeting WriteConflict, as uniCloud's own `runTransaction` (times = 3). */
+export const TRANSACTION_RUNS = 3;
+
+/**
  * Runs `work` in one transaction: committed when it returns, rolled back when it throws. Work that
  * decides to change nothing simply returns; committing an empty transaction is harmless.
+ *
+ * A WriteConflict runs the work again in a fresh transaction (Aliyun has no `runTransaction` to do it):
+ * nothing of the aborted run was kept, and the new run reads what the winner committed, so it decides
+ * again (typically: already done). Work here only touches the database, and a hook inside it is
+ * at-least-once by contract (its idempotency key), so running it again doubles nothing. After the last
+ * run the conflict goes to the caller, whose failure path (a FAIL ack, the timer) takes it from there.
  */
 export async function inTransaction<T>(db: Database, work: (transaction: TransactionRef) => Promise<T>): Promise<T> {
+  for (let run = 1; ; run += 1) {
+    try {
+      return await inOneTransaction(db, work);
+    } catch (error) {
+      if (!isWriteConflict(error) || run >= TRANSACTION_RUNS) throw error;
+    }
+  }
+}
+
+async function inOneTransaction<T>(db: Database, work: (transaction: TransactionRef) => Promise<T>): Promise<T> {
   const transaction = await db.startTransaction();
   let result: T;
   try {

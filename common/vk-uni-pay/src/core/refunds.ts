@@ -58,7 +58,8 @@ async function nextRefundNo(transaction: TransactionRef, order: Order): Promise<
  * reserved + this ≤ paid, are checked and written in one transaction, so concurrent refunds, in one
  * instance or many, can never add up to more than was paid nor share a number. On SQLite the writers are
  * serialised; on uniCloud's MongoDB two transactions that both write the order document conflict and one
- * aborts, and the refund's `_id` (its number) is unique besides, so the check-then-write holds there too.
+ * aborts (and runs again, see inTransaction), and the refund's `_id` (its number) is unique besides, so
+ * the check-then-write holds there too.
  * Asking again with the same `out_refund_no` and amount returns the existing refund (`created: false`):
  * only the caller that created it sends it to the provider.
  */
@@ -139,8 +140,8 @@ function mayMove(from: RefundState, to: RefundState): boolean {
  * the order's totals) and the amount itself was already bounded when the refund was reserved: reserving is
  * the conditional write under the ceiling. Both documents are read and written inside the transaction, so
  * two settles of one refund, or of two refunds of one order, cannot both commit on what they read: uniCloud's
- * MongoDB aborts the second with WriteConflict (the caller's retry then sees the moved status), and the
- * emulator serialises writers.
+ * MongoDB aborts the second with WriteConflict and inTransaction runs it again, when it sees the moved
+ * status (the emulator's fault mode does the same; otherwise it serialises writers).
  */
 export async function settleRefund(
   outRefundNo: string,

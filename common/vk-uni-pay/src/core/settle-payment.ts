@@ -1,4 +1,4 @@
-import { inTransaction, single, type Database, type DocumentWriter, type TransactionRef } from "./database";
+import { inTransaction, isWriteConflict, single, type Database, type DocumentWriter, type TransactionRef } from "./database";
 import { callPaidHookIn, recordFailure, stackOf, runPaidHook, type HookOutcome, type HookResolver, type OrderTypeHooks } from "./hooks";
 import { canMarkPaid, markPaid, paidFields, type Order, type PaymentFacts } from "./orders";
 import { COLLECTIONS } from "./repository";
@@ -62,7 +62,8 @@ async function payAndRunHook(
     // The hook sees the order as it will be stored: paid.
     ran = await callPaidHookIn(hooks, current && ({ ...current, ...paid } as Order), transaction, options.now, options.log);
   } catch (error) {
-    onHookFailure();
+    // A write of the hook's that lost to another transaction is the database's doing, not the hook's.
+    if (!isWriteConflict(error)) onHookFailure();
     throw error;
   }
   const fields = { ...paid, ...ran.marker };

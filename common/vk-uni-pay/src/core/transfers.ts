@@ -144,7 +144,7 @@ function sameTransfer(existing: TransferRecord, draft: TransferDraft): boolean {
  * Writes the transfer and counts it against the day's limits in one transaction: concurrent calls with
  * one `out_bill_no` cannot both create it (its `_id` is the number), and concurrent transfers cannot
  * together exceed a limit (both write the same counter document, so on uniCloud's MongoDB one aborts
- * with a write conflict, and the emulator serialises writers). The same number asked again with the
+ * with a write conflict and runs again, and the emulator serialises writers). The same number asked again with the
  * same amount and payee answers the stored transfer (`created: false`); anything else is refused.
  */
 export async function reserveTransfer(

@@ -109,7 +109,9 @@ export class Query {
     const updated = await this.executor.write((session) => {
       let changed = 0;
       for (const row of store.find(session, predicate)) {
-        if (store.replaceIfChanged(session, row, applyUpdate(row.document, update))) changed += 1;
+        if (!store.replaceIfChanged(session, row, applyUpdate(row.document, update))) continue;
+        changed += 1;
+        this.executor.wrote?.(session, this.name, row.document._id as string);
       }
       return changed;
     });
@@ -127,8 +129,9 @@ export class Query {
     return this.executor.write((session) => {
       const [row] = store.find(session, predicate, { order: state.order, limit: 1 });
       if (!row) return { updated: 0, doc: null };
+      this.executor.mayWrite?.(session, this.name, row.document._id as string);
       const next = applyUpdate(row.document, update);
-      store.replaceIfChanged(session, row, next);
+      if (store.replaceIfChanged(session, row, next)) this.executor.wrote?.(session, this.name, row.document._id as string);
       this.executor.rows?.forget(this.name, row.document._id as string);
       return { updated: 1, doc: next };
     }, true);
@@ -140,7 +143,10 @@ export class Query {
     const store = await this.executor.store(this.name, "write");
     const deleted = await this.executor.write((session) => {
       const rows = store.find(session, predicate);
-      for (const row of rows) store.delete(session, row.rowid);
+      for (const row of rows) {
+        store.delete(session, row.rowid);
+        this.executor.wrote?.(session, this.name, row.document._id as string);
+      }
       return rows.length;
     });
     return { deleted };
@@ -182,7 +188,15 @@ export class Collection<M extends Mode = "standalone"> extends Query {
     const store = await this.executor.store(this.name, "write");
     // All documents go in one transaction: a duplicate anywhere leaves the collection unchanged.
     // Inside a transaction this is one document, so one statement.
-    await this.executor.write((session) => documents.forEach((document) => store.insert(session, document)), this.executor.inTransaction);
+    await this.executor.write(
+      (session) =>
+        documents.forEach((document) => {
+          this.executor.mayWrite?.(session, this.name, document._id as string);
+          store.insert(session, document);
+          this.executor.wrote?.(session, this.name, document._id as string);
+        }),
+      this.executor.inTransaction,
+    );
     const ids = documents.map((document) => document._id as string);
     // A transaction may have looked the id up and cached it as missing.
     for (const id of ids) this.executor.rows?.forget(this.name, id);
@@ -238,7 +252,12 @@ export class DocumentReference<M extends Mode = "standalone"> {
     if (projection && "error" in projection) throw projection.error;
     const store = await this.executor.store(this.name, "read");
     const rows = this.executor.rows;
-    const row = await this.executor.read((session) => (rows ? rows.findById(store, session, id) : store.findById(session, id)));
+    const row = await this.executor.read((session) => {
+      // Not cached: the transaction cannot write that version (it would conflict), only read it.
+      const snapshot = this.executor.snapshotFor?.(session, this.name, id);
+      if (snapshot) return store.findById(snapshot, id);
+      return rows ? rows.findById(store, session, id) : store.findById(session, id);
+    });
     const found = row && project(row.document, projection);
     // A cached document is shared with the transaction's later reads and updates: the caller gets a copy.
     const document = rows && found ? cloneValue(found) : found;
@@ -265,11 +284,13 @@ export class DocumentReference<M extends Mode = "standalone"> {
     const store = await this.executor.store(this.name, "write");
     const rows = this.executor.rows;
     return this.executor.write((session) => {
+      this.executor.mayWrite?.(session, this.name, id);
       const row = rows ? rows.findById(store, session, id) : store.findById(session, id);
       if (!row) return { changed: false, doc: null };
       // applyUpdate works on a copy, so a cached document is never changed in place.
       const next = applyUpdate(row.document, update);
       const stored = store.replaceRow(session, row, next);
+      if (stored !== row) this.executor.wrote?.(session, this.name, id);
       // Last, after the write succeeded: a failed write leaves the cached row as it is in the database.
       rows?.remember(this.name, id, stored);
       return { changed: stored !== row, doc: stored.document };
@@ -283,13 +304,12 @@ export class DocumentReference<M extends Mode = "standalone"> {
     const store = await this.executor.store(this.name, "write");
     this.executor.rows?.forget(this.name, id);
     return this.executor.write((session) => {
+      this.executor.mayWrite?.(session, this.name, id);
       const row = store.findById(session, id);
-      if (row) {
-        store.replace(session, row.rowid, document);
-        return { updated: 1 };
-      }
-      store.insert(session, document);
-      return { updated: 0, upsertedId: id };
+      if (row) store.replace(session, row.rowid, document);
+      else store.insert(session, document);
+      this.executor.wrote?.(session, this.name, id);
+      return row ? { updated: 1 } : { updated: 0, upsertedId: id };
     }, true);
   }
 
@@ -299,9 +319,12 @@ export class DocumentReference<M extends Mode = "standalone"> {
     this.executor.rows?.forget(this.name, id);
     return {
       deleted: await this.executor.write((session) => {
+        this.executor.mayWrite?.(session, this.name, id);
         const row = store.findById(session, id);
-        if (row) store.delete(session, row.rowid);
-        return row ? 1 : 0;
+        if (!row) return 0;
+        store.delete(session, row.rowid);
+        this.executor.wrote?.(session, this.name, id);
+        return 1;
       }, true),
     };
   }

@@ -190,6 +190,9 @@ export class Connection {
   private closing?: Promise<void>;
   /** Open transactions' abort hooks: closing rolls them back instead of waiting out their timeout. */
   readonly abortOnClose = new Set<() => void>();
+  private readonly path: string;
+  /** Read connections kept for the next snapshot (the overlap fault mode only; see snapshot()). */
+  private readonly idleSnapshots: Session[] = [];
 
   constructor(file: string) {
     let path = file;
@@ -198,8 +201,32 @@ export class Connection {
       trackTempDir(this.tempDir);
       path = join(this.tempDir, "memory.sqlite");
     }
+    this.path = path;
     this.writer = new Session(open(path), true);
     this.reader = new Session(open(path), false);
+  }
+
+  /**
+   * A read connection of its own, held in a read transaction that `pin` starts: the database as it is
+   * now, for as long as the caller keeps it. The overlap fault mode gives each transaction one, so it can
+   * read what a MongoDB snapshot taken when it was asked for would show (transaction.ts).
+   */
+  async snapshot<T>(pin: (session: Session) => T): Promise<{ session: Session; pinned: T; release: () => void }> {
+    this.check();
+    const session = this.idleSnapshots.pop() ?? new Session(open(this.path), false);
+    const release = () => {
+      if (session.db.inTransaction) session.db.exec("ROLLBACK");
+      if (this.closed) session.db.close();
+      else this.idleSnapshots.push(session);
+    };
+    try {
+      // WAL: a deferred transaction's snapshot is taken by its first read, which `pin` makes.
+      session.statement("BEGIN").run();
+      return { session, pinned: await retryBusy(() => pin(session)), release };
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   private check(): void {
@@ -302,6 +329,7 @@ export class Connection {
     const release = await this.lock.acquire();
     this.closed = true;
     try {
+      for (const snapshot of this.idleSnapshots.splice(0)) snapshot.db.close();
       this.reader.db.close();
       this.writer.db.close();
       if (this.tempDir) {

@@ -3,6 +3,8 @@ import { DatabaseError } from "./errors";
 import { RowCache } from "./row-cache";
 import { checkCollectionName, ensureSchema, loadIndexDefinitions } from "./schema";
 import { CollectionStore } from "./store";
+import { isWriteConflict, logWrite } from "./write-log";
+import type { FaultPlan } from "../faults/plan";
 
 /**
  * Where an operation runs: standalone (its own snapshot read or its own IMMEDIATE write transaction) or
@@ -25,6 +27,20 @@ export interface Executor {
   write<T>(work: (session: Session) => T, singleStatement?: boolean): Promise<T>;
   /** Inside a transaction: the rows it has read or written (row-cache.ts); absent outside. */
   readonly rows?: RowCache;
+  /**
+   * The overlap fault mode's hooks (write-log.ts), called by a write's work on its session; absent
+   * otherwise, so the normal path pays a property read. `mayWrite`, before a transaction writes a
+   * document, throws WriteConflict when another writer committed it after the transaction started,
+   * whatever this write would do (it was decided on the older version the transaction was shown).
+   * `wrote`, after a write changed a document, logs it for the transactions still open.
+   */
+  readonly mayWrite?: (session: Session, collection: string, id: string) => void;
+  readonly wrote?: (session: Session, collection: string, id: string) => void;
+  /**
+   * Inside a transaction in the overlap mode: the session to read this document from when another writer
+   * changed it after the transaction started (the version the cloud's snapshot would show); else undefined.
+   */
+  readonly snapshotFor?: (session: Session, collection: string, id: string) => Session | undefined;
 }
 
 /** Per-database collection registry: index definitions are read and the schema ensured once per process. */
@@ -36,6 +52,8 @@ export class Registry {
   constructor(
     readonly connection: Connection,
     private readonly definitionsDir: string | string[] | undefined,
+    /** The fault mode this database runs in (the process's, from the environment, unless a test gives one). */
+    readonly faults: FaultPlan,
   ) {}
 
   /** Schema set up through its own committed write; used outside transactions. */
@@ -87,6 +105,11 @@ export function standaloneExecutor(registry: Registry): Executor {
     store: async (name, purpose) => (purpose === "read" ? registry.describe(name) : registry.prepared(name)),
     read: (work) => registry.connection.read(work),
     write: (work) => registry.connection.write(work),
+    // A single write is never refused: MongoDB retries it itself, or it waits for a transaction holding the
+    // document. It is logged, because a transaction that started before it commits must not keep a write
+    // of the same document (MongoDB: "a write outside the transaction modifies a document that an
+    // operation in the transaction later tries to modify: the transaction aborts").
+    ...(registry.faults.overlapConflicts ? { wrote: logWrite } : {}),
   };
 }
 
@@ -96,6 +119,13 @@ export interface OpenTransaction {
   check(): void;
   /** Runs `effect` once the transaction has committed (never after a rollback). */
   afterCommit(effect: () => void): void;
+  /** The overlap rule (write-log.ts): throws WriteConflict when another writer got to this document first. */
+  mayWrite?(session: Session, collection: string, id: string): void;
+  snapshotFor?(session: Session, collection: string, id: string): Session | undefined;
+  /** Waits as a round trip to the cloud's database would, letting the process serve others meanwhile. */
+  roundTrip?(): Promise<void>;
+  /** After a WriteConflict: rolls everything back, as MongoDB aborts the whole transaction. */
+  abortOnConflict(): void;
 }
 
 export function transactionExecutor(registry: Registry, transaction: OpenTransaction): Executor {
@@ -103,12 +133,15 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
   const ensured = new Map<string, CollectionStore>();
   /** Reads and single-statement writes change nothing that could need undoing: no SAVEPOINT. */
   const run = async <T>(work: (session: Session) => T, needsSavepoint: boolean): Promise<T> => {
+    if (transaction.roundTrip) await transaction.roundTrip();
     transaction.check();
     const { session } = transaction;
     try {
       // Nested inside the open transaction, `atomically` runs the work in a SAVEPOINT.
       return needsSavepoint ? session.atomically(() => work(session)) : work(session);
     } catch (error) {
+      // Raised inside the work, so its savepoint (if any) has been unwound first.
+      if (isWriteConflict(error)) transaction.abortOnConflict();
       throw asDatabaseError(error);
     }
   };
@@ -127,6 +160,7 @@ export function transactionExecutor(registry: Registry, transaction: OpenTransac
     read: (work) => run(work, false),
     write: (work, singleStatement) => run(work, singleStatement !== true),
     rows: new RowCache(),
+    ...(transaction.mayWrite ? { mayWrite: transaction.mayWrite, wrote: logWrite, snapshotFor: transaction.snapshotFor } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { createCommand, type Command } from "./commands";
 import { Connection } from "./connection";
 import { Registry, standaloneExecutor } from "./executor";
 import { runTransaction, Transaction } from "./transaction";
+import { faults, type FaultPlan } from "../faults/plan";
 
 /**
  * The emulator's `uniCloud.database()`: uniCloud's classic database API over an embedded SQLite file
@@ -18,6 +19,9 @@ import { runTransaction, Transaction } from "./transaction";
  * - Transactions hold this process's write lock and SQLite's write lock until commit/rollback (10 s max);
  *   reads outside a transaction never wait for it, other writes wait at most 5 s (then DATABASE_BUSY).
  *   Collections are created by their first write.
+ * - The fault mode (faults/plan.ts) fails commits with MongoDB's WriteConflict as the cloud can: a share at
+ *   random, and (`overlap`) a transaction that writes a document another writer committed after it was
+ *   asked for (transaction.ts, write-log.ts); `runTransaction` then runs its callback again, `times` in all.
  */
 
 export { DatabaseError, type DatabaseErrorCode } from "./errors";
@@ -32,6 +36,8 @@ export interface DatabaseOptions {
   file: string;
   /** Folders holding `<collection>.index.json` files (uniCloud's `uniCloud/database/`); the first with a file wins. */
   definitionsDir?: string | string[];
+  /** The fault mode (faults/plan.ts); the process's, read from the environment, unless given. */
+  faults?: FaultPlan;
 }
 
 export interface CloudDatabase {
@@ -48,13 +54,13 @@ export interface CloudDatabase {
 
 export function createDatabase(options: DatabaseOptions): CloudDatabase {
   const connection = new Connection(options.file);
-  const registry = new Registry(connection, options.definitionsDir);
+  const registry = new Registry(connection, options.definitionsDir, options.faults ?? faults());
   const executor = standaloneExecutor(registry);
   return {
     collection: (name) => new Collection(executor, name),
     command: createCommand(),
     startTransaction: () => Transaction.start(registry, connection),
-    runTransaction: (callback) => runTransaction(registry, connection, callback),
+    runTransaction: (callback, times) => runTransaction(registry, connection, callback, times),
     RegExp: ({ regex, options: flags }) => new RegExp(regex, (flags ?? "").replace(/[^imsu]/g, "")),
     serverDate: (options) => new Date(Date.now() + (options?.offset ?? 0)),
     close: () => connection.close(),

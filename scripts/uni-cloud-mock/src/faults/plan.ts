@@ -7,6 +7,9 @@ import { seededRandom, type Random } from "./random";
  *
  * - `UNICLOUD_WRITE_CONFLICTS=0.2`: that share of transaction commits fails with MongoDB's WriteConflict,
  *   nothing of the transaction kept, as uniCloud's MongoDB aborts one of two transactions on a document.
+ * - `UNICLOUD_WRITE_CONFLICTS=overlap` (or `overlap,0.2` with a share besides): a transaction fails with
+ *   WriteConflict when it writes a document that another writer committed after it started, as MongoDB's
+ *   snapshot isolation does (database/write-log.ts); the emulator otherwise lets it wait and see the write.
  * - `UNICLOUD_HTTP_FAULTS=timeout=0.05,reset=0.05,5xx=0.05,lost=0.05`: `uniCloud.httpclient` requests fail
  *   that often: `reset` before the request leaves (the platform saw nothing); `timeout`, `lost` (the
  *   connection reset mid-answer) and `5xx` after the platform has acted on it.
@@ -18,6 +21,10 @@ export type HttpFault = "timeout" | "reset" | "5xx" | "lost";
 export interface FaultPlan {
   /** Whether this commit fails with WriteConflict. */
   writeConflict(): boolean;
+  /** Whether transactions that overlap on a document conflict (read once per process, so a hot path may test it). */
+  readonly overlapConflicts: boolean;
+  /** Counts a WriteConflict the overlap rule raised (for UNICLOUD_FAULT_LOG). */
+  overlapConflict(): void;
   /** The fault this request meets, if any. */
   httpFault(): HttpFault | undefined;
 }
@@ -45,8 +52,22 @@ export function parseHttpFaults(text: string | undefined): Record<HttpFault, num
   return rates;
 }
 
+/** `0.2`, `overlap` or `overlap,0.2`: the random share of commits that fail, and whether overlaps conflict. */
+export function parseWriteConflicts(text: string | undefined): { share: number; overlap: boolean } {
+  let overlap = false;
+  let random = 0;
+  for (const part of (text ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    if (part === "overlap") overlap = true;
+    else random = share(part, "UNICLOUD_WRITE_CONFLICTS");
+  }
+  return { share: random, overlap };
+}
+
 export function faultPlanFrom(env: NodeJS.ProcessEnv): FaultPlan {
-  const conflicts = share(env.UNICLOUD_WRITE_CONFLICTS, "UNICLOUD_WRITE_CONFLICTS");
+  const { share: conflicts, overlap } = parseWriteConflicts(env.UNICLOUD_WRITE_CONFLICTS);
   const http = parseHttpFaults(env.UNICLOUD_HTTP_FAULTS);
   // Each process its own stream (two instances on one seed would otherwise fail in lockstep).
   const seed = Number(env.UNICLOUD_FAULT_SEED ?? Date.now()) + process.pid;
@@ -62,6 +83,10 @@ export function faultPlanFrom(env: NodeJS.ProcessEnv): FaultPlan {
       if (!(conflicts > 0 && commitDraws.next() < conflicts)) return false;
       injected("write-conflict");
       return true;
+    },
+    overlapConflicts: overlap,
+    overlapConflict() {
+      injected("overlap-conflict");
     },
     httpFault() {
       if (HTTP_FAULTS.every((name) => http[name] === 0)) return undefined;
