@@ -59,7 +59,11 @@ describe("the local space built into uniCloud/", () => {
 
   it("ships each built-in provider as its own CommonJS file, required by relative paths inside the library only", () => {
     const providers = join(SPACE_COMMON, "vk-uni-pay/providers");
-    expect(readdirSync(providers).sort()).toEqual(Object.keys(BUILT_IN_PROVIDERS).map((folder) => `${folder}.js`).sort());
+    expect(readdirSync(providers).sort()).toEqual(
+      Object.keys(BUILT_IN_PROVIDERS)
+        .map((folder) => `${folder}.js`)
+        .sort(),
+    );
     const main = readFileSync(join(SPACE_COMMON, "vk-uni-pay/index.js"), "utf8");
     expect(main).toContain(`"VkPayError"`);
     for (const folder of Object.keys(BUILT_IN_PROVIDERS)) {

@@ -62,7 +62,14 @@ export function appleiap(keys: AppleSandboxKeys): ProviderCase {
     order: { mch_id: "" },
     refunds: true,
     message() {
-      const { transaction } = store.purchase({ productId: "coins_60", quantity: 1, environment: "Production", type: "Consumable", familyShared: false, price: 6000 });
+      const { transaction } = store.purchase({
+        productId: "coins_60",
+        quantity: 1,
+        environment: "Production",
+        type: "Consumable",
+        familyShared: false,
+        price: 6000,
+      });
       store.revoke(transaction.transactionId, { type: "REFUND_FULL", reason: 0 });
       const payload = notificationPayload("REFUND", transaction, store);
       const body = JSON.stringify({ signedPayload: store.sign(payload) });
@@ -129,9 +136,7 @@ export function wxpayVirtual(keys: XpaySandboxKeys): ProviderCase {
     },
     crypto({ body, query }: Message) {
       const encrypt = (JSON.parse(body) as { Encrypt: string }).Encrypt;
-      const signature = createHash("sha1")
-        .update([keys.token, query!.timestamp!, query!.nonce!, encrypt].sort().join(""))
-        .digest("hex");
+      const signature = createHash("sha1").update([keys.token, query!.timestamp!, query!.nonce!, encrypt].sort().join("")).digest("hex");
       if (signature !== query!.msg_signature) throw new Error("wxpay-virtual floor: msg_signature");
       const decipher = createDecipheriv("aes-256-cbc", aesKey, aesKey.subarray(0, 16)).setAutoPadding(false);
       Buffer.concat([decipher.update(encrypt, "base64"), decipher.final()]);
