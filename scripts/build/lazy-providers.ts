@@ -52,31 +52,36 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** The registry's own table, read from source (the build runs under tsx), with each instance's export name. */
+/** `wxpay-virtual` → `wxpayVirtual`: the name each provider folder's index.ts exports its instance under. */
+const exportNameOf = (folder: string) => folder.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+
+/**
+ * The registry's own table, read from source (the build runs under tsx or jest's transform). Only static
+ * imports: a build started from jest's global setup cannot require TypeScript by path.
+ */
 function builtInProviders(): LazyProvider[] {
   return Object.entries(BUILT_IN_PROVIDERS).map(([folder, provider]) => {
-    const exports = require(join(PROVIDERS_SOURCE, folder)) as Record<string, unknown>;
-    const exportName = Object.keys(exports).find((name) => exports[name] === provider);
-    if (!exportName) throw new Error(`providers/${folder}/index.ts does not export the instance BUILT_IN_PROVIDERS names`);
     const descriptor = describeProvider(provider);
     // The capabilities are written into the main bundle as JSON: anything JSON would change (a function, an undefined) must not be there.
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(descriptor.capabilities)), { ...descriptor.capabilities })) {
       throw new Error(`provider ${provider.name}: capabilities must be plain JSON data to be known before its file loads`);
     }
-    return { folder, exportName, descriptor };
+    return { folder, exportName: exportNameOf(folder), descriptor };
   });
 }
 
 function inputsOf(metafile: Metafile): string[] {
-  return Object.keys(metafile.inputs).map((file) => resolve(ROOT, file));
+  return Object.keys(metafile.inputs)
+    .filter((file) => file !== "<stdin>")
+    .map((file) => resolve(ROOT, file));
 }
 
-/** A provider bundled alone, everything included: what it imports. */
-async function providerInputs(folder: string): Promise<string[]> {
+/** A provider bundled alone, everything included: what it imports (and esbuild refuses a folder that lacks the export). */
+async function providerInputs({ folder, exportName }: LazyProvider): Promise<string[]> {
   const result = await build({
     ...COMMON,
-    entryPoints: [join(PROVIDERS_SOURCE, folder, "index.ts")],
-    outfile: join(ROOT, "dist/.analysis.js"),
+    stdin: { contents: `export { ${exportName} } from ${JSON.stringify(`./${folder}/index.ts`)};`, resolveDir: PROVIDERS_SOURCE, loader: "ts" },
+    outfile: join(ROOT, "dist", ".analysis.js"),
     write: false,
     metafile: true,
     absWorkingDir: ROOT,
@@ -153,7 +158,7 @@ async function buildMain(plan: Plan, outfile: string, write: boolean): Promise<M
 async function planProviders(outfile: string): Promise<Plan> {
   const providers = builtInProviders();
   const inputs = new Map<string, string[]>();
-  for (const { folder } of providers) inputs.set(folder, await providerInputs(folder));
+  for (const provider of providers) inputs.set(provider.folder, await providerInputs(provider));
   const shared = new Set<string>();
   for (const [folder, files] of inputs) {
     for (const file of files) if (!file.startsWith(join(PROVIDERS_SOURCE, folder) + sep)) shared.add(file);

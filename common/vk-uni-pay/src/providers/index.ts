@@ -10,9 +10,10 @@ import { huawei } from "./huawei";
 
 /**
  * The built-in providers by folder, in the order of the provider table. Adding a provider = its folder +
- * one line here. The build reads this table to ship each folder as its own file, registered lazily in
- * the built library (scripts/build/lazy-providers.ts); run from source, they register here when the
- * library loads (`src/index.ts` imports this module for its effect).
+ * one line here; the folder's index.ts exports the instance under the folder's name in camelCase
+ * (`wxpay-virtual` → `wxpayVirtual`). The build reads this table to ship each folder as its own file,
+ * registered lazily in the built library (scripts/build/lazy-providers.ts); run from source, they
+ * register here when the library loads (`src/index.ts` imports this module for its effect).
  */
 export const BUILT_IN_PROVIDERS: Readonly<Record<string, PaymentProvider>> = Object.freeze({
   wxpay,
