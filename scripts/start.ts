@@ -56,6 +56,7 @@ async function start(): Promise<void> {
     throw explainListenError(error, { what: "the emulator", port, setting: "PORT" });
   });
   process.env.PORT = String(new URL(url).port);
+  lock.recordPort(Number(process.env.PORT));
 
   const database = emulator.uniCloud.database() as Parameters<typeof ensureUser>[0];
   // Every address printed here answers (the first is the web console): test/local/start-errors.test.ts requests each one.

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { PLUGIN_DIR, SPACE_COMMON, SPACE_FUNCTIONS, STAND_IN_COMMON } from "../scripts/build/paths";
 import { discoverRoutes } from "../scripts/build/routes-plugin";
+import { BUILT_IN_PROVIDERS } from "../common/vk-uni-pay/src/providers";
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 
@@ -35,7 +36,8 @@ describe("the local space built into uniCloud/", () => {
   });
 
   it("keeps each bundle under 400 KB and free of the emulator", () => {
-    for (const file of [join(SPACE_FUNCTIONS, "vk-pay/index.js"), join(SPACE_COMMON, "vk-uni-pay/index.js")]) {
+    const providerFiles = readdirSync(join(SPACE_COMMON, "vk-uni-pay/providers")).map((file) => join(SPACE_COMMON, "vk-uni-pay/providers", file));
+    for (const file of [join(SPACE_FUNCTIONS, "vk-pay/index.js"), join(SPACE_COMMON, "vk-uni-pay/index.js"), ...providerFiles]) {
       expect(statSync(file).size).toBeLessThan(400 * 1024);
       const code = readFileSync(file, "utf8");
       expect(code).not.toContain("better-sqlite3");
@@ -53,6 +55,27 @@ describe("the local space built into uniCloud/", () => {
       { encoding: "utf8" },
     );
     expect((JSON.parse(loaded) as string[]).filter((file) => file.startsWith(library))).toEqual([join(library, "index.js")]);
+  });
+
+  it("ships each built-in provider as its own CommonJS file, required by relative paths inside the library only", () => {
+    const providers = join(SPACE_COMMON, "vk-uni-pay/providers");
+    expect(readdirSync(providers).sort()).toEqual(
+      Object.keys(BUILT_IN_PROVIDERS)
+        .map((folder) => `${folder}.js`)
+        .sort(),
+    );
+    const main = readFileSync(join(SPACE_COMMON, "vk-uni-pay/index.js"), "utf8");
+    expect(main).toContain(`"VkPayError"`);
+    for (const folder of Object.keys(BUILT_IN_PROVIDERS)) {
+      expect(main).toContain(`require("./providers/${folder}.js")`);
+      const code = readFileSync(join(providers, `${folder}.js`), "utf8");
+      expect(code).not.toMatch(/^\s*(import|export)\s/m);
+      // Node's own modules, the lazy libraries beside the bundle, nothing else: the core comes from the main bundle.
+      const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]!);
+      expect(required.filter((name) => !name.startsWith("node:") && !/^\.\.\/lib\/[a-z-]+\.js$/.test(name))).toEqual([]);
+      // keepNames names each class once where it is defined: the error classes live in the main bundle alone.
+      expect(code).not.toContain(`"VkPayError"`);
+    }
   });
 
   it("bundles every route file under router/service/ and leaves DCloud's modules external", () => {

@@ -20,6 +20,10 @@ import { SPACE_DIR } from "../build/paths";
 import { alipaySandboxConfig, loadOrCreateAlipaySandboxKeys, loadOrCreateWxpaySandboxKeys, wxpaySandboxConfig } from "../sandbox/pki";
 import { loadOrCreateHuaweiSandboxKeys } from "../sandbox/huawei/keys";
 import { loadOrCreateVkspaySandboxKeys } from "../sandbox/vkspay/keys";
+import { loadOrCreateAppleSandboxKeys } from "../sandbox/appleiap/keys";
+import { loadOrCreateDouyinSandboxKeys } from "../sandbox/douyin/keys";
+import { loadOrCreateXpaySandboxKeys } from "../sandbox/wxpay-virtual/keys";
+import { appleiap, douyin, wxpayVirtual } from "./provider-notify-cases";
 import { createDatabase } from "../uni-cloud-mock/src/database";
 import type { StorageFloor } from "./storage-floor";
 import { median, type BenchRow } from "./table";
@@ -32,14 +36,18 @@ import { median, type BenchRow } from "./table";
 
 const NOTIFICATIONS = 100;
 const ROUNDS = 3;
-const AMOUNT = 100;
+export const AMOUNT = 100;
 
-interface Message {
+export interface Message {
   headers: Record<string, string>;
   body: string;
+  /** The URL's query, for providers that sign there (xpay's message push). */
+  query?: Record<string, string>;
+  /** What the order this message is about must hold besides the common fields (Apple's payment claim). */
+  order?: Record<string, unknown>;
 }
 
-interface ProviderCase {
+export interface ProviderCase {
   label: string;
   provider(db: Database): PaymentProvider;
   name: string;
@@ -52,6 +60,11 @@ interface ProviderCase {
   message(outTradeNo: string): Message;
   /** The crypto alone for one message, keys already parsed. */
   crypto(message: Message): void;
+  /**
+   * A notification that refunds a paid order (Apple's REFUND: App Store payments are proven by the app, not
+   * notified): the orders start paid and credited, and end refunded.
+   */
+  refunds?: boolean;
 }
 
 function cpuMs(started: NodeJS.CpuUsage): number {
@@ -64,9 +77,12 @@ async function measure(spec: ProviderCase, dir: string, hooks: HookModule, floor
   const db = raw as unknown as Database;
   try {
     const count = (ROUNDS + 1) * NOTIFICATIONS;
-    await db.collection("uni-id-users").add({ _id: "u1", balance: 0, status: 0 });
+    // Signed up front: the platform's signing is not ours to count.
+    const messages = Array.from({ length: count }, (_, i) => spec.message(`${spec.name}${i}`));
+    // A refund takes back the credit its payment gave: the user holds every order's.
+    await db.collection("uni-id-users").add({ _id: "u1", balance: spec.refunds ? count * AMOUNT : 0, status: 0 });
     await raw.collection("vk-pay-orders").add(
-      Array.from({ length: count }, (_, i) => ({
+      messages.map((message, i) => ({
         out_trade_no: `${spec.name}${i}`,
         type: "recharge",
         provider: spec.name,
@@ -75,6 +91,8 @@ async function measure(spec: ProviderCase, dir: string, hooks: HookModule, floor
         total_fee: AMOUNT,
         user_id: "u1",
         ...spec.order,
+        ...(spec.refunds ? { status: "SUCCESS", pay_date: i, user_order_success: true } : {}),
+        ...message.order,
         create_date: i,
         refund_fee: 0,
         custom: { recharge_balance: AMOUNT },
@@ -89,11 +107,10 @@ async function measure(spec: ProviderCase, dir: string, hooks: HookModule, floor
       findProvider: (name) => (name === spec.name ? provider : undefined),
       providerNames: () => [spec.name],
       config: () => config,
-      runtime: { now: () => Date.now(), request: () => Promise.reject(new Error("no network in the bench")) },
+      // As productionDeps has it: the database travels to providers that keep state there (Apple's claims).
+      runtime: { now: () => Date.now(), db, request: () => Promise.reject(new Error("no network in the bench")) },
       hooks: () => hooks,
     };
-    // Signed up front: the platform's signing is not ours to count.
-    const messages = Array.from({ length: count }, (_, i) => spec.message(`${spec.name}${i}`));
     const pipeline: number[] = [];
     const crypto: number[] = [];
     for (let round = 0; round <= ROUNDS; round += 1) {
@@ -104,8 +121,12 @@ async function measure(spec: ProviderCase, dir: string, hooks: HookModule, floor
       started = process.cpuUsage();
       for (let i = 0; i < batch.length; i += 1) {
         const path = `/vk-pay-notify/${spec.name}_${spec.mode}/${spec.name}${round * NOTIFICATIONS + i}`;
-        const { headers, body } = batch[i]!;
-        const reply = await processNotification({ path, httpMethod: "POST", headers, body, isBase64Encoded: false }, "/vk-pay-notify/", deps);
+        const { headers, body, query } = batch[i]!;
+        const reply = await processNotification(
+          { path, httpMethod: "POST", headers, body, isBase64Encoded: false, ...(query ? { queryStringParameters: query } : {}) },
+          "/vk-pay-notify/",
+          deps,
+        );
         if (reply.statusCode >= 300) throw new Error(`${spec.label} notification refused: ${reply.body}`);
       }
       const pipelineMs = cpuMs(started) / NOTIFICATIONS;
@@ -115,8 +136,9 @@ async function measure(spec: ProviderCase, dir: string, hooks: HookModule, floor
         crypto.push(cryptoMs);
       }
     }
-    const paid = (await db.collection("vk-pay-orders").where({ status: "SUCCESS", user_order_success: true }).count()).total;
-    if (paid !== count) throw new Error(`${spec.label}: ${paid} of ${count} orders paid`);
+    const settled = spec.refunds ? { status: "REFUND" } : { status: "SUCCESS", user_order_success: true };
+    const done = (await db.collection("vk-pay-orders").where(settled).count()).total;
+    if (done !== count) throw new Error(`${spec.label}: ${done} of ${count} orders ${spec.refunds ? "refunded" : "paid"}`);
     const [p, c] = [median(pipeline), median(crypto)];
     return [
       { name: `${spec.label} notification: pipeline (CPU ms each)`, value: p, target: "—", ok: true },
@@ -310,6 +332,9 @@ export async function benchProviderNotify(floor: StorageFloor): Promise<BenchRow
       alipay(await loadOrCreateAlipaySandboxKeys(dir)),
       vkspay(loadOrCreateVkspaySandboxKeys(dir)),
       huawei(loadOrCreateHuaweiSandboxKeys(dir)),
+      appleiap(await loadOrCreateAppleSandboxKeys(dir)),
+      wxpayVirtual(await loadOrCreateXpaySandboxKeys(dir)),
+      douyin(await loadOrCreateDouyinSandboxKeys(dir)),
     ];
     const rows: BenchRow[] = [];
     for (const spec of cases) rows.push(...(await measure(spec, dir, hooks, floor)));

@@ -4,7 +4,7 @@ import { ROOT, RUNTIME_MODULES, ROUTER_DIR } from "./paths";
 import { discoverHooks, routesPlugin } from "./routes-plugin";
 
 /** Every bundle targets the cloud's Node 18 as CommonJS, the only module format uniCloud loads. */
-const COMMON: BuildOptions = {
+export const COMMON: BuildOptions = {
   bundle: true,
   platform: "node",
   target: "node18",
@@ -66,12 +66,13 @@ export async function bundleModule(packageDir: string, outFile: string, external
  */
 export const LAZY_LIBRARIES = ["qrcode", "fast-xml-parser", "jose"];
 
-export function lazyLibrariesPlugin(): Plugin {
+/** `folder` is where `lib/` sits relative to the output file: `.` for the library's index.js, `..` for its providers/ files. */
+export function lazyLibrariesPlugin(folder = "."): Plugin {
   const pattern = new RegExp(`^(${LAZY_LIBRARIES.join("|")})$`);
   return {
     name: "lazy-libraries",
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: pattern }, (args) => ({ path: `./lib/${args.path}.js`, external: true }));
+      pluginBuild.onResolve({ filter: pattern }, (args) => ({ path: `${folder}/lib/${args.path}.js`, external: true }));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, sep } from "node:path";
-import { bundleClientSdk, bundleHooks, bundleLazyLibraries, bundleModule, bundleRouter, lazyLibrariesPlugin } from "./bundles";
+import { bundleClientSdk, bundleHooks, bundleLazyLibraries, bundleModule, bundleRouter } from "./bundles";
 import { emitClientTypes } from "./client-types";
 import {
   commonModuleManifest,
@@ -21,6 +21,7 @@ import {
   TEMPLATES_DIR,
   UNI_PAY_TEMPLATE,
 } from "./paths";
+import { bundleLibrary } from "./lazy-providers";
 import { pluginDescription, providerTable } from "./provider-table";
 import { inputHash, isBuildCurrent } from "./stamp";
 
@@ -50,7 +51,7 @@ async function buildLocalSpace(): Promise<void> {
   writeJson(join(vkPay, "package.json"), functionManifest(localFunctionDependencies));
 
   const library = fresh(join(SPACE_COMMON, "vk-uni-pay"));
-  await bundleModule("common/vk-uni-pay", join(library, "index.js"), ["uni-config-center", "uni-id-common"], [lazyLibrariesPlugin()]);
+  await bundleLibrary(library);
   await bundleLazyLibraries(library);
   writeJson(
     join(library, "package.json"),
@@ -88,7 +89,7 @@ function buildPlugin(): void {
 
   const library = join(plugin, "uniCloud/cloudfunctions/common/vk-uni-pay");
   cpSync(join(SPACE_COMMON, "vk-uni-pay/index.js"), join(library, "index.js"));
-  cpSync(join(SPACE_COMMON, "vk-uni-pay/lib"), join(library, "lib"), { recursive: true });
+  for (const folder of ["lib", "providers"]) cpSync(join(SPACE_COMMON, "vk-uni-pay", folder), join(library, folder), { recursive: true });
   writeJson(join(library, "package.json"), commonModuleManifest("vk-uni-pay", "vk-uni-pay payment library", pluginLibraryDependencies));
 
   const databaseOut = join(plugin, "uniCloud/database");

@@ -4,6 +4,7 @@ import { validatePayConfig, type PayConfig } from "../../common/vk-uni-pay/src/c
 import type { ConfigCheckItem } from "../../common/vk-uni-pay/src/kernel/contract";
 import { findProvider, registeredProviders } from "../../common/vk-uni-pay/src/providers/registry";
 import { dataDirFromEnv } from "../local/data-dir";
+import { runningPort } from "../local/data-dir-lock";
 import { DEFAULT_STAND_INS_DIR } from "../uni-cloud-mock/src/emulator";
 
 /** One provider and mode as the doctor found it: a plain object, so the console can render it too. */
@@ -22,12 +23,12 @@ export interface ProviderCheck {
  * `uni-config-center/uni-pay/`, unless `configDir` names another folder) and asks each registered provider
  * about each of its modes. Provider knowledge stays in the providers (`describeConfig`).
  */
-export async function checkConfig(configDir: string = join(dataDirFromEnv(), "uni-config-center", "uni-pay")): Promise<ProviderCheck[]> {
-  const file = resolve(configDir, "config.js");
+export async function checkConfig(configDir?: string, dataDir: string = dataDirFromEnv()): Promise<ProviderCheck[]> {
+  const file = resolve(configDir ?? join(dataDir, "uni-config-center", "uni-pay"), "config.js");
   // As the emulator does before a function loads it: the generated config finds its template through this.
   process.env.UNICLOUD_STAND_INS_DIR ??= DEFAULT_STAND_INS_DIR;
   delete require.cache[require.resolve(file)];
-  const config = validatePayConfig(require(file));
+  const config = validatePayConfig(loadWithPort(file, dataDir));
   const bases = Object.values(config.notifyUrl ?? {}).filter((url) => typeof url === "string" && /^https?:\/\//.test(url));
   const checks: ProviderCheck[] = [];
   for (const name of registeredProviders()) {
@@ -55,6 +56,22 @@ export async function checkConfig(configDir: string = join(dataDirFromEnv(), "un
     }
   }
   return checks;
+}
+
+/**
+ * The generated config reads PORT as it loads (`npm start` sets it to the port it listens on). Without
+ * PORT, the port of the `npm start` running on this data directory, so the doctor and the emulator print
+ * the same notify URL; with neither, the config's own default.
+ */
+function loadWithPort(file: string, dataDir: string): unknown {
+  const port = process.env.PORT ? undefined : runningPort(dataDir);
+  if (port === undefined) return require(file);
+  process.env.PORT = String(port);
+  try {
+    return require(file);
+  } finally {
+    delete process.env.PORT;
+  }
 }
 
 function subConfig(config: PayConfig, path: readonly string[]): Record<string, unknown> | undefined {

@@ -41,16 +41,37 @@ function readOwner(lockFile: string): number | undefined {
   }
 }
 
+/**
+ * The port the `npm start` holding this data directory listens on, if one is running and has said so:
+ * `npm run doctor` prints the notify URL of that emulator even when PORT is set only in its shell.
+ */
+export function runningPort(dataDir: string): number | undefined {
+  const lockFile = join(dataDir, LOCK_FILE_NAME);
+  const owner = readOwner(lockFile);
+  if (owner === undefined || !isAlive(owner)) return undefined;
+  try {
+    const port = Number(JSON.parse(readFileSync(lockFile, "utf8")).port);
+    return Number.isInteger(port) && port > 0 && port <= 65535 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Takes the data directory's lock or throws DataDirLockedError naming the lock file and its owner. */
-export function lockDataDir(dataDir: string, pid = process.pid): { lockFile: string; release(): void } {
+export function lockDataDir(dataDir: string, pid = process.pid): { lockFile: string; recordPort(port: number): void; release(): void } {
   const lockFile = join(dataDir, LOCK_FILE_NAME);
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
+      const startedAt = new Date().toISOString();
       // "wx": created only if absent, so two starts racing cannot both win.
-      writeFileSync(lockFile, `${JSON.stringify({ pid, startedAt: new Date().toISOString() })}\n`, { flag: "wx" });
+      writeFileSync(lockFile, `${JSON.stringify({ pid, startedAt })}\n`, { flag: "wx" });
       let released = false;
       return {
         lockFile,
+        /** Once listening (PORT=0 picks the port then), for runningPort. */
+        recordPort(port) {
+          if (!released && readOwner(lockFile) === pid) writeFileSync(lockFile, `${JSON.stringify({ pid, startedAt, port })}\n`);
+        },
         release() {
           if (released) return;
           released = true;

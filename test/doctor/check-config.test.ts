@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { checkConfig } from "../../scripts/doctor/check-config";
 import { prepareDataDir } from "../../scripts/local/data-dir";
 import { registeredProviders } from "../../common/vk-uni-pay/src/providers/registry";
+import { LOCK_FILE_NAME, lockDataDir } from "../../scripts/local/data-dir-lock";
 
 /** `npm run doctor` on the config `npm start` generates, and on broken copies of it. */
 describe("the config doctor", () => {
@@ -62,5 +63,36 @@ describe("the config doctor", () => {
     expect(mismatch.items.find((item) => item.key === "(reader)")).toMatchObject({ status: "mismatch", detail: expect.stringContaining("不匹配") });
     expect(checks.filter((check) => check.provider === "alipay").map((check) => check.status)).toEqual(["unused", "unused", "unused", "unused"]);
     expect(checks.find((check) => check.provider === "wxpay" && check.mode === "h5")!.status).toBe("ok");
+  });
+
+  describe("the notify URL's port, as the emulator prints it", () => {
+    const saved = process.env.PORT;
+    // The config is evaluated once per module registry under jest (require.cache is Node's): each case loads it afresh.
+    beforeEach(() => jest.resetModules());
+    afterEach(() => {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+      rmSync(join(dataDir, LOCK_FILE_NAME), { force: true });
+    });
+    const port = async () => new URL((await checkConfig(undefined, dataDir)).find((check) => check.provider === "wxpay")!.notifyUrl[0]!).port;
+
+    it("is npm start's default without PORT and without a running npm start", async () => {
+      delete process.env.PORT;
+      expect(await port()).toBe("8787");
+    });
+
+    it("is the port the npm start on this data directory listens on, when PORT is not set here", async () => {
+      delete process.env.PORT;
+      // This process stands in for the running npm start: alive, holding the lock, listening on 9123.
+      lockDataDir(dataDir).recordPort(9123);
+      expect(await port()).toBe("9123");
+      expect(process.env.PORT).toBeUndefined();
+    });
+
+    it("is PORT when it is set", async () => {
+      process.env.PORT = "9234";
+      lockDataDir(dataDir).recordPort(9123);
+      expect(await port()).toBe("9234");
+    });
   });
 });

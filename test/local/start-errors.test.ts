@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, SPACE_DIR } from "../../scripts/build/paths";
 import { LOCK_FILE_NAME } from "../../scripts/local/data-dir-lock";
+import { checkConfig } from "../../scripts/doctor/check-config";
 import { freePort } from "../helpers/processes";
 
 /**
@@ -85,6 +86,17 @@ describe("npm start's start-up errors", () => {
     expect(existsSync(join(dataDir, "space/cloudfunctions/vk-pay/node_modules/uni-config-center"))).toBe(true);
     expect(existsSync(join(SPACE_DIR, "cloudfunctions/vk-pay/node_modules"))).toBe(false);
     expect(existsSync(join(SPACE_DIR, "cloudfunctions/common/vk-uni-pay/node_modules"))).toBe(false);
+  });
+
+  it("lets npm run doctor, without PORT, print the notify URL on the port this npm start listens on", async () => {
+    const saved = process.env.PORT;
+    delete process.env.PORT;
+    try {
+      const wxpay = (await checkConfig(undefined, dataDir)).find((check) => check.provider === "wxpay")!;
+      expect(wxpay.notifyUrl).toEqual([`http://127.0.0.1:${firstPort}/http/vk-pay/vk-pay-notify/wxpay_${wxpay.mode}`]);
+    } finally {
+      if (saved !== undefined) process.env.PORT = saved;
+    }
   });
 
   it("refuses a second start on the same data directory, naming the lock file and the first one's pid", async () => {
