@@ -9,7 +9,8 @@ import { douyinSandboxConfig } from "../sandbox/douyin/config";
 import type { DouyinSandboxKeys } from "../sandbox/douyin/keys";
 import { paymentMessage, tradeCallback } from "../sandbox/douyin/notifier";
 import type { SandboxOrder } from "../sandbox/douyin/types";
-import { XPAY_SANDBOX_GOODS, XPAY_SANDBOX_RATE, type XpaySandboxKeys } from "../sandbox/wxpay-virtual/keys";
+import { xpaySandboxMerchant } from "../sandbox/wxpay-virtual/config";
+import { XPAY_SANDBOX_GOODS, type XpaySandboxKeys } from "../sandbox/wxpay-virtual/keys";
 import { signedPush } from "../sandbox/wxpay-virtual/pusher";
 import type { XpaySandboxState } from "../sandbox/wxpay-virtual/state";
 import { AMOUNT, type Message, type ProviderCase } from "./provider-notify";
@@ -100,20 +101,7 @@ export function wxpayVirtual(keys: XpaySandboxKeys): ProviderCase {
     provider: () => wxpayVirtualProvider,
     name: "wxpay-virtual",
     mode: "mp-weixin",
-    config: {
-      appId: keys.appId,
-      secret: keys.appSecret,
-      offerId: keys.offerId,
-      appKey: keys.appKey,
-      sandboxAppKey: keys.sandboxAppKey,
-      rate: XPAY_SANDBOX_RATE,
-      token: keys.token,
-      encodingAESKey: keys.encodingAESKey,
-      messageFormat: "json",
-      sandbox: false,
-      goods: XPAY_SANDBOX_GOODS,
-      baseUrl: "http://bench.invalid",
-    },
+    config: xpaySandboxMerchant(keys, "http://bench.invalid"),
     order: { mch_id: keys.offerId, provider_appid: keys.appId },
     message(outTradeNo) {
       const paidTime = Math.floor(Date.now() / 1000);

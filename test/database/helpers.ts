@@ -1,5 +1,6 @@
 import { keyColumnsOf, type KeyColumn } from "../../scripts/uni-cloud-mock/src/database/key-columns";
 import { loadIndexDefinitions } from "../../scripts/uni-cloud-mock/src/database/schema";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,4 +58,24 @@ export async function rejection(promise: Promise<unknown>): Promise<{ errCode: s
 /** The key columns (key-columns.ts) the collection's index file gives, for tests that build SQL by hand. */
 export function keyColumnsIn(dir: string, collection: string): Map<string, KeyColumn> {
   return new Map(keyColumnsOf(loadIndexDefinitions(dir, collection)).map((column) => [column.key, column]));
+}
+
+/**
+ * Runs `test/database/workers/<script>` in its own node process and resolves with the JSON of its last
+ * output line. jest's process.env is its own copy: a child sees only what `env` passes explicitly.
+ */
+export function runDatabaseWorker<T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "workers", script), ...args], {
+      cwd: join(__dirname, "../.."),
+      env: { ...process.env, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(stdout.trim().split("\n").pop()!) as T) : reject(new Error(`${script} ${args.join(" ")} exited ${code}: ${stderr}`)),
+    );
+  });
 }

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { runDatabaseWorker } from "./helpers";
 
-const ROOT = join(__dirname, "../..");
 const WORKERS = 4;
 const ROUNDS = 60;
 /**
@@ -14,16 +13,7 @@ const ROUNDS = 60;
 const STALL_BOUND_MS = 1500;
 
 function runWorker(file: string, worker: string): Promise<{ worker: string; won: string[]; maxLagMs: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "workers/hammer.ts"), file, worker, String(ROUNDS)], { cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("exit", (code) =>
-      code === 0 ? resolve(JSON.parse(stdout.trim().split("\n").pop()!)) : reject(new Error(`worker ${worker} exited ${code}: ${stderr}`)),
-    );
-  });
+  return runDatabaseWorker("hammer.ts", [file, worker, String(ROUNDS)]);
 }
 
 describe("several processes on one database file", () => {

@@ -1,17 +1,15 @@
 import BetterSqlite3 from "better-sqlite3";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { createDatabase, type CloudDatabase } from "../../scripts/uni-cloud-mock/src/database";
+import { createDatabase, type CloudDatabase, type Transaction } from "../../scripts/uni-cloud-mock/src/database";
 import { faultPlanFrom } from "../../scripts/uni-cloud-mock/src/faults/plan";
 import { WRITE_LOG_TABLE } from "../../scripts/uni-cloud-mock/src/database/write-log";
-import { rejection, useTempDir } from "./helpers";
+import { rejection, runDatabaseWorker, useTempDir } from "./helpers";
 
 /**
  * The overlap rule of the fault mode (`UNICLOUD_WRITE_CONFLICTS=overlap`): a transaction that was asked
  * for while another writer was open, and writes a document that writer committed, fails with MongoDB's
  * WriteConflict and keeps nothing; transactions on different documents, or one after the other, commit.
  */
-const ROOT = join(__dirname, "../..");
 const overlap = () => faultPlanFrom({ UNICLOUD_WRITE_CONFLICTS: "overlap" });
 const temp = useTempDir();
 const open: CloudDatabase[] = [];
@@ -24,6 +22,19 @@ afterEach(async () => {
   for (const db of open.splice(0)) await db.close();
 });
 
+/**
+ * The cloud's race, replayed in order: a second transaction is asked for while `first` is open (the emulator
+ * makes it wait, the cloud would run it alongside), `first` does its writes and commits, and the second is
+ * then handed over, its snapshot still the one from when it was asked for.
+ */
+async function afterOverlap(db: CloudDatabase, firstWrites: (first: Transaction) => Promise<unknown>): Promise<Transaction> {
+  const first = await db.startTransaction();
+  const asked = db.startTransaction();
+  await firstWrites(first);
+  await first.commit();
+  return asked;
+}
+
 const balanceOf = async (db: CloudDatabase, id: string) => ((await db.collection("acc").doc(id).get()).data as Array<{ n: number }>)[0]?.n;
 
 describe("the overlap rule of the emulator's fault mode", () => {
@@ -33,12 +44,7 @@ describe("the overlap rule of the emulator's fault mode", () => {
       { _id: "a", n: 0 },
       { _id: "b", n: 0 },
     ]);
-    const first = await db.startTransaction();
-    // Asked for while the first is open: the emulator makes it wait, the cloud would have run it alongside.
-    const asked = db.startTransaction();
-    await first.collection("acc").doc("a").update({ n: 1 });
-    await first.commit();
-    const second = await asked;
+    const second = await afterOverlap(db, (first) => first.collection("acc").doc("a").update({ n: 1 }));
     // It reads what the cloud's snapshot, taken when it was asked for, would show.
     expect((await second.collection("acc").doc("a").get()).data).toEqual({ _id: "a", n: 0 });
     expect(await second.collection("acc").doc("b").update({ n: 2 })).toEqual({ updated: 1 });
@@ -54,11 +60,7 @@ describe("the overlap rule of the emulator's fault mode", () => {
   it("fails an update computed on the start snapshot even when it leaves the current document as it is", async () => {
     const db = database();
     await db.collection("acc").add({ _id: "a", n: 0 });
-    const first = await db.startTransaction();
-    const asked = db.startTransaction();
-    await first.collection("acc").doc("a").update({ n: 1 });
-    await first.commit();
-    const second = await asked;
+    const second = await afterOverlap(db, (first) => first.collection("acc").doc("a").update({ n: 1 }));
     const { data } = await second.collection("acc").doc("a").get();
     // 0 + 1 is what the first one wrote: a no-op on the current document, a lost update of the first's.
     const update = second
@@ -70,11 +72,7 @@ describe("the overlap rule of the emulator's fault mode", () => {
 
   it("fails an insert of an id another transaction created after it started with WriteConflict, as MongoDB does", async () => {
     const db = database();
-    const first = await db.startTransaction();
-    const asked = db.startTransaction();
-    await first.collection("acc").add({ _id: "r-1", n: 1 });
-    await first.commit();
-    const second = await asked;
+    const second = await afterOverlap(db, (first) => first.collection("acc").add({ _id: "r-1", n: 1 }));
     // In its snapshot the number is free, so it takes it; the cloud aborts it rather than report a duplicate.
     expect((await second.collection("acc").doc("r-1").get()).data).toBeNull();
     expect((await rejection(second.collection("acc").add({ _id: "r-1", n: 2 }))).errCode).toBe("WRITE_CONFLICT");
@@ -86,12 +84,10 @@ describe("the overlap rule of the emulator's fault mode", () => {
       { _id: "a", n: 0 },
       { _id: "b", n: 0 },
     ]);
-    const first = await db.startTransaction();
-    const asked = db.startTransaction();
-    await first.collection("acc").doc("a").update({ n: 1 });
-    await first.collection("acc").doc("c").set({ n: 9 });
-    await first.commit();
-    const second = await asked;
+    const second = await afterOverlap(db, async (first) => {
+      await first.collection("acc").doc("a").update({ n: 1 });
+      await first.collection("acc").doc("c").set({ n: 9 });
+    });
     // A document created after it started does not exist in its snapshot.
     expect((await second.collection("acc").doc("c").get()).data).toBeNull();
     await second.collection("acc").doc("b").set({ n: 2 });
@@ -158,11 +154,7 @@ describe("the overlap rule of the emulator's fault mode", () => {
   it("reads and writes nothing of the log when the mode is off", async () => {
     const db = database(faultPlanFrom({}));
     await db.collection("acc").add({ _id: "a", n: 0 });
-    const first = await db.startTransaction();
-    const asked = db.startTransaction();
-    await first.collection("acc").doc("a").update({ n: 1 });
-    await first.commit();
-    const second = await asked;
+    const second = await afterOverlap(db, (first) => first.collection("acc").doc("a").update({ n: 1 }));
     await second.collection("acc").doc("a").update({ n: 2 });
     await second.commit();
     expect(await balanceOf(db, "a")).toBe(2);
@@ -177,21 +169,7 @@ describe("the overlap rule of the emulator's fault mode", () => {
 });
 
 function runIncrements(file: string, worker: string, rounds: number): Promise<{ done: number; conflicts: number }> {
-  return new Promise((resolve, reject) => {
-    const script = join(__dirname, "workers/conflicting-increments.ts");
-    // jest's process.env is its own copy: the mode reaches the child only through `env`.
-    const child = spawn(process.execPath, ["--import", "tsx", script, file, worker, String(rounds)], {
-      cwd: ROOT,
-      env: { ...process.env, UNICLOUD_WRITE_CONFLICTS: "overlap" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("exit", (code) =>
-      code === 0 ? resolve(JSON.parse(stdout.trim().split("\n").pop()!)) : reject(new Error(`worker ${worker} exited ${code}: ${stderr}`)),
-    );
-  });
+  return runDatabaseWorker("conflicting-increments.ts", [file, worker, String(rounds)], { UNICLOUD_WRITE_CONFLICTS: "overlap" });
 }
 
 describe("the overlap rule across processes on one file", () => {
