@@ -39,6 +39,38 @@ interface JourneyOptions {
   concurrency: number;
   /** The emulator's fault mode for the instances while the journey runs (faults/plan.ts); off for the final settling. */
   faults?: Record<string, string>;
+  /** Where the instances log each fault they inject (UNICLOUD_FAULT_LOG); set with `faults`. */
+  faultLog?: string;
+}
+
+const injectedFaults = (faultLog: string | undefined): string[] =>
+  faultLog && existsSync(faultLog) ? readFileSync(faultLog, "utf8").split("\n").filter(Boolean) : [];
+
+/**
+ * The random journey overlaps transactions only by chance, and on a loaded machine it may not happen at
+ * all. So before the faults subside, one user's fresh orders are paid all at once, round after round,
+ * until an overlapping transaction has been refused: every hook credits that user's balance, so their
+ * transactions write one document. Kills stay out of it; the invariants afterwards cover these orders too.
+ */
+async function overlapBurst(space: CrashSpace, orders: Array<{ outTradeNo: string; uid: string; totalFee: number }>, options: JourneyOptions): Promise<void> {
+  for (let round = 0; round < 10 && !injectedFaults(options.faultLog).includes("overlap-conflict"); round += 1) {
+    const uid = USERS[round % USERS.length]!;
+    const fresh: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const created = await space.call(space.pool[i % space.pool.length]!, uid, "pay/createPayment", {
+        vk_platform: "h5",
+        provider: "wxpay",
+        type: "recharge",
+        total_fee: 100,
+        isPC: true,
+      });
+      if (created.code !== 0) continue;
+      orders.push({ outTradeNo: created.data.out_trade_no, uid, totalFee: 100 });
+      fresh.push(created.data.out_trade_no);
+    }
+    await Promise.allSettled(fresh.map((outTradeNo) => space.control("pay", { out_trade_no: outTradeNo })));
+    await space.wxpay.idle();
+  }
 }
 
 async function journey(space: CrashSpace, random: Random, tally: Tally, options: JourneyOptions): Promise<void> {
@@ -116,6 +148,8 @@ async function journey(space: CrashSpace, random: Random, tally: Tally, options:
   await Promise.allSettled([...inFlight]);
   await Promise.all(restarts);
   if (options.faults) {
+    for (const instance of space.pool) if (!space.isAlive(instance)) await space.restart(instance);
+    await overlapBurst(space, orders, options);
     // The faults subside: every instance is replaced by one without them (one more kill each).
     space.setInstanceEnv({});
     for (const instance of space.pool) {
@@ -164,7 +198,7 @@ async function runSeed(label: string, seed: number, instances: number, options: 
   const faultLog = options.faults ? join(mkdtempSync(join(tmpdir(), "vk-pay-faults-")), "faults.log") : undefined;
   const space = await startCrashSpace(instances, faultLog ? { ...options.faults, UNICLOUD_FAULT_SEED: String(seed), UNICLOUD_FAULT_LOG: faultLog } : {});
   try {
-    await journey(space, random, tally, options);
+    await journey(space, random, tally, { ...options, faultLog });
     const db = space.openDatabase();
     try {
       const orders = (await db.collection("vk-pay-orders").count()).total;
@@ -173,7 +207,7 @@ async function runSeed(label: string, seed: number, instances: number, options: 
       const duplicates = (await db.collection("vk-pay-notify-log").where({ outcome: "duplicate" }).count()).total;
       const violations = await invariantViolations(db, space.wxpay.state, space.mchId);
       // The faults the instances injected, one line each (faults/plan.ts).
-      const injected = faultLog && existsSync(faultLog) ? readFileSync(faultLog, "utf8").split("\n").filter(Boolean) : [];
+      const injected = injectedFaults(faultLog);
       const conflicts = injected.filter((line) => line === "write-conflict").length;
       const overlaps = injected.filter((line) => line === "overlap-conflict").length;
       const networkFaults = injected.length - conflicts - overlaps;
