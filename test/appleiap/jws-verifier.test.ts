@@ -128,3 +128,38 @@ describe("AP-2: real Apple-signed payloads, chained to Apple Root CA G3", () => 
     );
   });
 });
+
+describe("chains already proven are remembered, and nothing else", () => {
+  // One root object for every verifier here, as a merchant's config gives: that is when a proven chain is reused.
+  const root = new X509Certificate(G3);
+  const verifier = (overrides: Partial<ConstructorParameters<typeof AppleSignedDataVerifier>[0]> = {}) =>
+    new AppleSignedDataVerifier({
+      roots: [root],
+      environment: "Production",
+      bundleId: "com.jrjj.keysns",
+      appAppleId: 1601830814,
+      onlineChecks: false,
+      now: Date.now,
+      ...overrides,
+    });
+  const transaction = consumptionInner.signedTransactionInfo;
+
+  it("the same chain verifies again, and a payload changed under it still fails its signature", async () => {
+    await expect(verifier().verifyTransaction(transaction)).resolves.toMatchObject({ bundleId: "com.jrjj.keysns" });
+    await expect(verifier().verifyTransaction(transaction)).resolves.toMatchObject({ bundleId: "com.jrjj.keysns" });
+    const [header, payload, signature] = transaction.split(".") as [string, string, string];
+    const altered = { ...JSON.parse(Buffer.from(payload, "base64url").toString("utf8")), quantity: 100 };
+    const forged = `${header}.${Buffer.from(JSON.stringify(altered)).toString("base64url")}.${signature}`;
+    await expect(verifier().verifyTransaction(forged)).rejects.toMatchObject({ status: "VERIFICATION_FAILURE" });
+  });
+
+  it("a proven chain still has its dates checked, and counts for nothing under another root", async () => {
+    await verifier().verifyTransaction(transaction);
+    await expect(verifier({ onlineChecks: true, now: () => Date.UTC(2026, 0, 1) }).verifyTransaction(transaction)).rejects.toMatchObject({
+      status: "INVALID_CERTIFICATE",
+    });
+    await expect(verifier({ roots: [new X509Certificate(TEST_CA)] }).verifyTransaction(transaction)).rejects.toMatchObject({
+      status: "VERIFICATION_FAILURE",
+    });
+  });
+});

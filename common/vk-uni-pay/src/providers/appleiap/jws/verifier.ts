@@ -132,6 +132,44 @@ function innerSignedDate(payload: Record<string, unknown>): number | undefined {
   }
 }
 
+interface TrustedChain {
+  leaf: X509Certificate;
+  intermediate: X509Certificate;
+  root: X509Certificate;
+}
+
+/**
+ * Chains already proven, by their exact `x5c` text. Apple signs every notification of a period with the
+ * same leaf and intermediate, and one notification carries two or three JWS values: parsing both
+ * certificates and checking two signatures over them each time was most of a notification's cost. Only
+ * what depends on nothing but those bytes and the root is remembered (the signatures between them and the
+ * marker extensions); dates, revocation and the payload's own signature are checked on every JWS.
+ */
+const provenChains = new Map<string, TrustedChain>();
+const PROVEN_CHAINS_KEPT = 32;
+
+function trustedChain(header: Record<string, unknown>, roots: readonly X509Certificate[], evidence: SignatureEvidence): TrustedChain {
+  const x5c = header.x5c;
+  const key = Array.isArray(x5c) && x5c.length === 3 ? `${String(x5c[0])}.${String(x5c[1])}` : undefined;
+  const proven = key === undefined ? undefined : provenChains.get(key);
+  // A chain proven against a root this verifier does not trust proves nothing here.
+  if (proven && roots.includes(proven.root)) {
+    evidence.keyId = proven.leaf.serialNumber;
+    return proven;
+  }
+  const [leaf, intermediate] = chainOf(header);
+  evidence.keyId = leaf.serialNumber;
+  const root = roots.find((candidate) => signedBy(intermediate, candidate));
+  const chained = root !== undefined && signedBy(leaf, intermediate) && intermediate.ca;
+  if (!chained) refuse("VERIFICATION_FAILURE", "x5c does not chain to a trusted root");
+  if (!hasExtension(leaf, APPLE_LEAF_OID) || !hasExtension(intermediate, APPLE_INTERMEDIATE_OID))
+    refuse("VERIFICATION_FAILURE", "x5c lacks Apple's certificate markers");
+  const chain = { leaf, intermediate, root };
+  if (provenChains.size >= PROVEN_CHAINS_KEPT) provenChains.delete(provenChains.keys().next().value!);
+  provenChains.set(key!, chain);
+  return chain;
+}
+
 export class AppleSignedDataVerifier {
   private readonly options: AppleVerifierOptions;
 
@@ -206,13 +244,7 @@ export class AppleSignedDataVerifier {
 
   private async verifyDecoded(decoded: DecodedJws, kind: PayloadKind, evidence: SignatureEvidence): Promise<Record<string, unknown>> {
     if (!payloadFits(kind, decoded.payload)) refuse("FAILURE", `the ${kind} payload does not have Apple's documented shape`);
-    const [leaf, intermediate] = chainOf(decoded.header);
-    evidence.keyId = leaf.serialNumber;
-    const root = this.options.roots.find((candidate) => signedBy(intermediate, candidate));
-    const chained = root !== undefined && signedBy(leaf, intermediate) && intermediate.ca;
-    if (!chained) refuse("VERIFICATION_FAILURE", "x5c does not chain to a trusted root");
-    if (!hasExtension(leaf, APPLE_LEAF_OID) || !hasExtension(intermediate, APPLE_INTERMEDIATE_OID))
-      refuse("VERIFICATION_FAILURE", "x5c lacks Apple's certificate markers");
+    const { leaf, intermediate, root } = trustedChain(decoded.header, this.options.roots, evidence);
     const at = this.effectiveDate(kind, decoded.payload);
     assertInForce(leaf, at, "leaf");
     assertInForce(intermediate, at, "intermediate");
