@@ -20,34 +20,41 @@ import { AMOUNT, type Message, type ProviderCase } from "./provider-notify";
  * by its sandbox's own keys and helpers, each against its own crypto floor.
  */
 
-/** The three signature checks of one App Store JWS: intermediate by root, leaf by intermediate, ES256 by the leaf. */
+/**
+ * The signature work one App Store JWS needs: its ES256 signature by the leaf. The chain under it (the
+ * intermediate by the root, the leaf by the intermediate) is proven once per chain and remembered by the
+ * verifier, so it is checked here once per chain too.
+ */
 function appleJwsFloor(jws: string, root: X509Certificate): void {
   const [headerPart, payloadPart, signaturePart] = jws.split(".") as [string, string, string];
   const x5c = (JSON.parse(Buffer.from(headerPart, "base64url").toString("utf8")) as { x5c: string[] }).x5c;
-  const [leaf, intermediate] = chainOf(x5c);
-  const signed =
-    intermediate.verify(root.publicKey) &&
-    leaf.verify(intermediate.publicKey) &&
-    verify("sha256", Buffer.from(`${headerPart}.${payloadPart}`), { key: leaf.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(signaturePart, "base64url"));
+  const leaf = provenLeaf(x5c, root);
+  const signed = verify(
+    "sha256",
+    Buffer.from(`${headerPart}.${payloadPart}`),
+    { key: leaf.publicKey, dsaEncoding: "ieee-p1363" },
+    Buffer.from(signaturePart, "base64url"),
+  );
   if (!signed) throw new Error("appleiap floor: signature");
 }
 
-/** Parsed once per chain: the floor counts signatures, not DER parsing (which the verifier does per message). */
-const chains = new Map<string, [X509Certificate, X509Certificate]>();
-function chainOf(x5c: string[]): [X509Certificate, X509Certificate] {
+const provenLeaves = new Map<string, X509Certificate>();
+function provenLeaf(x5c: string[], root: X509Certificate): X509Certificate {
   const key = `${x5c[0]}.${x5c[1]}`;
-  let chain = chains.get(key);
-  if (!chain) {
-    chain = [new X509Certificate(Buffer.from(x5c[0]!, "base64")), new X509Certificate(Buffer.from(x5c[1]!, "base64"))];
-    chains.set(key, chain);
+  let leaf = provenLeaves.get(key);
+  if (!leaf) {
+    leaf = new X509Certificate(Buffer.from(x5c[0]!, "base64"));
+    const intermediate = new X509Certificate(Buffer.from(x5c[1]!, "base64"));
+    if (!intermediate.verify(root.publicKey) || !leaf.verify(intermediate.publicKey)) throw new Error("appleiap floor: chain");
+    provenLeaves.set(key, leaf);
   }
-  return chain;
+  return leaf;
 }
 
 /**
  * Apple (App Store Server Notifications V2, Production data, offline checks as the sandbox config has them):
  * a REFUND whose `signedPayload` and inner `signedTransactionInfo` are each a JWS with an x5c chain. The
- * floor is the verifier's signature work: the chain and the payload, for both JWS. Online checks would add
+ * floor is the verifier's signature work: both payloads' signatures, and each chain once. Online checks would add
  * OCSP round trips, which are not CPU.
  */
 export function appleiap(keys: AppleSandboxKeys): ProviderCase {
