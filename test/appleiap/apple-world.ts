@@ -5,6 +5,7 @@ import { createAppleTestChain, signAppleJws, type AppleTestChain } from "../../s
 import { appleiap } from "../../common/vk-uni-pay/src/providers/appleiap";
 import { makeDeps } from "../helpers/deps";
 import type { ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
+import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 
 /**
  * A merchant whose config trusts a test chain (by `trustedRootCertPaths`, as npm start writes it), the
@@ -97,4 +98,18 @@ export function transactionFor(
     price: 6000,
     ...overrides,
   };
+}
+
+/** A Server Notification V2 body posted to the app-plus notify path of `deps`, as Apple delivers it. */
+export function deliverAppleNotification(deps: AppleWorld["deps"], signedPayload: string) {
+  return processNotification(
+    {
+      path: "/vk-pay-notify/appleiap_app-plus",
+      httpMethod: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ signedPayload }),
+    },
+    "/vk-pay-notify/",
+    deps,
+  );
 }

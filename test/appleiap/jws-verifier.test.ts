@@ -153,6 +153,14 @@ describe("chains already proven are remembered, and nothing else", () => {
     await expect(verifier().verifyTransaction(forged)).rejects.toMatchObject({ status: "VERIFICATION_FAILURE" });
   });
 
+  it("a proven chain sent with a fourth certificate is refused as the x5c length demands", async () => {
+    await verifier().verifyTransaction(transaction);
+    const [header, payload, signature] = transaction.split(".") as [string, string, string];
+    const decoded = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as { x5c: string[] };
+    const longer = Buffer.from(JSON.stringify({ ...decoded, x5c: [...decoded.x5c, decoded.x5c[2]] })).toString("base64url");
+    await expect(verifier().verifyTransaction(`${longer}.${payload}.${signature}`)).rejects.toMatchObject({ status: "INVALID_CERTIFICATE" });
+  });
+
   it("a proven chain still has its dates checked, and counts for nothing under another root", async () => {
     await verifier().verifyTransaction(transaction);
     await expect(verifier({ onlineChecks: true, now: () => Date.UTC(2026, 0, 1) }).verifyTransaction(transaction)).rejects.toMatchObject({

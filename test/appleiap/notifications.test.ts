@@ -4,10 +4,9 @@ import { create } from "../../common/vk-uni-pay/src/api/create-payment";
 import { proveClientPayment } from "../../common/vk-uni-pay/src/api/verify-client-proof";
 import { findOrder } from "../../common/vk-uni-pay/src/core/orders";
 import { findRefund } from "../../common/vk-uni-pay/src/core/refunds";
-import { processNotification } from "../../common/vk-uni-pay/src/notify/pipeline";
 import { createAppleTestChain, signAppleJws } from "../../scripts/sandbox/appleiap/chain";
 import type { ProviderRuntime } from "../../common/vk-uni-pay/src/kernel/contract";
-import { APP_APPLE_ID, BUNDLE, makeAppleWorld, transactionFor, type AppleWorld } from "./apple-world";
+import { APP_APPLE_ID, BUNDLE, deliverAppleNotification, makeAppleWorld, transactionFor, type AppleWorld } from "./apple-world";
 
 /** App Store Server Notifications V2 through the library's notification pipeline, on a real embedded database. */
 
@@ -25,18 +24,7 @@ beforeEach(async () => {
 });
 afterEach(() => world.deps.close());
 
-function deliver(signedPayload: string) {
-  return processNotification(
-    {
-      path: "/vk-pay-notify/appleiap_app-plus",
-      httpMethod: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ signedPayload }),
-    } as never,
-    "/vk-pay-notify/",
-    world.deps,
-  );
-}
+const deliver = (signedPayload: string) => deliverAppleNotification(world.deps, signedPayload);
 
 function notification(type: string, transaction: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): string {
   return signAppleJws(world.chain, {
@@ -255,16 +243,7 @@ describe("a transient failure", () => {
         signedDate: Date.now(),
         data: { appAppleId: APP_APPLE_ID, bundleId: BUNDLE, environment: "Sandbox" },
       });
-      const reply = await processNotification(
-        {
-          path: "/vk-pay-notify/appleiap_app-plus",
-          httpMethod: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ signedPayload: jws }),
-        } as never,
-        "/vk-pay-notify/",
-        online.deps,
-      );
+      const reply = await deliverAppleNotification(online.deps, jws);
       expect(reply.statusCode).toBe(500);
     } finally {
       await online.deps.close();

@@ -5,7 +5,7 @@ import { createWxpayProvider } from "../../common/vk-uni-pay/src/providers/wxpay
 import { encryptResource, signResponse } from "../../common/vk-uni-pay/src/providers/wxpay/v3/protocol";
 import { FakeWechat, issuePlatformCertificate, MCH_ID, memoryDatabase, merchantConfig, NOW, V3_KEY, type Identity } from "../wxpay-adapter/fake-wechat";
 import { createAppleTestChain, signAppleJws } from "../../scripts/sandbox/appleiap/chain";
-import { APP_APPLE_ID, BUNDLE, makeAppleWorld, type AppleWorld } from "../appleiap/apple-world";
+import { APP_APPLE_ID, BUNDLE, deliverAppleNotification, makeAppleWorld, type AppleWorld } from "../appleiap/apple-world";
 import type { PlatformSession } from "../conformance/fake-platform";
 import { DIAGNOSIS_CASES, leafSerialOf, sha256 } from "./diagnosis-cases";
 
@@ -115,17 +115,7 @@ describe("the diagnosis of a refused App Store notification", () => {
     signedDate,
     data: { appAppleId: APP_APPLE_ID, bundleId: BUNDLE, environment: "Sandbox" },
   });
-  const deliver = (signedPayload: string) =>
-    processNotification(
-      {
-        path: "/vk-pay-notify/appleiap_app-plus",
-        httpMethod: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ signedPayload }),
-      } as never,
-      "/vk-pay-notify/",
-      world.deps,
-    );
+  const deliver = (signedPayload: string) => deliverAppleNotification(world.deps, signedPayload);
   const refusal = async () => {
     const rows = (await world.deps.db.collection(NOTIFY_LOG).where({ outcome: "refused" }).get()).data as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(1);

@@ -148,9 +148,14 @@ interface TrustedChain {
 const provenChains = new Map<string, TrustedChain>();
 const PROVEN_CHAINS_KEPT = 32;
 
-function trustedChain(header: Record<string, unknown>, roots: readonly X509Certificate[], evidence: SignatureEvidence): TrustedChain {
+/** The text a proven chain is remembered by: leaf and intermediate as sent (base64 has no "."); none for an x5c chainOf() refuses. */
+function chainKey(header: Record<string, unknown>): string | undefined {
   const x5c = header.x5c;
-  const key = Array.isArray(x5c) && x5c.length === 3 ? `${String(x5c[0])}.${String(x5c[1])}` : undefined;
+  return Array.isArray(x5c) && x5c.length === 3 && typeof x5c[0] === "string" && typeof x5c[1] === "string" ? `${x5c[0]}.${x5c[1]}` : undefined;
+}
+
+function trustedChain(header: Record<string, unknown>, roots: readonly X509Certificate[], evidence: SignatureEvidence): TrustedChain {
+  const key = chainKey(header);
   const proven = key === undefined ? undefined : provenChains.get(key);
   // A chain proven against a root this verifier does not trust proves nothing here.
   if (proven && roots.includes(proven.root)) {
@@ -165,8 +170,10 @@ function trustedChain(header: Record<string, unknown>, roots: readonly X509Certi
   if (!hasExtension(leaf, APPLE_LEAF_OID) || !hasExtension(intermediate, APPLE_INTERMEDIATE_OID))
     refuse("VERIFICATION_FAILURE", "x5c lacks Apple's certificate markers");
   const chain = { leaf, intermediate, root };
-  if (provenChains.size >= PROVEN_CHAINS_KEPT) provenChains.delete(provenChains.keys().next().value!);
-  provenChains.set(key!, chain);
+  if (key !== undefined) {
+    if (provenChains.size >= PROVEN_CHAINS_KEPT) provenChains.delete(provenChains.keys().next().value!);
+    provenChains.set(key, chain);
+  }
   return chain;
 }
 
@@ -227,9 +234,9 @@ export class AppleSignedDataVerifier {
 
   private async verifyJws(jws: unknown, kind: PayloadKind): Promise<Record<string, unknown>> {
     const decoded = decode(jws);
-    // Every refusal from here on says what the JWS named: its signing input's hash, its signedDate and alg,
-    // and the leaf certificate's serial once the chain is read (a refused chain names the leaf it refused).
-    // The leaf's serial is filled in as soon as the chain is read; the hash only when something is refused.
+    // Every refusal from here on says what the JWS named: its signedDate and alg, the leaf certificate's
+    // serial once the chain is read (a refused chain names the leaf it refused), and the signing input's
+    // hash, which is only computed when something is refused.
     const evidence: SignatureEvidence = {
       ...(typeof decoded.payload.signedDate === "number" ? { signedAt: decoded.payload.signedDate } : {}),
       ...(typeof decoded.header.alg === "string" ? { algorithm: decoded.header.alg.slice(0, 16) } : {}),
