@@ -214,8 +214,8 @@ export async function benchStorageFloor(): Promise<StorageFloor> {
   const samples = { json: [] as number[], columns: [] as number[] };
   let jsonPages = 0;
   let columnPages = 0;
-  const close = () => {
-    layouts.json.db.close();
+  // Layout (b) stays open after the first rounds, for sampleColumns(); layout (a) is done with them.
+  const closeColumns = () => {
     layouts.columns.db.close();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -227,10 +227,11 @@ export async function benchStorageFloor(): Promise<StorageFloor> {
     jsonPages = await walPagesPer(layouts.json.file, NOTIFICATIONS, () => round(layouts.json, ROUNDS));
     columnPages = await walPagesPer(layouts.columns.file, NOTIFICATIONS, () => round(layouts.columns, ROUNDS));
   } catch (error) {
-    close();
+    closeColumns();
     throw error;
+  } finally {
+    layouts.json.db.close();
   }
-  layouts.json.db.close();
   let extra = 0;
   const jsonFloor = median(samples.json);
   const columnFloor = median(samples.columns);
@@ -244,10 +245,7 @@ export async function benchStorageFloor(): Promise<StorageFloor> {
       extra += 1;
       return round(layouts.columns, ROUNDS + extra);
     },
-    close() {
-      layouts.columns.db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: closeColumns,
     rows: [
       { name: "storage floor (a): JSON + expression indexes, the layout before (CPU ms each)", value: jsonFloor, target: "—", ok: true },
       { name: "storage floor (b): key columns, the emulator's layout (CPU ms each)", value: columnFloor, target: "—", ok: true },
