@@ -75,12 +75,21 @@ export class Session {
 
   /** Drops caches when another connection committed since we last looked (PRAGMA data_version). */
   refresh(): void {
-    // A cached statement: db.pragma() would prepare a new one on every call.
-    const version = this.statement("PRAGMA data_version").pluck().get() as number;
+    const version = this.readDataVersion();
     if (version !== this.dataVersion) {
       this.dataVersion = version;
       this.arrayPaths.clear();
     }
+  }
+
+  /** No other connection has committed since the caches were last checked (refresh()). */
+  unchangedSinceRefresh(): boolean {
+    return this.dataVersion !== -1 && this.readDataVersion() === this.dataVersion;
+  }
+
+  private readDataVersion(): number {
+    // A cached statement: db.pragma() would prepare a new one on every call.
+    return this.statement("PRAGMA data_version").pluck().get() as number;
   }
 }
 
@@ -244,6 +253,10 @@ export class Connection {
    */
   async read<T>(work: (session: Session) => T): Promise<T> {
     this.check();
+    if (this.lock.idle && !this.writer.db.inTransaction) {
+      const read = this.readWithoutTransaction(work);
+      if (read.done) return read.value;
+    }
     return retryBusy(() => {
       // A retry runs after a timer, by which time the database may have been closed or the writer taken.
       this.check();
@@ -261,6 +274,24 @@ export class Connection {
       const reader = this.reader;
       return reader.atomically(() => work(reader));
     });
+  }
+
+  /**
+   * The common case of read(), in two statements where a snapshot takes five (BEGIN, two PRAGMAs, the
+   * work, COMMIT): the work runs on the idle writer in autocommit mode, each statement seeing the newest
+   * commit, and is kept only if no other connection has committed since the writer's caches were last
+   * checked. Then every statement saw that same state, the one the caches describe. Otherwise (or when
+   * SQLite is busy) the caller reads again in a snapshot; the work only reads, so running it twice is safe.
+   */
+  private readWithoutTransaction<T>(work: (session: Session) => T): { done: true; value: T } | { done: false } {
+    const writer = this.writer;
+    try {
+      const value = work(writer);
+      if (writer.unchangedSinceRefresh()) return { done: true, value };
+    } catch (error) {
+      if (!isBusy(error)) throw asDatabaseError(error);
+    }
+    return { done: false };
   }
 
   /** One atomic write: BEGIN IMMEDIATE … COMMIT on the writer, under the in-process lock. */
