@@ -14,6 +14,7 @@ import { walPagesPer } from "./wal-pages";
  * The storage floor of a payment notification (issue 19): the same logical work as the settle transaction
  * (one indexed read of the order, its conditional update, the user's balance, a ledger row and a log row),
  * in one IMMEDIATE transaction, with plain better-sqlite3 statements prepared once and no document layer.
+ * The rows are the pipeline's own, field for field and of the same sizes: the floor writes what it writes.
  *
  * - layout (a): `_id` + JSON `doc` with expression indexes, as the emulator stored documents before;
  * - layout (b): the emulator's tables as it makes them now (key columns beside the JSON, indexes over them).
@@ -57,18 +58,51 @@ const order = (i: number) => ({
   custom: { recharge_balance: 100 },
 });
 
+/** A notification's log row as the pipeline writes it: WeChat's six headers and a body of the bench's size. */
 const logRow = (outTradeNo: string, now: number) => ({
   provider: "wxpay",
   pay_type: "wxpay_h5",
-  outcome: "applied",
   kind: "payment",
   out_trade_no: outTradeNo,
+  outcome: "applied",
+  hook: "done",
   path: `/vk-pay-notify/wxpay_h5/${outTradeNo}`,
   method: "POST",
-  headers: { "content-type": "application/json", "wechatpay-serial": "PUB_KEY_ID_0114232134912410000000000000" },
-  body: "x".repeat(900),
+  headers: {
+    "content-type": "application/json",
+    "wechatpay-timestamp": String(Math.floor(now / 1000)),
+    "wechatpay-nonce": "75941CFF2268401AC9443D6395D112CA",
+    "wechatpay-signature": "s".repeat(344),
+    "wechatpay-serial": "PUB_KEY_ID_0100904630967375356947966101485",
+    "wechatpay-signature-type": "WECHATPAY2-SHA256-RSA2048",
+  },
+  body: "x".repeat(707),
   body_base64: false,
   create_date: now,
+});
+
+/** What the pipeline writes into the order when it settles it: the payment's fields and the hook's marker. */
+const paidFields = (outTradeNo: string, now: number) => ({
+  status: "SUCCESS",
+  pay_date: now,
+  notify_date: now,
+  notify_mode: 1,
+  transaction_id: `4200${outTradeNo}`,
+  original_data: { path: `/vk-pay-notify/wxpay_h5/${outTradeNo}`, method: "POST", notify_log_id: "94d3d08ce729de84c91c1d36" },
+  notify_info: {
+    mchid: "1900000001",
+    appid: "wx0000000000000001",
+    out_trade_no: outTradeNo,
+    transaction_id: `4200${outTradeNo}`,
+    trade_type: "NATIVE",
+    trade_state: "SUCCESS",
+    success_time: "2026-11-25T12:00:00+08:00",
+    amount: { total: 100, payer_total: 100, currency: "CNY", payer_currency: "CNY" },
+  },
+  user_order_success: true,
+  hook_error: "",
+  hook_attempts: 1,
+  hook_date: now,
 });
 
 const definitions = (collection: string) => loadIndexDefinitions(join(SPACE_DIR, "database"), collection);
@@ -88,14 +122,24 @@ function settleWith(db: Sqlite.Database, statements: Statements): (outTradeNo: s
   const settle = db.transaction((outTradeNo: string, now: number) => {
     const row = statements.find(outTradeNo);
     const doc = JSON.parse(row.doc);
-    Object.assign(doc, { status: "SUCCESS", pay_date: now, transaction_id: `4200${outTradeNo}`, user_order_success: true });
+    Object.assign(doc, paidFields(outTradeNo, now));
     if (statements.pay(doc, row._id) !== 1) throw new Error("not paid");
     const account = JSON.parse(user.get("u1") as string);
+    const before = account.balance;
     account.balance += 100;
     statements.credit(JSON.stringify(account));
     serial += 1;
-    const key = `paid:${outTradeNo}`;
-    statements.ledger(`L${serial}`, { user_id: "u1", value: 100, balance: account.balance, out_trade_no: outTradeNo, idempotency_key: key, create_date: now });
+    // The recharge hook's ledger row (router/service/pay-notify/recharge.ts).
+    statements.ledger(`L${serial}`, {
+      user_id: "u1",
+      out_trade_no: outTradeNo,
+      amount: 100,
+      balance_before: before,
+      balance_after: account.balance,
+      type: "recharge",
+      idempotency_key: `paid:${outTradeNo}`,
+      create_date: now,
+    });
     statements.log(`N${serial}`, logRow(outTradeNo, now));
   });
   return (outTradeNo, now) => settle.immediate(outTradeNo, now);
