@@ -21,13 +21,13 @@ import { walPagesPer } from "./wal-pages";
  * Both carry exactly the indexes the `*.index.json` files ask for.
  */
 
-const ORDERS = 6000;
+const ORDERS = 6400;
 // Rounds 0..ROUNDS (the last counts WAL pages), then up to EXTRA_ROUNDS more for sampleColumns(), of
 // distinct orders within ORDERS.
 const NOTIFICATIONS = 200;
 const ROUNDS = 3;
-// Three for the v3 row, three for each of the seven provider rows.
-const EXTRA_ROUNDS = 24;
+// Seven for the v3 row, three for each of the seven provider rows.
+const EXTRA_ROUNDS = 28;
 const COLLECTIONS = ["vk-pay-orders", "uni-id-users", "vk-pay-balance-log", "vk-pay-notify-log"];
 
 interface Layout {
