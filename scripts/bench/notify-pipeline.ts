@@ -201,15 +201,17 @@ export async function benchNotifyPipeline(floor: StorageFloor): Promise<BenchRow
     await replayRound(replay, 0, writes);
     for (let round = 1; round <= ROUNDS; round += 1) {
       const messages = small.messages[round]!;
-      samples.crypto.push(cryptoRound(keys, publicKey, messages));
-      samples.floor.push(floor.sampleColumns());
-      samples.interleaved.push(floor.sampleColumnsAfter((i) => cryptoOf(keys, publicKey, messages[i % messages.length]!)));
-      samples.small.push(await pipelineRound(small, round));
-      samples.replay.push(await replayRound(replay, round, writes));
+      const crypto = cryptoRound(keys, publicKey, messages);
+      const storage = floor.sampleColumns();
+      const interleaved = floor.sampleColumnsAfter((i) => cryptoOf(keys, publicKey, messages[i % messages.length]!));
+      const pipeline = await pipelineRound(small, round);
+      const operations = await replayRound(replay, round, writes);
+      samples.crypto.push(crypto);
+      samples.floor.push(storage);
+      samples.interleaved.push(interleaved);
+      samples.small.push(pipeline);
+      samples.replay.push(operations);
       samples.large.push(await pipelineRound(large, round));
-      const [crypto, storage, pipeline, operations, interleaved] = [samples.crypto, samples.floor, samples.small, samples.replay, samples.interleaved].map(
-        (column) => column.at(-1)!,
-      );
       ratios.crypto.push(pipeline / crypto);
       ratios.physical.push(pipeline / (crypto + storage));
       ratios.document.push(operations / storage);

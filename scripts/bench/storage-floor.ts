@@ -82,7 +82,7 @@ const logRow = (outTradeNo: string, now: number) => ({
 });
 
 /** What the pipeline writes into the order when it settles it: the payment's fields and the hook's marker. */
-const paidFields = (outTradeNo: string, now: number) => ({
+const settledOrderFields = (outTradeNo: string, now: number) => ({
   status: "SUCCESS",
   pay_date: now,
   notify_date: now,
@@ -122,7 +122,7 @@ function settleWith(db: Sqlite.Database, statements: Statements): (outTradeNo: s
   const settle = db.transaction((outTradeNo: string, now: number) => {
     const row = statements.find(outTradeNo);
     const doc = JSON.parse(row.doc);
-    Object.assign(doc, paidFields(outTradeNo, now));
+    Object.assign(doc, settledOrderFields(outTradeNo, now));
     if (statements.pay(doc, row._id) !== 1) throw new Error("not paid");
     const account = JSON.parse(user.get("u1") as string);
     const before = account.balance;

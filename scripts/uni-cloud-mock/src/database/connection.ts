@@ -240,6 +240,11 @@ export class Connection {
     }
   }
 
+  /** No write or transaction of this process holds the writer (nor waits for it). */
+  private get writerIdle(): boolean {
+    return this.lock.idle && !this.writer.db.inTransaction;
+  }
+
   private check(): void {
     if (this.closed) throw new DatabaseError("SYSTEM_ERROR", "the database has been closed");
   }
@@ -253,14 +258,14 @@ export class Connection {
    */
   async read<T>(work: (session: Session) => T): Promise<T> {
     this.check();
-    if (this.lock.idle && !this.writer.db.inTransaction) {
+    if (this.writerIdle) {
       const read = this.readWithoutTransaction(work);
       if (read.done) return read.value;
     }
     return retryBusy(() => {
       // A retry runs after a timer, by which time the database may have been closed or the writer taken.
       this.check();
-      if (this.lock.idle && !this.writer.db.inTransaction) {
+      if (this.writerIdle) {
         const writer = this.writer;
         return writer.atomically(() => {
           // A deferred transaction takes its snapshot at the first read of the file; take it before the
